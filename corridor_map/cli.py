@@ -1,0 +1,45 @@
+"""The ``corridor-map`` command line.
+
+Each domain registers its own subcommands from a private ``_cli_*`` module, so this file
+only wires them together and turns :class:`~corridor_map.errors.CorridorMapError` into a
+message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from corridor_map import __version__
+from corridor_map.errors import CorridorMapError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every domain's subcommands registered."""
+    from corridor_map import _cli_atlas, _cli_corpus, _cli_travel
+
+    parser = argparse.ArgumentParser(
+        prog="corridor-map",
+        description="Zhejiang S&T innovation corridors: documents, layers, measures, travel.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (_cli_corpus, _cli_atlas, _cli_travel):
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CorridorMapError as exc:
+        print(f"corridor-map: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
