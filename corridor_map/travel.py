@@ -1,0 +1,1092 @@
+"""Travel times on the reference road network, isochrones and the documents' travel targets.
+
+Every figure here rests on stated assumptions, never on a document: the reference network
+(``layers/ref_roads.geojson``, derived from OSM through scgraph-data) has straight edges
+between junctions and no road class, name or speed limit. :class:`SpeedAssumptions` holds
+every speed and factor a result depends on, and every result carries them back.
+
+How a trip is built
+-------------------
+1. **Access leg**: from the feature's point (a point feature itself; a polygon's
+   representative point, which is always inside it; a line's midpoint — or, where a
+   target says so, any point of its boundary sampled every 500 m) to one of the
+   ``access_candidates`` nearest network nodes: the straight-line geodesic distance ×
+   ``access_detour`` at ``access_kmh``. Nodes farther than ``max_access_km`` are not used.
+2. **Network**: Dijkstra over the network with each edge's ``length_km`` at
+   ``network_kmh``; curated planned links (``layers/planned_links.geojson``) at their own
+   design speed, joined to the network only at their two ends.
+3. **Egress leg**: like the access leg, at the destination. Two places close enough may be
+   joined directly by an access-speed leg without using the network at all.
+
+Public functions return plain data (dataclasses with ``to_dict()``, GeoJSON-like dicts) so
+that the app and the CLI only present them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import shapely
+from shapely.geometry import LineString, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from corridor_map import _graph
+from corridor_map.errors import CorridorMapError
+from corridor_map.measure import geodesic_area_km2
+from corridor_map.paths import layers_dir
+
+ROADS_FILE = "ref_roads.geojson"
+PLANNED_LINKS_FILE = "planned_links.geojson"
+TARGETS_FILE = "travel_targets.json"
+
+_ACCESS_STEP_M = 500.0
+_RING_STEP_M = 2000.0
+_ISOCHRONE_STEP_M = 250.0
+
+ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2.0.0"
+
+
+class TravelError(CorridorMapError):
+    """A travel query cannot be answered: unknown feature, bad assumption or data file."""
+
+
+@dataclass(frozen=True)
+class SpeedAssumptions:
+    """Every speed and factor a travel time depends on. None of them comes from a document.
+
+    Attributes
+    ----------
+    network_kmh
+        Average speed on the reference network's edges. The edges carry no road class, so
+        one figure stands for all: 40 km/h, an assumed average for major roads in town
+        including junction delays.
+    access_kmh
+        Speed of the access and egress legs between a place and the network (local streets).
+    access_detour
+        Factor applied to the straight-line geodesic distance of access legs and of the
+        connectors that join a planned link to the network (streets are not straight).
+    planned_kmh
+        Speed per planned-link id, overriding the link's ``design_speed_kmh`` from
+        ``layers/planned_links.geojson`` (80 km/h for 太龙快速路, an assumption).
+    access_candidates
+        How many nearest network nodes an access leg may join (the nearest one alone may be
+        a dead end pointing the wrong way).
+    max_access_km
+        Nodes farther than this straight-line distance are not reachable by an access leg:
+        a place with no node this close counts as off the network.
+    """
+
+    network_kmh: float = 40.0
+    access_kmh: float = 25.0
+    access_detour: float = 1.3
+    planned_kmh: Mapping[str, float] = field(default_factory=dict)
+    access_candidates: int = 3
+    max_access_km: float = 10.0
+
+    def __post_init__(self) -> None:
+        """Refuse speeds and factors that would make times meaningless."""
+        checks = {
+            "network_kmh": self.network_kmh,
+            "access_kmh": self.access_kmh,
+            "max_access_km": self.max_access_km,
+            **{f"planned_kmh[{k}]": v for k, v in self.planned_kmh.items()},
+        }
+        for name, value in checks.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise TravelError(
+                    f"速度假设无效 / invalid assumption {name}={value!r}: must be > 0"
+                )
+        if not (math.isfinite(self.access_detour) and self.access_detour >= 1):
+            raise TravelError(
+                f"绕行系数无效 / invalid access_detour={self.access_detour!r}: must be ≥ 1"
+            )
+        if int(self.access_candidates) < 1:
+            raise TravelError("access_candidates must be ≥ 1")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the assumptions as a JSON-ready dict."""
+        data = asdict(self)
+        data["planned_kmh"] = dict(self.planned_kmh)
+        return data
+
+    def describe(self) -> list[str]:
+        """Return the assumptions as bilingual sentences for display."""
+        return [
+            f"路网平均车速 {self.network_kmh:g} km/h（假设，路网无道路等级）/ "
+            f"network average speed {self.network_kmh:g} km/h (assumed; no road class)",
+            f"接驳段：直线距离 × {self.access_detour:g}，{self.access_kmh:g} km/h（假设）/ "
+            f"access legs: straight line × {self.access_detour:g} at {self.access_kmh:g} km/h "
+            "(assumed)",
+            "规划道路按设计车速（假设，文件未给出车速）/ planned links at an assumed design speed "
+            "(no document states a speed)",
+        ]
+
+
+# ---------------------------------------------------------------------------- data loading
+
+
+@dataclass(frozen=True)
+class _Feature:
+    id: str
+    properties: dict[str, Any]
+    geometry: BaseGeometry | None
+    layer: str
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else -1.0
+
+
+def _features() -> dict[str, _Feature]:
+    folder = layers_dir()
+    key = tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson")))
+    return _features_cached(str(folder), key)
+
+
+@lru_cache(maxsize=4)
+def _features_cached(folder: str, key: tuple) -> dict[str, _Feature]:
+    found: dict[str, _Feature] = {}
+    for name, _ in key:
+        path = Path(folder) / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise TravelError(f"图层文件无法读取 / cannot read layer {path.name}: {exc}") from exc
+        for index, feature in enumerate(data.get("features") or []):
+            props = (feature or {}).get("properties") or {}
+            fid = props.get("id")
+            if not isinstance(fid, str) or fid in found:
+                continue
+            raw = feature.get("geometry")
+            try:
+                geometry = shape(raw) if raw else None
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                raise TravelError(
+                    f"{path.name} feature #{index} ({fid}): 几何无效 / invalid geometry: {exc}"
+                ) from exc
+            found[fid] = _Feature(fid, props, geometry, path.name)
+    return found
+
+
+def feature(feature_id: str) -> _Feature:
+    """Return one feature of the layers by id, or raise :class:`TravelError` naming it."""
+    features = _features()
+    if feature_id not in features:
+        raise TravelError(f"未知要素 / unknown feature id: {feature_id!r}")
+    return features[feature_id]
+
+
+@dataclass(frozen=True)
+class PlannedLink:
+    """A road the documents plan that the reference network lacks."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    geometry_from: str | None
+    design_speed_kmh: float
+    speed_basis: str
+    geometry: LineString | None
+    reason_unavailable: str | None
+
+
+def planned_links() -> list[PlannedLink]:
+    """Return the curated planned links with their geometry resolved.
+
+    A link takes the geometry of the curated feature named by ``geometry_from`` (e.g.
+    ``tailong-expressway`` in ``layers/wenling_lakes.geojson``), so its route is drawn in one
+    place only. A link whose feature is missing or unlocated is returned with
+    ``geometry=None`` and the reason, and is simply not added to the graph.
+    """
+    path = layers_dir() / PLANNED_LINKS_FILE
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TravelError(f"无法读取 / cannot read {path.name}: {exc}") from exc
+    links = []
+    for index, raw in enumerate(data.get("features") or []):
+        props = raw.get("properties") or {}
+        try:
+            link_id = props["id"]
+            speed = float(props["design_speed_kmh"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TravelError(
+                f"{path.name} feature #{index}: 缺少 id 或 design_speed_kmh / "
+                f"missing id or design_speed_kmh ({exc})"
+            ) from exc
+        source_id = props.get("geometry_from")
+        geometry, reason = None, None
+        own = raw.get("geometry")
+        if own:
+            geometry = shape(own)
+        elif source_id:
+            found = _features().get(source_id)
+            if found is None:
+                reason = f"要素 {source_id} 不存在 / feature {source_id} not in the layers"
+            elif found.geometry is None:
+                reason = f"要素 {source_id} 未定位 / feature {source_id} is unlocated"
+            else:
+                geometry = found.geometry
+        if geometry is not None and geometry.geom_type == "MultiLineString":
+            geometry = max(geometry.geoms, key=lambda g: g.length)
+        if geometry is not None and geometry.geom_type != "LineString":
+            reason = f"{link_id}: 几何不是线 / geometry is not a line ({geometry.geom_type})"
+            geometry = None
+        links.append(
+            PlannedLink(
+                link_id,
+                props.get("name_zh", link_id),
+                props.get("name_en", link_id),
+                source_id,
+                speed,
+                props.get("speed_basis", "assumption"),
+                geometry,
+                reason,
+            )
+        )
+    return links
+
+
+def road_graph(planned: bool = True) -> nx.Graph:
+    """Return the cached road graph, with or without the planned links.
+
+    Parameters
+    ----------
+    planned
+        Add the curated planned links (``layers/planned_links.geojson``) to the network.
+
+    Returns
+    -------
+    networkx.Graph
+        Shared, cached: do not modify it. Nodes carry ``lon``, ``lat``, ``x``, ``y`` (UTM
+        51N); edges carry ``length_km``, ``kind`` and ``link``.
+    """
+    folder = layers_dir()
+    key = (
+        str(folder),
+        _mtime(folder / ROADS_FILE),
+        _mtime(folder / PLANNED_LINKS_FILE),
+        tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson"))),
+        planned,
+    )
+    return _graph_cached(key)[0]
+
+
+def _node_index(planned: bool = True) -> _graph.NodeIndex:
+    folder = layers_dir()
+    key = (
+        str(folder),
+        _mtime(folder / ROADS_FILE),
+        _mtime(folder / PLANNED_LINKS_FILE),
+        tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson"))),
+        planned,
+    )
+    return _graph_cached(key)[1]
+
+
+@lru_cache(maxsize=8)
+def _graph_cached(key: tuple) -> tuple[nx.Graph, _graph.NodeIndex]:
+    folder, planned = Path(key[0]), key[-1]
+    path = folder / ROADS_FILE
+    if not path.exists():
+        raise TravelError(
+            f"缺少道路网络 / road network missing: {path} (built by scripts/build_layers.py)"
+        )
+    graph = _graph.read_network(path)
+    if planned:
+        defaults = SpeedAssumptions()
+        for link in planned_links():
+            if link.geometry is not None:
+                _graph.add_planned_link(
+                    graph,
+                    link.id,
+                    link.geometry,
+                    defaults.access_candidates,
+                    defaults.access_detour,
+                )
+    return graph, _graph.NodeIndex.build(graph)
+
+
+# ---------------------------------------------------------------------------- routing core
+
+
+def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
+    link_speed = {link.id: link.design_speed_kmh for link in planned_links()}
+    link_speed.update(assumptions.planned_kmh)
+
+    def minutes(data: dict) -> float:
+        kind = data["kind"]
+        if kind == "network":
+            speed = assumptions.network_kmh
+        elif kind == "planned":
+            speed = link_speed[data["link"]]
+        else:
+            speed = assumptions.access_kmh
+        return data["length_km"] * 60.0 / speed
+
+    return minutes
+
+
+@dataclass
+class _Leg:
+    point: tuple[float, float]
+    node: Any
+    km: float
+    minutes: float
+
+
+def _access_legs(
+    graph: nx.Graph,
+    index: _graph.NodeIndex,
+    points: Sequence[tuple[float, float]],
+    a: SpeedAssumptions,
+) -> list[_Leg]:
+    legs = []
+    for point in points:
+        for node, planar_m in index.nearest(point, a.access_candidates):
+            if planar_m / 1e3 > a.max_access_km * 1.01:
+                continue
+            node_point = (graph.nodes[node]["lon"], graph.nodes[node]["lat"])
+            straight = _graph.geodesic_km(point, node_point)
+            if straight > a.max_access_km:
+                continue
+            km = straight * a.access_detour
+            legs.append(_Leg(point, node, km, km * 60.0 / a.access_kmh))
+    return legs
+
+
+@dataclass
+class _Trip:
+    minutes: float
+    km: float
+    coords: list[tuple[float, float]]
+    legs: dict[str, dict[str, float]]
+    links_used: list[str]
+    origin: tuple[float, float]
+    destination: tuple[float, float]
+
+
+@dataclass
+class _Tree:
+    """Shortest times from a set of origin points to every reached node."""
+
+    times: dict[Any, float]
+    pred: dict[Any, Any]
+    seed_leg: dict[Any, _Leg]
+    origins: Sequence[tuple[float, float]]
+
+
+def _grow(
+    graph: nx.Graph,
+    index: _graph.NodeIndex,
+    origins: Sequence[tuple[float, float]],
+    a: SpeedAssumptions,
+    cutoff: float | None = None,
+) -> _Tree:
+    seeds: dict[Any, float] = {}
+    seed_leg: dict[Any, _Leg] = {}
+    for leg in _access_legs(graph, index, origins, a):
+        if leg.minutes < seeds.get(leg.node, math.inf):
+            seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
+    times, pred = _graph.dijkstra(graph, seeds, _edge_minutes(a), cutoff)
+    return _Tree(times, pred, seed_leg, origins)
+
+
+def _arrive(
+    graph: nx.Graph,
+    index: _graph.NodeIndex,
+    tree: _Tree,
+    destinations: Sequence[tuple[float, float]],
+    a: SpeedAssumptions,
+) -> tuple[_Trip | None, str | None]:
+    """Fastest trip from a grown tree to any destination point, or (None, reason)."""
+    ends = _access_legs(graph, index, destinations, a)
+    best = _direct(tree.origins, destinations, a)
+    for leg in ends:
+        if leg.node not in tree.times:
+            continue
+        total = tree.times[leg.node] + leg.minutes
+        if best is None or total < best.minutes - 1e-9:
+            best = _trip(graph, tree.pred, tree.seed_leg, leg, a)
+    if best is not None:
+        return best, None
+    if not tree.seed_leg:
+        return None, (
+            f"起点 {a.max_access_km:g} km 内没有道路 / no road within {a.max_access_km:g} km "
+            "of the origin"
+        )
+    if not ends:
+        return None, (
+            f"终点 {a.max_access_km:g} km 内没有道路 / no road within {a.max_access_km:g} km "
+            "of the destination"
+        )
+    return None, "起终点不在同一连通路网 / origin and destination are not connected by the network"
+
+
+def _shortest(
+    graph: nx.Graph,
+    index: _graph.NodeIndex,
+    origins: Sequence[tuple[float, float]],
+    destinations: Sequence[tuple[float, float]],
+    a: SpeedAssumptions,
+) -> tuple[_Trip | None, str | None]:
+    return _arrive(graph, index, _grow(graph, index, origins, a), destinations, a)
+
+
+def _direct(
+    origins: Sequence[tuple[float, float]],
+    destinations: Sequence[tuple[float, float]],
+    a: SpeedAssumptions,
+) -> _Trip | None:
+    """A straight access-speed leg between two close places, when within max_access_km."""
+    best: tuple[float, tuple, tuple] | None = None
+    for o in origins:
+        for d in destinations:
+            km = _graph.geodesic_km(o, d)
+            if km <= a.max_access_km and (best is None or km < best[0]):
+                best = (km, o, d)
+    if best is None:
+        return None
+    km = best[0] * a.access_detour
+    minutes = km * 60.0 / a.access_kmh
+    legs = {"access": {"km": km, "minutes": minutes}}
+    return _Trip(minutes, km, [best[1], best[2]], legs, [], best[1], best[2])
+
+
+def _trip(
+    graph: nx.Graph, pred: dict, seed_leg: dict[Any, _Leg], end: _Leg, a: SpeedAssumptions
+) -> _Trip:
+    nodes = _graph.walk_back(pred, end.node)
+    start = seed_leg[nodes[0]]
+    weigh = _edge_minutes(a)
+    legs: dict[str, dict[str, float]] = {
+        "access": {"km": start.km + end.km, "minutes": start.minutes + end.minutes}
+    }
+    links: list[str] = []
+    for u, v in itertools.pairwise(nodes):
+        data = graph.edges[u, v]
+        kind = "access" if data["kind"] == "connector" else data["kind"]
+        leg = legs.setdefault(kind, {"km": 0.0, "minutes": 0.0})
+        leg["km"] += data["length_km"]
+        leg["minutes"] += weigh(data)
+        if data["link"] and data["link"] not in links:
+            links.append(data["link"])
+    coords = [start.point]
+    coords += [(graph.nodes[n]["lon"], graph.nodes[n]["lat"]) for n in nodes]
+    coords.append(end.point)
+    km = sum(leg["km"] for leg in legs.values())
+    minutes = sum(leg["minutes"] for leg in legs.values())
+    return _Trip(minutes, km, coords, legs, links, start.point, end.point)
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+@dataclass
+class RouteResult:
+    """The fastest trip between two features, or why there is none.
+
+    ``path`` is a GeoJSON LineString (WGS84) including the access and egress legs;
+    ``legs`` gives km and minutes by kind (``access``, ``network``, ``planned``).
+    """
+
+    from_id: str
+    to_id: str
+    reachable: bool
+    minutes: float | None
+    km: float | None
+    reason: str | None
+    legs: dict[str, dict[str, float]]
+    path: dict[str, Any] | None
+    planned_links: bool
+    planned_links_used: list[str]
+    origin_access: str
+    destination_access: str
+    assumptions: dict[str, Any]
+    attribution: str = ROAD_ATTRIBUTION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return asdict(self)
+
+
+def access_points(feature_id: str, mode: str = "anchor") -> list[tuple[float, float]]:
+    """Return the WGS84 points a trip may start or end at for a feature.
+
+    Parameters
+    ----------
+    feature_id
+        Id of a feature in the layers.
+    mode
+        ``"anchor"``: one point (a point itself, a polygon's representative point, a line's
+        midpoint). ``"boundary"``: points every 500 m along a polygon's boundary or a line
+        (a point feature gives itself).
+
+    Returns
+    -------
+    list of (lon, lat)
+        Empty when the feature is unlocated (null geometry).
+    """
+    geometry = feature(feature_id).geometry
+    if geometry is None or geometry.is_empty:
+        return []
+    if mode == "anchor" or geometry.geom_type in {"Point", "MultiPoint"}:
+        if geometry.geom_type == "MultiPoint":
+            return [(p.x, p.y) for p in geometry.geoms]
+        return [_graph.anchor_point(geometry)]
+    if mode == "boundary":
+        return _graph.sample_line(geometry, _ACCESS_STEP_M)
+    raise TravelError(f"未知接驳方式 / unknown access mode {mode!r}: use 'anchor' or 'boundary'")
+
+
+def route(
+    from_id: str,
+    to_id: str,
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+    origin_access: str = "anchor",
+    destination_access: str = "anchor",
+) -> RouteResult:
+    """Find the fastest trip between two features of the layers.
+
+    Parameters
+    ----------
+    from_id, to_id
+        Feature ids (any layer).
+    assumptions
+        Speeds and factors; :class:`SpeedAssumptions` defaults when None.
+    planned_links
+        Include the curated planned links (e.g. 太龙快速路) in the network.
+    origin_access, destination_access
+        ``"anchor"`` or ``"boundary"``, see :func:`access_points`. With ``"boundary"`` on a
+        polygon the trip ends at the polygon's nearest reachable edge, and a start point
+        already inside the destination polygon takes 0 minutes.
+
+    Returns
+    -------
+    RouteResult
+        ``reachable=False`` with a ``reason`` (never an exception) when a feature is
+        unlocated, off the network, or not connected.
+
+    Raises
+    ------
+    TravelError
+        For an unknown feature id or invalid assumptions.
+    """
+    a = assumptions or SpeedAssumptions()
+    origins = access_points(from_id, origin_access)
+    destinations = access_points(to_id, destination_access)
+    base = {
+        "from_id": from_id,
+        "to_id": to_id,
+        "planned_links": planned_links,
+        "origin_access": origin_access,
+        "destination_access": destination_access,
+        "assumptions": a.to_dict(),
+    }
+    for fid, points in ((from_id, origins), (to_id, destinations)):
+        if not points:
+            return RouteResult(
+                reachable=False,
+                minutes=None,
+                km=None,
+                reason=f"要素 {fid} 未定位（无几何）/ feature {fid} is unlocated (no geometry)",
+                legs={},
+                path=None,
+                planned_links_used=[],
+                **base,
+            )
+    target = feature(to_id).geometry
+    if destination_access == "boundary" and any(_graph.point_in(target, p) for p in origins):
+        point = next(p for p in origins if _graph.point_in(target, p))
+        return RouteResult(
+            reachable=True,
+            minutes=0.0,
+            km=0.0,
+            reason="起点已在目的地范围内 / the origin already lies inside the destination",
+            legs={},
+            path={"type": "LineString", "coordinates": [_round(point), _round(point)]},
+            planned_links_used=[],
+            **base,
+        )
+    trip, reason = _shortest(
+        road_graph(planned_links), _node_index(planned_links), origins, destinations, a
+    )
+    if trip is None:
+        return RouteResult(
+            reachable=False,
+            minutes=None,
+            km=None,
+            reason=reason,
+            legs={},
+            path=None,
+            planned_links_used=[],
+            **base,
+        )
+    return RouteResult(
+        reachable=True,
+        minutes=round(trip.minutes, 2),
+        km=round(trip.km, 3),
+        reason=None,
+        legs={
+            k: {"km": round(v["km"], 3), "minutes": round(v["minutes"], 2)}
+            for k, v in trip.legs.items()
+        },
+        path={"type": "LineString", "coordinates": [_round(c) for c in trip.coords]},
+        planned_links_used=trip.links_used,
+        **base,
+    )
+
+
+def _round(point: tuple[float, float]) -> list[float]:
+    return [round(point[0], 6), round(point[1], 6)]
+
+
+def isochrone(
+    feature_id: str,
+    minutes: float,
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+    origin_access: str = "anchor",
+) -> dict[str, Any]:
+    """Return the area reachable from a feature within ``minutes`` as a GeoJSON Feature.
+
+    The polygon is the union of discs around every point of the network reached in time
+    (nodes, and points every 250 m along network edges), each with the radius the remaining
+    minutes allow at ``access_kmh`` divided by ``access_detour``, plus the disc around the
+    start itself. Discs are built in UTM zone 51N metres (EPSG:32651, not Web Mercator) and
+    the result is returned in WGS84. Interior points of planned limited-access links give
+    no disc: one cannot leave such a road between its ends.
+
+    Returns
+    -------
+    dict
+        GeoJSON Feature; ``geometry`` is a (Multi)Polygon, or None for an unlocated feature
+        (``properties.reason`` says so). ``properties`` carry ``area_km2`` (geodesic),
+        ``minutes``, ``assumptions``, ``planned_links``, ``method`` and ``attribution``.
+    """
+    a = assumptions or SpeedAssumptions()
+    if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
+        raise TravelError(f"时间无效 / invalid minutes {minutes!r}: must be > 0")
+    origins = access_points(feature_id, origin_access)
+    props: dict[str, Any] = {
+        "feature_id": feature_id,
+        "minutes": minutes,
+        "planned_links": planned_links,
+        "assumptions": a.to_dict(),
+        "method": (
+            "可达路网点周围按剩余时间以接驳速度画圆并合并（UTM 51N）/ union of discs around "
+            "reached network points, radius = remaining time at access speed ÷ detour "
+            "(UTM 51N)"
+        ),
+        "attribution": ROAD_ATTRIBUTION,
+    }
+    if not origins:
+        props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")
+        return {"type": "Feature", "geometry": None, "properties": props}
+    graph, index = road_graph(planned_links), _node_index(planned_links)
+    tree = _grow(graph, index, origins, a, cutoff=minutes)
+    metres_per_min = a.access_kmh * 1000.0 / 60.0 / a.access_detour
+    centres: list[tuple[float, float]] = []
+    radii: list[float] = []
+    for lon, lat in origins:
+        centres.append(_graph._TO_METRIC.transform(lon, lat))
+        radii.append(minutes * metres_per_min)
+    for node, t in tree.times.items():
+        data = graph.nodes[node]
+        if "planned" in data and not data.get("link_end"):
+            continue
+        centres.append((data["x"], data["y"]))
+        radii.append((minutes - t) * metres_per_min)
+    weigh = _edge_minutes(a)
+    for u, v, data in graph.edges(data=True):
+        if data["kind"] != "network" or (u not in tree.times and v not in tree.times):
+            continue
+        _sample_edge(graph, u, v, weigh(data), tree.times, minutes, metres_per_min, centres, radii)
+    polygon = _union_discs(centres, radii)
+    wgs = _graph.to_wgs84(polygon.simplify(10.0))
+    props["area_km2"] = round(geodesic_area_km2(wgs), 3)
+    props["reached_nodes"] = len(tree.times)
+    return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
+
+
+def _sample_edge(
+    graph: nx.Graph,
+    u: Any,
+    v: Any,
+    edge_min: float,
+    times: Mapping[Any, float],
+    minutes: float,
+    metres_per_min: float,
+    centres: list[tuple[float, float]],
+    radii: list[float],
+) -> None:
+    ux, uy = graph.nodes[u]["x"], graph.nodes[u]["y"]
+    vx, vy = graph.nodes[v]["x"], graph.nodes[v]["y"]
+    count = max(1, math.ceil(math.hypot(vx - ux, vy - uy) / _ISOCHRONE_STEP_M))
+    tu, tv = times.get(u, math.inf), times.get(v, math.inf)
+    for i in range(1, count):
+        f = i / count
+        t = min(tu + f * edge_min, tv + (1 - f) * edge_min)
+        if t < minutes:
+            centres.append((ux + f * (vx - ux), uy + f * (vy - uy)))
+            radii.append((minutes - t) * metres_per_min)
+
+
+def _union_discs(centres: list[tuple[float, float]], radii: list[float]) -> BaseGeometry:
+    keep = [(c, r) for c, r in zip(centres, radii, strict=True) if r > 1.0]
+    points = shapely.points(np.array([c for c, _ in keep], dtype=float))
+    discs = shapely.buffer(points, np.array([r for _, r in keep], dtype=float), quad_segs=8)
+    return unary_union(discs)
+
+
+def _round_geojson(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    def walk(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            if value and isinstance(value[0], float | int):
+                return [round(float(x), 6) for x in value]
+            return [walk(v) for v in value]
+        return value
+
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+# ---------------------------------------------------------------------------- targets
+
+
+def load_targets() -> list[dict[str, Any]]:
+    """Return the travel-target records of ``layers/travel_targets.json``.
+
+    Each record has ``id``, ``name_zh``, ``name_en``, ``corridor``, ``sources`` (doc id +
+    verbatim quote), ``threshold_min``, ``method`` (``pair``, ``nearest_destination``,
+    ``ring_span``, ``all_pairs`` or ``not_evaluable``), ``origins`` (ids or a selector
+    ``{"role": ..., "corridor": ...}``), ``destinations``, access modes and the evaluation
+    text in Chinese and English.
+    """
+    path = layers_dir() / TARGETS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TravelError(f"缺少通达目标文件 / targets file missing: {path}") from exc
+    except (OSError, ValueError) as exc:
+        raise TravelError(f"{path.name}: 无法读取 / cannot read: {exc}") from exc
+    targets = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(targets, list):
+        raise TravelError(f"{path.name}: 缺少 targets 列表 / missing a 'targets' list")
+    required = ("id", "name_zh", "name_en", "sources", "threshold_min", "method")
+    for index, record in enumerate(targets):
+        missing = [k for k in required if k not in record]
+        if missing:
+            raise TravelError(
+                f"{path.name} target #{index} ({record.get('id')}): 缺少字段 / missing {missing}"
+            )
+        if record["method"] not in _METHODS:
+            raise TravelError(
+                f"{path.name} target {record['id']}: 未知方法 / unknown method {record['method']!r}"
+            )
+    return targets
+
+
+def target_features(selector: Any) -> list[str]:
+    """Expand a target's ``origins``/``destinations``: a list of ids, or a role selector."""
+    if selector is None:
+        return []
+    if isinstance(selector, str):
+        return [selector]
+    if isinstance(selector, list):
+        return list(selector)
+    if isinstance(selector, dict):
+        found = [
+            f.id
+            for f in _features().values()
+            if all(f.properties.get(k) == v for k, v in selector.items())
+        ]
+        return sorted(found)
+    raise TravelError(f"无效的要素选择 / invalid feature selector {selector!r}")
+
+
+@dataclass
+class TargetResult:
+    """One travel target evaluated under stated assumptions.
+
+    ``status`` is ``met``, ``not_met`` or ``not_evaluable``; ``worst_minutes`` is the
+    figure compared with ``threshold_min``; ``rows`` give every origin (and destination)
+    evaluated; ``unlocated`` lists the features that could not be evaluated.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    corridor: str | None
+    sources: list[dict[str, Any]]
+    threshold_min: float
+    method: str
+    evaluation_zh: str
+    evaluation_en: str
+    status: str
+    worst_minutes: float | None
+    worst_case: dict[str, Any] | None
+    rows: list[dict[str, Any]]
+    unlocated: list[str]
+    notes: list[str]
+    planned_links: bool
+    assumptions: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return asdict(self)
+
+
+def evaluate_targets(
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+    target_ids: Iterable[str] | None = None,
+) -> list[TargetResult]:
+    """Evaluate every travel target of ``layers/travel_targets.json``.
+
+    Parameters
+    ----------
+    assumptions
+        Speeds and factors (defaults when None); returned with every result.
+    planned_links
+        Include the curated planned links (e.g. 太龙快速路).
+    target_ids
+        Only these targets (all when None).
+    """
+    a = assumptions or SpeedAssumptions()
+    wanted = set(target_ids) if target_ids is not None else None
+    targets = [t for t in load_targets() if wanted is None or t["id"] in wanted]
+    if wanted is not None and len(targets) < len(wanted):
+        known = {t["id"] for t in load_targets()}
+        raise TravelError(f"未知目标 / unknown target id(s): {sorted(wanted - known)}")
+    return [_evaluate(t, a, planned_links) for t in targets]
+
+
+def sensitivity(
+    target_id: str,
+    speeds: Sequence[float] = (20, 25, 30, 40, 50, 60),
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+) -> list[dict[str, Any]]:
+    """Show how one target's verdict changes with the network speed assumption.
+
+    Returns
+    -------
+    list of dict
+        One row per speed: ``network_kmh``, ``worst_minutes``, ``threshold_min``,
+        ``status``, ``planned_links``.
+    """
+    base = assumptions or SpeedAssumptions()
+    rows = []
+    for speed in speeds:
+        result = evaluate_targets(
+            replace(base, network_kmh=float(speed)), planned_links, [target_id]
+        )[0]
+        rows.append(
+            {
+                "network_kmh": float(speed),
+                "worst_minutes": result.worst_minutes,
+                "threshold_min": result.threshold_min,
+                "status": result.status,
+                "planned_links": planned_links,
+            }
+        )
+    return rows
+
+
+def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> TargetResult:
+    method = target["method"]
+    origins = target_features(target.get("origins"))
+    destinations = target_features(target.get("destinations"))
+    for fid in origins + destinations:
+        feature(fid)
+    unlocated = [f for f in dict.fromkeys(origins + destinations) if feature(f).geometry is None]
+    notes: list[str] = []
+    rows: list[dict[str, Any]] = []
+    if method != "not_evaluable":
+        rows, notes = _METHODS[method](target, origins, destinations, a, planned)
+    else:
+        notes.append(target.get("not_evaluable_reason", ""))
+    threshold = float(target["threshold_min"])
+    timed = [r for r in rows if r.get("reachable")]
+    worst = max(timed, key=lambda r: r["minutes"]) if timed else None
+    failed = [r for r in rows if r.get("reachable") is False and not r.get("unlocated")]
+    if worst is None:
+        status = "not_evaluable"
+    elif worst["minutes"] > threshold or failed:
+        status = "not_met"
+    else:
+        status = "met"
+    if unlocated:
+        notes.append(f"未定位、未评估 / unlocated, not evaluated: {', '.join(unlocated)}")
+    if failed:
+        notes.append(f"{len(failed)} 项不可达 / {len(failed)} unreachable")
+    return TargetResult(
+        id=target["id"],
+        name_zh=target["name_zh"],
+        name_en=target["name_en"],
+        corridor=target.get("corridor"),
+        sources=target["sources"],
+        threshold_min=threshold,
+        method=method,
+        evaluation_zh=target.get("evaluation_zh", ""),
+        evaluation_en=target.get("evaluation_en", ""),
+        status=status,
+        worst_minutes=worst["minutes"] if worst else None,
+        worst_case=worst,
+        rows=rows,
+        unlocated=unlocated,
+        notes=[n for n in notes if n],
+        planned_links=planned,
+        assumptions=a.to_dict(),
+    )
+
+
+def _row(result: RouteResult) -> dict[str, Any]:
+    return {
+        "origin": result.from_id,
+        "destination": result.to_id,
+        "reachable": result.reachable,
+        "minutes": result.minutes,
+        "km": result.km,
+        "reason": result.reason,
+        "planned_links_used": result.planned_links_used,
+        "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
+    }
+
+
+def _method_pair(
+    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+) -> tuple[list[dict], list[str]]:
+    rows = [
+        _row(
+            route(
+                o,
+                d,
+                a,
+                planned,
+                target.get("origin_access", "anchor"),
+                target.get("destination_access", "anchor"),
+            )
+        )
+        for o in origins
+        for d in destinations
+    ]
+    return rows, []
+
+
+def _method_nearest(
+    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+) -> tuple[list[dict], list[str]]:
+    rows = []
+    for o in origins:
+        options = [
+            route(
+                o,
+                d,
+                a,
+                planned,
+                target.get("origin_access", "anchor"),
+                target.get("destination_access", "anchor"),
+            )
+            for d in destinations
+        ]
+        reached = [r for r in options if r.reachable]
+        best = min(reached, key=lambda r: r.minutes or 0.0) if reached else options[0]
+        row = _row(best)
+        row["alternatives"] = {r.to_id: r.minutes for r in options}
+        rows.append(row)
+    return rows, []
+
+
+def _method_all_pairs(
+    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+) -> tuple[list[dict], list[str]]:
+    rows = []
+    for i, o in enumerate(origins):
+        for d in origins[i + 1 :]:
+            rows.append(_row(route(o, d, a, planned)))
+    return rows, []
+
+
+def _method_ring_span(
+    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+) -> tuple[list[dict], list[str]]:
+    ring_id = destinations[0]
+    geometry = feature(ring_id).geometry
+    if geometry is None:
+        return [_row(route(ring_id, ring_id, a, planned))], []
+    step = float(target.get("ring_step_m", _RING_STEP_M))
+    points = _graph.sample_line(geometry, step)
+    graph, index = road_graph(planned), _node_index(planned)
+    worst: tuple[float, int, int, _Trip] | None = None
+    unreachable = 0
+    for i, start in enumerate(points):
+        tree = _grow(graph, index, [start], a)
+        for j in range(i + 1, len(points)):
+            trip, _ = _arrive(graph, index, tree, [points[j]], a)
+            if trip is None:
+                unreachable += 1
+            elif worst is None or trip.minutes > worst[0]:
+                worst = (trip.minutes, i, j, trip)
+    ring_km = (
+        _graph.to_metric(
+            geometry.boundary if geometry.geom_type.endswith("Polygon") else geometry
+        ).length
+        / 1e3
+    )
+    notes = [
+        f"环上取样 {len(points)} 点（每 {step / 1000:g} km）；环长 {ring_km:.1f} km，"
+        "按路网车速绕行一周约 "
+        f"{ring_km * 60 / a.network_kmh:.0f} 分钟 / {len(points)} ring points every "
+        f"{step / 1000:g} km; the ring is {ring_km:.1f} km long, a full loop at the network "
+        f"speed would take about {ring_km * 60 / a.network_kmh:.0f} min"
+    ]
+    if worst is None:
+        return [
+            {
+                "origin": ring_id,
+                "destination": ring_id,
+                "reachable": False,
+                "minutes": None,
+                "km": None,
+                "reason": "环上各点之间不可达 / ring points not connected",
+                "planned_links_used": [],
+                "unlocated": False,
+            }
+        ], notes
+    minutes, i, j, trip = worst
+    row = {
+        "origin": f"{ring_id}@{_round(points[i])}",
+        "destination": f"{ring_id}@{_round(points[j])}",
+        "reachable": True,
+        "minutes": round(minutes, 2),
+        "km": round(trip.km, 3),
+        "reason": None,
+        "planned_links_used": trip.links_used,
+        "unlocated": False,
+    }
+    if unreachable:
+        notes.append(f"{unreachable} 对环上点不可达 / ring point pairs unreachable")
+    return [row], notes
+
+
+_METHODS: dict[str, Any] = {
+    "pair": _method_pair,
+    "nearest_destination": _method_nearest,
+    "all_pairs": _method_all_pairs,
+    "ring_span": _method_ring_span,
+    "not_evaluable": None,
+}
