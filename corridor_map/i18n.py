@@ -1,0 +1,186 @@
+"""User-interface strings in Chinese (the default) and English.
+
+Every label the app shows goes through :func:`t`, so the language toggle reaches all of
+them; a key missing from either language is a bug and raises ``KeyError`` in the tests.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "title": {"zh": "浙江科创走廊规划地图", "en": "Zhejiang S&T Innovation Corridors Map"},
+    "subtitle": {
+        "zh": "点击地图上的片区，阅读其背后的政策原文",
+        "en": "Click a zone on the map to read the policy text behind it",
+    },
+    "schematic_note": {
+        "zh": "示意位置，非官方边界（虚线 = 示意几何）",
+        "en": "Schematic, not official boundaries (dashed = schematic geometry)",
+    },
+    "language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "basemap": {"zh": "底图", "en": "Basemap"},
+    "basemap_none": {"zh": "无底图（离线，区县边界）", "en": "None (offline, district outlines)"},
+    "basemap_osm": {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
+    "basemap_gaode": {"zh": "高德地图（GCJ-02）", "en": "Gaode/AMap (GCJ-02)"},
+    "basemap_tianditu": {"zh": "天地图", "en": "Tianditu"},
+    "gcj_note": {
+        "zh": "高德底图使用 GCJ-02 坐标，图层仅为显示而偏移；量算始终基于 WGS84 原始坐标。",
+        "en": "Gaode tiles use GCJ-02: overlays are shifted for display only; "
+        "measurements always use the WGS84 originals.",
+    },
+    "search": {"zh": "搜索地点或政策原文", "en": "Search places or policy text"},
+    "search_placeholder": {"zh": "如：中央创新核、大罗山", "en": "e.g. 中央创新核, 大罗山"},
+    "search_features": {"zh": "地点", "en": "Places"},
+    "search_text": {"zh": "原文段落", "en": "Document paragraphs"},
+    "no_results": {"zh": "没有结果", "en": "No results"},
+    "select": {"zh": "选择", "en": "Select"},
+    "open": {"zh": "打开", "en": "Open"},
+    "clear_selection": {"zh": "清除选择", "en": "Clear selection"},
+    "panel_empty": {
+        "zh": "在地图上点击一个片区、地块、地点或道路，或使用搜索。",
+        "en": "Click a zone, block, place or road on the map, or search.",
+    },
+    "unknown_feature": {"zh": "未找到要素", "en": "Feature not found"},
+    "role": {"zh": "类型", "en": "Role"},
+    "corridor": {"zh": "走廊", "en": "Corridor"},
+    "hierarchy": {"zh": "层级", "en": "Hierarchy"},
+    "parent": {"zh": "上级", "en": "Part of"},
+    "children": {"zh": "下级", "en": "Contains"},
+    "district": {"zh": "所在区县", "en": "District"},
+    "status": {"zh": "状态", "en": "Status"},
+    "figures": {"zh": "数字：文件所述与实测", "en": "Figures: stated vs measured"},
+    "stated": {"zh": "文件所述", "en": "Stated"},
+    "measured": {"zh": "实测（椭球面）", "en": "Measured (geodesic)"},
+    "quantity": {"zh": "量", "en": "Quantity"},
+    "source": {"zh": "出处", "en": "Source"},
+    "geometry": {"zh": "几何依据", "en": "Geometry basis"},
+    "precision": {"zh": "位置精度", "en": "Positional precision"},
+    "geometry_source": {"zh": "坐标来源", "en": "Coordinates from"},
+    "excerpts": {"zh": "政策原文摘录", "en": "Policy excerpts"},
+    "read_document": {"zh": "阅读全文", "en": "Read the whole document"},
+    "reader": {"zh": "原文阅读", "en": "Document reader"},
+    "close_reader": {"zh": "关闭阅读器", "en": "Close reader"},
+    "issuer": {"zh": "发文机关", "en": "Issued by"},
+    "date": {"zh": "日期", "en": "Date"},
+    "doc_number": {"zh": "文号", "en": "Document no."},
+    "heading_path": {"zh": "章节", "en": "Section"},
+    "unlocated": {"zh": "未定位的地点", "en": "Places not located"},
+    "unlocated_note": {
+        "zh": "文件提及但无公开位置信息，未上图：",
+        "en": "Named in the documents but not locatable from public information:",
+    },
+    "legend": {"zh": "图例", "en": "Legend"},
+    "attribution": {"zh": "数据来源", "en": "Data sources"},
+    "attribution_text": {
+        "zh": "图层依据五份公开政策文件整理；参考图层源自 © OpenStreetMap contributors（ODbL）。",
+        "en": "Layers curated from five public policy documents; reference layers "
+        "derived from © OpenStreetMap contributors (ODbL).",
+    },
+    "tab_map": {"zh": "地图", "en": "Map"},
+    "tab_measure": {"zh": "量算", "en": "Measure"},
+    "tab_travel": {"zh": "出行目标", "en": "Travel targets"},
+    "not_available": {"zh": "暂不可用", "en": "Not available yet"},
+    "none": {"zh": "无", "en": "none"},
+    "unknown": {"zh": "未说明", "en": "not stated"},
+    "schematic_badge": {"zh": "示意", "en": "schematic"},
+    "data_error": {"zh": "数据错误", "en": "Data error"},
+    "share": {"zh": "链接已包含当前选择，可直接分享。", "en": "The URL holds this view: share it."},
+}
+
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "extent": {"zh": "范围", "en": "extent"},
+    "core": {"zh": "核心", "en": "core"},
+    "zone": {"zh": "片区", "en": "zone"},
+    "belt": {"zh": "带", "en": "belt"},
+    "area": {"zh": "区域", "en": "area"},
+    "key_block": {"zh": "重点地块", "en": "key block"},
+    "platform": {"zh": "平台", "en": "platform"},
+    "landmark": {"zh": "地标", "en": "landmark"},
+    "road": {"zh": "道路", "en": "road"},
+    "gateway": {"zh": "门户枢纽", "en": "gateway"},
+    "enclave": {"zh": "飞地", "en": "enclave"},
+    "district": {"zh": "区县", "en": "district"},
+}
+
+CORRIDOR_NAMES: dict[str, dict[str, str]] = {
+    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay corridor"},
+    "wenzhou-daluo": {"zh": "环大罗山科创走廊", "en": "Daluoshan corridor (Wenzhou)"},
+    "wenling-lakes": {"zh": "温岭环湖科创带", "en": "Wenling lakes belts"},
+    "reference": {"zh": "参考图层", "en": "Reference"},
+}
+
+GEOMETRY_BASIS_NAMES: dict[str, dict[str, str]] = {
+    "admin_boundary": {"zh": "行政区界", "en": "administrative boundary"},
+    "osm": {"zh": "OpenStreetMap 数据", "en": "OpenStreetMap data"},
+    "public_coordinates": {"zh": "公开坐标", "en": "public coordinates"},
+    "schematic": {"zh": "示意（非官方边界）", "en": "schematic (not an official boundary)"},
+    "unlocated": {"zh": "未定位", "en": "not located"},
+}
+
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "planned": {"zh": "规划", "en": "planned"},
+    "under_construction": {"zh": "在建", "en": "under construction"},
+    "in_use": {"zh": "已建成使用", "en": "in use"},
+}
+
+QUANTITY_NAMES: dict[str, dict[str, str]] = {
+    "area": {"zh": "面积", "en": "area"},
+    "floor_area": {"zh": "建筑面积", "en": "floor area"},
+    "length": {"zh": "长度", "en": "length"},
+    "travel_time": {"zh": "通行时间", "en": "travel time"},
+}
+
+
+def normalize_language(lang: str | None) -> str:
+    """Return ``lang`` when supported, else the default (Chinese)."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str) -> str:
+    """Return the UI string ``key`` in ``lang`` (``"zh"`` or ``"en"``).
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a known UI string: a typo must fail loudly in the tests.
+    """
+    return _STRINGS[key][normalize_language(lang)]
+
+
+def _lookup(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return t("unknown", lang)
+    entry = table.get(key)
+    return entry[normalize_language(lang)] if entry else key
+
+
+def role_name(role: str | None, lang: str) -> str:
+    """Return the display name of a feature role."""
+    return _lookup(ROLE_NAMES, role, lang)
+
+
+def corridor_name(corridor: str | None, lang: str) -> str:
+    """Return the display name of a corridor id."""
+    return _lookup(CORRIDOR_NAMES, corridor, lang)
+
+
+def basis_name(basis: str | None, lang: str) -> str:
+    """Return the display name of a ``geometry_basis`` value."""
+    return _lookup(GEOMETRY_BASIS_NAMES, basis, lang)
+
+
+def status_name(status: str | None, lang: str) -> str:
+    """Return the display name of a status value."""
+    return _lookup(STATUS_NAMES, status, lang)
+
+
+def quantity_name(quantity: str | None, lang: str) -> str:
+    """Return the display name of a stated quantity."""
+    return _lookup(QUANTITY_NAMES, quantity, lang)
+
+
+def all_keys() -> list[str]:
+    """Return every UI string key (for completeness tests)."""
+    return sorted(_STRINGS)

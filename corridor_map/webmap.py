@@ -1,0 +1,738 @@
+"""Folium map construction: styles, layer groups, legend, basemaps, highlight and framing.
+
+The map is built once per (basemap, language) and cached by the app; the selection travels
+to the browser separately (``feature_group_to_add``, ``center``, ``zoom`` of ``st_folium``)
+so selecting a feature never reloads the map.
+
+Everything drawn carries only the properties the browser needs (``id`` and a pre-escaped
+tooltip), so names from the layer files can never become markup or script: the tooltip
+HTML is escaped here, and GeoJSON is embedded with ``tojson`` (which escapes ``<``).
+Folium's template-literal ``Tooltip``/``Popup`` classes are not used at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+
+from corridor_map import assets, gcj02
+from corridor_map.i18n import corridor_name, role_name, t
+
+Feature = dict[str, Any]
+FeatureCollection = dict[str, Any]
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+#: Basemap ids, in the order the selector lists them. ``none`` works offline.
+BASEMAPS = ("none", "osm", "gaode", "tianditu")
+DEFAULT_BASEMAP = "none"
+
+#: Basemaps whose tiles are in GCJ-02, so overlays must be shifted to match them.
+GCJ02_BASEMAPS = frozenset({"gaode"})
+
+MAP_HEIGHT_PX = 620
+# Framing assumes roughly this many pixels of map; st_folium uses the column width.
+_FRAME_PX = (720, MAP_HEIGHT_PX)
+_MIN_FRAME_ZOOM, _MAX_FRAME_ZOOM = 8, 16
+
+CORRIDOR_COLORS: dict[str, str] = {
+    "taizhou-bay": "#c0392b",
+    "wenzhou-daluo": "#1f6f8b",
+    "wenling-lakes": "#2e8b57",
+    "reference": "#7f8c8d",
+}
+_FALLBACK_COLOR = "#8e44ad"
+
+#: Layer-control groups by role, drawn in this order (later groups lie on top, so the
+#: small blocks and points stay clickable above the large extents).
+ROLE_GROUPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
+    ("extent", ("extent",), {"zh": "范围", "en": "extent"}),
+    ("core", ("core",), {"zh": "核心", "en": "core"}),
+    ("zones", ("zone", "belt", "area", "enclave"), {"zh": "片区", "en": "zones"}),
+    ("key_blocks", ("key_block",), {"zh": "重点地块", "en": "key blocks"}),
+    ("roads", ("road",), {"zh": "道路", "en": "roads"}),
+    ("platforms", ("platform", "landmark"), {"zh": "平台", "en": "platforms"}),
+    ("gateways", ("gateway",), {"zh": "门户枢纽", "en": "gateways"}),
+)
+_ROLE_TO_GROUP = {role: group for group, roles, _ in ROLE_GROUPS for role in roles}
+
+# Per-role look; the corridor decides the colour. Dashes mark schematic geometry.
+_ROLE_STYLE: dict[str, dict[str, Any]] = {
+    "extent": {"weight": 3, "fillOpacity": 0.04},
+    "core": {"weight": 2.5, "fillOpacity": 0.30},
+    "zones": {"weight": 2, "fillOpacity": 0.18},
+    "key_blocks": {"weight": 1.5, "fillOpacity": 0.45},
+    "roads": {"weight": 4, "fillOpacity": 0.0},
+    "platforms": {"weight": 2, "fillOpacity": 0.85, "radius": 6},
+    "gateways": {"weight": 3, "fillOpacity": 0.95, "radius": 8},
+}
+SCHEMATIC_DASH = "6 4"
+
+# The simplified road graph (ref_roads, ~1 MB) is for routing, not drawn on the base map.
+_REFERENCE_LAYERS: tuple[tuple[str, dict[str, str], bool, dict[str, Any]], ...] = (
+    # (layer file stem, group name, shown by default, style)
+    (
+        "ref_districts",
+        {"zh": "参考 · 区县边界", "en": "Reference · districts"},
+        True,
+        {"color": "#95a5a6", "weight": 1, "fillColor": "#ecf0f1", "fillOpacity": 0.35},
+    ),
+    (
+        "ref_aeroways",
+        {"zh": "参考 · 机场跑道（OSM）", "en": "Reference · runways (OSM)"},
+        True,
+        {"color": "#34495e", "weight": 2, "opacity": 0.9},
+    ),
+    (
+        "ref_rail_stations",
+        {"zh": "参考 · 铁路车站（OSM）", "en": "Reference · rail stations (OSM)"},
+        False,
+        {"color": "#34495e", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 3},
+    ),
+    (
+        "ref_s1_stations",
+        {"zh": "参考 · 市域铁路 S1 车站", "en": "Reference · S1 line stations"},
+        False,
+        {"color": "#6c3483", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 4},
+    ),
+)
+
+HIGHLIGHT_STYLE: dict[str, Any] = {
+    "color": "#f1c40f",
+    "weight": 6,
+    "opacity": 1.0,
+    "fillOpacity": 0.0,
+    "radius": 12,
+    "interactive": False,
+    "className": "cm-highlight",
+}
+
+# Reference geometry is drawn rounded: the sources are no better than ~10 m anyway,
+# and it keeps the page small.
+_DISPLAY_DECIMALS = 5
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def inert(text: object) -> str:
+    """Escape text for HTML *and* for JavaScript template literals.
+
+    ``html.escape`` stops markup; the entities for ``$``, ``{``, ``}``, the backtick and
+    the backslash stop ``${…}`` interpolation and escapes should the string ever land in a
+    template literal (folium renders several of those).
+
+    Parameters
+    ----------
+    text
+        Anything; ``None`` becomes the empty string.
+
+    Returns
+    -------
+    str
+        Text that renders literally in HTML and is inert inside a JS template literal.
+    """
+    if text is None:
+        return ""
+    escaped = html.escape(str(text), quote=True)
+    return (
+        escaped.replace("$", "&#36;")
+        .replace("`", "&#96;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("\\", "&#92;")
+    )
+
+
+# --------------------------------------------------------------------------- styling
+
+
+def feature_class(feature_id: str) -> str:
+    """Return the CSS class given to a feature's SVG path (used by tests and tools)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in feature_id)
+    return f"cm-f-{safe}"
+
+
+def role_group(role: str | None) -> str | None:
+    """Return the layer-control role group of a feature role (None: not drawn as overlay)."""
+    return _ROLE_TO_GROUP.get(role or "")
+
+
+def is_schematic(props: Mapping[str, Any]) -> bool:
+    """Return True when a feature's geometry is schematic (drawn dashed)."""
+    return props.get("geometry_basis") == "schematic"
+
+
+def feature_style(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the Leaflet path style of one curated feature.
+
+    The colour follows the corridor, weight and fill the role group; schematic geometry
+    is dashed. ``className`` tags the SVG path with :func:`feature_class`.
+    """
+    color = CORRIDOR_COLORS.get(props.get("corridor") or "", _FALLBACK_COLOR)
+    group = role_group(props.get("role")) or "zones"
+    style: dict[str, Any] = {"color": color, "fillColor": color, "opacity": 0.95}
+    style.update(_ROLE_STYLE[group])
+    style.pop("radius", None)
+    if group in {"platforms", "gateways"}:
+        style["fillColor"] = "#ffffff" if group == "platforms" else color
+    if is_schematic(props):
+        style["dashArray"] = SCHEMATIC_DASH
+    style["className"] = f"cm-feature {feature_class(str(props.get('id', '')))}"
+    return style
+
+
+def legend_entries(lang: str) -> list[tuple[str, dict[str, Any]]]:
+    """Return ``(label, style)`` pairs for the legend, built from the same styles as the map."""
+    entries: list[tuple[str, dict[str, Any]]] = []
+    for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
+        entries.append(
+            (corridor_name(corridor, lang), feature_style({"corridor": corridor, "role": "zone"}))
+        )
+    for group, roles, names in ROLE_GROUPS:
+        style = feature_style({"corridor": "reference", "role": roles[0]})
+        entries.append((names[lang if lang in names else "zh"], style | {"group": group}))
+    entries.append(
+        (
+            t("schematic_badge", lang),
+            feature_style({"corridor": "reference", "role": "zone", "geometry_basis": "schematic"}),
+        )
+    )
+    entries.append((_REFERENCE_LAYERS[0][1][lang], dict(_REFERENCE_LAYERS[0][3])))
+    return entries
+
+
+def legend_html(lang: str) -> str:
+    """Return the legend as inert HTML: one SVG swatch per style, then its label."""
+    rows = []
+    for label, style in legend_entries(lang):
+        dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
+        color = style.get("color", "#000")
+        fill = style.get("fillColor", color)
+        opacity = style.get("fillOpacity", 0.2)
+        if style.get("group") in {"platforms", "gateways"}:
+            shape = (
+                f'<circle cx="14" cy="8" r="5" stroke="{color}" stroke-width="2" '
+                f'fill="{fill}" fill-opacity="{opacity}"/>'
+            )
+        elif style.get("group") == "roads":
+            shape = f'<line x1="2" y1="8" x2="26" y2="8" stroke="{color}" stroke-width="3"/>'
+        else:
+            shape = (
+                f'<rect x="2" y="2" width="24" height="12" stroke="{color}" '
+                f'stroke-width="2" fill="{fill}" fill-opacity="{opacity}"{dash}/>'
+            )
+        rows.append(
+            '<div class="cm-legend-row" style="display:flex;align-items:center;gap:6px;'
+            'font-size:0.85rem;line-height:1.5">'
+            f'<svg width="28" height="16" aria-hidden="true">{shape}</svg>'
+            f"<span>{inert(label)}</span></div>"
+        )
+    return f'<div class="cm-legend">{"".join(rows)}</div>'
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _round_coords(coords: Any, decimals: int) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(float(coords), decimals)
+    return [_round_coords(c, decimals) for c in coords]
+
+
+def display_geometry(
+    geometry: Mapping[str, Any] | None, basemap: str, decimals: int = 6
+) -> dict[str, Any] | None:
+    """Return a geometry as drawn over ``basemap``: GCJ-02 for Gaode, WGS84 otherwise.
+
+    The layer files hold WGS84; the shift is for display only.
+    """
+    if not geometry:
+        return None
+    shown = dict(geometry)
+    if basemap in GCJ02_BASEMAPS:
+        shown = gcj02.wgs84_to_gcj02_geojson(shown)
+    shown["coordinates"] = _round_coords(shown["coordinates"], decimals)
+    return shown
+
+
+def tooltip_html(props: Mapping[str, Any], lang: str) -> str:
+    """Return a feature's tooltip: Chinese name, English name, role; all escaped."""
+    name_zh = inert(props.get("name_zh"))
+    name_en = inert(props.get("name_en"))
+    role = inert(role_name(props.get("role"), lang))
+    badge = (
+        f' <span style="color:#b9770e">[{inert(t("schematic_badge", lang))}]</span>'
+        if is_schematic(props)
+        else ""
+    )
+    first, second = (name_zh, name_en) if lang == "zh" else (name_en, name_zh)
+    return f"<b>{first}</b><br>{second}<br><small>{role}{badge}</small>"
+
+
+def _display_feature(feature: Feature, basemap: str, lang: str, decimals: int) -> Feature | None:
+    props = feature.get("properties") or {}
+    geometry = display_geometry(feature.get("geometry"), basemap, decimals)
+    if geometry is None or not props.get("id"):
+        return None
+    fid = str(props["id"])
+    return {
+        "type": "Feature",
+        "id": fid,
+        "geometry": geometry,
+        "properties": {"id": fid, "tip": tooltip_html(props, lang)},
+    }
+
+
+def bounds_of(features: Iterable[Feature]) -> list[list[float]] | None:
+    """Return ``[[south, west], [north, east]]`` of the features' WGS84 geometry, or None."""
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], (int, float)):
+            lons.append(float(coords[0]))
+            lats.append(float(coords[1]))
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in features:
+        geometry = feature.get("geometry")
+        if geometry:
+            walk(geometry["coordinates"])
+    if not lons:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def frame(
+    feature: Feature, basemap: str = DEFAULT_BASEMAP, size_px: tuple[int, int] = _FRAME_PX
+) -> tuple[tuple[float, float], int] | None:
+    """Return ``((lat, lon), zoom)`` that frames a feature on the map, or None if unlocated.
+
+    The zoom is the largest Web-Mercator level at which the feature's bounds fit in
+    ``size_px`` with a margin, clamped to a readable range.
+    """
+    geometry = display_geometry(feature.get("geometry"), basemap)
+    if geometry is None:
+        return None
+    box = bounds_of([{"geometry": geometry}])
+    if box is None:
+        return None
+    (south, west), (north, east) = box
+    center = ((south + north) / 2, (west + east) / 2)
+    width_px, height_px = size_px
+    lon_span = max(east - west, 1e-6)
+    merc = math.log(math.tan(math.pi / 4 + math.radians(north) / 2)) - math.log(
+        math.tan(math.pi / 4 + math.radians(south) / 2)
+    )
+    merc_span = max(merc, 1e-8)
+    margin = 0.7  # leave 30 % of the frame around the feature
+    zoom_x = math.log2(width_px * margin * 360 / (256 * lon_span))
+    zoom_y = math.log2(height_px * margin * 2 * math.pi / (256 * merc_span))
+    zoom = int(math.floor(min(zoom_x, zoom_y)))
+    return center, max(_MIN_FRAME_ZOOM, min(_MAX_FRAME_ZOOM, zoom))
+
+
+# --------------------------------------------------------------------------- the map
+
+
+class OfflineMap(folium.Map):
+    """A folium map that loads only Leaflet, from this app's own static files.
+
+    folium's defaults pull jQuery, Bootstrap, Font Awesome and awesome-markers from CDNs;
+    a plain vector map needs none of them, and the app must work without internet.
+    """
+
+    default_js = assets.local_js()
+    default_css = assets.local_css()
+
+
+class _Attribution(MacroElement):
+    """Adds a fixed credit to the map's attribution control (for OSM-derived overlays)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                {{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile basemap: URL template, attribution and Leaflet options."""
+
+    id: str
+    url: str
+    attribution: str
+    subdomains: str | None = None
+    max_zoom: int = 18
+    overlay_url: str | None = None
+
+
+def available_basemaps(env: Mapping[str, str] | None = None) -> list[str]:
+    """Return the basemap ids the user can choose; Tianditu only when a key is set."""
+    env = os.environ if env is None else env
+    return [b for b in BASEMAPS if b != "tianditu" or env.get("TIANDITU_KEY")]
+
+
+def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap | None:
+    """Return the tile source of a basemap id (None for the offline ``none`` basemap).
+
+    URLs and credits come from xyzservices where it has the provider; Tianditu is not in
+    xyzservices, so its WMTS template is written here (its key from ``TIANDITU_KEY``).
+    """
+    import xyzservices.providers as xyz
+
+    env = os.environ if env is None else env
+    if basemap == "osm":
+        p = xyz.OpenStreetMap.Mapnik
+        return Basemap("osm", p.build_url(), OSM_ATTRIBUTION, max_zoom=19)
+    if basemap == "gaode":
+        p = xyz.Gaode.Normal
+        return Basemap(
+            "gaode",
+            p.url,
+            "© 高德地图 Gaode/AMap (GCJ-02)",
+            subdomains="".join(p.get("subdomains", "1234")),
+        )
+    if basemap == "tianditu":
+        key = env.get("TIANDITU_KEY")
+        if not key:
+            return None
+        wmts = (
+            "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+            "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+            "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
+        )
+        return Basemap(
+            "tianditu",
+            wmts.replace("{layer}", "vec") + key,
+            "© 天地图 Tianditu (国家地理信息公共服务平台)",
+            subdomains="01234567",
+            overlay_url=wmts.replace("{layer}", "cva") + key,
+        )
+    return None
+
+
+def _add_tiles(m: folium.Map, tiles: Basemap) -> None:
+    options: dict[str, Any] = {"max_zoom": tiles.max_zoom}
+    if tiles.subdomains:
+        options["subdomains"] = tiles.subdomains
+    folium.TileLayer(
+        tiles=tiles.url, attr=tiles.attribution, name=tiles.id, control=False, **options
+    ).add_to(m)
+    if tiles.overlay_url:
+        folium.TileLayer(
+            tiles=tiles.overlay_url,
+            attr=tiles.attribution,
+            name=f"{tiles.id}-labels",
+            control=False,
+            overlay=True,
+            **options,
+        ).add_to(m)
+
+
+def _geojson_layer(
+    features: list[Feature],
+    style_of: Callable[[Feature], dict[str, Any]],
+    *,
+    name: str,
+    point_radius: float | None,
+    interactive: bool,
+) -> folium.GeoJson:
+    marker = None
+    if point_radius is not None:
+        marker = folium.CircleMarker(radius=point_radius)
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style_function=style_of,
+        marker=marker,
+        zoom_on_click=False,
+        interactive=interactive,
+        # ``tip`` is escaped by tooltip_html; GeoJsonTooltip writes it as innerHTML.
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)
+        if interactive
+        else None,
+    )
+    return layer
+
+
+def corridor_features(collections: Mapping[str, FeatureCollection]) -> list[Feature]:
+    """Return the curated (non-reference) features of all layer collections."""
+    out = []
+    for name, collection in collections.items():
+        if name.startswith("ref_"):
+            continue
+        for feature in collection.get("features", []):
+            if (feature.get("properties") or {}).get("corridor") != "reference":
+                out.append(feature)
+    return out
+
+
+def initial_bounds(collections: Mapping[str, FeatureCollection]) -> list[list[float]] | None:
+    """Return the WGS84 bounds that frame every corridor (the app's opening view)."""
+    box = bounds_of(corridor_features(collections))
+    if box is None:
+        box = bounds_of(f for c in collections.values() for f in c.get("features", []))
+    return box
+
+
+def _shift_bounds(box: list[list[float]], basemap: str) -> list[list[float]]:
+    if basemap not in GCJ02_BASEMAPS:
+        return box
+    (s, w), (n, e) = box
+    (w2, s2), (e2, n2) = gcj02.wgs84_to_gcj02(w, s), gcj02.wgs84_to_gcj02(e, n)
+    return [[s2, w2], [n2, e2]]
+
+
+def build_map(
+    collections: Mapping[str, FeatureCollection],
+    basemap: str = DEFAULT_BASEMAP,
+    lang: str = "zh",
+    env: Mapping[str, str] | None = None,
+) -> folium.Map:
+    """Build the base map of all corridors: overlays grouped by corridor and role.
+
+    Parameters
+    ----------
+    collections
+        Layer name (file stem) → FeatureCollection, as loaded from ``layers/``.
+    basemap
+        One of :data:`BASEMAPS`; for ``gaode`` every overlay is shifted to GCJ-02.
+    lang
+        ``"zh"`` or ``"en"``: tooltips and layer names.
+    env
+        Environment for the Tianditu key (defaults to ``os.environ``).
+
+    Returns
+    -------
+    folium.Map
+        A map that loads only local scripts, framed on the corridors.
+    """
+    tiles = basemap_tiles(basemap, env)
+    m = OfflineMap(
+        location=None,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_control=True,
+    )
+    if tiles is not None:
+        _add_tiles(m, tiles)
+
+    for stem, names, shown, style in _REFERENCE_LAYERS:
+        collection = collections.get(stem)
+        if not collection:
+            continue
+        drawn = [
+            f
+            for f in (
+                _display_feature(x, basemap, lang, _DISPLAY_DECIMALS)
+                for x in collection.get("features", [])
+            )
+            if f is not None
+        ]
+        if not drawn:
+            continue
+        is_point = drawn[0]["geometry"]["type"] == "Point"
+        group = folium.FeatureGroup(name=names[lang], show=shown)
+        _geojson_layer(
+            drawn,
+            lambda _f, s=style: (
+                {k: v for k, v in s.items() if k != "radius"} | {"interactive": False}
+            ),
+            name=stem,
+            point_radius=style.get("radius") if is_point else None,
+            interactive=is_point,
+        ).add_to(group)
+        group.add_to(m)
+
+    grouped: dict[tuple[str, str], list[Feature]] = {}
+    styles: dict[str, dict[str, Any]] = {}
+    for feature in corridor_features(collections):
+        props = feature.get("properties") or {}
+        group_id = role_group(props.get("role"))
+        drawn = _display_feature(feature, basemap, lang, 6)
+        if group_id is None or drawn is None:
+            continue
+        styles[drawn["id"]] = feature_style(props)
+        grouped.setdefault((group_id, str(props.get("corridor"))), []).append(drawn)
+
+    corridors = sorted({c for _, c in grouped})
+    for group_id, _roles, group_names in ROLE_GROUPS:
+        for corridor in corridors:
+            drawn = grouped.get((group_id, corridor))
+            if not drawn:
+                continue
+            radius = _ROLE_STYLE[group_id].get("radius")
+            label = f"{corridor_name(corridor, lang)} · {group_names[lang]}"
+            group = folium.FeatureGroup(name=label, show=True)
+            _geojson_layer(
+                drawn,
+                lambda f: styles[f["id"]],
+                name=f"{corridor}-{group_id}",
+                point_radius=radius,
+                interactive=True,
+            ).add_to(group)
+            group.add_to(m)
+
+    if any(stem.startswith("ref_") and stem != "ref_districts" for stem in collections):
+        _Attribution(OSM_ATTRIBUTION).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+
+    box = initial_bounds(collections)
+    if box is not None:
+        m.fit_bounds(_shift_bounds(box, basemap))
+    return m
+
+
+def highlight_group(feature: Feature | None, basemap: str = DEFAULT_BASEMAP) -> folium.FeatureGroup:
+    """Return the feature group that outlines the selected feature (empty when none).
+
+    It is sent with ``feature_group_to_add`` so that selecting only redraws this group.
+    """
+    group = folium.FeatureGroup(name="selection", control=False)
+    if feature is None:
+        return group
+    geometry = display_geometry(feature.get("geometry"), basemap)
+    if geometry is None:
+        return group
+    fid = str((feature.get("properties") or {}).get("id", ""))
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": fid, "geometry": geometry, "properties": {"id": fid}}
+        ],
+    }
+    marker = folium.CircleMarker(radius=HIGHLIGHT_STYLE["radius"])
+    folium.GeoJson(
+        data,
+        style_function=lambda _f: {k: v for k, v in HIGHLIGHT_STYLE.items() if k != "radius"},
+        marker=marker if geometry["type"] in {"Point", "MultiPoint"} else None,
+        interactive=False,
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+# --------------------------------------------------------------------------- streamlit
+
+
+RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
+
+
+def show_map(
+    m: folium.Map,
+    highlight: folium.FeatureGroup,
+    view: tuple[tuple[float, float], int] | None,
+    *,
+    key: str,
+    state: dict[str, Any],
+    height: int = MAP_HEIGHT_PX,
+) -> str | None:
+    """Render the cached map with ``st_folium`` and return the id of a newly clicked feature.
+
+    Only the selection outline, centre and zoom change between reruns, so the component
+    keeps its map. Panning and zooming do not rerun the script: only a click on a feature
+    (``last_active_drawing`` / ``last_object_clicked``) is returned.
+
+    Parameters
+    ----------
+    m
+        The cached base map from :func:`build_map` (left unchanged).
+    highlight
+        From :func:`highlight_group`.
+    view
+        ``((lat, lon), zoom)`` from :func:`frame`, or None to leave the view alone.
+    key
+        Streamlit widget key.
+    state
+        A mutable mapping (the session state) used to tell a new click from an old one.
+    height
+        Map height in pixels.
+
+    Returns
+    -------
+    str or None
+        The id of the feature the user just clicked, else None.
+    """
+    from streamlit_folium import st_folium
+
+    center, zoom = view if view is not None else (None, None)
+    # Rendering mutates folium elements (ids, children), and a re-rendered map emits stale
+    # references; a fresh copy of the cached map renders the same script every rerun, so
+    # the component keeps its map and only the selection group changes.
+    out = st_folium(
+        copy.deepcopy(m),
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(RETURNED_OBJECTS),
+        feature_group_to_add=highlight,
+        center=center,
+        zoom=zoom,
+    )
+    return clicked_feature_id(out, state)
+
+
+def clicked_feature_id(out: Mapping[str, Any] | None, state: dict[str, Any]) -> str | None:
+    """Return the id of a feature clicked since the last call, from ``st_folium``'s value."""
+    if not out:
+        return None
+    drawing = out.get("last_active_drawing")
+    signature = json.dumps(
+        [out.get("last_object_clicked"), drawing], sort_keys=True, ensure_ascii=False
+    )
+    if state.get("_cm_last_click") == signature:
+        return None
+    state["_cm_last_click"] = signature
+    if not drawing:
+        return None
+    fid = (drawing.get("properties") or {}).get("id")
+    return str(fid) if fid else None
+
+
+def stable_script(m: folium.Map) -> str:
+    """Return the map's Leaflet script as st_folium sends it (for cache/no-remount checks)."""
+    from streamlit_folium import _get_map_string
+
+    fresh = copy.deepcopy(m)
+    fresh.get_root().render()
+    return _get_map_string(fresh)
+
+
+def page_links(m: folium.Map) -> Sequence[str]:
+    """Return every script and stylesheet URL the map asks the browser to load."""
+    from branca.element import Element
+
+    links: list[str] = []
+
+    def walk(element: Element) -> None:
+        links.extend(url for _, url in getattr(element, "default_js", []))
+        links.extend(url for _, url in getattr(element, "default_css", []))
+        for child in getattr(element, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return list(dict.fromkeys(links))
