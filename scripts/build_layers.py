@@ -230,11 +230,16 @@ def build_roads(sources: Path) -> str:
     raw = _load(sources, "scgraph_world_highways_taizhou_wenzhou.geojson")
     graph: nx.Graph = nx.Graph()
     edges = {}
+    self_loops = 0
     for feature in raw["features"]:
         geometry = shape(feature["geometry"])
         if not _in_region(geometry):
             continue
         u, v = int(feature["properties"]["u"]), int(feature["properties"]["v"])
+        if u == v:
+            # The package lists 0 km self-loops at some junctions; they carry no route.
+            self_loops += 1
+            continue
         key = (min(u, v), max(u, v))
         edges[key] = (feature["properties"], geometry)
         graph.add_edge(*key)
@@ -272,7 +277,7 @@ def build_roads(sources: Path) -> str:
             "39ac49ebfa81aa948afc882b28653725406), world_highways.py, MIT; data © OSM. "
             f"Kept: edges with a vertex in lon {REGION[0]}-{REGION[2]}, lat {REGION[1]}-"
             f"{REGION[3]}, largest connected component ({dropped} edges in fragments "
-            "dropped)."
+            f"and {self_loops} zero-length self-loops dropped)."
         ),
         "attribution": OSM_ATTRIBUTION,
     }
