@@ -387,6 +387,8 @@ def build_s1_stations(sources: Path) -> str:
                     role="station",
                     line="S1",
                     order=order,
+                    # The source's own GCJ-02 pair, kept as a published check of gcj02.py.
+                    gcj02=props["gcj02"],
                     geometry_basis="osm",
                     geometry_source=(
                         "github Jasonwang-git/taizhou-s1-passenger-flow commit "
