@@ -104,10 +104,10 @@ _LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
 
 
 def _layer_features() -> dict[str, Any]:
-    # Imported here: travel imports this module for its geodesic functions.
-    from corridor_map import travel
+    # Imported here: the atlas imports this module for its geodesic functions.
+    from corridor_map.atlas import load_atlas
 
-    return travel._features()
+    return load_atlas().features
 
 
 def measure_feature(feature_id: str) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
         "id": feature_id,
         "name_zh": props.get("name_zh"),
         "name_en": props.get("name_en"),
-        "layer": found.layer,
+        "layer": found.file,
         "geometry_type": found.geometry.geom_type if found.geometry is not None else None,
         "area_km2": m.area_km2,
         "perimeter_km": m.perimeter_km,

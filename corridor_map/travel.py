@@ -36,11 +36,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import shapely
-from shapely.geometry import LineString, mapping, shape
+from shapely.geometry import LineString, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from corridor_map import _graph
+from corridor_map.atlas import Feature, load_atlas
 from corridor_map.errors import CorridorMapError
 from corridor_map.measure import geodesic_area_km2
 from corridor_map.paths import layers_dir
@@ -135,51 +136,22 @@ class SpeedAssumptions:
 # ---------------------------------------------------------------------------- data loading
 
 
-@dataclass(frozen=True)
-class _Feature:
-    id: str
-    properties: dict[str, Any]
-    geometry: BaseGeometry | None
-    layer: str
-
-
 def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else -1.0
 
 
-def _features() -> dict[str, _Feature]:
-    folder = layers_dir()
-    key = tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson")))
-    return _features_cached(str(folder), key)
+def _features() -> dict[str, Feature]:
+    return load_atlas().features
 
 
-@lru_cache(maxsize=4)
-def _features_cached(folder: str, key: tuple) -> dict[str, _Feature]:
-    found: dict[str, _Feature] = {}
-    for name, _ in key:
-        path = Path(folder) / name
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TravelError(f"图层文件无法读取 / cannot read layer {path.name}: {exc}") from exc
-        for index, feature in enumerate(data.get("features") or []):
-            props = (feature or {}).get("properties") or {}
-            fid = props.get("id")
-            if not isinstance(fid, str) or fid in found:
-                continue
-            raw = feature.get("geometry")
-            try:
-                geometry = shape(raw) if raw else None
-            except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                raise TravelError(
-                    f"{path.name} feature #{index} ({fid}): 几何无效 / invalid geometry: {exc}"
-                ) from exc
-            found[fid] = _Feature(fid, props, geometry, path.name)
-    return found
+def feature(feature_id: str) -> Feature:
+    """Return one feature of the layers (:mod:`corridor_map.atlas`) by id.
 
-
-def feature(feature_id: str) -> _Feature:
-    """Return one feature of the layers by id, or raise :class:`TravelError` naming it."""
+    Raises
+    ------
+    TravelError
+        Naming the id when no layer holds it.
+    """
     features = _features()
     if feature_id not in features:
         raise TravelError(f"未知要素 / unknown feature id: {feature_id!r}")
@@ -188,25 +160,38 @@ def feature(feature_id: str) -> _Feature:
 
 @dataclass(frozen=True)
 class PlannedLink:
-    """A road the documents plan that the reference network lacks."""
+    """A planned road the reference network lacks, added to the graph on request.
+
+    Attributes
+    ----------
+    id
+        The link's id: the id of the curated feature that draws it.
+    design_speed_kmh
+        Speed used on the link; ``speed_basis`` says whether a document states it or it
+        is an assumption.
+    geometry
+        WGS84 LineString, or None when the feature is missing or unlocated (then
+        ``reason_unavailable`` says why and the link is not added).
+    """
 
     id: str
     name_zh: str
     name_en: str
-    geometry_from: str | None
     design_speed_kmh: float
     speed_basis: str
+    note: str
     geometry: LineString | None
     reason_unavailable: str | None
 
 
 def planned_links() -> list[PlannedLink]:
-    """Return the curated planned links with their geometry resolved.
+    """Return the planned links listed in ``layers/planned_links.geojson``.
 
-    A link takes the geometry of the curated feature named by ``geometry_from`` (e.g.
-    ``tailong-expressway`` in ``layers/wenling_lakes.geojson``), so its route is drawn in one
-    place only. A link whose feature is missing or unlocated is returned with
-    ``geometry=None`` and the reason, and is simply not added to the graph.
+    The file is a FeatureCollection whose ``links`` member lists, per planned road, the
+    ``feature`` id of the curated feature that draws it (e.g. ``tailong-expressway`` in
+    ``layers/wenling_lakes.geojson``, so the road is drawn in one place only), a
+    ``design_speed_kmh`` and its ``speed_basis``. Its ``features`` hold roads that no
+    curated layer draws (none so far); such a feature lists itself in ``links``.
     """
     path = layers_dir() / PLANNED_LINKS_FILE
     if not path.exists():
@@ -215,45 +200,43 @@ def planned_links() -> list[PlannedLink]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TravelError(f"无法读取 / cannot read {path.name}: {exc}") from exc
+    entries = data.get("links") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise TravelError(f"{path.name}: 缺少 links 列表 / missing a 'links' list")
+    features = _features()
     links = []
-    for index, raw in enumerate(data.get("features") or []):
-        props = raw.get("properties") or {}
+    for index, entry in enumerate(entries):
         try:
-            link_id = props["id"]
-            speed = float(props["design_speed_kmh"])
+            link_id = str(entry["feature"])
+            speed = float(entry["design_speed_kmh"])
         except (KeyError, TypeError, ValueError) as exc:
             raise TravelError(
-                f"{path.name} feature #{index}: 缺少 id 或 design_speed_kmh / "
-                f"missing id or design_speed_kmh ({exc})"
+                f"{path.name} links[{index}]: 缺少 feature 或 design_speed_kmh / "
+                f"missing feature or design_speed_kmh ({exc})"
             ) from exc
-        source_id = props.get("geometry_from")
+        found = features.get(link_id)
         geometry, reason = None, None
-        own = raw.get("geometry")
-        if own:
-            geometry = shape(own)
-        elif source_id:
-            found = _features().get(source_id)
-            if found is None:
-                reason = f"要素 {source_id} 不存在 / feature {source_id} not in the layers"
-            elif found.geometry is None:
-                reason = f"要素 {source_id} 未定位 / feature {source_id} is unlocated"
-            else:
-                geometry = found.geometry
-        if geometry is not None and geometry.geom_type == "MultiLineString":
-            geometry = max(geometry.geoms, key=lambda g: g.length)
-        if geometry is not None and geometry.geom_type != "LineString":
-            reason = f"{link_id}: 几何不是线 / geometry is not a line ({geometry.geom_type})"
-            geometry = None
+        if found is None:
+            reason = f"要素 {link_id} 不存在 / feature {link_id} not in the layers"
+        elif found.geometry is None:
+            reason = f"要素 {link_id} 未定位 / feature {link_id} is unlocated"
+        else:
+            geometry = found.geometry
+            if geometry.geom_type == "MultiLineString":
+                geometry = max(geometry.geoms, key=lambda g: g.length)
+            if geometry.geom_type != "LineString":
+                reason = f"{link_id}: 几何不是线 / geometry is not a line ({geometry.geom_type})"
+                geometry = None
         links.append(
             PlannedLink(
-                link_id,
-                props.get("name_zh", link_id),
-                props.get("name_en", link_id),
-                source_id,
-                speed,
-                props.get("speed_basis", "assumption"),
-                geometry,
-                reason,
+                id=link_id,
+                name_zh=found.name_zh if found else link_id,
+                name_en=found.name_en if found else link_id,
+                design_speed_kmh=speed,
+                speed_basis=str(entry.get("speed_basis", "assumption")),
+                note=str(entry.get("note", "")),
+                geometry=geometry,
+                reason_unavailable=reason,
             )
         )
     return links
