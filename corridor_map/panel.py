@@ -1,0 +1,574 @@
+"""Side-panel content: what the app shows about a selected feature, as data and inert HTML.
+
+Nothing here calls Streamlit. :func:`feature_panel` gathers a feature's names, role,
+hierarchy, districts, status, stated-versus-measured figures, geometry basis and every
+cited excerpt (resolved in the normalized document, with its title, issuer, date, 文号 and
+heading path). The ``*_html`` functions turn that into HTML in which every piece of text
+from the data is escaped with :func:`corridor_map.webmap.inert`, so a name or excerpt can
+never become markup or script.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from corridor_map.i18n import (
+    basis_name,
+    corridor_name,
+    quantity_name,
+    role_name,
+    status_name,
+    t,
+)
+from corridor_map.webmap import inert
+
+# Stated units converted to km² so that a stated area can sit beside a measured one.
+_AREA_UNITS_KM2 = {
+    "km²": 1.0,
+    "平方公里": 1.0,
+    "万m²": 0.01,
+    "m²": 1e-6,
+    "公顷": 0.01,
+    "亩": 1 / 1500,
+}
+_LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Link:
+    """A clickable reference to another feature."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    role: str
+
+    def label(self, lang: str) -> str:
+        """Return the link text: the name in ``lang`` and the role."""
+        name = self.name_zh if lang == "zh" else (self.name_en or self.name_zh)
+        return f"{name} · {role_name(self.role, lang)}"
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One stated figure beside what the geometry measures (geodesic)."""
+
+    quantity: str
+    stated_text: str
+    stated_value: float | None
+    unit: str
+    measured: float | None
+    measured_unit: str
+    source_doc: str
+    source_quote: str
+
+    @property
+    def ratio(self) -> float | None:
+        """Return measured / stated in the same unit, when both exist."""
+        if self.measured is None or not self.stated_value:
+            return None
+        factor = _AREA_UNITS_KM2.get(self.unit) or _LENGTH_UNITS_KM.get(self.unit)
+        if factor is None:
+            return None
+        return self.measured / (self.stated_value * factor)
+
+
+@dataclass(frozen=True)
+class ExcerptView:
+    """One cited excerpt, located in its document."""
+
+    doc_id: str
+    quote: str
+    paragraph_id: str | None
+    heading_path: tuple[str, ...]
+    title: str
+    issuer: str | None
+    date: str | None
+    doc_number: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PanelView:
+    """Everything the side panel shows about one feature."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    role: str
+    corridor: str
+    parents: tuple[Link, ...]
+    children: tuple[Link, ...]
+    districts: tuple[str, ...]
+    status: dict[str, Any] | None
+    figures: tuple[FigureRow, ...]
+    geometry_basis: str
+    geometry_source: str
+    precision_m: float | None
+    located: bool
+    excerpts: tuple[ExcerptView, ...] = field(default_factory=tuple)
+
+    @property
+    def schematic(self) -> bool:
+        """Return True when the geometry is schematic."""
+        return self.geometry_basis == "schematic"
+
+    def name(self, lang: str) -> str:
+        """Return the name in ``lang`` (falling back to Chinese)."""
+        return self.name_zh if lang == "zh" else (self.name_en or self.name_zh)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Return ``text`` in simplified characters (so traditional input matches)."""
+    return _t2s().convert(text)
+
+
+def mark_terms(text: str, terms: Iterable[str]) -> str:
+    """Escape ``text`` and wrap every occurrence of a term in ``<mark>``.
+
+    Matching also works across scripts: a simplified term finds its traditional spelling
+    (the Taizhou briefing is in traditional characters) when the conversion keeps the
+    text's length, which OpenCC's character mapping does for these documents.
+    """
+    wanted = sorted({term for term in terms if term}, key=len, reverse=True)
+    if not wanted:
+        return inert(text)
+    haystack = to_simplified(text)
+    if len(haystack) != len(text):
+        haystack = text
+    needles = [to_simplified(term) for term in wanted]
+    spans: list[tuple[int, int]] = []
+    for needle in needles:
+        start = haystack.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            if not any(s < end and start < e for s, e in spans):
+                spans.append((start, end))
+            start = haystack.find(needle, end)
+    spans.sort()
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in spans:
+        pieces.append(inert(text[cursor:start]))
+        pieces.append(f"<mark>{inert(text[start:end])}</mark>")
+        cursor = end
+    pieces.append(inert(text[cursor:]))
+    return "".join(pieces)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~<>$:&")
+
+
+def plain_label(text: str) -> str:
+    """Backslash-escape Markdown (and LaTeX ``$``) so a button label shows text literally.
+
+    Streamlit renders widget labels as Markdown; names from the data must not turn into
+    links, formatting or math there.
+    """
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _props(feature: Any) -> dict[str, Any]:
+    return dict(getattr(feature, "properties", None) or {})
+
+
+def _link(feature: Any) -> Link:
+    return Link(feature.id, feature.name_zh, feature.name_en, feature.role)
+
+
+def _measured_area_km2(feature: Any) -> float | None:
+    geometry = getattr(feature, "geometry", None)
+    if geometry is None or geometry.geom_type not in {"Polygon", "MultiPolygon"}:
+        return None
+    return float(feature.area_km2)
+
+
+def _measured_length_km(feature: Any) -> float | None:
+    geometry = getattr(feature, "geometry", None)
+    if geometry is None or "LineString" not in geometry.geom_type:
+        return None
+    return float(feature.length_km)
+
+
+def figure_rows(feature: Any) -> tuple[FigureRow, ...]:
+    """Return the feature's stated figures, each beside its geodesic measure when comparable.
+
+    Areas are compared in km² and lengths in km; a floor area, a travel time or a figure
+    of a geometry that cannot carry it (a point's area) has no measured value.
+    """
+    rows = []
+    for item in feature.stated:
+        quantity = str(item.get("quantity", ""))
+        unit = str(item.get("unit", ""))
+        measured: float | None = None
+        measured_unit = ""
+        if quantity == "area" and unit in _AREA_UNITS_KM2:
+            measured, measured_unit = _measured_area_km2(feature), "km²"
+        elif quantity == "length" and unit in _LENGTH_UNITS_KM:
+            measured, measured_unit = _measured_length_km(feature), "km"
+        source = item.get("source") or {}
+        value = item.get("value")
+        rows.append(
+            FigureRow(
+                quantity=quantity,
+                stated_text=str(item.get("text", "")),
+                stated_value=float(value) if isinstance(value, (int, float)) else None,
+                unit=unit,
+                measured=measured,
+                measured_unit=measured_unit,
+                source_doc=str(source.get("doc", "")),
+                source_quote=str(source.get("quote", "")),
+            )
+        )
+    return tuple(rows)
+
+
+def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[ExcerptView, ...]:
+    """Resolve each cited source in the corpus: paragraph, heading path, document metadata.
+
+    A quote the corpus cannot find is kept, verbatim, with the corpus's error message, so
+    the panel shows the problem instead of hiding the citation.
+    """
+    from corridor_map import corpus as corpus_module
+    from corridor_map.errors import CorridorMapError
+
+    views = []
+    for source in sources:
+        doc_id = str(source.get("doc", ""))
+        quote = str(source.get("quote", ""))
+        try:
+            document = corpus.document(doc_id)
+        except (CorridorMapError, KeyError) as exc:
+            views.append(ExcerptView(doc_id, quote, None, (), doc_id, None, None, None, str(exc)))
+            continue
+        paragraph_id = None
+        heading: tuple[str, ...] = ()
+        error = None
+        try:
+            excerpt = corpus_module.resolve(doc_id, quote, source.get("paragraph"))
+            paragraph_id = excerpt.paragraph_id
+            heading = tuple(excerpt.heading_path)
+        except CorridorMapError as exc:
+            error = str(exc)
+        views.append(
+            ExcerptView(
+                doc_id=doc_id,
+                quote=quote,
+                paragraph_id=paragraph_id,
+                heading_path=heading,
+                title=document.title,
+                issuer=document.issuer,
+                date=document.date,
+                doc_number=document.doc_number,
+                error=error,
+            )
+        )
+    return tuple(views)
+
+
+def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> PanelView:
+    """Gather what the side panel shows about one feature.
+
+    Parameters
+    ----------
+    atlas
+        A :class:`corridor_map.atlas.Atlas`.
+    feature_id
+        The selected feature's id.
+    corpus
+        A :class:`corridor_map.corpus.Corpus`; default :func:`corridor_map.corpus.load_corpus`.
+
+    Raises
+    ------
+    corridor_map.atlas.LayerError
+        When no layer holds ``feature_id``.
+    """
+    feature = atlas.get(feature_id)
+    if corpus is None:
+        from corridor_map.corpus import load_corpus
+
+        corpus = load_corpus()
+    props = _props(feature)
+    districts = tuple(
+        str(d.get("name", d.get("code", ""))) for d in props.get("district") or [] if d
+    )
+    return PanelView(
+        id=feature.id,
+        name_zh=feature.name_zh,
+        name_en=feature.name_en,
+        role=feature.role,
+        corridor=feature.corridor,
+        parents=tuple(_link(p) for p in atlas.parents(feature.id)),
+        children=tuple(_link(c) for c in atlas.children(feature.id)),
+        districts=districts,
+        status=feature.status,
+        figures=figure_rows(feature),
+        geometry_basis=feature.geometry_basis,
+        geometry_source=feature.geometry_source,
+        precision_m=feature.precision_m,
+        located=feature.geometry is not None,
+        excerpts=excerpt_views(feature.sources, corpus),
+    )
+
+
+def unlocated(atlas: Any) -> list[Link]:
+    """Return the places the documents name but the layers could not locate."""
+    return [_link(f) for f in atlas if f.geometry is None and f.corridor != "reference"]
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def header_html(view: PanelView, lang: str) -> str:
+    """Return the panel's header: names, role, corridor, schematic badge (escaped)."""
+    first, second = (view.name_zh, view.name_en) if lang == "zh" else (view.name_en, view.name_zh)
+    badge = (
+        f'<span class="cm-badge">{inert(t("schematic_badge", lang))}</span>'
+        if view.schematic
+        else ""
+    )
+    return (
+        f'<div class="cm-head"><div class="cm-name">{inert(first)} {badge}</div>'
+        f'<div class="cm-name2">{inert(second)}</div>'
+        f'<div class="cm-meta">{inert(role_name(view.role, lang))} · '
+        f"{inert(corridor_name(view.corridor, lang))}</div></div>"
+    )
+
+
+def facts_rows(view: PanelView, lang: str) -> list[tuple[str, str]]:
+    """Return ``(label, value)`` plain-text rows: district, status, geometry basis, precision."""
+    rows = [(t("district", lang), "、".join(view.districts) or t("unknown", lang))]
+    if view.status:
+        as_of = view.status.get("as_of")
+        status = status_name(view.status.get("value"), lang)
+        rows.append((t("status", lang), f"{status}（{as_of}）" if as_of else status))
+    else:
+        rows.append((t("status", lang), t("unknown", lang)))
+    rows.append((t("geometry", lang), basis_name(view.geometry_basis, lang)))
+    precision = (
+        f"± {view.precision_m:,.0f} m" if view.precision_m is not None else t("unknown", lang)
+    )
+    rows.append((t("precision", lang), precision))
+    if view.geometry_source:
+        rows.append((t("geometry_source", lang), view.geometry_source))
+    return rows
+
+
+def facts_html(view: PanelView, lang: str) -> str:
+    """Return :func:`facts_rows` as an escaped two-column table."""
+    body = "".join(
+        f"<tr><th>{inert(label)}</th><td>{inert(value)}</td></tr>"
+        for label, value in facts_rows(view, lang)
+    )
+    return f'<table class="cm-facts">{body}</table>'
+
+
+def figures_html(view: PanelView, lang: str) -> str:
+    """Return the stated-versus-measured table (escaped); empty string when no figures."""
+    if not view.figures:
+        return ""
+    head = (
+        f"<tr><th>{inert(t('quantity', lang))}</th><th>{inert(t('stated', lang))}</th>"
+        f"<th>{inert(t('measured', lang))}</th></tr>"
+    )
+    rows = []
+    for row in view.figures:
+        measured = f"{_fmt(row.measured)} {row.measured_unit}" if row.measured is not None else "—"
+        if row.ratio is not None:
+            measured += f" ({row.ratio:.0%})"
+        rows.append(
+            f"<tr><td>{inert(quantity_name(row.quantity, lang))}</td>"
+            f"<td>{inert(row.stated_text)}</td><td>{inert(measured)}</td></tr>"
+        )
+    return f'<table class="cm-figures">{head}{"".join(rows)}</table>'
+
+
+def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
+    """Return one excerpt: the quote verbatim (names marked), then where it comes from."""
+    meta = [excerpt.title]
+    if excerpt.issuer:
+        meta.append(excerpt.issuer)
+    if excerpt.date:
+        meta.append(excerpt.date)
+    if excerpt.doc_number:
+        meta.append(excerpt.doc_number)
+    heading = " › ".join(excerpt.heading_path)
+    parts = [
+        f'<blockquote class="cm-quote">{mark_terms(excerpt.quote, names)}</blockquote>',
+        f'<div class="cm-cite">{inert(" · ".join(meta))}</div>',
+    ]
+    if heading:
+        parts.append(
+            f'<div class="cm-heading">{inert(t("heading_path", lang))}: {inert(heading)}</div>'
+        )
+    if excerpt.error:
+        parts.append(f'<div class="cm-error">{inert(excerpt.error)}</div>')
+    return f'<div class="cm-excerpt">{"".join(parts)}</div>'
+
+
+PANEL_CSS = """
+<style>
+.cm-head .cm-name{font-size:1.35rem;font-weight:700;line-height:1.3}
+.cm-head .cm-name2{color:#555;font-size:1rem}
+.cm-head .cm-meta{color:#666;font-size:.9rem;margin-top:.2rem}
+.cm-badge{font-size:.75rem;border:1px dashed #b9770e;color:#b9770e;border-radius:4px;
+  padding:0 .3rem;vertical-align:middle}
+table.cm-facts,table.cm-figures{font-size:.88rem;border-collapse:collapse;width:100%}
+table.cm-facts th{text-align:left;color:#666;font-weight:500;padding:2px 8px 2px 0;
+  white-space:nowrap;vertical-align:top}
+table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px 6px;
+  text-align:left}
+.cm-quote{margin:.2rem 0;padding:.4rem .7rem;border-left:4px solid #1f6f8b;background:#f6fafb;
+  font-size:.95rem;line-height:1.6}
+.cm-quote mark,.cm-reader mark{background:#fde68a;padding:0 1px}
+.cm-cite{font-size:.8rem;color:#555}
+.cm-heading{font-size:.8rem;color:#777}
+.cm-error{font-size:.8rem;color:#b03a2e}
+</style>
+"""
+
+
+def reader_html(
+    document: Any, paragraph_id: str | None, quote: str = "", names: Sequence[str] = ()
+) -> str:
+    """Return a self-contained HTML page of the whole document, scrolled to one paragraph.
+
+    Every paragraph gets an anchor (its stable id); the cited one is highlighted, the quote
+    and the feature's names marked inside it, and a one-line script scrolls it into view.
+    All document text is escaped.
+    """
+    items = []
+    current_heading: tuple[str, ...] = ()
+    for paragraph in document.paragraphs:
+        heading = tuple(paragraph.heading_path)
+        if heading and heading != current_heading:
+            current_heading = heading
+        cited = paragraph.id == paragraph_id
+        terms = [quote, *names] if cited else []
+        body = mark_terms(paragraph.text, terms) if cited else inert(paragraph.text)
+        css = "cm-p cm-cited" if cited else "cm-p"
+        items.append(
+            f'<p id="{inert(paragraph.id)}" class="{css}">'
+            f'<span class="cm-pid">{inert(paragraph.id)}</span>{body}</p>'
+        )
+    meta = " · ".join(
+        inert(x) for x in (document.title, document.issuer, document.date, document.doc_number) if x
+    )
+    target = inert(paragraph_id or "")
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><style>'
+        "body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;margin:0;padding:.5rem 1rem;"
+        "line-height:1.7;color:#222;font-size:15px}"
+        "h3{font-size:1rem;margin:.2rem 0 .6rem}.cm-p{margin:.35rem 0;padding:.15rem .4rem}"
+        ".cm-cited{background:#fff7d6;border-left:4px solid #e0a800}"
+        ".cm-pid{color:#aaa;font-size:.7rem;margin-right:.5rem}"
+        'mark{background:#fde68a}</style></head><body class="cm-reader">'
+        f"<h3>{meta}</h3>{''.join(items)}"
+        "<script>const el=document.getElementById("
+        f'"{target}");if(el){{el.scrollIntoView({{block:"center"}});}}</script>'
+        "</body></html>"
+    )
+
+
+# --------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class FeatureHit:
+    """A feature whose name or id matches a search."""
+
+    link: Link
+    score: int
+
+
+@dataclass(frozen=True)
+class TextHit:
+    """A document paragraph that matches a search."""
+
+    doc_id: str
+    paragraph_id: str
+    title: str
+    snippet_html: str
+
+
+def search_features(atlas: Any, query: str, limit: int = 20) -> list[FeatureHit]:
+    """Return curated features whose Chinese/English name or id contains the query.
+
+    Traditional input works (both sides are compared in simplified characters); exact
+    names rank first, then names that start with the query.
+    """
+    needle = to_simplified(query.strip()).lower()
+    if not needle:
+        return []
+    hits = []
+    for feature in atlas:
+        if feature.corridor == "reference":
+            continue
+        names = [to_simplified(feature.name_zh).lower(), feature.name_en.lower(), feature.id]
+        if not any(needle in name for name in names):
+            continue
+        score = 0 if needle in names else (1 if any(n.startswith(needle) for n in names) else 2)
+        hits.append(FeatureHit(_link(feature), score))
+    hits.sort(key=lambda h: (h.score, len(h.link.name_zh)))
+    return hits[:limit]
+
+
+def search_text(query: str, limit: int = 20, corpus: Any | None = None) -> list[TextHit]:
+    """Return document paragraphs matching the query (corpus search), snippets escaped."""
+    from corridor_map import corpus as corpus_module
+
+    query = query.strip()
+    if not query:
+        return []
+    corpus = corpus_module.load_corpus() if corpus is None else corpus
+    hits = []
+    for hit in corpus_module.search(query, limit=limit):
+        document = corpus.document(hit.doc_id)
+        paragraph = next((p for p in document.paragraphs if p.id == hit.paragraph_id), None)
+        text = paragraph.text if paragraph is not None else str(getattr(hit, "text", ""))
+        hits.append(
+            TextHit(
+                doc_id=hit.doc_id,
+                paragraph_id=hit.paragraph_id,
+                title=document.title,
+                snippet_html=_snippet(text, query),
+            )
+        )
+    return hits
+
+
+def _snippet(text: str, query: str, width: int = 60) -> str:
+    haystack = to_simplified(text)
+    if len(haystack) != len(text):
+        haystack = text
+    at = haystack.find(to_simplified(query))
+    if at == -1:
+        return inert(text[: width * 2]) + ("…" if len(text) > width * 2 else "")
+    start = max(0, at - width)
+    end = min(len(text), at + len(query) + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + mark_terms(text[start:end], [query]) + suffix
