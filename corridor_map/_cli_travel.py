@@ -1,9 +1,220 @@
-"""Subcommands of the travel domain (filled in by its issue)."""
+"""Subcommands of the travel domain: ``measure``, ``travel``, ``targets``, ``isochrone``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from dataclasses import replace
+from typing import Any
+
+from corridor_map.measure import measure_feature, stated_vs_measured
+from corridor_map.travel import (
+    SpeedAssumptions,
+    evaluate_targets,
+    isochrone,
+    route,
+    sensitivity,
+)
+
+_STATUS = {
+    "met": "达标 met",
+    "not_met": "未达标 NOT met",
+    "not_evaluable": "无法评估 not evaluable",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this domain's subcommands to the corridor-map parser."""
+    measure = subparsers.add_parser(
+        "measure",
+        help="量算要素 / geodesic area, perimeter, length of a feature",
+        description=(
+            "Geodesic (WGS84 ellipsoid) area, perimeter and length of one feature, beside "
+            "the figures the documents state for it. 'measure --stated' lists every stated "
+            "figure of every feature beside its measure."
+        ),
+    )
+    measure.add_argument("feature_id", nargs="?", help="feature id (omit with --stated)")
+    measure.add_argument("--stated", action="store_true", help="stated-vs-measured table")
+    measure.add_argument("--json", action="store_true", help="print JSON")
+    measure.set_defaults(handler=_measure)
+
+    travel = subparsers.add_parser(
+        "travel",
+        help="出行时间 / fastest trip between two features",
+        description=(
+            "Fastest trip on the reference road network between two features, with access "
+            "legs, under stated speed assumptions (network 40 km/h, access 25 km/h × 1.3 "
+            "detour, planned links at their assumed design speed)."
+        ),
+    )
+    travel.add_argument("from_id")
+    travel.add_argument("to_id")
+    _assumption_arguments(travel)
+    travel.add_argument(
+        "--boundary",
+        action="store_true",
+        help="start/end at the features' nearest boundary points instead of their anchors",
+    )
+    travel.set_defaults(handler=_travel)
+
+    targets = subparsers.add_parser(
+        "targets",
+        help="出行目标评估 / evaluate the documents' travel-time targets",
+        description="Evaluate every record of layers/travel_targets.json.",
+    )
+    _assumption_arguments(targets)
+    targets.add_argument(
+        "--sensitivity",
+        metavar="TARGET_ID",
+        help="show one target's verdict for network speeds 20–60 km/h",
+    )
+    targets.set_defaults(handler=_targets)
+
+    iso = subparsers.add_parser(
+        "isochrone",
+        help="等时圈 / area reachable within N minutes",
+        description="Area reachable from a feature within N minutes, as GeoJSON with --json.",
+    )
+    iso.add_argument("feature_id")
+    iso.add_argument("minutes", type=float)
+    _assumption_arguments(iso)
+    iso.set_defaults(handler=_isochrone)
+
+
+def _assumption_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--speed", type=float, default=None, metavar="KMH", help="network average speed (40)"
+    )
+    parser.add_argument(
+        "--access-speed", type=float, default=None, metavar="KMH", help="access-leg speed (25)"
+    )
+    parser.add_argument(
+        "--no-planned", action="store_true", help="leave out planned links (e.g. 太龙快速路)"
+    )
+
+
+def _assumptions(args: argparse.Namespace) -> SpeedAssumptions:
+    a = SpeedAssumptions()
+    if args.speed is not None:
+        a = replace(a, network_kmh=args.speed)
+    if args.access_speed is not None:
+        a = replace(a, access_kmh=args.access_speed)
+    return a
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _measure(args: argparse.Namespace) -> int:
+    if args.stated:
+        rows = stated_vs_measured()
+        if args.json:
+            _print_json(rows)
+            return 0
+        for r in rows:
+            diff = "" if r["difference_pct"] is None else f" ({r['difference_pct']:+.1f} %)"
+            print(
+                f"{r['feature_id']}: {r['quantity']} stated {r['stated_text']} | measured "
+                f"{_fmt(r['measured_value'], 3)} {r['measured_unit'] or ''}{diff}"
+                f"{' | ' + r['note_en'] if r['note_en'] else ''}"
+            )
+        return 0
+    if not args.feature_id:
+        print("corridor-map measure: give a FEATURE_ID or --stated")
+        return 2
+    m = measure_feature(args.feature_id)
+    if args.json:
+        _print_json(m)
+        return 0
+    print(f"{m['id']} {m['name_zh']} / {m['name_en']} ({m['layer']})")
+    if m["geometry_type"] is None:
+        print("  未定位，无几何 / unlocated: no geometry to measure")
+    else:
+        print(
+            f"  geometry: {m['geometry_type']}, basis {m['geometry_basis']}, ±{m['precision_m']} m"
+        )
+        print(f"  面积 area      {m['area_km2']:.3f} km²")
+        print(f"  周长 perimeter {m['perimeter_km']:.3f} km")
+        print(f"  长度 length    {m['length_km']:.3f} km")
+    for s in m["stated"]:
+        doc = (s.get("source") or {}).get("doc")
+        print(f"  文件所述 stated: {s.get('quantity')} {s.get('text')} ({doc})")
+    return 0
+
+
+def _travel(args: argparse.Namespace) -> int:
+    access = "boundary" if args.boundary else "anchor"
+    r = route(args.from_id, args.to_id, _assumptions(args), not args.no_planned, access, access)
+    if args.json:
+        _print_json(r.to_dict())
+        return 0
+    if not r.reachable:
+        print(f"{r.from_id} → {r.to_id}: 不可达 unreachable — {r.reason}")
+        return 0
+    print(f"{r.from_id} → {r.to_id}: {r.minutes:.1f} min, {r.km:.2f} km")
+    for kind, leg in r.legs.items():
+        print(f"  {kind:8s} {leg['km']:.2f} km  {leg['minutes']:.1f} min")
+    if r.planned_links_used:
+        print(f"  规划道路 planned links used: {', '.join(r.planned_links_used)}")
+    for line in _assumptions(args).describe():
+        print(f"  假设 assumption: {line}")
+    print(f"  {r.attribution}")
+    return 0
+
+
+def _targets(args: argparse.Namespace) -> int:
+    a = _assumptions(args)
+    if args.sensitivity:
+        rows = sensitivity(args.sensitivity, assumptions=a, planned_links=not args.no_planned)
+        if args.json:
+            _print_json(rows)
+            return 0
+        for r in rows:
+            print(
+                f"{r['kmh']:5.0f} km/h: worst {_fmt(r['worst_minutes'], 1)} min "
+                f"≤ {r['threshold_min']:g}? {_STATUS[r['status']]}"
+            )
+        return 0
+    results = evaluate_targets(a, planned_links=not args.no_planned)
+    if args.json:
+        _print_json([r.to_dict() for r in results])
+        return 0
+    for r in results:
+        print(f"{r.id}: {r.name_zh} / {r.name_en}")
+        print(
+            f"  {_STATUS[r.status]}: worst {_fmt(r.worst_minutes, 1)} min vs "
+            f"threshold {r.threshold_min:g} min ({r.method})"
+        )
+        if r.worst_case:
+            print(f"  worst case: {r.worst_case['origin']} → {r.worst_case['destination']}")
+        for note in r.notes:
+            print(f"  note: {note}")
+    print("假设 assumptions:")
+    for line in a.describe():
+        print(f"  {line}")
+    print(f"planned links: {'on' if not args.no_planned else 'off'}")
+    return 0
+
+
+def _isochrone(args: argparse.Namespace) -> int:
+    result = isochrone(args.feature_id, args.minutes, _assumptions(args), not args.no_planned)
+    if args.json:
+        _print_json(result)
+        return 0
+    props = result["properties"]
+    if result["geometry"] is None:
+        print(f"{args.feature_id}: {props.get('reason')}")
+        return 0
+    print(
+        f"{args.feature_id}: {args.minutes:g} min → {props['area_km2']:.1f} km² reachable "
+        f"({result['geometry']['type']}, {props['reached_nodes']} network nodes)"
+    )
+    print(f"  {props['method']}")
+    return 0

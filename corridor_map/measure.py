@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import shapely
 from pyproj import Geod
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -110,6 +111,13 @@ def _layer_features() -> dict[str, Any]:
     return load_atlas().features
 
 
+def _dissolved(geometry: BaseGeometry | None) -> BaseGeometry | None:
+    """Merge overlapping polygon parts so that no area counts twice (as the atlas does)."""
+    if geometry is not None and geometry.geom_type == "MultiPolygon":
+        return shapely.union_all(geometry)
+    return geometry
+
+
 def measure_feature(feature_id: str) -> dict[str, Any]:
     """Measure one feature of the layers geodesically.
 
@@ -129,7 +137,7 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
     if feature_id not in features:
         raise MeasureInputError(f"未知要素 / unknown feature id: {feature_id!r}")
     found = features[feature_id]
-    m = geodesic_measure(found.geometry)
+    m = geodesic_measure(_dissolved(found.geometry))
     props = found.properties
     return {
         "id": feature_id,
@@ -212,7 +220,7 @@ def _compare(
         row["note_zh"] = "要素未定位，无法量算"
         row["note_en"] = "the feature is unlocated: nothing to measure"
         return row
-    measure = geodesic_measure(geometry)
+    measure = geodesic_measure(_dissolved(geometry))
     polygonal = geometry.geom_type in {"Polygon", "MultiPolygon"}
     if quantity == "area" and unit in _AREA_UNITS_KM2 and polygonal:
         stated_km = float(value) * _AREA_UNITS_KM2[unit]

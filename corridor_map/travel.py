@@ -193,9 +193,21 @@ def planned_links() -> list[PlannedLink]:
     ``design_speed_kmh`` and its ``speed_basis``. Its ``features`` hold roads that no
     curated layer draws (none so far); such a feature lists itself in ``links``.
     """
-    path = layers_dir() / PLANNED_LINKS_FILE
+    folder = layers_dir()
+    return list(_planned_cached(_signature(folder)))
+
+
+def _signature(folder: Path) -> tuple:
+    """Names and modification times of the files results depend on (the cache key)."""
+    files = [*sorted(folder.glob("*.geojson")), folder / TARGETS_FILE]
+    return (str(folder), *((p.name, _mtime(p)) for p in files))
+
+
+@lru_cache(maxsize=8)
+def _planned_cached(key: tuple) -> tuple[PlannedLink, ...]:
+    path = Path(key[0]) / PLANNED_LINKS_FILE
     if not path.exists():
-        return []
+        return ()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -239,7 +251,11 @@ def planned_links() -> list[PlannedLink]:
                 reason_unavailable=reason,
             )
         )
-    return links
+    return tuple(links)
+
+
+# Functions below take a ``planned_links`` flag, which shadows the function's name there.
+_planned_link_list = planned_links
 
 
 def road_graph(planned: bool = True) -> nx.Graph:
@@ -256,32 +272,16 @@ def road_graph(planned: bool = True) -> nx.Graph:
         Shared, cached: do not modify it. Nodes carry ``lon``, ``lat``, ``x``, ``y`` (UTM
         51N); edges carry ``length_km``, ``kind`` and ``link``.
     """
-    folder = layers_dir()
-    key = (
-        str(folder),
-        _mtime(folder / ROADS_FILE),
-        _mtime(folder / PLANNED_LINKS_FILE),
-        tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson"))),
-        planned,
-    )
-    return _graph_cached(key)[0]
+    return _graph_cached(_signature(layers_dir()), planned)[0]
 
 
 def _node_index(planned: bool = True) -> _graph.NodeIndex:
-    folder = layers_dir()
-    key = (
-        str(folder),
-        _mtime(folder / ROADS_FILE),
-        _mtime(folder / PLANNED_LINKS_FILE),
-        tuple((p.name, _mtime(p)) for p in sorted(folder.glob("*.geojson"))),
-        planned,
-    )
-    return _graph_cached(key)[1]
+    return _graph_cached(_signature(layers_dir()), planned)[1]
 
 
 @lru_cache(maxsize=8)
-def _graph_cached(key: tuple) -> tuple[nx.Graph, _graph.NodeIndex]:
-    folder, planned = Path(key[0]), key[-1]
+def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex]:
+    folder = Path(key[0])
     path = folder / ROADS_FILE
     if not path.exists():
         raise TravelError(
@@ -862,24 +862,48 @@ def sensitivity(
     speeds: Sequence[float] = (20, 25, 30, 40, 50, 60),
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
+    parameter: str = "network_kmh",
 ) -> list[dict[str, Any]]:
-    """Show how one target's verdict changes with the network speed assumption.
+    """Show how one target's verdict changes with a speed assumption.
+
+    Parameters
+    ----------
+    target_id
+        Id of a record in ``layers/travel_targets.json``.
+    speeds
+        Values to try, in km/h.
+    assumptions
+        The other assumptions, held fixed (defaults when None).
+    planned_links
+        Include the planned links.
+    parameter
+        ``"network_kmh"`` (the network's average speed), ``"access_kmh"``, or
+        ``"planned_kmh"`` (the design speed of every planned link at once).
 
     Returns
     -------
     list of dict
-        One row per speed: ``network_kmh``, ``worst_minutes``, ``threshold_min``,
+        One row per value: ``parameter``, ``kmh``, ``worst_minutes``, ``threshold_min``,
         ``status``, ``planned_links``.
     """
     base = assumptions or SpeedAssumptions()
+    if parameter not in {"network_kmh", "access_kmh", "planned_kmh"}:
+        raise TravelError(
+            f"未知参数 / unknown parameter {parameter!r}: network_kmh, access_kmh or planned_kmh"
+        )
     rows = []
     for speed in speeds:
-        result = evaluate_targets(
-            replace(base, network_kmh=float(speed)), planned_links, [target_id]
-        )[0]
+        if parameter == "planned_kmh":
+            varied = replace(
+                base, planned_kmh={link.id: float(speed) for link in _planned_link_list()}
+            )
+        else:
+            varied = replace(base, **{parameter: float(speed)})
+        result = evaluate_targets(varied, planned_links, [target_id])[0]
         rows.append(
             {
-                "network_kmh": float(speed),
+                "parameter": parameter,
+                "kmh": float(speed),
                 "worst_minutes": result.worst_minutes,
                 "threshold_min": result.threshold_min,
                 "status": result.status,
@@ -893,15 +917,21 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
     method = target["method"]
     origins = target_features(target.get("origins"))
     destinations = target_features(target.get("destinations"))
-    for fid in origins + destinations:
-        feature(fid)
-    unlocated = [f for f in dict.fromkeys(origins + destinations) if feature(f).geometry is None]
+    known = _features()
+    missing = [f for f in dict.fromkeys(origins + destinations) if f not in known]
+    unlocated = [
+        f for f in dict.fromkeys(origins + destinations) if f in known and known[f].geometry is None
+    ]
     notes: list[str] = []
     rows: list[dict[str, Any]] = []
-    if method != "not_evaluable":
-        rows, notes = _METHODS[method](target, origins, destinations, a, planned)
-    else:
+    if missing:
+        notes.append(f"图层中缺少要素 / features missing from the layers: {', '.join(missing)}")
+    elif method == "not_evaluable":
         notes.append(target.get("not_evaluable_reason", ""))
+    elif method != "ring_span" and not origins:
+        notes.append("没有起点要素 / no origin feature matches")
+    else:
+        rows, notes = _METHODS[method](target, origins, destinations, a, planned)
     threshold = float(target["threshold_min"])
     timed = [r for r in rows if r.get("reachable")]
     worst = max(timed, key=lambda r: r["minutes"]) if timed else None
@@ -916,6 +946,18 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         notes.append(f"未定位、未评估 / unlocated, not evaluated: {', '.join(unlocated)}")
     if failed:
         notes.append(f"{len(failed)} 项不可达 / {len(failed)} unreachable")
+    if worst is not None and "planned" in (worst.get("legs") or {}):
+        leg = worst["legs"]["planned"]
+        notes.append(
+            f"其中规划道路段 {leg['km']:.1f} km、{leg['minutes']:.1f} 分钟（设计车速假设）/ of "
+            f"which the planned link: {leg['km']:.1f} km, {leg['minutes']:.1f} min "
+            "(assumed design speed)"
+        )
+    if target.get("requires_planned_link") and not planned:
+        notes.append(
+            f"未计入规划道路 {target['requires_planned_link']} / evaluated without the planned "
+            f"link {target['requires_planned_link']}"
+        )
     return TargetResult(
         id=target["id"],
         name_zh=target["name_zh"],
@@ -946,6 +988,7 @@ def _row(result: RouteResult) -> dict[str, Any]:
         "km": result.km,
         "reason": result.reason,
         "planned_links_used": result.planned_links_used,
+        "legs": result.legs,
         "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
     }
 
