@@ -547,7 +547,7 @@ def _unmarked_headings(entry: dict[str, Any], lines: list[str], where: str) -> d
 
 def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any]) -> Document:
     doc_id = entry["id"]
-    where = f"seeds/catalog.json document {doc_id!r}"
+    where = f"{folder / 'catalog.json'} document {doc_id!r}"
     seed_file = _require(entry, "seed_file", where)
     path = folder / seed_file
     try:
