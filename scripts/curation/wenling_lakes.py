@@ -212,7 +212,9 @@ FEATURES: list[dict[str, Any]] = [
         "geometry_source": (
             "Union of the two schematic zone polygons below (九龙湖科创中心 and 环龙门湖科创带):"
             " the reply letter treats them together as 两大科创湖区 but no combined boundary"
-            " or area is published. Not a surveyed outline."
+            " or area is published. Not a surveyed outline. As the corridor's root it is"
+            " also the parent of the 2021 plan's places and of the enclaves: by document,"
+            " not by location."
         ),
         "precision_m": 3000,
         "sources": [
