@@ -49,7 +49,6 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shapely_transform
 
 from corridor_map.errors import CorridorMapError
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry, wgs84_to_gcj02
@@ -523,8 +522,12 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         parsed.append((path.name, _check_file(checker, path)))
     _check_parents(checker)
     districts = _district_geometries(checker)
+    curated = [name for name, _ in parsed if not name.startswith("ref_")]
+    if curated and not districts:
+        checker.add(DISTRICTS_FILE, "-", "-", "missing or empty: containment not checked")
+    containment = _Containment(districts)
     for name, items in parsed:
-        _check_containment(checker, name, items, districts)
+        _check_containment(checker, name, items, containment)
     _check_known_points(checker, parsed)
     return checker.problems
 
@@ -921,8 +924,12 @@ def _utm() -> tuple[Transformer, Transformer]:
 
 def _buffer_m(geometry: BaseGeometry, metres: float) -> BaseGeometry:
     forward, back = _utm()
-    projected = shapely_transform(forward.transform, geometry)
-    return shapely_transform(back.transform, projected.buffer(metres))
+
+    def _apply(transformer: Transformer) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    projected = shapely.transform(geometry, _apply(forward))
+    return shapely.transform(projected.buffer(metres), _apply(back))
 
 
 class _Containment:
@@ -975,11 +982,11 @@ def _check_containment(
     checker: _Checker,
     file: str,
     items: list[tuple[str, dict[str, Any], BaseGeometry | None]],
-    districts: dict[str, tuple[str, BaseGeometry]],
+    containment: _Containment,
 ) -> None:
+    districts = containment.districts
     if file.startswith("ref_") or not districts:
         return
-    containment = _Containment(districts)
     checkable = []
     for fid, props, geometry in items:
         if geometry is None or not geometry.is_valid or props.get("role") == "enclave":

@@ -1,0 +1,471 @@
+"""``validate`` on deliberately broken layer folders: each problem names file, feature, reason.
+
+Every case starts from a small curated layer that validates clean (checked first), next
+to a copy of the real ``ref_districts.geojson``, then breaks one thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point, shape
+
+from corridor_map import cli
+from corridor_map.atlas import LayerError, Problem, load_atlas, validate
+from corridor_map.gcj02 import wgs84_to_gcj02
+from corridor_map.paths import layers_dir
+
+REAL_LAYERS = layers_dir()
+GEOD = Geod(ellps="WGS84")
+QUOTE = {"doc": "wenling-reply-2025", "quote": "九龙湖科创中心和环龙门湖科创带城市设计已完成编制"}
+AREA_QUOTE = {"doc": "taizhou-bay-briefing", "quote": "台州湾科创走廊总规划面积115平方公里"}
+WENLING = [{"name": "温岭市", "code": "331081"}]
+HUANGYAN = [{"name": "黄岩区", "code": "331003"}]
+JIAOJIANG = [{"name": "椒江区", "code": "331002"}]
+
+
+def _feature(fid: str, geometry: dict[str, Any] | None, **props: Any) -> dict[str, Any]:
+    base = {
+        "id": fid,
+        "name_zh": "测试要素",
+        "name_en": "Test feature",
+        "corridor": "wenling-lakes",
+        "role": "zone",
+        "parent": None,
+        "district": WENLING,
+        "status": None,
+        "stated": [],
+        "geometry_basis": "schematic",
+        "geometry_source": "test fixture",
+        "precision_m": 500,
+        "sources": [QUOTE],
+    }
+    base.update(props)
+    return {"type": "Feature", "properties": base, "geometry": geometry}
+
+
+def _point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def _square(lon: float, lat: float, half: float = 0.01) -> dict[str, Any]:
+    ring = [
+        [round(lon - half, 6), round(lat - half, 6)],
+        [round(lon + half, 6), round(lat - half, 6)],
+        [round(lon + half, 6), round(lat + half, 6)],
+        [round(lon - half, 6), round(lat + half, 6)],
+    ]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _disc(lon: float, lat: float, radius_m: float) -> dict[str, Any]:
+    """A geodesic circle, counter-clockwise (azimuths decreasing), 6 decimals."""
+    azimuths = np.linspace(360.0, 0.0, 73)[:-1]
+    lons, lats, _ = GEOD.fwd(np.full(72, lon), np.full(72, lat), azimuths, np.full(72, radius_m))
+    ring = [[round(float(x), 6), round(float(y), 6)] for x, y in zip(lons, lats, strict=True)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _collection(*features: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "FeatureCollection",
+        "name": "test",
+        "description": "测试图层 / test layer",
+        "features": list(features),
+        **extra,
+    }
+
+
+def _good() -> dict[str, Any]:
+    return _collection(
+        _feature("t-extent", _square(121.38, 28.37), role="extent"),
+        _feature("t-core", _point(121.385, 28.372), role="core", parent="t-extent"),
+    )
+
+
+def _layers(tmp_path: Path, files: dict[str, Any], *refs: str) -> Path:
+    folder = tmp_path / "layers"
+    folder.mkdir(parents=True)
+    for ref in ("ref_districts.geojson", *refs):
+        shutil.copy(REAL_LAYERS / ref, folder / ref)
+    for name, content in files.items():
+        text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+        (folder / name).write_text(text, "utf-8")
+    return folder
+
+
+def _problems(folder: Path, file: str = "t.geojson") -> list[Problem]:
+    return [p for p in validate(folder) if p.file == file]
+
+
+def _only(problems: list[Problem], feature_id: str, field: str) -> Problem:
+    matching = [p for p in problems if p.feature_id == feature_id and p.field == field]
+    assert len(matching) == 1, problems
+    return matching[0]
+
+
+def _broken(tmp_path: Path, fid: str, **changes: Any) -> list[Problem]:
+    data = _good()
+    for feature in data["features"]:
+        if feature["properties"]["id"] == fid:
+            for key, value in changes.items():
+                if key == "geometry":
+                    feature["geometry"] = value
+                elif value is _DELETE:
+                    del feature["properties"][key]
+                else:
+                    feature["properties"][key] = value
+    return _problems(_layers(tmp_path, {"t.geojson": data}))
+
+
+_DELETE = object()
+
+
+# ------------------------------------------------------------------------ the clean base
+
+
+def test_fixture_validates_clean(tmp_path):
+    assert validate(_layers(tmp_path, {"t.geojson": _good()})) == []
+
+
+def test_real_district_layer_validates_alone(tmp_path):
+    assert validate(_layers(tmp_path, {})) == []
+
+
+# ---------------------------------------------------------------------------- file level
+
+
+def test_malformed_json(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": '{"type": "FeatureCollection", "features": [\n{'})
+    (problem,) = _problems(folder)
+    assert problem.feature_id == "-"
+    assert "malformed JSON" in problem.reason
+    assert "line 2" in problem.reason
+    with pytest.raises(LayerError, match=r"t\.geojson: malformed JSON"):
+        load_atlas(folder)
+
+
+def test_not_a_feature_collection(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": {"type": "Feature", "properties": {}}})
+    (problem,) = _problems(folder)
+    assert problem.field == "type"
+    assert "FeatureCollection" in problem.reason
+
+
+def test_feature_without_id_is_named_by_index(tmp_path):
+    problems = _broken(tmp_path, "t-core", id=_DELETE)
+    assert _only(problems, "#1", "id").reason == "missing or not a string"
+
+
+# ---------------------------------------------------------------------------- schema
+
+
+def test_missing_field(tmp_path):
+    problems = _broken(tmp_path, "t-core", name_en=_DELETE)
+    assert _only(problems, "t-core", "name_en").reason == "missing or empty string"
+
+
+def test_bad_enum(tmp_path):
+    problems = _broken(tmp_path, "t-core", role="hub")
+    assert "'hub' is not one of" in _only(problems, "t-core", "role").reason
+
+
+def test_curated_feature_needs_an_excerpt(tmp_path):
+    problems = _broken(tmp_path, "t-core", sources=[])
+    assert "at least one excerpt" in _only(problems, "t-core", "sources").reason
+
+
+def test_quote_not_found(tmp_path):
+    fake = {"doc": "wenling-reply-2025", "quote": "九龙湖科创中心将建成世界一流大学"}
+    problem = _only(_broken(tmp_path, "t-core", sources=[fake]), "t-core", "sources[0].quote")
+    assert "not found verbatim" in problem.reason
+    assert "wenling-reply-2025" in problem.reason
+
+
+def test_unknown_document(tmp_path):
+    problems = _broken(tmp_path, "t-core", sources=[{"doc": "nope", "quote": "x"}])
+    assert "unknown document id 'nope'" in _only(problems, "t-core", "sources[0].doc").reason
+
+
+def test_stated_text_must_be_in_its_quote(tmp_path):
+    figure = {
+        "quantity": "area",
+        "value": 120,
+        "unit": "km²",
+        "text": "120平方公里",
+        "source": AREA_QUOTE,
+    }
+    problems = _broken(tmp_path, "t-core", stated=[figure])
+    assert (
+        "does not appear in its source quote" in _only(problems, "t-core", "stated[0].text").reason
+    )
+
+
+def test_unknown_parent(tmp_path):
+    problems = _broken(tmp_path, "t-core", parent="t-nowhere")
+    assert _only(problems, "t-core", "parent").reason == "unknown parent 't-nowhere'"
+
+
+def test_parent_cycle(tmp_path):
+    problems = _broken(tmp_path, "t-extent", parent="t-core")
+    assert "parent cycle" in _only(problems, "t-extent", "parent").reason
+
+
+def test_duplicate_id_across_files(tmp_path):
+    other = _collection(_feature("t-extent", _square(121.39, 28.38), role="extent"))
+    folder = _layers(tmp_path, {"t.geojson": _good(), "u.geojson": other})
+    problem = _only(_problems(folder, "u.geojson"), "t-extent", "id")
+    assert problem.reason == "duplicate id (first used in t.geojson)"
+
+
+def test_null_geometry_needs_unlocated(tmp_path):
+    problems = _broken(tmp_path, "t-core", geometry=None)
+    assert "only with geometry_basis 'unlocated'" in _only(problems, "t-core", "geometry").reason
+
+
+def test_unlocated_rules(tmp_path):
+    ok = _broken(
+        tmp_path / "a", "t-core", geometry=None, geometry_basis="unlocated", precision_m=None
+    )
+    assert ok == []
+    problems = _broken(tmp_path / "b", "t-core", geometry_basis="unlocated", precision_m=300)
+    assert "requires geometry null" in _only(problems, "t-core", "geometry").reason
+    assert "must be null" in _only(problems, "t-core", "precision_m").reason
+
+
+# -------------------------------------------------------------------------- geometry
+
+
+def test_latitude_longitude_swap(tmp_path):
+    problems = _broken(tmp_path, "t-core", geometry=_point(28.372, 121.385))
+    assert "latitude/longitude look swapped" in _only(problems, "t-core", "geometry").reason
+
+
+def test_invalid_latitude_without_swap(tmp_path):
+    problems = _broken(tmp_path, "t-core", geometry=_point(10.0, 121.385))
+    assert "invalid latitude 121.385" in _only(problems, "t-core", "geometry").reason
+
+
+def test_invalid_polygon(tmp_path):
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[121.37, 28.36], [121.39, 28.38], [121.39, 28.36], [121.37, 28.38], [121.37, 28.36]]
+        ],
+    }
+    problems = _broken(tmp_path, "t-extent", geometry=bowtie)
+    assert "invalid Polygon: Self-intersection" in _only(problems, "t-extent", "geometry").reason
+
+
+def test_clockwise_exterior_ring(tmp_path):
+    square = _square(121.38, 28.37)
+    square["coordinates"][0].reverse()
+    problems = _broken(tmp_path, "t-extent", geometry=square)
+    assert "RFC 7946" in _only(problems, "t-extent", "geometry").reason
+
+
+def test_more_than_six_decimals(tmp_path):
+    problems = _broken(tmp_path, "t-core", geometry=_point(121.3851234, 28.372))
+    assert "more than 6 decimals" in _only(problems, "t-core", "geometry").reason
+
+
+def test_outside_region_unless_enclave(tmp_path):
+    frankfurt = _point(8.68, 50.11)
+    problems = _broken(tmp_path / "a", "t-core", geometry=frankfurt)
+    assert "outside the region" in _only(problems, "t-core", "geometry").reason
+    enclave = _broken(tmp_path / "b", "t-core", geometry=frankfurt, role="enclave", district=[])
+    assert enclave == []
+
+
+def test_containment_in_listed_district(tmp_path):
+    # 121.05, 28.6 lies in 黄岩区, well away from 温岭市.
+    problems = _broken(tmp_path, "t-core", geometry=_point(121.05, 28.6))
+    assert "lies outside 温岭市" in _only(problems, "t-core", "district").reason
+
+
+def test_district_name_must_match_code(tmp_path):
+    problems = _broken(tmp_path, "t-core", district=[{"name": "椒江区", "code": "331081"}])
+    assert "code 331081 is 温岭市, not 椒江区" in _only(problems, "t-core", "district").reason
+
+
+# ------------------------------------------------------------------------- stated area
+
+
+def _area_figure(value: float = 115) -> dict[str, Any]:
+    return {
+        "quantity": "area",
+        "value": value,
+        "unit": "km²",
+        "text": "115平方公里",
+        "source": AREA_QUOTE,
+    }
+
+
+def test_stated_area_within_tolerance_passes(tmp_path):
+    # A 6.05 km geodesic circle (≈ 115 km²) inside 黄岩区.
+    data = _collection(
+        _feature(
+            "t-area",
+            _disc(121.05, 28.6, 6050),
+            corridor="taizhou-bay",
+            role="extent",
+            district=HUANGYAN,
+            stated=[_area_figure()],
+        )
+    )
+    assert validate(_layers(tmp_path, {"t.geojson": data})) == []
+
+
+def test_stated_area_off_by_more_than_ten_percent(tmp_path):
+    data = _collection(
+        _feature(
+            "t-area",
+            _disc(121.05, 28.6, 5000),  # ≈ 78.5 km², 32 % short of 115
+            corridor="taizhou-bay",
+            role="extent",
+            district=HUANGYAN,
+            stated=[_area_figure()],
+        )
+    )
+    problems = _problems(_layers(tmp_path, {"t.geojson": data}))
+    reason = _only(problems, "t-area", "stated[0]").reason
+    assert "-32 %" in reason
+    assert "115平方公里" in reason
+
+
+def test_stale_measured_area(tmp_path):
+    problems = _broken(tmp_path, "t-extent", measured={"area_km2": 40.7})
+    assert "records 40.7 km²" in _only(problems, "t-extent", "measured.area_km2").reason
+
+
+# ----------------------------------------------------------------- GCJ-02 passed as WGS84
+
+
+def test_declared_gcj02_crs(tmp_path):
+    data = _good()
+    data["crs"] = {"type": "name", "properties": {"name": "GCJ-02"}}
+    problem = _only(_problems(_layers(tmp_path, {"t.geojson": data})), "-", "crs")
+    assert "GCJ-02" in problem.reason
+    assert "WGS84" in problem.reason
+
+
+def test_point_on_gcj02_position_of_a_known_station(tmp_path):
+    stations = json.loads((REAL_LAYERS / "ref_s1_stations.geojson").read_text("utf-8"))
+    station = next(f for f in stations["features"] if f["properties"]["name_zh"] == "温岭火车站")
+    lon, lat = station["geometry"]["coordinates"]
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    shifted = _collection(
+        _feature("t-station", _point(round(glon, 6), round(glat, 6)), role="gateway")
+    )
+    folder = _layers(tmp_path / "a", {"t.geojson": shifted}, "ref_s1_stations.geojson")
+    reason = _only(_problems(folder), "t-station", "geometry").reason
+    assert "looks like GCJ-02" in reason
+    assert station["properties"]["id"] in reason
+    honest = _collection(_feature("t-station", _point(lon, lat), role="gateway"))
+    folder = _layers(tmp_path / "b", {"t.geojson": honest}, "ref_s1_stations.geojson")
+    assert validate(folder) == []
+
+
+def _points_pushed_out_by_gcj(code: str, count: int) -> list[tuple[float, float]]:
+    """WGS84 points inside a district whose GCJ-02 images lie ≳ 300 m outside it."""
+    districts = json.loads((REAL_LAYERS / "ref_districts.geojson").read_text("utf-8"))
+    polygon = next(
+        shape(f["geometry"]) for f in districts["features"] if f["properties"]["code"] == code
+    )
+    lon_min, lat_min, lon_max, lat_max = polygon.bounds
+    found = []
+    for lon in np.arange(lon_min, lon_max, 0.002):
+        for lat in np.arange(lat_min, lat_max, 0.002):
+            lon_r, lat_r = round(float(lon), 6), round(float(lat), 6)
+            glon, glat = wgs84_to_gcj02(lon_r, lat_r)
+            if (
+                polygon.contains(Point(lon_r, lat_r))
+                and polygon.distance(Point(glon, glat)) > 0.003
+            ):
+                found.append((lon_r, lat_r))
+    assert len(found) >= count
+    step = len(found) // count
+    return found[::step][:count]
+
+
+def test_file_in_gcj02_detected_by_containment(tmp_path):
+    inside = _points_pushed_out_by_gcj("331002", 3)
+    shifted = [wgs84_to_gcj02(lon, lat) for lon, lat in inside]
+    data = _collection(
+        *(
+            _feature(f"t-p{i}", _point(round(x, 6), round(y, 6)), district=JIAOJIANG)
+            for i, (x, y) in enumerate(shifted)
+        )
+    )
+    problems = _problems(_layers(tmp_path / "a", {"t.geojson": data}))
+    file_level = _only(problems, "-", "geometry")
+    assert "look like GCJ-02" in file_level.reason
+    assert "3 feature(s) fall outside their districts as given, 0 after" in file_level.reason
+    # The true WGS84 positions validate clean.
+    honest = _collection(
+        *(_feature(f"t-p{i}", _point(x, y), district=JIAOJIANG) for i, (x, y) in enumerate(inside))
+    )
+    assert validate(_layers(tmp_path / "b", {"t.geojson": honest})) == []
+
+
+# ------------------------------------------------------------------------------ the CLI
+
+
+def test_cli_validate_exit_codes_and_lines(tmp_path, capsys):
+    good = _layers(tmp_path / "good", {"t.geojson": _good()})
+    assert cli.main(["validate", "--layers", str(good)]) == 0
+    assert capsys.readouterr().out.strip() == "16 features in 2 files: OK"
+
+    broken = copy.deepcopy(_good())
+    broken["features"][1]["properties"]["parent"] = "t-nowhere"
+    bad = _layers(tmp_path / "bad", {"t.geojson": broken})
+    assert cli.main(["validate", "--layers", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "t.geojson: t-core: parent: unknown parent 't-nowhere'" in out.splitlines()
+
+    assert cli.main(["validate", "--layers", str(bad), "--json"]) == 1
+    records = json.loads(capsys.readouterr().out)
+    assert {"file": "t.geojson", "feature_id": "t-core", "field": "parent"}.items() <= (
+        records[0].items()
+    )
+
+
+def test_cli_features_lists_measures(tmp_path, capsys):
+    good = _layers(tmp_path, {"t.geojson": _good()})
+    assert cli.main(["features", "--layers", str(good), "--json"]) == 0
+    records = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert set(records) == {"t-extent", "t-core"}  # reference layers only on request
+    extent = records["t-extent"]
+    # A 0.02° square at 28.37°N: about 2.22 km (lat) × 1.96 km (lon) ≈ 4.3 km².
+    assert 4.0 < extent["area_km2"] < 4.6
+    assert extent["district"] == ["331081"]
+    assert records["t-core"]["parent"] == "t-extent"
+    assert (records["t-core"]["lon"], records["t-core"]["lat"]) == (121.385, 28.372)
+
+    assert cli.main(["features", "--layers", str(good), "--corridor", "reference"]) == 0
+    assert "14 feature(s)" in capsys.readouterr().out
+
+
+def test_cli_features_on_broken_json_is_a_message_not_a_traceback(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": "{not json"})
+    env_root = folder.parent
+    shutil.copytree(REAL_LAYERS.parent / "seeds", env_root / "seeds")
+    result = subprocess.run(
+        [sys.executable, "-m", "corridor_map.cli", "features"],
+        capture_output=True,
+        text=True,
+        env={"CORRIDOR_MAP_DATA": str(env_root), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "t.geojson: malformed JSON" in result.stderr
+    assert "Traceback" not in result.stderr
