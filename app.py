@@ -216,7 +216,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
         st.html(panel.excerpt_html(excerpt, names, lang))
         slot = f"excerpt-{i}"
         st.button(
-            f"📖 {t('read_document', lang)}",
+            t("read_document", lang),
             key=f"read-{i}",
             on_click=_open_reader,
             args=(excerpt.doc_id, excerpt.paragraph_id, excerpt.quote, slot),

@@ -431,6 +431,7 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
 
 PANEL_CSS = """
 <style>
+.cm-head{overflow-wrap:anywhere;word-break:break-word}
 .cm-head .cm-name{font-size:1.35rem;font-weight:700;line-height:1.3}
 .cm-head .cm-name2{color:#555;font-size:1rem}
 .cm-head .cm-meta{color:#666;font-size:.9rem;margin-top:.2rem}
@@ -441,7 +442,8 @@ table.cm-facts th{text-align:left;color:#666;font-weight:500;padding:2px 8px 2px
   white-space:nowrap;vertical-align:top}
 table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px 6px;
   text-align:left}
-.cm-quote{margin:.2rem 0;padding:.4rem .7rem;border-left:4px solid #1f6f8b;background:#f6fafb;
+.cm-quote{overflow-wrap:anywhere;margin:.2rem 0;padding:.4rem .7rem;
+  border-left:4px solid #1f6f8b;background:#f6fafb;
   font-size:.95rem;line-height:1.6}
 .cm-quote mark,.cm-reader mark{background:#fde68a;padding:0 1px}
 .cm-cite{font-size:.8rem;color:#555}

@@ -212,30 +212,32 @@ def legend_entries(lang: str) -> list[tuple[str, dict[str, Any]]]:
     return entries
 
 
+def _rgba(color: str, alpha: float) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def legend_html(lang: str) -> str:
-    """Return the legend as inert HTML: one SVG swatch per style, then its label."""
+    """Return the legend as inert HTML: a CSS swatch per style (same colours, dashes)."""
     rows = []
     for label, style in legend_entries(lang):
-        dash = f' stroke-dasharray="{style["dashArray"]}"' if style.get("dashArray") else ""
-        color = style.get("color", "#000")
-        fill = style.get("fillColor", color)
-        opacity = style.get("fillOpacity", 0.2)
-        if style.get("group") in {"platforms", "gateways"}:
-            shape = (
-                f'<circle cx="14" cy="8" r="5" stroke="{color}" stroke-width="2" '
-                f'fill="{fill}" fill-opacity="{opacity}"/>'
+        color = style.get("color", "#000000")
+        fill = _rgba(style.get("fillColor", color), float(style.get("fillOpacity", 0.2)))
+        border = "dashed" if style.get("dashArray") else "solid"
+        group = style.get("group")
+        if group in {"platforms", "gateways"}:
+            swatch = (
+                f"width:12px;height:12px;border-radius:50%;border:2px solid {color};"
+                f"background:{fill};margin:0 6px"
             )
-        elif style.get("group") == "roads":
-            shape = f'<line x1="2" y1="8" x2="26" y2="8" stroke="{color}" stroke-width="3"/>'
+        elif group == "roads":
+            swatch = f"width:24px;height:0;border-top:4px solid {color};margin-top:2px"
         else:
-            shape = (
-                f'<rect x="2" y="2" width="24" height="12" stroke="{color}" '
-                f'stroke-width="2" fill="{fill}" fill-opacity="{opacity}"{dash}/>'
-            )
+            swatch = f"width:24px;height:12px;border:2px {border} {color};background:{fill}"
         rows.append(
-            '<div class="cm-legend-row" style="display:flex;align-items:center;gap:6px;'
-            'font-size:0.85rem;line-height:1.5">'
-            f'<svg width="28" height="16" aria-hidden="true">{shape}</svg>'
+            '<div style="display:flex;align-items:center;gap:8px;font-size:0.85rem;'
+            'line-height:1.7">'
+            f'<span style="display:inline-block;flex:none;{swatch}"></span>'
             f"<span>{inert(label)}</span></div>"
         )
     return f'<div class="cm-legend">{"".join(rows)}</div>'

@@ -1,0 +1,185 @@
+"""Map construction over the real layers: offline links, styling, GCJ-02 shift, framing."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from shapely.geometry import shape
+from streamlit_folium import generate_js_hash
+
+from corridor_map import gcj02, webmap
+from corridor_map.atlas import load_atlas
+from corridor_map.measure import distance_km
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+@pytest.fixture(scope="module")
+def collections(atlas):
+    return webmap.layer_collections(atlas)
+
+
+@pytest.fixture(scope="module")
+def base(collections):
+    return webmap.build_map(collections, "none", "zh")
+
+
+def _curated(atlas):
+    return [f for f in atlas if f.corridor != "reference"]
+
+
+def test_inert_survives_html_and_template_literals():
+    nasty = "<img src=x onerror=alert(1)>${alert(1)}`\\ & \"'"
+    out = webmap.inert(nasty)
+    for raw in ("<", ">", "${", "`", "\\", '"'):
+        assert raw not in out
+    assert html.unescape(out) == nasty
+
+
+def test_map_loads_only_local_scripts(base):
+    links = webmap.page_links(base)
+    assert links, "the map must load Leaflet"
+    assert all(url.startswith("/app/static/vendor/") for url in links), links
+    assert any(url.endswith("leaflet.js") for url in links)
+    script = webmap.stable_script(base)
+    assert not re.search(r"https?://", script), "no remote URL in the offline map script"
+
+
+def test_every_located_curated_feature_is_drawn_with_its_class(atlas, base):
+    script = webmap.stable_script(base)
+    curated = _curated(atlas)
+    if not curated:
+        pytest.skip("no curated layer in layers/ yet")
+    for feature in curated:
+        drawn = webmap.role_group(feature.role) is not None and feature.geometry is not None
+        assert (webmap.feature_class(feature.id) in script) == drawn, feature.id
+
+
+def test_schematic_features_are_dashed_and_others_not():
+    dashed = webmap.feature_style(
+        {"corridor": "taizhou-bay", "role": "zone", "geometry_basis": "schematic", "id": "a"}
+    )
+    solid = webmap.feature_style(
+        {"corridor": "taizhou-bay", "role": "zone", "geometry_basis": "osm", "id": "b"}
+    )
+    assert dashed["dashArray"] == webmap.SCHEMATIC_DASH
+    assert "dashArray" not in solid
+    assert (
+        dashed["color"]
+        != webmap.feature_style({"corridor": "wenzhou-daluo", "role": "zone", "id": "c"})["color"]
+    )
+
+
+def test_legend_uses_the_map_colours():
+    legend = webmap.legend_html("en")
+    for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
+        assert webmap.CORRIDOR_COLORS[corridor] in legend
+    assert "dashed" in legend
+    assert "Taizhou Bay" in webmap.legend_html("en") and "台州湾" in webmap.legend_html("zh")
+
+
+def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
+    runway = next(f for f in atlas if f.file == "ref_aeroways.geojson" and f.geometry)
+    raw = json.loads(json.dumps(runway.geometry.__geo_interface__))
+    shown = webmap.display_geometry(raw, "gaode")
+    lon, lat = raw["coordinates"][0]
+    slon, slat = shown["coordinates"][0]
+    expect = gcj02.wgs84_to_gcj02(lon, lat)
+    assert slon == pytest.approx(expect[0], abs=2e-6) and slat == pytest.approx(expect[1], abs=2e-6)
+    # Around Taizhou/Wenzhou the offset is a few hundred metres, never zero.
+    assert 0.2 < distance_km(lon, lat, slon, slat) < 1.0
+    # The original is untouched and other basemaps draw WGS84 as is.
+    assert runway.geometry.__geo_interface__["coordinates"][0] == (lon, lat)
+    assert webmap.display_geometry(raw, "osm")["coordinates"][0] == [lon, lat]
+
+
+def test_frame_fits_the_feature(atlas):
+    located = [f for f in _curated(atlas) if f.geometry is not None] or [
+        f for f in atlas if f.role == "district"
+    ]
+    for feature in located[:20]:
+        gj = webmap.find_feature(atlas, feature.id)
+        (lat, lon), zoom = webmap.frame(gj)
+        minx, miny, maxx, maxy = feature.geometry.bounds
+        assert miny - 1e-9 <= lat <= maxy + 1e-9 and minx - 1e-9 <= lon <= maxx + 1e-9
+        width_px = (maxx - minx) / 360 * 256 * 2**zoom
+        assert width_px <= 720 or zoom == 8, (feature.id, zoom)
+
+
+def test_highlight_does_not_touch_the_cached_base_map(atlas, base):
+    before = generate_js_hash(webmap.stable_script(base))
+    some = next(f for f in atlas if f.geometry is not None)
+    group = webmap.highlight_group(webmap.find_feature(atlas, some.id))
+    assert len(group._children) == 1
+    assert generate_js_hash(webmap.stable_script(base)) == before
+    assert len(webmap.highlight_group(None)._children) == 0
+
+
+def test_base_map_script_is_identical_between_builds(collections):
+    first = webmap.build_map(collections, "none", "zh")
+    second = webmap.build_map(collections, "none", "zh")
+    english = webmap.build_map(collections, "none", "en")
+    h1, h2 = (generate_js_hash(webmap.stable_script(m)) for m in (first, second))
+    assert h1 == h2
+    assert generate_js_hash(webmap.stable_script(english)) != h1
+
+
+def test_tianditu_only_with_a_key():
+    assert "tianditu" not in webmap.available_basemaps({})
+    assert "tianditu" in webmap.available_basemaps({"TIANDITU_KEY": "k123"})
+    tiles = webmap.basemap_tiles("tianditu", {"TIANDITU_KEY": "k123"})
+    assert tiles is not None and tiles.url.endswith("tk=k123") and "天地图" in tiles.attribution
+    assert webmap.basemap_tiles("tianditu", {}) is None
+    assert "OpenStreetMap" in webmap.basemap_tiles("osm", {}).attribution
+    assert webmap.basemap_tiles("none", {}) is None
+
+
+def test_tile_basemap_keeps_its_attribution(collections):
+    m = webmap.build_map(collections, "gaode", "zh", env={})
+    script = webmap.stable_script(m)
+    assert "autonavi.com" in script and "Gaode" in script
+    assert "OpenStreetMap contributors" in script  # OSM-derived reference layers credited
+
+
+def test_tooltip_html_is_inert():
+    tip = webmap.tooltip_html(
+        {
+            "name_zh": "<img src=x onerror=alert(1)>",
+            "name_en": "${x}`",
+            "role": "zone",
+            "geometry_basis": "schematic",
+        },
+        "zh",
+    )
+    assert "<img" not in tip and "${" not in tip and "`" not in tip
+    assert "&lt;img" in tip
+
+
+def test_clicked_feature_id_reports_each_click_once():
+    state: dict = {}
+    out = {
+        "last_active_drawing": {"properties": {"id": "a"}},
+        "last_object_clicked": {"lat": 1, "lng": 2},
+    }
+    assert webmap.clicked_feature_id(out, state) == "a"
+    assert webmap.clicked_feature_id(out, state) is None
+    again = dict(out, last_object_clicked={"lat": 1, "lng": 3})
+    assert webmap.clicked_feature_id(again, state) == "a"
+    assert webmap.clicked_feature_id(None, state) is None
+
+
+def test_display_features_carry_only_id_and_tip(collections):
+    for name, collection in collections.items():
+        for feature in collection["features"][:5]:
+            drawn = webmap._display_feature(feature, "none", "zh", 6)
+            if feature.get("geometry") is None:
+                assert drawn is None
+                continue
+            assert set(drawn["properties"]) == {"id", "tip"}, name
+            assert shape(drawn["geometry"]).is_valid or drawn["geometry"]["type"] != "Polygon"
