@@ -19,10 +19,10 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from corridor_map.errors import CorridorMapError
 from corridor_map.measure import WGS84
@@ -41,12 +41,12 @@ class RoadNetworkError(CorridorMapError):
 
 def to_metric(geometry: BaseGeometry) -> BaseGeometry:
     """Project a WGS84 geometry to UTM 51N metres."""
-    return transform(_TO_METRIC.transform, geometry)
+    return shapely.transform(geometry, _TO_METRIC.transform, interleaved=False)
 
 
 def to_wgs84(geometry: BaseGeometry) -> BaseGeometry:
     """Project a UTM 51N geometry back to WGS84 lon/lat."""
-    return transform(_TO_WGS84.transform, geometry)
+    return shapely.transform(geometry, _TO_WGS84.transform, interleaved=False)
 
 
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -38,7 +38,6 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import unary_union
 
 from corridor_map import _graph
 from corridor_map.atlas import Feature, load_atlas
@@ -620,13 +619,10 @@ def route(
         )
     return RouteResult(
         reachable=True,
-        minutes=round(trip.minutes, 2),
-        km=round(trip.km, 3),
+        minutes=trip.minutes,
+        km=trip.km,
         reason=None,
-        legs={
-            k: {"km": round(v["km"], 3), "minutes": round(v["minutes"], 2)}
-            for k, v in trip.legs.items()
-        },
+        legs={k: {"km": v["km"], "minutes": v["minutes"]} for k, v in trip.legs.items()},
         path={"type": "LineString", "coordinates": [_round(c) for c in trip.coords]},
         planned_links_used=trip.links_used,
         **base,
@@ -732,7 +728,7 @@ def _union_discs(centres: list[tuple[float, float]], radii: list[float]) -> Base
     keep = [(c, r) for c, r in zip(centres, radii, strict=True) if r > 1.0]
     points = shapely.points(np.array([c for c, _ in keep], dtype=float))
     discs = shapely.buffer(points, np.array([r for _, r in keep], dtype=float), quad_segs=8)
-    return unary_union(discs)
+    return shapely.union_all(discs)
 
 
 def _round_geojson(geometry: Mapping[str, Any]) -> dict[str, Any]:
@@ -1098,8 +1094,8 @@ def _method_ring_span(
         "origin": f"{ring_id}@{_round(points[i])}",
         "destination": f"{ring_id}@{_round(points[j])}",
         "reachable": True,
-        "minutes": round(minutes, 2),
-        "km": round(trip.km, 3),
+        "minutes": minutes,
+        "km": trip.km,
         "reason": None,
         "planned_links_used": trip.links_used,
         "unlocated": False,

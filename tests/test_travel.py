@@ -1,0 +1,297 @@
+"""Travel times: exact answers on synthetic networks, and the real layers and targets."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point, shape
+
+from corridor_map import corpus
+from corridor_map.atlas import load_atlas
+from corridor_map.cli import main
+from corridor_map.errors import CorridorMapError
+from corridor_map.travel import (
+    SpeedAssumptions,
+    TravelError,
+    evaluate_targets,
+    isochrone,
+    load_targets,
+    route,
+    sensitivity,
+    target_features,
+)
+
+GEOD = Geod(ellps="WGS84")
+LON0, LAT0, STEP = 121.0, 28.0, 0.01
+
+
+def _node(i: int, j: int) -> tuple[float, float]:
+    return (round(LON0 + i * STEP, 6), round(LAT0 + j * STEP, 6))
+
+
+def _edge(a: tuple[int, int], b: tuple[int, int], length_km: float) -> dict:
+    return {
+        "type": "Feature",
+        "properties": {
+            "id": f"road-{a[0]}{a[1]}-{b[0]}{b[1]}",
+            "u": f"{a[0]},{a[1]}",
+            "v": f"{b[0]},{b[1]}",
+            "length_km": length_km,
+        },
+        "geometry": {"type": "LineString", "coordinates": [_node(*a), _node(*b)]},
+    }
+
+
+def _point(fid: str, lonlat: tuple[float, float] | None) -> dict:
+    geometry = None if lonlat is None else {"type": "Point", "coordinates": list(lonlat)}
+    return {"type": "Feature", "properties": {"id": fid}, "geometry": geometry}
+
+
+def _write(folder: Path, name: str, features: list[dict], **extra: object) -> None:
+    data = {"type": "FeatureCollection", "name": name, "features": features, **extra}
+    (folder / name).write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A 5 × 5 grid of 1 km edges, a detached 1-edge island, and points on nodes."""
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    edges = []
+    for i in range(5):
+        for j in range(5):
+            if i < 4:
+                edges.append(_edge((i, j), (i + 1, j), 1.0))
+            if j < 4:
+                edges.append(_edge((i, j), (i, j + 1), 1.0))
+    # An island 0.5° east: no path joins it to the grid.
+    island = [
+        {
+            "type": "Feature",
+            "properties": {"id": "road-island", "u": "i1", "v": "i2", "length_km": 1.0},
+            "geometry": {"type": "LineString", "coordinates": [[121.5, 28.0], [121.51, 28.0]]},
+        }
+    ]
+    _write(layers, "ref_roads.geojson", edges + island)
+    diagonal = {
+        "type": "Feature",
+        "properties": {"id": "diagonal-link"},
+        "geometry": {"type": "LineString", "coordinates": [_node(0, 0), _node(4, 4)]},
+    }
+    _write(
+        layers,
+        "test_places.geojson",
+        [
+            _point("sw", _node(0, 0)),
+            _point("ne", _node(4, 4)),
+            _point("se", _node(4, 0)),
+            _point("island", (121.5, 28.0)),
+            _point("far-away", (123.0, 25.0)),
+            _point("unlocated", None),
+            diagonal,
+        ],
+    )
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
+    return layers
+
+
+def _add_planned(layers: Path, speed: float) -> None:
+    links = [{"feature": "diagonal-link", "design_speed_kmh": speed, "speed_basis": "assumption"}]
+    _write(layers, "planned_links.geojson", [], links=links)
+
+
+def test_grid_times_are_exact(grid: Path) -> None:
+    result = route("sw", "ne", planned_links=False)
+    assert result.reachable
+    # 8 edges of 1 km at 40 km/h; both ends sit on nodes, so the access legs are zero.
+    assert result.km == pytest.approx(8.0, abs=1e-9)
+    assert result.minutes == pytest.approx(12.0, abs=1e-9)
+    assert result.legs["network"]["km"] == pytest.approx(8.0)
+    fast = route("sw", "ne", SpeedAssumptions(network_kmh=60), planned_links=False)
+    assert fast.minutes == pytest.approx(8.0, abs=1e-9)
+    side = route("sw", "se", planned_links=False)
+    assert side.minutes == pytest.approx(6.0, abs=1e-9)
+    coords = side.path["coordinates"]
+    assert coords[0] == list(_node(0, 0)) and coords[-1] == list(_node(4, 0))
+
+
+def test_access_leg_uses_detour_and_speed(grid: Path, tmp_path: Path) -> None:
+    # A place 0.3 km due south of the south-west node, off the network.
+    lon, lat, _ = GEOD.fwd(*_node(0, 0), 180, 300.0)
+    _write(grid, "extra.geojson", [_point("south-of-sw", (lon, lat))])
+    a = SpeedAssumptions(access_candidates=1)
+    result = route("south-of-sw", "se", a, planned_links=False)
+    access_km = 0.3 * 1.3
+    assert result.legs["access"]["km"] == pytest.approx(access_km, rel=1e-6)
+    assert result.minutes == pytest.approx(access_km / 25 * 60 + 6.0, rel=1e-6)
+
+
+def test_planned_link_shortens_the_trip_only_when_on(grid: Path) -> None:
+    _add_planned(grid, 80.0)
+    off = route("sw", "ne", planned_links=False)
+    on = route("sw", "ne", planned_links=True)
+    diagonal_km = GEOD.line_length([_node(0, 0)[0], _node(4, 4)[0]], [LAT0, _node(4, 4)[1]]) / 1e3
+    assert off.minutes == pytest.approx(12.0)
+    assert on.minutes == pytest.approx(diagonal_km / 80 * 60, rel=1e-6)
+    assert on.minutes < off.minutes
+    assert on.planned_links_used == ["diagonal-link"] and off.planned_links_used == []
+    # A slower assumed design speed than the grid route makes the link useless again.
+    slow = route("sw", "ne", SpeedAssumptions(planned_kmh={"diagonal-link": 10.0}))
+    assert slow.minutes == pytest.approx(12.0)
+
+
+def test_unreachable_and_unlocated_give_a_result_not_an_exception(grid: Path) -> None:
+    island = route("sw", "island")
+    assert island.reachable is False and "not connected" in island.reason
+    assert island.minutes is None and island.path is None
+    far = route("sw", "far-away")
+    assert far.reachable is False and "no road within 10 km" in far.reason
+    nowhere = route("unlocated", "ne")
+    assert nowhere.reachable is False and "unlocated" in nowhere.reason
+    empty = isochrone("unlocated", 10)
+    assert empty["geometry"] is None and "unlocated" in empty["properties"]["reason"]
+
+
+def test_unknown_feature_and_bad_assumptions_raise_clear_errors(grid: Path) -> None:
+    with pytest.raises(TravelError, match="no-such-place"):
+        route("sw", "no-such-place")
+    with pytest.raises(TravelError, match="network_kmh"):
+        SpeedAssumptions(network_kmh=0)
+    with pytest.raises(TravelError, match="access_detour"):
+        SpeedAssumptions(access_detour=0.5)
+    with pytest.raises(TravelError, match="minutes"):
+        isochrone("sw", -5)
+
+
+def test_broken_road_file_names_the_file_and_feature(grid: Path) -> None:
+    (grid / "ref_roads.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"id": "r", "u": 1}, "geometry": None}
+                ],
+            }
+        )
+    )
+    with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #0"):
+        route("sw", "ne")
+
+
+def test_isochrone_of_an_off_network_place_is_a_disc(grid: Path) -> None:
+    minutes = 12.0
+    result = isochrone("far-away", minutes)
+    radius_km = minutes / 60 * 25 / 1.3
+    assert result["properties"]["area_km2"] == pytest.approx(math.pi * radius_km**2, rel=0.01)
+    lon, lat = result["geometry"]["coordinates"][0][0]
+    assert 122 < lon < 124 and 24 < lat < 26
+
+
+def test_isochrone_follows_the_network(grid: Path) -> None:
+    small = isochrone("sw", 3.0, planned_links=False)
+    large = isochrone("sw", 9.0, planned_links=False)
+    small_shape, large_shape = shape(small["geometry"]), shape(large["geometry"])
+    assert small["properties"]["area_km2"] < large["properties"]["area_km2"]
+    assert large_shape.contains(small_shape.buffer(-1e-6))
+    # 9 min at 40 km/h is 6 km of network: the node 3 km east + 2 km north is reached, the
+    # opposite corner (8 km away on the network, 5.7 km as the crow flies) is not.
+    assert large_shape.contains(Point(_node(3, 2)))
+    assert not large_shape.contains(Point(_node(4, 4)))
+    assert small_shape.contains(Point(_node(1, 0)))
+    assert not small_shape.contains(Point(_node(3, 0)))
+
+
+# ------------------------------------------------------------------ the real layers
+
+
+def test_targets_cite_verbatim_excerpts_and_existing_features() -> None:
+    atlas = load_atlas()
+    targets = load_targets()
+    assert len({t["id"] for t in targets}) == len(targets)
+    for target in targets:
+        assert target["sources"], target["id"]
+        for source in target["sources"]:
+            excerpt = corpus.resolve(source["doc"], source["quote"])
+            assert excerpt.quote == source["quote"]
+        for key in ("origins", "destinations"):
+            for fid in target_features(target.get(key)):
+                assert fid in atlas, f"{target['id']}: {key} {fid} not in the layers"
+        if target["method"] in {"nearest_destination", "all_pairs", "pair"}:
+            assert target_features(target.get("origins")), target["id"]
+        if target["method"] != "not_evaluable":
+            assert target_features(target.get("destinations")) or target["method"] == "all_pairs"
+    key_blocks = target_features({"role": "key_block", "corridor": "wenzhou-daluo"})
+    assert len(key_blocks) == 12
+
+
+def test_threshold_figures_appear_in_their_excerpts() -> None:
+    words = {10: "10分钟", 15: "15分钟", 30: ("30分钟", "半小时")}
+    for target in load_targets():
+        quotes = " ".join(s["quote"] for s in target["sources"])
+        expected = words[int(target["threshold_min"])]
+        options = expected if isinstance(expected, tuple) else (expected,)
+        assert any(o in quotes for o in options), target["id"]
+
+
+def test_tailong_expressway_brings_the_lakes_closer() -> None:
+    with_link = route(
+        "jiulong-lake", "longmen-lake", origin_access="boundary", destination_access="boundary"
+    )
+    without = route(
+        "jiulong-lake",
+        "longmen-lake",
+        planned_links=False,
+        origin_access="boundary",
+        destination_access="boundary",
+    )
+    assert with_link.reachable and without.reachable
+    assert with_link.planned_links_used == ["tailong-expressway"]
+    assert with_link.minutes < without.minutes
+
+
+def test_every_target_evaluates_with_its_assumptions() -> None:
+    a = SpeedAssumptions(network_kmh=35)
+    results = evaluate_targets(a)
+    assert {r.id for r in results} == {t["id"] for t in load_targets()}
+    for result in results:
+        assert result.assumptions["network_kmh"] == 35
+        assert result.status in {"met", "not_met", "not_evaluable"}
+        if result.status == "not_evaluable":
+            assert result.notes
+            continue
+        timed = [r["minutes"] for r in result.rows if r["reachable"]]
+        assert result.worst_minutes == max(timed)
+        assert (result.status == "met") == (
+            result.worst_minutes <= result.threshold_min
+            and all(r["reachable"] or r["unlocated"] for r in result.rows)
+        )
+
+
+def test_faster_network_never_makes_a_target_slower() -> None:
+    for target in load_targets():
+        if target["method"] == "not_evaluable":
+            continue
+        rows = sensitivity(target["id"], speeds=(20, 40, 80))
+        times = [r["worst_minutes"] for r in rows]
+        if None in times:
+            continue
+        assert times[0] >= times[1] >= times[2], target["id"]
+
+
+def test_cli_travel_and_targets_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["travel", "jiulong-lake", "longmen-lake", "--json", "--no-planned"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["planned_links"] is False and out["reachable"] is True
+    assert out["path"]["type"] == "LineString"
+    assert main(["targets", "--json", "--speed", "50"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert all(r["assumptions"]["network_kmh"] == 50 for r in results)
+    assert main(["travel", "jiulong-lake", "nowhere-at-all"]) == 2
+    assert "nowhere-at-all" in capsys.readouterr().err
+    assert main(["isochrone", "jiulong-lake", "10", "--json"]) == 0
+    iso = json.loads(capsys.readouterr().out)
+    assert iso["type"] == "Feature" and iso["properties"]["area_km2"] > 0
