@@ -1,0 +1,89 @@
+"""The Streamlit app through AppTest: start, select, search, language, URL state."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from corridor_map.atlas import load_atlas
+from corridor_map.i18n import t
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def feature():
+    found = [f for f in load_atlas() if f.corridor != "reference" and f.sources]
+    if not found:
+        pytest.skip("no curated layer in layers/ yet")
+    core = [f for f in found if f.id == "taizhou-central-core"]
+    return (core or found)[0]
+
+
+def _run(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(el.proto.body for el in at.get("html"))
+
+
+def test_app_starts_in_chinese_without_exceptions():
+    at = _run()
+    assert not at.exception
+    assert at.title[0].value == t("title", "zh")
+    assert any(t("panel_empty", "zh") in el.value for el in at.info)
+
+
+def test_selecting_fills_the_panel_with_excerpts(feature):
+    at = _run()
+    at.session_state["selected"] = feature.id
+    at.run()
+    assert not at.exception
+    body = _html(at)
+    for source in feature.sources:
+        # The quote is shown verbatim (escaped, the name marked inside it).
+        plain = html.unescape(body.replace("<mark>", "").replace("</mark>", ""))
+        assert source["quote"] in plain
+    assert at.query_params["sel"] == [feature.id] or at.query_params["sel"] == feature.id
+
+
+def test_search_returns_and_selects(feature):
+    at = _run()
+    at.text_input(key="q").input(feature.name_zh).run()
+    button = at.button(key=f"hit-{feature.id}")
+    button.click().run()
+    assert not at.exception
+    assert at.session_state["selected"] == feature.id
+    assert feature.sources[0]["quote"][:8] in _html(at).replace("<mark>", "").replace("</mark>", "")
+
+
+def test_language_toggle_changes_labels(feature):
+    at = _run(sel=feature.id)
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == t("title", "en")
+    assert at.selectbox(key="basemap").label == t("basemap", "en")
+    assert feature.name_en in _html(at)
+    assert t("excerpts", "en") in "\n".join(m.value for m in at.markdown)
+
+
+def test_query_parameters_restore_selection_basemap_and_language(feature):
+    at = _run(sel=feature.id, basemap="osm", lang="en")
+    assert not at.exception
+    assert at.session_state["selected"] == feature.id
+    assert at.selectbox(key="basemap").value == "osm"
+    assert at.radio(key="lang").value == "en"
+    assert feature.name_en in _html(at)
+
+
+def test_unknown_selection_in_the_url_is_reported_not_raised():
+    at = _run(sel="no-such-feature")
+    assert not at.exception
+    assert any("no-such-feature" in w.value for w in at.warning)

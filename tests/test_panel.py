@@ -1,0 +1,146 @@
+"""Side-panel content over the real layers and documents; escaping; search; UI strings."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+import shapely
+
+from corridor_map import i18n, panel
+from corridor_map.atlas import load_atlas
+from corridor_map.corpus import load_corpus, resolve
+from corridor_map.measure import geodesic_area_km2
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def curated(atlas):
+    found = [f for f in atlas if f.corridor != "reference" and f.sources]
+    if not found:
+        pytest.skip("no curated layer in layers/ yet")
+    return found
+
+
+def test_panel_cites_every_source_verbatim_with_document_metadata(atlas, corpus, curated):
+    for feature in curated:
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        assert len(view.excerpts) == len(feature.sources)
+        for source, excerpt in zip(feature.sources, view.excerpts, strict=True):
+            assert excerpt.quote == source["quote"]
+            assert excerpt.error is None, excerpt.error
+            document = corpus.document(source["doc"])
+            assert excerpt.title == document.title
+            assert excerpt.doc_number == document.doc_number
+            paragraph = document.paragraph(excerpt.paragraph_id)
+            assert source["quote"] in paragraph.text
+            expected = resolve(source["doc"], source["quote"], source.get("paragraph"))
+            assert excerpt.heading_path == expected.heading_path
+
+
+def test_panel_hierarchy_matches_the_atlas(atlas, corpus, curated):
+    for feature in curated:
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        assert [c.id for c in view.children] == [c.id for c in atlas.children(feature.id)]
+        if feature.parent and feature.parent in atlas:
+            assert view.parents[0].id == feature.parent
+        else:
+            assert view.parents == ()
+
+
+def test_stated_area_sits_beside_the_geodesic_area(atlas, corpus, curated):
+    rows = 0
+    for feature in curated:
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        for row in view.figures:
+            assert row.stated_text in row.source_quote
+            if row.quantity == "area" and feature.geometry is not None and row.measured:
+                rows += 1
+                expected = geodesic_area_km2(shapely.union_all(feature.geometry))
+                assert row.measured == pytest.approx(expected, rel=1e-9)
+                assert row.ratio == pytest.approx(
+                    expected / (row.stated_value * panel._AREA_UNITS_KM2[row.unit])
+                )
+    if rows == 0:
+        pytest.skip("no located feature with a stated area yet")
+
+
+def test_mark_terms_escapes_and_marks_across_scripts():
+    out = panel.mark_terms("中央創新核<b>${x}`", ["中央创新核"])
+    assert out.startswith("<mark>中央創新核</mark>")
+    assert "<b>" not in out and "${" not in out and "`" not in out
+    assert html.unescape(out.replace("<mark>", "").replace("</mark>", "")) == "中央創新核<b>${x}`"
+
+
+def test_reader_anchors_every_paragraph_and_highlights_the_cited_one(corpus):
+    document = corpus.document("taizhou-bay-briefing")
+    hit = next(p for p in document.paragraphs if "41平方公里" in p.text)
+    page = panel.reader_html(document, hit.id, "41平方公里", ["中央创新核"])
+    for paragraph in document.paragraphs:
+        assert f'id="{paragraph.id}"' in page
+    assert page.count("cm-cited") == 2  # the CSS rule and the one cited paragraph
+    assert f'<p id="{hit.id}" class="cm-p cm-cited">' in page
+    assert "<mark>41平方公里</mark>" in page
+    assert f'getElementById("{hit.id}")' in page
+
+
+def test_excerpt_html_is_inert():
+    excerpt = panel.ExcerptView(
+        "d",
+        "<img src=x onerror=alert(1)>${alert(1)}`",
+        "p001",
+        ("一、<b>",),
+        "T<",
+        None,
+        None,
+        None,
+    )
+    out = panel.excerpt_html(excerpt, ["alert"], "zh")
+    assert "<img" not in out and "${" not in out and "`" not in out and "<b>" not in out
+
+
+def test_search_features_accepts_traditional_input(atlas, curated):
+    feature = curated[0]
+    simplified = panel.search_features(atlas, feature.name_zh)
+    assert feature.id in [h.link.id for h in simplified]
+    assert simplified[0].link.id == feature.id or simplified[0].score == 0
+    traditional = panel.search_features(atlas, panel._t2s().convert(feature.name_zh))
+    assert [h.link.id for h in traditional] == [h.link.id for h in simplified]
+    assert panel.search_features(atlas, "   ") == []
+
+
+def test_search_text_finds_paragraphs_with_the_query(corpus):
+    hits = panel.search_text("平方公里", limit=5, corpus=corpus)
+    assert hits
+    for hit in hits:
+        assert "平方公里" in corpus.document(hit.doc_id).paragraph(hit.paragraph_id).text
+        assert "<mark>平方公里</mark>" in hit.snippet_html
+
+
+def test_plain_label_neutralizes_markdown():
+    label = panel.plain_label("[x](javascript:alert(1)) **b** $x$")
+    assert "[x](" not in label and "**" not in label and "$x$" not in label
+
+
+def test_unlocated_lists_only_curated_null_geometries(atlas):
+    ids = {link.id for link in panel.unlocated(atlas)}
+    assert ids == {f.id for f in atlas if f.geometry is None and f.corridor != "reference"}
+
+
+def test_ui_strings_exist_in_both_languages():
+    for key in i18n.all_keys():
+        zh, en = i18n.t(key, "zh"), i18n.t(key, "en")
+        assert zh and en
+    assert i18n.t("title", "zh") != i18n.t("title", "en")
+    with pytest.raises(KeyError):
+        i18n.t("no-such-label", "zh")
+    assert i18n.normalize_language("fr") == "zh"
