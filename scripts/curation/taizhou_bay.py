@@ -113,7 +113,10 @@ SANJIANGKOU = (121.3465, 28.6985)
 # to the municipal government (east), south to the 国博中心 (银泰城) area, north short of
 # the 椒江. Taizhou Daily 2022-02-26 places 浙大台州研究院 in "台州中央创新区"
 # (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202202/26/content_138319.html),
-# and 浙大台州研究院 sits on 市府大道 (see ZJU_INSTITUTE): both inside this ring. The west
+# and 浙大台州研究院 sits on 市府大道 (see ZJU_INSTITUTE): both inside this ring. Taizhou Daily
+# 2022-10-02 (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202210/02/content_156623.html)
+# puts the 高闸飞龙 future community, land once planned by the former 台州经济开发区 (the
+# municipal-centre district) in "椒江城东", at the 台州湾中央创新区's 北门户片区. The west
 # edge stays east of the 黄岩 boundary (≈121.355 here); the south edge north of the 路桥
 # boundary (≈28.60). Schematic, ±2 km.
 CORE_RING = [
@@ -334,9 +337,13 @@ FEATURES: list[dict[str, Any]] = [
             " and south to S1 国博中心站: the briefing locates the core only by the city's"
             " 政治、经济、文化中心 and 交通枢纽 roles. Taizhou Daily 2022-02-26 places 浙大台州"
             "研究院 in the 台州中央创新区 (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/"
-            "202202/26/content_138319.html). No official boundary is public."
+            "202202/26/content_138319.html); Taizhou Daily 2022-10-02 puts the 高闸飞龙 future"
+            " community (椒江城东, former 台州经济开发区 land) at its 北门户片区"
+            " (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202210/02/content_156623.html)."
+            " How far the core reaches east is therefore uncertain. No official boundary is"
+            " public."
         ),
-        "precision_m": 2000,
+        "precision_m": 2500,
         "sources": [
             _src("“一核聚能”是指规划面积41平方公里的中央创新核"),
             _src("充分发挥全市政治、经济、文化中心优势和交通枢纽优势"),
