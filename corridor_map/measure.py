@@ -176,6 +176,7 @@ def stated_vs_measured() -> list[dict[str, Any]]:
         ``quantity``, ``stated_value``, ``unit``, ``stated_text``, ``source``,
         ``measured_value`` and ``measured_unit`` (None when not comparable),
         ``difference_pct`` ((measured − stated) / stated × 100), ``comparable``, and
+        ``target_ids`` (travel times only: the targets that evaluate it), and
         ``note_zh`` / ``note_en``: why a figure is not compared (a floor area is not a land
         area; a travel time is evaluated by the targets; an unlocated feature has nothing to
         measure), or how far the geometry can be trusted (``geometry_basis``,
@@ -215,6 +216,8 @@ def _compare(
     }
     if quantity in _NOT_COMPARABLE:
         row["note_zh"], row["note_en"] = _NOT_COMPARABLE[quantity]
+        if quantity == "travel_time":
+            row["target_ids"] = _targets_for(fid, stated)
         return row
     if geometry is None or geometry.is_empty:
         row["note_zh"] = "要素未定位，无法量算"
@@ -240,12 +243,38 @@ def _compare(
     row["comparable"] = True
     basis = props.get("geometry_basis")
     if basis != "admin_boundary":
-        row["note_zh"] = f"几何为 {basis}（精度约 {props.get('precision_m')} m），差值仅供参考"
+        row["note_zh"] = (
+            f"几何为 {basis}（精度约 {props.get('precision_m')} m）；示意轮廓若按文件面积绘制，"
+            "相符是必然的，差值仅供参考"
+        )
         row["note_en"] = (
-            f"geometry is {basis} (about {props.get('precision_m')} m): the difference is "
-            "indicative only"
+            f"geometry is {basis} (about {props.get('precision_m')} m); a schematic outline "
+            "sized to the stated figure agrees by construction: the difference is indicative only"
         )
     return row
+
+
+def _targets_for(fid: str, stated: dict[str, Any]) -> list[str]:
+    """Ids of the travel targets that evaluate a stated travel time (same excerpt and value)."""
+    from corridor_map.travel import load_targets, target_features
+
+    source = stated.get("source") or {}
+    found = []
+    for target in load_targets():
+        if stated.get("value") is not None and float(stated["value"]) != float(
+            target["threshold_min"]
+        ):
+            continue
+        quoted = any(
+            s.get("doc") == source.get("doc") and str(source.get("quote", "")) in s.get("quote", "")
+            for s in target.get("sources") or []
+        )
+        named = fid == target.get("requires_planned_link") or fid in target_features(
+            target.get("origins")
+        ) + target_features(target.get("destinations"))
+        if quoted or named:
+            found.append(target["id"])
+    return found
 
 
 # ---------------------------------------------------------------------------- uploads

@@ -321,6 +321,28 @@ def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
     return minutes
 
 
+def _adjacency(graph: nx.Graph, a: SpeedAssumptions) -> dict[Any, list[tuple[Any, float]]]:
+    key = (
+        id(graph),
+        a.network_kmh,
+        a.access_kmh,
+        tuple(sorted(a.planned_kmh.items())),
+        tuple((link.id, link.design_speed_kmh) for link in planned_links()),
+    )
+    cached = _ADJACENCY.get(key)
+    if cached is None or cached[0] is not graph:
+        if len(_ADJACENCY) > 32:
+            _ADJACENCY.clear()
+        cached = (graph, _graph.weighted_adjacency(graph, _edge_minutes(a)))
+        _ADJACENCY[key] = cached
+    return cached[1]
+
+
+# Weighted adjacency lists by graph and speeds; the graph itself is kept in the value so
+# that its id cannot be reused by another graph while the entry lives.
+_ADJACENCY: dict[tuple, tuple[nx.Graph, dict[Any, list[tuple[Any, float]]]]] = {}
+
+
 @dataclass
 class _Leg:
     point: tuple[float, float]
@@ -382,7 +404,7 @@ def _grow(
     for leg in _access_legs(graph, index, origins, a):
         if leg.minutes < seeds.get(leg.node, math.inf):
             seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
-    times, pred = _graph.dijkstra(graph, seeds, _edge_minutes(a), cutoff)
+    times, pred = _graph.dijkstra(_adjacency(graph, a), seeds, cutoff)
     return _Tree(times, pred, seed_leg, origins)
 
 
@@ -1051,24 +1073,28 @@ def _method_ring_span(
     if geometry is None:
         return [_row(route(ring_id, ring_id, a, planned))], []
     step = float(target.get("ring_step_m", _RING_STEP_M))
-    points = _graph.sample_line(geometry, step)
+    # The outer edge stands for the ring: a belt polygon's holes (the mountain, enclaves)
+    # are not places one travels round.
+    ring = _outer_ring(geometry)
+    points = _graph.sample_line(ring, step)
     graph, index = road_graph(planned), _node_index(planned)
-    worst: tuple[float, int, int, _Trip] | None = None
+    ends = [_access_legs(graph, index, [p], a) for p in points]
+    worst: tuple[float, int, int] | None = None
     unreachable = 0
     for i, start in enumerate(points):
         tree = _grow(graph, index, [start], a)
         for j in range(i + 1, len(points)):
-            trip, _ = _arrive(graph, index, tree, [points[j]], a)
-            if trip is None:
+            options = [
+                tree.times[leg.node] + leg.minutes for leg in ends[j] if leg.node in tree.times
+            ]
+            straight = _graph.geodesic_km(start, points[j])
+            if straight <= a.max_access_km:
+                options.append(straight * a.access_detour * 60.0 / a.access_kmh)
+            if not options:
                 unreachable += 1
-            elif worst is None or trip.minutes > worst[0]:
-                worst = (trip.minutes, i, j, trip)
-    ring_km = (
-        _graph.to_metric(
-            geometry.boundary if geometry.geom_type.endswith("Polygon") else geometry
-        ).length
-        / 1e3
-    )
+            elif worst is None or min(options) > worst[0]:
+                worst = (min(options), i, j)
+    ring_km = _graph.to_metric(ring).length / 1e3
     notes = [
         f"环上取样 {len(points)} 点（每 {step / 1000:g} km）；环长 {ring_km:.1f} km，"
         "按路网车速绕行一周约 "
@@ -1089,7 +1115,10 @@ def _method_ring_span(
                 "unlocated": False,
             }
         ], notes
-    minutes, i, j, trip = worst
+    _, i, j = worst
+    trip, _ = _shortest(graph, index, [points[i]], [points[j]], a)
+    assert trip is not None  # the same pair was just reached
+    minutes = trip.minutes
     row = {
         "origin": f"{ring_id}@{_round(points[i])}",
         "destination": f"{ring_id}@{_round(points[j])}",
@@ -1103,6 +1132,14 @@ def _method_ring_span(
     if unreachable:
         notes.append(f"{unreachable} 对环上点不可达 / ring point pairs unreachable")
     return [row], notes
+
+
+def _outer_ring(geometry: BaseGeometry) -> BaseGeometry:
+    if geometry.geom_type == "Polygon":
+        return LineString(geometry.exterior.coords)
+    if geometry.geom_type == "MultiPolygon":
+        return LineString(max(geometry.geoms, key=lambda g: g.area).exterior.coords)
+    return geometry
 
 
 _METHODS: dict[str, Any] = {
