@@ -117,7 +117,9 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
     corrections: tuple[AppliedCorrection, ...]
     steps: tuple[tuple[str, int], ...]
-    header: dict[str, str | None] = field(default_factory=dict)
+    # The publication header's key/value pairs (000 only); excluded from hashing so a
+    # Document stays hashable (e.g. as a cache key).
+    header: dict[str, str | None] = field(default_factory=dict, hash=False)
 
     def paragraph(self, paragraph_id: str) -> Paragraph:
         """Return the paragraph with this id.

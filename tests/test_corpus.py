@@ -290,6 +290,8 @@ def test_paragraph_ids_are_stable_across_independent_loads(seeds_copy: Path) -> 
     second = snapshot(load_corpus())
     third = snapshot(load_corpus(seeds_copy))
     assert first == second == third
+    # Documents can serve as cache keys (e.g. for the app's caching).
+    assert len({hash(doc) for doc in load_corpus().documents.values()}) == len(first)
     for paragraphs in first.values():
         ids = [pid for pid, _, _ in paragraphs]
         assert ids == [f"p{n:03d}" for n in range(1, len(ids) + 1)]
