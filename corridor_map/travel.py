@@ -24,14 +24,16 @@ that the app and the CLI only present them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -52,6 +54,8 @@ TARGETS_FILE = "travel_targets.json"
 _ACCESS_STEP_M = 500.0
 _RING_STEP_M = 2000.0
 _ISOCHRONE_STEP_M = 250.0
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2.0.0"
 
@@ -139,8 +143,34 @@ def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else -1.0
 
 
+_LOCAL = threading.local()
+
+
+def _pinned(fn: _F) -> _F:
+    """Read the layers' state once per public call, however many queries it makes.
+
+    Checking every file's modification time costs more than a route; a call such as
+    :func:`evaluate_targets` runs hundreds of queries against one unchanged snapshot.
+    Thread-local, since Streamlit serves sessions from several threads.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_LOCAL, "signature", None) is not None:
+            return fn(*args, **kwargs)
+        _LOCAL.signature = _signature_now(layers_dir())
+        _LOCAL.features = load_atlas().features
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _LOCAL.signature = _LOCAL.features = None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _features() -> dict[str, Feature]:
-    return load_atlas().features
+    pinned = getattr(_LOCAL, "features", None)
+    return pinned if pinned is not None else load_atlas().features
 
 
 def feature(feature_id: str) -> Feature:
@@ -183,6 +213,7 @@ class PlannedLink:
     reason_unavailable: str | None
 
 
+@_pinned
 def planned_links() -> list[PlannedLink]:
     """Return the planned links listed in ``layers/planned_links.geojson``.
 
@@ -198,6 +229,13 @@ def planned_links() -> list[PlannedLink]:
 
 def _signature(folder: Path) -> tuple:
     """Names and modification times of the files results depend on (the cache key)."""
+    pinned = getattr(_LOCAL, "signature", None)
+    if pinned is not None and pinned[0] == str(folder):
+        return pinned
+    return _signature_now(folder)
+
+
+def _signature_now(folder: Path) -> tuple:
     files = [*sorted(folder.glob("*.geojson")), folder / TARGETS_FILE]
     return (str(folder), *((p.name, _mtime(p)) for p in files))
 
@@ -257,6 +295,7 @@ def _planned_cached(key: tuple) -> tuple[PlannedLink, ...]:
 _planned_link_list = planned_links
 
 
+@_pinned
 def road_graph(planned: bool = True) -> nx.Graph:
     """Return the cached road graph, with or without the planned links.
 
@@ -526,6 +565,7 @@ class RouteResult:
         return asdict(self)
 
 
+@_pinned
 def access_points(feature_id: str, mode: str = "anchor") -> list[tuple[float, float]]:
     """Return the WGS84 points a trip may start or end at for a feature.
 
@@ -555,6 +595,7 @@ def access_points(feature_id: str, mode: str = "anchor") -> list[tuple[float, fl
     raise TravelError(f"未知接驳方式 / unknown access mode {mode!r}: use 'anchor' or 'boundary'")
 
 
+@_pinned
 def route(
     from_id: str,
     to_id: str,
@@ -655,6 +696,7 @@ def _round(point: tuple[float, float]) -> list[float]:
     return [round(point[0], 6), round(point[1], 6)]
 
 
+@_pinned
 def isochrone(
     feature_id: str,
     minutes: float,
@@ -767,6 +809,7 @@ def _round_geojson(geometry: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- targets
 
 
+@_pinned
 def load_targets() -> list[dict[str, Any]]:
     """Return the travel-target records of ``layers/travel_targets.json``.
 
@@ -850,6 +893,7 @@ class TargetResult:
         return asdict(self)
 
 
+@_pinned
 def evaluate_targets(
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
@@ -875,6 +919,7 @@ def evaluate_targets(
     return [_evaluate(t, a, planned_links) for t in targets]
 
 
+@_pinned
 def sensitivity(
     target_id: str,
     speeds: Sequence[float] = (20, 25, 30, 40, 50, 60),
