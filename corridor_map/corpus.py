@@ -443,8 +443,8 @@ class Corpus:
         The query is converted to simplified characters (OpenCC t2s) and ASCII-lowercased,
         then split on whitespace into terms. Paragraphs containing every term verbatim
         rank first (by number of occurrences, then earliest occurrence); the rest rank by
-        the share of the query's bigrams they contain. Ties keep catalog and reading
-        order.
+        the share of the query's bigrams they contain and are dropped below one half.
+        Ties keep catalog and reading order.
 
         Parameters
         ----------
