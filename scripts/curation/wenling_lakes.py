@@ -53,6 +53,10 @@ REPLY = "wenling-reply-2025"
 FYP = "wenling-14th-fyp"
 WENLING = [{"name": "温岭市", "code": "331081"}]
 HAINING = [{"name": "海宁市", "code": "330481"}]
+# Enclaves whose host district is unknown carry their prefecture-level city (or, for
+# Shanghai, the municipality): the only division the documents name.
+HANGZHOU = [{"name": "杭州市", "code": "330100"}]
+SHANGHAI = [{"name": "上海市", "code": "310000"}]
 # Same slack as corridor_map.atlas.CONTAINMENT_BUFFER_M: schematic features may reach
 # this far past the ~30 m-simplified, land-only district boundary.
 CONTAINMENT_BUFFER_DEG = 0.002
@@ -115,6 +119,19 @@ TAILONG_VERTICES = [
 # 30°32′N 120°41′E (Wikipedia nl "Haining", kiwix mirror
 # https://kiwix.casplantje.nl/wikipedia_nl_all_maxi_2020-04/A/Haining). City-level only.
 HAINING_CITY = (120.683, 30.533)
+
+# 温岭（杭州）智能制造创新中心: the plan names only the city 杭州 and no public page found
+# gives the incubator's district or address. The point is the city's infobox coordinate,
+# 30°16′01″N 120°09′11″E (30.267, 120.153), the municipal seat in 上城区: English Wikipedia
+# "Hangzhou", offline mirror https://wiki.av1.space/content/wikipedia_en_all_mini_2025-06/
+# Hangzhou. City-level only.
+HANGZHOU_CITY = (120.153, 30.267)
+
+# 温岭上海（国际）创新中心: the plan names only the city 上海; no district or address found.
+# Point = People's Square, 31°13′43″N 121°28′29″E (31.22861, 121.47472), the coordinate of
+# the English Wikipedia "Shanghai" infobox (mirror http://shanghai.isfoundhere.com/).
+# City-level only.
+SHANGHAI_CITY = (121.474722, 31.228611)
 
 
 # ------------------------------------------------------------------------- geometry
@@ -635,19 +652,23 @@ FEATURES: list[dict[str, Any]] = [
         "name_en": "Wenling (Hangzhou) Intelligent Manufacturing Innovation Centre",
         "role": "enclave",
         "parent": "wenling-lakes-corridor",
-        # The host district within 杭州 is not known, so no county-level division is given.
-        "district": [],
+        # The host district within 杭州 is not known: the city (prefecture level) is given.
+        "district": HANGZHOU,
         "status": _status(
             "in_use",
             FYP,
             "温岭（杭州）智能制造创新中心、温岭上海（国际）创新中心、温岭（德国）海外创新孵化中心“飞地”孵化器落地运营",
         ),
         "stated": [],
-        **_UNLOCATED,
+        "geometry": Point(HANGZHOU_CITY),
+        "geometry_basis": "schematic",
         "geometry_source": (
-            "Unlocated: the documents name only the city 杭州; neither the district nor the"
-            " address was found publicly."
+            "City-level only: the documents name only the city 杭州; neither the district nor"
+            " the address was found publicly. Point = Hangzhou 30°16′01″N 120°09′11″E, the"
+            " municipal seat (English Wikipedia 'Hangzhou' infobox, mirror"
+            " https://wiki.av1.space/content/wikipedia_en_all_mini_2025-06/Hangzhou)."
         ),
+        "precision_m": 15000,
         "sources": [
             _src(
                 FYP,
@@ -661,19 +682,22 @@ FEATURES: list[dict[str, Any]] = [
         "name_en": "Wenling Shanghai (International) Innovation Centre",
         "role": "enclave",
         "parent": "wenling-lakes-corridor",
-        # The host district within 上海 is not known, so no county-level division is given.
-        "district": [],
+        # The host district within 上海 is not known: the municipality is given.
+        "district": SHANGHAI,
         "status": _status(
             "in_use",
             FYP,
             "温岭（杭州）智能制造创新中心、温岭上海（国际）创新中心、温岭（德国）海外创新孵化中心“飞地”孵化器落地运营",
         ),
         "stated": [],
-        **_UNLOCATED,
+        "geometry": Point(SHANGHAI_CITY),
+        "geometry_basis": "schematic",
         "geometry_source": (
-            "Unlocated: the documents name only the city 上海; neither the district nor the"
-            " address was found publicly."
+            "City-level only: the documents name only the city 上海; neither the district nor"
+            " the address was found publicly. Point = People's Square 31°13′43″N 121°28′29″E"
+            " (English Wikipedia 'Shanghai' infobox, mirror http://shanghai.isfoundhere.com/)."
         ),
+        "precision_m": 20000,
         "sources": [_src(FYP, "温岭上海（国际）创新中心等飞地研发孵化平台")],
     },
     {
