@@ -54,6 +54,10 @@ def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -
     st.session_state["reader"] = {"doc": doc_id, "p": paragraph_id, "quote": quote, "slot": slot}
 
 
+def _copy_widget(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
 def _close_reader() -> None:
     st.session_state["reader"] = None
 
@@ -110,11 +114,16 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
             horizontal=True,
         )
         lang = st.session_state["lang"]
+        # One widget per language: Streamlit keeps a keyed widget's formatted options, so
+        # the labels would not follow the language toggle otherwise.
         st.selectbox(
             t("basemap", lang),
             basemaps,
-            key="basemap",
+            index=basemaps.index(st.session_state["basemap"]),
+            key=f"basemap_{lang}",
             format_func=lambda b: t(f"basemap_{b}", lang),
+            on_change=_copy_widget,
+            args=(f"basemap_{lang}", "basemap"),
         )
         if st.session_state["basemap"] in webmap.GCJ02_BASEMAPS:
             st.caption(t("gcj_note", lang))

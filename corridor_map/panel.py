@@ -438,6 +438,7 @@ PANEL_CSS = """
 .cm-badge{font-size:.75rem;border:1px dashed #b9770e;color:#b9770e;border-radius:4px;
   padding:0 .3rem;vertical-align:middle}
 table.cm-facts,table.cm-figures{font-size:.88rem;border-collapse:collapse;width:100%}
+table.cm-facts td{overflow-wrap:anywhere;font-size:.85rem}
 table.cm-facts th{text-align:left;color:#666;font-weight:500;padding:2px 8px 2px 0;
   white-space:nowrap;vertical-align:top}
 table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px 6px;

@@ -69,7 +69,7 @@ def test_language_toggle_changes_labels(feature):
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == t("title", "en")
-    assert at.selectbox(key="basemap").label == t("basemap", "en")
+    assert at.selectbox(key="basemap_en").label == t("basemap", "en")
     assert feature.name_en in _html(at)
     assert t("excerpts", "en") in "\n".join(m.value for m in at.markdown)
 
@@ -78,7 +78,8 @@ def test_query_parameters_restore_selection_basemap_and_language(feature):
     at = _run(sel=feature.id, basemap="osm", lang="en")
     assert not at.exception
     assert at.session_state["selected"] == feature.id
-    assert at.selectbox(key="basemap").value == "osm"
+    assert at.selectbox(key="basemap_en").value == "osm"
+    assert at.session_state["basemap"] == "osm"
     assert at.radio(key="lang").value == "en"
     assert feature.name_en in _html(at)
 

@@ -250,7 +250,10 @@ def test_click_core_shows_excerpt_offline(session: Session, tmp_path: Path) -> N
         [lat, lon],
     )
     container.click(position={"x": xy[0], "y": xy[1]})
-    page.get_by_text("41平方公里").first.wait_for(timeout=30_000)
+    try:
+        page.get_by_text("41平方公里").first.wait_for(timeout=30_000)
+    finally:
+        page.screenshot(path=str(tmp_path / "after-click.png"), full_page=True)
     assert "sel=taizhou-central-core" in page.url
     # The selection outline arrived without reloading the map.
     frame.locator("path.cm-highlight").first.wait_for(state="attached", timeout=10_000)
@@ -260,6 +263,9 @@ def test_click_core_shows_excerpt_offline(session: Session, tmp_path: Path) -> N
     name_en = core["properties"]["name_en"]
     page.get_by_text(name_en).first.wait_for(timeout=30_000)
     page.get_by_text("Policy excerpts").first.wait_for(timeout=10_000)
+    # The map is rebuilt for English tooltips and still frames the selection.
+    session.wait_for_map()
+    frame.locator("path.cm-highlight").first.wait_for(state="attached", timeout=10_000)
     page.screenshot(path=str(tmp_path / "en-selected.png"), full_page=True)
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
 
