@@ -67,7 +67,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     targets.add_argument(
         "--sensitivity",
         metavar="TARGET_ID",
-        help="show one target's verdict for network speeds 20–60 km/h",
+        help="show one target's verdict for speeds 20–60 km/h (see --vary)",
+    )
+    targets.add_argument(
+        "--vary",
+        choices=("network_kmh", "access_kmh", "planned_kmh"),
+        default="network_kmh",
+        help="which speed --sensitivity varies (default network_kmh)",
+    )
+    targets.add_argument(
+        "--speeds",
+        type=float,
+        nargs="+",
+        default=None,
+        metavar="KMH",
+        help="speeds tried by --sensitivity (default 20 25 30 40 50 60)",
     )
     targets.set_defaults(handler=_targets)
 
@@ -172,13 +186,19 @@ def _travel(args: argparse.Namespace) -> int:
 def _targets(args: argparse.Namespace) -> int:
     a = _assumptions(args)
     if args.sensitivity:
-        rows = sensitivity(args.sensitivity, assumptions=a, planned_links=not args.no_planned)
+        rows = sensitivity(
+            args.sensitivity,
+            speeds=args.speeds or (20, 25, 30, 40, 50, 60),
+            assumptions=a,
+            planned_links=not args.no_planned,
+            parameter=args.vary,
+        )
         if args.json:
             _print_json(rows)
             return 0
         for r in rows:
             print(
-                f"{r['kmh']:5.0f} km/h: worst {_fmt(r['worst_minutes'], 1)} min "
+                f"{r['parameter']} {r['kmh']:5.0f} km/h: worst {_fmt(r['worst_minutes'], 1)} min "
                 f"≤ {r['threshold_min']:g}? {_STATUS[r['status']]}"
             )
         return 0

@@ -19,7 +19,16 @@ How a trip is built
    joined directly by an access-speed leg without using the network at all.
 
 Public functions return plain data (dataclasses with ``to_dict()``, GeoJSON-like dicts) so
-that the app and the CLI only present them.
+that the app and the CLI only present them:
+
+* :func:`route` → :class:`RouteResult` (minutes, km, legs, GeoJSON path, assumptions);
+* :func:`isochrone` → GeoJSON Feature (polygon reachable within N minutes);
+* :func:`evaluate_targets` → list of :class:`TargetResult`; :func:`sensitivity` → rows;
+* :func:`load_targets`, :func:`planned_links`, :func:`access_points`, :func:`road_graph`.
+
+An unlocated or unreachable place gives ``reachable=False`` and a ``reason``; only an
+unknown id, an invalid assumption or a broken data file raises :class:`TravelError` (or
+another :class:`~corridor_map.errors.CorridorMapError`).
 """
 
 from __future__ import annotations
@@ -1103,9 +1112,11 @@ def _method_nearest(
 def _method_all_pairs(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
+    # Unlocated places are listed once in the result's ``unlocated``, not pair by pair.
+    located = [o for o in origins if feature(o).geometry is not None]
     rows = []
-    for i, o in enumerate(origins):
-        for d in origins[i + 1 :]:
+    for i, o in enumerate(located):
+        for d in located[i + 1 :]:
             rows.append(_row(route(o, d, a, planned)))
     return rows, []
 
