@@ -94,6 +94,10 @@ class SpeedAssumptions:
     access_candidates
         How many nearest network nodes an access leg may join (the nearest one alone may be
         a dead end pointing the wrong way).
+    network_detour
+        Factor on the network edges' ``length_km``. Those lengths are straight chords
+        between junctions (median 1.002 × the geodesic distance of the edge's ends), so
+        bends between junctions are ignored at 1.0; raise it to allow for them.
     max_access_km
         Nodes farther than this straight-line distance are not reachable by an access leg:
         a place with no node this close counts as off the network.
@@ -105,6 +109,7 @@ class SpeedAssumptions:
     planned_kmh: Mapping[str, float] = field(default_factory=dict)
     access_candidates: int = 3
     max_access_km: float = 10.0
+    network_detour: float = 1.0
 
     def __post_init__(self) -> None:
         """Refuse speeds and factors that would make times meaningless."""
@@ -119,10 +124,10 @@ class SpeedAssumptions:
                 raise TravelError(
                     f"速度假设无效 / invalid assumption {name}={value!r}: must be > 0"
                 )
-        if not (math.isfinite(self.access_detour) and self.access_detour >= 1):
-            raise TravelError(
-                f"绕行系数无效 / invalid access_detour={self.access_detour!r}: must be ≥ 1"
-            )
+        for name in ("access_detour", "network_detour"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1):
+                raise TravelError(f"绕行系数无效 / invalid {name}={value!r}: must be ≥ 1")
         if int(self.access_candidates) < 1:
             raise TravelError("access_candidates must be ≥ 1")
 
@@ -135,8 +140,10 @@ class SpeedAssumptions:
     def describe(self) -> list[str]:
         """Return the assumptions as bilingual sentences for display."""
         return [
-            f"路网平均车速 {self.network_kmh:g} km/h（假设，路网无道路等级）/ "
-            f"network average speed {self.network_kmh:g} km/h (assumed; no road class)",
+            f"路网平均车速 {self.network_kmh:g} km/h（假设，路网无道路等级）；路段长度为路口间直线"
+            f" × {self.network_detour:g} / network average speed {self.network_kmh:g} km/h "
+            f"(assumed; no road class); edge lengths are straight chords between junctions "
+            f"× {self.network_detour:g}",
             f"接驳段：直线距离 × {self.access_detour:g}，{self.access_kmh:g} km/h（假设）/ "
             f"access legs: straight line × {self.access_detour:g} at {self.access_kmh:g} km/h "
             "(assumed)",
@@ -352,6 +359,12 @@ def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex
 # ---------------------------------------------------------------------------- routing core
 
 
+def _edge_km(data: dict, assumptions: SpeedAssumptions) -> float:
+    if data["kind"] == "network":
+        return data["length_km"] * assumptions.network_detour
+    return data["length_km"]
+
+
 def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
     link_speed = {link.id: link.design_speed_kmh for link in planned_links()}
     link_speed.update(assumptions.planned_kmh)
@@ -364,7 +377,7 @@ def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
             speed = link_speed[data["link"]]
         else:
             speed = assumptions.access_kmh
-        return data["length_km"] * 60.0 / speed
+        return _edge_km(data, assumptions) * 60.0 / speed
 
     return minutes
 
@@ -373,6 +386,7 @@ def _adjacency(graph: nx.Graph, a: SpeedAssumptions) -> dict[Any, list[tuple[Any
     key = (
         id(graph),
         a.network_kmh,
+        a.network_detour,
         a.access_kmh,
         tuple(sorted(a.planned_kmh.items())),
         tuple((link.id, link.design_speed_kmh) for link in planned_links()),
@@ -531,7 +545,7 @@ def _trip(
         data = graph.edges[u, v]
         kind = "access" if data["kind"] == "connector" else data["kind"]
         leg = legs.setdefault(kind, {"km": 0.0, "minutes": 0.0})
-        leg["km"] += data["length_km"]
+        leg["km"] += _edge_km(data, a)
         leg["minutes"] += weigh(data)
         if data["link"] and data["link"] not in links:
             links.append(data["link"])

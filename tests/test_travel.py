@@ -113,6 +113,8 @@ def test_grid_times_are_exact(grid: Path) -> None:
     assert result.legs["network"]["km"] == pytest.approx(8.0)
     fast = route("sw", "ne", SpeedAssumptions(network_kmh=60), planned_links=False)
     assert fast.minutes == pytest.approx(8.0, abs=1e-9)
+    bent = route("sw", "ne", SpeedAssumptions(network_detour=1.25), planned_links=False)
+    assert bent.km == pytest.approx(10.0) and bent.minutes == pytest.approx(15.0)
     side = route("sw", "se", planned_links=False)
     assert side.minutes == pytest.approx(6.0, abs=1e-9)
     coords = side.path["coordinates"]
@@ -163,6 +165,8 @@ def test_unknown_feature_and_bad_assumptions_raise_clear_errors(grid: Path) -> N
         SpeedAssumptions(network_kmh=0)
     with pytest.raises(TravelError, match="access_detour"):
         SpeedAssumptions(access_detour=0.5)
+    with pytest.raises(TravelError, match="network_detour"):
+        SpeedAssumptions(network_detour=float("nan"))
     with pytest.raises(TravelError, match="minutes"):
         isochrone("sw", -5)
 
