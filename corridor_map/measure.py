@@ -294,7 +294,7 @@ def measure_geojson(
         FeatureCollection, a Feature or a bare geometry). Coordinates must be WGS84
         lon/lat: shapes drawn over GCJ-02 tiles are converted back before measuring.
     max_bytes
-        Larger inputs are refused before parsing.
+        Larger inputs are refused before parsing (a dict: its compact JSON size).
     name
         What to call the input in messages (e.g. the uploaded file's name).
 
@@ -367,6 +367,15 @@ def measure_geojson(
 
 def _parse_upload(data: bytes | str | dict[str, Any], max_bytes: int, name: str) -> Any:
     if isinstance(data, dict):
+        # A drawn shape arrives parsed; its serialized size stands in for a file's.
+        try:
+            size = len(json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        except (TypeError, ValueError) as exc:
+            raise MeasureInputError(f"{name}: 不是 JSON 数据 / not JSON data: {exc}") from exc
+        if size > max_bytes:
+            raise MeasureInputError(
+                f"{name}: 图形过大 / shape too large: {size:,} bytes > limit {max_bytes:,}"
+            )
         return data
     if isinstance(data, str):
         data = data.encode("utf-8")

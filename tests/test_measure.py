@@ -191,6 +191,9 @@ def test_upload_size_limit_is_checked_before_parsing() -> None:
     with pytest.raises(MeasureInputError, match="too large"):
         measure_geojson(data + b" " * 100, max_bytes=len(data))
     assert measure_geojson(data, max_bytes=len(data))["totals"]["count"] == 1
+    drawn = _polygon_geojson(_square_km())
+    with pytest.raises(MeasureInputError, match="too large"):
+        measure_geojson(drawn, max_bytes=50)
 
 
 def test_self_intersecting_polygon_is_measured_with_a_warning() -> None:
