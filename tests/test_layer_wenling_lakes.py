@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from pyproj import Geod
 from shapely.geometry import Point, shape
 
 from corridor_map.atlas import validate
@@ -190,6 +191,27 @@ def test_both_lakes_are_located_polygons_inside_their_zones(features):
     longmen = shape(features["longmen-lake"]["geometry"]).centroid
     # 龙门湖 is east of the city, towards the sea; 九龙湖 beside the city centre.
     assert longmen.x - jiulong.x > 0.15
+
+
+def _s1_station(name_zh: str) -> Point:
+    stations = json.loads((layers_dir() / "ref_s1_stations.geojson").read_text(encoding="utf-8"))
+    (found,) = [f for f in stations["features"] if f["properties"]["name_zh"] == name_zh]
+    return shape(found["geometry"])
+
+
+def test_jiulong_lake_sits_where_its_sources_put_it(features):
+    lake = shape(features["jiulong-lake"]["geometry"])
+    avenue = _s1_station("九龙大道站")
+    wanchang = _s1_station("万昌路站")
+    # 浙江在线 2016: the park is "九龙大道以北" (九龙大道站 stands on that avenue) ...
+    assert lake.bounds[1] > avenue.y
+    # ... in 城市新区, which the district plan bounds on the east by 万昌北路.
+    assert lake.bounds[2] < wanchang.x
+    # The avenue's course is unknown beyond that station: stay within the stated 2 km.
+    geod = Geod(ellps="WGS84")
+    _, _, metres = geod.inv(avenue.x, avenue.y, lake.centroid.x, lake.centroid.y)
+    assert metres < 2000
+    assert features["jiulong-lake"]["properties"]["precision_m"] >= 1000
 
 
 def test_tailong_expressway_joins_the_two_lake_areas(features):

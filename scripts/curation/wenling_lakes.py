@@ -19,8 +19,10 @@ Honesty notes (also in docs/sources/wenling_lakes.md):
 * No official boundary of 九龙湖科创中心 or 环龙门湖科创带 is public, and the documents state
   no area for either. Their polygons are schematic ellipses around the lakes; the extent is
   their union (the reply letter's "两大科创湖区"), not a surveyed outline.
-* The two lakes are placed from public descriptions plus general geographic knowledge, not
-  from surveyed coordinates: hence precision_m of 2-3 km.
+* No surveyed coordinate of either lake was found. 九龙湖 is placed from public descriptions
+  (the 城市新区 north of the old town, "九龙大道以北") anchored on two S1 stations with
+  WGS84 positions (precision 2 km); 龙门湖 only from general knowledge of the 东海塘 polder
+  (precision 3 km). The Hangzhou and Shanghai enclaves are city-level points.
 * Places the documents name but whose sites could not be found publicly keep
   ``geometry: null`` (``geometry_basis: "unlocated"``). No spot is guessed for them.
 """
@@ -71,14 +73,58 @@ class CurationError(CorridorMapError):
 # WGS84 lon/lat. None of these were read off a Gaode/Baidu map, so no GCJ-02/BD-09
 # conversion applies.
 
-# 九龙湖 (温岭, 城东街道, "城市新区"). 浙江在线 2016-12-26 "温岭九龙汇湿地公园一期景区将于
+# 九龙湖 (温岭, "城市新区"). 浙江在线 2016-12-26 "温岭九龙汇湿地公园一期景区将于
 # 春节期间试开放" (https://zjnews.zjol.com.cn/zjnews/tznews/201612/t20161226_2342709.shtml):
 # the park lies "城市新区核心区域九龙大道以北、环湖路以东", about 600 m east-west by 900 m
 # north-south, water about 393 亩, "环九龙湖一圈约3000米". 城东街道 lists a 九龙汇社区.
-# The absolute position is general knowledge of Wenling's eastern new town: just east of
-# 太平街道 and north of the east-west trunk road that the OSM-derived ref_roads graph
-# shows leaving the city at (121.389, 28.388) towards 箬横. Hence precision 2 km.
-JIULONG_LAKE_CENTRE = (121.410, 28.392)
+# Where 城市新区 is: 《温岭市城市新区分区规划设计说明书》 (public copy
+# https://www.360docs.net/doc/089789015.html): "项目用地位于温岭现有城区的北部，北起横峰大道，
+# 南至塔山公园，东临万昌北路，西靠西环路", about 15.46 km². So the lake is north of the old
+# town and west of 万昌北路, not in the east of the city.
+# Anchors with WGS84 positions (layers/ref_s1_stations.geojson, OSM-derived S1 stations):
+# 九龙大道站, on 九龙大道, and 万昌路站, on 万昌路 (stations are named after the road they
+# stand on). The centre is put mid-way between the two stations' meridians (the park is
+# west of 万昌北路 and along 九龙大道) and 0.0045° (≈ 500 m, half the park's 900 m plus
+# a margin) north of 九龙大道站, rounded to 0.001°. The course of 九龙大道 and 万昌北路
+# between the anchors is not known, and the plan boundary predates today's district:
+# precision 2 km. This replaces a first guess at (121.410, 28.392), ~4.5 km further east,
+# which had no source for its absolute position.
+S1_STATIONS_FILE = REPO / "layers" / "ref_s1_stations.geojson"
+JIULONG_AVENUE_STATION = "九龙大道站"
+WANCHANG_ROAD_STATION = "万昌路站"
+JIULONG_LAKE_NORTH_OF_AVENUE_DEG = 0.0045
+
+
+def _s1_station(name_zh: str) -> tuple[float, float]:
+    """WGS84 position of a Taizhou S1 station from the shipped reference layer."""
+    try:
+        collection = json.loads(S1_STATIONS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CurationError(f"{S1_STATIONS_FILE.name}: cannot read ({exc})") from exc
+    found = [
+        f["geometry"]["coordinates"]
+        for f in collection["features"]
+        if f["properties"].get("name_zh") == name_zh
+    ]
+    if len(found) != 1:
+        raise CurationError(f"{S1_STATIONS_FILE.name}: expected one station {name_zh}")
+    lon, lat = found[0]
+    return float(lon), float(lat)
+
+
+def _jiulong_lake_centre() -> tuple[float, float]:
+    avenue = _s1_station(JIULONG_AVENUE_STATION)
+    wanchang = _s1_station(WANCHANG_ROAD_STATION)
+    lon = (avenue[0] + wanchang[0]) / 2
+    lat = avenue[1] + JIULONG_LAKE_NORTH_OF_AVENUE_DEG
+    return round(lon, 3), round(lat, 3)
+
+
+try:
+    JIULONG_LAKE_CENTRE = _jiulong_lake_centre()
+except CurationError as _exc:
+    # Module-level data: report like main() does instead of a traceback.
+    sys.exit(f"wenling_lakes: {_exc}")
 # 393 亩 × (1/1500 km² per 亩) from the article above; used only to size the schematic
 # lake, it is not a figure from the corridor documents.
 JIULONG_LAKE_WATER_KM2 = 393 / 1500
@@ -107,7 +153,8 @@ LONGMEN_BELT_SEMI_AXES_KM = (2.0, 1.9)
 # alignment was found: the line is schematic, from the 九龙湖 zone east via 箬横 (ref_roads
 # junction near (121.516, 28.375)) to the west shore of 龙门湖.
 TAILONG_VERTICES = [
-    (121.420, 28.391),  # east edge of the schematic 九龙湖 zone
+    (121.378, 28.398),  # inside the east edge of the schematic 九龙湖 zone
+    (121.420, 28.391),  # east of the city, towards 箬横 (schematic)
     (121.470, 28.387),  # across 城东/箬横 farmland (schematic)
     (121.518, 28.383),  # 箬横 town, just north of the ref_roads junction (121.516, 28.375)
     (121.570, 28.392),  # 沿海高速 corridor (ref_roads edges near 121.55-121.59)
@@ -251,10 +298,11 @@ FEATURES: list[dict[str, Any]] = [
         "geometry": JIULONG_ZONE,
         "geometry_basis": "schematic",
         "geometry_source": (
-            "Schematic ellipse (3.2 × 2.6 km) centred on the schematic 九龙湖 position (see"
-            " jiulong-lake); no boundary or area is published. The lake lies in 温岭城市新区"
-            " (城东街道), per 浙江在线 2016-12-26"
-            " https://zjnews.zjol.com.cn/zjnews/tznews/201612/t20161226_2342709.shtml."
+            "Schematic ellipse (3.2 × 2.6 km) centred on the 九龙湖 position (see"
+            " jiulong-lake); no boundary or area is published. The lake lies in 温岭城市新区,"
+            " per 浙江在线 2016-12-26"
+            " https://zjnews.zjol.com.cn/zjnews/tznews/201612/t20161226_2342709.shtml, north"
+            " of the old town (城市新区分区规划, https://www.360docs.net/doc/089789015.html)."
         ),
         "precision_m": 2000,
         "sources": [
@@ -298,8 +346,12 @@ FEATURES: list[dict[str, Any]] = [
             "Schematic ellipse with the 600 m × 900 m proportions and the ~393 亩 (0.262 km²)"
             " water area of 九龙汇湿地公园 given by 浙江在线 2016-12-26 (九龙大道以北、环湖路以东,"
             " 城市新区核心区域) https://zjnews.zjol.com.cn/zjnews/tznews/201612/"
-            "t20161226_2342709.shtml; centre (121.410, 28.392) from general knowledge of"
-            " Wenling's eastern new town, not a surveyed coordinate."
+            "t20161226_2342709.shtml. Centre derived, not surveyed: 城市新区 lies north of the"
+            " old town and west of 万昌北路 (《温岭市城市新区分区规划设计说明书》,"
+            " https://www.360docs.net/doc/089789015.html); the centre is mid-way between the"
+            " meridians of S1 九龙大道站 and 万昌路站 (WGS84, ref_s1_stations, OSM-derived) and"
+            " ≈500 m north of 九龙大道站 (the park is north of 九龙大道). The roads' courses"
+            " between these anchors are not known: precision 2 km."
         ),
         "precision_m": 2000,
         "sources": [_src(REPLY, "加快环九龙湖")],
