@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from corridor_map.measure import measure_feature, stated_vs_measured
+from corridor_map.measure import (
+    DEFAULT_MAX_BYTES,
+    MeasureInputError,
+    measure_feature,
+    measure_geojson,
+    stated_vs_measured,
+)
 from corridor_map.travel import (
     SpeedAssumptions,
     evaluate_targets,
@@ -36,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     measure.add_argument("feature_id", nargs="?", help="feature id (omit with --stated)")
     measure.add_argument("--stated", action="store_true", help="stated-vs-measured table")
+    measure.add_argument(
+        "--file", type=Path, default=None, help="measure a GeoJSON file (WGS84) instead"
+    )
     measure.add_argument("--json", action="store_true", help="print JSON")
     measure.set_defaults(handler=_measure)
 
@@ -127,6 +137,8 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def _measure(args: argparse.Namespace) -> int:
+    if args.file is not None:
+        return _measure_file(args.file, args.json)
     if args.stated:
         rows = stated_vs_measured()
         if args.json:
@@ -160,6 +172,33 @@ def _measure(args: argparse.Namespace) -> int:
     for s in m["stated"]:
         doc = (s.get("source") or {}).get("doc")
         print(f"  文件所述 stated: {s.get('quantity')} {s.get('text')} ({doc})")
+    return 0
+
+
+def _measure_file(path: Path, as_json: bool) -> int:
+    try:
+        with path.open("rb") as handle:
+            # Read one byte past the limit so an oversized file is refused, not loaded whole.
+            raw = handle.read(DEFAULT_MAX_BYTES + 1)
+    except OSError as exc:
+        raise MeasureInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from exc
+    result = measure_geojson(raw, name=path.name)
+    if as_json:
+        _print_json(result)
+        return 0
+    for f in result["features"]:
+        label = f["id"] or f["name"] or f"#{f['index']}"
+        print(
+            f"{label}: {f['geometry_type']}, area {f['area_km2']:.4f} km², perimeter "
+            f"{f['perimeter_km']:.3f} km, length {f['length_km']:.3f} km"
+        )
+    t = result["totals"]
+    print(
+        f"合计 total ({t['count']} features): area {t['area_km2']:.4f} km², perimeter "
+        f"{t['perimeter_km']:.3f} km, length {t['length_km']:.3f} km"
+    )
+    for warning in result["warnings"]:
+        print(f"warning: {warning}")
     return 0
 
 

@@ -233,3 +233,19 @@ def test_cli_measure_json_and_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["measure", "--stated", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows == json.loads(json.dumps(stated_vs_measured(), ensure_ascii=False))
+
+
+def test_cli_measures_a_file_and_refuses_a_broken_one(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "square.geojson"
+    good.write_text(json.dumps(_polygon_geojson(_square_km())), encoding="utf-8")
+    assert main(["measure", "--file", str(good), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["area_km2"] == pytest.approx(1, rel=1e-3)
+    bad = tmp_path / "swapped.geojson"
+    bad.write_text(json.dumps({"type": "Point", "coordinates": [28.0, 121.0]}), encoding="utf-8")
+    assert main(["measure", "--file", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "swapped.geojson" in err and "Traceback" not in err
+    assert main(["measure", "--file", str(tmp_path / "missing.geojson")]) == 2
+    assert "missing.geojson" in capsys.readouterr().err
