@@ -214,6 +214,22 @@ def test_jiulong_lake_sits_where_its_sources_put_it(features):
     assert features["jiulong-lake"]["properties"]["precision_m"] >= 1000
 
 
+def test_zone_points_sit_on_the_lake_their_sources_put_inside_them(features):
+    # 龙门湖 "位于温岭市经济开发区"; 九龙湖 is in the 城市新区 core of the 新城 zone.
+    for zone, lake in (
+        ("wenling-hitech-park", "longmen-lake"),
+        ("wenling-xincheng-development-zone", "jiulong-lake"),
+    ):
+        point = shape(features[zone]["geometry"])
+        assert point.geom_type == "Point", zone
+        assert shape(features[lake]["geometry"]).contains(point), zone
+        # A point for a zone of several km²: never more precise than its lake.
+        assert (
+            features[zone]["properties"]["precision_m"]
+            >= features[lake]["properties"]["precision_m"]
+        ), zone
+
+
 def test_tailong_expressway_joins_the_two_lake_areas(features):
     road = shape(features["tailong-expressway"]["geometry"])
     assert road.geom_type == "LineString"
@@ -231,11 +247,14 @@ def test_located_features_lie_in_their_districts(features, wenling_boundary):
             continue
         assert [d["code"] for d in props["district"]] == [WENLING], fid
         geometry = shape(feature["geometry"])
-        inside = geometry.intersection(grown)
-        measure = (lambda g: g.area) if geometry.area else (lambda g: g.length)
-        assert measure(inside) / measure(geometry) > 0.99, fid
+        if geometry.geom_type == "Point":
+            assert grown.contains(geometry), fid
+        else:
+            inside = geometry.intersection(grown)
+            measure = (lambda g: g.area) if geometry.area else (lambda g: g.length)
+            assert measure(inside) / measure(geometry) > 0.99, fid
         checked += 1
-    assert checked >= 6
+    assert checked >= 8
 
 
 def test_enclaves_lie_outside_wenling_and_in_their_host(features, wenling_boundary):

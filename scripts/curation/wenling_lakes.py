@@ -453,7 +453,12 @@ FEATURES: list[dict[str, Any]] = [
         "status": _status("under_construction", REPLY, "新城智谷、数字经济产业园等项目正在施工"),
         "stated": [],
         **_UNLOCATED,
-        "geometry_source": "Unlocated: no public address or coordinates found.",
+        "geometry_source": (
+            "Unlocated: the address is public but no position of the road was found."
+            " 温岭市政府 2024-11-29 (https://www.wl.gov.cn/art/2024/11/29/"
+            "art_1229302309_59069389.html): 新城智谷 '位于城东街道百丈路西侧', about 143 亩;"
+            " 百丈路 is in no reference layer and no public coordinate of it was found."
+        ),
         "sources": [_src(REPLY, "新城智谷、数字经济产业园等项目正在施工")],
     },
     {
@@ -605,12 +610,19 @@ FEATURES: list[dict[str, Any]] = [
         "district": WENLING,
         "status": None,
         "stated": [],
-        **_UNLOCATED,
+        # A point known (by source) to lie in the zone, not its centre or outline.
+        "geometry": Point(LONGMEN_LAKE_CENTRE),
+        "geometry_basis": "schematic",
         "geometry_source": (
-            "Unlocated: several non-contiguous blocks (核心区块 in 城东, 东部区块 = 东部新区,"
-            " 上马工业园区 in 石塘, per zjkfq.org.cn 温岭经济开发区简介"
-            " https://zjkfq.org.cn/newsinfo/1532088.html) whose boundaries are not public."
+            "Point in the main block only: the plan itself equates the park with 浙江温岭经济"
+            "开发区; its blocks (核心区块 in 城东, 东部区块 = 东部新区 of 67 km², 上马工业园区 in"
+            " 石塘, per zjkfq.org.cn 温岭经济开发区简介 https://zjkfq.org.cn/newsinfo/1532088.html)"
+            " have no public boundaries. 龙门湖 lies in the 经济开发区 (台州发布, mirror"
+            " http://www.senqingzn.com/dy/article/JVJV9ENV0514FDFN.html), so the point is the"
+            " schematic 龙门湖 position (see longmen-lake, itself ±3 km): a point inside the"
+            " 东部区块, not its centre."
         ),
+        "precision_m": 5000,
         "sources": [
             _src(FYP, "全力推进温岭高端装备制造省级高新技术产业园区建设"),
             _src(FYP, "着力建设温岭省级高新园区"),
@@ -625,8 +637,21 @@ FEATURES: list[dict[str, Any]] = [
         "district": WENLING,
         "status": None,
         "stated": [],
-        **_UNLOCATED,
-        "geometry_source": "Unlocated: boundary not public.",
+        # A point known (by source) to lie in the zone's core, not its centre or outline.
+        "geometry": Point(JIULONG_LAKE_CENTRE),
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Point in the core only; the boundary is not public. 九龙湖 lies in the 城市新区"
+            "核心区域 run by the 温岭城市新区管委会 (浙江在线 2016-12-26 https://zjnews.zjol.com.cn/"
+            "zjnews/tznews/201612/t20161226_2342709.shtml); 温岭新城开发区 builds the 九龙湖"
+            " projects (市科技创新服务中心, 新城智谷: 潮新闻 2025-04-20"
+            " https://tidenews.com.cn/news.html?id=3104082, 温岭市政府 2024-11-29"
+            " https://www.wl.gov.cn/art/2024/11/29/art_1229302309_59069389.html) and names"
+            " 西环路, the old 城市新区's western edge, in its 新城经济开发区 (温岭市政府 2023-01-07"
+            " https://www.wl.gov.cn/art/2023/1/7/art_1391263_59015381.html). Point = the"
+            " 九龙湖 position (see jiulong-lake); the zone also holds 工业城 further west."
+        ),
+        "precision_m": 3000,
         "sources": [_src(FYP, "浙江温岭新城经济开发区（浙江温岭工业园区）与台州湾中央创新区")],
     },
     {
