@@ -184,17 +184,18 @@ class Feature:
     @property
     def stated(self) -> list[dict[str, Any]]:
         """Figures exactly as the documents state them."""
-        return list(self.properties.get("stated") or [])
+        return _dicts(self.properties.get("stated"))
 
     @property
     def sources(self) -> list[dict[str, Any]]:
         """Cited excerpts (empty for reference layers)."""
-        return list(self.properties.get("sources") or [])
+        return _dicts(self.properties.get("sources"))
 
     @property
     def status(self) -> dict[str, Any] | None:
         """Status as the document gives it, or None."""
-        return self.properties.get("status")
+        status = self.properties.get("status")
+        return status if isinstance(status, dict) else None
 
     @property
     def anchor(self) -> tuple[float, float] | None:
@@ -215,6 +216,11 @@ class Feature:
     def length_km(self) -> float:
         """Geodesic length of the feature's lines, in km (0 otherwise)."""
         return geodesic_measure(self.geometry).length_km
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list-valued property; anything malformed counts as absent."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 @dataclass
@@ -394,8 +400,12 @@ def _to_feature(file: str, index: int, raw: Any) -> Feature:
         geometry = None if raw.get("geometry") is None else shape(raw["geometry"])
     except Exception as exc:  # shapely raises several types on malformed geometry
         raise LayerError(f"{file}: {feature_id}: geometry: {exc}") from None
-    districts = props.get("district") or []
-    codes = tuple(str(d.get("code")) for d in districts if isinstance(d, dict) and d.get("code"))
+    districts = props.get("district")
+    codes = tuple(
+        str(d.get("code"))
+        for d in (districts if isinstance(districts, list) else [])
+        if isinstance(d, dict) and d.get("code")
+    )
     precision = props.get("precision_m")
     return Feature(
         id=feature_id,
@@ -403,7 +413,7 @@ def _to_feature(file: str, index: int, raw: Any) -> Feature:
         name_en=str(props.get("name_en") or ""),
         corridor=str(props.get("corridor") or ""),
         role=str(props.get("role") or ""),
-        parent=props.get("parent"),
+        parent=props["parent"] if isinstance(props.get("parent"), str) else None,
         district_codes=codes,
         geometry_basis=str(props.get("geometry_basis") or ""),
         geometry_source=str(props.get("geometry_source") or ""),
@@ -655,7 +665,8 @@ def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, A
             if (
                 not isinstance(entry, dict)
                 or not isinstance(entry.get("name"), str)
-                or not _CODE_RE.match(str(entry.get("code", "")))
+                or not isinstance(entry.get("code"), str)
+                or not _CODE_RE.match(entry["code"])
             ):
                 add(f"district[{i}]", 'must be {"name": "椒江区", "code": "331002"}')
     if not reference and not districts and props.get("role") != "enclave":
@@ -717,7 +728,10 @@ def _check_stated(checker: _Checker, file: str, fid: str, props: dict[str, Any])
         for key in ("quantity", "unit", "text"):
             if not isinstance(figure.get(key), str) or not figure[key].strip():
                 checker.add(file, fid, f"{where}.{key}", "missing or empty string")
-        if figure.get("quantity") == "area" and figure.get("unit") not in AREA_UNITS_KM2:
+        unit = figure.get("unit")
+        if figure.get("quantity") == "area" and not (
+            isinstance(unit, str) and unit in AREA_UNITS_KM2
+        ):
             checker.add(
                 file,
                 fid,
@@ -993,7 +1007,8 @@ def _check_containment(
             continue
         if props.get("corridor") == "reference":
             continue
-        entries = [d for d in props.get("district") or [] if isinstance(d, dict)]
+        listed = props.get("district")
+        entries = [d for d in listed if isinstance(d, dict)] if isinstance(listed, list) else []
         codes = []
         for entry in entries:
             code = str(entry.get("code"))

@@ -469,3 +469,48 @@ def test_cli_features_on_broken_json_is_a_message_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "t.geojson: malformed JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------- odd values, no traceback
+
+ODD_PROPERTIES = {
+    "name_zh": [None, 1, [], {}],
+    "corridor": [None, 1, [], {}],
+    "role": [None, 1, [], {}],
+    "geometry_basis": [None, 1, [], {}],
+    "parent": [1, [], {}],
+    "district": [1, "331081", [1], [{}], [{"name": "温岭市", "code": 331081}]],
+    "sources": [None, 1, "x", [1], [{}], [{"doc": [], "quote": {}}]],
+    "stated": [1, "x", [1], [{"quantity": "area", "value": "115", "unit": [], "text": 115}]],
+    "status": [1, "x", {"value": [], "as_of": 2025, "source": None}],
+    "precision_m": [None, "x", [], -1, True],
+    "measured": [1, "x", {"area_km2": "4.3"}],
+}
+ODD_GEOMETRIES = [
+    {},
+    "POINT (121 28)",
+    {"type": "Point"},
+    {"type": "Point", "coordinates": []},
+    {"type": "Point", "coordinates": ["121.38", "28.37"]},
+    {"type": "Point", "coordinates": [121.38, 28.37, 5, 6]},
+    {"type": "Polygon", "coordinates": [[[121.38, 28.37], [121.39, 28.37]]]},
+    {"type": "Polygon", "coordinates": [[]]},
+    {"type": "MultiPolygon", "coordinates": [[[]]]},
+    {"type": "LineString", "coordinates": [[121.38, 28.37]]},
+    {"type": "GeometryCollection", "geometries": []},
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(field, value) for field, values in ODD_PROPERTIES.items() for value in values],
+)
+def test_odd_property_values_are_reported_not_raised(tmp_path, field, value):
+    problems = _broken(tmp_path, "t-core", **{field: value})
+    assert any(p.feature_id == "t-core" for p in problems), problems
+
+
+@pytest.mark.parametrize("geometry", ODD_GEOMETRIES)
+def test_odd_geometries_are_reported_not_raised(tmp_path, geometry):
+    problems = _broken(tmp_path, "t-extent", geometry=geometry)
+    assert any(p.feature_id == "t-extent" and p.field == "geometry" for p in problems), problems
