@@ -565,14 +565,23 @@ def _check_file(
             f"declares coordinates in {declared}; layers must hold WGS84 "
             "(convert GCJ-02 with corridor_map.gcj02.gcj02_to_wgs84_geojson)",
         )
-    is_reference = name.startswith("ref_")
     for key in ("name", "description"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             checker.add(name, "-", key, "FeatureCollection needs a non-empty string")
-    if is_reference and "openstreetmap" in json.dumps(data.get("description", "")).lower():
-        attribution = str(data.get("attribution", ""))
-        if "OpenStreetMap contributors" not in attribution:
-            checker.add(name, "-", "attribution", "OSM-derived: needs © OpenStreetMap contributors")
+    osm_based = any(
+        isinstance(f, dict)
+        and isinstance(f.get("properties"), dict)
+        and f["properties"].get("geometry_basis") == "osm"
+        for f in data["features"]
+    )
+    if osm_based and "OpenStreetMap contributors" not in str(data.get("attribution", "")):
+        checker.add(
+            name,
+            "-",
+            "attribution",
+            "features with geometry_basis 'osm' need the FeatureCollection attribution "
+            "'© OpenStreetMap contributors' (ODbL)",
+        )
     items = []
     for index, raw in enumerate(data["features"]):
         item = _check_feature(checker, name, index, raw)

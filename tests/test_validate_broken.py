@@ -242,6 +242,15 @@ def test_unlocated_rules(tmp_path):
     assert "must be null" in _only(problems, "t-core", "precision_m").reason
 
 
+def test_osm_geometry_needs_osm_attribution(tmp_path):
+    problems = _broken(tmp_path / "a", "t-core", geometry_basis="osm")
+    assert "© OpenStreetMap contributors" in _only(problems, "-", "attribution").reason
+    data = _good()
+    data["features"][1]["properties"]["geometry_basis"] = "osm"
+    data["attribution"] = "© OpenStreetMap contributors (ODbL 1.0)"
+    assert validate(_layers(tmp_path / "b", {"t.geojson": data})) == []
+
+
 # -------------------------------------------------------------------------- geometry
 
 
