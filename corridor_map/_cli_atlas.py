@@ -9,6 +9,9 @@ from typing import Any
 
 from corridor_map.atlas import CORRIDORS, ROLES, Feature, load_atlas, validate
 
+# Roles only reference layers use: asking for them means asking for reference features.
+_REFERENCE_ROLES = ("district", "station", "runway", "taxiway")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this domain's subcommands to the corridor-map parser."""
@@ -33,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "List features with id, names, corridor, role, parent, district codes, anchor "
             "point (representative point for polygons), geodesic area/length, stated figures, "
             "geometry basis and precision. Reference layers (districts, roads, stations) are "
-            "listed only with --corridor reference."
+            "listed only with --corridor reference or a reference role (district, station, "
+            "runway, taxiway)."
         ),
     )
     listing.add_argument(
@@ -96,7 +100,7 @@ def _features(args: argparse.Namespace) -> int:
     chosen = atlas.select(
         corridor=args.corridor,
         role=args.role,
-        include_reference=args.corridor == "reference",
+        include_reference=args.corridor == "reference" or args.role in _REFERENCE_ROLES,
     )
     records = [_record(f) for f in chosen]
     if args.json:

@@ -462,6 +462,10 @@ def test_cli_features_lists_measures(tmp_path, capsys):
 
     assert cli.main(["features", "--layers", str(good), "--corridor", "reference"]) == 0
     assert "14 feature(s)" in capsys.readouterr().out
+    assert cli.main(["features", "--layers", str(good), "--role", "district", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 14
+    assert cli.main(["features", "--layers", str(good), "--role", "core", "--json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["t-core"]
 
 
 def test_cli_features_on_broken_json_is_a_message_not_a_traceback(tmp_path):
