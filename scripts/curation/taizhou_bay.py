@@ -119,6 +119,14 @@ SANJIANGKOU = (121.3465, 28.6985)
 # municipal-centre district) in "椒江城东", at the 台州湾中央创新区's 北门户片区. The west
 # edge stays east of the 黄岩 boundary (≈121.355 here); the south edge north of the 路桥
 # boundary (≈28.60). Schematic, ±2 km.
+# Checked again (second pass): an earlier, smaller 台州 "中央创新区" of the 台州高新区 is bounded
+# in words: "中央创新区东起椒金线、西至东环大道、南起现代大道、北至市府大道,总面积约13平方公里",
+# east of 东环大道 where "以东,却是老旧工业园" (台州日报 via http://www.zezeg.cn/i42976.htm;
+# design study: http://tz.zjol.com.cn/tzxw/201811/t20181110_8711299.shtml). That block lies
+# south of 市府大道 and east of the city centre, so the 41 km² core probably reaches further
+# south-east than drawn here. None of 东环大道, 椒金线 or 现代大道 could be located from a public
+# coordinate (the S2 line will have a 东环大道站 on 市府大道, position not published), so the
+# ring is not moved; the uncertainty is stated in the feature instead.
 CORE_RING = [
     (121.362, 28.642),  # west edge, just inside 椒江 (黄岩/路桥 boundary ≈ 121.345-121.355)
     (121.373, 28.620),  # south-west, north of the 椒江/路桥 boundary
@@ -361,8 +369,11 @@ FEATURES: list[dict[str, Any]] = [
             "202202/26/content_138319.html); Taizhou Daily 2022-10-02 puts the 高闸飞龙 future"
             " community (椒江城东, former 台州经济开发区 land) at its 北门户片区"
             " (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202210/02/content_156623.html)."
-            " How far the core reaches east is therefore uncertain. No official boundary is"
-            " public."
+            " How far the core reaches east is therefore uncertain: an earlier 13 km²"
+            " 中央创新区 of the 台州高新区 was '东起椒金线、西至东环大道、南起现代大道、北至"
+            "市府大道' (http://www.zezeg.cn/i42976.htm), south of 市府大道 east of the city"
+            " centre, and may lie partly outside this ring; those roads could not be located,"
+            " so the ring was not moved. No official boundary is public."
         ),
         "precision_m": 2500,
         "sources": [
