@@ -586,7 +586,9 @@ def build_map(
             drawn = grouped.get((group_id, corridor))
             if not drawn:
                 continue
-            radius = _ROLE_STYLE[group_id].get("radius")
+            # Points in polygon groups (city-level enclaves, zone points) get a circle too:
+            # Leaflet's default marker is a 25 × 41 px image that covers its neighbours.
+            radius = _ROLE_STYLE[group_id].get("radius", _ROLE_STYLE["platforms"]["radius"])
             label = f"{corridor_name(corridor, lang)} · {group_names[lang]}"
             group = folium.FeatureGroup(name=label, show=True)
             _geojson_layer(
