@@ -313,3 +313,35 @@ def test_point_geometries_are_plain_points(features):
     kinds = {f["geometry"]["type"] for f in features.values() if f["geometry"]}
     assert kinds <= {"Point", "LineString", "Polygon", "MultiPolygon"}
     assert isinstance(shape(features["sanyang-wetland-park"]["geometry"]), Point)
+
+
+# The S2 standard station names (温州市政府 announcement, 温州晚报 2023): south of 机场站 come
+# 永兴, 沙城, 天河, 海城 (all 龙湾区), then 鲍田 and 大典下 (瑞安市塘下镇), then 汀田 (汀田街道).
+S2_DISTRICTS_SOUTH_OF_AIRPORT = ["330303"] * 4 + ["330381"] * 2
+TANGXIA_BLOCKS = ("tangxia-dongxin-block", "tangxia-north-industrial-core")
+
+
+def test_tangxia_blocks_sit_on_the_s2_station_of_tangxia(features, districts):
+    stations = json.loads((REPO / "layers" / "ref_rail_stations.geojson").read_text("utf-8"))
+    # OSM stations on the coastal plain between the airport and 瑞安's 汀田: the S2 chain.
+    chain = [
+        Point(f["geometry"]["coordinates"][:2])
+        for f in stations["features"]
+        if f["geometry"]["coordinates"][0] > 120.70
+        and 27.78 < f["geometry"]["coordinates"][1] < 27.90
+    ]
+    chain.sort(key=lambda p: distance_km(p.x, p.y, *AIRPORT_WIKIPEDIA))
+    codes = [
+        next(code for code, land in districts.items() if land.covers(p))
+        for p in chain[: len(S2_DISTRICTS_SOUTH_OF_AIRPORT)]
+    ]
+    assert codes == S2_DISTRICTS_SOUTH_OF_AIRPORT
+    baotian, dadianxia, tingtian = chain[4], chain[5], chain[6]
+    for fid in TANGXIA_BLOCKS:
+        block = shape(features[fid]["geometry"])
+        assert distance_km(block.x, block.y, baotian.x, baotian.y) < 0.001, fid
+        # A town-level point: its precision must not claim more than the town.
+        assert features[fid]["properties"]["precision_m"] >= 3000, fid
+    ruian = shape(features["ruian-area"]["geometry"])
+    assert ruian.covers(baotian) and ruian.covers(dadianxia)
+    assert not ruian.covers(tingtian)

@@ -140,6 +140,34 @@ SANYANG_WETLAND = (120.690, 27.966)
 # distances and general knowledge of the 滨海园区: precision 3 km.
 JINHAI_LAKE = (120.815, 27.835)
 
+# 塘下镇 (瑞安): the S2 line's standard station names (温州市政府 announcement, reported by
+# 温州晚报 2023, copy at https://guanshuntang.com/fwc/a/MjM5NTExNTIwMA==/2658279755/2) list,
+# south of 机场站: 永兴站, 沙城站, 天河站, 海城站 ("位于龙湾区…街道"), then 鲍田站 ("位于瑞安市
+# 塘下镇，规划龙瑞公路与规划中心路交叉口北侧"), 大典下站 ("位于瑞安市塘下镇，规划龙瑞公路与规划
+# 清泉路交叉口南侧"), 汀田站 ("位于瑞安市汀田街道") and 莘塍站.
+# layers/ref_rail_stations.geojson (OSM, unnamed) has exactly that chain south-west of the
+# airport: four points in 龙湾区 (rail-station-039, -038, -037, -035), then two in 瑞安市
+# (-033, -032), then -031 and -029. Counting along the line identifies -033 as 鲍田站 and
+# -032 as 大典下站, the two S2 stations in 塘下镇.
+BAOTIAN_STATION = (120.731339, 27.812267)  # rail-station-033
+DADIANXIA_STATION = (120.715303, 27.795234)  # rail-station-032
+TINGTIAN_STATION = (120.705544, 27.786217)  # rail-station-031, 汀田街道 (not 塘下)
+# The two 塘下 key blocks are only known to be in 塘下镇 (their names). They share one
+# town-level point: 鲍田站, the S2 station in the town. The town covers 81.6 km² (9aivip.com
+# 塘下镇 entry) and the station is on its eastern (coastal) side, so a block may be several km
+# away: precision 5 km. No site within the town is claimed.
+TANGXIA_TOWN_POINT = BAOTIAN_STATION
+TANGXIA_PRECISION_M = 5000
+TANGXIA_SOURCE = (
+    "Town-level point: the block is only known to be in 塘下镇 (its name). Placed on OSM "
+    "station rail-station-033 of layers/ref_rail_stations.geojson (© OpenStreetMap "
+    "contributors), identified as S2 鲍田站 by counting along the line: the S2 station names "
+    "announced by 温州市政府 (温州晚报 2023, guanshuntang.com copy) put 永兴/沙城/天河/海城 in "
+    "龙湾区, then 鲍田站 and 大典下站 in 瑞安市塘下镇, then 汀田站; the OSM chain south-west "
+    "of the airport has four points in 龙湾区, then two in 瑞安市. The site within the "
+    "81.6 km² town is not public: both 塘下 key blocks share this point; precision 5 km."
+)
+
 # 乐清高新区核心区块(乐清湾电力科技小镇): read as lying in 乐清经济开发区, which "南临七里港，东濒
 # 乐清湾，北接乐清市城市中心区" (51dongshi summary of the zone). The S2 line's OSM stations at
 # (120.970, 28.067), (120.964, 28.091), (120.982, 28.112) run through that plain. Both the
@@ -172,8 +200,15 @@ LONGWAN_SOUTH_OF_CUT = [
 OUHAI_EAST = [(120.635, 27.840), (120.780, 27.840), (120.780, 28.010), (120.635, 28.010)]
 # 瑞安: the two key blocks are in 塘下镇 ("位于瑞安市东北部…北靠瓯海区仙岩街道…
 # 东北靠龙湾区海城街道", 9aivip.com 塘下镇 entry), the county's north-east corner
-# below the mountain.
-RUIAN_TANGXIA = [(120.625, 27.805), (120.800, 27.805), (120.800, 27.900), (120.625, 27.900)]
+# below the mountain. The south edge runs between the S2 stations 大典下 (塘下镇, 27.795 N)
+# and 汀田 (汀田街道, 27.786 N): see BAOTIAN_STATION above.
+RUIAN_TANGXIA_SOUTH_LAT = 27.790
+RUIAN_TANGXIA = [
+    (120.625, RUIAN_TANGXIA_SOUTH_LAT),
+    (120.800, RUIAN_TANGXIA_SOUTH_LAT),
+    (120.800, 27.900),
+    (120.625, 27.900),
+]
 # 乐清: the southern plain from 柳市/北白象 to 乐成 and the 经济开发区, north of the 瓯江
 # (the district polygon also covers the estuary, so the cut stays a little north of it).
 YUEQING_SOUTH = [
@@ -429,6 +464,12 @@ def build() -> dict[str, Any]:
     zhenan = _clean(_land(districts, LONGWAN).intersection(Polygon(LONGWAN_SOUTH_OF_CUT)))
     ouhai = _clean(_land(districts, OUHAI).intersection(Polygon(OUHAI_EAST)))
     ruian = _clean(_land(districts, RUIAN).intersection(Polygon(RUIAN_TANGXIA)))
+    # The 塘下 cut must keep both S2 stations the announcement puts in 塘下镇 and leave out
+    # the next one, in 汀田街道.
+    if not all(ruian.covers(Point(p)) for p in (BAOTIAN_STATION, DADIANXIA_STATION)):
+        raise CurationError("ruian-area: the 塘下 cut leaves out an S2 station of 塘下镇")
+    if ruian.covers(Point(TINGTIAN_STATION)):
+        raise CurationError("ruian-area: the 塘下 cut takes in 汀田站 (汀田街道)")
     yueqing = _clean(_land(districts, YUEQING).intersection(Polygon(YUEQING_SOUTH)))
     oujiangkou = _clean(_land(districts, DONGTOU).intersection(Polygon(OUJIANGKOU)))
     extent = _clean(shapely.union_all([longwan, zhenan, ouhai, ruian, yueqing, oujiangkou]))
@@ -686,7 +727,7 @@ def build() -> dict[str, Any]:
             [Q_YUEQING, Q_YUEQING_EQUIP],
             "in 乐清市 (the plan), but no public description of its site was found.",
         ),
-        _unlocated(
+        _feature(
             "tangxia-dongxin-block",
             "塘下东工业城东新区块",
             "Tangxia East Industrial City, Dongxin block",
@@ -694,9 +735,12 @@ def build() -> dict[str, Any]:
             "ruian-area",
             [RUIAN],
             [Q_RUIAN],
-            "in 塘下镇, 瑞安市 (its name), but the block's site within the town was not found.",
+            Point(TANGXIA_TOWN_POINT),
+            "schematic",
+            TANGXIA_SOURCE,
+            TANGXIA_PRECISION_M,
         ),
-        _unlocated(
+        _feature(
             "tangxia-north-industrial-core",
             "塘下北工业园区核心区",
             "Tangxia North Industrial Park core",
@@ -704,7 +748,10 @@ def build() -> dict[str, Any]:
             "ruian-area",
             [RUIAN],
             [Q_RUIAN],
-            "in 塘下镇, 瑞安市 (its name), but the park's site within the town was not found.",
+            Point(TANGXIA_TOWN_POINT),
+            "schematic",
+            TANGXIA_SOURCE,
+            TANGXIA_PRECISION_M,
         ),
         _feature(
             "jinhai-lake-innovation-core",
