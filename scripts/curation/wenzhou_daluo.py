@@ -145,10 +145,11 @@ JINHAI_LAKE = (120.815, 27.835)
 # south of 机场站: 永兴站, 沙城站, 天河站, 海城站 ("位于龙湾区…街道"), then 鲍田站 ("位于瑞安市
 # 塘下镇，规划龙瑞公路与规划中心路交叉口北侧"), 大典下站 ("位于瑞安市塘下镇，规划龙瑞公路与规划
 # 清泉路交叉口南侧"), 汀田站 ("位于瑞安市汀田街道") and 莘塍站.
-# layers/ref_rail_stations.geojson (OSM, unnamed) has exactly that chain south-west of the
-# airport: four points in 龙湾区 (rail-station-039, -038, -037, -035), then two in 瑞安市
-# (-033, -032), then -031 and -029. Counting along the line identifies -033 as 鲍田站 and
-# -032 as 大典下站, the two S2 stations in 塘下镇.
+# layers/ref_rail_stations.geojson (OSM, unnamed; station=subway in the OMap-GeoDB source,
+# i.e. not the national railway) has exactly that chain south-west of the airport: four
+# points in 龙湾区 (rail-station-039, -038, -037, -035), then two in 瑞安市 (-033, -032),
+# then -031 and -029. Counting along the line identifies -033 as 鲍田站 and -032 as 大典下站,
+# the two S2 stations in 塘下镇.
 BAOTIAN_STATION = (120.731339, 27.812267)  # rail-station-033
 DADIANXIA_STATION = (120.715303, 27.795234)  # rail-station-032
 TINGTIAN_STATION = (120.705544, 27.786217)  # rail-station-031, 汀田街道 (not 塘下)
