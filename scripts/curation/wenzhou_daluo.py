@@ -201,12 +201,16 @@ LONGWAN_SOUTH_OF_CUT = [
 OUHAI_EAST = [(120.635, 27.840), (120.780, 27.840), (120.780, 28.010), (120.635, 28.010)]
 # 瑞安: the two key blocks are in 塘下镇 ("位于瑞安市东北部…北靠瓯海区仙岩街道…
 # 东北靠龙湾区海城街道", 9aivip.com 塘下镇 entry), the county's north-east corner
-# below the mountain. The south edge runs between the S2 stations 大典下 (塘下镇, 27.795 N)
-# and 汀田 (汀田街道, 27.786 N): see BAOTIAN_STATION above.
-RUIAN_TANGXIA_SOUTH_LAT = 27.790
+# below the mountain. The south edge (27.805 N) steps down east of 120.70 E to pass between
+# the S2 stations 大典下 (塘下镇, 27.795 N) and 汀田 (汀田街道, 27.786 N): see BAOTIAN_STATION
+# above. The step only goes where that evidence is; the town's real boundary is not public.
+RUIAN_TANGXIA_SOUTH_LAT = 27.805
+RUIAN_TANGXIA_STEP = (120.700, 27.790)  # (lon of the step, south edge east of it)
 RUIAN_TANGXIA = [
     (120.625, RUIAN_TANGXIA_SOUTH_LAT),
-    (120.800, RUIAN_TANGXIA_SOUTH_LAT),
+    (RUIAN_TANGXIA_STEP[0], RUIAN_TANGXIA_SOUTH_LAT),
+    RUIAN_TANGXIA_STEP,
+    (120.800, RUIAN_TANGXIA_STEP[1]),
     (120.800, 27.900),
     (120.625, 27.900),
 ]
