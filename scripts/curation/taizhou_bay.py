@@ -17,9 +17,10 @@ Honesty notes (also in docs/sources/taizhou_bay.md):
 * The briefing gives two figures only: 115 km² for the whole corridor and 41 km² for the
   中央创新核. It gives no boundary, no zone areas and no addresses. Every polygon here is
   schematic: placed from public descriptions and general geographic knowledge, sized so
-  that the core measures ≈ 41 km² and core + three zones ≈ 115 km² (geodesic). How the
-  remaining ~74 km² split between the three zones is not stated; the split drawn here is
-  arbitrary and no zone carries an area.
+  that the core measures ≈ 41 km² and core + three zones stay within 10 % of 115 km²
+  (geodesic; 121.5 km² since the 路桥 zone became the whole lobe around 飞龙湖). How the
+  rest splits between the three zones is not stated; only the 路桥 zone follows evidence
+  (the lake's lobe), the other split is arbitrary, and no zone carries an area.
 * The extent is the union of the core and the three zones: the briefing says the 14
   functional clusters ("多点") lie "在“一核三片”空间范围内", so "一核三片" is the corridor's
   spatial frame. The 14 clusters themselves are not named and are not mapped.
@@ -760,16 +761,17 @@ COLLECTION_META = {
     "description": (
         "台州湾科创走廊（总规划面积115平方公里，“一核三片多点”）：41平方公里的中央创新核，"
         "椒江科创谷、黄岩永宁江科创带、路桥环飞龙湖科创生态圈三大片区及其重点项目。"
-        "核与三片均为示意范围（非官方边界）：核按41平方公里、核与三片之并按115平方公里绘制，"
-        "三片之间的面积分配文件未给出，图上划分仅为示意。“多点支撑”的14个功能组团文件未列名称，"
+        "核与三片均为示意范围（非官方边界）：核按41平方公里绘制，核与三片之并与115平方公里"
+        "相差不超过10%，三片之间的面积分配文件未给出，图上划分仅为示意；飞龙湖仅能定位到片区一级。“多点支撑”的14个功能组团文件未列名称，"
         "故不作标注；未能从公开资料定位的地点亦不标注（geometry 为空）。"
         " The Taizhou Bay S&T Innovation Corridor (115 km², “one core, three zones, many"
         " points”): the 41 km² Central Innovation Core, the Jiaojiang, Huangyan (Yongning"
         " River) and Luqiao (Feilong Lake) zones and their named projects. Core and zones are"
         " schematic, not official boundaries: the core is drawn at 41 km² and core + zones"
-        " at 115 km², while the split between the three zones is not stated and is"
-        " arbitrary here. The 14 functional clusters of “many points” are not named in the"
-        " briefing and are therefore not mapped; places that could not be located from"
+        " within 10 % of 115 km², while the split between the three zones is not stated"
+        " and is schematic here; 飞龙湖 is placed at area level only. The 14 functional"
+        " clusters of “many points” are not named in the briefing and are therefore not"
+        " mapped; places that could not be located from"
         " public information are left unlocated rather than guessed."
     ),
     "attribution": (
