@@ -12,13 +12,14 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from corridor_map import assets, panel, webmap
+from corridor_map import assets, measure, panel, travel, webmap
 from corridor_map.atlas import Atlas, load_atlas
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import LANGUAGES, normalize_language, role_name, t
 
 MAP_KEY = "cm_map"
+VIEWS = ("map", "measure", "travel")
 READER_HEIGHT = 420
 
 st.set_page_config(
@@ -114,6 +115,12 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
             horizontal=True,
         )
         lang = st.session_state["lang"]
+        st.radio(
+            t("view", lang),
+            VIEWS,
+            key="view",
+            format_func=lambda v: t(f"view_{v}", lang),
+        )
         # One widget per language: Streamlit keeps a keyed widget's formatted options, so
         # the labels would not follow the language toggle otherwise.
         st.selectbox(
@@ -166,7 +173,7 @@ def _search_results(atlas: Atlas, query: str, lang: str) -> None:
                 key=f"hit-{hit.link.id}",
                 on_click=_select,
                 args=(hit.link.id,),
-                use_container_width=True,
+                width="stretch",
             )
     if texts:
         st.markdown(f"**{t('search_text', lang)}**")
@@ -234,6 +241,118 @@ def _panel(atlas: Atlas, lang: str) -> None:
             _reader(lang, names)
 
 
+def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
+    st.caption(t("measure_intro", lang))
+    points: list[list[float]] = st.session_state.setdefault("measure_pts", [])
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        mode = st.radio(
+            t("mode", lang),
+            ("line", "polygon"),
+            key="measure_mode",
+            format_func=lambda m: t(f"mode_{m}", lang),
+            horizontal=True,
+        )
+        cols = st.columns(2)
+        if cols[0].button(t("undo", lang), key="measure_undo") and points:
+            points.pop()
+        if cols[1].button(t("clear", lang), key="measure_clear"):
+            points.clear()
+    with left:
+        base = _base_map(basemap, lang, _data_key(atlas), atlas)
+        # Points are kept in display coordinates (what was clicked) and measured in WGS84.
+        shape = webmap.sketch_geometry(points, mode)
+        sketch = webmap.overlay_group(
+            [webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode)],
+            basemap,
+            webmap.SKETCH_STYLE,
+            name="sketch",
+        )
+        out = webmap.show_overlay_map(base, sketch, key="cm_measure", returned=["last_clicked"])
+        click = webmap.clicked_point(out, st.session_state, "_cm_measure_click")
+        if click is not None:
+            points.append(list(click))
+            st.rerun()
+    with right:
+        st.metric(t("points", lang), len(points))
+        if shape is not None:
+            wgs84 = webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode)
+            result = measure.measure_geojson({"type": "Feature", "geometry": wgs84}, name="sketch")
+            totals = result["totals"]
+            st.metric(t("area_km2", lang), f"{totals['area_km2']:,.3f}")
+            if wgs84 and wgs84["type"] == "Polygon":
+                st.metric(t("perimeter_km", lang), f"{totals['perimeter_km']:,.3f}")
+            else:
+                st.metric(t("length_km", lang), f"{totals['length_km']:,.3f}")
+        st.divider()
+        upload = st.file_uploader(
+            t("upload", lang), type=["geojson", "json"], help=t("upload_help", lang)
+        )
+        if upload is not None:
+            try:
+                result = measure.measure_geojson(upload.getvalue(), name=upload.name)
+            except CorridorMapError as exc:
+                st.error(str(exc))
+            else:
+                st.dataframe(panel.measure_rows(result, lang), hide_index=True)
+                for warning in result["warnings"]:
+                    st.warning(warning)
+
+
+@st.cache_data(max_entries=4)
+def _targets(data_key: str) -> list[Any]:
+    del data_key  # cache key only
+    return travel.evaluate_targets()
+
+
+def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
+    st.caption(t("travel_intro", lang))
+    try:
+        results = _targets(_data_key(atlas))
+    except CorridorMapError as exc:
+        st.error(str(exc))
+        return
+    st.dataframe(panel.target_rows(results, lang), hide_index=True, width="stretch")
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
+        chosen = st.selectbox(
+            t("show_route", lang), list(names), format_func=names.get, key="travel_target"
+        )
+        located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
+        labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
+        origin = st.selectbox(
+            f"{t('isochrone', lang)} · {t('isochrone_from', lang)}",
+            [None, *labels],
+            format_func=lambda i: "—" if i is None else labels[i],
+            key="iso_from",
+        )
+        minutes = st.slider(t("minutes", lang), 5, 60, 15, step=5, key="iso_min")
+    geometries = []
+    result = next(r for r in results if r.id == chosen)
+    worst = result.worst_case or {}
+    with right:
+        if worst.get("origin") and worst.get("destination"):
+            trip = travel.route(worst["origin"], worst["destination"])
+            geometries.append(trip.path)
+            st.caption(
+                f"{labels.get(trip.from_id, trip.from_id)} → {labels.get(trip.to_id, trip.to_id)}"
+                f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
+            )
+        isochrone = travel.isochrone(origin, minutes) if origin else None
+        if isochrone and isochrone.get("geometry"):
+            area = isochrone["properties"].get("area_km2")
+            st.caption(f"{t('isochrone', lang)}: {area:,.1f} km²")
+    with left:
+        base = _base_map(basemap, lang, _data_key(atlas), atlas)
+        group = webmap.overlay_group(geometries, basemap, webmap.ROUTE_STYLE, name="route")
+        if isochrone and isochrone.get("geometry"):
+            webmap.overlay_group(
+                [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, name="iso"
+            ).add_to(group)
+        webmap.show_overlay_map(base, group, key="cm_travel")
+
+
 def main() -> None:
     """Lay out the page: sidebar controls, map on the left, the panel on the right."""
     _static_assets()
@@ -252,6 +371,16 @@ def main() -> None:
 
     st.title(t("title", lang))
     st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
+
+    view = st.session_state.get("view", "map")
+    if view == "measure":
+        _measure_view(atlas, basemap, lang)
+        _sync_query_params()
+        return
+    if view == "travel":
+        _travel_view(atlas, basemap, lang)
+        _sync_query_params()
+        return
 
     left, right = st.columns([3, 2], gap="medium")
     with left:

@@ -575,3 +575,42 @@ def _snippet(text: str, query: str, width: int = 60) -> str:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + mark_terms(text[start:end], [query]) + suffix
+
+
+# --------------------------------------------------------------------------- measure/travel
+
+
+def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Return a measuring result (:func:`corridor_map.measure.measure_geojson`) as table rows."""
+    rows = []
+    for row in result.get("features", []):
+        rows.append(
+            {
+                "#": row["index"],
+                "id / name": row.get("name") or row.get("id") or "",
+                "type": row.get("geometry_type") or "",
+                t("area_km2", lang): round(row["area_km2"], 4),
+                t("perimeter_km", lang): round(row["perimeter_km"], 3),
+                t("length_km", lang): round(row["length_km"], 3),
+            }
+        )
+    return rows
+
+
+def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
+    """Return evaluated travel targets (:class:`corridor_map.travel.TargetResult`) as rows."""
+    rows = []
+    for result in results:
+        worst = result.worst_minutes
+        rows.append(
+            {
+                t("target", lang): result.name_zh if lang == "zh" else result.name_en,
+                t("threshold", lang): result.threshold_min,
+                t("worst", lang): None if worst is None else round(worst, 1),
+                t("verdict", lang): t(f"verdict_{result.status}", lang),
+                t("evaluation", lang): result.evaluation_zh
+                if lang == "zh"
+                else result.evaluation_en,
+            }
+        )
+    return rows

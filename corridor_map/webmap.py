@@ -120,6 +120,10 @@ HIGHLIGHT_STYLE: dict[str, Any] = {
 # Reference geometry is drawn rounded: the sources are no better than ~10 m anyway,
 # and it keeps the page small.
 _DISPLAY_DECIMALS = 5
+# Background district outlines are also simplified for drawing (≈ 40 m: under two pixels
+# at zoom 12, and no one measures them here); this halves the page.
+_BACKGROUND_SIMPLIFY_DEG = 0.0004
+_BACKGROUND_DECIMALS = 4
 
 
 # --------------------------------------------------------------------------- escaping
@@ -282,9 +286,16 @@ def tooltip_html(props: Mapping[str, Any], lang: str) -> str:
     return f"<b>{first}</b><br>{second}<br><small>{role}{badge}</small>"
 
 
-def _display_feature(feature: Feature, basemap: str, lang: str, decimals: int) -> Feature | None:
+def _display_feature(
+    feature: Feature, basemap: str, lang: str, decimals: int, simplify: float = 0.0
+) -> Feature | None:
     props = feature.get("properties") or {}
-    geometry = display_geometry(feature.get("geometry"), basemap, decimals)
+    raw = feature.get("geometry")
+    if raw and simplify:
+        from shapely.geometry import mapping, shape
+
+        raw = mapping(shape(raw).simplify(simplify, preserve_topology=True))
+    geometry = display_geometry(raw, basemap, decimals)
     if geometry is None or not props.get("id"):
         return None
     fid = str(props["id"])
@@ -294,6 +305,12 @@ def _display_feature(feature: Feature, basemap: str, lang: str, decimals: int) -
         "geometry": geometry,
         "properties": {"id": fid, "tip": tooltip_html(props, lang)},
     }
+
+
+def _reference_precision(stem: str) -> tuple[int, float]:
+    if stem == "ref_districts":
+        return _BACKGROUND_DECIMALS, _BACKGROUND_SIMPLIFY_DEG
+    return _DISPLAY_DECIMALS, 0.0
 
 
 def bounds_of(features: Iterable[Feature]) -> list[list[float]] | None:
@@ -492,8 +509,16 @@ def corridor_features(collections: Mapping[str, FeatureCollection]) -> list[Feat
 
 
 def initial_bounds(collections: Mapping[str, FeatureCollection]) -> list[list[float]] | None:
-    """Return the WGS84 bounds that frame every corridor (the app's opening view)."""
-    box = bounds_of(corridor_features(collections))
+    """Return the WGS84 bounds that frame every corridor (the app's opening view).
+
+    Enclaves (飞地, e.g. in Hangzhou or Shanghai) are left out: framing them would shrink
+    the corridors themselves to a few pixels.
+    """
+    box = bounds_of(
+        f
+        for f in corridor_features(collections)
+        if (f.get("properties") or {}).get("role") != "enclave"
+    )
     if box is None:
         box = bounds_of(f for c in collections.values() for f in c.get("features", []))
     return box
@@ -549,8 +574,10 @@ def build_map(
         drawn = [
             f
             for f in (
-                _display_feature(x, basemap, lang, _DISPLAY_DECIMALS)
+                _display_feature(x, basemap, lang, *_reference_precision(stem))
                 for x in collection.get("features", [])
+                # Of the airports only the runways: 194 taxiways are noise at corridor scale.
+                if stem != "ref_aeroways" or (x.get("properties") or {}).get("role") == "runway"
             )
             if f is not None
         ]
@@ -776,3 +803,96 @@ def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
     feature = atlas.get(feature_id)
     geometry = None if feature.geometry is None else mapping(feature.geometry)
     return {"type": "Feature", "geometry": geometry, "properties": feature.properties}
+
+
+# --------------------------------------------------------------------------- overlays
+
+SKETCH_STYLE: dict[str, Any] = {"color": "#6c3483", "weight": 3, "fillOpacity": 0.15}
+ROUTE_STYLE: dict[str, Any] = {"color": "#d35400", "weight": 5, "opacity": 0.9}
+ISOCHRONE_STYLE: dict[str, Any] = {"color": "#2471a3", "weight": 2, "fillOpacity": 0.15}
+
+
+def overlay_group(
+    geometries: Sequence[Mapping[str, Any] | None],
+    basemap: str,
+    style: Mapping[str, Any],
+    name: str = "overlay",
+) -> folium.FeatureGroup:
+    """Return a non-interactive feature group drawing WGS84 geometries over ``basemap``.
+
+    Used for routes, isochrones and sketches sent with ``feature_group_to_add``.
+    """
+    group = folium.FeatureGroup(name=name, control=False)
+    for index, geometry in enumerate(geometries):
+        shown = display_geometry(geometry, basemap)
+        if shown is None:
+            continue
+        point = shown["type"] in {"Point", "MultiPoint"}
+        folium.GeoJson(
+            {"type": "Feature", "id": f"{name}-{index}", "geometry": shown, "properties": {}},
+            style_function=lambda _f: dict(style) | {"interactive": False},
+            marker=folium.CircleMarker(radius=4) if point else None,
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+def sketch_geometry(points: Sequence[Sequence[float]], mode: str) -> dict[str, Any] | None:
+    """Return the GeoJSON geometry of clicked ``(lon, lat)`` points: line or closed polygon.
+
+    Fewer than two points (three for a polygon) give the points themselves.
+    """
+    coords = [[float(x), float(y)] for x, y in points]
+    if mode == "polygon" and len(coords) >= 3:
+        return {"type": "Polygon", "coordinates": [[*coords, coords[0]]]}
+    if len(coords) >= 2:
+        return {"type": "LineString", "coordinates": coords}
+    if coords:
+        return {"type": "MultiPoint", "coordinates": coords}
+    return None
+
+
+def to_wgs84_points(points: Sequence[Sequence[float]], basemap: str) -> list[list[float]]:
+    """Return map-clicked ``(lon, lat)`` points in WGS84 (undoing the Gaode display shift)."""
+    if basemap not in GCJ02_BASEMAPS:
+        return [[float(x), float(y)] for x, y in points]
+    return [list(gcj02.gcj02_to_wgs84(float(x), float(y))) for x, y in points]
+
+
+def clicked_point(
+    out: Mapping[str, Any] | None, state: Any, key: str
+) -> tuple[float, float] | None:
+    """Return a new map click as ``(lon, lat)`` in display coordinates, else None."""
+    if not out or not out.get("last_clicked"):
+        return None
+    clicked = out["last_clicked"]
+    signature = json.dumps(clicked, sort_keys=True)
+    if state.get(key) == signature:
+        return None
+    state[key] = signature
+    return float(clicked["lng"]), float(clicked["lat"])
+
+
+def show_overlay_map(
+    m: folium.Map,
+    overlay: folium.FeatureGroup,
+    *,
+    key: str,
+    returned: Sequence[str] = (),
+    height: int = MAP_HEIGHT_PX,
+) -> Mapping[str, Any] | None:
+    """Render the cached base map with an overlay group; return st_folium's value.
+
+    ``returned`` limits what reruns the script (``()``: nothing does; ``last_clicked``
+    for sketching).
+    """
+    from streamlit_folium import st_folium
+
+    return st_folium(
+        copy.deepcopy(m),
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned),
+        feature_group_to_add=overlay,
+    )

@@ -88,3 +88,33 @@ def test_unknown_selection_in_the_url_is_reported_not_raised():
     at = _run(sel="no-such-feature")
     assert not at.exception
     assert any("no-such-feature" in w.value for w in at.warning)
+
+
+def test_measure_view_measures_clicked_points_geodesically():
+    from shapely.geometry import Polygon
+
+    from corridor_map.measure import geodesic_area_km2
+
+    at = _run()
+    at.radio(key="view").set_value("measure").run()
+    points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
+    at.session_state["measure_pts"] = points
+    at.radio(key="measure_mode").set_value("polygon").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    expected = geodesic_area_km2(Polygon(points))
+    assert float(metrics[t("area_km2", "zh")].replace(",", "")) == pytest.approx(expected, abs=1e-3)
+    at.button(key="measure_undo").click().run()
+    assert len(at.session_state["measure_pts"]) == 2
+
+
+def test_travel_view_lists_every_target_with_a_verdict():
+    from corridor_map import travel
+
+    at = _run()
+    at.radio(key="view").set_value("travel").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == len(travel.load_targets())
+    verdicts = {t(f"verdict_{s}", "zh") for s in ("met", "not_met", "not_evaluable")}
+    assert set(table[t("verdict", "zh")]) <= verdicts

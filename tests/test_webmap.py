@@ -183,3 +183,55 @@ def test_display_features_carry_only_id_and_tip(collections):
                 continue
             assert set(drawn["properties"]) == {"id", "tip"}, name
             assert shape(drawn["geometry"]).is_valid or drawn["geometry"]["type"] != "Polygon"
+
+
+def test_opening_view_frames_the_corridors_but_not_far_enclaves(atlas, collections):
+    box = webmap.initial_bounds(collections)
+    (south, west), (north, east) = box
+    for feature in _curated(atlas):
+        if feature.geometry is None:
+            continue
+        minx, miny, maxx, maxy = feature.geometry.bounds
+        inside = south <= miny and maxy <= north and west <= minx and maxx <= east
+        if feature.role != "enclave":
+            assert inside, feature.id
+    # The opening view stays regional: a few tens of km, not the Yangtze delta.
+    assert north - south < 2.0 and east - west < 2.0
+
+
+def test_sketch_geometry_closes_polygons_and_measures_on_wgs84():
+    points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
+    polygon = webmap.sketch_geometry(points, "polygon")
+    assert (
+        polygon["type"] == "Polygon"
+        and polygon["coordinates"][0][0] == polygon["coordinates"][0][-1]
+    )
+    assert webmap.sketch_geometry(points, "line")["type"] == "LineString"
+    assert webmap.sketch_geometry(points[:1], "polygon")["type"] == "MultiPoint"
+    assert webmap.sketch_geometry([], "line") is None
+    # Clicked over Gaode tiles (GCJ-02) → back to WGS84 within a metre.
+    shown = [list(gcj02.wgs84_to_gcj02(x, y)) for x, y in points]
+    back = webmap.to_wgs84_points(shown, "gaode")
+    for (x, y), (bx, by) in zip(points, back, strict=True):
+        assert distance_km(x, y, bx, by) < 0.001
+    assert webmap.to_wgs84_points(points, "none") == points
+
+
+def test_overlay_group_is_not_clickable_and_skips_missing_geometry():
+    group = webmap.overlay_group(
+        [None, {"type": "LineString", "coordinates": [[121.3, 28.6], [121.4, 28.7]]}],
+        "none",
+        webmap.ROUTE_STYLE,
+        name="route",
+    )
+    layers = list(group._children.values())
+    assert len(layers) == 1
+    assert layers[0].options.get("interactive") is False
+
+
+def test_clicked_point_reports_each_click_once():
+    state: dict = {}
+    out = {"last_clicked": {"lat": 28.6, "lng": 121.3}}
+    assert webmap.clicked_point(out, state, "k") == (121.3, 28.6)
+    assert webmap.clicked_point(out, state, "k") is None
+    assert webmap.clicked_point({"last_clicked": None}, state, "k") is None
