@@ -339,6 +339,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
                 f"{labels.get(trip.from_id, trip.from_id)} → {labels.get(trip.to_id, trip.to_id)}"
                 f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
             )
+            st.caption(t("route_note", lang))
         isochrone = travel.isochrone(origin, minutes) if origin else None
         if isochrone and isochrone.get("geometry"):
             area = isochrone["properties"].get("area_km2")
