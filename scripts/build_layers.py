@@ -33,12 +33,13 @@ from typing import Any
 
 import networkx as nx
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from corridor_map import _geojson_io  # noqa: E402
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
 
 REGION = (120.2, 27.5, 121.9, 29.0)  # lon_min, lat_min, lon_max, lat_max
@@ -71,52 +72,19 @@ DISTRICT_PRECISION_M = 100
 # ----------------------------------------------------------------------------- output
 
 
-def _round_coords(value: Any) -> Any:
-    if isinstance(value, float):
-        rounded = round(value, 6)
-        return 0.0 if rounded == 0 else rounded
-    if isinstance(value, (list, tuple)):
-        return [_round_coords(v) for v in value]
-    return value
-
-
-def _geometry_json(geometry: BaseGeometry) -> dict[str, Any]:
-    geo = mapping(geometry)
-    return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
-
-
-def _orient(geometry: BaseGeometry) -> BaseGeometry:
-    """RFC 7946 winding: exterior rings counter-clockwise, holes clockwise."""
-    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        return shapely.orient_polygons(geometry, exterior_cw=False)
-    return geometry
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def render_collection(meta: dict[str, Any], features: list[dict[str, Any]]) -> str:
     """Render a FeatureCollection deterministically: one feature per line, sorted by id."""
-    features = sorted(features, key=lambda f: f["properties"]["id"])
     ids = [f["properties"]["id"] for f in features]
     if len(set(ids)) != len(ids):
         raise SystemExit(f"duplicate ids in {meta['name']}")
-    head = {**meta, "type": "FeatureCollection"}
-    lines = ["{"]
-    for key in sorted(head):
-        lines.append(f"{_dumps(key)}:{_dumps(head[key])},")
-    lines.append('"features":[')
-    lines.append(",\n".join(_dumps(f) for f in features))
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
+    return _geojson_io.render_collection(meta, features)
 
 
 def _feature(properties: dict[str, Any], geometry: BaseGeometry | None) -> dict[str, Any]:
     return {
         "type": "Feature",
         "properties": properties,
-        "geometry": None if geometry is None else _geometry_json(_orient(geometry)),
+        "geometry": _geojson_io.geometry_json(geometry),
     }
 
 
@@ -443,12 +411,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name}: {'unchanged' if same else 'DIFFERS'}")
             status |= 0 if same else 1
             continue
-        # Write beside and rename, so a failed build never leaves a half-written layer.
-        tmp = path.with_suffix(".geojson.tmp")
-        tmp.write_text(text, "utf-8")
-        tmp.replace(path)
+        _geojson_io.write_atomically(path, text)
         count = text.count('"type":"Feature"')
-        print(f"{path.relative_to(REPO)}: {count} features, {len(text.encode()) / 1024:.0f} KB")
+        shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+        print(f"{shown}: {count} features, {len(text.encode()) / 1024:.0f} KB")
     return status
 
 
