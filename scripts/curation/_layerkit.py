@@ -120,32 +120,28 @@ def inside_share(geometry: BaseGeometry, area: BaseGeometry) -> float:
     return inside.length / geometry.length
 
 
-def measured(
-    geometry: BaseGeometry | None, decimals: int, lines: bool = False
-) -> dict[str, float] | None:
-    """Geodesic ``area_km2`` of a polygon (with ``lines``, ``length_km`` of a line).
+def add_measured(feature: dict[str, Any], decimals: int, lines: bool = False) -> None:
+    """Set ``properties["measured"]`` from the shapely geometry, where it has a measure.
 
     Parameters
     ----------
-    geometry
-        WGS84 geometry, or None.
+    feature
+        Feature dict with a shapely (not yet GeoJSON) ``geometry``.
     decimals
         Rounding of the figure.
     lines
-        Also measure LineStrings.
-
-    Returns
-    -------
-    dict or None
-        The ``measured`` property, or None when the geometry is not measured.
+        Also measure a LineString (``length_km``); polygons get ``area_km2``. Geodesic.
     """
+    geometry = feature["geometry"]
     if geometry is None:
-        return None
+        return
     if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        return {"area_km2": round(geodesic_area_km2(geometry), decimals)}
-    if lines and geometry.geom_type == "LineString":
-        return {"length_km": round(geodesic_length_km(geometry), decimals)}
-    return None
+        figure = {"area_km2": round(geodesic_area_km2(geometry), decimals)}
+    elif lines and geometry.geom_type == "LineString":
+        figure = {"length_km": round(geodesic_length_km(geometry), decimals)}
+    else:
+        return
+    feature["properties"]["measured"] = figure
 
 
 def _check_sources(props: Mapping[str, Any]) -> None:

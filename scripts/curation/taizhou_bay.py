@@ -44,7 +44,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _layerkit import REPO, CurationError, as_features, check_features, measured
+from _layerkit import REPO, CurationError, add_measured, as_features, check_features
 from _layerkit import main as _main
 
 from corridor_map._geojson_io import geometry_json, render_collection
@@ -789,12 +789,9 @@ def build() -> str:
     # No slack past the districts: the shapes are drawn inside the land boundaries.
     check_features(features, buffer_deg=0.0, min_inside_share=MIN_INSIDE_SHARE)
     for feature in features:
-        props = feature["properties"]
         # Measured only where a stated area invites the comparison.
-        if any(s["quantity"] == "area" for s in props["stated"]):
-            figure = measured(feature["geometry"], decimals=3)
-            if figure is not None:
-                props["measured"] = figure
+        if any(s["quantity"] == "area" for s in feature["properties"]["stated"]):
+            add_measured(feature, decimals=3)
         feature["geometry"] = geometry_json(feature["geometry"])
     return render_collection(COLLECTION_META, features)
 

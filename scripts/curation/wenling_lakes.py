@@ -39,7 +39,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _layerkit import REPO, CurationError, as_features, check_features, measured
+from _layerkit import REPO, CurationError, add_measured, as_features, check_features
 from _layerkit import main as _main
 
 from corridor_map._geojson_io import geometry_json, render_collection
@@ -814,9 +814,7 @@ def build() -> str:
         props = feature["properties"]
         if props["status"] is not None:
             props["status"] = {**props["status"], "as_of": dates[props["status"]["source"]["doc"]]}
-        figure = measured(feature["geometry"], decimals=3)
-        if figure is not None:
-            props["measured"] = figure
+        add_measured(feature, decimals=3)
         feature["geometry"] = geometry_json(feature["geometry"])
     return render_collection(COLLECTION_META, features)
 

@@ -44,7 +44,7 @@ from shapely.geometry.base import BaseGeometry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _layerkit import REPO, CurationError, check_features, land, load_districts, measured
+from _layerkit import REPO, CurationError, add_measured, check_features, land, load_districts
 from _layerkit import main as _main
 
 from corridor_map._geojson_io import geometry_json
@@ -963,9 +963,7 @@ def build() -> dict[str, Any]:
         ),
     ]
     for feature in features:
-        figure = measured(feature["geometry"], decimals=2, lines=True)
-        if figure is not None:
-            feature["properties"]["measured"] = figure
+        add_measured(feature, decimals=2, lines=True)
     check_features(features, buffer_deg=CONTAINMENT_BUFFER_DEG, min_inside_share=MIN_INSIDE_SHARE)
     for feature in features:
         feature["geometry"] = geometry_json(feature["geometry"])
