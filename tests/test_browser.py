@@ -210,11 +210,11 @@ class Session:
         return [f.evaluate("window.__pwned") for f in self.page.frames]
 
 
-def _click_point(core: dict) -> tuple[float, float]:
-    """Return (lat, lon) inside the core but outside every other curated polygon."""
+def _click_point(core: dict, layers: Path) -> tuple[float, float]:
+    """Return (lat, lon) inside the core but outside every other drawn feature (probe too)."""
     area = shape(core["geometry"])
     others = []
-    for path in sorted(layers_dir().glob("*.geojson")):
+    for path in sorted(layers.glob("*.geojson")):
         if path.name.startswith("ref_"):
             continue
         for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
@@ -237,12 +237,14 @@ def session(browser: object, server: str) -> Iterator[Session]:
     s.context.close()
 
 
-def test_click_core_shows_excerpt_offline(session: Session, tmp_path: Path) -> None:
+def test_click_core_shows_excerpt_offline(
+    session: Session, data_root: Path, tmp_path: Path
+) -> None:
     page = session.page
     page.goto(session.base_url)
     session.wait_for_map()
     core = _real_core()
-    lat, lon = _click_point(core)
+    lat, lon = _click_point(core, data_root / "layers")
     frame = session.map_frame()
     container = frame.locator(".leaflet-container")
     xy = container.evaluate(
