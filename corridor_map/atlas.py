@@ -52,7 +52,12 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.errors import CorridorMapError
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry, wgs84_to_gcj02
-from corridor_map.measure import distance_km, geodesic_area_km2, geodesic_measure
+from corridor_map.measure import (
+    COORDINATE_DEPTH,
+    distance_km,
+    geodesic_area_km2,
+    geodesic_measure,
+)
 from corridor_map.paths import layers_dir as default_layers_dir
 
 __all__ = [
@@ -122,14 +127,6 @@ DISTRICTS_FILE = "ref_districts.geojson"
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_GEOMETRY_TYPES = (
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-)
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 # A point this close to the GCJ-02 image of a reference point, and this far from the
 # point itself, was almost certainly read off a Gaode/AMap map.
@@ -786,7 +783,7 @@ def _check_geometry(
         return None
     if unlocated:
         add("geometry", "geometry_basis 'unlocated' requires geometry null")
-    if not isinstance(geo, dict) or geo.get("type") not in _GEOMETRY_TYPES:
+    if not isinstance(geo, dict) or geo.get("type") not in COORDINATE_DEPTH:
         kind = geo.get("type") if isinstance(geo, dict) else type(geo).__name__
         add("geometry", f"unsupported geometry type {kind!r}")
         return None

@@ -402,15 +402,16 @@ def _parse_upload(data: bytes | str | dict[str, Any], max_bytes: int, name: str)
         ) from exc
 
 
-_GEOMETRY_TYPES = {
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
+# GeoJSON geometry types that carry coordinates, and how deeply positions nest in them.
+COORDINATE_DEPTH = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
 }
+_GEOMETRY_TYPES = {*COORDINATE_DEPTH, "GeometryCollection"}
 
 
 def _upload_features(parsed: Any, name: str) -> list[Any]:
@@ -461,14 +462,7 @@ def _positions(raw: dict[str, Any], where: str) -> Iterator[tuple[float, float]]
         for part in raw.get("geometries") or []:
             yield from _positions(part, where)
         return
-    depth = {
-        "Point": 0,
-        "MultiPoint": 1,
-        "LineString": 1,
-        "MultiLineString": 2,
-        "Polygon": 2,
-        "MultiPolygon": 3,
-    }[raw["type"]]
+    depth = COORDINATE_DEPTH[raw["type"]]
     if "coordinates" not in raw:
         raise MeasureInputError(f"{where}: {raw['type']} 缺少 coordinates / has no coordinates")
 
