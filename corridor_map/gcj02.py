@@ -88,6 +88,13 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDA
     return np.broadcast_arrays(lon_a, lat_a)  # type: ignore[return-value]
 
 
+def _as_given(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[Any, Any]:
+    """Undo :func:`_as_arrays` for the result: floats for scalar input, else the arrays."""
+    if lon.ndim == 0:
+        return float(lon), float(lat)
+    return lon, lat
+
+
 def out_of_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_] | bool:
     """Return True where the GCJ-02 formula does not apply (the point is left unchanged).
 
@@ -128,10 +135,7 @@ def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
     """
     lon_a, lat_a = _as_arrays(lon, lat)
     dlon, dlat = _offset(lon_a, lat_a)
-    out_lon, out_lat = lon_a + dlon, lat_a + dlat
-    if out_lon.ndim == 0:
-        return float(out_lon), float(out_lat)
-    return out_lon, out_lat
+    return _as_given(lon_a + dlon, lat_a + dlat)
 
 
 @overload
@@ -168,9 +172,7 @@ def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
             _INVERSE_TOLERANCE_DEG
         ):
             break
-    if wgs_lon.ndim == 0:
-        return float(wgs_lon), float(wgs_lat)
-    return wgs_lon, wgs_lat
+    return _as_given(wgs_lon, wgs_lat)
 
 
 def _coords_fn(
