@@ -44,6 +44,7 @@ from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
 
 REGION = (120.2, 27.5, 121.9, 29.0)  # lon_min, lat_min, lon_max, lat_max
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+OMAP_GEODB = "OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae"
 
 # The ten districts the corridor documents name, plus the neighbours that curated places
 # near their edges might fall in, so containment checks cover the whole region.
@@ -80,15 +81,8 @@ def render_collection(meta: dict[str, Any], features: list[dict[str, Any]]) -> s
     return _geojson_io.render_collection(meta, features)
 
 
-def _feature(properties: dict[str, Any], geometry: BaseGeometry | None) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "properties": properties,
-        "geometry": _geojson_io.geometry_json(geometry),
-    }
-
-
-def _reference_props(**props: Any) -> dict[str, Any]:
+def _reference_feature(geometry: BaseGeometry, **props: Any) -> dict[str, Any]:
+    """A reference feature: no corridor, no district, status, figures or excerpts."""
     base = {
         "corridor": "reference",
         "parent": None,
@@ -97,7 +91,11 @@ def _reference_props(**props: Any) -> dict[str, Any]:
         "stated": [],
         "sources": [],
     }
-    return {**base, **props}
+    return {
+        "type": "Feature",
+        "properties": {**base, **props},
+        "geometry": _geojson_io.geometry_json(geometry),
+    }
 
 
 # -------------------------------------------------------------------------- districts
@@ -142,7 +140,8 @@ def build_districts() -> str:
             geometry = shapely.make_valid(geometry)
         drift = shapely.hausdorff_distance(original, geometry)
         name_zh, name_en = DISTRICTS[code]
-        props = _reference_props(
+        feature = _reference_feature(
+            geometry,
             id=f"district-{code}",
             name_zh=name_zh,
             name_en=name_en,
@@ -158,7 +157,7 @@ def build_districts() -> str:
             ),
             precision_m=DISTRICT_PRECISION_M,
         )
-        features.append(_feature(props, geometry))
+        features.append(feature)
     meta = {
         "name": "ref_districts",
         "description": (
@@ -219,20 +218,18 @@ def build_roads(sources: Path) -> str:
         if u not in largest:
             continue
         features.append(
-            _feature(
-                _reference_props(
-                    id=f"road-{u}-{v}",
-                    name_zh="主要道路路段",
-                    name_en="Major road segment",
-                    role="road",
-                    u=u,
-                    v=v,
-                    length_km=props["length_km"],
-                    geometry_basis="osm",
-                    geometry_source="scgraph-data 2.0.0 world_highways (OSM)",
-                    precision_m=100,
-                ),
+            _reference_feature(
                 geometry,
+                id=f"road-{u}-{v}",
+                name_zh="主要道路路段",
+                name_en="Major road segment",
+                role="road",
+                u=u,
+                v=v,
+                length_km=props["length_km"],
+                geometry_basis="osm",
+                geometry_source="scgraph-data 2.0.0 world_highways (OSM)",
+                precision_m=100,
             )
         )
     meta = {
@@ -266,28 +263,23 @@ def build_rail_stations(sources: Path) -> str:
             continue
         name = feature["properties"].get("name")
         features.append(
-            _feature(
-                _reference_props(
-                    id=f"rail-station-{index:03d}",
-                    name_zh=name or "铁路车站（OSM 未命名）",
-                    name_en=name or "Railway station (unnamed in OSM)",
-                    role="station",
-                    station=feature["properties"].get("station"),
-                    geometry_basis="osm",
-                    geometry_source=(
-                        "OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae, "
-                        "Railway-station_oData (OSM 2025-01)"
-                    ),
-                    precision_m=20,
-                ),
+            _reference_feature(
                 geometry,
+                id=f"rail-station-{index:03d}",
+                name_zh=name or "铁路车站（OSM 未命名）",
+                name_en=name or "Railway station (unnamed in OSM)",
+                role="station",
+                station=feature["properties"].get("station"),
+                geometry_basis="osm",
+                geometry_source=(f"{OMAP_GEODB}, Railway-station_oData (OSM 2025-01)"),
+                precision_m=20,
             )
         )
     meta = {
         "name": "ref_rail_stations",
         "description": (
             "铁路车站点（OpenStreetMap）。Railway stations from OpenStreetMap via "
-            "github OpenQGIS/OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae "
+            f"github OpenQGIS/{OMAP_GEODB} "
             "(oData-railway-station/Railway-station_oData.zip, OSM 2025-01, WGS84). "
             "Most carry no name in the source; none was added."
         ),
@@ -311,27 +303,22 @@ def build_aeroways(sources: Path) -> str:
         if kind not in names or not _in_region(geometry):
             continue
         features.append(
-            _feature(
-                _reference_props(
-                    id=f"aeroway-{index:03d}",
-                    name_zh=names[kind][0],
-                    name_en=names[kind][1],
-                    role=kind,
-                    geometry_basis="osm",
-                    geometry_source=(
-                        "OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae, "
-                        "aeroways_oData (OSM 2025-02)"
-                    ),
-                    precision_m=10,
-                ),
+            _reference_feature(
                 geometry,
+                id=f"aeroway-{index:03d}",
+                name_zh=names[kind][0],
+                name_en=names[kind][1],
+                role=kind,
+                geometry_basis="osm",
+                geometry_source=(f"{OMAP_GEODB}, aeroways_oData (OSM 2025-02)"),
+                precision_m=10,
             )
         )
     meta = {
         "name": "ref_aeroways",
         "description": (
             "机场跑道与滑行道（OpenStreetMap）。Runways and taxiways from OpenStreetMap via "
-            "github OpenQGIS/OMap-GeoDB commit 29eeb63f0c0216899de431156a5493eef0b27eae "
+            f"github OpenQGIS/{OMAP_GEODB} "
             "(oData-aeroways/aeroways_oData.zip, OSM 2025-02, WGS84)."
         ),
         "attribution": OSM_ATTRIBUTION,
@@ -347,25 +334,23 @@ def build_s1_stations(sources: Path) -> str:
         props = feature["properties"]
         order = int(props["order"])
         features.append(
-            _feature(
-                _reference_props(
-                    id=f"s1-station-{order:02d}",
-                    name_zh=props["name"],
-                    name_en=f"Taizhou S1 station {order}",
-                    role="station",
-                    line="S1",
-                    order=order,
-                    # The source's own GCJ-02 pair, kept as a published check of gcj02.py.
-                    gcj02=props["gcj02"],
-                    geometry_basis="osm",
-                    geometry_source=(
-                        "github Jasonwang-git/taizhou-s1-passenger-flow commit "
-                        "701804f5146ff84d8c56eb1d746ffad754581895, public/data/s1-stations.json "
-                        "field 'wgs' (hand-transcribed)"
-                    ),
-                    precision_m=50,
-                ),
+            _reference_feature(
                 shape(feature["geometry"]),
+                id=f"s1-station-{order:02d}",
+                name_zh=props["name"],
+                name_en=f"Taizhou S1 station {order}",
+                role="station",
+                line="S1",
+                order=order,
+                # The source's own GCJ-02 pair, kept as a published check of gcj02.py.
+                gcj02=props["gcj02"],
+                geometry_basis="osm",
+                geometry_source=(
+                    "github Jasonwang-git/taizhou-s1-passenger-flow commit "
+                    "701804f5146ff84d8c56eb1d746ffad754581895, public/data/s1-stations.json "
+                    "field 'wgs' (hand-transcribed)"
+                ),
+                precision_m=50,
             )
         )
     meta = {
