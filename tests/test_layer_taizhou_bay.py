@@ -15,6 +15,7 @@ from corridor_map.atlas import validate
 from corridor_map.corpus import load_corpus, resolve
 from corridor_map.measure import geodesic_area_km2
 from corridor_map.paths import layers_dir
+from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parent.parent
 LAYER = layers_dir() / "taizhou_bay.geojson"
@@ -135,14 +136,8 @@ def test_each_zone_holds_exactly_the_projects_its_paragraph_names(features, docu
 
 
 def test_hierarchy_is_complete_and_reaches_the_extent(features):
-    for fid, feature in features.items():
-        seen = [fid]
-        parent = feature["properties"]["parent"]
-        while parent is not None:
-            assert parent in features, f"{fid}: unknown ancestor {parent}"
-            assert parent not in seen, f"parent cycle {[*seen, parent]}"
-            seen.append(parent)
-            parent = features[parent]["properties"]["parent"]
+    for fid in features:
+        seen = ancestry(features, fid)
         assert seen[-1] == EXTENT, f"{fid} does not reach {EXTENT}: {seen}"
     roles = {fid: f["properties"]["role"] for fid, f in features.items()}
     assert roles[EXTENT] == "extent" and roles[CORE] == "core"

@@ -17,6 +17,7 @@ from corridor_map.corpus import load_corpus, resolve
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry
 from corridor_map.measure import geodesic_area_km2
 from corridor_map.paths import layers_dir
+from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parent.parent
 LAYER = layers_dir() / "wenling_lakes.geojson"
@@ -96,14 +97,8 @@ def test_every_listed_place_is_a_feature_of_this_corridor(features):
 def test_parents_are_the_expected_ones_and_reach_the_extent(features):
     for fid, (parent, _) in EXPECTED.items():
         assert features[fid]["properties"]["parent"] == parent, fid
-    for fid, feature in features.items():
-        seen = [fid]
-        parent = feature["properties"]["parent"]
-        while parent is not None:
-            assert parent in features, f"{fid}: parent {parent} missing"
-            assert parent not in seen, f"{fid}: parent cycle {seen}"
-            seen.append(parent)
-            parent = features[parent]["properties"]["parent"]
+    for fid in features:
+        seen = ancestry(features, fid)
         assert seen[-1] == EXTENT, f"{fid}: hierarchy ends at {seen[-1]}"
     assert features[EXTENT]["properties"]["role"] == "extent"
 

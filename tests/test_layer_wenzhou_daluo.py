@@ -19,6 +19,7 @@ from shapely.geometry import LineString, Point, shape
 from corridor_map.atlas import validate
 from corridor_map.corpus import resolve
 from corridor_map.measure import distance_km, geodesic_area_km2
+from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parents[1]
 LAYER = REPO / "layers" / "wenzhou_daluo.geojson"
@@ -143,14 +144,8 @@ def test_every_listed_place_is_a_feature_with_its_role(features):
 
 
 def test_hierarchy_reaches_the_corridor_and_each_area_has_its_two_blocks(features):
-    for fid, feature in features.items():
-        seen = [fid]
-        parent = feature["properties"]["parent"]
-        while parent is not None:
-            assert parent in features, f"{fid}: unknown parent {parent}"
-            assert parent not in seen, f"{fid}: parent cycle {seen}"
-            seen.append(parent)
-            parent = features[parent]["properties"]["parent"]
+    for fid in features:
+        seen = ancestry(features, fid)
         assert seen[-1] == CORRIDOR_ID, f"{fid}: chain {seen} does not reach the corridor"
     for area, blocks in KEY_BLOCKS_BY_AREA.items():
         assert features[area]["properties"]["parent"] == CORRIDOR_ID
