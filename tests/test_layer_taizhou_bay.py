@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import Point, shape
 
 from corridor_map.atlas import validate
@@ -301,3 +302,19 @@ def test_curation_script_reproduces_the_committed_layer():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build() == LAYER.read_text(encoding="utf-8")
+
+
+def test_curation_script_refuses_a_core_that_misses_its_stated_area(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("taizhou_bay_curation_bad", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    core = next(entry for entry in module.FEATURES if entry["id"] == CORE)
+    # Half the core's size: ~20 km² against the briefing's 41 km².
+    core["geometry"] = shapely.affinity.scale(core["geometry"], 0.7, 0.7)
+    target = tmp_path / LAYER.name
+    target.write_text("previous content\n", encoding="utf-8")
+    module.OUTPUT = target
+    assert module.main([]) == 2
+    assert "41平方公里" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "previous content\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
