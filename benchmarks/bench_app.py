@@ -6,7 +6,9 @@ a temporary app file) measured in the same run:
 
 * time from starting the server process to the map being interactive in the browser;
 * the median time from a click on a feature to the panel showing its excerpt;
-* the size in KB of everything the page loads (HTTP bodies + websocket frames).
+* the size in KB of everything the page loads (HTTP bodies + websocket frames), and the
+  map's share of it (Leaflet, the st_folium component files, the websocket messages that
+  carry the map script and the page; the rest is Streamlit's own frontend).
 
 Outside requests are blocked for both (this machine is offline). The baseline asks CDNs
 for Leaflet, jQuery, Bootstrap and friends: Leaflet's two files are answered from the
@@ -165,7 +167,7 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
     import xstatic.pkg.leaflet as xleaflet
 
     proc, url, started = _start(app, cwd)
-    bytes_loaded = {"http": 0, "ws": 0}
+    bytes_loaded = {"http": 0, "ws": 0, "map_http": 0, "cdn_leaflet": 0}
     aborted: list[str] = []
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = ctx.new_page()
@@ -178,6 +180,7 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
         elif u.endswith(("leaflet.js", "leaflet.css")):
             body = (Path(xleaflet.BASE_DIR) / u.rsplit("/", 1)[1]).read_bytes()
             bytes_loaded["http"] += len(body)
+            bytes_loaded["cdn_leaflet"] += len(body)
             r.fulfill(
                 body=body, content_type="text/css" if u.endswith("css") else "text/javascript"
             )
@@ -193,7 +196,11 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
 
     def finished(req):
         with contextlib.suppress(Exception):
-            bytes_loaded["http"] += req.sizes()["responseBodySize"]
+            size = req.sizes()["responseBodySize"]
+            bytes_loaded["http"] += size
+            # The map's own share: Leaflet, the st_folium component, static files.
+            if "/component/" in req.url or "/app/static/" in req.url:
+                bytes_loaded["map_http"] += size
 
     def websocket(ws):
         ws.on(
@@ -212,7 +219,12 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
         container.evaluate("el => window.map.getZoom()")
         ready = time.monotonic() - started
         page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)
         size_kb = (bytes_loaded["http"] + bytes_loaded["ws"]) / 1024
+        map_kb = (
+            bytes_loaded["map_http"] + bytes_loaded["cdn_leaflet"] + bytes_loaded["ws"]
+        ) / 1024
+        breakdown = {k: round(v / 1024, 1) for k, v in bytes_loaded.items()}
 
         second_id, second_text = _second_target()
         targets = [(_free_point(CORE_ID), "41平方公里"), (_free_point(second_id), second_text)]
@@ -244,6 +256,8 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
             "click_median_s": statistics.median(times),
             "click_times_s": times,
             "size_kb": size_kb,
+            "map_kb": map_kb,
+            "size_breakdown_kb": breakdown,
             "aborted": aborted,
         }
     finally:
@@ -269,11 +283,13 @@ def main() -> None:
     rows = [
         ("start → map interactive (s)", ours["ready_s"], base["ready_s"]),
         ("click → panel shows excerpt, median (s)", ours["click_median_s"], base["click_median_s"]),
-        ("page load size (KB)", ours["size_kb"], base["size_kb"]),
+        ("page load size, all (KB)", ours["size_kb"], base["size_kb"]),
+        ("  of which map: Leaflet+component+websocket", ours["map_kb"], base["map_kb"]),
     ]
     print(f"{'measure':42} {'app':>10} {'baseline':>10} {'app/baseline':>13}")
     for label, a, b in rows:
         print(f"{label:42} {a:10.2f} {b:10.2f} {a / b:13.2f}")
+    print(f"size app (KB): {ours['size_breakdown_kb']}, baseline: {base['size_breakdown_kb']}")
     print(f"click times app (s): {[round(x, 3) for x in ours['click_times_s']]}")
     print(f"click times baseline (s): {[round(x, 3) for x in base['click_times_s']]}")
     print(f"outside requests blocked: app {len(ours['aborted'])}, baseline {len(base['aborted'])}")
