@@ -251,6 +251,8 @@ def test_click_core_shows_excerpt_offline(
     container = frame.locator(".leaflet-container")
     # Streamlit may still be finishing its first run when the map appears; a click landing
     # while the component frame is replaced is lost, so one retry is allowed (and counted).
+    # Tag the live map; a map reloaded on selection would come back without the tag.
+    container.evaluate("el => { window.__cmKeep = 42; }")
     attempts = 0
     while True:
         attempts += 1
@@ -271,6 +273,8 @@ def test_click_core_shows_excerpt_offline(
     assert "sel=taizhou-central-core" in page.url
     # The selection outline arrived without reloading the map.
     frame.locator("path.cm-highlight").first.wait_for(state="attached", timeout=10_000)
+    if attempts == 1:
+        assert container.evaluate("el => window.__cmKeep") == 42
     page.screenshot(path=str(tmp_path / "zh-selected.png"), full_page=True)
 
     page.get_by_text("English", exact=True).click()
