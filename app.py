@@ -97,7 +97,7 @@ def _reader(lang: str, names: list[str]) -> None:
         st.error(str(exc))
         return
     with st.container(border=True):
-        cols = st.columns([4, 1])
+        cols = st.columns([3, 2])
         cols[0].markdown(f"**{t('reader', lang)}**")
         cols[1].button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
         html = panel.reader_html(document, reader["p"], reader.get("quote", ""), names)
