@@ -118,3 +118,34 @@ def test_travel_view_lists_every_target_with_a_verdict():
     assert len(table) == len(travel.load_targets())
     verdicts = {t(f"verdict_{s}", "zh") for s in ("met", "not_met", "not_evaluable")}
     assert set(table[t("verdict", "zh")]) <= verdicts
+
+
+def test_excerpt_opens_the_reader_at_its_paragraph(feature):
+    from corridor_map.corpus import resolve
+
+    at = _run(sel=feature.id)
+    at.button(key="read-0").click().run()
+    assert not at.exception
+    source = feature.sources[0]
+    expected = resolve(source["doc"], source["quote"], source.get("paragraph"))
+    reader = at.session_state["reader"]
+    assert (reader["doc"], reader["p"]) == (expected.doc_id, expected.paragraph_id)
+    frames = at.get("iframe")
+    assert frames, "the reader renders the document"
+    page = frames[0].proto.srcdoc
+    assert f'<p id="{expected.paragraph_id}" class="cm-p cm-cited">' in page
+    at.button(key="close_reader").click().run()
+    assert at.session_state["reader"] is None and not at.get("iframe")
+
+
+def test_text_search_result_opens_the_paragraph():
+    at = _run()
+    at.text_input(key="q").input("平方公里").run()
+    buttons = [b for b in at.button if str(b.key).startswith("text-")]
+    assert buttons
+    _, _, rest = buttons[0].key.partition("text-0-")
+    buttons[0].click().run()
+    assert not at.exception
+    reader = at.session_state["reader"]
+    assert rest == f"{reader['doc']}-{reader['p']}"
+    assert "平方公里" in at.get("iframe")[0].proto.srcdoc
