@@ -181,6 +181,11 @@ class Session:
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("dialog", self._dialog)
+        self.sent: list[int] = []
+        self.page.on(
+            "websocket",
+            lambda ws: ws.on("framesent", lambda payload: self.sent.append(len(payload))),
+        )
         self.base_url = base_url
 
     def _route(self, route: object) -> None:
@@ -251,6 +256,17 @@ def test_click_core_shows_excerpt_offline(
     container = frame.locator(".leaflet-container")
     # Streamlit may still be finishing its first run when the map appears; a click landing
     # while the component frame is replaced is lost, so one retry is allowed (and counted).
+    # Panning and zooming must not rerun the script: no message goes back to the server.
+    box = container.bounding_box()
+    before = len(session.sent)
+    page.mouse.move(box["x"] + 200, box["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 260, box["y"] + 240, steps=5)
+    page.mouse.up()
+    container.evaluate("el => window.map.zoomIn()")
+    container.evaluate("el => window.map.zoomOut()")
+    page.wait_for_timeout(1500)  # longer than st_folium's debounce: proving an absence
+    assert len(session.sent) == before, "a pan or zoom reran the app"
     # Tag the live map; a map reloaded on selection would come back without the tag.
     container.evaluate("el => { window.__cmKeep = 42; }")
     attempts = 0
