@@ -145,15 +145,15 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
 
         missing = panel.unlocated(atlas)
         if missing:
-            st.subheader(t("unlocated", lang))
-            st.caption(t("unlocated_note", lang))
-            for link in missing:
-                st.button(
-                    panel.plain_label(link.label(lang)),
-                    key=f"unloc-{link.id}",
-                    on_click=_select,
-                    args=(link.id,),
-                )
+            with st.expander(f"{t('unlocated', lang)} ({len(missing)})", expanded=False):
+                st.caption(t("unlocated_note", lang))
+                for link in missing:
+                    st.button(
+                        panel.plain_label(link.label(lang)),
+                        key=f"unloc-{link.id}",
+                        on_click=_select,
+                        args=(link.id,),
+                    )
 
         st.subheader(t("attribution", lang))
         st.caption(t("attribution_text", lang))

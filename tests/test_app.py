@@ -149,3 +149,16 @@ def test_text_search_result_opens_the_paragraph():
     reader = at.session_state["reader"]
     assert rest == f"{reader['doc']}-{reader['p']}"
     assert "平方公里" in at.get("iframe")[0].proto.srcdoc
+
+
+def test_unlocated_places_are_listed_and_selectable():
+    from corridor_map import panel
+
+    missing = panel.unlocated(load_atlas())
+    if not missing:
+        pytest.skip("every place is located")
+    at = _run()
+    at.button(key=f"unloc-{missing[0].id}").click().run()
+    assert not at.exception
+    assert at.session_state["selected"] == missing[0].id
+    assert missing[0].name_zh in html.unescape(_html(at))
