@@ -72,6 +72,8 @@ def _init_state(basemaps: list[str]) -> None:
     basemap = params.get("basemap")
     st.session_state["basemap"] = basemap if basemap in basemaps else webmap.DEFAULT_BASEMAP
     st.session_state["selected"] = params.get("sel") or None
+    view = params.get("view")
+    st.session_state["view"] = view if view in VIEWS else "map"
     st.session_state["reader"] = None
     st.session_state["_cm_init"] = True
 
@@ -83,6 +85,8 @@ def _sync_query_params() -> None:
     }
     if st.session_state.get("selected"):
         wanted["sel"] = st.session_state["selected"]
+    if st.session_state.get("view", "map") != "map":
+        wanted["view"] = st.session_state["view"]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

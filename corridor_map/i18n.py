@@ -100,6 +100,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "mode_polygon": {"zh": "多边形", "en": "Polygon"},
     "undo": {"zh": "撤销上一点", "en": "Undo last point"},
     "clear": {"zh": "清除", "en": "Clear"},
+    "name": {"zh": "名称", "en": "Name"},
+    "geometry_type": {"zh": "几何类型", "en": "Geometry type"},
     "points": {"zh": "点数", "en": "Points"},
     "area_km2": {"zh": "面积（km²）", "en": "Area (km²)"},
     "length_km": {"zh": "长度（km）", "en": "Length (km)"},

@@ -587,8 +587,8 @@ def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 "#": row["index"],
-                "id / name": row.get("name") or row.get("id") or "",
-                "type": row.get("geometry_type") or "",
+                t("name", lang): row.get("name") or row.get("id") or "",
+                t("geometry_type", lang): row.get("geometry_type") or "",
                 t("area_km2", lang): round(row["area_km2"], 4),
                 t("perimeter_km", lang): round(row["perimeter_km"], 3),
                 t("length_km", lang): round(row["length_km"], 3),

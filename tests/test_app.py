@@ -162,3 +162,11 @@ def test_unlocated_places_are_listed_and_selectable():
     assert not at.exception
     assert at.session_state["selected"] == missing[0].id
     assert missing[0].name_zh in html.unescape(_html(at))
+
+
+def test_view_is_kept_in_the_url():
+    at = _run(view="travel")
+    assert not at.exception
+    assert at.radio(key="view").value == "travel"
+    at.radio(key="view").set_value("map").run()
+    assert "view" not in at.query_params

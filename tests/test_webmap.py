@@ -235,3 +235,23 @@ def test_clicked_point_reports_each_click_once():
     assert webmap.clicked_point(out, state, "k") == (121.3, 28.6)
     assert webmap.clicked_point(out, state, "k") is None
     assert webmap.clicked_point({"last_clicked": None}, state, "k") is None
+
+
+def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):
+    from pathlib import Path
+
+    import xstatic.pkg.leaflet as xleaflet
+
+    from corridor_map import assets
+
+    written = assets.ensure_static_assets(tmp_path)
+    assert written, "first call copies Leaflet"
+    assert assets.ensure_static_assets(tmp_path) == []  # idempotent
+    for _, url in assets.local_js() + assets.local_css():
+        relative = url.removeprefix(assets.STATIC_URL + "/")
+        copied = tmp_path / relative
+        original = Path(xleaflet.BASE_DIR) / copied.name
+        assert copied.read_bytes() == original.read_bytes()
+    # A changed copy is repaired.
+    (tmp_path / "vendor" / "leaflet" / "leaflet.js").write_text("broken")
+    assert [p.name for p in assets.ensure_static_assets(tmp_path)] == ["leaflet.js"]
