@@ -170,3 +170,17 @@ def test_view_is_kept_in_the_url():
     assert at.radio(key="view").value == "travel"
     at.radio(key="view").set_value("map").run()
     assert "view" not in at.query_params
+
+
+def test_a_broken_layer_file_is_reported_by_name_not_as_a_traceback(tmp_path, monkeypatch):
+    import shutil
+
+    from corridor_map.paths import seeds_dir
+
+    shutil.copytree(seeds_dir(), tmp_path / "seeds")
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "layers" / "broken_layer.geojson").write_text('{"type": "FeatureCollection", ')
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
+    at = _run()
+    assert not at.exception
+    assert any("broken_layer.geojson" in e.value for e in at.error)
