@@ -35,6 +35,7 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import math
@@ -432,6 +433,9 @@ def _read_json(path: Path) -> tuple[Any, str | None]:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
         return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        # json's decoder recurses per nesting level; no GeoJSON layer nests this deep
+        return None, "malformed JSON: nested too deeply"
 
 
 # --------------------------------------------------------------------------- validation
@@ -657,11 +661,7 @@ def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, A
         unlocated = props.get("geometry_basis") == "unlocated"
         if unlocated and precision is not None:
             add("precision_m", "must be null when geometry_basis is unlocated")
-        if not unlocated and (
-            isinstance(precision, bool)
-            or not isinstance(precision, (int, float))
-            or not precision > 0
-        ):
+        if not unlocated and (not _finite_number(precision) or not precision > 0):
             add("precision_m", "must be a positive number of metres")
     districts = props.get("district", [])
     if not isinstance(districts, list):
@@ -682,10 +682,14 @@ def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, A
     _check_stated(checker, file, fid, props)
     measured = props.get("measured")
     if measured is not None and (
-        not isinstance(measured, dict)
-        or not all(isinstance(v, (int, float)) for v in measured.values())
+        not isinstance(measured, dict) or not all(_finite_number(v) for v in measured.values())
     ):
-        add("measured", "must be an object of numbers, e.g. {'area_km2': 40.7}")
+        add("measured", "must be an object of finite numbers, e.g. {'area_km2': 40.7}")
+
+
+def _finite_number(value: Any) -> bool:
+    # json.loads accepts NaN and Infinity, and NaN slips through every comparison
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_sources(
@@ -711,9 +715,20 @@ def _check_status(checker: _Checker, file: str, fid: str, props: dict[str, Any])
     if status.get("value") not in STATUS_VALUES:
         checker.add(file, fid, "status.value", f"{status.get('value')!r} not in {STATUS_VALUES}")
     as_of = status.get("as_of")
-    if as_of is not None and not (isinstance(as_of, str) and _AS_OF_RE.match(as_of)):
+    if as_of is not None and not (isinstance(as_of, str) and _real_date(as_of)):
         checker.add(file, fid, "status.as_of", "must be YYYY, YYYY-MM or YYYY-MM-DD")
     checker.check_quote(file, fid, "status.source", status.get("source"))
+
+
+def _real_date(text: str) -> bool:
+    if not _AS_OF_RE.match(text):
+        return False
+    parts = [int(part) for part in text.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 def _check_stated(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
@@ -729,8 +744,8 @@ def _check_stated(checker: _Checker, file: str, fid: str, props: dict[str, Any])
             checker.add(file, fid, where, "must be {quantity, value, unit, text, source}")
             continue
         value = figure.get("value")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            checker.add(file, fid, f"{where}.value", "must be a number")
+        if not _finite_number(value):
+            checker.add(file, fid, f"{where}.value", "must be a finite number")
         for key in ("quantity", "unit", "text"):
             if not isinstance(figure.get(key), str) or not figure[key].strip():
                 checker.add(file, fid, f"{where}.{key}", "missing or empty string")
@@ -783,7 +798,11 @@ def _check_geometry(
         return None
     if unlocated:
         add("geometry", "geometry_basis 'unlocated' requires geometry null")
-    if not isinstance(geo, dict) or geo.get("type") not in COORDINATE_DEPTH:
+    if (
+        not isinstance(geo, dict)
+        or not isinstance(geo.get("type"), str)
+        or geo["type"] not in COORDINATE_DEPTH
+    ):
         kind = geo.get("type") if isinstance(geo, dict) else type(geo).__name__
         add("geometry", f"unsupported geometry type {kind!r}")
         return None
@@ -795,6 +814,15 @@ def _check_geometry(
         return None
     if not all(_decimals_ok(c) for p in positions for c in p[:2]):
         add("geometry", "coordinates carry more than 6 decimals")
+    open_ring = _open_ring(geo)
+    if open_ring is not None:
+        # shapely closes rings silently, so an unclosed ring would pass every later check
+        add(
+            "geometry",
+            f"polygon ring {open_ring} is not closed (RFC 7946: at least 4 positions, "
+            "the last equal to the first)",
+        )
+        return None
     lats_invalid = [p for p in positions if not -90 <= p[1] <= 90]
     enclave = props.get("role") == "enclave"
     reference = props.get("corridor") == "reference"
@@ -839,6 +867,20 @@ def _check_geometry(
                 "holes clockwise)",
             )
     return geometry
+
+
+def _open_ring(geo: dict[str, Any]) -> int | None:
+    """Index of the first polygon ring that is not closed, or None."""
+    if geo["type"] == "Polygon":
+        rings = geo["coordinates"]
+    elif geo["type"] == "MultiPolygon":
+        rings = [ring for polygon in geo["coordinates"] for ring in polygon]
+    else:
+        return None
+    for i, ring in enumerate(rings):
+        if not isinstance(ring, list) or len(ring) < 4 or ring[0] != ring[-1]:
+            return i
+    return None
 
 
 def _position_ok(position: Any) -> bool:

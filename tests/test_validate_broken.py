@@ -527,3 +527,61 @@ def test_odd_property_values_are_reported_not_raised(tmp_path, field, value):
 def test_odd_geometries_are_reported_not_raised(tmp_path, geometry):
     problems = _broken(tmp_path, "t-extent", geometry=geometry)
     assert any(p.feature_id == "t-extent" and p.field == "geometry" for p in problems), problems
+
+
+# ------------------------------------------------------- review: values that slipped through
+
+
+def test_geometry_type_that_is_not_a_string_is_reported(tmp_path):
+    problems = _broken(tmp_path, "t-core", geometry={"type": [], "coordinates": [121.38, 28.37]})
+    assert "unsupported geometry type" in _only(problems, "t-core", "geometry").reason
+
+
+def test_deeply_nested_json_is_malformed_not_a_recursion_error(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": "[" * 100_000 + "]" * 100_000})
+    (problem,) = _problems(folder)
+    assert "nested too deeply" in problem.reason
+    with pytest.raises(LayerError, match="nested too deeply"):
+        load_atlas(folder)
+
+
+def test_stated_value_nan_is_not_a_figure(tmp_path):
+    figure = {
+        "quantity": "area",
+        "value": float("nan"),
+        "unit": "km²",
+        "text": "115平方公里",
+        "source": AREA_QUOTE,
+    }
+    problems = _broken(tmp_path, "t-extent", stated=[figure])
+    assert "finite" in _only(problems, "t-extent", "stated[0].value").reason
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_measured_area_must_be_finite(tmp_path, value):
+    problems = _broken(tmp_path, "t-extent", measured={"area_km2": value})
+    _only(problems, "t-extent", "measured")
+
+
+def test_precision_must_be_finite(tmp_path):
+    _only(_broken(tmp_path, "t-extent", precision_m=float("inf")), "t-extent", "precision_m")
+
+
+@pytest.mark.parametrize("as_of", ["2025-13-45", "2025-02-30", "2025-00"])
+def test_status_as_of_must_be_a_real_date(tmp_path, as_of):
+    status = {"value": "planned", "as_of": as_of, "source": QUOTE}
+    _only(_broken(tmp_path, "t-extent", status=status), "t-extent", "status.as_of")
+
+
+def test_status_as_of_real_dates_pass(tmp_path):
+    for i, as_of in enumerate(["2024", "2024-02", "2024-02-29"]):
+        status = {"value": "planned", "as_of": as_of, "source": QUOTE}
+        problems = _broken(tmp_path / str(i), "t-extent", status=status)
+        assert not [p for p in problems if p.field == "status.as_of"], problems
+
+
+def test_unclosed_polygon_ring_is_reported(tmp_path):
+    square = _square(121.38, 28.37)
+    square["coordinates"][0].pop()
+    problems = _broken(tmp_path, "t-extent", geometry=square)
+    assert "not closed" in _only(problems, "t-extent", "geometry").reason
