@@ -374,6 +374,7 @@ def main() -> None:
     lang = st.session_state["lang"]
     basemap = st.session_state["basemap"]
 
+    st.html(panel.PAGE_CSS)
     st.title(t("title", lang))
     st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
 

@@ -429,6 +429,16 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
     return f'<div class="cm-excerpt">{"".join(parts)}</div>'
 
 
+#: Page-level tweaks: less empty space above a smaller title, so the map starts higher.
+PAGE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
+[data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
+[data-testid="stSidebarUserContent"]{padding-top:1rem}
+</style>
+"""
+
+
 PANEL_CSS = """
 <style>
 .cm-head{overflow-wrap:anywhere;word-break:break-word}

@@ -40,9 +40,10 @@ DEFAULT_BASEMAP = "none"
 #: Basemaps whose tiles are in GCJ-02, so overlays must be shifted to match them.
 GCJ02_BASEMAPS = frozenset({"gaode"})
 
-MAP_HEIGHT_PX = 620
-# Framing assumes roughly this many pixels of map; st_folium uses the column width.
-_FRAME_PX = (720, MAP_HEIGHT_PX)
+MAP_HEIGHT_PX = 680
+# Framing assumes roughly this many pixels of map: st_folium fills the left column, about
+# 600 px wide in a 1500 px window with the sidebar open.
+_FRAME_PX = (600, MAP_HEIGHT_PX)
 _MIN_FRAME_ZOOM, _MAX_FRAME_ZOOM = 8, 16
 
 CORRIDOR_COLORS: dict[str, str] = {
