@@ -44,7 +44,11 @@ MAP_HEIGHT_PX = 680
 # Framing assumes roughly this many pixels of map: st_folium fills the left column, about
 # 600 px wide in a 1500 px window with the sidebar open.
 _FRAME_PX = (600, MAP_HEIGHT_PX)
-_MIN_FRAME_ZOOM, _MAX_FRAME_ZOOM = 8, 16
+_MIN_FRAME_ZOOM, _MAX_FRAME_ZOOM = 8, 15
+# Framing a selection steps this many zoom levels out from "fits the map" to keep context.
+_CONTEXT_ZOOM_OUT = 1
+#: Zoom for a selected point: a few kilometres across, streets and neighbours in view.
+POINT_ZOOM = 14
 
 CORRIDOR_COLORS: dict[str, str] = {
     "taizhou-bay": "#c0392b",
@@ -341,8 +345,10 @@ def frame(
 ) -> tuple[tuple[float, float], int] | None:
     """Return ``((lat, lon), zoom)`` that frames a feature on the map, or None if unlocated.
 
-    The zoom is the largest Web-Mercator level at which the feature's bounds fit in
-    ``size_px`` with a margin, clamped to a readable range.
+    A line or polygon is shown one zoom level out from the largest Web-Mercator level at
+    which its bounds fit in ``size_px``, so it fills between a quarter and a half of the
+    map and its neighbours and district lines stay in view. A point (or a cluster of points
+    a few metres across) gets :data:`POINT_ZOOM`, a street-level view with its surroundings.
     """
     geometry = display_geometry(feature.get("geometry"), basemap)
     if geometry is None:
@@ -353,16 +359,19 @@ def frame(
     (south, west), (north, east) = box
     center = ((south + north) / 2, (west + east) / 2)
     width_px, height_px = size_px
-    lon_span = max(east - west, 1e-6)
-    merc = math.log(math.tan(math.pi / 4 + math.radians(north) / 2)) - math.log(
+    lon_span = east - west
+    merc_span = math.log(math.tan(math.pi / 4 + math.radians(north) / 2)) - math.log(
         math.tan(math.pi / 4 + math.radians(south) / 2)
     )
-    merc_span = max(merc, 1e-8)
-    margin = 0.7  # leave 30 % of the frame around the feature
-    zoom_x = math.log2(width_px * margin * 360 / (256 * lon_span))
-    zoom_y = math.log2(height_px * margin * 2 * math.pi / (256 * merc_span))
-    zoom = math.floor(min(zoom_x, zoom_y))
-    return center, max(_MIN_FRAME_ZOOM, min(_MAX_FRAME_ZOOM, zoom))
+    fits = [
+        math.log2(width_px * 360 / (256 * lon_span)) if lon_span > 0 else math.inf,
+        math.log2(height_px * 2 * math.pi / (256 * merc_span)) if merc_span > 0 else math.inf,
+    ]
+    fit = math.floor(min(fits)) if min(fits) < math.inf else math.inf
+    if geometry["type"] in {"Point", "MultiPoint"} and fit >= POINT_ZOOM:
+        return center, POINT_ZOOM
+    zoom = fit - _CONTEXT_ZOOM_OUT
+    return center, int(max(_MIN_FRAME_ZOOM, min(_MAX_FRAME_ZOOM, zoom)))
 
 
 # --------------------------------------------------------------------------- the map

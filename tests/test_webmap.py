@@ -99,17 +99,41 @@ def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
     assert webmap.display_geometry(raw, "osm")["coordinates"][0] == [lon, lat]
 
 
-def test_frame_fits_the_feature(atlas):
-    located = [f for f in _curated(atlas) if f.geometry is not None] or [
-        f for f in atlas if f.role == "district"
-    ]
-    for feature in located[:20]:
+def _framed_share(bounds: tuple[float, ...], zoom: int, size: tuple[int, int]) -> float:
+    """Return the larger of the feature's width and height shares of a map at ``zoom``."""
+    import math
+
+    minx, miny, maxx, maxy = bounds
+    width_px = (maxx - minx) / 360 * 256 * 2**zoom
+    merc = math.log(math.tan(math.pi / 4 + math.radians(maxy) / 2)) - math.log(
+        math.tan(math.pi / 4 + math.radians(miny) / 2)
+    )
+    height_px = merc / (2 * math.pi) * 256 * 2**zoom
+    return max(width_px / size[0], height_px / size[1])
+
+
+def test_frame_keeps_context_around_the_feature(atlas):
+    located = [f for f in _curated(atlas) if f.geometry is not None]
+    if not located:
+        pytest.skip("no located curated feature yet")
+    size = webmap._FRAME_PX
+    points = extents = 0
+    for feature in located:
         gj = webmap.find_feature(atlas, feature.id)
         (lat, lon), zoom = webmap.frame(gj)
         minx, miny, maxx, maxy = feature.geometry.bounds
         assert miny - 1e-9 <= lat <= maxy + 1e-9 and minx - 1e-9 <= lon <= maxx + 1e-9
-        width_px = (maxx - minx) / 360 * 256 * 2**zoom
-        assert width_px <= 720 or zoom == 8, (feature.id, zoom)
+        if feature.geometry.geom_type == "Point":
+            points += 1
+            assert zoom == webmap.POINT_ZOOM, feature.id
+            continue
+        extents += 1
+        share = _framed_share(feature.geometry.bounds, zoom, size)
+        # At most half the map (surroundings stay visible) unless already at the widest
+        # zoom; at least a quarter (not lost in the region) unless at the closest zoom.
+        assert share <= 0.5 or zoom == 8, (feature.id, zoom, share)
+        assert share > 0.25 or zoom == 15, (feature.id, zoom, share)
+    assert points and extents
 
 
 def test_highlight_does_not_touch_the_cached_base_map(atlas, base):
