@@ -63,6 +63,10 @@ TARGETS_FILE = "travel_targets.json"
 _ACCESS_STEP_M = 500.0
 _RING_STEP_M = 2000.0
 _ISOCHRONE_STEP_M = 250.0
+# The isochrone outline is simplified by this much; its discs are grown by as much so that
+# simplifying never cuts off a point route() reaches in time.
+_ISOCHRONE_SIMPLIFY_M = 5.0
+_DISC_SEGMENTS = 8
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -734,7 +738,10 @@ def isochrone(
     minutes allow at ``access_kmh`` divided by ``access_detour``, plus the disc around the
     start itself. Discs are built in UTM zone 51N metres (EPSG:32651, not Web Mercator) and
     the result is returned in WGS84. Interior points of planned limited-access links give
-    no disc: one cannot leave such a road between its ends.
+    no disc: one cannot leave such a road between its ends. Like :func:`route`'s access
+    legs, no disc reaches farther than ``max_access_km`` in a straight line. Each disc
+    polygon circumscribes its circle (and is grown by the 5 m the outline is simplified by),
+    so every place :func:`route` reaches within ``minutes`` lies inside.
 
     Returns
     -------
@@ -781,8 +788,9 @@ def isochrone(
         if data["kind"] != "network" or (u not in tree.times and v not in tree.times):
             continue
         _sample_edge(graph, u, v, weigh(data), tree.times, minutes, metres_per_min, centres, radii)
-    polygon = _union_discs(centres, radii)
-    wgs = _graph.to_wgs84(polygon.simplify(10.0))
+    cap_m = a.max_access_km * 1000.0
+    polygon = _union_discs(centres, [min(r, cap_m) for r in radii])
+    wgs = _graph.to_wgs84(polygon.simplify(_ISOCHRONE_SIMPLIFY_M))
     props["area_km2"] = round(geodesic_area_km2(wgs), 3)
     props["reached_nodes"] = len(tree.times)
     return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
@@ -814,7 +822,11 @@ def _sample_edge(
 def _union_discs(centres: list[tuple[float, float]], radii: list[float]) -> BaseGeometry:
     keep = [(c, r) for c, r in zip(centres, radii, strict=True) if r > 1.0]
     points = shapely.points(np.array([c for c, _ in keep], dtype=float))
-    discs = shapely.buffer(points, np.array([r for _, r in keep], dtype=float), quad_segs=8)
+    # a buffer's polygon is inscribed in its circle (short by up to 0.5 % of the radius at
+    # 8 segments a quarter): grow the vertices so that its edges touch the circle instead
+    grow = 1.0 / math.cos(math.pi / (4 * _DISC_SEGMENTS))
+    radius = np.array([r * grow + _ISOCHRONE_SIMPLIFY_M for _, r in keep], dtype=float)
+    discs = shapely.buffer(points, radius, quad_segs=_DISC_SEGMENTS)
     return shapely.union_all(discs)
 
 

@@ -299,3 +299,29 @@ def test_cli_travel_and_targets_json(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["isochrone", "jiulong-lake", "10", "--json"]) == 0
     iso = json.loads(capsys.readouterr().out)
     assert iso["type"] == "Feature" and iso["properties"]["area_km2"] > 0
+
+
+def test_isochrone_reaches_no_farther_than_an_access_leg(grid: Path) -> None:
+    # 60 min at 25 km/h ÷ 1.3 would be a 19 km disc, but route() refuses access legs
+    # longer than max_access_km (10 km) in a straight line: so must the isochrone.
+    result = isochrone("far-away", 60.0)
+    limit_km = SpeedAssumptions().max_access_km
+    assert result["properties"]["area_km2"] == pytest.approx(math.pi * limit_km**2, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination"),
+    [
+        ("jiulong-lake", "longmen-lake"),
+        ("zheli-optics-valley", "jiaojiang-innovation-valley"),
+        ("daluo-mountain", "ouhai-area"),
+        ("yongning-river", "zju-taizhou-institute"),
+    ],
+)
+def test_isochrone_of_a_route_time_contains_the_route_end(origin: str, destination: str) -> None:
+    trip = route(origin, destination)
+    assert trip.reachable, trip.reason
+    end = Point(trip.path["coordinates"][-1])
+    assert shape(isochrone(origin, trip.minutes)["geometry"]).contains(end)
+    # and the isochrone is not a blanket: a minute less, the end lies outside
+    assert not shape(isochrone(origin, trip.minutes - 1.0)["geometry"]).contains(end)
