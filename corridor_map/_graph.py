@@ -153,7 +153,12 @@ def add_planned_link(
         for node, _ in network_index.nearest(point, connector_candidates):
             straight = geodesic_km(point, (graph.nodes[node]["lon"], graph.nodes[node]["lat"]))
             graph.add_edge(
-                name, node, length_km=straight * connector_detour, kind="connector", link=link_id
+                name,
+                node,
+                length_km=straight * connector_detour,
+                straight_km=straight,
+                kind="connector",
+                link=link_id,
             )
 
 

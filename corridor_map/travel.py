@@ -366,6 +366,9 @@ def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex
 def _edge_km(data: dict, assumptions: SpeedAssumptions) -> float:
     if data["kind"] == "network":
         return data["length_km"] * assumptions.network_detour
+    if data["kind"] == "connector":
+        # the cached graph is built once with the default detour; apply the caller's
+        return data["straight_km"] * assumptions.access_detour
     return data["length_km"]
 
 

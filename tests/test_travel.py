@@ -325,3 +325,28 @@ def test_isochrone_of_a_route_time_contains_the_route_end(origin: str, destinati
     assert shape(isochrone(origin, trip.minutes)["geometry"]).contains(end)
     # and the isochrone is not a blanket: a minute less, the end lies outside
     assert not shape(isochrone(origin, trip.minutes - 1.0)["geometry"]).contains(end)
+
+
+def test_connectors_to_a_planned_link_follow_the_access_detour(grid: Path) -> None:
+    # A planned link whose ends lie 0.3 km off the grid (south of sw, north of ne): a trip
+    # from sw to ne that joins the network at sw alone must take both connectors.
+    start = GEOD.fwd(*_node(0, 0), 180, 300.0)[:2]
+    end = GEOD.fwd(*_node(4, 4), 0, 300.0)[:2]
+    line = [[round(start[0], 6), round(start[1], 6)], [round(end[0], 6), round(end[1], 6)]]
+    link = {
+        "type": "Feature",
+        "properties": {"id": "offset-link"},
+        "geometry": {"type": "LineString", "coordinates": line},
+    }
+    _write(grid, "extra.geojson", [link])
+    links = [{"feature": "offset-link", "design_speed_kmh": 80, "speed_basis": "assumption"}]
+    _write(grid, "planned_links.geojson", [], links=links)
+    link_km = GEOD.line_length([p[0] for p in line], [p[1] for p in line]) / 1e3
+    for detour in (1.3, 2.0):
+        a = SpeedAssumptions(access_candidates=1, access_detour=detour)
+        trip = route("sw", "ne", a)
+        assert trip.planned_links_used == ["offset-link"]
+        connector_km = 2 * 0.3 * detour
+        assert trip.legs["access"]["km"] == pytest.approx(connector_km, rel=1e-3)
+        expected = connector_km / 25 * 60 + link_km / 80 * 60
+        assert trip.minutes == pytest.approx(expected, rel=1e-3)
