@@ -36,6 +36,9 @@ _AREA_UNITS_KM2 = {
 }
 _LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
 
+#: Characters of the cited paragraph shown on each side of a quote in the panel.
+CONTEXT_CHARS = 120
+
 
 # --------------------------------------------------------------------------- data
 
@@ -92,6 +95,17 @@ class ExcerptView:
     date: str | None
     doc_number: str | None
     error: str | None = None
+    #: Verbatim text of the cited paragraph just before and after the quote (at most
+    #: :data:`CONTEXT_CHARS` each), and whether the paragraph goes on beyond that window.
+    before: str = ""
+    after: str = ""
+    clipped_before: bool = False
+    clipped_after: bool = False
+
+    @property
+    def context(self) -> str:
+        """Return the shown window of the paragraph: ``before + quote + after``, verbatim."""
+        return f"{self.before}{self.quote}{self.after}"
 
 
 @dataclass(frozen=True)
@@ -263,10 +277,12 @@ def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[Excer
         paragraph_id = None
         heading: tuple[str, ...] = ()
         error = None
+        context: dict[str, Any] = {}
         try:
             excerpt = corpus_module.resolve(doc_id, quote, source.get("paragraph"))
             paragraph_id = excerpt.paragraph_id
             heading = tuple(excerpt.heading_path)
+            context = _context(document, excerpt)
         except CorridorMapError as exc:
             error = str(exc)
         views.append(
@@ -280,9 +296,23 @@ def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[Excer
                 date=document.date,
                 doc_number=document.doc_number,
                 error=error,
+                **context,
             )
         )
     return tuple(views)
+
+
+def _context(document: Any, excerpt: Any, width: int = CONTEXT_CHARS) -> dict[str, Any]:
+    # Slices of the normalized text only: the window never alters a character.
+    paragraph = document.paragraph(excerpt.paragraph_id)
+    start = max(paragraph.start, excerpt.start - width)
+    end = min(paragraph.end, excerpt.end + width)
+    return {
+        "before": document.text[start : excerpt.start],
+        "after": document.text[excerpt.end : end],
+        "clipped_before": start > paragraph.start,
+        "clipped_after": end < paragraph.end,
+    }
 
 
 def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> PanelView:
@@ -406,8 +436,29 @@ def figures_html(view: PanelView, lang: str) -> str:
     return f'<table class="cm-figures">{head}{"".join(rows)}</table>'
 
 
+_ELLIPSIS = '<span class="cm-more">…</span>'
+
+
+def context_html(excerpt: ExcerptView, names: Sequence[str]) -> str:
+    """Return the quote inside its paragraph window: quote emphasised, names marked, escaped.
+
+    The quoted span is wrapped in ``<span class="cm-span">``; text before and after it is
+    the paragraph's own (at most :data:`CONTEXT_CHARS` each side), and an ellipsis outside
+    the document's characters says where the paragraph goes on.
+    """
+    return "".join(
+        [
+            _ELLIPSIS if excerpt.clipped_before else "",
+            mark_terms(excerpt.before, names),
+            f'<span class="cm-span">{mark_terms(excerpt.quote, names)}</span>',
+            mark_terms(excerpt.after, names),
+            _ELLIPSIS if excerpt.clipped_after else "",
+        ]
+    )
+
+
 def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
-    """Return one excerpt: the quote verbatim (names marked), then where it comes from."""
+    """Return one excerpt: the quote in its paragraph (names marked), then where it is from."""
     meta = [excerpt.title]
     if excerpt.issuer:
         meta.append(excerpt.issuer)
@@ -417,7 +468,7 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
         meta.append(excerpt.doc_number)
     heading = " › ".join(excerpt.heading_path)
     parts = [
-        f'<blockquote class="cm-quote">{mark_terms(excerpt.quote, names)}</blockquote>',
+        f'<blockquote class="cm-quote">{context_html(excerpt, names)}</blockquote>',
         f'<div class="cm-cite">{inert(" · ".join(meta))}</div>',
     ]
     if heading:
@@ -456,6 +507,10 @@ table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px
 .cm-quote{overflow-wrap:anywhere;margin:.2rem 0;padding:.4rem .7rem;
   border-left:4px solid #1f6f8b;background:#f6fafb;
   font-size:.95rem;line-height:1.6}
+.cm-quote{color:#5d6d7e}
+.cm-quote .cm-span{color:#17202a;font-weight:600;background:#e3f1f6;
+  box-shadow:inset 0 -2px 0 #1f6f8b;padding:0 1px}
+.cm-quote .cm-more{color:#999;padding:0 2px}
 .cm-quote mark,.cm-reader mark{background:#fde68a;padding:0 1px}
 .cm-cite{font-size:.8rem;color:#555}
 .cm-heading{font-size:.8rem;color:#777}

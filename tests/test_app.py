@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,14 @@ def test_selecting_fills_the_panel_with_excerpts(feature):
         # The quote is shown verbatim (escaped, the name marked inside it).
         plain = html.unescape(body.replace("<mark>", "").replace("</mark>", ""))
         assert source["quote"] in plain
+    # ... inside the verbatim window of its paragraph.
+    from corridor_map import panel
+
+    visible = html.unescape(re.sub(r"<[^>]+>", "", body))
+    excerpts = panel.feature_panel(load_atlas(), feature.id).excerpts
+    assert any(excerpt.context != excerpt.quote for excerpt in excerpts)
+    for excerpt in excerpts:
+        assert excerpt.context in visible
     assert at.query_params["sel"] == [feature.id] or at.query_params["sel"] == feature.id
 
 

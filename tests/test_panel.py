@@ -47,6 +47,45 @@ def test_panel_cites_every_source_verbatim_with_document_metadata(atlas, corpus,
             assert excerpt.heading_path == expected.heading_path
 
 
+def _visible_text(fragment: str) -> str:
+    """Return what a browser shows of an HTML fragment (tags dropped, entities decoded)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_excerpts_show_their_paragraph_window_verbatim(atlas, corpus, curated):
+    clipped = whole = 0
+    for feature in curated:
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        for excerpt in view.excerpts:
+            paragraph = corpus.document(excerpt.doc_id).paragraph(excerpt.paragraph_id)
+            text = paragraph.text
+            assert excerpt.context in text
+            assert len(excerpt.before) <= panel.CONTEXT_CHARS >= len(excerpt.after)
+            # The window reaches the paragraph's start unless it is clipped there, and then
+            # it is exactly CONTEXT_CHARS wide; likewise at the end.
+            at = text.index(excerpt.context)
+            assert excerpt.clipped_before == (at > 0)
+            assert excerpt.clipped_after == (at + len(excerpt.context) < len(text))
+            if excerpt.clipped_before:
+                assert len(excerpt.before) == panel.CONTEXT_CHARS
+            if excerpt.clipped_after:
+                assert len(excerpt.after) == panel.CONTEXT_CHARS
+            clipped += excerpt.clipped_before or excerpt.clipped_after
+            whole += not (excerpt.clipped_before or excerpt.clipped_after)
+            shown = panel.excerpt_html(excerpt, [view.name_zh], "zh")
+            quote_part = shown.split('<blockquote class="cm-quote">')[1].split("</blockquote>")[0]
+            ellipses = "…" * (excerpt.clipped_before + excerpt.clipped_after)
+            assert _visible_text(quote_part).replace("…", "") == excerpt.context.replace("…", "")
+            assert _visible_text(quote_part).count("…") == excerpt.context.count("…") + len(
+                ellipses
+            )
+            span = quote_part.split('<span class="cm-span">')[1].split("</span>")[0]
+            assert _visible_text(span) == excerpt.quote
+    assert clipped and whole, "the layers cite both short and long paragraphs"
+
+
 def test_panel_hierarchy_matches_the_atlas(atlas, corpus, curated):
     for feature in curated:
         view = panel.feature_panel(atlas, feature.id, corpus)
@@ -106,6 +145,25 @@ def test_excerpt_html_is_inert():
     )
     out = panel.excerpt_html(excerpt, ["alert"], "zh")
     assert "<img" not in out and "${" not in out and "`" not in out and "<b>" not in out
+    # The paragraph around the quote is escaped the same way.
+    around = panel.ExcerptView(
+        "d",
+        "引文",
+        "p001",
+        (),
+        "T",
+        None,
+        None,
+        None,
+        before="<script>alert(1)</script>${x}",
+        after="<img src=x onerror=alert(2)>`\\",
+        clipped_before=True,
+        clipped_after=True,
+    )
+    out = panel.excerpt_html(around, ["alert"], "zh")
+    for raw in ("<script", "<img", "${", "`", "\\"):
+        assert raw not in out
+    assert _visible_text(out).startswith(f"…{around.before}{around.quote}{around.after}…")
 
 
 def test_search_features_accepts_traditional_input(atlas, curated):
