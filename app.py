@@ -226,6 +226,10 @@ def _panel(atlas: Atlas, lang: str) -> None:
             )
 
     st.html(panel.facts_html(view, lang))
+    source = panel.geometry_source_html(view)
+    if source:
+        with st.expander(t("geometry_source", lang), expanded=False):
+            st.html(source)
     figures = panel.figures_html(view, lang)
     if figures:
         st.markdown(f"**{t('figures', lang)}**")

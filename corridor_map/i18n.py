@@ -57,7 +57,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "source": {"zh": "出处", "en": "Source"},
     "geometry": {"zh": "几何依据", "en": "Geometry basis"},
     "precision": {"zh": "位置精度", "en": "Positional precision"},
-    "geometry_source": {"zh": "坐标来源", "en": "Coordinates from"},
+    "geometry_source": {"zh": "坐标来源", "en": "Where the position comes from"},
     "excerpts": {"zh": "政策原文摘录", "en": "Policy excerpts"},
     "read_document": {"zh": "阅读全文", "en": "Read the whole document"},
     "reader": {"zh": "原文阅读", "en": "Document reader"},

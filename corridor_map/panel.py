@@ -402,9 +402,17 @@ def facts_rows(view: PanelView, lang: str) -> list[tuple[str, str]]:
         f"± {view.precision_m:,.0f} m" if view.precision_m is not None else t("unknown", lang)
     )
     rows.append((t("precision", lang), precision))
-    if view.geometry_source:
-        rows.append((t("geometry_source", lang), view.geometry_source))
     return rows
+
+
+def geometry_source_html(view: PanelView) -> str:
+    """Return the research note on where the coordinates come from (escaped; may be empty).
+
+    It is long and often in English, so the app shows it collapsed, apart from the facts.
+    """
+    if not view.geometry_source:
+        return ""
+    return f'<div class="cm-source">{inert(view.geometry_source)}</div>'
 
 
 def facts_html(view: PanelView, lang: str) -> str:
@@ -513,6 +521,7 @@ table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px
 .cm-quote .cm-more{color:#999;padding:0 2px}
 .cm-quote mark,.cm-reader mark{background:#fde68a;padding:0 1px}
 .cm-cite{font-size:.8rem;color:#555}
+.cm-source{font-size:.82rem;color:#444;line-height:1.55;overflow-wrap:anywhere}
 .cm-heading{font-size:.8rem;color:#777}
 .cm-error{font-size:.8rem;color:#b03a2e}
 </style>

@@ -193,3 +193,17 @@ def test_a_broken_layer_file_is_reported_by_name_not_as_a_traceback(tmp_path, mo
     at = _run()
     assert not at.exception
     assert any("broken_layer.geojson" in e.value for e in at.error)
+
+
+def test_geometry_source_sits_in_a_collapsed_expander(feature):
+    from corridor_map import panel
+
+    at = _run(sel=feature.id)
+    assert not at.exception
+    expanders = [e for e in at.expander if e.label == t("geometry_source", "zh")]
+    assert len(expanders) == 1
+    assert not expanders[0].proto.expanded
+    inside = "\n".join(el.proto.body for el in expanders[0].get("html"))
+    assert html.unescape(inside).count(feature.properties["geometry_source"]) == 1
+    facts = panel.facts_html(panel.feature_panel(load_atlas(), feature.id), "zh")
+    assert feature.properties["geometry_source"] not in html.unescape(facts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import pytest
@@ -202,3 +203,14 @@ def test_ui_strings_exist_in_both_languages():
     with pytest.raises(KeyError):
         i18n.t("no-such-label", "zh")
     assert i18n.normalize_language("fr") == "zh"
+
+
+def test_geometry_source_note_is_escaped_and_kept_out_of_the_facts(atlas, corpus, curated):
+    view = panel.feature_panel(atlas, curated[0].id, corpus)
+    assert view.geometry_source
+    assert _visible_text(panel.geometry_source_html(view)) == view.geometry_source
+    labels = [label for label, _ in panel.facts_rows(view, "en")]
+    assert i18n.t("geometry_source", "en") not in labels
+    nasty = dataclasses.replace(view, geometry_source="<script>x</script>${y}`")
+    out = panel.geometry_source_html(nasty)
+    assert "<script" not in out and "${" not in out and "`" not in out
