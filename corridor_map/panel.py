@@ -59,6 +59,22 @@ class Link:
 
 
 @dataclass(frozen=True)
+class DistrictRef:
+    """A county-level division a feature lies in, named as ``ref_districts.geojson`` does."""
+
+    name_zh: str
+    name_en: str
+    code: str
+
+    def label(self, lang: str) -> str:
+        """Return the name in ``lang`` with the 6-digit code (Chinese kept beside English)."""
+        if lang == "zh" or not self.name_en:
+            return f"{self.name_zh}（{self.code}）" if self.code else self.name_zh
+        inner = ", ".join(x for x in (self.name_zh, self.code) if x)
+        return f"{self.name_en} ({inner})"
+
+
+@dataclass(frozen=True)
 class FigureRow:
     """One stated figure beside what the geometry measures (geodesic)."""
 
@@ -119,7 +135,7 @@ class PanelView:
     corridor: str
     parents: tuple[Link, ...]
     children: tuple[Link, ...]
-    districts: tuple[str, ...]
+    districts: tuple[DistrictRef, ...]
     status: dict[str, Any] | None
     figures: tuple[FigureRow, ...]
     geometry_basis: str
@@ -338,9 +354,7 @@ def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> Pan
 
         corpus = load_corpus()
     props = _props(feature)
-    districts = tuple(
-        str(d.get("name", d.get("code", ""))) for d in props.get("district") or [] if d
-    )
+    districts = _district_refs(props.get("district") or [], atlas.districts())
     return PanelView(
         id=feature.id,
         name_zh=feature.name_zh,
@@ -358,6 +372,21 @@ def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> Pan
         located=feature.geometry is not None,
         excerpts=excerpt_views(feature.sources, corpus),
     )
+
+
+def _district_refs(listed: Sequence[Any], known: dict[str, Any]) -> tuple[DistrictRef, ...]:
+    # English names come only from the reference layer: a division it lacks (an enclave's
+    # city elsewhere) keeps its Chinese name and code.
+    refs = []
+    for item in listed:
+        if not isinstance(item, dict):
+            continue
+        code = str(item.get("code") or "")
+        reference = known.get(code)
+        name_zh = str(item.get("name") or (reference.name_zh if reference else "") or code)
+        name_en = reference.name_en if reference is not None else ""
+        refs.append(DistrictRef(name_zh, name_en or "", code))
+    return tuple(refs)
 
 
 def unlocated(atlas: Any) -> list[Link]:
@@ -390,7 +419,9 @@ def header_html(view: PanelView, lang: str) -> str:
 
 def facts_rows(view: PanelView, lang: str) -> list[tuple[str, str]]:
     """Return ``(label, value)`` plain-text rows: district, status, geometry basis, precision."""
-    rows = [(t("district", lang), "、".join(view.districts) or t("unknown", lang))]
+    joiner = "、" if lang == "zh" else "; "
+    districts = joiner.join(d.label(lang) for d in view.districts)
+    rows = [(t("district", lang), districts or t("unknown", lang))]
     if view.status:
         as_of = view.status.get("as_of")
         status = status_name(view.status.get("value"), lang)

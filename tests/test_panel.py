@@ -214,3 +214,26 @@ def test_geometry_source_note_is_escaped_and_kept_out_of_the_facts(atlas, corpus
     nasty = dataclasses.replace(view, geometry_source="<script>x</script>${y}`")
     out = panel.geometry_source_html(nasty)
     assert "<script" not in out and "${" not in out and "`" not in out
+
+
+def test_districts_show_english_names_and_codes_from_the_reference_layer(atlas, corpus, curated):
+    known = atlas.districts()
+    checked = 0
+    for feature in curated:
+        listed = feature.properties.get("district") or []
+        if not listed:
+            continue
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        english = dict(panel.facts_rows(view, "en"))[i18n.t("district", "en")]
+        chinese = dict(panel.facts_rows(view, "zh"))[i18n.t("district", "zh")]
+        for item in listed:
+            assert item["code"] in english and item["code"] in chinese
+            assert item["name"] in chinese
+            reference = known.get(item["code"])
+            if reference is not None:
+                checked += 1
+                assert reference.name_en in english
+                assert reference.name_en not in chinese
+            else:
+                assert item["name"] in english
+    assert checked
