@@ -823,7 +823,8 @@ def _sample_edge(
 
 
 def _union_discs(centres: list[tuple[float, float]], radii: list[float]) -> BaseGeometry:
-    keep = [(c, r) for c, r in zip(centres, radii, strict=True) if r > 1.0]
+    # every disc is at least the 5 m margin wide, so a very short time still has its start
+    keep = [(c, r) for c, r in zip(centres, radii, strict=True) if r > 0.0]
     points = shapely.points(np.array([c for c, _ in keep], dtype=float))
     # a buffer's polygon is inscribed in its circle (short by up to 0.5 % of the radius at
     # 8 segments a quarter): grow the vertices so that its edges touch the circle instead

@@ -350,3 +350,11 @@ def test_connectors_to_a_planned_link_follow_the_access_detour(grid: Path) -> No
         assert trip.legs["access"]["km"] == pytest.approx(connector_km, rel=1e-3)
         expected = connector_km / 25 * 60 + link_km / 80 * 60
         assert trip.minutes == pytest.approx(expected, rel=1e-3)
+
+
+def test_a_very_short_isochrone_is_a_small_polygon_around_the_start(grid: Path) -> None:
+    # 0.001 min at 25 km/h ÷ 1.3 is 0.3 m: every disc used to be dropped as under 1 m,
+    # and building the union of no disc raised a ValueError
+    result = isochrone("sw", 0.001)
+    assert shape(result["geometry"]).contains(Point(_node(0, 0)))
+    assert 0 < result["properties"]["area_km2"] < 0.001
