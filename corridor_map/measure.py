@@ -400,6 +400,11 @@ def _parse_upload(data: bytes | str | dict[str, Any], max_bytes: int, name: str)
             f"{name}: 不是有效的 JSON / not valid JSON: {exc.msg} "
             f"(line {exc.lineno}, column {exc.colno})"
         ) from exc
+    except RecursionError:
+        # json's decoder recurses per nesting level; no GeoJSON nests this deep
+        raise MeasureInputError(
+            f"{name}: 不是有效的 JSON / not valid JSON: nested too deeply"
+        ) from None
 
 
 # GeoJSON geometry types that carry coordinates, and how deeply positions nest in them.
@@ -428,6 +433,8 @@ def _upload_features(parsed: Any, name: str) -> list[Any]:
                 "(EPSG:4326); reproject before uploading"
             )
     kind = parsed["type"]
+    if not isinstance(kind, str):
+        raise MeasureInputError(f"{name}: 未知 GeoJSON 类型 / unknown GeoJSON type {kind!r}")
     if kind == "FeatureCollection":
         features = parsed.get("features")
         if not isinstance(features, list):
@@ -445,9 +452,7 @@ def _upload_features(parsed: Any, name: str) -> list[Any]:
 def _upload_geometry(raw: Any, where: str) -> BaseGeometry | None:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or raw.get("type") not in _GEOMETRY_TYPES:
-        kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
-        raise MeasureInputError(f"{where}: 未知几何类型 / unknown geometry type {kind!r}")
+    _check_geometry_type(raw, where)
     positions = list(_positions(raw, where))
     _check_range(positions, where)
     try:
@@ -457,9 +462,21 @@ def _upload_geometry(raw: Any, where: str) -> BaseGeometry | None:
     return geometry
 
 
+def _check_geometry_type(raw: Any, where: str) -> None:
+    kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+    if not isinstance(kind, str) or kind not in _GEOMETRY_TYPES:
+        raise MeasureInputError(f"{where}: 未知几何类型 / unknown geometry type {kind!r}")
+    if kind == "GeometryCollection" and not isinstance(raw.get("geometries"), list):
+        raise MeasureInputError(
+            f"{where}: GeometryCollection 缺少 geometries 列表 / has no geometries list"
+        )
+
+
 def _positions(raw: dict[str, Any], where: str) -> Iterator[tuple[float, float]]:
     if raw["type"] == "GeometryCollection":
-        for part in raw.get("geometries") or []:
+        for part in raw["geometries"]:
+            # shapely cannot build a collection with a null or malformed member either
+            _check_geometry_type(part, where)
             yield from _positions(part, where)
         return
     depth = COORDINATE_DEPTH[raw["type"]]

@@ -249,3 +249,34 @@ def test_cli_measures_a_file_and_refuses_a_broken_one(
     assert "swapped.geojson" in err and "Traceback" not in err
     assert main(["measure", "--file", str(tmp_path / "missing.geojson")]) == 2
     assert "missing.geojson" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (json.dumps({"type": [], "coordinates": [121.0, 28.0]}).encode(), "unknown GeoJSON type"),
+        (
+            json.dumps({"type": "Feature", "geometry": {"type": {}, "coordinates": []}}).encode(),
+            "unknown geometry type",
+        ),
+        (
+            json.dumps({"type": "GeometryCollection", "geometries": [None]}).encode(),
+            "unknown geometry type",
+        ),
+        (
+            json.dumps({"type": "GeometryCollection", "geometries": "x"}).encode(),
+            "no geometries list",
+        ),
+        (
+            json.dumps({"type": "GeometryCollection", "geometries": [{"type": "Foo"}]}).encode(),
+            "unknown geometry type",
+        ),
+    ],
+)
+def test_odd_uploads_get_a_message_not_a_traceback(data: bytes, fragment: str) -> None:
+    # each of these raised RecursionError, TypeError or KeyError before
+    with pytest.raises(MeasureInputError) as caught:
+        measure_geojson(data, name="odd.geojson")
+    assert fragment in str(caught.value)
+    assert "odd.geojson" in str(caught.value)
