@@ -17,6 +17,8 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.errors import CorridorMapError
+
 COORDINATE_DECIMALS = 6
 LAYER_FILE_MODE = 0o644
 
@@ -52,8 +54,18 @@ def geometry_json(geometry: BaseGeometry | None) -> dict[str, Any] | None:
     return {"type": geo["type"], "coordinates": _round_coords(geo["coordinates"])}
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+class LayerWriteError(CorridorMapError):
+    """A layer about to be written holds a value JSON cannot carry (NaN, Infinity)."""
+
+
+def _dumps(obj: Any, where: str = "collection") -> str:
+    try:
+        # json would write NaN / Infinity, which no strict reader (nor RFC 8259) accepts
+        return json.dumps(
+            obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
+    except ValueError as exc:
+        raise LayerWriteError(f"{where}: {exc} (NaN or Infinity)") from None
 
 
 def render_collection(meta: dict[str, Any], features: list[dict[str, Any]]) -> str:
@@ -70,14 +82,18 @@ def render_collection(meta: dict[str, Any], features: list[dict[str, Any]]) -> s
     -------
     str
         Keys sorted, one feature per line, features sorted by id, final newline.
+
+    Raises
+    ------
+    LayerWriteError
+        Naming the feature (or top-level member) that holds a NaN or an infinity.
     """
     head = {**meta, "type": "FeatureCollection"}
     lines = ["{"]
-    lines += [f"{_dumps(key)}:{_dumps(head[key])}," for key in sorted(head)]
+    lines += [f"{_dumps(key)}:{_dumps(head[key], key)}," for key in sorted(head)]
     lines.append('"features":[')
-    lines.append(
-        ",\n".join(_dumps(f) for f in sorted(features, key=lambda f: f["properties"]["id"]))
-    )
+    ordered = sorted(features, key=lambda f: f["properties"]["id"])
+    lines.append(",\n".join(_dumps(f, f"feature {f['properties']['id']}") for f in ordered))
     lines.append("]}")
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,12 @@ import stat
 import pytest
 from shapely.geometry import LinearRing, shape
 
-from corridor_map._geojson_io import geometry_json, render_collection, write_atomically
+from corridor_map._geojson_io import (
+    LayerWriteError,
+    geometry_json,
+    render_collection,
+    write_atomically,
+)
 from corridor_map.paths import layers_dir
 
 # Layers written by render_collection (wenzhou_daluo keeps its own indented format).
@@ -60,3 +65,17 @@ def test_atomic_write_replaces_readably_and_a_failed_write_leaves_the_old_file(t
         write_atomically(target, None)  # type: ignore[arg-type]
     assert target.read_text(encoding="utf-8") == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_nan_or_infinity_is_refused_naming_the_feature(bad):
+    # json.dumps writes these as NaN / Infinity: a layer no strict JSON reader accepts
+    feature = {
+        "type": "Feature",
+        "properties": {"id": "odd-one", "precision_m": bad},
+        "geometry": {"type": "Point", "coordinates": [121.4, 28.6]},
+    }
+    with pytest.raises(LayerWriteError, match="feature odd-one"):
+        render_collection({"name": "t"}, [feature])
+    with pytest.raises(LayerWriteError, match="description"):
+        render_collection({"name": "t", "description": bad}, [])
