@@ -283,6 +283,11 @@ def _planned_cached(key: tuple) -> tuple[PlannedLink, ...]:
                 f"{path.name} links[{index}]: 缺少 feature 或 design_speed_kmh / "
                 f"missing feature or design_speed_kmh ({exc})"
             ) from exc
+        if not (math.isfinite(speed) and speed > 0):
+            raise TravelError(
+                f"{path.name} links[{index}] ({link_id}): 设计车速无效 / invalid "
+                f"design_speed_kmh {entry['design_speed_kmh']!r}: must be > 0"
+            )
         found = features.get(link_id)
         geometry, reason = None, None
         if found is None:

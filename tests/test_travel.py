@@ -361,3 +361,14 @@ def test_a_very_short_isochrone_is_a_small_polygon_around_the_start(grid: Path) 
     # area_km2 rounds to 0.000 at this size: measure the spread of the polygon instead
     west, south, east, north = disc.bounds
     assert GEOD.inv(west, south, east, north)[2] < 50.0
+
+
+@pytest.mark.parametrize("speed", [0, -80, "NaN"])
+def test_a_planned_link_speed_that_is_not_positive_is_a_clear_error(
+    grid: Path, speed: object
+) -> None:
+    # a zero speed divided by zero deep inside the router (ZeroDivisionError traceback)
+    links = [{"feature": "diagonal-link", "design_speed_kmh": speed, "speed_basis": "assumption"}]
+    _write(grid, "planned_links.geojson", [], links=links)
+    with pytest.raises(TravelError, match=r"links\[0\] \(diagonal-link\).*design_speed_kmh"):
+        route("sw", "ne")
