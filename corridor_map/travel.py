@@ -875,16 +875,33 @@ def load_targets() -> list[dict[str, Any]]:
         raise TravelError(f"{path.name}: 缺少 targets 列表 / missing a 'targets' list")
     required = ("id", "name_zh", "name_en", "sources", "threshold_min", "method")
     for index, record in enumerate(targets):
+        if not isinstance(record, dict):
+            raise TravelError(f"{path.name} target #{index}: 不是对象 / not an object")
         missing = [k for k in required if k not in record]
         if missing:
             raise TravelError(
                 f"{path.name} target #{index} ({record.get('id')}): 缺少字段 / missing {missing}"
             )
-        if record["method"] not in _METHODS:
+        if not isinstance(record["method"], str) or record["method"] not in _METHODS:
             raise TravelError(
                 f"{path.name} target {record['id']}: 未知方法 / unknown method {record['method']!r}"
             )
+        for key in ("threshold_min", "ring_step_m"):
+            if key in record and not _positive_number(record[key]):
+                raise TravelError(
+                    f"{path.name} target {record['id']}: {key} 无效 / invalid {key} "
+                    f"{record[key]!r}: must be a number > 0"
+                )
     return targets
+
+
+def _positive_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 def target_features(selector: Any) -> list[str]:
@@ -1163,6 +1180,11 @@ def _method_ring_span(
     geometry = feature(ring_id).geometry
     if geometry is None:
         return [_row(route(ring_id, ring_id, a, planned))], []
+    if geometry.geom_type not in {"Polygon", "MultiPolygon", "LineString", "MultiLineString"}:
+        raise TravelError(
+            f"{TARGETS_FILE} target {target['id']}: ring_span 需要面或线 / needs a polygon or "
+            f"line, but {ring_id} is a {geometry.geom_type}"
+        )
     step = float(target.get("ring_step_m", _RING_STEP_M))
     # The outer edge stands for the ring: a belt polygon's holes (the mountain, enclaves)
     # are not places one travels round.

@@ -372,3 +372,49 @@ def test_a_planned_link_speed_that_is_not_positive_is_a_clear_error(
     _write(grid, "planned_links.geojson", [], links=links)
     with pytest.raises(TravelError, match=r"links\[0\] \(diagonal-link\).*design_speed_kmh"):
         route("sw", "ne")
+
+
+def _one_target(folder: Path, **changes: object) -> None:
+    target = {
+        "id": "t",
+        "name_zh": "测试",
+        "name_en": "test",
+        "sources": [],
+        "threshold_min": 15,
+        "method": "pair",
+        "origins": ["sw"],
+        "destinations": ["ne"],
+        **changes,
+    }
+    text = json.dumps({"targets": [target]}, allow_nan=True)
+    (folder / "travel_targets.json").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"threshold_min": "a"},
+        {"threshold_min": -5},
+        {"threshold_min": float("nan")},
+        {"threshold_min": True},
+        {"method": "ring_span", "ring_step_m": 0},
+    ],
+)
+def test_a_bad_target_number_is_a_clear_error(grid: Path, changes: dict) -> None:
+    # these raised ValueError / ZeroDivisionError, or judged against a negative threshold
+    _one_target(grid, **changes)
+    key = next(k for k in changes if k != "method")
+    with pytest.raises(TravelError, match=rf"target t: {key}"):
+        evaluate_targets()
+
+
+def test_a_target_record_that_is_not_an_object_is_a_clear_error(grid: Path) -> None:
+    (grid / "travel_targets.json").write_text('{"targets": ["idthreshold_minmethod"]}')
+    with pytest.raises(TravelError, match="target #0: 不是对象 / not an object"):
+        load_targets()
+
+
+def test_ring_span_on_a_point_is_a_clear_error(grid: Path) -> None:
+    _one_target(grid, method="ring_span", origins=[], destinations=["sw"])
+    with pytest.raises(TravelError, match=r"ring_span .*sw is a Point"):
+        evaluate_targets()
