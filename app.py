@@ -287,11 +287,14 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
             wgs84 = webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode)
             result = measure.measure_geojson({"type": "Feature", "geometry": wgs84}, name="sketch")
             totals = result["totals"]
-            st.metric(t("area_km2", lang), f"{totals['area_km2']:,.3f}")
+            # A line has no area: showing "0.000 km²" beside its length only confuses.
             if wgs84 and wgs84["type"] == "Polygon":
+                st.metric(t("area_km2", lang), f"{totals['area_km2']:,.3f}")
                 st.metric(t("perimeter_km", lang), f"{totals['perimeter_km']:,.3f}")
-            else:
+            elif wgs84 and wgs84["type"] == "LineString":
                 st.metric(t("length_km", lang), f"{totals['length_km']:,.3f}")
+        if mode == "polygon" and 0 < len(points) < 3:
+            st.caption(t("polygon_needs_three", lang))
         st.divider()
         upload = st.file_uploader(
             t("upload", lang), type=["geojson", "json"], help=t("upload_help", lang)
@@ -307,28 +310,110 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
                     st.warning(warning)
 
 
-@st.cache_data(max_entries=4)
-def _targets(data_key: str) -> list[Any]:
+@st.cache_data(max_entries=16)
+def _targets(data_key: str, network_kmh: float, planned: bool) -> list[Any]:
     del data_key  # cache key only
-    return travel.evaluate_targets()
+    return travel.evaluate_targets(travel.SpeedAssumptions(network_kmh=network_kmh), planned)
+
+
+@st.cache_data(max_entries=64)
+def _sensitivity(
+    data_key: str, target_id: str, parameter: str, network_kmh: float, planned: bool
+) -> list[dict[str, Any]]:
+    del data_key  # cache key only
+    return travel.sensitivity(
+        target_id,
+        panel.SENSITIVITY_SPEEDS[parameter],
+        travel.SpeedAssumptions(network_kmh=network_kmh),
+        planned,
+        parameter,
+    )
+
+
+def _travel_assumptions(lang: str) -> tuple[float, bool]:
+    """Show the speed slider and the planned-link toggle; return their values."""
+    links = travel.planned_links()
+    cols = st.columns([3, 2], gap="medium")
+    speed = cols[0].slider(t("speed_network", lang), 20, 80, 40, step=5, key="travel_speed")
+    names = "、".join(link.name_zh if lang == "zh" else link.name_en for link in links)
+    planned = cols[1].toggle(
+        f"{t('planned_toggle', lang)}：{names}"
+        if lang == "zh"
+        else f"{t('planned_toggle', lang)}: {names}",
+        value=True,
+        key="travel_planned",
+        disabled=not links,
+    )
+    with st.expander(t("assumptions", lang), expanded=False):
+        for line in travel.SpeedAssumptions(network_kmh=float(speed)).describe():
+            st.caption(line)
+        for link in links:
+            st.caption(
+                f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
+            )
+    return float(speed), bool(planned and links)
 
 
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
+    speed, planned = _travel_assumptions(lang)
+    data_key = _data_key(atlas)
     try:
-        results = _targets(_data_key(atlas))
+        results = _targets(data_key, speed, planned)
     except CorridorMapError as exc:
         st.error(str(exc))
         return
     st.dataframe(panel.target_rows(results, lang), hide_index=True, width="stretch")
+    assumptions = travel.SpeedAssumptions(network_kmh=speed)
+    located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
+    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
     left, right = st.columns([3, 2], gap="medium")
+    geometries: list[Any] = []
     with right:
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
-            t("show_route", lang), list(names), format_func=names.get, key="travel_target"
+            t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
-        located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
-        labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
+        result = next(r for r in results if r.id == chosen)
+        worst = result.worst_case or {}
+        ends = panel.ring_points(worst)
+        st.markdown(f"**{t('show_route', lang)}**")
+        if ends:
+            geometries.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
+            st.caption(f"{worst.get('minutes', 0):.1f} min · {t('ring_points_note', lang)}")
+        elif worst.get("origin") in atlas and worst.get("destination") in atlas:
+            trip = travel.route(worst["origin"], worst["destination"], assumptions, planned)
+            geometries.append(trip.path)
+            st.caption(
+                f"{labels.get(trip.from_id, trip.from_id)} → {labels.get(trip.to_id, trip.to_id)}"
+                f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
+            )
+            st.caption(t("route_note", lang))
+        else:
+            st.caption(t("no_worst_case", lang))
+        for note in result.notes:
+            st.caption(note)
+
+        st.markdown(f"**{t('sensitivity', lang)}**")
+        parameters = tuple(panel.SENSITIVITY_SPEEDS)
+        # A trip that rides a planned link depends first on that link's assumed speed.
+        on_link = bool(worst.get("planned_links_used"))
+        parameter = st.radio(
+            t("sensitivity_param", lang),
+            parameters,
+            index=parameters.index("planned_kmh" if on_link else "network_kmh"),
+            format_func=lambda p: t(f"param_{p}", lang),
+            key=f"sens_param-{chosen}",
+            horizontal=True,
+        )
+        rows = _sensitivity(data_key, chosen, parameter, speed, planned)
+        current = speed if parameter == "network_kmh" else None
+        st.dataframe(panel.sensitivity_rows(rows, lang, current), hide_index=True, width="stretch")
+        st.caption(
+            f"{t('threshold', lang)}: {result.threshold_min:g} · "
+            + panel.sensitivity_summary(rows, lang)
+        )
+
         origin = st.selectbox(
             f"{t('isochrone', lang)} · {t('isochrone_from', lang)}",
             [None, *labels],
@@ -336,30 +421,21 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             key="iso_from",
         )
         minutes = st.slider(t("minutes", lang), 5, 60, 15, step=5, key="iso_min")
-    geometries = []
-    result = next(r for r in results if r.id == chosen)
-    worst = result.worst_case or {}
-    with right:
-        if worst.get("origin") and worst.get("destination"):
-            trip = travel.route(worst["origin"], worst["destination"])
-            geometries.append(trip.path)
-            st.caption(
-                f"{labels.get(trip.from_id, trip.from_id)} → {labels.get(trip.to_id, trip.to_id)}"
-                f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
-            )
-            st.caption(t("route_note", lang))
-        isochrone = travel.isochrone(origin, minutes) if origin else None
+        isochrone = travel.isochrone(origin, minutes, assumptions, planned) if origin else None
         if isochrone and isochrone.get("geometry"):
             area = isochrone["properties"].get("area_km2")
             st.caption(f"{t('isochrone', lang)}: {area:,.1f} km²")
     with left:
-        base = _base_map(basemap, lang, _data_key(atlas), atlas)
+        base = _base_map(basemap, lang, data_key, atlas)
         group = webmap.overlay_group(geometries, basemap, webmap.ROUTE_STYLE, name="route")
+        framed = geometries[0] if geometries else None
         if isochrone and isochrone.get("geometry"):
+            framed = isochrone["geometry"]
             webmap.overlay_group(
                 [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, name="iso"
             ).add_to(group)
-        webmap.show_overlay_map(base, group, key="cm_travel")
+        view = webmap.frame({"geometry": framed}, basemap) if framed else None
+        webmap.show_overlay_map(base, group, key="cm_travel", view=view)
 
 
 def main() -> None:

@@ -134,6 +134,53 @@ _STRINGS: dict[str, dict[str, str]] = {
     "isochrone_from": {"zh": "出发地点", "en": "From"},
     "minutes": {"zh": "分钟", "en": "Minutes"},
     "share": {"zh": "链接已包含当前选择，可直接分享。", "en": "The URL holds this view: share it."},
+    "polygon_needs_three": {
+        "zh": "多边形至少需要 3 个点。",
+        "en": "A polygon needs at least 3 points.",
+    },
+    "assumptions": {
+        "zh": "速度假设（非文件所述）",
+        "en": "Speed assumptions (not from the documents)",
+    },
+    "speed_network": {
+        "zh": "路网平均车速（假设，km/h）",
+        "en": "Network average speed (assumption, km/h)",
+    },
+    "planned_toggle": {"zh": "计入规划道路", "en": "Include planned links"},
+    "planned_speed": {"zh": "设计车速（假设）", "en": "design speed (assumption)"},
+    "pick_target": {"zh": "选择目标", "en": "Target"},
+    "sensitivity": {"zh": "结论对速度假设的敏感性", "en": "How the verdict depends on the speed"},
+    "sensitivity_param": {"zh": "变动的假设", "en": "Assumption varied"},
+    "param_network_kmh": {"zh": "路网平均车速", "en": "network average speed"},
+    "param_access_kmh": {"zh": "接驳段车速", "en": "access-leg speed"},
+    "param_planned_kmh": {"zh": "规划道路设计车速", "en": "planned-link design speed"},
+    "speed_kmh": {"zh": "车速假设（km/h）", "en": "Assumed speed (km/h)"},
+    "current": {"zh": "当前", "en": "current"},
+    "verdict_stable": {
+        "zh": "在所试车速范围内结论不变：{verdict}",
+        "en": "Same verdict at every speed tried: {verdict}",
+    },
+    "verdict_flips": {
+        "zh": "结论在 {low:g} 与 {high:g} km/h 之间由“{a}”变为“{b}”",
+        "en": "The verdict changes from “{a}” to “{b}” between {low:g} and {high:g} km/h",
+    },
+    "ring_points_note": {
+        "zh": "最不利的一对是环上的两个取样点（已标出）；路线仅对有名称的地点绘制。",
+        "en": "The worst pair is two sampled ring points (marked); routes are drawn only "
+        "between named places.",
+    },
+    "no_worst_case": {
+        "zh": "该目标无法评估，没有可绘制的路线。",
+        "en": "This target is not evaluable: no route to draw.",
+    },
+    "unlocated_beside_map": {
+        "zh": "另有 {n} 处文件提及的地点无公开位置，未上图，见侧栏“未定位的地点”。",
+        "en": "{n} more places named in the documents have no public location and are not "
+        "drawn: see “Places not located” in the sidebar.",
+    },
+    "legend_selected": {"zh": "当前选择", "en": "selected"},
+    "legend_route": {"zh": "示意路线", "en": "illustrative route"},
+    "legend_isochrone": {"zh": "等时圈", "en": "isochrone"},
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {

@@ -11,6 +11,9 @@ never become markup or script.
 from __future__ import annotations
 
 import functools
+import itertools
+import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -719,3 +722,74 @@ def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+#: Speeds tried by the sensitivity table, per varied assumption (km/h). The network's
+#: range spans congested town traffic to free-flowing arterials; a planned link's spans an
+#: urban road to an expressway.
+SENSITIVITY_SPEEDS: dict[str, tuple[float, ...]] = {
+    "network_kmh": (20, 30, 40, 50, 60, 80),
+    "access_kmh": (10, 15, 20, 25, 30, 40),
+    "planned_kmh": (40, 60, 80, 100, 120),
+}
+
+
+def sensitivity_rows(
+    rows: Sequence[dict[str, Any]], lang: str, current: float | None = None
+) -> list[dict[str, Any]]:
+    """Return :func:`corridor_map.travel.sensitivity` rows as a table (current speed flagged).
+
+    The threshold is the same on every row, so the view states it once, beside the table.
+    """
+    table = []
+    for row in rows:
+        worst = row.get("worst_minutes")
+        speed = f"{row['kmh']:g}"
+        if current is not None and math.isclose(row["kmh"], current):
+            speed += f" ({t('current', lang)})"
+        table.append(
+            {
+                t("speed_kmh", lang): speed,
+                t("worst", lang): None if worst is None else round(worst, 1),
+                t("verdict", lang): t(f"verdict_{row['status']}", lang),
+            }
+        )
+    return table
+
+
+def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
+    """Say in one line whether, and between which speeds, the verdict changes."""
+    ordered = sorted(rows, key=lambda r: r["kmh"])
+    if not ordered:
+        return ""
+    flips = [
+        t("verdict_flips", lang).format(
+            low=a["kmh"],
+            high=b["kmh"],
+            a=t(f"verdict_{a['status']}", lang),
+            b=t(f"verdict_{b['status']}", lang),
+        )
+        for a, b in itertools.pairwise(ordered)
+        if a["status"] != b["status"]
+    ]
+    if not flips:
+        return t("verdict_stable", lang).format(verdict=t(f"verdict_{ordered[0]['status']}", lang))
+    return "；".join(flips) if lang == "zh" else "; ".join(flips)
+
+
+def ring_points(worst_case: dict[str, Any] | None) -> list[tuple[float, float]]:
+    """Return the ``(lon, lat)`` of worst-case ends that are sampled points, not features.
+
+    :mod:`corridor_map.travel` names a sampled point of a ring ``"<feature id>@[lon, lat]"``;
+    such an end cannot be routed by feature id, only shown.
+    """
+    points = []
+    for end in (worst_case or {}).get("origin"), (worst_case or {}).get("destination"):
+        if not isinstance(end, str) or "@" not in end:
+            continue
+        try:
+            lon, lat = json.loads(end.partition("@")[2])
+        except (ValueError, TypeError):
+            continue
+        points.append((float(lon), float(lat)))
+    return points

@@ -890,14 +890,16 @@ def show_overlay_map(
     key: str,
     returned: Sequence[str] = (),
     height: int = MAP_HEIGHT_PX,
+    view: tuple[tuple[float, float], int] | None = None,
 ) -> Mapping[str, Any] | None:
     """Render the cached base map with an overlay group; return st_folium's value.
 
     ``returned`` limits what reruns the script (``()``: nothing does; ``last_clicked``
-    for sketching).
+    for sketching). ``view`` (from :func:`frame`) recentres the map on what is shown.
     """
     from streamlit_folium import st_folium
 
+    center, zoom = view if view is not None else (None, None)
     return st_folium(
         copy.deepcopy(m),
         key=key,
@@ -905,4 +907,6 @@ def show_overlay_map(
         use_container_width=True,
         returned_objects=list(returned),
         feature_group_to_add=overlay,
+        center=center,
+        zoom=zoom,
     )

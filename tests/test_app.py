@@ -207,3 +207,79 @@ def test_geometry_source_sits_in_a_collapsed_expander(feature):
     assert html.unescape(inside).count(feature.properties["geometry_source"]) == 1
     facts = panel.facts_html(panel.feature_panel(load_atlas(), feature.id), "zh")
     assert feature.properties["geometry_source"] not in html.unescape(facts)
+
+
+def _travel_table(at: AppTest) -> dict[str, float | None]:
+    table = at.dataframe[0].value
+    return dict(zip(table[t("target", "zh")], table[t("worst", "zh")], strict=True))
+
+
+def test_travel_view_shows_every_target_route_and_sensitivity():
+    from corridor_map import panel, travel
+
+    at = _run(view="travel")
+    assert not at.exception
+    for target in travel.load_targets():
+        at.selectbox(key="travel_target").set_value(target["id"]).run()
+        assert not at.exception, target["id"]
+        radio = at.radio(key=f"sens_param-{target['id']}")
+        # The first choice follows the trip: a planned link's speed when it rides one.
+        evaluated = travel.evaluate_targets(target_ids=[target["id"]])[0]
+        on_link = bool((evaluated.worst_case or {}).get("planned_links_used"))
+        assert radio.value == ("planned_kmh" if on_link else "network_kmh")
+        for parameter, speeds in panel.SENSITIVITY_SPEEDS.items():
+            at.radio(key=f"sens_param-{target['id']}").set_value(parameter).run()
+            assert not at.exception, (target["id"], parameter)
+            table = at.dataframe[1].value
+            assert len(table) == len(speeds)
+            shown = [float(str(s).split()[0]) for s in table[t("speed_kmh", "zh")]]
+            assert shown == [float(s) for s in speeds]
+
+
+def test_travel_speed_and_planned_links_change_the_estimates():
+    import math
+
+    from corridor_map import travel
+
+    at = _run(view="travel")
+    slow = _travel_table(at)
+    at.slider(key="travel_speed").set_value(80).run()
+    assert not at.exception
+    fast = _travel_table(at)
+    # A faster network never makes a trip longer, and some trips must get shorter.
+    pairs = [(slow[k], fast[k]) for k in slow if slow[k] is not None and not math.isnan(slow[k])]
+    assert pairs and all(f <= s + 1e-9 for s, f in pairs)
+    assert any(f < s for s, f in pairs)
+    if not travel.planned_links():
+        return
+    at.slider(key="travel_speed").set_value(40).run()
+    at.toggle(key="travel_planned").set_value(False).run()
+    assert not at.exception
+    without = _travel_table(at)
+    # Without the planned links no trip is faster; the one that uses 太龙快速路 is slower.
+    uses = [
+        r.name_zh
+        for r in travel.evaluate_targets()
+        if r.worst_case and r.worst_case.get("planned_links_used")
+    ]
+    for name in uses:
+        assert without[name] is None or math.isnan(without[name]) or without[name] > slow[name]
+
+
+def test_measure_view_shows_only_what_the_shape_has():
+    from shapely.geometry import LineString
+
+    from corridor_map.measure import geodesic_length_km
+
+    at = _run(view="measure")
+    points = [[121.3, 28.6], [121.4, 28.6]]
+    at.session_state["measure_pts"] = points
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # A line: its geodesic length, and no area.
+    assert t("area_km2", "zh") not in metrics
+    expected = geodesic_length_km(LineString(points))
+    assert float(metrics[t("length_km", "zh")]) == pytest.approx(expected, abs=1e-3)
+    at.radio(key="measure_mode").set_value("polygon").run()
+    assert any(t("polygon_needs_three", "zh") in c.value for c in at.caption)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 
 import pytest
 import shapely
@@ -237,3 +238,38 @@ def test_districts_show_english_names_and_codes_from_the_reference_layer(atlas, 
             else:
                 assert item["name"] in english
     assert checked
+
+
+def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
+    from corridor_map import travel
+
+    rows = travel.sensitivity("wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400))
+    statuses = [r["status"] for r in rows]
+    summary = panel.sensitivity_summary(rows, "en")
+    flips = [(a, b) for a, b in itertools.pairwise(rows) if a["status"] != b["status"]]
+    if not flips:
+        assert summary.startswith("Same verdict")
+        assert i18n.t(f"verdict_{statuses[0]}", "en") in summary
+    for a, b in flips:
+        assert f"between {a['kmh']:g} and {b['kmh']:g} km/h" in summary
+    # A single row of each verdict reads as a change between those two speeds.
+    two = [dict(rows[0], kmh=30.0, status="not_met"), dict(rows[0], kmh=50.0, status="met")]
+    assert "30 与 50 km/h" in panel.sensitivity_summary(two, "zh")
+    assert panel.sensitivity_summary(two[:1], "zh").startswith("在所试车速范围内结论不变")
+
+
+def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
+    from corridor_map import travel
+
+    rings = [r for r in travel.evaluate_targets() if r.method == "ring_span" and r.worst_case]
+    if not rings:
+        pytest.skip("no ring target evaluated")
+    for result in rings:
+        points = panel.ring_points(result.worst_case)
+        assert len(points) == 2
+        ring = atlas.get(result.worst_case["origin"].partition("@")[0]).geometry
+        for lon, lat in points:
+            assert ring.exterior.distance(shapely.Point(lon, lat)) < 1e-5
+    named = next(r for r in travel.evaluate_targets() if r.method != "ring_span" and r.worst_case)
+    assert panel.ring_points(named.worst_case) == []
+    assert panel.ring_points(None) == []
