@@ -24,6 +24,7 @@ turns a path into a short reference such as ``《…》四、(一) 1.``.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -502,6 +503,13 @@ def _read_json(path: Path) -> Any:
         raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})") from None
 
 
+def _iso_date(text: str) -> bool:
+    try:
+        return datetime.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry:
         raise CorpusError(f"{where}: missing field {key!r}")
@@ -593,9 +601,24 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
     if not corridors or not set(corridors) <= set(CORRIDORS):
         raise CorpusError(f"{where}: corridors {corridors!r} must be among {CORRIDORS}")
     date = _require(entry, "date", where)
+    if not isinstance(date, dict) or not all(
+        isinstance(date.get(key), str | None) for key in ("iso", "text")
+    ):
+        raise CorpusError(
+            f"{where}: date must be {{'iso': 'YYYY-MM-DD' or null, 'text': str or null}}, "
+            f"not {date!r}"
+        )
+    if date.get("iso") is not None and not _iso_date(date["iso"]):
+        raise CorpusError(f"{where}: date.iso {date['iso']!r} is not a YYYY-MM-DD date")
+    title = _require(entry, "title", where)
+    if not isinstance(title, str) or not title.strip():
+        raise CorpusError(f"{where}: title must be a non-empty string")
+    for key in ("issuer", "doc_number"):
+        if not isinstance(entry.get(key), str | None):
+            raise CorpusError(f"{where}: {key} must be a string or null")
     return Document(
         id=doc_id,
-        title=_require(entry, "title", where),
+        title=title,
         title_en=entry.get("title_en"),
         issuer=_require(entry, "issuer", where),
         date=date.get("iso"),

@@ -480,3 +480,27 @@ def test_broken_catalog_entries_name_document_and_field(seeds_copy: Path) -> Non
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"catalog\.json"):
         load_corpus(seeds_copy)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date", None, "date must be"),
+        ("date", "2020-01-16", "date must be"),
+        ("date", {"iso": "2020-13-45", "text": None}, "not a YYYY-MM-DD date"),
+        ("date", {"iso": 20200116, "text": None}, "date must be"),
+        ("title", None, "title must be"),
+        ("issuer", ["温州市人民政府办公室"], "issuer must be"),
+    ],
+)
+def test_catalog_metadata_of_the_wrong_type_names_document_and_field(
+    seeds_copy: Path, field: str, value: object, message: str
+) -> None:
+    # a null date raised AttributeError; a list issuer or null title reached the views
+    path = seeds_copy / "catalog.json"
+    path.chmod(0o644)
+    catalog = json.loads(path.read_text(encoding="utf-8"))
+    catalog["documents"][2][field] = value
+    path.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CorpusError, match=rf"wenzhou-daluo-action-2020.*{message}"):
+        load_corpus(seeds_copy)
