@@ -529,10 +529,12 @@ def _load_corrections(path: Path, ids: set[str]) -> dict[str, list[tuple[str, st
         doc, raw, replacement, reason = (
             _require(item, key, where) for key in ("doc", "raw", "replacement", "reason")
         )
-        if doc not in ids:
+        if not isinstance(doc, str) or doc not in ids:
             raise CorpusError(f"{where}: unknown document id {doc!r}")
-        if not (isinstance(raw, str) and raw and isinstance(replacement, str)):
+        if not (isinstance(raw, str) and raw):
             raise CorpusError(f"{where}: 'raw' must be a non-empty string")
+        if not isinstance(replacement, str):
+            raise CorpusError(f"{where}: 'replacement' must be a string")
         if not (isinstance(reason, str) and reason.strip()):
             raise CorpusError(f"{where}: every correction needs a 'reason'")
         by_doc[doc].append((raw, replacement, reason))

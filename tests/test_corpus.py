@@ -504,3 +504,21 @@ def test_catalog_metadata_of_the_wrong_type_names_document_and_field(
     path.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(CorpusError, match=rf"wenzhou-daluo-action-2020.*{message}"):
         load_corpus(seeds_copy)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"doc": ["taizhou-bay-briefing"]}, "unknown document id"),
+        ({"replacement": 5}, "'replacement' must be a string"),
+    ],
+)
+def test_a_broken_correction_names_its_field(seeds_copy: Path, changes: dict, message: str) -> None:
+    # a list doc raised TypeError (unhashable); a number replacement blamed 'raw'
+    path = seeds_copy / "corrections.json"
+    path.chmod(0o644)
+    table = json.loads(path.read_text(encoding="utf-8"))
+    table["corrections"][0].update(changes)
+    path.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CorpusError, match=rf"correction #1: {message}"):
+        load_corpus(seeds_copy)
