@@ -111,6 +111,8 @@ def _edge(path: Path, index: int, feature: Any) -> tuple[Any, Any, tuple, tuple,
         u, v, length_km = props["u"], props["v"], float(props["length_km"])
         if feature["geometry"]["type"] != "LineString" or len(coords) != 2:
             raise ValueError("geometry must be a 2-point LineString")
+        if not all(isinstance(n, str | int) and not isinstance(n, bool) for n in (u, v)):
+            raise ValueError(f"u and v must be node ids (strings or integers), not {u!r}, {v!r}")
         start = (float(coords[0][0]), float(coords[0][1]))
         end = (float(coords[1][0]), float(coords[1][1]))
     except (KeyError, TypeError, ValueError, IndexError) as exc:

@@ -418,3 +418,15 @@ def test_ring_span_on_a_point_is_a_clear_error(grid: Path) -> None:
     _one_target(grid, method="ring_span", origins=[], destinations=["sw"])
     with pytest.raises(TravelError, match=r"ring_span .*sw is a Point"):
         evaluate_targets()
+
+
+@pytest.mark.parametrize("node", [[1], {"a": 1}, None, True])
+def test_a_road_node_id_that_is_not_an_id_names_the_file_and_feature(
+    grid: Path, node: object
+) -> None:
+    # a list or dict id raised TypeError (unhashable) inside networkx
+    roads = json.loads((grid / "ref_roads.geojson").read_text())
+    roads["features"][3]["properties"]["u"] = node
+    (grid / "ref_roads.geojson").write_text(json.dumps(roads))
+    with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #3.*u and v"):
+        route("sw", "ne")
