@@ -529,9 +529,11 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         checker.add(str(directory), "-", "-", "no *.geojson layer files")
         return checker.problems
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
+    links: list[tuple[str, Any]] = []
     for path in files:
-        parsed.append((path.name, _check_file(checker, path)))
+        parsed.append((path.name, _check_file(checker, path, links)))
     _check_parents(checker)
+    _check_links(checker, links)
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:
@@ -544,7 +546,7 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
 
 
 def _check_file(
-    checker: _Checker, path: Path
+    checker: _Checker, path: Path, links: list[tuple[str, Any]]
 ) -> list[tuple[str, dict[str, Any], BaseGeometry | None]]:
     name = path.name
     data, error = _read_json(path)
@@ -583,12 +585,43 @@ def _check_file(
             "features with geometry_basis 'osm' need the FeatureCollection attribution "
             "'© OpenStreetMap contributors' (ODbL)",
         )
+    if "links" in data:
+        links.append((name, data["links"]))
     items = []
     for index, raw in enumerate(data["features"]):
         item = _check_feature(checker, name, index, raw)
         if item is not None:
             items.append(item)
     return items
+
+
+def _check_links(checker: _Checker, links: list[tuple[str, Any]]) -> None:
+    """Planned links (``planned_links.geojson``) must name a located line and a speed.
+
+    travel.py leaves out a link whose feature is missing, unlocated or not a line, so a
+    mistyped id would silently change every travel time that uses the road.
+    """
+    for file, entries in links:
+        if not isinstance(entries, list):
+            checker.add(file, "-", "links", "must be a list of {feature, design_speed_kmh}")
+            continue
+        for i, entry in enumerate(entries):
+            where = f"links[{i}]"
+            if not isinstance(entry, dict):
+                checker.add(file, "-", where, "must be {feature, design_speed_kmh, ...}")
+                continue
+            fid = entry.get("feature")
+            if not _finite_number(entry.get("design_speed_kmh")) or not (
+                entry["design_speed_kmh"] > 0
+            ):
+                checker.add(file, "-", f"{where}.design_speed_kmh", "must be a number > 0")
+            if not isinstance(fid, str) or fid not in checker.features:
+                checker.add(file, "-", f"{where}.feature", f"{fid!r} is not a feature id")
+                continue
+            geometry = checker.features[fid][2]
+            if geometry is None or geometry.geom_type not in {"LineString", "MultiLineString"}:
+                kind = "unlocated" if geometry is None else f"a {geometry.geom_type}"
+                checker.add(file, "-", f"{where}.feature", f"{fid} is {kind}, not a road line")
 
 
 def _declared_crs(data: dict[str, Any]) -> str | None:

@@ -585,3 +585,32 @@ def test_unclosed_polygon_ring_is_reported(tmp_path):
     square["coordinates"][0].pop()
     problems = _broken(tmp_path, "t-extent", geometry=square)
     assert "not closed" in _only(problems, "t-extent", "geometry").reason
+
+
+def _with_links(tmp_path: Path, *links: Any) -> list[Problem]:
+    data = _good()
+    line = {"type": "LineString", "coordinates": [[121.375, 28.37], [121.385, 28.372]]}
+    data["features"].append(_feature("t-road", line, role="road", parent="t-extent"))
+    planned = _collection(links=list(links))
+    folder = _layers(tmp_path, {"t.geojson": data, "planned_links.geojson": planned})
+    return _problems(folder, "planned_links.geojson")
+
+
+def test_a_planned_link_on_a_located_line_passes(tmp_path):
+    assert _with_links(tmp_path, {"feature": "t-road", "design_speed_kmh": 80}) == []
+
+
+@pytest.mark.parametrize(
+    ("link", "field", "reason"),
+    [
+        ({"feature": "t-raod", "design_speed_kmh": 80}, "links[0].feature", "not a feature id"),
+        ({"feature": "t-core", "design_speed_kmh": 80}, "links[0].feature", "a Point"),
+        ({"feature": "t-road", "design_speed_kmh": 0}, "links[0].design_speed_kmh", "> 0"),
+        ({"feature": "t-road"}, "links[0].design_speed_kmh", "> 0"),
+        ("t-road", "links[0]", "must be"),
+    ],
+)
+def test_a_planned_link_travel_would_drop_is_reported(tmp_path, link, field, reason):
+    # travel.py silently leaves such a link out of the network
+    (problem,) = _with_links(tmp_path, link)
+    assert problem.field == field and reason in problem.reason
