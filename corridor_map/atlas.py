@@ -128,6 +128,7 @@ DISTRICTS_FILE = "ref_districts.geojson"
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_FIGURE_RE = re.compile(r"\d+(?:\.\d+)?")
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 # A point this close to the GCJ-02 image of a reference point, and this far from the
 # point itself, was almost certainly read off a Gaode/AMap map.
@@ -796,6 +797,16 @@ def _check_stated(checker: _Checker, file: str, fid: str, props: dict[str, Any])
         text = figure.get("text")
         if quote is not None and isinstance(text, str) and text not in quote:
             checker.add(file, fid, f"{where}.text", f"{text!r} does not appear in its source quote")
+        # text is checked against the quote, so value must be checked against text: else a
+        # mistyped value would be shown as the document's figure
+        figures = _FIGURE_RE.findall(text) if isinstance(text, str) else []
+        if figures and _finite_number(value) and not any(float(f) == value for f in figures):
+            checker.add(
+                file,
+                fid,
+                f"{where}.value",
+                f"{value!r} is not the figure its text {text!r} states",
+            )
 
 
 # ---- geometry

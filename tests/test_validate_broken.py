@@ -614,3 +614,29 @@ def test_a_planned_link_travel_would_drop_is_reported(tmp_path, link, field, rea
     # travel.py silently leaves such a link out of the network
     (problem,) = _with_links(tmp_path, link)
     assert problem.field == field and reason in problem.reason
+
+
+def test_stated_value_must_be_the_figure_of_its_text(tmp_path):
+    # text "115平方公里" is in the quote, but a value of 15 would be shown as the figure
+    figure = {
+        "quantity": "area",
+        "value": 15,
+        "unit": "km²",
+        "text": "115平方公里",
+        "source": AREA_QUOTE,
+    }
+    problems = _broken(tmp_path, "t-core", stated=[figure])
+    assert "not the figure" in _only(problems, "t-core", "stated[0].value").reason
+
+
+def test_stated_value_of_a_text_without_digits_is_not_compared(tmp_path):
+    quote = {"doc": "wenzhou-daluo-action-2020", "quote": "半小时通达动车站或龙湾机场两大门户"}
+    figure = {
+        "quantity": "travel_time",
+        "value": 30,
+        "unit": "min",
+        "text": "半小时",
+        "source": quote,
+    }
+    problems = _broken(tmp_path, "t-core", stated=[figure])
+    assert not [p for p in problems if p.field.startswith("stated")], problems
