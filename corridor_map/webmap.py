@@ -122,6 +122,11 @@ HIGHLIGHT_STYLE: dict[str, Any] = {
     "className": "cm-highlight",
 }
 
+# Overlays sent with the map in the measure and travel views.
+SKETCH_STYLE: dict[str, Any] = {"color": "#6c3483", "weight": 3, "fillOpacity": 0.15}
+ROUTE_STYLE: dict[str, Any] = {"color": "#d35400", "weight": 5, "opacity": 0.9}
+ISOCHRONE_STYLE: dict[str, Any] = {"color": "#2471a3", "weight": 2, "fillOpacity": 0.15}
+
 # Reference geometry is drawn rounded: the sources are no better than ~10 m anyway,
 # and it keeps the page small.
 _DISPLAY_DECIMALS = 5
@@ -217,7 +222,17 @@ def legend_entries(lang: str) -> list[tuple[str, dict[str, Any]]]:
             feature_style({"corridor": "reference", "role": "zone", "geometry_basis": "schematic"}),
         )
     )
-    entries.append((_REFERENCE_LAYERS[0][1][lang], dict(_REFERENCE_LAYERS[0][3])))
+    for stem, names, _shown, style in _REFERENCE_LAYERS:
+        if stem in {"ref_districts", "ref_aeroways"}:  # the reference layers shown by default
+            line = {"group": "roads"} if stem == "ref_aeroways" else {}
+            entries.append((names[lang], dict(style) | line))
+    overlays = (
+        ("legend_selected", HIGHLIGHT_STYLE | {"fillOpacity": 0.0}),
+        ("legend_route", ROUTE_STYLE | {"group": "roads"}),
+        ("legend_isochrone", ISOCHRONE_STYLE),
+    )
+    for key, style in overlays:
+        entries.append((t(key, lang), {k: v for k, v in style.items() if k != "className"}))
     return entries
 
 
@@ -240,7 +255,8 @@ def legend_html(lang: str) -> str:
                 f"background:{fill};margin:0 6px"
             )
         elif group == "roads":
-            swatch = f"width:24px;height:0;border-top:4px solid {color};margin-top:2px"
+            weight = min(int(style.get("weight", 4)), 5)
+            swatch = f"width:24px;height:0;border-top:{weight}px {border} {color};margin-top:2px"
         else:
             swatch = f"width:24px;height:12px;border:2px {border} {color};background:{fill}"
         rows.append(
@@ -816,10 +832,6 @@ def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
 
 
 # --------------------------------------------------------------------------- overlays
-
-SKETCH_STYLE: dict[str, Any] = {"color": "#6c3483", "weight": 3, "fillOpacity": 0.15}
-ROUTE_STYLE: dict[str, Any] = {"color": "#d35400", "weight": 5, "opacity": 0.9}
-ISOCHRONE_STYLE: dict[str, Any] = {"color": "#2471a3", "weight": 2, "fillOpacity": 0.15}
 
 
 def overlay_group(

@@ -167,6 +167,9 @@ def test_unlocated_places_are_listed_and_selectable():
     if not missing:
         pytest.skip("every place is located")
     at = _run()
+    # Their count is also given beside the map, pointing to the sidebar list.
+    beside = t("unlocated_beside_map", "zh").format(n=len(missing))
+    assert any(c.value == beside for c in at.caption)
     at.button(key=f"unloc-{missing[0].id}").click().run()
     assert not at.exception
     assert at.session_state["selected"] == missing[0].id

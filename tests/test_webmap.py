@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import shape
 from streamlit_folium import generate_js_hash
 
-from corridor_map import gcj02, webmap
+from corridor_map import gcj02, i18n, webmap
 from corridor_map.atlas import load_atlas
 from corridor_map.measure import distance_km
 
@@ -82,6 +82,18 @@ def test_legend_uses_the_map_colours():
         assert webmap.CORRIDOR_COLORS[corridor] in legend
     assert "dashed" in legend
     assert "Taizhou Bay" in webmap.legend_html("en") and "台州湾" in webmap.legend_html("zh")
+    # What else is drawn in a colour of its own has a row too: the reference layers shown
+    # by default, the selection outline, and the travel view's route and isochrone.
+    shown = {stem: style for stem, _, on, style in webmap._REFERENCE_LAYERS if on}
+    for style in (
+        *shown.values(),
+        webmap.HIGHLIGHT_STYLE,
+        webmap.ROUTE_STYLE,
+        webmap.ISOCHRONE_STYLE,
+    ):
+        assert f"solid {style['color']}" in legend, style
+    for key in ("legend_selected", "legend_route", "legend_isochrone"):
+        assert i18n.t(key, "en") in legend and i18n.t(key, "zh") in webmap.legend_html("zh")
 
 
 def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
