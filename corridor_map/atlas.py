@@ -124,6 +124,7 @@ AREA_UNITS_KM2 = {
     "万亩": 10_000.0 / 1500.0,
 }
 DISTRICTS_FILE = "ref_districts.geojson"
+TARGETS_FILE = "travel_targets.json"
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
@@ -535,6 +536,7 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         parsed.append((path.name, _check_file(checker, path, links)))
     _check_parents(checker)
     _check_links(checker, links)
+    _check_targets(checker, directory / TARGETS_FILE)
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:
@@ -623,6 +625,55 @@ def _check_links(checker: _Checker, links: list[tuple[str, Any]]) -> None:
             if geometry is None or geometry.geom_type not in {"LineString", "MultiLineString"}:
                 kind = "unlocated" if geometry is None else f"a {geometry.geom_type}"
                 checker.add(file, "-", f"{where}.feature", f"{fid} is {kind}, not a road line")
+
+
+# The smallest ring sampling step travel.py is asked to use: below it ring_span's pairwise
+# routing grows quadratically without telling the planner anything new.
+MIN_RING_STEP_M = 100.0
+
+
+def _check_targets(checker: _Checker, path: Path) -> None:
+    """Travel targets cite documents and features like layers do, so check them alike.
+
+    Each target's excerpts must resolve verbatim and every feature id it names as origin or
+    destination must exist; an absent file is fine (no targets to show).
+    """
+    if not path.exists():
+        return
+    name = path.name
+    data, error = _read_json(path)
+    if error is not None:
+        checker.add(name, "-", "-", error)
+        return
+    targets = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(targets, list):
+        checker.add(name, "-", "targets", "must be a list of target records")
+        return
+    for index, record in enumerate(targets):
+        if not isinstance(record, dict):
+            checker.add(name, f"#{index}", "-", "target must be an object")
+            continue
+        tid = record.get("id") if isinstance(record.get("id"), str) else f"#{index}"
+        sources = record.get("sources")
+        if not isinstance(sources, list) or not sources:
+            checker.add(name, tid, "sources", "needs at least one {doc, quote} excerpt")
+        else:
+            for i, source in enumerate(sources):
+                checker.check_quote(name, tid, f"sources[{i}]", source)
+        for key in ("origins", "destinations"):
+            ids = record.get(key)
+            if isinstance(ids, str):
+                ids = [ids]
+            if not isinstance(ids, list):
+                continue  # a role selector ({"role": ...}) or absent: nothing to look up
+            for fid in ids:
+                if not isinstance(fid, str) or fid not in checker.features:
+                    checker.add(name, tid, key, f"{fid!r} is not a feature id")
+        step = record.get("ring_step_m")
+        if step is not None and not (_finite_number(step) and step >= MIN_RING_STEP_M):
+            checker.add(
+                name, tid, "ring_step_m", f"must be a number ≥ {MIN_RING_STEP_M:g} m, got {step!r}"
+            )
 
 
 def _declared_crs(data: dict[str, Any]) -> str | None:

@@ -51,14 +51,13 @@ from shapely.geometry import LineString, mapping
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map import _graph
-from corridor_map.atlas import Feature, load_atlas
+from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
 from corridor_map.errors import CorridorMapError
 from corridor_map.measure import geodesic_area_km2
 from corridor_map.paths import layers_dir
 
 ROADS_FILE = "ref_roads.geojson"
 PLANNED_LINKS_FILE = "planned_links.geojson"
-TARGETS_FILE = "travel_targets.json"
 
 _ACCESS_STEP_M = 500.0
 _RING_STEP_M = 2000.0
@@ -892,6 +891,11 @@ def load_targets() -> list[dict[str, Any]]:
                     f"{path.name} target {record['id']}: {key} 无效 / invalid {key} "
                     f"{record[key]!r}: must be a number > 0"
                 )
+        if "ring_step_m" in record and record["ring_step_m"] < MIN_RING_STEP_M:
+            raise TravelError(
+                f"{path.name} target {record['id']}: ring_step_m 过小 / too small "
+                f"({record['ring_step_m']!r}): must be ≥ {MIN_RING_STEP_M:g} m"
+            )
     return targets
 
 

@@ -408,6 +408,13 @@ def test_a_bad_target_number_is_a_clear_error(grid: Path, changes: dict) -> None
         evaluate_targets()
 
 
+def test_a_ring_step_too_fine_to_finish_is_a_clear_error(grid: Path) -> None:
+    # ring_span routes between every pair of ring samples: 1 mm steps would never finish
+    _one_target(grid, method="ring_span", ring_step_m=0.001)
+    with pytest.raises(TravelError, match=r"target t: ring_step_m .*≥ 100 m"):
+        load_targets()
+
+
 def test_a_target_record_that_is_not_an_object_is_a_clear_error(grid: Path) -> None:
     (grid / "travel_targets.json").write_text('{"targets": ["idthreshold_minmethod"]}')
     with pytest.raises(TravelError, match="target #0: 不是对象 / not an object"):

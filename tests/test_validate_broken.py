@@ -640,3 +640,52 @@ def test_stated_value_of_a_text_without_digits_is_not_compared(tmp_path):
     }
     problems = _broken(tmp_path, "t-core", stated=[figure])
     assert not [p for p in problems if p.field.startswith("stated")], problems
+
+
+# ------------------------------------------------------------------------ travel targets
+
+
+def _target(**changes: Any) -> dict[str, Any]:
+    record = {
+        "id": "t-target",
+        "name_zh": "测试目标",
+        "name_en": "Test target",
+        "sources": [QUOTE],
+        "threshold_min": 15,
+        "method": "pair",
+        "origins": ["t-extent"],
+        "destinations": ["t-core"],
+    }
+    record.update(changes)
+    return record
+
+
+def _target_problems(tmp_path: Path, record: Any) -> list[Problem]:
+    folder = _layers(tmp_path, {"t.geojson": _good(), "travel_targets.json": {"targets": [record]}})
+    return _problems(folder, "travel_targets.json")
+
+
+def test_a_travel_target_citing_real_text_and_features_passes(tmp_path):
+    assert _target_problems(tmp_path, _target()) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"sources": [{**QUOTE, "quote": "九龙湖十分钟通达"}]}, "sources[0].quote", "verbatim"),
+        ({"sources": []}, "sources", "at least one"),
+        ({"origins": ["t-extnet"]}, "origins", "not a feature id"),
+        ({"destinations": "t-nowhere"}, "destinations", "not a feature id"),
+        ({"method": "ring_span", "ring_step_m": 0.001}, "ring_step_m", "≥ 100"),
+    ],
+)
+def test_a_broken_travel_target_is_reported(tmp_path, changes, field, reason):
+    (problem,) = _target_problems(tmp_path, _target(**changes))
+    assert (problem.feature_id, problem.field) == ("t-target", field)
+    assert reason in problem.reason
+
+
+def test_a_travel_targets_file_that_is_not_json_is_reported(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": _good(), "travel_targets.json": "{targets: ["})
+    (problem,) = _problems(folder, "travel_targets.json")
+    assert problem.feature_id == "-"
