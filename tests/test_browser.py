@@ -84,7 +84,12 @@ def _probe_layer(core: dict) -> dict:
                     "geometry_basis": "schematic",
                     "geometry_source": "test probe",
                     "precision_m": 1,
-                    "sources": [{"doc": "taizhou-bay-briefing", "quote": PROBE_QUOTE}],
+                    # A quote the document lacks (shown bare, with the corpus's error) and
+                    # a real one (shown inside its paragraph, the probe's name as a term).
+                    "sources": [
+                        {"doc": "taizhou-bay-briefing", "quote": PROBE_QUOTE},
+                        core["properties"]["sources"][0],
+                    ],
                 },
             }
         ],
@@ -311,6 +316,13 @@ def test_names_and_excerpts_are_inert(session: Session, tmp_path: Path) -> None:
     # The panel shows the probe's name and excerpt literally.
     page.get_by_text("${window.__pwned=2}", exact=False).first.wait_for(timeout=30_000)
     page.get_by_text("<b>粗</b>", exact=False).first.wait_for(timeout=10_000)
+    # The real quote sits in its paragraph: the span emphasised, context around it.
+    real = _real_core()["properties"]["sources"][0]["quote"]
+    span = page.locator(".cm-quote .cm-span", has_text=real).first
+    span.wait_for(timeout=10_000)
+    assert span.inner_text() == real
+    block = page.locator(".cm-quote", has=page.locator(".cm-span", has_text=real)).first
+    assert real in block.inner_text() and len(block.inner_text()) > len(real)
     # Hover the probe on the map so its tooltip renders too.
     frame = session.map_frame()
     probe = frame.locator(f"path.cm-f-{PROBE_ID}").first
