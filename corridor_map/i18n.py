@@ -124,7 +124,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "verdict_not_met": {"zh": "未达到", "en": "not met"},
     "verdict_not_evaluable": {"zh": "无法评估", "en": "not evaluable"},
     "evaluation": {"zh": "评估方法", "en": "How evaluated"},
-    "show_route": {"zh": "在地图上显示最不利路线", "en": "Show the worst-case route"},
+    "show_route": {"zh": "最不利路线（示意）", "en": "Worst-case route (illustrative)"},
     "route_note": {
         "zh": "示意路线：最不利的一对地点之间（锚点到锚点），可能与表中按评估方法得出的数字不同。",
         "en": "Illustrative route between the worst-case pair (anchor to anchor); it may "
