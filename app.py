@@ -7,6 +7,7 @@ A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
@@ -266,17 +267,25 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
             points.pop()
         if cols[1].button(t("clear", lang), key="measure_clear"):
             points.clear()
+    # The uploader sits below the metrics but its file is drawn on this run's map too.
+    upload = st.session_state.get("measure_upload")
+    uploaded, upload_error = _measured_upload(upload)
+    drawn = webmap.geojson_geometries(uploaded["data"]) if uploaded else []
     with left:
         base = _base_map(basemap, lang, _data_key(atlas), atlas)
         # Points are kept in display coordinates (what was clicked) and measured in WGS84.
         shape = webmap.sketch_geometry(points, mode)
         sketch = webmap.overlay_group(
-            [webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode)],
+            [webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode), *drawn],
             basemap,
             webmap.SKETCH_STYLE,
             name="sketch",
         )
-        out = webmap.show_overlay_map(base, sketch, key="cm_measure", returned=["last_clicked"])
+        extent = _extent(drawn)
+        view = webmap.frame({"geometry": extent}, basemap) if extent else None
+        out = webmap.show_overlay_map(
+            base, sketch, key="cm_measure", returned=["last_clicked"], view=view
+        )
         click = webmap.clicked_point(out, st.session_state, "_cm_measure_click")
         if click is not None:
             points.append(list(click))
@@ -296,18 +305,39 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
         if mode == "polygon" and 0 < len(points) < 3:
             st.caption(t("polygon_needs_three", lang))
         st.divider()
-        upload = st.file_uploader(
-            t("upload", lang), type=["geojson", "json"], help=t("upload_help", lang)
+        st.file_uploader(
+            t("upload", lang),
+            type=["geojson", "json"],
+            help=t("upload_help", lang),
+            key="measure_upload",
         )
-        if upload is not None:
-            try:
-                result = measure.measure_geojson(upload.getvalue(), name=upload.name)
-            except CorridorMapError as exc:
-                st.error(str(exc))
-            else:
-                st.dataframe(panel.measure_rows(result, lang), hide_index=True)
-                for warning in result["warnings"]:
-                    st.warning(warning)
+        if upload_error:
+            st.error(upload_error)
+        elif uploaded:
+            result = uploaded["result"]
+            st.dataframe(panel.measure_rows(result, lang), hide_index=True)
+            for warning in result["warnings"]:
+                st.warning(warning)
+
+
+def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``."""
+    if upload is None:
+        return None, None
+    try:
+        result = measure.measure_geojson(upload.getvalue(), name=upload.name)
+    except CorridorMapError as exc:
+        return None, str(exc)
+    return {"result": result, "data": json.loads(upload.getvalue())}, None
+
+
+def _extent(geometries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    # The diagonal of the bounds frames like the shapes themselves.
+    box = webmap.bounds_of({"geometry": g} for g in geometries)
+    if box is None:
+        return None
+    (south, west), (north, east) = box
+    return {"type": "LineString", "coordinates": [[west, south], [east, north]]}
 
 
 @st.cache_data(max_entries=16)

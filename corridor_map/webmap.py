@@ -859,6 +859,23 @@ def overlay_group(
     return group
 
 
+def geojson_geometries(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the geometries of a GeoJSON FeatureCollection, Feature or bare geometry.
+
+    For drawing an upload that :func:`corridor_map.measure.measure_geojson` has already
+    accepted; features without geometry are skipped.
+    """
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        return [g for f in data.get("features") or [] for g in geojson_geometries(f)]
+    if kind == "Feature":
+        geometry = data.get("geometry")
+        return [dict(geometry)] if isinstance(geometry, Mapping) else []
+    if kind == "GeometryCollection":
+        return [g for part in data.get("geometries") or [] for g in geojson_geometries(part)]
+    return [dict(data)] if "coordinates" in data else []
+
+
 def sketch_geometry(points: Sequence[Sequence[float]], mode: str) -> dict[str, Any] | None:
     """Return the GeoJSON geometry of clicked ``(lon, lat)`` points: line or closed polygon.
 

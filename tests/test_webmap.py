@@ -291,3 +291,38 @@ def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):
     # A changed copy is repaired.
     (tmp_path / "vendor" / "leaflet" / "leaflet.js").write_text("broken")
     assert [p.name for p in assets.ensure_static_assets(tmp_path)] == ["leaflet.js"]
+
+
+def test_geojson_geometries_flattens_what_the_measurer_accepts():
+    from corridor_map import measure
+
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[121.3, 28.6], [121.4, 28.6], [121.4, 28.7], [121.3, 28.6]]],
+    }
+    line = {"type": "LineString", "coordinates": [[121.3, 28.6], [121.4, 28.7]]}
+    upload = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": square},
+            {"type": "Feature", "properties": {}, "geometry": None},
+            {"type": "Feature", "properties": {}, "geometry": line},
+        ],
+    }
+    measured = measure.measure_geojson(upload)
+    drawn = webmap.geojson_geometries(upload)
+    assert drawn == [square, line]
+    # Everything measured is drawn: the drawn geometries carry the same totals (the
+    # feature without geometry counts but measures nothing).
+    again = measure.measure_geojson(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in drawn],
+        }
+    )
+    totals = {k: v for k, v in measured["totals"].items() if k != "count"}
+    assert {k: v for k, v in again["totals"].items() if k != "count"} == totals
+    assert webmap.geojson_geometries(square) == [square]
+    assert webmap.geojson_geometries({"type": "Feature", "geometry": line}) == [line]
+    nested = {"type": "GeometryCollection", "geometries": [square, line]}
+    assert webmap.geojson_geometries(nested) == [square, line]
