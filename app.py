@@ -273,10 +273,11 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     drawn = webmap.geojson_geometries(uploaded["data"]) if uploaded else []
     with left:
         base = _base_map(basemap, lang, _data_key(atlas), atlas)
-        # Points are kept in display coordinates (what was clicked) and measured in WGS84.
+        # Points are stored in WGS84 as they are clicked, so switching between a GCJ-02
+        # basemap and another one in the middle of a sketch cannot mix coordinate systems.
         shape = webmap.sketch_geometry(points, mode)
         sketch = webmap.overlay_group(
-            [webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode), *drawn],
+            [shape, *drawn],
             basemap,
             webmap.SKETCH_STYLE,
             name="sketch",
@@ -288,12 +289,12 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
         )
         click = webmap.clicked_point(out, st.session_state, "_cm_measure_click")
         if click is not None:
-            points.append(list(click))
+            points.append(webmap.to_wgs84_points([click], basemap)[0])
             st.rerun()
     with right:
         st.metric(t("points", lang), len(points))
         if shape is not None:
-            wgs84 = webmap.sketch_geometry(webmap.to_wgs84_points(points, basemap), mode)
+            wgs84 = shape
             result = measure.measure_geojson({"type": "Feature", "geometry": wgs84}, name="sketch")
             totals = result["totals"]
             # A line has no area: showing "0.000 km²" beside its length only confuses.
