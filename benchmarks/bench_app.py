@@ -24,31 +24,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import shapely
 
+from corridor_map._appserver import is_local, launch_chromium, streamlit_app
 from corridor_map.atlas import load_atlas
 
 ROOT = Path(__file__).resolve().parent.parent
 
 CORE_ID = "taizhou-central-core"
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 BASELINE_APP = """
 import glob, json
@@ -90,12 +78,6 @@ if drawing:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _free_point(fid: str) -> tuple[float, float]:
     atlas = load_atlas()
     area = atlas.get(fid).geometry
@@ -128,45 +110,14 @@ def _second_target() -> tuple[str, str]:
     raise SystemExit("no second polygon to click")
 
 
-def _start(app: Path, cwd: Path) -> tuple[subprocess.Popen, str, float]:
-    port = _free_port()
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=dict(os.environ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.05)
-            if time.monotonic() - started > 90:
-                proc.kill()
-                raise SystemExit("server did not start") from None
-    return proc, url, started
-
-
 def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> dict:
+    with streamlit_app(app, cwd=cwd, timeout_s=90) as server:
+        return _drive(browser, app, server.url, server.started, path_selector, clicks)
+
+
+def _drive(browser, app: Path, url: str, started: float, path_selector: str, clicks: int) -> dict:
     import xstatic.pkg.leaflet as xleaflet
 
-    proc, url, started = _start(app, cwd)
     bytes_loaded = {"http": 0, "ws": 0, "map_http": 0, "cdn_leaflet": 0}
     aborted: list[str] = []
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -174,8 +125,7 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
 
     def route(r):
         u = r.request.url
-        host = u.split("/")[2].split(":")[0] if "://" in u else ""
-        if host in {"127.0.0.1", "localhost"} or u.startswith(("data:", "blob:")):
+        if is_local(u):
             r.continue_()
         elif u.endswith(("leaflet.js", "leaflet.css")):
             body = (Path(xleaflet.BASE_DIR) / u.rsplit("/", 1)[1]).read_bytes()
@@ -184,7 +134,7 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
             r.fulfill(
                 body=body, content_type="text/css" if u.endswith("css") else "text/javascript"
             )
-        elif host and r.request.resource_type in {"script", "stylesheet"}:
+        elif "://" in u and r.request.resource_type in {"script", "stylesheet"}:
             # Another CDN library (jQuery, Bootstrap, …): not available offline. Aborting
             # it would stop st_folium before it draws, so answer empty and count it; the
             # baseline's size is then a lower bound.
@@ -262,8 +212,6 @@ def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> 
         }
     finally:
         ctx.close()
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def main() -> None:
@@ -275,7 +223,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         baseline = Path(tmp) / "baseline_app.py"
         baseline.write_text(BASELINE_APP, encoding="utf-8")
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch_chromium(p)
         ours = _measure(browser, ROOT / "app.py", ROOT, f"path.cm-f-{CORE_ID}", args.clicks)
         base = _measure(browser, baseline, ROOT, "path.leaflet-interactive", args.clicks)
         browser.close()

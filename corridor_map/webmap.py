@@ -737,30 +737,51 @@ def show_map(
     str or None
         The id of the feature the user just clicked, else None.
     """
-    from streamlit_folium import st_folium
-
-    center, zoom = view if view is not None else (None, None)
 
     def _on_change() -> None:
         fid = clicked_feature_id(state.get(key), state)
         if fid and on_select is not None:
             on_select(fid)
 
+    out = _st_folium(
+        m,
+        highlight,
+        key=key,
+        returned=RETURNED_OBJECTS,
+        height=height,
+        view=view,
+        on_change=_on_change,
+    )
+    return clicked_feature_id(out, state)
+
+
+def _st_folium(
+    m: folium.Map,
+    group: folium.FeatureGroup,
+    *,
+    key: str,
+    returned: Sequence[str],
+    height: int,
+    view: tuple[tuple[float, float], int] | None,
+    on_change: Callable[[], None] | None = None,
+) -> Mapping[str, Any] | None:
+    from streamlit_folium import st_folium
+
+    center, zoom = view if view is not None else (None, None)
     # Rendering mutates folium elements (ids, children), and a re-rendered map emits stale
     # references; a fresh copy of the cached map renders the same script every rerun, so
-    # the component keeps its map and only the selection group changes.
-    out = st_folium(
+    # the component keeps its map and only the group sent alongside it changes.
+    return st_folium(
         copy.deepcopy(m),
         key=key,
         height=height,
         use_container_width=True,
-        returned_objects=list(RETURNED_OBJECTS),
-        feature_group_to_add=highlight,
+        returned_objects=list(returned),
+        feature_group_to_add=group,
         center=center,
         zoom=zoom,
-        on_change=_on_change,
+        on_change=on_change,
     )
-    return clicked_feature_id(out, state)
 
 
 def clicked_feature_id(out: Mapping[str, Any] | None, state: dict[str, Any]) -> str | None:
@@ -926,16 +947,4 @@ def show_overlay_map(
     ``returned`` limits what reruns the script (``()``: nothing does; ``last_clicked``
     for sketching). ``view`` (from :func:`frame`) recentres the map on what is shown.
     """
-    from streamlit_folium import st_folium
-
-    center, zoom = view if view is not None else (None, None)
-    return st_folium(
-        copy.deepcopy(m),
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(returned),
-        feature_group_to_add=overlay,
-        center=center,
-        zoom=zoom,
-    )
+    return _st_folium(m, overlay, key=key, returned=returned, height=height, view=view)

@@ -10,11 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,35 +17,21 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
 from corridor_map.paths import layers_dir, seeds_dir
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent
 CORE_ID = "taizhou-central-core"
 PROBE_ID = "zz-probe-inert-text"
 PROBE_NAME = "<img src=x onerror=window.__pwned=1>${window.__pwned=2}`探针"
 PROBE_QUOTE = "<b>粗</b>${window.__pwned=3}`引文"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 if not CHROMIUM.exists():
     pytest.skip(
         "/usr/bin/chromium not installed (apt-get install chromium)", allow_module_level=True
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _probe_layer(core: dict) -> dict:
@@ -119,50 +100,10 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(data_root: Path) -> Iterator[str]:
-    port = _free_port()
     env = dict(os.environ, CORRIDOR_MAP_DATA=str(data_root))
     env.pop("TIANDITU_KEY", None)
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
-            if time.monotonic() - started > 60:
-                raise RuntimeError("streamlit did not start within 60 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with streamlit_app(ROOT / "app.py", cwd=ROOT, env=env, timeout_s=60) as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +111,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        b = launch_chromium(p)
         yield b
         b.close()
 
@@ -195,11 +136,7 @@ class Session:
 
     def _route(self, route: object) -> None:
         url = route.request.url  # type: ignore[attr-defined]
-        host = url.split("/")[2] if "://" in url else ""
-        if url.startswith(("data:", "blob:", "about:")) or host.split(":")[0] in {
-            "127.0.0.1",
-            "localhost",
-        }:
+        if is_local(url):
             route.continue_()  # type: ignore[attr-defined]
         else:
             self.outside.append(url)
