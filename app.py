@@ -394,7 +394,12 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     except CorridorMapError as exc:
         st.error(str(exc))
         return
-    st.dataframe(panel.target_rows(results, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        panel.target_rows(results, lang),
+        hide_index=True,
+        width="stretch",
+        placeholder=panel.NO_VALUE,
+    )
     assumptions = travel.SpeedAssumptions(network_kmh=speed)
     located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
@@ -439,7 +444,12 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         )
         rows = _sensitivity(data_key, chosen, parameter, speed, planned)
         current = speed if parameter == "network_kmh" else None
-        st.dataframe(panel.sensitivity_rows(rows, lang, current), hide_index=True, width="stretch")
+        st.dataframe(
+            panel.sensitivity_rows(rows, lang, current),
+            hide_index=True,
+            width="stretch",
+            placeholder=panel.NO_VALUE,
+        )
         st.caption(
             f"{t('threshold', lang)}: {result.threshold_min:g} · "
             + panel.sensitivity_summary(rows, lang)

@@ -705,8 +705,17 @@ def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+#: What a table shows for a figure that cannot be given (a target that is not evaluable).
+#: Pass it as ``st.dataframe(placeholder=...)``: the cell stays missing, the column numeric.
+NO_VALUE = "—"
+
+
 def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """Return evaluated travel targets (:class:`corridor_map.travel.TargetResult`) as rows."""
+    """Return evaluated travel targets (:class:`corridor_map.travel.TargetResult`) as rows.
+
+    A target that is not evaluable has no worst time: its cell is None, shown as
+    :data:`NO_VALUE`.
+    """
     rows = []
     for result in results:
         worst = result.worst_minutes

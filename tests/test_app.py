@@ -269,6 +269,31 @@ def test_travel_speed_and_planned_links_change_the_estimates():
         assert without[name] is None or math.isnan(without[name]) or without[name] > slow[name]
 
 
+def test_travel_tables_show_a_dash_not_none_for_a_missing_time():
+    import math
+
+    from pandas.api.types import is_numeric_dtype
+
+    from corridor_map import panel, travel
+
+    at = _run(view="travel")
+    assert not at.exception
+    missing = [r for r in travel.evaluate_targets() if r.worst_minutes is None]
+    assert missing, "no target without a worst time in the data: nothing to check"
+    worst = _travel_table(at)
+    for result in missing:
+        # The cell stays missing (the column stays numeric, so it sorts as numbers) ...
+        assert worst[result.name_zh] is None or math.isnan(worst[result.name_zh])
+    assert is_numeric_dtype(at.dataframe[0].value[t("worst", "zh")])
+    # ... and the grid is told to draw the dash there instead of the word "None".
+    assert at.dataframe[0].proto.placeholder == panel.NO_VALUE == "—"
+    # The sensitivity table of that target has no times at all: dashes there too.
+    at.selectbox(key="travel_target").set_value(missing[0].id).run()
+    assert not at.exception
+    assert at.dataframe[1].value[t("worst", "zh")].isna().all()
+    assert at.dataframe[1].proto.placeholder == panel.NO_VALUE
+
+
 def test_measure_view_shows_only_what_the_shape_has():
     from shapely.geometry import LineString
 
