@@ -20,6 +20,12 @@ A paragraph that starts with ``一、`` (level 1), ``（一）``/``(一)`` (leve
 a higher level. An inline enumeration ``一是…`` (level 4) heads only its own paragraph.
 A heading's text is the paragraph up to its first full stop. :func:`citation_label`
 turns a path into a short reference such as ``《…》四、(一) 1.``.
+
+The closing lines after the body belong to no section: the trailing run of paragraphs that
+are a closing courtesy (``感谢…``), a contact (``联系人``, ``联系电话``, ``联系科室``, ``邮编``),
+an attachment note (``附件：``), the issuing office, the date or a distribution line
+(``抄送：``) has an empty heading path, like the preamble before the first heading, so a
+quote from them is cited by the document's title alone.
 """
 
 from __future__ import annotations
@@ -209,6 +215,17 @@ def _heading_text(text: str) -> str:
     return head.rstrip("，,；;：: ")
 
 
+_NUMERAL = r"[\d〇○零一二三四五六七八九十]"
+#: A closing line after the body (see the module docstring), matched on the whole paragraph.
+_CLOSING_LINE = re.compile(
+    r"(?:抄送|联系人|联系科室|联系电话|联系方式|邮\s*编|附件)\s*[:：].*"
+    r"|(?:最后[，,])?感谢.{0,60}[!！。]"
+    rf"|{_NUMERAL}{{4}}年{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日"
+    # An issuing office on a line of its own: a short name with no punctuation.
+    r"|[\u4e00-\u9fff]{2,24}(?:局|办公室|委员会|人民政府)"
+)
+
+
 def _heading_paths(
     texts: list[str], unmarked: dict[str, int] | None = None
 ) -> list[tuple[str, ...]]:
@@ -223,7 +240,11 @@ def _heading_paths(
             stack = {k: v for k, v in stack.items() if k < level}
             stack[level] = _heading_text(text)
         paths.append(tuple(stack[k] for k in sorted(stack)) + own)
-    return paths
+    # The sign-off block closes the document, not its last section.
+    index = len(texts)
+    while index > 0 and _CLOSING_LINE.fullmatch(texts[index - 1]):
+        index -= 1
+    return paths[:index] + [()] * (len(texts) - index)
 
 
 def _marker(heading: str) -> str:

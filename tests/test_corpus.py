@@ -327,6 +327,51 @@ def test_heading_paths_of_known_paragraphs() -> None:
     assert citation_label("wenling-14th-fyp", first.heading_path).endswith("一、(一) 一是")
 
 
+# The closing lines after each document's body, as the seed files have them (start of each).
+SIGN_OFFS = {
+    "wenling-reply-2025": [
+        "感谢你们对科技工作的关心和支持",
+        "联系科室:产学研合作服务中心",
+        "联系电话:0576-86121314",
+        "温岭市科学技术局",
+        "二○二五年六月十六日",
+    ],
+    "wenzhou-reply-2024": [
+        "最后，感谢致公党市委会",
+        "联系人：郑淳之",
+        "温州市科学技术局",
+        "2024年6月27日",
+        "抄送：市府办",
+    ],
+    "wenling-14th-fyp": ["抄送：市委办", "温岭市发展和改革局办公室", "2021年12月27日"],
+    "wenzhou-daluo-action-2020": ["附件:《温州环大罗山科创走廊建设"],
+    # A press conference: its last words (总之，…) are still the speech.
+    "taizhou-bay-briefing": [],
+}
+
+
+@pytest.mark.parametrize(("doc_id", "closing"), sorted(SIGN_OFFS.items()))
+def test_sign_off_lines_belong_to_no_section(doc_id: str, closing: list[str]) -> None:
+    doc = load_corpus().document(doc_id)
+    split = len(doc.paragraphs) - len(closing)
+    body, tail = doc.paragraphs[:split], doc.paragraphs[split:]
+    for paragraph, start in zip(tail, closing, strict=True):
+        assert paragraph.text.startswith(start), (paragraph.id, paragraph.text)
+    for paragraph in tail:
+        assert paragraph.heading_path == (), (paragraph.id, paragraph.text)
+        assert citation_label(doc, paragraph.heading_path) == f"《{doc.title}》"
+    # The body's last paragraph keeps its section.
+    assert body[-1].heading_path, body[-1].text
+
+
+def test_only_the_closing_run_at_the_end_leaves_its_section() -> None:
+    lines = ["一、总体要求", "感谢各方支持。", "2024年6月27日", "二、主要目标", "正文。"]
+    # A thanks or a date inside the body stays in its section; the same after it does not.
+    assert corpus._heading_paths(lines) == [("一、总体要求",)] * 3 + [("二、主要目标",)] * 2
+    closing = [*lines, "感谢各方支持。", "温州市科学技术局", "2024年6月27日", "抄送：市府办"]
+    assert corpus._heading_paths(closing)[4:] == [("二、主要目标",)] + [()] * 4
+
+
 # --- excerpts ---------------------------------------------------------------------------
 
 QUOTES = {
