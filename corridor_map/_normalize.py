@@ -66,6 +66,11 @@ _SITE_BOILERPLATE = (
     re.compile(r"^本文关键词:.*$"),
 )
 _DECORATION = re.compile(r"^[\s▼▲◆●■★]+$")
+_SPLIT_TITLE = re.compile(
+    r"^[ \t\u3000]*(关于[^\n。，；]*的)[ \t\u3000]*\n"
+    r"[ \t\u3000]*([\u4e00-\u9fff](?:[ \u3000]*[\u4e00-\u9fff]){0,5})[ \t\u3000]*$",
+    re.MULTILINE,
+)
 
 # Sentence-final punctuation: a line ending in one of these is complete.
 _FINAL = set("。！？；：!?;:")
@@ -203,6 +208,16 @@ def _traditional_to_simplified(text: str) -> tuple[str, int]:
     return converted, changed
 
 
+def _join_split_title(text: str) -> tuple[str, int]:
+    """Join a document title split over two lines (``…157号提案的`` / ``答 复 函``).
+
+    The first line is a ``关于…的`` title (a title never ends in 的); the second is a short
+    run of Han characters, letter-spaced for display, whose spacing is closed up. Only the
+    first such pair is joined: the title comes first.
+    """
+    return _SPLIT_TITLE.subn(lambda m: m.group(1) + re.sub(r"\s", "", m.group(2)), text, 1)
+
+
 def _is_block_line(line: str) -> bool:
     """Whether a line stands on its own (heading, title, date, signature, table row)."""
     if "\t" in line:
@@ -250,6 +265,7 @@ STEPS: dict[str, Callable[[str], tuple[str, int]]] = {
     "metadata_header": _strip_metadata_header,
     "site_boilerplate": _drop_site_boilerplate,
     "bookmarks": _remove_bookmarks,
+    "split_title": _join_split_title,
     "emphasis": _remove_emphasis,
     "pinyin": _strip_pinyin,
     "decorations": _drop_decorations,

@@ -12,7 +12,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from corridor_map import corpus
+from corridor_map import _normalize, corpus
 from corridor_map.corpus import CorpusError, ExcerptError, citation_label, load_corpus
 from corridor_map.errors import CorridorMapError
 from corridor_map.paths import seeds_dir
@@ -181,6 +181,26 @@ def test_bookmarks_are_removed() -> None:
     assert _paragraph_with(doc.id, "强化企业创新能力").text.startswith("（二）强化企业创新能力")
     # Leading and trailing spaces of the signature lines are gone.
     assert "温州市科学技术局" in [p.text for p in doc.paragraphs]
+
+
+def test_split_title_is_one_paragraph() -> None:
+    doc = load_corpus().document("wenzhou-reply-2024")
+    # The source breaks the title after 的 and letter-spaces its last word.
+    assert "关于市政协十二届三次会议157号提案的\n答 复 函" in _raw(doc.id)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:3] == ["温科提复〔2024〕108号", doc.title, "致公党市委会："]
+    assert doc.title == "关于市政协十二届三次会议157号提案的答复函"
+    assert corpus.resolve(doc.id, doc.title).paragraph_id == "p002"
+
+
+def test_split_title_step_joins_only_a_title_and_its_short_tail() -> None:
+    step = _normalize.STEPS["split_title"]
+    assert step("关于某提案的\n答 复 函\n正文。") == ("关于某提案的答复函\n正文。", 1)
+    # Only the first pair: the title comes first, a later one is left alone.
+    assert step("关于甲的\n通知\n关于乙的\n通知") == ("关于甲的通知\n关于乙的\n通知", 1)
+    # A sentence that continues with punctuation, or a long next line, is not a title.
+    for text in ("关于这个问题的\n研究表明，效果很好。", "关于某事的\n一二三四五六七八"):
+        assert step(text) == (text, 0)
 
 
 def test_metadata_header_becomes_metadata() -> None:
