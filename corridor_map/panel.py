@@ -26,7 +26,7 @@ from corridor_map.i18n import (
     status_name,
     t,
 )
-from corridor_map.webmap import inert
+from corridor_map.markup import inert, md_escape
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
 _AREA_UNITS_KM2 = {
@@ -205,16 +205,9 @@ def mark_terms(text: str, terms: Iterable[str]) -> str:
     return "".join(pieces)
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|~<>$:&")
-
-
 def plain_label(text: str) -> str:
-    """Backslash-escape Markdown (and LaTeX ``$``) so a button label shows text literally.
-
-    Streamlit renders widget labels as Markdown; names from the data must not turn into
-    links, formatting or math there.
-    """
-    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    """Backslash-escape Markdown so a button label shows text literally (see md_escape)."""
+    return md_escape(text)
 
 
 # --------------------------------------------------------------------------- building

@@ -13,7 +13,6 @@ Folium's template-literal ``Tooltip``/``Popup`` classes are not used at all.
 from __future__ import annotations
 
 import copy
-import html
 import json
 import math
 import os
@@ -27,6 +26,7 @@ from folium.template import Template
 
 from corridor_map import assets, gcj02
 from corridor_map.i18n import corridor_name, role_name, t
+from corridor_map.markup import inert
 
 Feature = dict[str, Any]
 FeatureCollection = dict[str, Any]
@@ -137,35 +137,6 @@ _BACKGROUND_DECIMALS = 4
 
 
 # --------------------------------------------------------------------------- escaping
-
-
-def inert(text: object) -> str:
-    """Escape text for HTML *and* for JavaScript template literals.
-
-    ``html.escape`` stops markup; the entities for ``$``, ``{``, ``}``, the backtick and
-    the backslash stop ``${…}`` interpolation and escapes should the string ever land in a
-    template literal (folium renders several of those).
-
-    Parameters
-    ----------
-    text
-        Anything; ``None`` becomes the empty string.
-
-    Returns
-    -------
-    str
-        Text that renders literally in HTML and is inert inside a JS template literal.
-    """
-    if text is None:
-        return ""
-    escaped = html.escape(str(text), quote=True)
-    return (
-        escaped.replace("$", "&#36;")
-        .replace("`", "&#96;")
-        .replace("{", "&#123;")
-        .replace("}", "&#125;")
-        .replace("\\", "&#92;")
-    )
 
 
 # --------------------------------------------------------------------------- styling
