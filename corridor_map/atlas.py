@@ -94,6 +94,11 @@ ROLES = (
     "station",
     "runway",
     "taxiway",
+    # reference seats (ref_places, GeoNames): 街道, 镇, 乡, county-level seat
+    "street",
+    "town",
+    "township",
+    "county_seat",
 )
 GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
 STATUS_VALUES = ("planned", "under_construction", "in_use")

@@ -196,6 +196,10 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "gateway": {"zh": "门户枢纽", "en": "gateway"},
     "enclave": {"zh": "飞地", "en": "enclave"},
     "district": {"zh": "区县", "en": "district"},
+    "street": {"zh": "街道驻地", "en": "street-office seat"},
+    "town": {"zh": "镇驻地", "en": "town seat"},
+    "township": {"zh": "乡驻地", "en": "township seat"},
+    "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
 }
 
 CORRIDOR_NAMES: dict[str, dict[str, str]] = {
