@@ -227,12 +227,24 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "gateway": {"zh": "门户枢纽", "en": "gateway"},
     "enclave": {"zh": "飞地", "en": "enclave"},
     "district": {"zh": "区县", "en": "district"},
+    "street": {"zh": "街道驻地", "en": "street-office seat"},
+    "town": {"zh": "镇驻地", "en": "town seat"},
+    "township": {"zh": "乡驻地", "en": "township seat"},
+    "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
 }
 
 CORRIDOR_NAMES: dict[str, dict[str, str]] = {
-    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay corridor"},
-    "wenzhou-daluo": {"zh": "环大罗山科创走廊", "en": "Daluoshan corridor (Wenzhou)"},
-    "wenling-lakes": {"zh": "温岭环湖科创带", "en": "Wenling lakes belts"},
+    # As the documents write them (and as the layers' root features are named).
+    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay S&T Innovation Corridor"},
+    "wenzhou-daluo": {
+        "zh": "温州环大罗山科创走廊",
+        "en": "Wenzhou Daluo Mountain S&T Innovation Corridor",
+    },
+    # wenling-reply-2025: "统筹推进两大科创湖区建设" / "九龙湖科创中心和环龙门湖科创带".
+    "wenling-lakes": {
+        "zh": "两大科创湖区（温岭）",
+        "en": "Two S&T innovation lake areas (Wenling)",
+    },
     "reference": {"zh": "参考图层", "en": "Reference"},
 }
 
