@@ -35,10 +35,14 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import json
+import logging
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -60,6 +64,7 @@ from corridor_map.measure import (
     geodesic_measure,
 )
 from corridor_map.paths import layers_dir as default_layers_dir
+from corridor_map.paths import seeds_dir
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -73,7 +78,10 @@ __all__ = [
     "LayerError",
     "Problem",
     "area_in_km2",
+    "explain",
     "load_atlas",
+    "refusal_message",
+    "strict_loading",
     "validate",
 ]
 
@@ -230,6 +238,11 @@ class Atlas:
     features: dict[str, Feature]
     collections: dict[str, dict[str, Any]]
     layers_dir: Path
+    #: every problem found, as :func:`validate` reports it (empty when all is valid).
+    problems: tuple[Problem, ...] = ()
+    #: layer files left out because they (or a file they depend on) have a problem.
+    refused: tuple[str, ...] = ()
+    warned: bool = field(default=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Feature]:
         return iter(self.features.values())
@@ -334,72 +347,129 @@ class Atlas:
 
 # ------------------------------------------------------------------------------ loading
 
+#: How many problems a refusal message lists before "… and N more".
+MAX_LISTED_PROBLEMS = 25
 
-def _layer_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        raise LayerError(f"layers folder not found: {directory}")
-    return sorted(directory.glob("*.geojson"))
-
-
-def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _layer_files(directory))
+_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
+_LOG = logging.getLogger("corridor_map")
 
 
-def load_atlas(layers_dir: Path | str | None = None) -> Atlas:
-    """Load every ``*.geojson`` in the layers folder.
+@contextlib.contextmanager
+def strict_loading() -> Iterator[None]:
+    """Make :func:`load_atlas` refuse any invalid data inside the ``with`` block.
+
+    The command line runs every subcommand in this context, so a command that loads the
+    layers indirectly (travel, measure) exits with the problem list rather than working
+    on the valid files only.
+    """
+    token = _STRICT.set(True)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
+
+
+def _snapshot_of(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return ()
+    except NotADirectoryError:
+        return ()
+    found = []
+    for entry in entries:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+def _snapshot(directory: Path) -> tuple[Any, ...]:
+    """The cache key: name, size and modification time of every file in layers/ and seeds/.
+
+    The quotes are checked against the seeds, so a changed seed invalidates the result.
+    """
+    return (_snapshot_of(directory), _snapshot_of(seeds_dir()))
+
+
+def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
+    """Load the layers through the checks of :func:`validate`.
+
+    A layer file with any problem is refused as a whole, and so is a file that depends on
+    a refused one (a parent, a planned link); the remaining files load. The problems are
+    on :attr:`Atlas.problems` and the refused files on :attr:`Atlas.refused`.
 
     Parameters
     ----------
     layers_dir
         Folder of layers; default :func:`corridor_map.paths.layers_dir`.
+    strict
+        Refuse the whole atlas when any problem is found (the command line). ``None``
+        means strict inside :func:`strict_loading`, otherwise lenient (the app, which
+        shows :attr:`Atlas.problems` and keeps working on the valid files).
 
     Returns
     -------
     Atlas
-        Cached while no file in the folder changes (name, size, modification time).
+        Cached while no file in the layers or seeds folder changes (name, size,
+        modification time): a rerun pays a stat of each file.
 
     Raises
     ------
     LayerError
-        On unreadable JSON, a missing id or an unparsable geometry (naming file and
-        feature). Run :func:`validate` for the full list of problems.
+        When strict and any problem was found, or when no valid layer file is left (a
+        missing or empty folder); the message lists the problems as ``validate`` does.
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return _load_cached(directory, _signature(directory))
+    atlas = _load_cached(directory, _snapshot(directory))
+    if atlas.problems and (_STRICT.get() if strict is None else strict):
+        raise LayerError(refusal_message(atlas.problems, atlas.refused))
+    if atlas.refused and not atlas.warned:
+        atlas.warned = True
+        _LOG.warning("%s", refusal_message(atlas.problems, atlas.refused))
+    return atlas
+
+
+def refusal_message(problems: Iterable[Problem], refused: Iterable[str] = ()) -> str:
+    """One summary line, then one ``file: feature: field: reason`` line per problem."""
+    problems = list(problems)
+    refused = list(refused)
+    head = f"{len(problems)} problem(s) in the layers / 图层有 {len(problems)} 个问题"
+    if refused:
+        head += f"; refused / 未载入: {', '.join(refused)}"
+    lines = [head, *(f"  {p}" for p in problems[:MAX_LISTED_PROBLEMS])]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more (corridor-map validate)")
+    return "\n".join(lines)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> Atlas:
-    del signature  # only part of the cache key
+def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
+    del snapshot  # only part of the cache key
+    report = _report(directory, _snapshot(directory))
+    if report.fatal:
+        raise LayerError(refusal_message(report.problems))
+    checker = report.accepted
     features: dict[str, Feature] = {}
-    collections: dict[str, dict[str, Any]] = {}
-    for path in _layer_files(directory):
-        data, error = _read_json(path)
-        if error is not None:
-            raise LayerError(f"{path.name}: {error}")
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            raise LayerError(f"{path.name}: not a GeoJSON FeatureCollection")
-        collections[path.name] = {k: v for k, v in data.items() if k != "features"}
-        for index, raw in enumerate(data.get("features") or []):
-            feature = _to_feature(path.name, index, raw)
-            if feature.id in features:
-                raise LayerError(
-                    f"{path.name}: {feature.id}: id already used in {features[feature.id].file}"
-                )
-            features[feature.id] = feature
-    return Atlas(features=features, collections=collections, layers_dir=directory)
+    for fid, (file, props, geometry) in checker.features.items():
+        features[fid] = _to_feature(fid, file, props, geometry)
+    if not features and not checker.collections:
+        raise LayerError(refusal_message(report.problems, report.refused))
+    return Atlas(
+        features=features,
+        collections=dict(checker.collections),
+        layers_dir=directory,
+        problems=tuple(report.problems),
+        refused=tuple(report.refused),
+    )
 
 
-def _to_feature(file: str, index: int, raw: Any) -> Feature:
-    props = raw.get("properties") if isinstance(raw, dict) else None
-    if not isinstance(props, dict) or not isinstance(props.get("id"), str):
-        raise LayerError(f"{file}: feature #{index}: properties.id missing")
-    feature_id = props["id"]
-    try:
-        geometry = None if raw.get("geometry") is None else shape(raw["geometry"])
-    except Exception as exc:  # shapely raises several types on malformed geometry
-        raise LayerError(f"{file}: {feature_id}: geometry: {exc}") from None
+def _to_feature(
+    feature_id: str, file: str, props: dict[str, Any], geometry: BaseGeometry | None
+) -> Feature:
     districts = props.get("district")
     codes = tuple(
         str(d.get("code"))
@@ -455,9 +525,12 @@ class _Checker:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
         self.features: dict[str, tuple[str, dict[str, Any], BaseGeometry | None]] = {}
+        self.collections: dict[str, dict[str, Any]] = {}
         self._resolve: Callable[..., Any] | None = None
-        self._corpus_error: str | None = None
+        self._corpus_error: Problem | None = None
+        self.unchecked_quotes = 0
 
     def add(self, file: str, feature_id: str, field_name: str, reason: str) -> None:
         self.problems.append(Problem(file, feature_id, field_name, reason))
@@ -465,20 +538,40 @@ class _Checker:
     # ---- corpus
 
     def resolver(self) -> Callable[..., Any] | None:
+        """The corpus's resolve, or None (and one problem at the seed) when it cannot load."""
         if self._resolve is None and self._corpus_error is None:
             try:
-                from corridor_map.corpus import resolve
+                from corridor_map.corpus import load_corpus
 
-                self._resolve = resolve
+                self._resolve = load_corpus().resolve
+            except CorridorMapError as exc:
+                # One problem at the broken seed or catalog, not one per quote.
+                where = getattr(exc, "file", None)
+                reason = str(exc)
+                file = "seeds"
+                if where is not None:
+                    file = f"seeds/{Path(where).name}"
+                    if reason.startswith(where):
+                        reason = reason[len(where) :].lstrip(": ")
+                self._corpus_error = Problem(file, getattr(exc, "doc_id", None) or "-", "-", reason)
             except Exception as exc:  # an absent or broken corpus module must not crash
-                self._corpus_error = f"{type(exc).__name__}: {exc}"
-                self.add(
-                    "-",
-                    "-",
-                    "sources",
-                    f"quotes not checked: corridor_map.corpus unavailable ({self._corpus_error})",
+                self._corpus_error = Problem(
+                    "-", "-", "sources", f"corridor_map.corpus unavailable ({exc!r})"
                 )
         return self._resolve
+
+    def finish(self) -> None:
+        """Add the corpus problem once, with the number of quotes it left unchecked."""
+        if self._corpus_error is not None:
+            error = self._corpus_error
+            self.problems.append(
+                Problem(
+                    error.file,
+                    error.feature_id,
+                    error.field,
+                    f"{error.reason}; {self.unchecked_quotes} quote(s) not checked",
+                )
+            )
 
     def check_quote(self, file: str, fid: str, where: str, source: Any) -> str | None:
         """Check one ``{"doc", "quote", "paragraph"?}``; return the quote when well formed."""
@@ -497,7 +590,9 @@ class _Checker:
             self.add(file, fid, f"{where}.paragraph", "must be a paragraph id string")
             paragraph = None
         resolve = self.resolver()
-        if resolve is not None:
+        if resolve is None:
+            self.unchecked_quotes += 1
+        else:
             try:
                 resolve(doc, quote, paragraph)
             except CorridorMapError as exc:
@@ -509,6 +604,9 @@ class _Checker:
 
 def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     """Check every layer file and return all problems found (empty when valid).
+
+    These are the checks :func:`load_atlas` runs; both share one result per data
+    snapshot (file names, sizes and modification times of the layers and seeds).
 
     Parameters
     ----------
@@ -522,14 +620,77 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         feature without an id), the field and the reason. Bad input never raises.
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
-    checker = _Checker(directory)
+    directory = directory.resolve()
+    return list(_report(directory, _snapshot(directory)).first_round)
+
+
+def explain(layers_dir: Path | str | None = None) -> list[str]:
+    """Say what the checks could not establish, e.g. curated files without a GCJ-02 anchor.
+
+    Parameters
+    ----------
+    layers_dir
+        Folder of layers; default :func:`corridor_map.paths.layers_dir`.
+
+    Returns
+    -------
+    list of str
+        One ``file: note`` line per limitation (``validate --explain`` prints them).
+    """
+    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
+    directory = directory.resolve()
+    return list(_report(directory, _snapshot(directory)).notes)
+
+
+@dataclass(frozen=True)
+class _Report:
+    first_round: tuple[Problem, ...]
+    problems: tuple[Problem, ...]
+    refused: tuple[str, ...]
+    accepted: _Checker
+    notes: tuple[str, ...]
+    fatal: bool
+
+
+@functools.lru_cache(maxsize=8)
+def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
+    """Validate, then refuse every layer file with a problem until the rest is clean.
+
+    Refusing a file can break another (a parent or a planned link now missing), so the
+    checks run again on the remaining files until no further file has a problem.
+    """
+    del snapshot  # only part of the cache key
     if not directory.is_dir():
-        checker.add(str(directory), "-", "-", "layers folder not found")
-        return checker.problems
+        problem = Problem(str(directory), "-", "-", "layers folder not found")
+        return _Report((problem,), (problem,), (), _Checker(directory), (), True)
     files = sorted(directory.glob("*.geojson"))
     if not files:
-        checker.add(str(directory), "-", "-", "no *.geojson layer files")
-        return checker.problems
+        problem = Problem(str(directory), "-", "-", "no *.geojson layer files")
+        return _Report((problem,), (problem,), (), _Checker(directory), (), True)
+    checker = _check_folder(directory, files)
+    first = tuple(checker.problems)
+    problems = list(first)
+    refused: list[str] = []
+    while True:
+        names = {p.name for p in files}
+        bad = sorted({p.file for p in checker.problems if p.file in names})
+        if not bad:
+            break
+        refused.extend(bad)
+        files = [p for p in files if p.name not in bad]
+        checker = _check_folder(directory, files)
+        note = f" (after refusing {', '.join(refused)})"
+        known = set(problems)
+        problems.extend(
+            Problem(p.file, p.feature_id, p.field, p.reason + note)
+            for p in checker.problems
+            if p not in known and p.file in {f.name for f in files}
+        )
+    return _Report(first, tuple(problems), tuple(refused), checker, tuple(checker.notes), False)
+
+
+def _check_folder(directory: Path, files: list[Path]) -> _Checker:
+    checker = _Checker(directory)
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
     links: list[tuple[str, Any]] = []
     for path in files:
@@ -545,7 +706,8 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     for name, items in parsed:
         _check_containment(checker, name, items, containment)
     _check_known_points(checker, parsed)
-    return checker.problems
+    checker.finish()
+    return checker
 
 
 def _check_file(
@@ -562,6 +724,7 @@ def _check_file(
     if not isinstance(data.get("features"), list):
         checker.add(name, "-", "features", "must be a list")
         return []
+    checker.collections[name] = {k: v for k, v in data.items() if k != "features"}
     declared = _declared_crs(data)
     if declared is not None:
         checker.add(

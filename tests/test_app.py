@@ -197,7 +197,10 @@ def test_a_broken_layer_file_is_reported_by_name_not_as_a_traceback(tmp_path, mo
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
     at = _run()
     assert not at.exception
-    assert any("broken_layer.geojson" in e.value for e in at.error)
+    # Markdown-escaped (the name renders literally): markup.md_escape
+    from corridor_map.markup import md_escape
+
+    assert any(md_escape("broken_layer.geojson") in e.value for e in at.error)
 
 
 def test_geometry_source_sits_in_a_collapsed_expander(feature):
