@@ -1,10 +1,11 @@
 """The atlas: every ``layers/*.geojson`` loaded into typed features, and its validator.
 
-The feature schema is the one in ``docs/architecture.md``. :func:`load_atlas` reads the
-layers (cached on the files' modification times, since Streamlit reruns a lot) and raises
-:class:`LayerError` naming the file and feature on bad input. :func:`validate` never
-raises on bad input: it returns every :class:`Problem` it finds (file, feature id, field,
-reason), which ``corridor-map validate`` prints.
+The feature schema is the one in ``docs/architecture.md``. :func:`validate` never raises
+on bad input: it returns every :class:`Problem` it finds (file, feature id, field,
+reason), which ``corridor-map validate`` prints. :func:`load_atlas` loads the layers
+through the same checks (cached on the data snapshot, since Streamlit reruns a lot):
+files with a problem are refused and listed, or, strict, the load raises
+:class:`LayerError` with the list.
 
 Validation rules and tolerances, chosen to catch real mistakes in schematic layers:
 
@@ -28,9 +29,15 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
 * GCJ-02 passed as WGS84: a declared ``crs``/``coordinate_system`` that is not WGS84 /
   CRS84; a point sitting on the GCJ-02 position of a known reference point (an OSM
   station) rather than on the point itself; or a file whose containment failures mostly
-  disappear once its coordinates are converted GCJ-02 → WGS84. The shift is about 540 m
-  here, so only those signals are reliable; a file that is wrong but still contained in
-  its districts cannot be told apart.
+  disappear once its coordinates are converted GCJ-02 → WGS84; or a file that fits its
+  anchors better converted than as given: more vertices within 100 m of a district
+  boundary or a reference station/runway (not the dense road graph), or less of it
+  outside its (unbuffered) districts. The shift is about 540 m here, so only anchored
+  signals are reliable; a file with no anchor gets a note in ``validate --explain``
+  (:func:`explain`) saying a wholesale shift of it would pass undetected.
+
+:func:`load_atlas` runs these checks (one cached result per data snapshot) and refuses
+every layer file with a problem; see its docstring and ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -56,7 +63,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.errors import CorridorMapError
-from corridor_map.gcj02 import gcj02_to_wgs84_geometry, wgs84_to_gcj02
+from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 from corridor_map.measure import (
     COORDINATE_DEPTH,
     distance_km,
@@ -133,6 +140,7 @@ AREA_UNITS_KM2 = {
 }
 DISTRICTS_FILE = "ref_districts.geojson"
 TARGETS_FILE = "travel_targets.json"
+PLANNED_LINKS_FILE = "planned_links.geojson"
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
@@ -703,9 +711,11 @@ def _check_folder(directory: Path, files: list[Path]) -> _Checker:
     if curated and not districts:
         checker.add(DISTRICTS_FILE, "-", "-", "missing or empty: containment not checked")
     containment = _Containment(districts)
+    checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]] = {}
     for name, items in parsed:
-        _check_containment(checker, name, items, containment)
+        checkable[name] = _check_containment(checker, name, items, containment)
     _check_known_points(checker, parsed)
+    _check_gcj_anchors(checker, parsed, checkable, districts)
     checker.finish()
     return checker
 
@@ -1255,17 +1265,35 @@ def _buffer_m(geometry: BaseGeometry, metres: float) -> BaseGeometry:
 class _Containment:
     """Union of listed districts, grown by the buffer, cached per district set."""
 
-    def __init__(self, districts: dict[str, tuple[str, BaseGeometry]]) -> None:
+    def __init__(
+        self,
+        districts: dict[str, tuple[str, BaseGeometry]],
+        buffer_m: float = CONTAINMENT_BUFFER_M,
+    ) -> None:
         self.districts = districts
+        self.buffer_m = buffer_m
         self._cache: dict[tuple[str, ...], BaseGeometry] = {}
 
     def area(self, codes: tuple[str, ...]) -> BaseGeometry:
         if codes not in self._cache:
             union = shapely.union_all([self.districts[c][1] for c in codes])
-            grown = _buffer_m(union, CONTAINMENT_BUFFER_M)
+            grown = _buffer_m(union, self.buffer_m) if self.buffer_m else union
             shapely.prepare(grown)
             self._cache[codes] = grown
         return self._cache[codes]
+
+    def outside(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> tuple[float, float]:
+        """Outside the districts and in all: (points, points), (km, km) or (km², km²)."""
+        area = self.area(codes)
+        kind = geometry.geom_type
+        if kind in {"Point", "MultiPoint"}:
+            points = list(getattr(geometry, "geoms", [geometry]))
+            return float(sum(not area.covers(p) for p in points)), float(len(points))
+        whole = geodesic_measure(geometry)
+        outside = geodesic_measure(geometry.difference(area))
+        if kind in {"Polygon", "MultiPolygon"}:
+            return outside.area_km2, whole.area_km2
+        return outside.length_km, whole.length_km
 
     def outside_share(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> float:
         """Share of the geometry (points, length or area) outside the grown districts."""
@@ -1303,11 +1331,12 @@ def _check_containment(
     file: str,
     items: list[tuple[str, dict[str, Any], BaseGeometry | None]],
     containment: _Containment,
-) -> None:
+) -> list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]:
+    """Check each feature lies in its districts; return those that could be checked."""
     districts = containment.districts
+    checkable: list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]] = []
     if file.startswith("ref_") or not districts:
-        return
-    checkable = []
+        return checkable
     for fid, props, geometry in items:
         if geometry is None or not geometry.is_valid or props.get("role") == "enclave":
             continue
@@ -1365,6 +1394,7 @@ def _check_containment(
                 f"{len(failures)} feature(s) fall outside their districts as given, "
                 f"{len(converted)} after converting GCJ-02 → WGS84",
             )
+    return checkable
 
 
 def _reference_points(
@@ -1412,3 +1442,127 @@ def _check_known_points(
                         "convert with corridor_map.gcj02.gcj02_to_wgs84",
                     )
                     break
+
+
+# ---- GCJ-02 anchors: does the file fit the reference data better as given or converted?
+
+#: A vertex this close to a district boundary or a reference point/line (other than the
+#: road graph, too dense to tell chance from derivation) counts as anchored to it.
+ANCHOR_NEAR_M = 100.0
+#: Converted must beat "as given" by this factor, and by at least this many vertices,
+#: for the file to count as GCJ-02.
+_ANCHOR_FACTOR = 2.0
+_ANCHOR_MIN_VERTICES = 5
+#: Outside the (unbuffered) districts as given, at least this much and this many times
+#: what remains after GCJ-02 → WGS84, marks a file as GCJ-02.
+_FIT_MIN = {"km²": 0.1, "km": 0.2, "points": 2.0}
+_FIT_FACTOR = 4.0
+_NEAR_DEG = ANCHOR_NEAR_M / 111_320.0  # 1° of latitude; of longitude here ≥ 97 km
+
+
+def _anchor_tree(
+    checker: _Checker, districts: dict[str, tuple[str, BaseGeometry]]
+) -> shapely.STRtree | None:
+    anchors = [geometry.boundary for _, geometry in districts.values()]
+    for file, _, geometry in checker.features.values():
+        if (
+            file.startswith("ref_")
+            and file not in (DISTRICTS_FILE, "ref_roads.geojson")
+            and geometry is not None
+        ):
+            polygonal = geometry.geom_type in {"Polygon", "MultiPolygon"}
+            anchors.append(geometry.boundary if polygonal else geometry)
+    return shapely.STRtree(anchors) if anchors else None
+
+
+def _near_anchor_count(tree: shapely.STRtree, lon: np.ndarray, lat: np.ndarray) -> int:
+    if lon.size == 0:
+        return 0
+    hits = tree.query(shapely.points(lon, lat), predicate="dwithin", distance=_NEAR_DEG)
+    return int(np.unique(hits[0]).size)
+
+
+def _check_gcj_anchors(
+    checker: _Checker,
+    parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]],
+    checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]],
+    districts: dict[str, tuple[str, BaseGeometry]],
+) -> None:
+    """Catch a curated file shifted wholesale to GCJ-02, wherever it has an anchor.
+
+    Two anchors: vertices that sit on a district boundary or a reference station,
+    runway or stop (as given versus after converting GCJ-02 → WGS84), and how much of
+    the file lies outside its districts (unbuffered) in each frame. A file with neither
+    gets a note for ``validate --explain``: a wholesale shift of it would pass.
+    """
+    tree = _anchor_tree(checker, districts)
+    flat = _Containment(districts, buffer_m=0.0)
+    for file, items in parsed:
+        if file.startswith("ref_") or file == PLANNED_LINKS_FILE:
+            continue
+        located = [
+            geometry
+            for _, props, geometry in items
+            if geometry is not None
+            and props.get("role") != "enclave"
+            and all(_in_region(x, y) for x, y in shapely.get_coordinates(geometry))
+        ]
+        if not located:
+            continue
+        already = any(
+            p.file == file and p.feature_id == "-" and "GCJ-02" in p.reason
+            for p in checker.problems
+        )
+        coords = np.concatenate([shapely.get_coordinates(g) for g in located])
+        given = converted = 0
+        if tree is not None:
+            given = _near_anchor_count(tree, coords[:, 0], coords[:, 1])
+            back_lon, back_lat = gcj02_to_wgs84(coords[:, 0], coords[:, 1])
+            converted = _near_anchor_count(tree, np.asarray(back_lon), np.asarray(back_lat))
+        fit_given: dict[str, float] = dict.fromkeys(_FIT_MIN, 0.0)
+        fit_converted: dict[str, float] = dict.fromkeys(_FIT_MIN, 0.0)
+        for _, _, geometry, codes in checkable.get(file, []):
+            unit = {"Polygon": "km²", "MultiPolygon": "km²", "Point": "points"}.get(
+                geometry.geom_type, "points" if geometry.geom_type == "MultiPoint" else "km"
+            )
+            fit_given[unit] += flat.outside(geometry, codes)[0]
+            back = gcj02_to_wgs84_geometry(geometry)
+            fit_converted[unit] += flat.outside(back, codes)[0] if back.is_valid else 0.0
+        reasons = []
+        if converted >= _ANCHOR_FACTOR * given + _ANCHOR_MIN_VERTICES:
+            reasons.append(
+                f"{converted} vertices lie within {ANCHOR_NEAR_M:.0f} m of a district "
+                f"boundary or reference station after converting GCJ-02 → WGS84, {given} as "
+                "given"
+            )
+        for unit, least in _FIT_MIN.items():
+            if fit_given[unit] >= least and fit_given[unit] >= _FIT_FACTOR * fit_converted[unit]:
+                reasons.append(
+                    f"{fit_given[unit]:.2f} {unit} lie outside the listed districts as given, "
+                    f"{fit_converted[unit]:.2f} {unit} after converting GCJ-02 → WGS84"
+                )
+        if reasons and not already:
+            checker.add(
+                file,
+                "-",
+                "geometry",
+                "coordinates look like GCJ-02 (Gaode/AMap) rather than WGS84: "
+                + "; ".join(reasons)
+                + "; convert with corridor_map.gcj02.gcj02_to_wgs84_geojson",
+            )
+        fits = any(max(fit_given[u], fit_converted[u]) > 0 for u in _FIT_MIN)
+        if max(given, converted) < _ANCHOR_MIN_VERTICES and not fits:
+            checker.notes.append(
+                f"{file}: no GCJ-02 anchor: none of its {len(coords)} located vertices lies "
+                f"within {ANCHOR_NEAR_M:.0f} m of a district boundary or reference station "
+                "in either frame and every checked feature lies inside its districts both "
+                "as given and converted, so a wholesale GCJ-02 shift (~540 m) of this file "
+                "would pass undetected"
+            )
+        else:
+            checker.notes.append(
+                f"{file}: GCJ-02 anchors: {given} vertices near a district boundary or "
+                f"reference station as given, {converted} converted; outside the districts "
+                + ", ".join(f"{fit_given[u]:.2f}/{fit_converted[u]:.2f} {u}" for u in _FIT_MIN)
+                + " (given/converted)"
+            )

@@ -855,3 +855,57 @@ def test_the_app_lists_a_refused_file_escaped_and_keeps_the_valid_ones(tmp_path,
     assert md_escape("'[登录](https://evil.example/x)'") in warning.value  # shown, not a link
     assert "](https://evil" not in warning.value
     assert not at.error
+
+
+# ------------------------------------------- GCJ-02: a whole curated file shifted ~540 m
+
+
+def _shift_coordinates(coords: Any) -> Any:
+    if coords and isinstance(coords[0], (int, float)):
+        lon, lat = wgs84_to_gcj02(coords[0], coords[1])
+        return [round(float(lon), 6), round(float(lat), 6), *coords[2:]]
+    return [_shift_coordinates(part) for part in coords]
+
+
+def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
+    folder = tmp_path / "layers"
+    shutil.copytree(REAL_LAYERS, folder)
+    if name is not None:
+        data = json.loads((REAL_LAYERS / name).read_text("utf-8"))
+        for feature in data["features"]:
+            if feature["geometry"] is not None:
+                geometry = feature["geometry"]
+                geometry["coordinates"] = _shift_coordinates(geometry["coordinates"])
+        (folder / name).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson"])
+def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
+    folder = _real_layers_with_shifted(tmp_path, name)
+    problems = [p for p in validate(folder) if p.file == name]
+    assert any(p.field == "geometry" and "GCJ-02" in p.reason for p in problems), problems
+    assert name in load_atlas(folder).refused
+    assert [p for p in validate(folder) if p.file != name] == []
+
+
+def test_the_taizhou_file_is_caught_by_its_district_anchors(tmp_path):
+    # no point of it sits on a station: the district boundary it follows is the anchor
+    folder = _real_layers_with_shifted(tmp_path, "taizhou_bay.geojson")
+    (problem,) = validate(folder)
+    assert problem.feature_id == "-"
+    assert "district boundary or reference station after converting" in problem.reason
+    assert "outside the listed districts as given" in problem.reason
+
+
+def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+    folder = _real_layers_with_shifted(tmp_path, "wenling_lakes.geojson")
+    assert cli.main(["validate", "--layers", str(folder), "--explain"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (note,) = [line for line in out if line.startswith("note: wenling_lakes.geojson")]
+    assert "no GCJ-02 anchor" in note and "would pass undetected" in note
+    anchored = [line for line in out if line.startswith("note: taizhou_bay.geojson")]
+    assert anchored and "GCJ-02 anchors" in anchored[0]
+    assert cli.main(["validate", "--layers", str(folder), "--explain", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any(n.startswith("wenling_lakes.geojson: no GCJ-02 anchor") for n in notes)
