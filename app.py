@@ -100,7 +100,7 @@ def _reader(lang: str, names: list[str]) -> None:
     try:
         document = load_corpus().document(reader["doc"])
     except (CorridorMapError, KeyError) as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     with st.container(border=True):
         cols = st.columns([3, 2])
@@ -202,7 +202,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
         st.info(t("panel_empty", lang))
         return
     if selected not in atlas:
-        st.warning(f"{t('unknown_feature', lang)}: {selected}")
+        st.warning(f"{t('unknown_feature', lang)}: {md_escape(selected)}")
         return
     view = panel.feature_panel(atlas, selected, load_corpus())
     names = [view.name_zh]
@@ -314,12 +314,12 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
             key="measure_upload",
         )
         if upload_error:
-            st.error(upload_error)
+            st.error(md_escape(upload_error))
         elif uploaded:
             result = uploaded["result"]
             st.dataframe(panel.measure_rows(result, lang), hide_index=True)
             for warning in result["warnings"]:
-                st.warning(warning)
+                st.warning(md_escape(warning))
 
 
 def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -367,7 +367,7 @@ def _travel_assumptions(lang: str) -> tuple[float, bool]:
     links = travel.planned_links()
     cols = st.columns([3, 2], gap="medium")
     speed = cols[0].slider(t("speed_network", lang), 20, 80, 40, step=5, key="travel_speed")
-    names = "、".join(link.name_zh if lang == "zh" else link.name_en for link in links)
+    names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
     planned = cols[1].toggle(
         f"{t('planned_toggle', lang)}：{names}"
         if lang == "zh"
@@ -381,7 +381,9 @@ def _travel_assumptions(lang: str) -> tuple[float, bool]:
             st.caption(line)
         for link in links:
             st.caption(
-                f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
+                md_escape(
+                    f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
+                )
             )
     return float(speed), bool(planned and links)
 
@@ -393,7 +395,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     try:
         results = _targets(data_key, speed, planned)
     except CorridorMapError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     st.dataframe(
         panel.target_rows(results, lang),
@@ -422,14 +424,17 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             trip = travel.route(worst["origin"], worst["destination"], assumptions, planned)
             geometries.append(trip.path)
             st.caption(
-                f"{labels.get(trip.from_id, trip.from_id)} → {labels.get(trip.to_id, trip.to_id)}"
-                f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
+                md_escape(
+                    f"{labels.get(trip.from_id, trip.from_id)} → "
+                    f"{labels.get(trip.to_id, trip.to_id)}"
+                    f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
+                )
             )
             st.caption(t("route_note", lang))
         else:
             st.caption(t("no_worst_case", lang))
         for note in result.notes:
-            st.caption(note)
+            st.caption(md_escape(note))
 
         st.markdown(f"**{t('sensitivity', lang)}**")
         parameters = tuple(panel.SENSITIVITY_SPEEDS)

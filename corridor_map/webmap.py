@@ -581,7 +581,7 @@ def build_map(
         if not drawn:
             continue
         is_point = drawn[0]["geometry"]["type"] == "Point"
-        group = folium.FeatureGroup(name=names[lang], show=shown)
+        group = folium.FeatureGroup(name=inert(names[lang]), show=shown)
         _geojson_layer(
             drawn,
             lambda _f, s=style: (
@@ -613,7 +613,9 @@ def build_map(
             # Points in polygon groups (city-level enclaves, zone points) get a circle too:
             # Leaflet's default marker is a 25 × 41 px image that covers its neighbours.
             radius = _ROLE_STYLE[group_id].get("radius", _ROLE_STYLE["platforms"]["radius"])
-            label = f"{corridor_name(corridor, lang)} · {group_names[lang]}"
+            # Leaflet's layer control writes names as HTML: a corridor id from a layer
+            # file must not become markup there.
+            label = inert(f"{corridor_name(corridor, lang)} · {group_names[lang]}")
             group = folium.FeatureGroup(name=label, show=True)
             _geojson_layer(
                 drawn,

@@ -326,3 +326,20 @@ def test_geojson_geometries_flattens_what_the_measurer_accepts():
     assert webmap.geojson_geometries({"type": "Feature", "geometry": line}) == [line]
     nested = {"type": "GeometryCollection", "geometries": [square, line]}
     assert webmap.geojson_geometries(nested) == [square, line]
+
+
+def test_layer_control_names_from_the_data_are_escaped(collections):
+    # A corridor id that is not one of ours passes through corridor_name unchanged; the
+    # layer control writes group names as HTML, so it must arrive escaped.
+    nasty = "<img src=x onerror=alert(1)>"
+    hacked = json.loads(json.dumps(collections))
+    for feature in hacked["taizhou_bay"]["features"]:
+        feature["properties"]["corridor"] = nasty
+    script = webmap.stable_script(webmap.build_map(hacked, "none", "zh"))
+    # Decode the JS string literals (tojson writes < and & as \\u escapes) to see what
+    # Leaflet receives as the layer name.
+    literal = r'"(?:[^"\\]|\\.)*onerror(?:[^"\\]|\\.)*"'
+    names = [json.loads(m) for m in re.findall(literal, script)]
+    assert names, "the hacked corridor never reached the layer control"
+    for name in names:
+        assert "<img" not in name and "&lt;img src=x onerror=alert(1)&gt;" in name
