@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from corridor_map import assets, map_component, measure, panel, travel, webmap
-from corridor_map.atlas import Atlas, load_atlas
+from corridor_map.atlas import Atlas, load_atlas, refusal_message
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import LANGUAGES, normalize_language, t
@@ -548,10 +548,16 @@ def main() -> None:
     basemaps = webmap.available_basemaps()
     _init_state(basemaps)
     try:
-        atlas = load_atlas()
+        # Lenient: files with problems are refused and listed, the valid ones are shown.
+        atlas = load_atlas(strict=False)
         load_corpus()
+        if atlas.problems:
+            listed = refusal_message(atlas.problems, atlas.refused).splitlines()
+            heading = t("data_problems", st.session_state["lang"])
+            st.warning("\n\n".join([heading, *map(md_escape, listed)]))
     except CorridorMapError as exc:
-        st.error(f"{t('data_error', st.session_state['lang'])}: {md_escape(exc)}")
+        lines = [md_escape(line) for line in str(exc).splitlines()]
+        st.error("\n\n".join([f"{t('data_error', st.session_state['lang'])}:", *lines]))
         st.stop()
 
     _sidebar(atlas, basemaps)

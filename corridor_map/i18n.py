@@ -86,6 +86,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "unknown": {"zh": "未说明", "en": "not stated"},
     "schematic_badge": {"zh": "示意", "en": "schematic"},
     "data_error": {"zh": "数据错误", "en": "Data error"},
+    "data_problems": {
+        "zh": "以下图层文件有问题，未载入；地图只显示其余文件。",
+        "en": "These layer files have problems and were not loaded; the map shows the rest.",
+    },
     "view": {"zh": "视图", "en": "View"},
     "view_map": {"zh": "地图与原文", "en": "Map & texts"},
     "view_measure": {"zh": "量算", "en": "Measure"},

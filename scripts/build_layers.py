@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from corridor_map import _geojson_io  # noqa: E402
+from corridor_map.errors import CorridorMapError  # noqa: E402
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
 
 REGION = (120.2, 27.5, 121.9, 29.0)  # lon_min, lat_min, lon_max, lat_max
@@ -492,22 +493,30 @@ def main(argv: list[str] | None = None) -> int:
         "ref_s1_stations": lambda: build_s1_stations(args.sources),
         "ref_places": lambda: build_ref_places(args.sources),
     }
-    status = 0
+    # Build every layer in memory first, then replace all of them or none: a failed or
+    # interrupted rebuild never leaves a mix of old and new layers.
+    texts: dict[Path, str] = {}
     for name, build in builders.items():
         if args.only and name not in args.only:
             continue
-        text = build()
-        path = args.out / f"{name}.geojson"
-        if args.check:
+        texts[args.out / f"{name}.geojson"] = build()
+    if args.check:
+        status = 0
+        for path, text in texts.items():
             same = path.is_file() and path.read_text("utf-8") == text
             print(f"{path.name}: {'unchanged' if same else 'DIFFERS'}")
             status |= 0 if same else 1
-            continue
-        _geojson_io.write_atomically(path, text)
+        return status
+    try:
+        _geojson_io.write_all_atomically(texts)
+    except CorridorMapError as exc:
+        print(f"build_layers: error: {exc}", file=sys.stderr)
+        return 2
+    for path, text in texts.items():
         count = text.count('"type":"Feature"')
         shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
         print(f"{shown}: {count} features, {len(text.encode()) / 1024:.0f} KB")
-    return status
+    return 0
 
 
 if __name__ == "__main__":

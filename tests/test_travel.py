@@ -33,26 +33,57 @@ def _node(i: int, j: int) -> tuple[float, float]:
     return (round(LON0 + i * STEP, 6), round(LAT0 + j * STEP, 6))
 
 
+def _ref(fid: str, role: str, located: bool = True, **extra: object) -> dict:
+    """Schema-valid reference properties: the atlas refuses a layer file that fails validate."""
+    return {
+        "id": fid,
+        "name_zh": fid,
+        "name_en": fid,
+        "corridor": "reference",
+        "role": role,
+        "parent": None,
+        "district": [],
+        "sources": [],
+        "geometry_basis": "schematic" if located else "unlocated",
+        "geometry_source": "synthetic test network",
+        "precision_m": 10 if located else None,
+        **extra,
+    }
+
+
 def _edge(a: tuple[int, int], b: tuple[int, int], length_km: float) -> dict:
     return {
         "type": "Feature",
-        "properties": {
-            "id": f"road-{a[0]}{a[1]}-{b[0]}{b[1]}",
-            "u": f"{a[0]},{a[1]}",
-            "v": f"{b[0]},{b[1]}",
-            "length_km": length_km,
-        },
+        "properties": _ref(
+            f"road-{a[0]}{a[1]}-{b[0]}{b[1]}",
+            "road",
+            u=f"{a[0]},{a[1]}",
+            v=f"{b[0]},{b[1]}",
+            length_km=length_km,
+        ),
         "geometry": {"type": "LineString", "coordinates": [_node(*a), _node(*b)]},
     }
 
 
 def _point(fid: str, lonlat: tuple[float, float] | None) -> dict:
-    geometry = None if lonlat is None else {"type": "Point", "coordinates": list(lonlat)}
-    return {"type": "Feature", "properties": {"id": fid}, "geometry": geometry}
+    geometry = (
+        None if lonlat is None else {"type": "Point", "coordinates": [round(c, 6) for c in lonlat]}
+    )
+    return {
+        "type": "Feature",
+        "properties": _ref(fid, "landmark", geometry is not None),
+        "geometry": geometry,
+    }
 
 
 def _write(folder: Path, name: str, features: list[dict], **extra: object) -> None:
-    data = {"type": "FeatureCollection", "name": name, "features": features, **extra}
+    data = {
+        "type": "FeatureCollection",
+        "name": name,
+        "description": "synthetic test layer",
+        "features": features,
+        **extra,
+    }
     (folder / name).write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -72,14 +103,14 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     island = [
         {
             "type": "Feature",
-            "properties": {"id": "road-island", "u": "i1", "v": "i2", "length_km": 1.0},
+            "properties": _ref("road-island", "road", u="i1", v="i2", length_km=1.0),
             "geometry": {"type": "LineString", "coordinates": [[121.5, 28.0], [121.51, 28.0]]},
         }
     ]
     _write(layers, "ref_roads.geojson", edges + island)
     diagonal = {
         "type": "Feature",
-        "properties": {"id": "diagonal-link"},
+        "properties": _ref("diagonal-link", "road"),
         "geometry": {"type": "LineString", "coordinates": [_node(0, 0), _node(4, 4)]},
     }
     _write(
@@ -124,10 +155,11 @@ def test_grid_times_are_exact(grid: Path) -> None:
 def test_access_leg_uses_detour_and_speed(grid: Path, tmp_path: Path) -> None:
     # A place 0.3 km due south of the south-west node, off the network.
     lon, lat, _ = GEOD.fwd(*_node(0, 0), 180, 300.0)
+    lon, lat = round(lon, 6), round(lat, 6)  # layers hold ≤ 6 decimals (validate)
     _write(grid, "extra.geojson", [_point("south-of-sw", (lon, lat))])
     a = SpeedAssumptions(access_candidates=1)
     result = route("south-of-sw", "se", a, planned_links=False)
-    access_km = 0.3 * 1.3
+    access_km = GEOD.inv(*_node(0, 0), lon, lat)[2] / 1e3 * 1.3  # ≈ 0.3 km × 1.3
     assert result.legs["access"]["km"] == pytest.approx(access_km, rel=1e-6)
     assert result.minutes == pytest.approx(access_km / 25 * 60 + 6.0, rel=1e-6)
 
@@ -335,7 +367,7 @@ def test_connectors_to_a_planned_link_follow_the_access_detour(grid: Path) -> No
     line = [[round(start[0], 6), round(start[1], 6)], [round(end[0], 6), round(end[1], 6)]]
     link = {
         "type": "Feature",
-        "properties": {"id": "offset-link"},
+        "properties": _ref("offset-link", "road"),
         "geometry": {"type": "LineString", "coordinates": line},
     }
     _write(grid, "extra.geojson", [link])
