@@ -537,6 +537,9 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     _check_parents(checker)
     _check_links(checker, links)
     _check_targets(checker, directory / TARGETS_FILE)
+    from corridor_map.indicators import validate_register
+
+    checker.problems.extend(validate_register(directory))
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:

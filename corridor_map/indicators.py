@@ -357,7 +357,7 @@ def _check_report(p: _Problems, iid: str, where: str, report: Any, set_by: Any) 
         p.add(iid, f"{where}.text", f"{text!r} does not appear in its quote {quote!r}")
     _check_value(p, iid, where, report.get("value"), text)
     unit = report.get("unit")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         p.add(iid, f"{where}.unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
     if not _text(report.get("scope")):
         p.add(iid, f"{where}.scope", "missing or empty string")
@@ -411,7 +411,7 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
     unit = record.get("unit")
     if unit is None and kind != "milestone":
         p.add(iid, "unit", "missing (only a milestone has no unit)")
-    elif unit is not None and unit not in UNITS:
+    elif unit is not None and (not isinstance(unit, str) or unit not in UNITS):
         p.add(iid, "unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
     doc = record.get("doc")
     try:
