@@ -20,7 +20,7 @@ from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import LANGUAGES, normalize_language, role_name, t
 
 MAP_KEY = "cm_map"
-VIEWS = ("map", "measure", "travel")
+VIEWS = ("map", "measure", "travel", "indicators")
 READER_HEIGHT = 420
 
 st.set_page_config(
@@ -479,6 +479,76 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         webmap.show_overlay_map(base, group, key="cm_travel", view=view)
 
 
+def _indicators_view(atlas: Atlas, lang: str) -> None:
+    from corridor_map import indicator_view as iv
+    from corridor_map.i18n import corridor_name
+    from corridor_map.indicators import load_register, timeline
+    from corridor_map.markup import md_escape
+
+    st.caption(t("ind_intro", lang))
+    try:
+        register = load_register()
+        entries = timeline(atlas, register, travel.load_targets())
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    corpus = load_corpus()
+    with st.expander(t("timeline", lang), expanded=True):
+        st.caption(t("timeline_intro", lang))
+        st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
+        st.dataframe(iv.timeline_rows(entries, lang), hide_index=True, width="stretch")
+    cols = st.columns(4)
+    corridor = cols[0].selectbox(
+        t("ind_corridor", lang),
+        iv.corridors(register),
+        format_func=lambda c: corridor_name(c, lang),
+        key=f"ind_corridor_{lang}",
+    )
+    doc = cols[1].selectbox(
+        t("ind_doc", lang),
+        [None, *iv.doc_options(register, corridor)],
+        format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
+        key=f"ind_doc_{lang}",
+    )
+    year = cols[2].selectbox(
+        t("ind_year", lang),
+        [None, *iv.year_options(register, corridor)],
+        format_func=lambda y: t("ind_all", lang) if y is None else str(y),
+        key=f"ind_year_{lang}",
+    )
+    kind = cols[3].selectbox(
+        t("ind_kind", lang),
+        [None, *sorted({i.kind for i in register.select(corridor=corridor)})],
+        format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
+        key=f"ind_kind_{lang}",
+    )
+    chosen = register.select(corridor, doc, kind, year)
+    st.caption(t("ind_count", lang).format(n=len(chosen)))
+    if not chosen:
+        st.info(t("ind_none", lang))
+        return
+    charts = iv.charts(chosen, lang)
+    if charts:
+        with st.expander(t("ind_chart", lang), expanded=False):
+            for _, chart in charts:
+                st.altair_chart(chart, width="stretch")
+    st.html(iv.CARD_CSS)
+    reader = st.session_state.get("reader")
+    for indicator in chosen:
+        with st.container(border=True):
+            st.html(iv.card_html(indicator, lang))
+            for i, link in enumerate(iv.figure_links(indicator, lang)):
+                slot = f"ind-{indicator.id}-{i}"
+                st.button(
+                    md_escape(link.label),
+                    key=f"ind-read-{indicator.id}-{i}",
+                    on_click=_open_reader,
+                    args=(link.doc, link.paragraph, link.quote, slot),
+                )
+                if reader and reader.get("slot") == slot:
+                    _reader(lang, [])
+
+
 def main() -> None:
     """Lay out the page: sidebar controls, map on the left, the panel on the right."""
     _static_assets()
@@ -506,6 +576,10 @@ def main() -> None:
         return
     if view == "travel":
         _travel_view(atlas, basemap, lang)
+        _sync_query_params()
+        return
+    if view == "indicators":
+        _indicators_view(atlas, lang)
         _sync_query_params()
         return
 
