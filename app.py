@@ -529,9 +529,9 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         return
     charts = iv.charts(chosen, lang)
     if charts:
-        with st.expander(t("ind_chart", lang), expanded=False):
-            for _, chart in charts:
-                st.altair_chart(chart, width="stretch")
+        st.markdown(f"**{t('ind_chart', lang)}**")
+        for _, chart in charts:
+            st.altair_chart(chart, width="stretch")
     st.html(iv.CARD_CSS)
     reader = st.session_state.get("reader")
     for indicator in chosen:

@@ -257,18 +257,19 @@ def charts(indicators: list[Indicator], lang: str) -> list[tuple[str, Any]]:
     out = []
     for unit, rows in chart_rows(indicators, lang).items():
         frame = pd.DataFrame(rows)
-        names = list(dict.fromkeys(frame["indicator"]))
+        frame["row"] = frame["indicator"] + " · " + frame["series"]
         chart = (
             alt.Chart(frame)
             .mark_bar()
             .encode(
-                y=alt.Y("indicator:N", sort=names, title=None, axis=alt.Axis(labelLimit=320)),
+                y=alt.Y(
+                    "row:N", sort=list(frame["row"]), title=None, axis=alt.Axis(labelLimit=420)
+                ),
                 x=alt.X("value:Q", title=unit),
-                yOffset="series:N",
                 color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
                 tooltip=["indicator:N", "series:N", "text:N"],
             )
-            .properties(height=max(80, 38 * len(names)))
+            .properties(height=alt.Step(20))
         )
         out.append((unit, chart))
     return out
@@ -311,7 +312,7 @@ def timeline_chart(entries: list[TimelineEntry], lang: str) -> Any:
     frame = pd.DataFrame(rows)
     base = alt.Chart(frame).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m")),
-        y=alt.Y("doc:N", title=None, sort=[r["doc"] for r in rows]),
+        y=alt.Y("doc:N", title=None, sort=[r["doc"] for r in rows], axis=alt.Axis(labelLimit=260)),
         tooltip=["date:T", "title:N", "indicators:Q"],
     )
     return base.mark_point(size=140, filled=True).properties(height=36 * max(len(rows), 1) + 40)
