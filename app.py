@@ -508,19 +508,19 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         t("ind_doc", lang),
         [None, *iv.doc_options(register, corridor)],
         format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
-        key=f"ind_doc_{lang}",
+        key=f"ind_doc_{lang}_{corridor}",
     )
     year = cols[2].selectbox(
         t("ind_year", lang),
         [None, *iv.year_options(register, corridor)],
         format_func=lambda y: t("ind_all", lang) if y is None else str(y),
-        key=f"ind_year_{lang}",
+        key=f"ind_year_{lang}_{corridor}",
     )
     kind = cols[3].selectbox(
         t("ind_kind", lang),
         [None, *sorted({i.kind for i in register.select(corridor=corridor)})],
         format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
-        key=f"ind_kind_{lang}",
+        key=f"ind_kind_{lang}_{corridor}",
     )
     chosen = register.select(corridor, doc, kind, year)
     st.caption(t("ind_count", lang).format(n=len(chosen)))
