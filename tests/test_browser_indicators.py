@@ -130,6 +130,7 @@ def test_other_corridor_charts_offline_and_names_inert(page: tuple[object, list[
     assert "<img src=x" in pg.locator(".cm-ind", has_text="探针").first.inner_text()  # type: ignore[attr-defined]
     # A city-wide figure of the 2024 reply is shown apart from the corridor's target.
     assert "4326" in pg.locator(".cm-ind", has_text="900").first.inner_text()  # type: ignore[attr-defined]
+    pg.locator(".cm-ind", has_text="900").first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
     pg.screenshot(path=str(ARTIFACTS / "indicators-daluo.png"), full_page=False)  # type: ignore[attr-defined]
     assert all(not f.evaluate("window.__pwned") for f in pg.frames)  # type: ignore[attr-defined]
     assert outside == [], f"requests to outside hosts: {outside}"
