@@ -488,7 +488,8 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     st.caption(t("ind_intro", lang))
     try:
         register = load_register()
-        entries = timeline(atlas, register, travel.load_targets())
+        targets = travel.load_targets()
+        entries = timeline(atlas, register, targets)
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))
         return
@@ -497,6 +498,12 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         st.caption(t("timeline_intro", lang))
         st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
         st.dataframe(iv.timeline_rows(entries, lang), hide_index=True, width="stretch")
+        for entry in entries:
+            when = entry.date or t("timeline_year_unknown", lang)
+            title = entry.title if lang == "zh" or not entry.title_en else entry.title_en
+            with st.expander(md_escape(f"{when} · {title}"), expanded=False):
+                for heading, names in iv.timeline_details(entry, atlas, register, targets, lang):
+                    st.text(f"{heading} ({len(names)}): " + ("、".join(names) or "—"))
     cols = st.columns(4)
     corridor = cols[0].selectbox(
         t("ind_corridor", lang),
@@ -522,6 +529,9 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
         key=f"ind_kind_{lang}_{corridor}",
     )
+    # The chosen document, for a map filtered to the features citing it
+    # (corridor_map.indicators.features_citing).
+    st.session_state["doc_filter"] = doc
     chosen = register.select(corridor, doc, kind, year)
     st.caption(t("ind_count", lang).format(n=len(chosen)))
     if not chosen:

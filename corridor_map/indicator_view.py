@@ -37,6 +37,7 @@ __all__ = [
     "kind_name",
     "status_name",
     "timeline_chart",
+    "timeline_details",
     "timeline_rows",
     "year_options",
 ]
@@ -316,3 +317,23 @@ def timeline_chart(entries: list[TimelineEntry], lang: str) -> Any:
         tooltip=["date:T", "title:N", "indicators:Q"],
     )
     return base.mark_point(size=140, filled=True).properties(height=36 * max(len(rows), 1) + 40)
+
+
+def timeline_details(
+    entry: TimelineEntry,
+    atlas: Any,
+    register: Register,
+    targets: list[dict[str, Any]],
+    lang: str,
+) -> list[tuple[str, list[str]]]:
+    """What one document names: ``(heading, names)`` for features, indicators, targets."""
+    pick = "name_zh" if lang == "zh" else "name_en"
+    by_target = {str(target.get("id")): target for target in targets}
+    features = sorted(getattr(atlas.get(fid), pick) or fid for fid in entry.features)
+    indicators = [getattr(register.get(iid), pick) for iid in entry.indicators]
+    travel = [str(by_target[tid].get(pick) or tid) for tid in entry.travel_targets]
+    return [
+        (t("timeline_features", lang), features),
+        (t("timeline_indicators", lang), indicators),
+        (t("timeline_targets", lang), travel),
+    ]

@@ -42,6 +42,13 @@ def test_view_shows_the_first_corridor_cards_and_the_timeline():
     timeline = at.dataframe[0].value
     assert list(timeline[t("timeline_date", "zh")])[-1].startswith(t("timeline_year_unknown", "zh"))
     assert at.query_params["view"] in (["indicators"], "indicators")
+    # Each document lists what it names; the undated briefing names the central core.
+    from corridor_map.atlas import load_atlas
+
+    core = load_atlas().get("taizhou-central-core").name_zh
+    lines = [el.value for el in at.text if el.value.startswith(t("timeline_features", "zh"))]
+    assert len(lines) == 5 and core in lines[-1]
+    assert at.session_state["doc_filter"] is None
 
 
 def test_card_button_opens_the_reader_at_the_figures_paragraph():
@@ -59,6 +66,7 @@ def test_filters_by_corridor_document_year_and_kind():
     at.selectbox(key="ind_corridor_zh").set_value("wenzhou-daluo").run()
     assert len(_card_ids(at)) == 18
     at.selectbox(key="ind_doc_zh_wenzhou-daluo").set_value("wenzhou-reply-2024").run()
+    assert at.session_state["doc_filter"] == "wenzhou-reply-2024"
     ids = _card_ids(at)
     assert ids == [i.id for i in load_register() if i.reported]
     text = _cards(at)
