@@ -20,7 +20,7 @@ from corridor_map.i18n import LANGUAGES, normalize_language, t
 from corridor_map.markup import md_escape
 
 MAP_KEY = "cm_map"
-VIEWS = ("map", "measure", "travel")
+VIEWS = ("map", "measure", "travel", "indicators")
 
 st.set_page_config(
     page_title="浙江科创走廊规划地图 · Zhejiang S&T Innovation Corridors",
@@ -542,6 +542,86 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         )
 
 
+def _indicators_view(atlas: Atlas, lang: str) -> None:
+    from corridor_map import indicator_view as iv
+    from corridor_map.i18n import corridor_name
+    from corridor_map.indicators import load_register, timeline
+    from corridor_map.markup import md_escape
+
+    st.caption(t("ind_intro", lang))
+    try:
+        register = load_register()
+        targets = travel.load_targets()
+        entries = timeline(atlas, register, targets)
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    corpus = load_corpus()
+    with st.expander(t("timeline", lang), expanded=True):
+        st.caption(t("timeline_intro", lang))
+        st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
+        st.dataframe(iv.timeline_rows(entries, lang), hide_index=True, width="stretch")
+        for entry in entries:
+            when = entry.date or t("timeline_year_unknown", lang)
+            title = entry.title if lang == "zh" or not entry.title_en else entry.title_en
+            with st.expander(md_escape(f"{when} · {title}"), expanded=False):
+                for heading, names in iv.timeline_details(entry, atlas, register, targets, lang):
+                    st.text(f"{heading} ({len(names)}): " + ("、".join(names) or "—"))
+    cols = st.columns(4)
+    corridor = cols[0].selectbox(
+        t("ind_corridor", lang),
+        iv.corridors(register),
+        format_func=lambda c: corridor_name(c, lang),
+        key=f"ind_corridor_{lang}",
+    )
+    doc = cols[1].selectbox(
+        t("ind_doc", lang),
+        [None, *iv.doc_options(register, corridor)],
+        format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
+        key=f"ind_doc_{lang}_{corridor}",
+    )
+    year = cols[2].selectbox(
+        t("ind_year", lang),
+        [None, *iv.year_options(register, corridor)],
+        format_func=lambda y: t("ind_all", lang) if y is None else str(y),
+        key=f"ind_year_{lang}_{corridor}",
+    )
+    kind = cols[3].selectbox(
+        t("ind_kind", lang),
+        [None, *sorted({i.kind for i in register.select(corridor=corridor)})],
+        format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
+        key=f"ind_kind_{lang}_{corridor}",
+    )
+    # The chosen document, for a map filtered to the features citing it
+    # (corridor_map.indicators.features_citing).
+    st.session_state["doc_filter"] = doc
+    chosen = register.select(corridor, doc, kind, year)
+    st.caption(t("ind_count", lang).format(n=len(chosen)))
+    if not chosen:
+        st.info(t("ind_none", lang))
+        return
+    charts = iv.charts(chosen, lang)
+    if charts:
+        st.markdown(f"**{t('ind_chart', lang)}**")
+        for _, chart in charts:
+            st.altair_chart(chart, width="stretch")
+    st.html(iv.CARD_CSS)
+    reader = st.session_state.get("reader")
+    for indicator in chosen:
+        with st.container(border=True):
+            st.html(iv.card_html(indicator, lang))
+            for i, link in enumerate(iv.figure_links(indicator, lang)):
+                slot = f"ind-{indicator.id}-{i}"
+                st.button(
+                    md_escape(link.label),
+                    key=f"ind-read-{indicator.id}-{i}",
+                    on_click=_open_reader,
+                    args=(link.doc, link.paragraph, link.quote, slot),
+                )
+                if reader and reader.get("slot") == slot:
+                    _reader(lang, [])
+
+
 def main() -> None:
     """Lay out the page: sidebar controls, map on the left, the panel on the right."""
     _static_assets()
@@ -575,6 +655,10 @@ def main() -> None:
         return
     if view == "travel":
         _travel_view(atlas, basemap, lang)
+        _sync_query_params()
+        return
+    if view == "indicators":
+        _indicators_view(atlas, lang)
         _sync_query_params()
         return
 

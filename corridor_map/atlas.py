@@ -715,6 +715,9 @@ def _check_folder(directory: Path, files: list[Path]) -> _Checker:
     _check_parents(checker)
     _check_links(checker, links)
     _check_targets(checker, directory / TARGETS_FILE)
+    from corridor_map.indicators import validate_register
+
+    checker.problems.extend(validate_register(directory))
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:

@@ -94,6 +94,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "view_map": {"zh": "地图与原文", "en": "Map & texts"},
     "view_measure": {"zh": "量算", "en": "Measure"},
     "view_travel": {"zh": "出行目标", "en": "Travel targets"},
+    "view_indicators": {"zh": "指标", "en": "Indicators"},
     "measure_intro": {
         "zh": "在地图上依次点击各点，画线或多边形；面积与长度在服务器上按 WGS84 椭球面计算。",
         "en": "Click points on the map to draw a line or polygon; area and length are "
@@ -216,6 +217,66 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "地图脚本无法加载，请刷新页面。",
         "en": "The map script could not be loaded; reload the page.",
     },
+    # indicators view (corridor_map.indicator_view)
+    "ind_intro": {
+        "zh": "文件自身的量化目标：基期 → 目标，以及后续文件报告的数字；每个数字均可打开原文段落。"
+        "不作任何推算；目标年已过而后续文件未报告者记为“无报告”，不判定为未完成。",
+        "en": "The documents' own quantified targets: base → target, and figures later "
+        "documents report; every figure opens its paragraph. Nothing is computed; a target "
+        "whose year has passed with no later report is 'no report', never 'missed'.",
+    },
+    "ind_corridor": {"zh": "走廊", "en": "Corridor"},
+    "ind_doc": {"zh": "文件", "en": "Document"},
+    "ind_year": {"zh": "目标年", "en": "Target year"},
+    "ind_kind": {"zh": "指标类型", "en": "Kind"},
+    "ind_all": {"zh": "全部", "en": "All"},
+    "ind_base": {"zh": "基期", "en": "Base"},
+    "ind_target": {"zh": "目标", "en": "Target"},
+    "ind_reported": {"zh": "后续文件报告", "en": "Reported later"},
+    "ind_other_scope": {
+        "zh": "后续文件中范围不同的数字（不计为该目标的报告）",
+        "en": "Later figures of another scope (not counted as this target's report)",
+    },
+    "ind_restated": {"zh": "同一文件另处所述", "en": "Restated in the same document"},
+    "ind_no_base": {"zh": "文件未给出", "en": "not stated"},
+    "ind_note": {"zh": "说明", "en": "Note"},
+    "ind_open": {"zh": "原文", "en": "Source"},
+    "ind_none": {"zh": "没有符合条件的指标。", "en": "No indicator matches."},
+    "ind_count": {"zh": "{n} 项指标", "en": "{n} indicators"},
+    "ind_chart": {
+        "zh": "基期与目标（每图一种单位；仅本范围的文件数字）",
+        "en": "Base and target (one unit per chart; the documents' own-scope figures only)",
+    },
+    "ind_status_reported": {"zh": "已有报告", "en": "reported"},
+    "ind_status_no_report": {"zh": "无报告", "en": "no report"},
+    "ind_status_not_due": {"zh": "目标年未到", "en": "target year not reached"},
+    "ind_why_no_report": {
+        "zh": "目标年已过，后续文件未报告同一范围的数字。",
+        "en": "The target year has passed; no later document reports a figure of this scope.",
+    },
+    "ind_why_not_due": {
+        "zh": "目标年尚未结束。",
+        "en": "The target year has not ended yet.",
+    },
+    "ind_kind_count": {"zh": "数量", "en": "count"},
+    "ind_kind_share": {"zh": "比重", "en": "share"},
+    "ind_kind_amount": {"zh": "金额", "en": "amount"},
+    "ind_kind_rate": {"zh": "增速", "en": "growth rate"},
+    "ind_kind_density": {"zh": "人均/强度", "en": "per capita"},
+    "ind_kind_area": {"zh": "面积", "en": "area"},
+    "ind_kind_milestone": {"zh": "里程碑（未量化）", "en": "milestone (not quantified)"},
+    "timeline": {"zh": "文件时间轴", "en": "Document timeline"},
+    "timeline_intro": {
+        "zh": "按目录日期排列；台州湾新闻发布会只给出“11月22日”，年份不详，不作推测，故不上轴。",
+        "en": "In catalog date order; the Taizhou Bay briefing gives only '11月22日' (22 Nov): "
+        "its year is unknown and not guessed, so it is not placed on the axis.",
+    },
+    "timeline_year_unknown": {"zh": "年份不详", "en": "year unknown"},
+    "timeline_date": {"zh": "日期", "en": "Date"},
+    "timeline_doc": {"zh": "文件", "en": "Document"},
+    "timeline_features": {"zh": "引用它的要素", "en": "Features citing it"},
+    "timeline_indicators": {"zh": "指标", "en": "Indicators"},
+    "timeline_targets": {"zh": "出行目标", "en": "Travel targets"},
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
