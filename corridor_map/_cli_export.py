@@ -10,6 +10,11 @@ from corridor_map import export
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this domain's subcommands to the corridor-map parser."""
+    _register_export(subparsers)
+    register_print(subparsers)
+
+
+def _register_export(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "export",
         help="导出 / export features, a route, an isochrone or the targets table",
@@ -89,3 +94,48 @@ def _isochrone(args: argparse.Namespace) -> int:
         reason = (result.get("properties") or {}).get("reason")
         raise export.ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
     return _done(export.write_geometry(args.out, result, "isochrone", None, args.format))
+
+
+def register_print(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``print`` and ``brief``."""
+    from corridor_map.printmap import PAPER
+
+    printer = subparsers.add_parser(
+        "print",
+        help="打印地图 / printable map (PDF or PNG, A4/A3 landscape)",
+        description=(
+            "Render the corridors offline with title, legend, geodesic scale bar, north "
+            "arrow, attribution, schematic note and date."
+        ),
+    )
+    printer.add_argument("--out", type=Path, required=True, help="output .pdf or .png")
+    printer.add_argument("--scope", default="all", help="'all', a corridor id or a feature id")
+    printer.add_argument("--paper", choices=sorted(PAPER), default="A4")
+    printer.add_argument("--lang", choices=("zh", "en"), default="zh")
+    printer.set_defaults(handler=_print)
+
+    brief = subparsers.add_parser(
+        "brief",
+        help="简报 / one- or two-page PDF brief on a feature or a travel target",
+        description=(
+            "A zone brief (inset map, role, hierarchy, stated vs measured, every excerpt "
+            "verbatim with its citation) or a travel-target brief (verdict, method, worst "
+            "case with its route, assumptions, sensitivity)."
+        ),
+    )
+    brief.add_argument("item_id", metavar="FEATURE_OR_TARGET_ID")
+    brief.add_argument("--out", type=Path, required=True, help="output .pdf")
+    brief.add_argument("--lang", choices=("zh", "en"), default="zh")
+    brief.set_defaults(handler=_brief)
+
+
+def _print(args: argparse.Namespace) -> int:
+    from corridor_map.printmap import render_map
+
+    return _done(render_map(args.out, args.scope, args.paper, args.lang))
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from corridor_map.brief import render_brief
+
+    return _done(render_brief(args.out, args.item_id, args.lang))
