@@ -15,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import functools
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,11 @@ from corridor_map.measure import geodesic_measure
 
 __all__ = [
     "FORMATS",
+    "Download",
     "ExportError",
     "attribution",
     "disclaimer",
+    "downloads",
     "export_bytes",
     "feature_rows",
     "select_features",
@@ -477,3 +481,86 @@ def export_bytes(write: Callable[[Path], Any], filename: str) -> bytes:
         target = Path(folder) / filename
         write(target)
         return target.read_bytes()
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file the app offers: label, file name, MIME type and how to make its bytes."""
+
+    key: str
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes]
+
+
+def downloads(scope: str | None, lang: str, selected: str | None = None) -> list[Download]:
+    """The app's downloads: features in every format, the targets table, the printed map
+    (A4 and A3 PDF, PNG) for ``scope``, and the brief of ``selected`` (a feature id).
+
+    Each ``make`` builds the file only when called (Streamlit calls it on click).
+    """
+    from corridor_map.printmap import render_map
+
+    scope = scope or "all"
+    stem = f"corridor-map-{scope}"
+    items = [
+        Download(
+            f"features-{fmt}",
+            t("download_features", lang).format(fmt=fmt.upper() if fmt != "geojson" else "GeoJSON"),
+            f"{stem}{suffix}",
+            mime,
+            functools.partial(_bytes, write_features, scope, fmt, f"{stem}{suffix}"),
+        )
+        for fmt, (suffix, mime) in FORMATS.items()
+    ]
+    items.append(
+        Download(
+            "targets",
+            t("download_targets", lang),
+            "corridor-map-targets.csv",
+            "text/csv",
+            lambda: export_bytes(write_targets, "corridor-map-targets.csv"),
+        )
+    )
+    for key, paper, suffix, mime in (
+        ("download_print", "A4", ".pdf", "application/pdf"),
+        ("download_print_a3", "A3", ".pdf", "application/pdf"),
+        ("download_print_png", "A4", ".png", "image/png"),
+    ):
+        name = f"{stem}-{paper}{suffix}"
+        items.append(
+            Download(
+                f"print-{paper}{suffix}",
+                t(key, lang),
+                name,
+                mime,
+                functools.partial(
+                    export_bytes,
+                    functools.partial(_print_to, render_map, scope, paper, lang),
+                    name,
+                ),
+            )
+        )
+    if selected:
+        from corridor_map.brief import render_brief
+
+        name = f"corridor-map-brief-{selected}.pdf"
+        items.append(
+            Download(
+                "brief",
+                t("download_brief", lang),
+                name,
+                "application/pdf",
+                functools.partial(export_bytes, lambda p: render_brief(p, selected, lang), name),
+            )
+        )
+    return items
+
+
+def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes:
+    return export_bytes(lambda p: write(p, scope, fmt), name)
+
+
+def _print_to(render: Callable[..., Path], scope: str, paper: str, lang: str, path: Path) -> Path:
+    return render(path, scope, paper, lang)
