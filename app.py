@@ -186,7 +186,10 @@ def _downloads(atlas: Atlas, lang: str) -> None:
         scope = st.selectbox(
             t("download_scope", lang), scopes, key="download_scope", format_func=name
         )
-        for item in export.downloads(scope, lang, selected):
+        sketch = webmap.sketch_geometry(
+            st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
+        )
+        for item in export.downloads(scope, lang, selected, sketch):
             # Files are built on click (Streamlit calls ``make`` then), not on every rerun.
             st.download_button(
                 item.label,

@@ -494,9 +494,15 @@ class Download:
     make: Callable[[], bytes]
 
 
-def downloads(scope: str | None, lang: str, selected: str | None = None) -> list[Download]:
+def downloads(
+    scope: str | None,
+    lang: str,
+    selected: str | None = None,
+    sketch: dict[str, Any] | None = None,
+) -> list[Download]:
     """The app's downloads: features in every format, the targets table, the printed map
-    (A4 and A3 PDF, PNG) for ``scope``, and the brief of ``selected`` (a feature id).
+    (A4 and A3 PDF, PNG) for ``scope``, the brief of ``selected`` (a feature id) and the
+    measure view's ``sketch`` (a GeoJSON geometry) as GeoJSON and KML.
 
     Each ``make`` builds the file only when called (Streamlit calls it on click).
     """
@@ -555,7 +561,27 @@ def downloads(scope: str | None, lang: str, selected: str | None = None) -> list
                 functools.partial(export_bytes, lambda p: render_brief(p, selected, lang), name),
             )
         )
+    if sketch:
+        for fmt in ("geojson", "kml"):
+            name = f"corridor-map-sketch{FORMATS[fmt][0]}"
+            items.append(
+                Download(
+                    f"sketch-{fmt}",
+                    t("download_sketch", lang).format(fmt="GeoJSON" if fmt == "geojson" else "KML"),
+                    name,
+                    FORMATS[fmt][1],
+                    functools.partial(
+                        export_bytes,
+                        functools.partial(_sketch_to, dict(sketch), fmt),
+                        name,
+                    ),
+                )
+            )
     return items
+
+
+def _sketch_to(sketch: dict[str, Any], fmt: str, path: Path) -> Path:
+    return write_geometry(path, sketch, "sketch", None, fmt)
 
 
 def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes:

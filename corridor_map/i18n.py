@@ -226,6 +226,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "download_print_a3": {"zh": "打印地图（PDF，A3 横向）", "en": "Print map (PDF, A3 landscape)"},
     "download_print_png": {"zh": "地图图片（PNG）", "en": "Map image (PNG)"},
     "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
+    "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
     "download_prepare": {"zh": "生成下载文件", "en": "Prepare downloads"},
     "print_scale_note": {
         "zh": "比例尺按 WGS84 椭球测地距离",

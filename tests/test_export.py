@@ -200,3 +200,34 @@ def test_cli_export(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown scope" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_app_downloads_build_on_demand():
+    sketch = {"type": "LineString", "coordinates": [[121.3, 28.3], [121.4, 28.4]]}
+    items = export.downloads("wenling-lakes", "en", "jiulong-lake", sketch)
+    by_key = {item.key: item for item in items}
+    assert set(by_key) >= {
+        "features-geojson",
+        "features-gpkg",
+        "features-kml",
+        "features-csv",
+        "targets",
+        "print-A4.pdf",
+        "print-A3.pdf",
+        "print-A4.png",
+        "brief",
+        "sketch-geojson",
+        "sketch-kml",
+    }
+    signatures = {
+        "features-gpkg": b"SQLite format 3\0",
+        "print-A4.pdf": b"%PDF",
+        "print-A4.png": b"\x89PNG",
+        "brief": b"%PDF",
+        "sketch-kml": b"<?xml",
+    }
+    for key, start in signatures.items():
+        assert by_key[key].make().startswith(start), key
+    data = json.loads(by_key["sketch-geojson"].make())
+    assert data["features"][0]["geometry"]["coordinates"] == sketch["coordinates"]
+    assert by_key["features-csv"].file_name == "corridor-map-wenling-lakes.csv"

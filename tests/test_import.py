@@ -338,3 +338,26 @@ def test_cli_measure_file_refusal_is_one_line(tmp_path, capsys):
 def test_reference_vectors_are_vectorised():
     lon, lat = gcj02.bd09_to_wgs84(np.array([121.4, 121.5]), np.array([28.6, 28.5]))
     assert lon.shape == (2,) and np.all(np.isfinite(lat))
+
+
+@pytest.mark.parametrize("code", list(range(4513, 4555)))
+def test_every_cgcs2000_three_degree_zone(code):
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_epsg(code)
+    area = crs.area_of_use
+    lat = (area.south + area.north) / 2
+    cm = next(
+        p.value for p in crs.coordinate_operation.params if p.name == "Longitude of natural origin"
+    )
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(cm, lat)
+    square = shapely.box(x - 500, y - 500, x + 500, y + 500)
+    data = {
+        "type": "Feature",
+        "crs": {"type": "name", "properties": {"name": f"EPSG:{code}"}},
+        "properties": {},
+        "geometry": square.__geo_interface__,
+    }
+    result = measure_upload(json.dumps(data).encode(), f"z{code}.geojson")["result"]
+    assert result["source_crs"].startswith(f"EPSG:{code} CGCS2000 / 3-degree Gauss-Kruger")
+    assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)

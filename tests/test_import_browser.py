@@ -75,6 +75,22 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
             page.get_by_text("3-degree Gauss-Kruger zone 40", exact=False).first.wait_for(
                 timeout=30_000
             )
+            # a GeometryCollection is drawn member by member, the view keeps working
+            collection = (
+                '{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":'
+                '[121.42,28.66]},{"type":"LineString","coordinates":[[121.4,28.6],[121.5,28.7]]}]}'
+            )
+            upload.set_input_files(
+                files=[
+                    {
+                        "name": "gc.geojson",
+                        "mimeType": "application/geo+json",
+                        "buffer": collection.encode(),
+                    }
+                ]
+            )
+            page.get_by_text("几何集合", exact=False).first.wait_for(timeout=30_000)
+            assert page.get_by_text("Traceback").count() == 0
             # the downloads sit in the sidebar
             page.get_by_text("下载", exact=True).first.wait_for(timeout=10_000)
             artifacts = ROOT / "tests" / "artifacts"
