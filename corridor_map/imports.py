@@ -51,7 +51,7 @@ from corridor_map.measure import (
     DEFAULT_MAX_BYTES,
     MeasureInputError,
     distance_km,
-    measure_geojson,
+    measure_shapes,
 )
 
 __all__ = [
@@ -153,6 +153,8 @@ class Imported:
     collection: dict[str, Any]
     vertices: int
     notes: tuple[Note, ...] = field(default=())
+    #: The same features as shapely geometries (WGS84), for measuring without re-parsing.
+    shapes: tuple[tuple[dict[str, Any], BaseGeometry | None], ...] = field(default=(), repr=False)
 
 
 # --------------------------------------------------------------------------- reading
@@ -233,7 +235,7 @@ def read_upload(
             for props, g in converted
         ],
     }
-    return Imported(name, kind, source, collection, vertices, tuple(notes))
+    return Imported(name, kind, source, collection, vertices, tuple(notes), tuple(converted))
 
 
 def _too_many(name: str, vertices: int, limit: int) -> UploadError:
@@ -904,8 +906,7 @@ def measure_upload(
             return cached
     try:
         imported = read_upload(data, name, crs, max_bytes=max_bytes, max_vertices=max_vertices)
-        # The limits were checked on the file; the converted collection may be larger.
-        result = measure_geojson(imported.collection, max_bytes=10**12, name=name)
+        result = measure_shapes(imported.shapes, name)
         result["warnings"] = [*(str(n) for n in imported.notes), *result["warnings"]]
         result["notes"] = list(imported.notes)
         result["source_crs"] = imported.source_crs
