@@ -7,16 +7,15 @@ A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import streamlit as st
 
-from corridor_map import assets, map_component, measure, panel, travel, webmap
+from corridor_map import assets, export, imports, map_component, measure, panel, travel, webmap
 from corridor_map.atlas import Atlas, load_atlas, refusal_message
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import LANGUAGES, normalize_language, t
+from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, role_name, t
 from corridor_map.markup import md_escape
 
 MAP_KEY = "cm_map"
@@ -218,6 +217,43 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
 
         st.subheader(t("attribution", lang))
         st.caption(t("attribution_text", lang))
+        _downloads(atlas, lang)
+
+
+def _downloads(atlas: Atlas, lang: str) -> None:
+    """Download buttons: exports, the printed map and the selected feature's brief."""
+    from corridor_map.atlas import CORRIDORS
+
+    with st.expander(t("downloads", lang), expanded=False):
+        selected = st.session_state.get("selected")
+        selected = selected if selected in atlas else None
+        scopes = ["all", *(c for c in CORRIDORS if c != "reference")]
+        if selected:
+            scopes.append(selected)
+
+        def name(scope: str) -> str:
+            if scope == "all":
+                return t("download_scope_all", lang)
+            if scope in CORRIDORS:
+                return corridor_name(scope, lang)
+            return panel.plain_label(atlas.get(scope).name_zh)
+
+        scope = st.selectbox(
+            t("download_scope", lang), scopes, key="download_scope", format_func=name
+        )
+        sketch = webmap.sketch_geometry(
+            st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
+        )
+        for item in export.downloads(scope, lang, selected, sketch):
+            # Files are built on click (Streamlit calls ``make`` then), not on every rerun.
+            st.download_button(
+                item.label,
+                item.make,
+                file_name=item.file_name,
+                mime=item.mime,
+                key=f"dl-{item.key}",
+                on_click="ignore",
+            )
 
 
 def _search_results(atlas: Atlas, query: str, lang: str) -> None:
@@ -366,30 +402,57 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
         if mode == "polygon" and 0 < len(points) < 3:
             st.caption(t("polygon_needs_three", lang))
         st.divider()
+        # Any file is accepted here and refused by corridor_map.imports with a message in
+        # the UI language (Streamlit's own type filter answers in English only).
         st.file_uploader(
-            t("upload", lang),
-            type=["geojson", "json"],
-            help=t("upload_help", lang),
+            t("upload_any", lang),
+            help=t("upload_any_help", lang),
             key="measure_upload",
         )
+        st.selectbox(
+            t("upload_crs", lang),
+            imports.DECLARED_CRS_CHOICES,
+            key="measure_crs",
+            format_func=lambda c: t(f"crs_{c}", lang),
+        )
+        # _measured_upload returns its messages Markdown-escaped already.
         if upload_error:
-            st.error(md_escape(upload_error))
+            st.error(upload_error)
         elif uploaded:
             result = uploaded["result"]
             st.dataframe(panel.measure_rows(result, lang), hide_index=True)
             for warning in result["warnings"]:
-                st.warning(md_escape(warning))
+                st.warning(warning)
 
 
 def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``."""
+    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``.
+
+    Parsed once per file content (cached in :func:`corridor_map.imports.measure_upload`);
+    ``data`` holds the simplified copy to draw, messages are in the UI language.
+    """
     if upload is None:
         return None, None
+    lang = st.session_state.get("lang", "zh")
+    crs = st.session_state.get("measure_crs", "auto")
     try:
-        result = measure.measure_geojson(upload.getvalue(), name=upload.name)
+        out = imports.measure_upload(upload.getvalue(), upload.name, crs)
     except CorridorMapError as exc:
-        return None, str(exc)
-    return {"result": result, "data": json.loads(upload.getvalue())}, None
+        return None, md_escape(imports.error_text(exc, lang))
+    result = dict(out["result"])
+    notes = [md_escape(n.text(lang)) for n in result.get("notes", [])]
+    others = [md_escape(w) for w in result["warnings"][len(notes) :]]
+    # Say how the file was read when it was converted (not plain WGS84).
+    read_as = [] if result["source_crs"].startswith("EPSG:4326 ") else [result["source_crs"]]
+    result["warnings"] = [
+        *(md_escape(f"{t('upload_source_crs', lang)}: {c}") for c in read_as),
+        *notes,
+        *others,
+    ]
+    return {
+        "result": result,
+        "data": {"type": "GeometryCollection", "geometries": out["display"]},
+    }, None
 
 
 def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:

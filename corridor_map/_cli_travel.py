@@ -12,7 +12,6 @@ from corridor_map.measure import (
     DEFAULT_MAX_BYTES,
     MeasureInputError,
     measure_feature,
-    measure_geojson,
     stated_vs_measured,
 )
 from corridor_map.travel import (
@@ -44,7 +43,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     measure.add_argument("feature_id", nargs="?", help="feature id (omit with --stated)")
     measure.add_argument("--stated", action="store_true", help="stated-vs-measured table")
     measure.add_argument(
-        "--file", type=Path, default=None, help="measure a GeoJSON file (WGS84) instead"
+        "--file",
+        type=Path,
+        default=None,
+        help="measure a file instead: GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV",
+    )
+    measure.add_argument(
+        "--crs",
+        default=None,
+        metavar="CRS",
+        help="coordinate system of --file when it has none or it is wrong: EPSG:4326, "
+        "EPSG:4490, GCJ-02 (Gaode), BD-09 (Baidu), EPSG:4528 … (default: the file's own)",
     )
     measure.add_argument("--json", action="store_true", help="print JSON")
     measure.set_defaults(handler=_measure)
@@ -138,7 +147,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 def _measure(args: argparse.Namespace) -> int:
     if args.file is not None:
-        return _measure_file(args.file, args.json)
+        return _measure_file(args.file, args.json, args.crs)
     if args.stated:
         rows = stated_vs_measured()
         if args.json:
@@ -175,17 +184,21 @@ def _measure(args: argparse.Namespace) -> int:
     return 0
 
 
-def _measure_file(path: Path, as_json: bool) -> int:
+def _measure_file(path: Path, as_json: bool, crs: str | None = None) -> int:
+    from corridor_map.imports import measure_upload
+
     try:
         with path.open("rb") as handle:
             # Read one byte past the limit so an oversized file is refused, not loaded whole.
             raw = handle.read(DEFAULT_MAX_BYTES + 1)
     except OSError as exc:
         raise MeasureInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from exc
-    result = measure_geojson(raw, name=path.name)
+    result = dict(measure_upload(raw, path.name, crs)["result"])
+    result.pop("notes", None)  # the same texts are in "warnings"
     if as_json:
         _print_json(result)
         return 0
+    print(f"{path.name}: {result['format']}, 坐标系 CRS {result['source_crs']}")
     for f in result["features"]:
         label = f["id"] or f["name"] or f"#{f['index']}"
         print(
