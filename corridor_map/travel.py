@@ -334,15 +334,24 @@ def road_graph(planned: bool = True) -> nx.Graph:
         Shared, cached: do not modify it. Nodes carry ``lon``, ``lat``, ``x``, ``y`` (UTM
         51N); edges carry ``length_km``, ``kind`` and ``link``.
     """
-    return _graph_cached(_signature(layers_dir()), planned)[0]
+    return _network(planned).graph
 
 
-def _node_index(planned: bool = True) -> _graph.NodeIndex:
-    return _graph_cached(_signature(layers_dir()), planned)[1]
+@dataclass(frozen=True)
+class _Network:
+    """The road graph with its nearest-node index and its numbered form for csgraph."""
+
+    graph: nx.Graph
+    index: _graph.NodeIndex
+    arrays: _graph.Arrays
+
+
+def _network(planned: bool = True) -> _Network:
+    return _graph_cached(_signature(layers_dir()), planned)
 
 
 @lru_cache(maxsize=8)
-def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex]:
+def _graph_cached(key: tuple, planned: bool) -> _Network:
     folder = Path(key[0])
     path = folder / ROADS_FILE
     if not path.exists():
@@ -361,86 +370,88 @@ def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex
                     defaults.access_candidates,
                     defaults.access_detour,
                 )
-    return graph, _graph.NodeIndex.build(graph)
+    return _Network(graph, _graph.NodeIndex.build(graph), _graph.Arrays.build(graph))
 
 
 # ---------------------------------------------------------------------------- routing core
 
 
-def _edge_km(data: dict, assumptions: SpeedAssumptions) -> float:
-    if data["kind"] == "network":
-        return data["length_km"] * assumptions.network_detour
-    if data["kind"] == "connector":
-        # the cached graph is built once with the default detour; apply the caller's
-        return data["straight_km"] * assumptions.access_detour
-    return data["length_km"]
+@dataclass(frozen=True)
+class _Weights:
+    """Per-edge km and minutes under one set of assumptions, and the csgraph matrix."""
+
+    km: np.ndarray
+    minutes: np.ndarray
+    matrix: Any
 
 
-def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
+def _weights(net: _Network, a: SpeedAssumptions) -> _Weights:
     link_speed = {link.id: link.design_speed_kmh for link in planned_links()}
-    link_speed.update(assumptions.planned_kmh)
-
-    def minutes(data: dict) -> float:
-        kind = data["kind"]
-        if kind == "network":
-            speed = assumptions.network_kmh
-        elif kind == "planned":
-            speed = link_speed[data["link"]]
-        else:
-            speed = assumptions.access_kmh
-        return _edge_km(data, assumptions) * 60.0 / speed
-
-    return minutes
-
-
-def _adjacency(graph: nx.Graph, a: SpeedAssumptions) -> dict[Any, list[tuple[Any, float]]]:
+    link_speed.update(a.planned_kmh)
     key = (
-        id(graph),
+        id(net),
         a.network_kmh,
         a.network_detour,
         a.access_kmh,
-        tuple(sorted(a.planned_kmh.items())),
-        tuple((link.id, link.design_speed_kmh) for link in planned_links()),
+        a.access_detour,
+        tuple(sorted(link_speed.items())),
     )
-    cached = _ADJACENCY.get(key)
-    if cached is None or cached[0] is not graph:
-        if len(_ADJACENCY) > 32:
-            _ADJACENCY.clear()
-        cached = (graph, _graph.weighted_adjacency(graph, _edge_minutes(a)))
-        _ADJACENCY[key] = cached
-    return cached[1]
+    cached = _WEIGHTS.get(key)
+    if cached is not None and cached[0] is net:
+        return cached[1]
+    arrays = net.arrays
+    network = arrays.kind == "network"
+    connector = arrays.kind == "connector"
+    km = arrays.length_km.copy()
+    km[network] *= a.network_detour
+    # the cached graph is built once with the default detour; apply the caller's
+    km[connector] = arrays.straight_km[connector] * a.access_detour
+    speed = np.where(network, a.network_kmh, a.access_kmh).astype(float)
+    for e in np.flatnonzero(arrays.kind == "planned"):
+        speed[e] = link_speed[arrays.link[e]]
+    minutes = km * 60.0 / speed
+    weights = _Weights(km, minutes, arrays.matrix(minutes))
+    if len(_WEIGHTS) > 32:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (net, weights)
+    return weights
 
 
-# Weighted adjacency lists by graph and speeds; the graph itself is kept in the value so
-# that its id cannot be reused by another graph while the entry lives.
-_ADJACENCY: dict[tuple, tuple[nx.Graph, dict[Any, list[tuple[Any, float]]]]] = {}
+# Edge weights by network and speeds; the network itself is kept in the value so that its
+# id cannot be reused by another network while the entry lives.
+_WEIGHTS: dict[tuple, tuple[_Network, _Weights]] = {}
 
 
 @dataclass
 class _Leg:
     point: tuple[float, float]
-    node: Any
+    node: int
     km: float
     minutes: float
 
 
 def _access_legs(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    points: Sequence[tuple[float, float]],
-    a: SpeedAssumptions,
+    net: _Network, points: Sequence[tuple[float, float]], a: SpeedAssumptions
 ) -> list[_Leg]:
+    """Legs from each point to its nearest network nodes (node = position in the arrays)."""
+    pairs = [
+        (point, node)
+        for point in points
+        for node, planar_m in net.index.nearest(point, a.access_candidates)
+        if planar_m / 1e3 <= a.max_access_km * 1.01
+    ]
+    if not pairs:
+        return []
+    nodes = np.array([node for _, node in pairs], dtype=np.int64)
+    straight = _graph.geodesic_km_many(
+        [p for p, _ in pairs], net.arrays.lon[nodes], net.arrays.lat[nodes]
+    )
     legs = []
-    for point in points:
-        for node, planar_m in index.nearest(point, a.access_candidates):
-            if planar_m / 1e3 > a.max_access_km * 1.01:
-                continue
-            node_point = (graph.nodes[node]["lon"], graph.nodes[node]["lat"])
-            straight = _graph.geodesic_km(point, node_point)
-            if straight > a.max_access_km:
-                continue
-            km = straight * a.access_detour
-            legs.append(_Leg(point, node, km, km * 60.0 / a.access_kmh))
+    for (point, node), km_straight in zip(pairs, straight, strict=True):
+        if km_straight > a.max_access_km:
+            continue
+        km = float(km_straight) * a.access_detour
+        legs.append(_Leg(point, node, km, km * 60.0 / a.access_kmh))
     return legs
 
 
@@ -457,46 +468,55 @@ class _Trip:
 
 @dataclass
 class _Tree:
-    """Shortest times from a set of origin points to every reached node."""
+    """Shortest times from a set of origin points to every node (inf where unreached)."""
 
-    times: dict[Any, float]
-    pred: dict[Any, Any]
-    seed_leg: dict[Any, _Leg]
+    times: np.ndarray
+    pred: np.ndarray
+    seed_leg: dict[int, _Leg]
     origins: Sequence[tuple[float, float]]
 
 
 def _grow(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    origins: Sequence[tuple[float, float]],
+    net: _Network,
+    origin_sets: Sequence[Sequence[tuple[float, float]]],
     a: SpeedAssumptions,
     cutoff: float | None = None,
-) -> _Tree:
-    seeds: dict[Any, float] = {}
-    seed_leg: dict[Any, _Leg] = {}
-    for leg in _access_legs(graph, index, origins, a):
-        if leg.minutes < seeds.get(leg.node, math.inf):
-            seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
-    times, pred = _graph.dijkstra(_adjacency(graph, a), seeds, cutoff)
-    return _Tree(times, pred, seed_leg, origins)
+) -> list[_Tree]:
+    """One shortest-path tree per set of origin points, all in one csgraph call."""
+    seeds_per_set: list[dict[int, float]] = []
+    legs_per_set: list[dict[int, _Leg]] = []
+    for origins in origin_sets:
+        seeds: dict[int, float] = {}
+        seed_leg: dict[int, _Leg] = {}
+        for leg in _access_legs(net, origins, a):
+            if leg.minutes < seeds.get(leg.node, math.inf):
+                seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
+        seeds_per_set.append(seeds)
+        legs_per_set.append(seed_leg)
+    times, pred = _graph.shortest_trees(_weights(net, a).matrix, seeds_per_set, cutoff)
+    return [
+        _Tree(times[k], pred[k], legs_per_set[k], origins) for k, origins in enumerate(origin_sets)
+    ]
 
 
 def _arrive(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
+    net: _Network,
     tree: _Tree,
     destinations: Sequence[tuple[float, float]],
     a: SpeedAssumptions,
+    ends: list[_Leg] | None = None,
 ) -> tuple[_Trip | None, str | None]:
     """Fastest trip from a grown tree to any destination point, or (None, reason)."""
-    ends = _access_legs(graph, index, destinations, a)
+    if ends is None:
+        ends = _access_legs(net, destinations, a)
     best = _direct(tree.origins, destinations, a)
     for leg in ends:
-        if leg.node not in tree.times:
+        reached = tree.times[leg.node]
+        if not math.isfinite(reached):
             continue
-        total = tree.times[leg.node] + leg.minutes
+        total = reached + leg.minutes
         if best is None or total < best.minutes - 1e-9:
-            best = _trip(graph, tree.pred, tree.seed_leg, leg, a)
+            best = _trip(net, tree, leg, a)
     if best is not None:
         return best, None
     if not tree.seed_leg:
@@ -512,56 +532,48 @@ def _arrive(
     return None, "起终点不在同一连通路网 / origin and destination are not connected by the network"
 
 
-def _shortest(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    origins: Sequence[tuple[float, float]],
-    destinations: Sequence[tuple[float, float]],
-    a: SpeedAssumptions,
-) -> tuple[_Trip | None, str | None]:
-    return _arrive(graph, index, _grow(graph, index, origins, a), destinations, a)
-
-
 def _direct(
     origins: Sequence[tuple[float, float]],
     destinations: Sequence[tuple[float, float]],
     a: SpeedAssumptions,
 ) -> _Trip | None:
     """A straight access-speed leg between two close places, when within max_access_km."""
-    best: tuple[float, tuple, tuple] | None = None
-    for o in origins:
-        for d in destinations:
-            km = _graph.geodesic_km(o, d)
-            if km <= a.max_access_km and (best is None or km < best[0]):
-                best = (km, o, d)
-    if best is None:
+    if not origins or not destinations:
         return None
-    km = best[0] * a.access_detour
+    o = np.repeat(np.asarray(origins, dtype=float), len(destinations), axis=0)
+    d = np.tile(np.asarray(destinations, dtype=float), (len(origins), 1))
+    straight = _graph.geodesic_km_many(o, d[:, 0], d[:, 1])
+    best = int(np.argmin(straight))
+    if not straight[best] <= a.max_access_km:
+        return None
+    start = origins[best // len(destinations)]
+    end = destinations[best % len(destinations)]
+    km = float(straight[best]) * a.access_detour
     minutes = km * 60.0 / a.access_kmh
     legs = {"access": {"km": km, "minutes": minutes}}
-    return _Trip(minutes, km, [best[1], best[2]], legs, [], best[1], best[2])
+    return _Trip(minutes, km, [start, end], legs, [], start, end)
 
 
-def _trip(
-    graph: nx.Graph, pred: dict, seed_leg: dict[Any, _Leg], end: _Leg, a: SpeedAssumptions
-) -> _Trip:
-    nodes = _graph.walk_back(pred, end.node)
-    start = seed_leg[nodes[0]]
-    weigh = _edge_minutes(a)
+def _trip(net: _Network, tree: _Tree, end: _Leg, a: SpeedAssumptions) -> _Trip:
+    nodes = _graph.walk_back(tree.pred, end.node)
+    start = tree.seed_leg[nodes[0]]
+    weights = _weights(net, a)
+    arrays = net.arrays
     legs: dict[str, dict[str, float]] = {
         "access": {"km": start.km + end.km, "minutes": start.minutes + end.minutes}
     }
     links: list[str] = []
     for u, v in itertools.pairwise(nodes):
-        data = graph.edges[u, v]
-        kind = "access" if data["kind"] == "connector" else data["kind"]
+        e = arrays.edge(u, v)
+        kind = "access" if arrays.kind[e] == "connector" else str(arrays.kind[e])
         leg = legs.setdefault(kind, {"km": 0.0, "minutes": 0.0})
-        leg["km"] += _edge_km(data, a)
-        leg["minutes"] += weigh(data)
-        if data["link"] and data["link"] not in links:
-            links.append(data["link"])
+        leg["km"] += float(weights.km[e])
+        leg["minutes"] += float(weights.minutes[e])
+        link = arrays.link[e]
+        if link and link not in links:
+            links.append(link)
     coords = [start.point]
-    coords += [(graph.nodes[n]["lon"], graph.nodes[n]["lat"]) for n in nodes]
+    coords += [(float(arrays.lon[n]), float(arrays.lat[n])) for n in nodes]
     coords.append(end.point)
     km = sum(leg["km"] for leg in legs.values())
     minutes = sum(leg["minutes"] for leg in legs.values())
@@ -665,55 +677,108 @@ def route(
         For an unknown feature id or invalid assumptions.
     """
     a = assumptions or SpeedAssumptions()
-    origins = access_points(from_id, origin_access)
-    destinations = access_points(to_id, destination_access)
-    base = {
-        "from_id": from_id,
-        "to_id": to_id,
-        "planned_links": planned_links,
-        "origin_access": origin_access,
-        "destination_access": destination_access,
-        "assumptions": a.to_dict(),
-    }
-    for fid, points in ((from_id, origins), (to_id, destinations)):
-        if not points:
-            return RouteResult(
-                reachable=False,
-                minutes=None,
-                km=None,
-                reason=f"要素 {fid} 未定位（无几何）/ feature {fid} is unlocated (no geometry)",
-                legs={},
-                path=None,
-                planned_links_used=[],
-                **base,
+    return routes([(from_id, to_id)], a, planned_links, origin_access, destination_access)[0]
+
+
+@_pinned
+def routes(
+    pairs: Sequence[tuple[str, str]],
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+    origin_access: str = "anchor",
+    destination_access: str = "anchor",
+) -> list[RouteResult]:
+    """Find the fastest trip for every (from_id, to_id) pair, as :func:`route` does.
+
+    One shortest-path tree is grown per distinct origin, all of them in one
+    :func:`scipy.sparse.csgraph.dijkstra` call, so a whole table costs little more than
+    one route.
+    """
+    a = assumptions or SpeedAssumptions()
+    net = _network(planned_links)
+    points: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for from_id, to_id in pairs:
+        for fid, mode in ((from_id, origin_access), (to_id, destination_access)):
+            if (fid, mode) not in points:
+                points[(fid, mode)] = access_points(fid, mode)
+    results: list[RouteResult | None] = []
+    needed: dict[str, int] = {}
+    for from_id, to_id in pairs:
+        origins = points[(from_id, origin_access)]
+        destinations = points[(to_id, destination_access)]
+        base = {
+            "from_id": from_id,
+            "to_id": to_id,
+            "planned_links": planned_links,
+            "origin_access": origin_access,
+            "destination_access": destination_access,
+            "assumptions": a.to_dict(),
+        }
+        empty = next((fid for fid, p in ((from_id, origins), (to_id, destinations)) if not p), None)
+        target = feature(to_id).geometry
+        inside = (
+            next((p for p in origins if _graph.point_in(target, p)), None)
+            if empty is None and destination_access == "boundary"
+            else None
+        )
+        if empty is not None:
+            results.append(
+                _unreachable(
+                    f"要素 {empty} 未定位（无几何）/ feature {empty} is unlocated (no geometry)",
+                    base,
+                )
             )
-    target = feature(to_id).geometry
-    if destination_access == "boundary" and any(_graph.point_in(target, p) for p in origins):
-        point = next(p for p in origins if _graph.point_in(target, p))
-        return RouteResult(
-            reachable=True,
-            minutes=0.0,
-            km=0.0,
-            reason="起点已在目的地范围内 / the origin already lies inside the destination",
-            legs={},
-            path={"type": "LineString", "coordinates": [_round(point), _round(point)]},
-            planned_links_used=[],
-            **base,
-        )
-    trip, reason = _shortest(
-        road_graph(planned_links), _node_index(planned_links), origins, destinations, a
+        elif inside is not None:
+            results.append(
+                RouteResult(
+                    reachable=True,
+                    minutes=0.0,
+                    km=0.0,
+                    reason="起点已在目的地范围内 / the origin already lies inside the destination",
+                    legs={},
+                    path={"type": "LineString", "coordinates": [_round(inside), _round(inside)]},
+                    planned_links_used=[],
+                    **base,
+                )
+            )
+        else:
+            needed.setdefault(from_id, len(needed))
+            results.append(None)
+    trees = _grow(net, [points[(fid, origin_access)] for fid in needed], a)
+    ends: dict[str, list[_Leg]] = {}
+    for i, (from_id, to_id) in enumerate(pairs):
+        if results[i] is not None:
+            continue
+        destinations = points[(to_id, destination_access)]
+        if to_id not in ends:
+            ends[to_id] = _access_legs(net, destinations, a)
+        trip, reason = _arrive(net, trees[needed[from_id]], destinations, a, ends[to_id])
+        base = {
+            "from_id": from_id,
+            "to_id": to_id,
+            "planned_links": planned_links,
+            "origin_access": origin_access,
+            "destination_access": destination_access,
+            "assumptions": a.to_dict(),
+        }
+        results[i] = _unreachable(reason or "", base) if trip is None else _route_result(trip, base)
+    return [r for r in results if r is not None]
+
+
+def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
+    return RouteResult(
+        reachable=False,
+        minutes=None,
+        km=None,
+        reason=reason,
+        legs={},
+        path=None,
+        planned_links_used=[],
+        **base,
     )
-    if trip is None:
-        return RouteResult(
-            reachable=False,
-            minutes=None,
-            km=None,
-            reason=reason,
-            legs={},
-            path=None,
-            planned_links_used=[],
-            **base,
-        )
+
+
+def _route_result(trip: _Trip, base: dict[str, Any]) -> RouteResult:
     return RouteResult(
         reachable=True,
         minutes=trip.minutes,
@@ -776,48 +841,61 @@ def isochrone(
     if not origins:
         props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")
         return {"type": "Feature", "geometry": None, "properties": props}
-    graph, index = road_graph(planned_links), _node_index(planned_links)
-    tree = _grow(graph, index, origins, a, cutoff=minutes)
+    net = _network(planned_links)
+    wgs, reached = _reach_polygon(net, origins, minutes, a)
+    props["area_km2"] = round(geodesic_area_km2(wgs), 3)
+    props["reached_nodes"] = reached
+    return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
+
+
+def _reach_polygon(
+    net: _Network, origins: Sequence[tuple[float, float]], minutes: float, a: SpeedAssumptions
+) -> tuple[BaseGeometry, int]:
+    """The WGS84 polygon reachable within ``minutes`` and the number of nodes reached."""
+    tree = _grow(net, [origins], a, cutoff=minutes)[0]
+    arrays = net.arrays
     metres_per_min = a.access_kmh * 1000.0 / 60.0 / a.access_detour
     centres: list[tuple[float, float]] = []
     radii: list[float] = []
     for lon, lat in origins:
         centres.append(_graph._TO_METRIC.transform(lon, lat))
         radii.append(minutes * metres_per_min)
-    for node, t in tree.times.items():
-        data = graph.nodes[node]
-        if "planned" in data and not data.get("link_end"):
-            continue
-        centres.append((data["x"], data["y"]))
-        radii.append((minutes - t) * metres_per_min)
-    weigh = _edge_minutes(a)
-    for u, v, data in graph.edges(data=True):
-        if data["kind"] != "network" or (u not in tree.times and v not in tree.times):
-            continue
-        _sample_edge(graph, u, v, weigh(data), tree.times, minutes, metres_per_min, centres, radii)
+    reached = np.isfinite(tree.times)
+    open_nodes = np.flatnonzero(reached & ~arrays.sealed)
+    centres += list(zip(arrays.x[open_nodes].tolist(), arrays.y[open_nodes].tolist(), strict=True))
+    radii += ((minutes - tree.times[open_nodes]) * metres_per_min).tolist()
+    edge_minutes = _weights(net, a).minutes
+    for e in np.flatnonzero((arrays.kind == "network") & (reached[arrays.u] | reached[arrays.v])):
+        _sample_edge(
+            arrays,
+            int(e),
+            float(edge_minutes[e]),
+            tree.times,
+            minutes,
+            metres_per_min,
+            centres,
+            radii,
+        )
     cap_m = a.max_access_km * 1000.0
     polygon = _union_discs(centres, [min(r, cap_m) for r in radii])
-    wgs = _graph.to_wgs84(polygon.simplify(_ISOCHRONE_SIMPLIFY_M))
-    props["area_km2"] = round(geodesic_area_km2(wgs), 3)
-    props["reached_nodes"] = len(tree.times)
-    return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
+    return _graph.to_wgs84(polygon.simplify(_ISOCHRONE_SIMPLIFY_M)), int(reached.sum())
 
 
 def _sample_edge(
-    graph: nx.Graph,
-    u: Any,
-    v: Any,
+    arrays: _graph.Arrays,
+    e: int,
     edge_min: float,
-    times: Mapping[Any, float],
+    times: np.ndarray,
     minutes: float,
     metres_per_min: float,
     centres: list[tuple[float, float]],
     radii: list[float],
 ) -> None:
-    ux, uy = graph.nodes[u]["x"], graph.nodes[u]["y"]
-    vx, vy = graph.nodes[v]["x"], graph.nodes[v]["y"]
+    u, v = arrays.u[e], arrays.v[e]
+    ux, uy = float(arrays.x[u]), float(arrays.y[u])
+    vx, vy = float(arrays.x[v]), float(arrays.y[v])
     count = max(1, math.ceil(math.hypot(vx - ux, vy - uy) / _ISOCHRONE_STEP_M))
-    tu, tv = times.get(u, math.inf), times.get(v, math.inf)
+    tu, tv = float(times[u]), float(times[v])
     for i in range(1, count):
         f = i / count
         t = min(tu + f * edge_min, tv + (1 - f) * edge_min)
@@ -1124,39 +1202,29 @@ def _row(result: RouteResult) -> dict[str, Any]:
 def _method_pair(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
-    rows = [
-        _row(
-            route(
-                o,
-                d,
-                a,
-                planned,
-                target.get("origin_access", "anchor"),
-                target.get("destination_access", "anchor"),
-            )
-        )
-        for o in origins
-        for d in destinations
-    ]
-    return rows, []
+    found = routes(
+        [(o, d) for o in origins for d in destinations],
+        a,
+        planned,
+        target.get("origin_access", "anchor"),
+        target.get("destination_access", "anchor"),
+    )
+    return [_row(r) for r in found], []
 
 
 def _method_nearest(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
+    found = routes(
+        [(o, d) for o in origins for d in destinations],
+        a,
+        planned,
+        target.get("origin_access", "anchor"),
+        target.get("destination_access", "anchor"),
+    )
     rows = []
-    for o in origins:
-        options = [
-            route(
-                o,
-                d,
-                a,
-                planned,
-                target.get("origin_access", "anchor"),
-                target.get("destination_access", "anchor"),
-            )
-            for d in destinations
-        ]
+    for i in range(len(origins)):
+        options = found[i * len(destinations) : (i + 1) * len(destinations)]
         reached = [r for r in options if r.reachable]
         best = min(reached, key=lambda r: r.minutes or 0.0) if reached else options[0]
         row = _row(best)
@@ -1170,11 +1238,8 @@ def _method_all_pairs(
 ) -> tuple[list[dict], list[str]]:
     # Unlocated places are listed once in the result's ``unlocated``, not pair by pair.
     located = [o for o in origins if feature(o).geometry is not None]
-    rows = []
-    for i, o in enumerate(located):
-        for d in located[i + 1 :]:
-            rows.append(_row(route(o, d, a, planned)))
-    return rows, []
+    pairs = [(o, d) for i, o in enumerate(located) for d in located[i + 1 :]]
+    return [_row(r) for r in routes(pairs, a, planned)], []
 
 
 def _method_ring_span(
@@ -1194,23 +1259,27 @@ def _method_ring_span(
     # are not places one travels round.
     ring = _outer_ring(geometry)
     points = _graph.sample_line(ring, step)
-    graph, index = road_graph(planned), _node_index(planned)
-    ends = [_access_legs(graph, index, [p], a) for p in points]
-    worst: tuple[float, int, int] | None = None
-    unreachable = 0
-    for i, start in enumerate(points):
-        tree = _grow(graph, index, [start], a)
-        for j in range(i + 1, len(points)):
-            options = [
-                tree.times[leg.node] + leg.minutes for leg in ends[j] if leg.node in tree.times
-            ]
-            straight = _graph.geodesic_km(start, points[j])
-            if straight <= a.max_access_km:
-                options.append(straight * a.access_detour * 60.0 / a.access_kmh)
-            if not options:
-                unreachable += 1
-            elif worst is None or min(options) > worst[0]:
-                worst = (min(options), i, j)
+    net = _network(planned)
+    trees = _grow(net, [[p] for p in points], a)
+    times = np.vstack([tree.times for tree in trees]) if trees else np.empty((0, 0))
+    count = len(points)
+    # arrival[i, j]: fastest from point i to point j by the network (inf when not reached)
+    arrival = np.full((count, count), math.inf)
+    ends = []
+    for j, p in enumerate(points):
+        legs = _access_legs(net, [p], a)
+        ends.append(legs)
+        for leg in legs:
+            np.minimum(arrival[:, j], times[:, leg.node] + leg.minutes, out=arrival[:, j])
+    flat = np.asarray(points, dtype=float).reshape(-1, 2)
+    first, second = np.triu_indices(count, k=1)
+    straight = _graph.geodesic_km_many(flat[first], flat[second, 0], flat[second, 1])
+    direct = np.where(
+        straight <= a.max_access_km, straight * a.access_detour * 60.0 / a.access_kmh, math.inf
+    )
+    best = np.minimum(arrival[first, second], direct)
+    reached = np.isfinite(best)
+    unreachable = int((~reached).sum())
     ring_km = _graph.to_metric(ring).length / 1e3
     notes = [
         f"环上取样 {len(points)} 点（每 {step / 1000:g} km）；环长 {ring_km:.1f} km，"
@@ -1219,7 +1288,7 @@ def _method_ring_span(
         f"{step / 1000:g} km; the ring is {ring_km:.1f} km long, a full loop at the network "
         f"speed would take about {ring_km * 60 / a.network_kmh:.0f} min"
     ]
-    if worst is None:
+    if not reached.any():
         return [
             {
                 "origin": ring_id,
@@ -1232,15 +1301,16 @@ def _method_ring_span(
                 "unlocated": False,
             }
         ], notes
-    _, i, j = worst
-    trip, _ = _shortest(graph, index, [points[i]], [points[j]], a)
+    # the first pair (in i, then j order) with the longest time, as a scan would find it
+    k = int(np.argmax(np.where(reached, best, -math.inf)))
+    i, j = int(first[k]), int(second[k])
+    trip, _ = _arrive(net, trees[i], [points[j]], a, ends[j])
     assert trip is not None  # the same pair was just reached
-    minutes = trip.minutes
     row = {
         "origin": f"{ring_id}@{_round(points[i])}",
         "destination": f"{ring_id}@{_round(points[j])}",
         "reachable": True,
-        "minutes": minutes,
+        "minutes": trip.minutes,
         "km": trip.km,
         "reason": None,
         "planned_links_used": trip.links_used,
