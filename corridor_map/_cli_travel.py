@@ -16,6 +16,7 @@ from corridor_map.measure import (
     stated_vs_measured,
 )
 from corridor_map.travel import (
+    LIMITS,
     SpeedAssumptions,
     evaluate_targets,
     isochrone,
@@ -101,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Area reachable from a feature within N minutes, as GeoJSON with --json.",
     )
     iso.add_argument("feature_id")
-    iso.add_argument("minutes", type=float)
+    iso.add_argument("minutes", type=float, help=f"time budget ({LIMITS['minutes'].describe()})")
     _assumption_arguments(iso)
     iso.set_defaults(handler=_isochrone)
 
@@ -109,10 +110,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _assumption_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument(
-        "--speed", type=float, default=None, metavar="KMH", help="network average speed (40)"
+        "--speed",
+        type=float,
+        default=None,
+        metavar="KMH",
+        help=f"network average speed (40; {LIMITS['network_kmh'].describe()})",
     )
     parser.add_argument(
-        "--access-speed", type=float, default=None, metavar="KMH", help="access-leg speed (25)"
+        "--access-speed",
+        type=float,
+        default=None,
+        metavar="KMH",
+        help=f"access-leg speed (25; {LIMITS['access_kmh'].describe()})",
     )
     parser.add_argument(
         "--no-planned", action="store_true", help="leave out planned links (e.g. 太龙快速路)"

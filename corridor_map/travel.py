@@ -77,6 +77,63 @@ class TravelError(CorridorMapError):
 
 
 @dataclass(frozen=True)
+class Limit:
+    """The plausible range of one numeric input (CLI arguments, app sliders, API)."""
+
+    low: float
+    high: float
+    unit: str
+    name_zh: str
+    low_open: bool = False
+
+    def describe(self) -> str:
+        """Return the range as text, e.g. ``5–120 km/h``."""
+        if self.low_open:
+            return f"> {self.low:g} and ≤ {self.high:g} {self.unit}".rstrip()
+        return f"{self.low:g}–{self.high:g} {self.unit}".rstrip()
+
+
+# Outside these ranges a figure is a typo, not an assumption: walking is 5 km/h, no road in
+# the region is designed above 120 km/h, and a trip or isochrone beyond 3 hours is no
+# longer about a corridor's "半小时" targets.
+LIMITS: dict[str, Limit] = {
+    "network_kmh": Limit(5, 120, "km/h", "路网平均车速"),
+    "access_kmh": Limit(2, 60, "km/h", "接驳段车速"),
+    "planned_kmh": Limit(5, 120, "km/h", "规划道路设计车速"),
+    "access_detour": Limit(1, 3, "×", "接驳绕行系数"),
+    "network_detour": Limit(1, 3, "×", "路网绕行系数"),
+    "max_access_km": Limit(0.1, 50, "km", "最远接驳距离"),
+    "access_candidates": Limit(1, 20, "", "接驳候选节点数"),
+    "minutes": Limit(0, 180, "min", "时间", low_open=True),
+}
+
+
+def check_limit(name: str, value: Any, label: str | None = None) -> float:
+    """Return ``value`` as a float when it lies in ``LIMITS[name]``, else raise.
+
+    Raises
+    ------
+    TravelError
+        Naming the argument and its range, e.g. ``network_kmh=1e-300: must be 5–120 km/h``.
+    """
+    limit = LIMITS[name]
+    label = label or name
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    ok = number is not None and math.isfinite(number)
+    if ok:
+        assert number is not None
+        ok = (
+            number > limit.low if limit.low_open else number >= limit.low
+        ) and number <= limit.high
+    if not ok:
+        raise TravelError(
+            f"{limit.name_zh}超出范围 / {label}={value!r} out of range: must be {limit.describe()}"
+        )
+    assert number is not None
+    return float(number)
+
+
+@dataclass(frozen=True)
 class SpeedAssumptions:
     """Every speed and factor a travel time depends on. None of them comes from a document.
 
@@ -115,24 +172,22 @@ class SpeedAssumptions:
     network_detour: float = 1.0
 
     def __post_init__(self) -> None:
-        """Refuse speeds and factors that would make times meaningless."""
-        checks = {
-            "network_kmh": self.network_kmh,
-            "access_kmh": self.access_kmh,
-            "max_access_km": self.max_access_km,
-            **{f"planned_kmh[{k}]": v for k, v in self.planned_kmh.items()},
+        """Refuse speeds and factors outside :data:`LIMITS` (times would mean nothing)."""
+        checks: dict[str, tuple[str, Any]] = {
+            name: (name, getattr(self, name))
+            for name in (
+                "network_kmh",
+                "access_kmh",
+                "access_detour",
+                "network_detour",
+                "max_access_km",
+                "access_candidates",
+            )
         }
-        for name, value in checks.items():
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise TravelError(
-                    f"速度假设无效 / invalid assumption {name}={value!r}: must be > 0"
-                )
-        for name in ("access_detour", "network_detour"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1):
-                raise TravelError(f"绕行系数无效 / invalid {name}={value!r}: must be ≥ 1")
-        if int(self.access_candidates) < 1:
-            raise TravelError("access_candidates must be ≥ 1")
+        for link, value in self.planned_kmh.items():
+            checks[f"planned_kmh[{link}]"] = ("planned_kmh", value)
+        for label, (name, value) in checks.items():
+            check_limit(name, value, label)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the assumptions as a JSON-ready dict."""
@@ -823,8 +878,7 @@ def isochrone(
         ``minutes``, ``assumptions``, ``planned_links``, ``method`` and ``attribution``.
     """
     a = assumptions or SpeedAssumptions()
-    if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
-        raise TravelError(f"时间无效 / invalid minutes {minutes!r}: must be > 0")
+    check_limit("minutes", minutes)
     origins = access_points(feature_id, origin_access)
     props: dict[str, Any] = {
         "feature_id": feature_id,
