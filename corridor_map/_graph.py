@@ -187,17 +187,23 @@ class NodeIndex:
     xy: np.ndarray
 
     @classmethod
-    def build(cls, graph: nx.Graph, network_only: bool = False) -> NodeIndex:
+    def build(
+        cls, graph: nx.Graph, network_only: bool = False, ends_only: bool = False
+    ) -> NodeIndex:
         """Index the nodes a feature may reach by an access leg.
 
         Interior vertices of planned links are never indexed: a limited-access road has no
         way on or off between its ends that we know of. ``network_only`` leaves out the
-        planned links' ends too.
+        planned links' ends too; ``ends_only`` indexes those ends alone.
         """
         chosen = [
             i
             for i, (_, data) in enumerate(graph.nodes(data=True))
-            if "planned" not in data or (data.get("link_end") and not network_only)
+            if (
+                bool(data.get("link_end"))
+                if ends_only
+                else "planned" not in data or (data.get("link_end") and not network_only)
+            )
         ]
         data = list(graph.nodes.values())
         xy = np.array([(data[i]["x"], data[i]["y"]) for i in chosen], dtype=float)

@@ -397,7 +397,10 @@ class _Network:
     """The road graph with its nearest-node index and its numbered form for csgraph."""
 
     graph: nx.Graph
+    # the network's nodes, and the planned links' ends: an access leg may join the nearest
+    # of each, so that adding a planned link never takes an option away
     index: _graph.NodeIndex
+    ends: _graph.NodeIndex
     arrays: _graph.Arrays
 
 
@@ -425,7 +428,12 @@ def _graph_cached(key: tuple, planned: bool) -> _Network:
                     defaults.access_candidates,
                     defaults.access_detour,
                 )
-    return _Network(graph, _graph.NodeIndex.build(graph), _graph.Arrays.build(graph))
+    return _Network(
+        graph,
+        _graph.NodeIndex.build(graph, network_only=True),
+        _graph.NodeIndex.build(graph, ends_only=True),
+        _graph.Arrays.build(graph),
+    )
 
 
 # ---------------------------------------------------------------------------- routing core
@@ -492,7 +500,8 @@ def _access_legs(
     pairs = [
         (point, node)
         for point in points
-        for node, planar_m in net.index.nearest(point, a.access_candidates)
+        for index in (net.index, net.ends)
+        for node, planar_m in index.nearest(point, a.access_candidates)
         if planar_m / 1e3 <= a.max_access_km * 1.01
     ]
     if not pairs:
@@ -877,11 +886,63 @@ def isochrone(
         (``properties.reason`` says so). ``properties`` carry ``area_km2`` (geodesic),
         ``minutes``, ``assumptions``, ``planned_links``, ``method`` and ``attribution``.
     """
+    return _isochrone(
+        access_points(feature_id, origin_access),
+        {"feature_id": feature_id},
+        minutes,
+        assumptions,
+        planned_links,
+    )
+
+
+@_pinned
+def isochrone_at(
+    lon: float,
+    lat: float,
+    minutes: float,
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+) -> dict[str, Any]:
+    """Return the area reachable from any WGS84 point (e.g. a click) within ``minutes``.
+
+    Like :func:`isochrone`, with the point as the start; ``properties.origin`` holds it.
+
+    Raises
+    ------
+    TravelError
+        When the coordinates are not finite WGS84 longitude/latitude.
+    """
+    point = _lonlat(lon, lat)
+    return _isochrone(
+        [point], {"feature_id": None, "origin": list(point)}, minutes, assumptions, planned_links
+    )
+
+
+def _lonlat(lon: Any, lat: Any) -> tuple[float, float]:
+    ok = all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in (lon, lat)
+    )
+    if not ok or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise TravelError(
+            f"坐标无效 / invalid point lon={lon!r}, lat={lat!r}: WGS84 degrees, lon −180–180, "
+            "lat −90–90"
+        )
+    return (float(lon), float(lat))
+
+
+def _isochrone(
+    origins: list[tuple[float, float]],
+    start: dict[str, Any],
+    minutes: float,
+    assumptions: SpeedAssumptions | None,
+    planned_links: bool,
+) -> dict[str, Any]:
     a = assumptions or SpeedAssumptions()
     check_limit("minutes", minutes)
-    origins = access_points(feature_id, origin_access)
+    feature_id = start.get("feature_id")
     props: dict[str, Any] = {
-        "feature_id": feature_id,
+        **start,
         "minutes": minutes,
         "planned_links": planned_links,
         "assumptions": a.to_dict(),
@@ -1195,6 +1256,10 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
     threshold = float(target["threshold_min"])
     timed = [r for r in rows if r.get("reachable")]
     worst = max(timed, key=lambda r: r["minutes"]) if timed else None
+    # only the worst case keeps its drawn path (the app and the comparison show it)
+    for r in rows:
+        if r is not worst:
+            r.pop("path", None)
     failed = [r for r in rows if r.get("reachable") is False and not r.get("unlocated")]
     if worst is None:
         status = "not_evaluable"
@@ -1250,6 +1315,7 @@ def _row(result: RouteResult) -> dict[str, Any]:
         "planned_links_used": result.planned_links_used,
         "legs": result.legs,
         "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
+        "path": result.path,
     }
 
 
@@ -1368,7 +1434,9 @@ def _method_ring_span(
         "km": trip.km,
         "reason": None,
         "planned_links_used": trip.links_used,
+        "legs": trip.legs,
         "unlocated": False,
+        "path": {"type": "LineString", "coordinates": [_round(c) for c in trip.coords]},
     }
     if unreachable:
         notes.append(f"{unreachable} 对环上点不可达 / ring point pairs unreachable")
