@@ -25,6 +25,7 @@ from corridor_map.travel import (
     sensitivity,
 )
 from corridor_map.travel_compare import Scenario, compare_isochrones, compare_targets
+from corridor_map.travel_reach import reachable_from
 
 _STATUS = {
     "met": "达标 met",
@@ -107,6 +108,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     iso.add_argument("feature_id")
     iso.add_argument("minutes", type=float, help=f"time budget ({LIMITS['minutes'].describe()})")
     _assumption_arguments(iso)
+    iso.add_argument(
+        "--reach",
+        action="store_true",
+        help="list the places inside (curated features, stations, town seats) by role",
+    )
     _compare_arguments(iso)
     iso.set_defaults(handler=_isochrone)
 
@@ -373,9 +379,29 @@ def _compare_isochrones(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reach(args: argparse.Namespace) -> int:
+    scenario = Scenario("A", _assumptions(args), not args.no_planned)
+    found = reachable_from(args.feature_id, args.minutes, scenario)
+    reach = found["reach"]
+    if args.json:
+        _print_json({"isochrone": found["isochrone"], "reach": reach.to_dict()})
+        return 0
+    area = found["isochrone"]["properties"].get("area_km2")
+    print(
+        f"{args.feature_id}: {args.minutes:g} min → {_fmt(area, 1)} km², "
+        f"{len(reach.places)} places reached"
+    )
+    for role, group in reach.by_role().items():
+        names = ", ".join(f"{p.name_zh} ({p.id})" for p in group)
+        print(f"  {role} {len(group)}: {names}")
+    return 0
+
+
 def _isochrone(args: argparse.Namespace) -> int:
     if args.compare:
         return _compare_isochrones(args)
+    if args.reach:
+        return _reach(args)
     result = isochrone(args.feature_id, args.minutes, _assumptions(args), not args.no_planned)
     if args.json:
         _print_json(result)
