@@ -1102,7 +1102,14 @@ def _positive_number(value: Any) -> bool:
 
 
 def target_features(selector: Any) -> list[str]:
-    """Expand a target's ``origins``/``destinations``: a list of ids, or a role selector."""
+    """Expand a target's ``origins``/``destinations``: a list of ids, or a selector.
+
+    A selector is a dict of property values every feature must have (``{"role":
+    "key_block", "corridor": "wenzhou-daluo"}``); ``role`` may list several roles, and
+    ``within`` names a polygon feature (e.g. a ``ref_districts`` district) that must
+    cover the feature's anchor point — so ``{"role": ["town", "street"], "within":
+    "district-331081"}`` reads "every 镇/街道 seat of 温岭市" from a reference places layer.
+    """
     if selector is None:
         return []
     if isinstance(selector, str):
@@ -1110,11 +1117,26 @@ def target_features(selector: Any) -> list[str]:
     if isinstance(selector, list):
         return list(selector)
     if isinstance(selector, dict):
-        found = [
-            f.id
-            for f in _features().values()
-            if all(f.properties.get(k) == v for k, v in selector.items())
-        ]
+        wanted = dict(selector)
+        within = wanted.pop("within", None)
+        roles = wanted.pop("role", None)
+        roles = [roles] if isinstance(roles, str) else roles
+        area = None
+        if within is not None:
+            area = feature(str(within)).geometry
+            if area is None or area.geom_type not in {"Polygon", "MultiPolygon"}:
+                return []
+        found = []
+        for f in _features().values():
+            if roles is not None and f.role not in roles:
+                continue
+            if not all(f.properties.get(k) == v for k, v in wanted.items()):
+                continue
+            if area is not None and (
+                f.geometry is None or not _graph.point_in(area, _graph.anchor_point(f.geometry))
+            ):
+                continue
+            found.append(f.id)
         return sorted(found)
     raise TravelError(f"无效的要素选择 / invalid feature selector {selector!r}")
 
@@ -1249,8 +1271,14 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         notes.append(f"图层中缺少要素 / features missing from the layers: {', '.join(missing)}")
     elif method == "not_evaluable":
         notes.append(target.get("not_evaluable_reason", ""))
-    elif method != "ring_span" and not origins:
-        notes.append("没有起点要素 / no origin feature matches")
+    elif method != "ring_span" and (not origins or (method != "all_pairs" and not destinations)):
+        notes.append(
+            "没有起点要素 / no origin feature matches"
+            if not origins
+            else "没有终点要素 / no destination feature matches"
+        )
+        # a reading that needs a layer not (yet) in the layers says which
+        notes.append(target.get("unmatched_reason", ""))
     else:
         rows, notes = _METHODS[method](target, origins, destinations, a, planned)
     threshold = float(target["threshold_min"])
