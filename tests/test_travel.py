@@ -156,6 +156,9 @@ def test_targets_cite_verbatim_excerpts_and_existing_features() -> None:
         for key in ("origins", "destinations"):
             for fid in target_features(target.get(key)):
                 assert fid in atlas, f"{target['id']}: {key} {fid} not in the layers"
+        # a reading on a layer not shipped yet must say what it needs
+        if target.get("unmatched_reason"):
+            continue
         if target["method"] in {"nearest_destination", "all_pairs", "pair"}:
             assert target_features(target.get("origins")), target["id"]
         if target["method"] != "not_evaluable":
