@@ -10,7 +10,7 @@ scenarios' stated assumptions, which every result carries back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +137,15 @@ def compare_targets(
     wanted = None if target_ids is None else list(target_ids)
     first = travel.evaluate_targets(a.assumptions, a.planned_links, wanted)
     second = travel.evaluate_targets(b.assumptions, b.planned_links, wanted)
+    return pair_results(first, second)
+
+
+def pair_results(
+    first: Sequence[TargetResult], second: Sequence[TargetResult]
+) -> list[TargetComparison]:
+    """Pair two evaluations of the same targets, in order (e.g. two cached evaluations)."""
+    if [r.id for r in first] != [r.id for r in second]:
+        raise TravelError("两次评估的目标不一致 / the two evaluations hold different targets")
     return [
         TargetComparison(
             id=x.id,
