@@ -85,21 +85,24 @@ class Limit:
     unit: str
     name_zh: str
     low_open: bool = False
+    # a sensitivity sweep may ask "would even this speed do?" up to here
+    sweep_high: float | None = None
 
-    def describe(self) -> str:
-        """Return the range as text, e.g. ``5–120 km/h``."""
+    def describe(self, sweep: bool = False) -> str:
+        """Return the range as text, e.g. ``5–120 km/h`` (the sweep's range when asked)."""
+        high = self.sweep_high if sweep and self.sweep_high is not None else self.high
         if self.low_open:
-            return f"> {self.low:g} and ≤ {self.high:g} {self.unit}".rstrip()
-        return f"{self.low:g}–{self.high:g} {self.unit}".rstrip()
+            return f"> {self.low:g} and ≤ {high:g} {self.unit}".rstrip()
+        return f"{self.low:g}–{high:g} {self.unit}".rstrip()
 
 
 # Outside these ranges a figure is a typo, not an assumption: walking is 5 km/h, no road in
 # the region is designed above 120 km/h, and a trip or isochrone beyond 3 hours is no
 # longer about a corridor's "半小时" targets.
 LIMITS: dict[str, Limit] = {
-    "network_kmh": Limit(5, 120, "km/h", "路网平均车速"),
-    "access_kmh": Limit(2, 60, "km/h", "接驳段车速"),
-    "planned_kmh": Limit(5, 120, "km/h", "规划道路设计车速"),
+    "network_kmh": Limit(5, 120, "km/h", "路网平均车速", sweep_high=400),
+    "access_kmh": Limit(2, 60, "km/h", "接驳段车速", sweep_high=100),
+    "planned_kmh": Limit(5, 120, "km/h", "规划道路设计车速", sweep_high=400),
     "access_detour": Limit(1, 3, "×", "接驳绕行系数"),
     "network_detour": Limit(1, 3, "×", "路网绕行系数"),
     "max_access_km": Limit(0.1, 50, "km", "最远接驳距离"),
@@ -108,8 +111,11 @@ LIMITS: dict[str, Limit] = {
 }
 
 
-def check_limit(name: str, value: Any, label: str | None = None) -> float:
+def check_limit(name: str, value: Any, label: str | None = None, sweep: bool = False) -> float:
     """Return ``value`` as a float when it lies in ``LIMITS[name]``, else raise.
+
+    ``sweep`` allows values up to the limit's ``sweep_high`` (a sensitivity sweep's
+    "what if even this speed").
 
     Raises
     ------
@@ -118,16 +124,16 @@ def check_limit(name: str, value: Any, label: str | None = None) -> float:
     """
     limit = LIMITS[name]
     label = label or name
+    high = limit.sweep_high if sweep and limit.sweep_high is not None else limit.high
     number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
     ok = number is not None and math.isfinite(number)
     if ok:
         assert number is not None
-        ok = (
-            number > limit.low if limit.low_open else number >= limit.low
-        ) and number <= limit.high
+        ok = (number > limit.low if limit.low_open else number >= limit.low) and number <= high
     if not ok:
         raise TravelError(
-            f"{limit.name_zh}超出范围 / {label}={value!r} out of range: must be {limit.describe()}"
+            f"{limit.name_zh}超出范围 / {label}={value!r} out of range: must be "
+            f"{limit.describe(sweep)}{' (sensitivity sweep)' if sweep else ''}"
         )
     assert number is not None
     return float(number)
@@ -170,6 +176,8 @@ class SpeedAssumptions:
     access_candidates: int = 3
     max_access_km: float = 10.0
     network_detour: float = 1.0
+    # set by :func:`sensitivity` only: speeds may reach the limits' ``sweep_high``
+    sweep: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """Refuse speeds and factors outside :data:`LIMITS` (times would mean nothing)."""
@@ -187,12 +195,13 @@ class SpeedAssumptions:
         for link, value in self.planned_kmh.items():
             checks[f"planned_kmh[{link}]"] = ("planned_kmh", value)
         for label, (name, value) in checks.items():
-            check_limit(name, value, label)
+            check_limit(name, value, label, sweep=self.sweep)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the assumptions as a JSON-ready dict."""
         data = asdict(self)
         data["planned_kmh"] = dict(self.planned_kmh)
+        del data["sweep"]
         return data
 
     def describe(self) -> list[str]:
@@ -1238,10 +1247,12 @@ def sensitivity(
     for speed in speeds:
         if parameter == "planned_kmh":
             varied = replace(
-                base, planned_kmh={link.id: float(speed) for link in _planned_link_list()}
+                base,
+                sweep=True,
+                planned_kmh={link.id: float(speed) for link in _planned_link_list()},
             )
         else:
-            varied = replace(base, **{parameter: float(speed)})
+            varied = replace(base, sweep=True, **{parameter: float(speed)})
         result = evaluate_targets(varied, planned_links, [target_id])[0]
         rows.append(
             {

@@ -18,7 +18,7 @@ CASES = [
     (
         ["targets", "--sensitivity", "wenling-tailong-15min", "--speeds", "20", "500"],
         "network_kmh",
-        "5–120 km/h",
+        "5–400 km/h (sensitivity sweep)",
     ),
     (
         [
@@ -31,7 +31,7 @@ CASES = [
             "1000",
         ],
         "planned_kmh[tailong-expressway]",
-        "5–120 km/h",
+        "5–400 km/h",
     ),
 ]
 
