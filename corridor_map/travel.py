@@ -1110,6 +1110,29 @@ def _positive_number(value: Any) -> bool:
     )
 
 
+def rail_services(service: str | None = None) -> list[dict[str, Any]]:
+    """Return the stations of ``travel_targets.json``'s ``rail_services`` (with a service).
+
+    Each entry names a station, the trains that serve it (``动车``, ``高铁``) with the public
+    page and quote that say so, and its ``feature`` in the layers, or None when the
+    reference data holds no identifiable point for it.
+    """
+    path = layers_dir() / TARGETS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TravelError(f"{path.name}: 无法读取 / cannot read: {exc}") from exc
+    block = data.get("rail_services") if isinstance(data, dict) else None
+    stations = block.get("stations") if isinstance(block, dict) else None
+    if not isinstance(stations, list):
+        return []
+    return [
+        s
+        for s in stations
+        if isinstance(s, dict) and (service is None or service in (s.get("services") or []))
+    ]
+
+
 def target_features(selector: Any) -> list[str]:
     """Expand a target's ``origins``/``destinations``: a list of ids, or a selector.
 
@@ -1118,6 +1141,8 @@ def target_features(selector: Any) -> list[str]:
     ``within`` names a polygon feature (e.g. a ``ref_districts`` district) that must
     cover the feature's anchor point — so ``{"role": ["town", "street"], "within":
     "district-331081"}`` reads "every 镇/街道 seat of 温岭市" from a reference places layer.
+    ``{"served_by": "动车", "include": [...]}`` gives every located station of
+    :func:`rail_services` with that service, plus the ``include`` ids.
     """
     if selector is None:
         return []
@@ -1125,6 +1150,13 @@ def target_features(selector: Any) -> list[str]:
         return [selector]
     if isinstance(selector, list):
         return list(selector)
+    if isinstance(selector, dict) and "served_by" in selector:
+        wanted = dict(selector)
+        service = wanted.pop("served_by")
+        include = [str(i) for i in wanted.pop("include", [])]
+        served = [s["feature"] for s in rail_services(service) if s.get("feature")]
+        known = _features()
+        return sorted(f for f in served if f in known) + include
     if isinstance(selector, dict):
         wanted = dict(selector)
         within = wanted.pop("within", None)
@@ -1308,6 +1340,18 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         status = "met"
     if unlocated:
         notes.append(f"未定位、未评估 / unlocated, not evaluated: {', '.join(unlocated)}")
+    for key in ("origins", "destinations"):
+        selector = target.get(key)
+        if isinstance(selector, dict) and "served_by" in selector:
+            missing_stations = [
+                s["name_zh"] for s in rail_services(selector["served_by"]) if not s.get("feature")
+            ]
+            if missing_stations:
+                notes.append(
+                    f"{selector['served_by']}停靠但参考数据中无点位、未计入的车站 / stations "
+                    f"served by {selector['served_by']} trains with no point in the reference "
+                    f"data, not counted: {'、'.join(missing_stations)}"
+                )
     if failed:
         notes.append(f"{len(failed)} 项不可达 / {len(failed)} unreachable")
     if worst is not None and "planned" in (worst.get("legs") or {}):

@@ -96,3 +96,29 @@ def test_seat_to_every_town_and_street_seat_inside_the_district(grid: Path) -> N
     assert result.worst_minutes == pytest.approx(12.0)
     assert result.worst_case["destination"] == "town-corner"
     assert result.status == "not_met"  # 12 > 10
+
+
+def test_served_by_reads_every_located_station_and_lists_the_rest(grid: Path) -> None:
+    path = grid / "travel_targets.json"
+    data = json.loads(path.read_text())
+    data["rail_services"] = {
+        "stations": [
+            {"name_zh": "东站", "feature": "se", "services": ["动车"]},
+            {"name_zh": "北站", "feature": "ne", "services": ["动车", "高铁"]},
+            {"name_zh": "无点位站", "feature": None, "services": ["动车"]},
+            {"name_zh": "普速站", "feature": "island", "services": ["普速"]},
+        ]
+    }
+    data["targets"][0].update(
+        method="nearest_destination",
+        origins=["sw"],
+        destinations={"served_by": "动车", "include": ["far-away"]},
+    )
+    path.write_text(json.dumps(data))
+    assert target_features(data["targets"][0]["destinations"]) == ["ne", "se", "far-away"]
+    [result] = evaluate_targets(planned_links=False)
+    # the nearest served station: se, 4 km on the grid = 6 min
+    assert result.worst_case["destination"] == "se"
+    assert result.worst_minutes == pytest.approx(6.0)
+    assert any("无点位站" in note for note in result.notes)
+    assert not any("普速站" in note for note in result.notes)
