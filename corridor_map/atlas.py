@@ -88,6 +88,7 @@ ROLES = (
     "platform",
     "landmark",
     "road",
+    "railway",
     "gateway",
     "enclave",
     "district",
