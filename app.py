@@ -7,15 +7,26 @@ A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
 
-from corridor_map import assets, export, imports, map_component, measure, panel, travel, webmap
+from corridor_map import (
+    assets,
+    export,
+    imports,
+    map_component,
+    measure,
+    panel,
+    travel,
+    travel_view,
+    webmap,
+)
 from corridor_map.atlas import Atlas, load_atlas, refusal_message
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, role_name, t
+from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, t
 from corridor_map.markup import md_escape
 
 MAP_KEY = "cm_map"
@@ -462,7 +473,8 @@ def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
 @st.cache_data(max_entries=16)
 def _targets(data_key: str, network_kmh: float, planned: bool) -> list[Any]:
     del data_key  # cache key only
-    return travel.evaluate_targets(travel.SpeedAssumptions(network_kmh=network_kmh), planned)
+    scenario = travel_view.scenario(network_kmh, planned)
+    return travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
 
 
 @st.cache_data(max_entries=64)
@@ -473,91 +485,106 @@ def _sensitivity(
     return travel.sensitivity(
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
-        travel.SpeedAssumptions(network_kmh=network_kmh),
+        travel_view.scenario(network_kmh, planned).assumptions,
         planned,
         parameter,
     )
 
 
-def _travel_assumptions(lang: str) -> tuple[float, bool]:
-    """Show the speed slider and the planned-link toggle; return their values."""
+def _travel_assumptions(lang: str) -> tuple[tuple[float, bool], tuple[float, bool] | None]:
+    """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
     links = travel.planned_links()
-    cols = st.columns([3, 2], gap="medium")
-    speed = cols[0].slider(t("speed_network", lang), 20, 80, 40, step=5, key="travel_speed")
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
-    planned = cols[1].toggle(
+    toggle = (
         f"{t('planned_toggle', lang)}：{names}"
         if lang == "zh"
-        else f"{t('planned_toggle', lang)}: {names}",
-        value=True,
-        key="travel_planned",
-        disabled=not links,
+        else f"{t('planned_toggle', lang)}: {names}"
     )
+    slider = travel_view.SLIDERS["network_kmh"]
+    compare = st.toggle(t("compare_toggle", lang), value=False, key="travel_compare")
+    chosen = []
+    for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
+        if suffix and not compare:
+            break
+        cols = st.columns([3, 2], gap="medium")
+        speed = cols[0].slider(
+            f"{t(label, lang)} · {t('speed_network', lang)}"
+            if compare
+            else t("speed_network", lang),
+            slider.low,
+            slider.high,
+            slider.default,
+            step=slider.step,
+            key=f"travel_speed{suffix}",
+        )
+        planned = cols[1].toggle(
+            toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
+        )
+        chosen.append((float(speed), bool(planned and links)))
     with st.expander(t("assumptions", lang), expanded=False):
-        for line in travel.SpeedAssumptions(network_kmh=float(speed)).describe():
-            st.caption(line)
+        for speed, planned in chosen:
+            st.text(travel_view.scenario(speed, planned).describe())
+        for line in travel.SpeedAssumptions(network_kmh=chosen[0][0]).describe():
+            st.text(line)
         for link in links:
-            st.caption(
-                md_escape(
-                    f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
-                )
+            st.text(
+                f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
             )
-    return float(speed), bool(planned and links)
+    return chosen[0], (chosen[1] if len(chosen) > 1 else None)
 
 
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
-    speed, planned = _travel_assumptions(lang)
+    (speed, planned), second = _travel_assumptions(lang)
     data_key = _data_key(atlas)
     try:
         results = _targets(data_key, speed, planned)
+        results_b = _targets(data_key, *second) if second else None
     except CorridorMapError as exc:
-        st.error(md_escape(exc))
+        st.text(str(exc))
         return
-    st.dataframe(
-        panel.target_rows(results, lang),
-        hide_index=True,
-        width="stretch",
-        placeholder=panel.NO_VALUE,
-    )
-    assumptions = travel.SpeedAssumptions(network_kmh=speed)
-    located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
-    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
+    scenario_a = travel_view.scenario(speed, planned, "A")
+    scenario_b = travel_view.scenario(*second, "B") if second else None
+    if results_b is not None:
+        table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
+    else:
+        table = panel.target_rows(results, lang)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=panel.NO_VALUE)
+    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
     left, right = st.columns([3, 2], gap="medium")
-    geometries: list[Any] = []
+    routes: list[Any] = []
+    routes_b: list[Any] = []
     with right:
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
             t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
-        worst = result.worst_case or {}
-        ends = panel.ring_points(worst)
         st.markdown(f"**{t('show_route', lang)}**")
-        if ends:
-            geometries.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
-            st.caption(f"{worst.get('minutes', 0):.1f} min · {t('ring_points_note', lang)}")
-        elif worst.get("origin") in atlas and worst.get("destination") in atlas:
-            trip = travel.route(worst["origin"], worst["destination"], assumptions, planned)
-            geometries.append(trip.path)
-            st.caption(
-                md_escape(
-                    f"{labels.get(trip.from_id, trip.from_id)} → "
-                    f"{labels.get(trip.to_id, trip.to_id)}"
-                    f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
-                )
-            )
-            st.caption(t("route_note", lang))
-        else:
-            st.caption(t("no_worst_case", lang))
-        for note in result.notes:
-            st.caption(md_escape(note))
+        evaluated = [("A", result)]
+        if results_b is not None:
+            evaluated.append(("B", next(r for r in results_b if r.id == chosen)))
+        for label, shown in evaluated:
+            geometries = travel_view.worst_geometries(shown)
+            (routes if label == "A" else routes_b).extend(geometries)
+            prefix = f"{label}: " if results_b is not None else ""
+            if geometries:
+                st.text(prefix + travel_view.worst_caption(shown, labels))
+            else:
+                st.text(prefix + t("no_worst_case", lang))
+            for note in shown.notes:
+                st.text(prefix + note)
+        st.caption(t("route_note", lang))
+        st.text(
+            f"{t('reading', lang)}: "
+            + (result.evaluation_zh if lang == "zh" else result.evaluation_en)
+        )
 
         st.markdown(f"**{t('sensitivity', lang)}**")
         parameters = tuple(panel.SENSITIVITY_SPEEDS)
         # A trip that rides a planned link depends first on that link's assumed speed.
-        on_link = bool(worst.get("planned_links_used"))
+        on_link = bool((result.worst_case or {}).get("planned_links_used"))
         parameter = st.radio(
             t("sensitivity_param", lang),
             parameters,
@@ -579,30 +606,90 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             + panel.sensitivity_summary(rows, lang)
         )
 
+        starts = travel_view.isochrone_origins(lang)
+        click = "@click"
         origin = st.selectbox(
             f"{t('isochrone', lang)} · {t('isochrone_from', lang)}",
-            [None, *labels],
-            format_func=lambda i: "—" if i is None else labels[i],
+            [None, click, *starts],
+            format_func=lambda i: (
+                "—" if i is None else (t("from_click", lang) if i == click else starts[i])
+            ),
             key="iso_from",
         )
-        minutes = st.slider(t("minutes", lang), 5, 60, 15, step=5, key="iso_min")
-        isochrone = travel.isochrone(origin, minutes, assumptions, planned) if origin else None
-        if isochrone and isochrone.get("geometry"):
-            area = isochrone["properties"].get("area_km2")
-            st.caption(f"{t('isochrone', lang)}: {area:,.1f} km²")
+        minutes_slider = travel_view.SLIDERS["minutes"]
+        minutes = st.slider(
+            t("minutes", lang),
+            minutes_slider.low,
+            minutes_slider.high,
+            minutes_slider.default,
+            step=minutes_slider.step,
+            key="iso_min",
+        )
+        start: Any = origin
+        if origin == click:
+            start = st.session_state.get("iso_click")
+            if start is None:
+                st.caption(t("click_to_start", lang))
+        shown_iso = None
+        if start is not None:
+            shown_iso = travel_view.isochrones(
+                tuple(start) if origin == click else start, minutes, scenario_a, scenario_b
+            )
+            area = shown_iso["a"]["properties"].get("area_km2")
+            if area is not None:
+                st.text(f"{t('isochrone', lang)} A: {area:,.1f} km²")
+            if shown_iso["b"] is not None and shown_iso["b"]["properties"].get("area_km2"):
+                st.text(
+                    f"{t('isochrone', lang)} B: {shown_iso['b']['properties']['area_km2']:,.1f} km²"
+                )
+            if shown_iso["parts"]:
+                st.dataframe(
+                    travel_view.part_rows(shown_iso["parts"], lang),
+                    hide_index=True,
+                    width="stretch",
+                )
+            st.markdown(f"**{t('reachable', lang)}**")
+            st.text(travel_view.reach_summary(shown_iso["reach"], lang))
+            st.dataframe(
+                travel_view.reach_rows(shown_iso["reach"], lang), hide_index=True, width="stretch"
+            )
     with left:
-        overlays = map_component.overlay(geometries, basemap, webmap.ROUTE_STYLE, "route")
-        framed = geometries[0] if geometries else None
-        if isochrone and isochrone.get("geometry"):
-            framed = isochrone["geometry"]
+        overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
+        overlays += map_component.overlay(routes_b, basemap, travel_view.ROUTE_B_STYLE, "route-b")
+        framed = routes[0] if routes else None
+        if shown_iso and shown_iso["a"].get("geometry"):
+            framed = shown_iso["a"]["geometry"]
+            if shown_iso["parts"]:
+                for part in shown_iso["parts"]:
+                    name = part["properties"]["part"]
+                    overlays += map_component.overlay(
+                        [part["geometry"]], basemap, travel_view.PART_STYLES[name], f"iso-{name}"
+                    )
+            else:
+                overlays += map_component.overlay(
+                    [shown_iso["a"]["geometry"]], basemap, webmap.ISOCHRONE_STYLE, "isochrone"
+                )
             overlays += map_component.overlay(
-                [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, "isochrone"
+                [shown_iso["reach"].points()], basemap, travel_view.REACHED_STYLE, "reached"
             )
         box = webmap.bounds_of([{"geometry": framed}]) if framed else None
-        frame = {"seq": f"{chosen}-{origin}-{minutes}", "bounds": box} if box else {}
+        frame = {"seq": f"{chosen}-{json.dumps(box)}", "bounds": box} if box else {}
         _show_map(
-            atlas, basemap, lang, key="cm_travel", mode="none", overlays=overlays, frame=frame
+            atlas,
+            basemap,
+            lang,
+            key="cm_travel",
+            mode="pick" if origin == click else "none",
+            overlays=overlays,
+            frame=frame,
+            on_event=lambda event: _pick_isochrone_origin(event, basemap),
         )
+
+
+def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
+    if event.kind == "point" and event.lon is not None and event.lat is not None:
+        point = webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0]
+        st.session_state["iso_click"] = point
 
 
 def _indicators_view(atlas: Atlas, lang: str) -> None:

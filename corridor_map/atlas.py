@@ -103,6 +103,7 @@ ROLES = (
     "platform",
     "landmark",
     "road",
+    "railway",
     "gateway",
     "enclave",
     "district",

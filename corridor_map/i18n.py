@@ -174,6 +174,28 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "The worst pair is two sampled ring points (marked); routes are drawn only "
         "between named places.",
     },
+    # travel view: scenario comparison, reachable places, isochrone from a click
+    "compare_toggle": {"zh": "对比情景 B", "en": "Compare with scenario B"},
+    "scenario_a": {"zh": "情景 A", "en": "Scenario A"},
+    "scenario_b": {"zh": "情景 B", "en": "Scenario B"},
+    "verdict_a": {"zh": "A 结论", "en": "A verdict"},
+    "verdict_b": {"zh": "B 结论", "en": "B verdict"},
+    "minutes_a": {"zh": "A 最长（分钟）", "en": "A worst (min)"},
+    "minutes_b": {"zh": "B 最长（分钟）", "en": "B worst (min)"},
+    "change_b_a": {"zh": "B − A（分钟）", "en": "B − A (min)"},
+    "reading": {"zh": "解读（所作假设）", "en": "Reading (what was assumed)"},
+    "part": {"zh": "部分", "en": "Part"},
+    "part_a_only": {"zh": "仅 A 可达", "en": "A only"},
+    "part_b_only": {"zh": "仅 B 可达", "en": "B only"},
+    "part_both": {"zh": "A、B 均可达", "en": "both"},
+    "reachable": {"zh": "可达地点", "en": "Places reached"},
+    "reach_count": {"zh": "{n} 处地点在等时圈内", "en": "{n} places inside the isochrone"},
+    "from_click": {"zh": "地图上点击的位置", "en": "A point clicked on the map"},
+    "click_to_start": {
+        "zh": "在地图上点击一个位置作为出发点。",
+        "en": "Click the map to choose a starting point.",
+    },
+    "iso_mode": {"zh": "方式", "en": "Mode"},
     "no_worst_case": {
         "zh": "该目标无法评估，没有可绘制的路线。",
         "en": "This target is not evaluable: no route to draw.",
@@ -376,6 +398,8 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "town": {"zh": "镇驻地", "en": "town seat"},
     "township": {"zh": "乡驻地", "en": "township seat"},
     "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
+    "station": {"zh": "车站", "en": "station"},
+    "seat": {"zh": "市县驻地", "en": "city/county seat"},
 }
 
 CORRIDOR_NAMES: dict[str, dict[str, str]] = {

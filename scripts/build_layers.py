@@ -252,6 +252,48 @@ def build_roads(sources: Path) -> str:
     return render_collection(meta, features)
 
 
+def build_railways(sources: Path) -> str:
+    """scgraph railway edges with a vertex in the region (every fragment kept)."""
+    raw = _load(sources, "scgraph_world_railways_taizhou_wenzhou.geojson")
+    edges = {}
+    for feature in raw["features"]:
+        geometry = shape(feature["geometry"])
+        u, v = int(feature["properties"]["u"]), int(feature["properties"]["v"])
+        if u == v or not _in_region(geometry):
+            continue
+        edges[(min(u, v), max(u, v))] = (feature["properties"], geometry)
+    features = [
+        _reference_feature(
+            geometry,
+            id=f"rail-{u}-{v}",
+            name_zh="铁路线路段",
+            name_en="Railway segment",
+            role="railway",
+            u=u,
+            v=v,
+            length_km=props["length_km"],
+            geometry_basis="osm",
+            geometry_source="scgraph-data 2.0.0 world_railways (OSM)",
+            precision_m=100,
+        )
+        for (u, v), (props, geometry) in sorted(edges.items())
+    ]
+    meta = {
+        "name": "ref_railways",
+        "description": (
+            "铁路线网（简化）：节点间直线连接，无线路名称、等级、速度；区域裁剪后分为数段。"
+            " Simplified railway graph: straight edges between junctions (node positions "
+            "rounded to 0.001°, about 100 m), no line name, class or speed; the clip leaves "
+            "several fragments. Source: PyPI scgraph-data 2.0.0 (wheel sha256 a8df15f4d9b4cce9"
+            "45f195b27c9e239ac49ebfa81aa948afc882b28653725406), world_railways.py, MIT; data "
+            f"© OSM. Kept: edges with a vertex in lon {REGION[0]}-{REGION[2]}, lat "
+            f"{REGION[1]}-{REGION[3]}."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
 def _points_sorted(features: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(features, key=lambda f: tuple(f["geometry"]["coordinates"]))
 
@@ -492,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         "ref_aeroways": lambda: build_aeroways(args.sources),
         "ref_s1_stations": lambda: build_s1_stations(args.sources),
         "ref_places": lambda: build_ref_places(args.sources),
+        "ref_railways": lambda: build_railways(args.sources),
     }
     # Build every layer in memory first, then replace all of them or none: a failed or
     # interrupted rebuild never leaves a mix of old and new layers.
