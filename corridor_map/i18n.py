@@ -284,7 +284,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "ind_kind_share": {"zh": "比重", "en": "share"},
     "ind_kind_amount": {"zh": "金额", "en": "amount"},
     "ind_kind_rate": {"zh": "增速", "en": "growth rate"},
-    "ind_kind_density": {"zh": "人均/强度", "en": "per capita"},
+    "ind_kind_density": {"zh": "每万人/每万名", "en": "per 10,000"},
     "ind_kind_area": {"zh": "面积", "en": "area"},
     "ind_kind_milestone": {"zh": "里程碑（未量化）", "en": "milestone (not quantified)"},
     "timeline": {"zh": "文件时间轴", "en": "Document timeline"},
