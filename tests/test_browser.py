@@ -85,7 +85,6 @@ def _probe_layer(core: dict) -> dict:
                     "corridor": "taizhou-bay",
                     "role": "key_block",
                     "parent": None,
-                    "district": [],
                     "status": None,
                     "stated": [],
                     "geometry_basis": "schematic",
