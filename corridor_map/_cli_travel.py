@@ -137,6 +137,25 @@ def _assumption_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-planned", action="store_true", help="leave out planned links (e.g. 太龙快速路)"
     )
     parser.add_argument(
+        "--rail",
+        action="store_true",
+        help="road + rail mode: D/G stations on the reference railways and the S1 line",
+    )
+    parser.add_argument(
+        "--rail-speed",
+        type=float,
+        default=None,
+        metavar="KMH",
+        help=f"rail average speed with --rail (150; {LIMITS['rail_kmh'].describe()})",
+    )
+    parser.add_argument(
+        "--station-min",
+        type=float,
+        default=None,
+        metavar="MIN",
+        help=f"minutes at the stations per ride (10; {LIMITS['station_min'].describe()})",
+    )
+    parser.add_argument(
         "--planned-speed",
         type=float,
         default=None,
@@ -163,6 +182,9 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
         "--b-planned", choices=("on", "off"), default=None, help="B: planned links on or off"
     )
     group.add_argument(
+        "--b-rail", choices=("on", "off"), default=None, help="B: road + rail mode on or off"
+    )
+    group.add_argument(
         "--b-planned-speed",
         type=float,
         default=None,
@@ -172,7 +194,12 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _assumptions(args: argparse.Namespace) -> SpeedAssumptions:
-    return _varied(SpeedAssumptions(), args.speed, args.access_speed, args.planned_speed)
+    a = SpeedAssumptions(rail=bool(args.rail))
+    if args.rail_speed is not None:
+        a = replace(a, rail_kmh=args.rail_speed)
+    if args.station_min is not None:
+        a = replace(a, station_min=args.station_min)
+    return _varied(a, args.speed, args.access_speed, args.planned_speed)
 
 
 def _varied(
@@ -190,11 +217,19 @@ def _varied(
 def _scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario]:
     """Scenario A from the ordinary options, B from A and the --b-* options."""
     a = Scenario("A", _assumptions(args), not args.no_planned)
-    b_options = (args.b_speed, args.b_access_speed, args.b_planned, args.b_planned_speed)
+    b_options = (
+        args.b_speed,
+        args.b_access_speed,
+        args.b_planned,
+        args.b_planned_speed,
+        args.b_rail,
+    )
     if all(option is None for option in b_options):
         return a, Scenario("B", a.assumptions, not a.planned_links)
     planned = a.planned_links if args.b_planned is None else args.b_planned == "on"
     assumptions = _varied(a.assumptions, args.b_speed, args.b_access_speed, args.b_planned_speed)
+    if args.b_rail is not None:
+        assumptions = replace(assumptions, rail=args.b_rail == "on")
     return a, Scenario("B", assumptions, planned)
 
 
