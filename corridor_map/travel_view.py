@@ -59,9 +59,10 @@ REACHED_STYLE: dict[str, Any] = {"color": "#1e8449", "weight": 2, "fillOpacity":
 _SEAT_ROLES = ("seat", "town", "street")
 
 
-def scenario(network_kmh: float, planned: bool, label: str = "A") -> Scenario:
-    """Return the scenario the view's controls describe."""
-    return Scenario(label, SpeedAssumptions(network_kmh=float(network_kmh)), bool(planned))
+def scenario(network_kmh: float, planned: bool, label: str = "A", rail: bool = False) -> Scenario:
+    """Return the scenario the view's controls describe (speed, planned links, mode)."""
+    assumptions = SpeedAssumptions(network_kmh=float(network_kmh), rail=bool(rail))
+    return Scenario(label, assumptions, bool(planned))
 
 
 def comparison(
