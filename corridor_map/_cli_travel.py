@@ -19,12 +19,16 @@ from corridor_map.travel import (
     LIMITS,
     SpeedAssumptions,
     evaluate_targets,
-    isochrone,
     planned_links,
     route,
     sensitivity,
 )
-from corridor_map.travel_compare import Scenario, compare_isochrones, compare_targets
+from corridor_map.travel_compare import (
+    Scenario,
+    compare_isochrones,
+    compare_targets,
+    scenario_isochrone,
+)
 from corridor_map.travel_reach import reachable_from
 
 _STATUS = {
@@ -103,9 +107,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     iso = subparsers.add_parser(
         "isochrone",
         help="等时圈 / area reachable within N minutes",
-        description="Area reachable from a feature within N minutes, as GeoJSON with --json.",
+        description=(
+            "Area reachable from a feature (or a WGS84 point LON,LAT) within N minutes, as "
+            "GeoJSON with --json."
+        ),
     )
-    iso.add_argument("feature_id")
+    iso.add_argument("feature_id", help="feature id, or a WGS84 point as LON,LAT")
     iso.add_argument("minutes", type=float, help=f"time budget ({LIMITS['minutes'].describe()})")
     _assumption_arguments(iso)
     iso.add_argument(
@@ -399,7 +406,7 @@ def _compare_targets(args: argparse.Namespace) -> int:
 
 def _compare_isochrones(args: argparse.Namespace) -> int:
     a, b = _scenarios(args)
-    result = compare_isochrones(args.feature_id, args.minutes, a, b)
+    result = compare_isochrones(_origin(args.feature_id), args.minutes, a, b)
     if args.json:
         _print_json(result)
         return 0
@@ -414,9 +421,20 @@ def _compare_isochrones(args: argparse.Namespace) -> int:
     return 0
 
 
+def _origin(text: str) -> str | tuple[float, float]:
+    """A feature id, or ``LON,LAT`` as a WGS84 point (checked by the travel module)."""
+    parts = text.split(",")
+    if len(parts) == 2:
+        try:
+            return (float(parts[0]), float(parts[1]))
+        except ValueError:
+            pass
+    return text
+
+
 def _reach(args: argparse.Namespace) -> int:
     scenario = Scenario("A", _assumptions(args), not args.no_planned)
-    found = reachable_from(args.feature_id, args.minutes, scenario)
+    found = reachable_from(_origin(args.feature_id), args.minutes, scenario)
     reach = found["reach"]
     if args.json:
         _print_json({"isochrone": found["isochrone"], "reach": reach.to_dict()})
@@ -437,7 +455,8 @@ def _isochrone(args: argparse.Namespace) -> int:
         return _compare_isochrones(args)
     if args.reach:
         return _reach(args)
-    result = isochrone(args.feature_id, args.minutes, _assumptions(args), not args.no_planned)
+    scenario = Scenario("A", _assumptions(args), not args.no_planned)
+    result = scenario_isochrone(_origin(args.feature_id), args.minutes, scenario)
     if args.json:
         _print_json(result)
         return 0
