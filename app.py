@@ -454,6 +454,9 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             for note in shown.notes:
                 st.text(prefix + note)
         st.caption(t("route_note", lang))
+        reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
+        if reach_line:
+            st.text(f"{t('reachable', lang)}: {reach_line}")
         st.text(
             f"{t('reading', lang)}: "
             + (result.evaluation_zh if lang == "zh" else result.evaluation_en)

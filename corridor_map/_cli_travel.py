@@ -29,7 +29,7 @@ from corridor_map.travel_compare import (
     compare_targets,
     scenario_isochrone,
 )
-from corridor_map.travel_reach import reachable_from
+from corridor_map.travel_reach import reachable_from, target_reach
 
 _STATUS = {
     "met": "达标 met",
@@ -100,6 +100,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=None,
         metavar="KMH",
         help="speeds tried by --sensitivity (default 20 25 30 40 50 60)",
+    )
+    targets.add_argument(
+        "--reach",
+        metavar="TARGET_ID",
+        help="list the places within the target's threshold of its worst-placed origin",
     )
     _compare_arguments(targets)
     targets.set_defaults(handler=_targets)
@@ -338,6 +343,8 @@ def _targets(args: argparse.Namespace) -> int:
     a = _assumptions(args)
     if args.compare:
         return _compare_targets(args)
+    if args.reach:
+        return _target_reach(args)
     if args.sensitivity:
         rows = sensitivity(
             args.sensitivity,
@@ -418,6 +425,36 @@ def _compare_isochrones(args: argparse.Namespace) -> int:
     for part in result["parts"]["features"]:
         props = part["properties"]
         print(f"  {props['part']}: {props['area_km2']:.1f} km²")
+    return 0
+
+
+def _target_reach(args: argparse.Namespace) -> int:
+    scenario = Scenario("A", _assumptions(args), not args.no_planned)
+    [result] = evaluate_targets(scenario.assumptions, scenario.planned_links, [args.reach])
+    found = target_reach(result, scenario)
+    if found is None:
+        print(
+            f"{result.id}: {_STATUS[result.status]} — 没有最不利起点 / no worst case to start from"
+        )
+        return 0
+    reach = found["reach"]
+    if args.json:
+        _print_json(
+            {
+                "target": result.id,
+                "origin": found["origin"],
+                "minutes": found["minutes"],
+                "isochrone": found["isochrone"],
+                "reach": reach.to_dict(),
+            }
+        )
+        return 0
+    print(
+        f"{result.id}: {found['minutes']:g} min from {found['origin']} → "
+        f"{len(reach.places)} places reached"
+    )
+    for role, group in reach.by_role().items():
+        print(f"  {role} {len(group)}: {', '.join(f'{p.name_zh} ({p.id})' for p in group)}")
     return 0
 
 
