@@ -10,11 +10,15 @@ How a trip is built
 1. **Access leg**: from the feature's point (a point feature itself; a polygon's
    representative point, which is always inside it; a line's midpoint — or, where a
    target says so, any point of its boundary sampled every 500 m) to one of the
-   ``access_candidates`` nearest network nodes: the straight-line geodesic distance ×
-   ``access_detour`` at ``access_kmh``. Nodes farther than ``max_access_km`` are not used.
-2. **Network**: Dijkstra over the network with each edge's ``length_km`` at
-   ``network_kmh``; curated planned links (``layers/planned_links.geojson``) at their own
-   design speed, joined to the network only at their two ends.
+   ``access_candidates`` nearest network nodes (and as many nearest planned-link ends or
+   stations): the straight-line geodesic distance × ``access_detour`` at ``access_kmh``.
+   Nodes farther than ``max_access_km`` are not used.
+2. **Network**: Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`, one call per batch of
+   origins) over the network with each edge's ``length_km`` at ``network_kmh``; curated
+   planned links (``layers/planned_links.geojson``) at their own design speed, joined to
+   the network only at their two ends. In road + rail mode (``SpeedAssumptions.rail``) the
+   reference railways between D/G-served stations at ``rail_kmh`` and the Taizhou S1 line
+   at ``s1_kmh``, with ``station_min`` per ride at the stations.
 3. **Egress leg**: like the access leg, at the destination. Two places close enough may be
    joined directly by an access-speed leg without using the network at all.
 
@@ -22,9 +26,16 @@ Public functions return plain data (dataclasses with ``to_dict()``, GeoJSON-like
 that the app and the CLI only present them:
 
 * :func:`route` → :class:`RouteResult` (minutes, km, legs, GeoJSON path, assumptions);
-* :func:`isochrone` → GeoJSON Feature (polygon reachable within N minutes);
+  :func:`routes` for many pairs at once;
+* :func:`isochrone` (from a feature) and :func:`isochrone_at` (from any point) → GeoJSON
+  Feature (polygon reachable within N minutes);
 * :func:`evaluate_targets` → list of :class:`TargetResult`; :func:`sensitivity` → rows;
-* :func:`load_targets`, :func:`planned_links`, :func:`access_points`, :func:`road_graph`.
+* :func:`load_targets`, :func:`rail_services`, :func:`planned_links`, :func:`access_points`,
+  :func:`road_graph`; :data:`LIMITS` and :func:`check_limit` bound every numeric input.
+
+Scenarios side by side, reachable places and the app's tables live in
+:mod:`corridor_map.travel_compare`, :mod:`corridor_map.travel_reach` and
+:mod:`corridor_map.travel_view`.
 
 An unlocated or unreachable place gives ``reachable=False`` and a ``reason``; only an
 unknown id, an invalid assumption or a broken data file raises :class:`TravelError` (or
