@@ -1285,7 +1285,10 @@ class TargetResult:
 
     ``status`` is ``met``, ``not_met`` or ``not_evaluable``; ``worst_minutes`` is the
     figure compared with ``threshold_min``; ``rows`` give every origin (and destination)
-    evaluated; ``unlocated`` lists the features that could not be evaluated.
+    evaluated; ``worst_case`` is the row of that figure and alone keeps its drawn ``path``
+    (GeoJSON LineString); ``unlocated`` lists the features that could not be evaluated.
+    ``evaluation_zh``/``evaluation_en`` state the reading: what was assumed where the
+    document names no ends.
     """
 
     id: str
