@@ -471,27 +471,34 @@ def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
 
 
 @st.cache_data(max_entries=16)
-def _targets(data_key: str, network_kmh: float, planned: bool) -> list[Any]:
+def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
     del data_key  # cache key only
-    scenario = travel_view.scenario(network_kmh, planned)
+    scenario = travel_view.scenario(network_kmh, planned, rail=rail)
     return travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
 
 
 @st.cache_data(max_entries=64)
 def _sensitivity(
-    data_key: str, target_id: str, parameter: str, network_kmh: float, planned: bool
+    data_key: str,
+    target_id: str,
+    parameter: str,
+    network_kmh: float,
+    planned: bool,
+    rail: bool = False,
 ) -> list[dict[str, Any]]:
     del data_key  # cache key only
     return travel.sensitivity(
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
-        travel_view.scenario(network_kmh, planned).assumptions,
+        travel_view.scenario(network_kmh, planned, rail=rail).assumptions,
         planned,
         parameter,
     )
 
 
-def _travel_assumptions(lang: str) -> tuple[tuple[float, bool], tuple[float, bool] | None]:
+def _travel_assumptions(
+    lang: str,
+) -> tuple[tuple[float, bool, bool], tuple[float, bool, bool] | None]:
     """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
     links = travel.planned_links()
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
@@ -506,7 +513,7 @@ def _travel_assumptions(lang: str) -> tuple[tuple[float, bool], tuple[float, boo
     for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
         if suffix and not compare:
             break
-        cols = st.columns([3, 2], gap="medium")
+        cols = st.columns([3, 2, 2], gap="medium")
         speed = cols[0].slider(
             f"{t(label, lang)} · {t('speed_network', lang)}"
             if compare
@@ -520,11 +527,12 @@ def _travel_assumptions(lang: str) -> tuple[tuple[float, bool], tuple[float, boo
         planned = cols[1].toggle(
             toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
         )
-        chosen.append((float(speed), bool(planned and links)))
+        rail = cols[2].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
+        chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
-        for speed, planned in chosen:
-            st.text(travel_view.scenario(speed, planned).describe())
-        for line in travel.SpeedAssumptions(network_kmh=chosen[0][0]).describe():
+        for speed, planned, rail in chosen:
+            st.text(travel_view.scenario(speed, planned, rail=rail).describe())
+        for line in travel_view.scenario(*chosen[0]).assumptions.describe():
             st.text(line)
         for link in links:
             st.text(
@@ -536,16 +544,16 @@ def _travel_assumptions(lang: str) -> tuple[tuple[float, bool], tuple[float, boo
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
-    (speed, planned), second = _travel_assumptions(lang)
+    (speed, planned, rail), second = _travel_assumptions(lang)
     data_key = _data_key(atlas)
     try:
-        results = _targets(data_key, speed, planned)
+        results = _targets(data_key, speed, planned, rail)
         results_b = _targets(data_key, *second) if second else None
     except CorridorMapError as exc:
         st.text(str(exc))
         return
-    scenario_a = travel_view.scenario(speed, planned, "A")
-    scenario_b = travel_view.scenario(*second, "B") if second else None
+    scenario_a = travel_view.scenario(speed, planned, "A", rail)
+    scenario_b = travel_view.scenario(*second[:2], "B", second[2]) if second else None
     if results_b is not None:
         table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
     else:
@@ -576,6 +584,9 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             for note in shown.notes:
                 st.text(prefix + note)
         st.caption(t("route_note", lang))
+        reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
+        if reach_line:
+            st.text(f"{t('reachable', lang)}: {reach_line}")
         st.text(
             f"{t('reading', lang)}: "
             + (result.evaluation_zh if lang == "zh" else result.evaluation_en)
@@ -593,7 +604,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             key=f"sens_param-{chosen}",
             horizontal=True,
         )
-        rows = _sensitivity(data_key, chosen, parameter, speed, planned)
+        rows = _sensitivity(data_key, chosen, parameter, speed, planned, rail)
         current = speed if parameter == "network_kmh" else None
         st.dataframe(
             panel.sensitivity_rows(rows, lang, current),

@@ -91,6 +91,10 @@ def main() -> None:
             "evaluate_targets, planned links off",
             lambda: travel.evaluate_targets(planned_links=False),
         ),
+        (
+            "evaluate_targets, road + rail",
+            lambda: travel.evaluate_targets(travel.SpeedAssumptions(rail=True)),
+        ),
         (f"sensitivity sweep (all targets × {len(SPEEDS)} speeds)", _sweep),
     ]
     for label, fn in cases:

@@ -18,13 +18,17 @@ from corridor_map.travel import (
     LIMITS,
     SpeedAssumptions,
     evaluate_targets,
-    isochrone,
     planned_links,
     route,
     sensitivity,
 )
-from corridor_map.travel_compare import Scenario, compare_isochrones, compare_targets
-from corridor_map.travel_reach import reachable_from
+from corridor_map.travel_compare import (
+    Scenario,
+    compare_isochrones,
+    compare_targets,
+    scenario_isochrone,
+)
+from corridor_map.travel_reach import reachable_from, target_reach
 
 _STATUS = {
     "met": "达标 met",
@@ -106,15 +110,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="KMH",
         help="speeds tried by --sensitivity (default 20 25 30 40 50 60)",
     )
+    targets.add_argument(
+        "--reach",
+        metavar="TARGET_ID",
+        help="list the places within the target's threshold of its worst-placed origin",
+    )
     _compare_arguments(targets)
     targets.set_defaults(handler=_targets)
 
     iso = subparsers.add_parser(
         "isochrone",
         help="等时圈 / area reachable within N minutes",
-        description="Area reachable from a feature within N minutes, as GeoJSON with --json.",
+        description=(
+            "Area reachable from a feature (or a WGS84 point LON,LAT) within N minutes, as "
+            "GeoJSON with --json."
+        ),
     )
-    iso.add_argument("feature_id")
+    iso.add_argument("feature_id", help="feature id, or a WGS84 point as LON,LAT")
     iso.add_argument("minutes", type=float, help=f"time budget ({LIMITS['minutes'].describe()})")
     _assumption_arguments(iso)
     iso.add_argument(
@@ -146,6 +158,25 @@ def _assumption_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-planned", action="store_true", help="leave out planned links (e.g. 太龙快速路)"
     )
     parser.add_argument(
+        "--rail",
+        action="store_true",
+        help="road + rail mode: D/G stations on the reference railways and the S1 line",
+    )
+    parser.add_argument(
+        "--rail-speed",
+        type=float,
+        default=None,
+        metavar="KMH",
+        help=f"rail average speed with --rail (150; {LIMITS['rail_kmh'].describe()})",
+    )
+    parser.add_argument(
+        "--station-min",
+        type=float,
+        default=None,
+        metavar="MIN",
+        help=f"minutes at the stations per ride (10; {LIMITS['station_min'].describe()})",
+    )
+    parser.add_argument(
         "--planned-speed",
         type=float,
         default=None,
@@ -172,6 +203,9 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
         "--b-planned", choices=("on", "off"), default=None, help="B: planned links on or off"
     )
     group.add_argument(
+        "--b-rail", choices=("on", "off"), default=None, help="B: road + rail mode on or off"
+    )
+    group.add_argument(
         "--b-planned-speed",
         type=float,
         default=None,
@@ -181,7 +215,12 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _assumptions(args: argparse.Namespace) -> SpeedAssumptions:
-    return _varied(SpeedAssumptions(), args.speed, args.access_speed, args.planned_speed)
+    a = SpeedAssumptions(rail=bool(args.rail))
+    if args.rail_speed is not None:
+        a = replace(a, rail_kmh=args.rail_speed)
+    if args.station_min is not None:
+        a = replace(a, station_min=args.station_min)
+    return _varied(a, args.speed, args.access_speed, args.planned_speed)
 
 
 def _varied(
@@ -199,11 +238,19 @@ def _varied(
 def _scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario]:
     """Scenario A from the ordinary options, B from A and the --b-* options."""
     a = Scenario("A", _assumptions(args), not args.no_planned)
-    b_options = (args.b_speed, args.b_access_speed, args.b_planned, args.b_planned_speed)
+    b_options = (
+        args.b_speed,
+        args.b_access_speed,
+        args.b_planned,
+        args.b_planned_speed,
+        args.b_rail,
+    )
     if all(option is None for option in b_options):
         return a, Scenario("B", a.assumptions, not a.planned_links)
     planned = a.planned_links if args.b_planned is None else args.b_planned == "on"
     assumptions = _varied(a.assumptions, args.b_speed, args.b_access_speed, args.b_planned_speed)
+    if args.b_rail is not None:
+        assumptions = replace(assumptions, rail=args.b_rail == "on")
     return a, Scenario("B", assumptions, planned)
 
 
@@ -309,6 +356,8 @@ def _targets(args: argparse.Namespace) -> int:
     a = _assumptions(args)
     if args.compare:
         return _compare_targets(args)
+    if args.reach:
+        return _target_reach(args)
     if args.sensitivity:
         rows = sensitivity(
             args.sensitivity,
@@ -377,7 +426,7 @@ def _compare_targets(args: argparse.Namespace) -> int:
 
 def _compare_isochrones(args: argparse.Namespace) -> int:
     a, b = _scenarios(args)
-    result = compare_isochrones(args.feature_id, args.minutes, a, b)
+    result = compare_isochrones(_origin(args.feature_id), args.minutes, a, b)
     if args.json:
         _print_json(result)
         return 0
@@ -392,9 +441,50 @@ def _compare_isochrones(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target_reach(args: argparse.Namespace) -> int:
+    scenario = Scenario("A", _assumptions(args), not args.no_planned)
+    [result] = evaluate_targets(scenario.assumptions, scenario.planned_links, [args.reach])
+    found = target_reach(result, scenario)
+    if found is None:
+        print(
+            f"{result.id}: {_STATUS[result.status]} — 没有最不利起点 / no worst case to start from"
+        )
+        return 0
+    reach = found["reach"]
+    if args.json:
+        _print_json(
+            {
+                "target": result.id,
+                "origin": found["origin"],
+                "minutes": found["minutes"],
+                "isochrone": found["isochrone"],
+                "reach": reach.to_dict(),
+            }
+        )
+        return 0
+    print(
+        f"{result.id}: {found['minutes']:g} min from {found['origin']} → "
+        f"{len(reach.places)} places reached"
+    )
+    for role, group in reach.by_role().items():
+        print(f"  {role} {len(group)}: {', '.join(f'{p.name_zh} ({p.id})' for p in group)}")
+    return 0
+
+
+def _origin(text: str) -> str | tuple[float, float]:
+    """A feature id, or ``LON,LAT`` as a WGS84 point (checked by the travel module)."""
+    parts = text.split(",")
+    if len(parts) == 2:
+        try:
+            return (float(parts[0]), float(parts[1]))
+        except ValueError:
+            pass
+    return text
+
+
 def _reach(args: argparse.Namespace) -> int:
     scenario = Scenario("A", _assumptions(args), not args.no_planned)
-    found = reachable_from(args.feature_id, args.minutes, scenario)
+    found = reachable_from(_origin(args.feature_id), args.minutes, scenario)
     reach = found["reach"]
     if args.json:
         _print_json({"isochrone": found["isochrone"], "reach": reach.to_dict()})
@@ -415,7 +505,8 @@ def _isochrone(args: argparse.Namespace) -> int:
         return _compare_isochrones(args)
     if args.reach:
         return _reach(args)
-    result = isochrone(args.feature_id, args.minutes, _assumptions(args), not args.no_planned)
+    scenario = Scenario("A", _assumptions(args), not args.no_planned)
+    result = scenario_isochrone(_origin(args.feature_id), args.minutes, scenario)
     if args.json:
         _print_json(result)
         return 0

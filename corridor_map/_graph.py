@@ -9,6 +9,7 @@ minutes are not stored: they depend on the speed assumptions of each query.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -65,13 +66,16 @@ def geodesic_km_many(
     return np.asarray(metres, dtype=float) / 1e3
 
 
-def read_network(path: Path) -> nx.Graph:
+def read_network(path: Path, kind: str = "network") -> nx.Graph:
     """Read a road network of 2-point LineString edges with ``u``, ``v``, ``length_km``.
 
     Parameters
     ----------
     path
         GeoJSON FeatureCollection in WGS84 (the format of ``layers/ref_roads.geojson``).
+    kind
+        ``"network"`` for roads; ``"rail"`` for ``layers/ref_railways.geojson``, whose node
+        ids become ``("rail", u)`` and whose nodes are sealed (one boards only at stations).
 
     Returns
     -------
@@ -97,17 +101,20 @@ def read_network(path: Path) -> nx.Graph:
     if not isinstance(features, list):
         raise RoadNetworkError(f"{path}: 不是 FeatureCollection / not a FeatureCollection")
     graph = nx.Graph(source=str(path))
+    extra = {} if kind == "network" else {"mode": kind, "sealed": True}
     for index, feature in enumerate(features):
         u, v, start, end, length_km = _edge(path, index, feature)
+        if kind != "network":
+            u, v = (kind, u), (kind, v)
         for node, (lon, lat) in ((u, start), (v, end)):
             if node not in graph:
                 x, y = _TO_METRIC.transform(lon, lat)
-                graph.add_node(node, lon=lon, lat=lat, x=x, y=y)
+                graph.add_node(node, lon=lon, lat=lat, x=x, y=y, **extra)
         if u == v:
             continue
         if graph.has_edge(u, v) and graph.edges[u, v]["length_km"] <= length_km:
             continue
-        graph.add_edge(u, v, length_km=length_km, kind="network", link=None)
+        graph.add_edge(u, v, length_km=length_km, kind=kind, link=None)
     if graph.number_of_edges() == 0:
         raise RoadNetworkError(f"{path}: 没有道路边 / the network has no edges")
     return graph
@@ -163,17 +170,128 @@ def add_planned_link(
             link=link_id,
         )
     for name, point in ((names[0], coords[0]), (names[-1], coords[-1])):
-        for position, _ in network_index.nearest(point, connector_candidates):
-            node = order[position]
-            straight = geodesic_km(point, (graph.nodes[node]["lon"], graph.nodes[node]["lat"]))
-            graph.add_edge(
-                name,
-                node,
-                length_km=straight * connector_detour,
-                straight_km=straight,
-                kind="connector",
-                link=link_id,
-            )
+        _connect(
+            graph,
+            name,
+            point,
+            network_index,
+            order,
+            connector_candidates,
+            connector_detour,
+            link_id,
+        )
+
+
+def _connect(
+    graph: nx.Graph,
+    name: Any,
+    point: tuple[float, float],
+    network_index: NodeIndex,
+    order: list[Any],
+    candidates: int,
+    detour: float,
+    link: str | None,
+) -> None:
+    """Join ``name`` to its nearest network nodes by straight ``connector`` edges.
+
+    ``length_km`` is the geodesic distance × ``detour`` (the default assumption); the router
+    recomputes it from ``straight_km`` with the caller's ``access_detour``.
+    """
+    for position, _ in network_index.nearest(point, candidates):
+        node = order[position]
+        straight = geodesic_km(point, (graph.nodes[node]["lon"], graph.nodes[node]["lat"]))
+        graph.add_edge(
+            name,
+            node,
+            length_km=straight * detour,
+            straight_km=straight,
+            kind="connector",
+            link=link,
+        )
+
+
+@dataclass(frozen=True)
+class Station:
+    """A station one may board at: its feature id, point, and the lines it serves."""
+
+    id: str
+    point: tuple[float, float]
+    rail: bool = False
+    s1_order: int | None = None
+
+
+def add_transit(
+    graph: nx.Graph,
+    rail: nx.Graph | None,
+    stations: Sequence[Station],
+    connector_candidates: int,
+    connector_detour: float,
+    board_radius_km: float,
+) -> list[str]:
+    """Add rail lines and stations to a road ``graph`` in place.
+
+    The rail graph's nodes and ``rail`` edges are copied as they are (sealed: no way on or
+    off between stations). Each station becomes a node ``("station", id)`` joined to the
+    road network like a planned link's end (``connector`` edges to its nearest network
+    nodes) and reachable by access legs, and by a ``board`` edge to the nearest rail node
+    within ``board_radius_km`` (``rail=True``) and/or to its S1 track node (``s1_order``;
+    consecutive S1 stations are joined by straight ``s1`` edges). A ride thus costs two
+    ``board`` edges — getting on and getting off — whose minutes the router sets.
+
+    Returns
+    -------
+    list of str
+        The ids of rail stations with no rail node within ``board_radius_km`` (not joined).
+    """
+    network_index = NodeIndex.build(graph, network_only=True)
+    order = list(graph.nodes)
+    if rail is not None:
+        graph.add_nodes_from(rail.nodes(data=True))
+        graph.add_edges_from(rail.edges(data=True))
+    rail_nodes = list(rail.nodes) if rail is not None else []
+    rail_xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in rail_nodes])
+    unjoined = []
+    s1 = sorted((s for s in stations if s.s1_order is not None), key=lambda s: s.s1_order)
+    for station in stations:
+        name = ("station", station.id)
+        lon, lat = station.point
+        x, y = _TO_METRIC.transform(lon, lat)
+        graph.add_node(name, lon=lon, lat=lat, x=x, y=y, mode="station", link_end=True)
+        _connect(
+            graph,
+            name,
+            station.point,
+            network_index,
+            order,
+            connector_candidates,
+            connector_detour,
+            None,
+        )
+        if station.rail:
+            joined = False
+            if len(rail_nodes):
+                dist = np.hypot(rail_xy[:, 0] - x, rail_xy[:, 1] - y)
+                nearest = int(np.argmin(dist))
+                if dist[nearest] <= board_radius_km * 1e3:
+                    graph.add_edge(
+                        name, rail_nodes[nearest], length_km=0.0, kind="board", link=None
+                    )
+                    joined = True
+            if not joined:
+                unjoined.append(station.id)
+        if station.s1_order is not None:
+            track = ("s1", station.id)
+            graph.add_node(track, lon=lon, lat=lat, x=x, y=y, mode="s1", sealed=True)
+            graph.add_edge(name, track, length_km=0.0, kind="board", link=None)
+    for before, after in itertools.pairwise(s1):
+        graph.add_edge(
+            ("s1", before.id),
+            ("s1", after.id),
+            length_km=geodesic_km(before.point, after.point),
+            kind="s1",
+            link=None,
+        )
+    return unjoined
 
 
 @dataclass(frozen=True)
@@ -202,7 +320,8 @@ class NodeIndex:
             if (
                 bool(data.get("link_end"))
                 if ends_only
-                else "planned" not in data or (data.get("link_end") and not network_only)
+                else ("planned" not in data and "mode" not in data)
+                or (data.get("link_end") and not network_only)
             )
         ]
         data = list(graph.nodes.values())
@@ -264,7 +383,9 @@ class Arrays:
             straight_km=np.array([d.get("straight_km", math.nan) for *_, d in edges]),
             kind=np.array([d["kind"] for *_, d in edges], dtype=object),
             link=np.array([d["link"] for *_, d in edges], dtype=object),
-            sealed=np.array(["planned" in d and not d.get("link_end") for d in nodes]),
+            sealed=np.array(
+                [bool(d.get("sealed")) or ("planned" in d and not d.get("link_end")) for d in nodes]
+            ),
             edge_of={
                 (min(position[a], position[b]), max(position[a], position[b])): e
                 for e, (a, b, _) in enumerate(edges)

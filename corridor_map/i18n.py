@@ -195,7 +195,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "在地图上点击一个位置作为出发点。",
         "en": "Click the map to choose a starting point.",
     },
-    "iso_mode": {"zh": "方式", "en": "Mode"},
+    "rail_toggle": {"zh": "道路 + 铁路", "en": "Road + rail"},
     "no_worst_case": {
         "zh": "该目标无法评估，没有可绘制的路线。",
         "en": "This target is not evaluable: no route to draw.",

@@ -10,11 +10,15 @@ How a trip is built
 1. **Access leg**: from the feature's point (a point feature itself; a polygon's
    representative point, which is always inside it; a line's midpoint — or, where a
    target says so, any point of its boundary sampled every 500 m) to one of the
-   ``access_candidates`` nearest network nodes: the straight-line geodesic distance ×
-   ``access_detour`` at ``access_kmh``. Nodes farther than ``max_access_km`` are not used.
-2. **Network**: Dijkstra over the network with each edge's ``length_km`` at
-   ``network_kmh``; curated planned links (``layers/planned_links.geojson``) at their own
-   design speed, joined to the network only at their two ends.
+   ``access_candidates`` nearest network nodes (and as many nearest planned-link ends or
+   stations): the straight-line geodesic distance × ``access_detour`` at ``access_kmh``.
+   Nodes farther than ``max_access_km`` are not used.
+2. **Network**: Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`, one call per batch of
+   origins) over the network with each edge's ``length_km`` at ``network_kmh``; curated
+   planned links (``layers/planned_links.geojson``) at their own design speed, joined to
+   the network only at their two ends. In road + rail mode (``SpeedAssumptions.rail``) the
+   reference railways between D/G-served stations at ``rail_kmh`` and the Taizhou S1 line
+   at ``s1_kmh``, with ``station_min`` per ride at the stations.
 3. **Egress leg**: like the access leg, at the destination. Two places close enough may be
    joined directly by an access-speed leg without using the network at all.
 
@@ -22,9 +26,16 @@ Public functions return plain data (dataclasses with ``to_dict()``, GeoJSON-like
 that the app and the CLI only present them:
 
 * :func:`route` → :class:`RouteResult` (minutes, km, legs, GeoJSON path, assumptions);
-* :func:`isochrone` → GeoJSON Feature (polygon reachable within N minutes);
+  :func:`routes` for many pairs at once;
+* :func:`isochrone` (from a feature) and :func:`isochrone_at` (from any point) → GeoJSON
+  Feature (polygon reachable within N minutes);
 * :func:`evaluate_targets` → list of :class:`TargetResult`; :func:`sensitivity` → rows;
-* :func:`load_targets`, :func:`planned_links`, :func:`access_points`, :func:`road_graph`.
+* :func:`load_targets`, :func:`rail_services`, :func:`planned_links`, :func:`access_points`,
+  :func:`road_graph`; :data:`LIMITS` and :func:`check_limit` bound every numeric input.
+
+Scenarios side by side, reachable places and the app's tables live in
+:mod:`corridor_map.travel_compare`, :mod:`corridor_map.travel_reach` and
+:mod:`corridor_map.travel_view`.
 
 An unlocated or unreachable place gives ``reachable=False`` and a ``reason``; only an
 unknown id, an invalid assumption or a broken data file raises :class:`TravelError` (or
@@ -58,6 +69,10 @@ from corridor_map.paths import layers_dir
 
 ROADS_FILE = "ref_roads.geojson"
 PLANNED_LINKS_FILE = "planned_links.geojson"
+RAILWAYS_FILE = "ref_railways.geojson"
+# A station joins the railway's nearest node within this distance (the rail graph's nodes
+# are ~100 m precise and sparse between junctions).
+_BOARD_RADIUS_KM = 2.0
 
 _ACCESS_STEP_M = 500.0
 _RING_STEP_M = 2000.0
@@ -108,6 +123,9 @@ LIMITS: dict[str, Limit] = {
     "max_access_km": Limit(0.1, 50, "km", "最远接驳距离"),
     "access_candidates": Limit(1, 20, "", "接驳候选节点数"),
     "minutes": Limit(0, 180, "min", "时间", low_open=True),
+    "rail_kmh": Limit(30, 350, "km/h", "铁路平均速度", sweep_high=400),
+    "s1_kmh": Limit(20, 160, "km/h", "S1 线平均速度", sweep_high=400),
+    "station_min": Limit(0, 60, "min", "车站停留时间"),
 }
 
 
@@ -167,6 +185,19 @@ class SpeedAssumptions:
     max_access_km
         Nodes farther than this straight-line distance are not reachable by an access leg:
         a place with no node this close counts as off the network.
+    rail
+        The mode: False for road only, True for road + rail (the reference railways at
+        ``rail_kmh`` between the stations of ``rail_services`` that a D/G train serves, the
+        Taizhou S1 line at ``s1_kmh``; stations reached by road).
+    rail_kmh
+        Average speed of a train between boarding and alighting (150 km/h, an assumption:
+        the D/G services of the 杭深线 stop at intermediate stations; no timetable is used).
+    s1_kmh
+        Average speed on the Taizhou S1 line between its stations (60 km/h, an assumption
+        including stops); the line is drawn straight between consecutive stations.
+    station_min
+        Minutes spent at the stations per ride, half when boarding (walk to the platform,
+        wait) and half when alighting (10 min, an assumption; no timetable or frequency).
     """
 
     network_kmh: float = 40.0
@@ -176,6 +207,10 @@ class SpeedAssumptions:
     access_candidates: int = 3
     max_access_km: float = 10.0
     network_detour: float = 1.0
+    rail: bool = False
+    rail_kmh: float = 150.0
+    s1_kmh: float = 60.0
+    station_min: float = 10.0
     # set by :func:`sensitivity` only: speeds may reach the limits' ``sweep_high``
     sweep: bool = field(default=False, compare=False, repr=False)
 
@@ -190,6 +225,9 @@ class SpeedAssumptions:
                 "network_detour",
                 "max_access_km",
                 "access_candidates",
+                "rail_kmh",
+                "s1_kmh",
+                "station_min",
             )
         }
         for link, value in self.planned_kmh.items():
@@ -216,6 +254,20 @@ class SpeedAssumptions:
             "(assumed)",
             "规划道路按设计车速（假设，文件未给出车速）/ planned links at an assumed design speed "
             "(no document states a speed)",
+            *self._describe_rail(),
+        ]
+
+    def _describe_rail(self) -> list[str]:
+        if not self.rail:
+            return ["方式：仅道路 / mode: road only"]
+        return [
+            "方式：道路 + 铁路（动车站之间按参考铁路线、S1 线按站间直线）/ mode: road + rail "
+            "(between D/G-served stations on the reference railways; the S1 line straight "
+            "between its stations)",
+            f"铁路平均速度 {self.rail_kmh:g} km/h，S1 线 {self.s1_kmh:g} km/h，每程车站停留 "
+            f"{self.station_min:g} 分钟（上下车各半）（均为假设，无时刻表）/ rail "
+            f"{self.rail_kmh:g} km/h, S1 {self.s1_kmh:g} km/h, {self.station_min:g} min at the "
+            "stations per ride, half on each end (all assumed; no timetable)",
         ]
 
 
@@ -384,13 +436,15 @@ _planned_link_list = planned_links
 
 
 @_pinned
-def road_graph(planned: bool = True) -> nx.Graph:
+def road_graph(planned: bool = True, rail: bool = False) -> nx.Graph:
     """Return the cached road graph, with or without the planned links.
 
     Parameters
     ----------
     planned
         Add the curated planned links (``layers/planned_links.geojson``) to the network.
+    rail
+        Add the railways and stations (road + rail mode, see :class:`SpeedAssumptions`).
 
     Returns
     -------
@@ -398,7 +452,7 @@ def road_graph(planned: bool = True) -> nx.Graph:
         Shared, cached: do not modify it. Nodes carry ``lon``, ``lat``, ``x``, ``y`` (UTM
         51N); edges carry ``length_km``, ``kind`` and ``link``.
     """
-    return _network(planned).graph
+    return _network(planned, rail).graph
 
 
 @dataclass(frozen=True)
@@ -411,14 +465,16 @@ class _Network:
     index: _graph.NodeIndex
     ends: _graph.NodeIndex
     arrays: _graph.Arrays
+    # rail stations with no railway node within _BOARD_RADIUS_KM (not joined to a line)
+    unjoined: tuple[str, ...] = ()
 
 
-def _network(planned: bool = True) -> _Network:
-    return _graph_cached(_signature(layers_dir()), planned)
+def _network(planned: bool = True, rail: bool = False) -> _Network:
+    return _graph_cached(_signature(layers_dir()), planned, rail)
 
 
 @lru_cache(maxsize=8)
-def _graph_cached(key: tuple, planned: bool) -> _Network:
+def _graph_cached(key: tuple, planned: bool, rail: bool = False) -> _Network:
     folder = Path(key[0])
     path = folder / ROADS_FILE
     if not path.exists():
@@ -437,11 +493,45 @@ def _graph_cached(key: tuple, planned: bool) -> _Network:
                     defaults.access_candidates,
                     defaults.access_detour,
                 )
+    unjoined: list[str] = []
+    if rail:
+        unjoined = _add_transit(graph, folder)
     return _Network(
         graph,
         _graph.NodeIndex.build(graph, network_only=True),
         _graph.NodeIndex.build(graph, ends_only=True),
         _graph.Arrays.build(graph),
+        tuple(unjoined),
+    )
+
+
+def _add_transit(graph: nx.Graph, folder: Path) -> list[str]:
+    """Add the railways, the D/G stations of ``rail_services`` and the S1 line to ``graph``."""
+    defaults = SpeedAssumptions()
+    rail_path = folder / RAILWAYS_FILE
+    rail = _graph.read_network(rail_path, kind="rail") if rail_path.exists() else None
+    features = _features()
+    stations: dict[str, _graph.Station] = {}
+    for entry in rail_services("动车"):
+        fid = entry.get("feature")
+        found = features.get(fid) if fid else None
+        if found is not None and found.geometry is not None:
+            stations[fid] = _graph.Station(fid, _graph.anchor_point(found.geometry), rail=True)
+    for f in features.values():
+        order = f.properties.get("order")
+        if f.properties.get("line") == "S1" and f.geometry is not None and order is not None:
+            point = _graph.anchor_point(f.geometry)
+            known = stations.get(f.id)
+            stations[f.id] = _graph.Station(
+                f.id, point, rail=bool(known and known.rail), s1_order=int(order)
+            )
+    return _graph.add_transit(
+        graph,
+        rail,
+        list(stations.values()),
+        defaults.access_candidates,
+        defaults.access_detour,
+        _BOARD_RADIUS_KM,
     )
 
 
@@ -466,6 +556,9 @@ def _weights(net: _Network, a: SpeedAssumptions) -> _Weights:
         a.network_detour,
         a.access_kmh,
         a.access_detour,
+        a.rail_kmh,
+        a.s1_kmh,
+        a.station_min,
         tuple(sorted(link_speed.items())),
     )
     cached = _WEIGHTS.get(key)
@@ -481,7 +574,11 @@ def _weights(net: _Network, a: SpeedAssumptions) -> _Weights:
     speed = np.where(network, a.network_kmh, a.access_kmh).astype(float)
     for e in np.flatnonzero(arrays.kind == "planned"):
         speed[e] = link_speed[arrays.link[e]]
+    speed[arrays.kind == "rail"] = a.rail_kmh
+    speed[arrays.kind == "s1"] = a.s1_kmh
     minutes = km * 60.0 / speed
+    # getting on and getting off: half the station time each
+    minutes[arrays.kind == "board"] = a.station_min / 2.0
     weights = _Weights(km, minutes, arrays.matrix(minutes))
     if len(_WEIGHTS) > 32:
         _WEIGHTS.clear()
@@ -638,7 +735,7 @@ def _trip(net: _Network, tree: _Tree, end: _Leg, a: SpeedAssumptions) -> _Trip:
     links: list[str] = []
     for u, v in itertools.pairwise(nodes):
         e = arrays.edge(u, v)
-        kind = "access" if arrays.kind[e] == "connector" else str(arrays.kind[e])
+        kind = {"connector": "access", "board": "station"}.get(arrays.kind[e], str(arrays.kind[e]))
         leg = legs.setdefault(kind, {"km": 0.0, "minutes": 0.0})
         leg["km"] += float(weights.km[e])
         leg["minutes"] += float(weights.minutes[e])
@@ -768,7 +865,7 @@ def routes(
     one route.
     """
     a = assumptions or SpeedAssumptions()
-    net = _network(planned_links)
+    net = _network(planned_links, a.rail)
     points: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for from_id, to_id in pairs:
         for fid, mode in ((from_id, origin_access), (to_id, destination_access)):
@@ -965,7 +1062,7 @@ def _isochrone(
     if not origins:
         props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")
         return {"type": "Feature", "geometry": None, "properties": props}
-    net = _network(planned_links)
+    net = _network(planned_links, a.rail)
     wgs, reached = _reach_polygon(net, origins, minutes, a)
     props["area_km2"] = round(geodesic_area_km2(wgs), 3)
     props["reached_nodes"] = reached
@@ -1188,7 +1285,10 @@ class TargetResult:
 
     ``status`` is ``met``, ``not_met`` or ``not_evaluable``; ``worst_minutes`` is the
     figure compared with ``threshold_min``; ``rows`` give every origin (and destination)
-    evaluated; ``unlocated`` lists the features that could not be evaluated.
+    evaluated; ``worst_case`` is the row of that figure and alone keeps its drawn ``path``
+    (GeoJSON LineString); ``unlocated`` lists the features that could not be evaluated.
+    ``evaluation_zh``/``evaluation_en`` state the reading: what was assumed where the
+    document names no ends.
     """
 
     id: str
@@ -1462,7 +1562,7 @@ def _method_ring_span(
     # are not places one travels round.
     ring = _outer_ring(geometry)
     points = _graph.sample_line(ring, step)
-    net = _network(planned)
+    net = _network(planned, a.rail)
     trees = _grow(net, [[p] for p in points], a)
     times = np.vstack([tree.times for tree in trees]) if trees else np.empty((0, 0))
     count = len(points)

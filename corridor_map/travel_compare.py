@@ -43,10 +43,12 @@ class Scenario:
         speeds = ", ".join(f"{k} {v:g}" for k, v in sorted(a.planned_kmh.items()))
         extra = f"；规划道路车速 {speeds} km/h" if speeds else ""
         extra_en = f"; planned-link speed {speeds} km/h" if speeds else ""
+        mode = "道路 + 铁路" if a.rail else "仅道路"
+        mode_en = "road + rail" if a.rail else "road only"
         return (
-            f"{self.label}：路网 {a.network_kmh:g} km/h，接驳 {a.access_kmh:g} km/h，{planned}"
-            f"{extra} / {self.label}: network {a.network_kmh:g} km/h, access "
-            f"{a.access_kmh:g} km/h, {planned_en}{extra_en}"
+            f"{self.label}：{mode}，路网 {a.network_kmh:g} km/h，接驳 {a.access_kmh:g} km/h，"
+            f"{planned}{extra} / {self.label}: {mode_en}, network {a.network_kmh:g} km/h, "
+            f"access {a.access_kmh:g} km/h, {planned_en}{extra_en}"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -175,3 +175,35 @@ def reachable_from(
     iso = scenario_isochrone(origin, minutes, scenario or Scenario())
     exclude = (origin,) if isinstance(origin, str) else ()
     return {"isochrone": iso, "reach": reachable_in(iso, exclude)}
+
+
+def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
+    """Return what lies within a target's threshold of its worst-placed origin.
+
+    Parameters
+    ----------
+    result
+        A :class:`corridor_map.travel.TargetResult`; its worst case's origin (a feature id,
+        or a sampled ring point ``"<id>@[lon, lat]"``) is the start and its
+        ``threshold_min`` the budget.
+    scenario
+        The :class:`corridor_map.travel_compare.Scenario` the result was evaluated under
+        (defaults when None).
+
+    Returns
+    -------
+    dict or None
+        As :func:`reachable_from`, plus ``origin`` and ``minutes``; None when the target
+        has no worst case (not evaluable).
+    """
+    import json
+
+    worst = getattr(result, "worst_case", None) or {}
+    origin: str | tuple[float, float] | None = worst.get("origin")
+    if not isinstance(origin, str):
+        return None
+    if "@" in origin:
+        lon, lat = json.loads(origin.partition("@")[2])
+        origin = (float(lon), float(lat))
+    found = reachable_from(origin, float(result.threshold_min), scenario)
+    return {**found, "origin": origin, "minutes": float(result.threshold_min)}

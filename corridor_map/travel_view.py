@@ -21,7 +21,7 @@ from corridor_map.travel_compare import (
     pair_results,
     scenario_isochrone,
 )
-from corridor_map.travel_reach import ReachSet, places, reachable_in
+from corridor_map.travel_reach import ReachSet, places, reachable_in, target_reach
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,10 @@ REACHED_STYLE: dict[str, Any] = {"color": "#1e8449", "weight": 2, "fillOpacity":
 _SEAT_ROLES = ("seat", "town", "street")
 
 
-def scenario(network_kmh: float, planned: bool, label: str = "A") -> Scenario:
-    """Return the scenario the view's controls describe."""
-    return Scenario(label, SpeedAssumptions(network_kmh=float(network_kmh)), bool(planned))
+def scenario(network_kmh: float, planned: bool, label: str = "A", rail: bool = False) -> Scenario:
+    """Return the scenario the view's controls describe (speed, planned links, mode)."""
+    assumptions = SpeedAssumptions(network_kmh=float(network_kmh), rail=bool(rail))
+    return Scenario(label, assumptions, bool(planned))
 
 
 def comparison(
@@ -202,3 +203,20 @@ def within_limits() -> bool:
         if slider.default > slider.high:
             return False
     return True
+
+
+def target_reach_line(
+    result: TargetResult, scenario_: Scenario, labels: Mapping[str, str], lang: str
+) -> str:
+    """Return one line: the places within the target's threshold of its worst origin."""
+    found = target_reach(result, scenario_)
+    if found is None:
+        return ""
+    origin = found["origin"]
+    # a sampled ring point has no name: its coordinates stand for it
+    name = (
+        labels.get(origin, origin)
+        if isinstance(origin, str)
+        else f"{origin[0]:.4f}, {origin[1]:.4f}"
+    )
+    return f"{found['minutes']:g} min · {name} · {reach_summary(found['reach'], lang)}"

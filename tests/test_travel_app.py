@@ -69,3 +69,13 @@ def test_a_clicked_start_is_used_once_clicked() -> None:
 
 def test_sliders_stay_inside_the_limits() -> None:
     assert travel_view.within_limits()
+
+
+def test_the_rail_mode_toggle_evaluates_road_plus_rail() -> None:
+    at = _travel()
+    at.toggle(key="travel_rail").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    expected = travel.evaluate_targets(travel.SpeedAssumptions(rail=True))
+    for i, result in enumerate(expected):
+        assert _same(table[t("worst", "zh")][i], result.worst_minutes)

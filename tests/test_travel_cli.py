@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from corridor_map.cli import main
@@ -12,6 +14,13 @@ CASES = [
     (["isochrone", "jiulong-lake", "1e308"], "minutes", "> 0 and ≤ 180 min"),
     (["isochrone", "jiulong-lake", "0"], "minutes", "> 0 and ≤ 180 min"),
     (["isochrone", "jiulong-lake", "nan"], "minutes", "> 0 and ≤ 180 min"),
+    (["isochrone", "200,28", "20"], "lon", "lon −180–180"),
+    (
+        ["travel", "jiulong-lake", "longmen-lake", "--rail", "--rail-speed", "1000"],
+        "rail_kmh",
+        "30–350 km/h",
+    ),
+    (["targets", "--rail", "--station-min", "-1"], "station_min", "0–60 min"),
     (["travel", "jiulong-lake", "longmen-lake", "--speed", "1e308"], "network_kmh", "5–120"),
     (["travel", "jiulong-lake", "longmen-lake", "--speed", "inf"], "network_kmh", "5–120"),
     (["targets", "--speed", "-40"], "network_kmh", "5–120 km/h"),
@@ -74,3 +83,14 @@ def test_help_names_the_ranges(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert LIMITS["network_kmh"].describe() in out
     assert LIMITS["access_kmh"].describe() in out
+
+
+def test_an_isochrone_from_a_point_equals_the_api(capsys: pytest.CaptureFixture[str]) -> None:
+    from corridor_map.travel import isochrone_at
+
+    assert main(["isochrone", "120.58,27.97", "20", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["properties"]["origin"] == [120.58, 27.97]
+    assert (
+        data["properties"]["area_km2"] == isochrone_at(120.58, 27.97, 20)["properties"]["area_km2"]
+    )

@@ -90,3 +90,33 @@ def test_cli_isochrone_reach(grid: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert data["reach"]["counts"]["town"] == 1
     assert main(["isochrone", "sw", "4", "--no-planned", "--reach"]) == 0
     assert "town 1: town-near" in capsys.readouterr().out
+
+
+def test_a_target_reach_starts_at_its_worst_origin(grid: Path) -> None:
+    from corridor_map.travel import evaluate_targets
+    from corridor_map.travel_reach import target_reach
+
+    record = {
+        "id": "t",
+        "name_zh": "t",
+        "name_en": "t",
+        "sources": [{"doc": "none", "quote": "x"}],
+        "threshold_min": 4,
+        "method": "pair",
+        "origins": ["sw"],
+        "destinations": ["ne"],
+    }
+    (grid / "travel_targets.json").write_text(json.dumps({"targets": [record]}))
+    scenario = Scenario("A", SpeedAssumptions(), False)
+    [result] = evaluate_targets(scenario.assumptions, False)
+    found = target_reach(result, scenario)
+    assert found["origin"] == "sw" and found["minutes"] == 4.0
+    direct = reachable_from("sw", 4.0, scenario)["reach"]
+    assert [p.id for p in found["reach"].places] == [p.id for p in direct.places]
+
+
+def test_cli_targets_reach(grid: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    test_a_target_reach_starts_at_its_worst_origin(grid)
+    assert main(["targets", "--reach", "t", "--no-planned", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["origin"] == "sw" and data["reach"]["counts"]["town"] == 1

@@ -14,6 +14,7 @@ SCENARIOS = [
     (SpeedAssumptions(), True),
     (SpeedAssumptions(), False),
     (SpeedAssumptions(network_kmh=25.0, access_kmh=15.0, access_detour=1.6), True),
+    (SpeedAssumptions(rail=True), True),
 ]
 
 
@@ -48,9 +49,10 @@ def test_every_target_equals_the_networkx_router(
 
 def test_routes_and_isochrones_equal_the_networkx_router(monkeypatch: pytest.MonkeyPatch) -> None:
     pairs = [("jiulong-lake", "longmen-lake"), ("wenzhou-south-station", "yueqing-hitech-core")]
-    for origin, destination in pairs:
-        mine = route(origin, destination)
-        theirs = _with_networkx(monkeypatch, route, origin, destination)
+    for origin, destination in [*pairs, ("rail-station-056", "rail-station-061")]:
+        rail = SpeedAssumptions(rail=True)
+        mine = route(origin, destination, rail)
+        theirs = _with_networkx(monkeypatch, route, origin, destination, rail)
         assert mine.reachable and theirs.reachable
         assert _same(mine.minutes, theirs.minutes)
         assert _same(mine.km, theirs.km)
