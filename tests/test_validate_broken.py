@@ -880,8 +880,11 @@ def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson"])
+@pytest.mark.parametrize(
+    "name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson", "wenling_lakes.geojson"]
+)
 def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
+    # Wenling's file is caught by its point placed on a GeoNames 街道 seat (新城智谷).
     folder = _real_layers_with_shifted(tmp_path, name)
     problems = [p for p in validate(folder) if p.file == name]
     assert any(p.field == "geometry" and "GCJ-02" in p.reason for p in problems), problems
@@ -900,6 +903,13 @@ def test_the_taizhou_file_is_caught_by_its_district_anchors(tmp_path):
 
 def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
     folder = _real_layers_with_shifted(tmp_path, "wenling_lakes.geojson")
+    # Without its one seat-anchored point, nothing in the shifted file can give it away.
+    path = folder / "wenling_lakes.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    data["features"] = [
+        f for f in data["features"] if f["properties"]["id"] != "xincheng-smart-valley"
+    ]
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     assert cli.main(["validate", "--layers", str(folder), "--explain"]) == 0
     out = capsys.readouterr().out.splitlines()
     (note,) = [line for line in out if line.startswith("note: wenling_lakes.geojson")]
