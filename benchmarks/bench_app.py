@@ -1,32 +1,35 @@
-"""Benchmark the map app against a plain folium + st_folium baseline, in a real browser.
+"""Benchmark the map app against the plain st_folium pattern and Streamlit's own floor.
 
-Prints, for this app and for a baseline (a folium map of the same layers with folium's
-defaults and a GeoJsonPopup, rendered by ``st_folium`` with default arguments, written to
-a temporary app file) measured in the same run:
+Three apps measured in one run, in the same headless Chromium (outside requests blocked):
 
-* time from starting the server process to the map being interactive in the browser;
-* the median time from a click on a feature to the panel showing its excerpt;
-* the size in KB of everything the page loads (HTTP bodies + websocket frames), and the
-  map's share of it (Leaflet, the st_folium component files, the websocket messages that
-  carry the map script and the page; the rest is Streamlit's own frontend).
+* **app** — this project's ``app.py`` (map host: a Custom Component v2 with a cached map
+  bundle; the panel in a fragment);
+* **plain** — the least a folium + ``st_folium`` round trip costs: a map of the 中央创新核
+  polygon alone, whose click writes the excerpt with ``st.write``;
+* **floor** — Streamlit's own rerun floor: a button whose click writes a text.
 
-Outside requests are blocked for both (this machine is offline). The baseline asks CDNs
-for Leaflet, jQuery, Bootstrap and friends: Leaflet's two files are answered from the
-local XStatic copy (so the baseline can run at all, as if the CDN were warm); the other
-CDN scripts and styles are answered with an empty body (an aborted one would stop
-st_folium from drawing at all) and counted, so the baseline's size is a lower bound.
+Optionally **before** (``--before REV``): ``app.py`` as it was at a git revision, run from
+a temporary worktree, so that before/after come from the same run.
 
-Run: ``.venv/bin/python benchmarks/bench_app.py [--clicks N]``.
+For each: start → interactive, click → excerpt visible (median of ``--clicks``; for the
+app both the instant preview on the map and the full Streamlit panel), websocket bytes
+received per selection, page payload (HTTP bodies + websocket frames until idle). For the
+app also a click in the measure view. Ratios against the floor and the plain pattern are
+printed, with the issue's targets.
+
+Run: ``.venv/bin/python benchmarks/bench_app.py [--clicks N] [--before REV]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import statistics
+import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
@@ -35,47 +38,89 @@ from corridor_map._appserver import is_local, launch_chromium, streamlit_app
 from corridor_map.atlas import load_atlas
 
 ROOT = Path(__file__).resolve().parent.parent
-
 CORE_ID = "taizhou-central-core"
+CORE_TEXT = "41平方公里"
+SECOND_ID = "jiaojiang-innovation-valley"
 
-BASELINE_APP = """
-import glob, json
-from pathlib import Path
+PLAIN_APP = """
+import json
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
-from corridor_map.paths import layers_dir
+from corridor_map.atlas import load_atlas
+from shapely.geometry import mapping
 
-RANK = {"district": 0, "extent": 1, "core": 2, "zone": 3, "belt": 3, "area": 3, "enclave": 3,
-        "key_block": 4, "road": 5, "platform": 6, "landmark": 6, "gateway": 7}
-st.set_page_config(layout="wide")
-m = folium.Map(location=[28.6, 121.2], zoom_start=9)
-for path in sorted(layers_dir().glob("*.geojson")):
-    # The layers the app draws by default (it hides the road graph and station points).
-    if path.stem in {"ref_roads", "planned_links", "ref_rail_stations", "ref_s1_stations"}:
-        continue
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["features"] = [f for f in data["features"] if f.get("geometry")]
-    # Same drawing order as the app (large extents below, small blocks on top), so the
-    # same click lands on the same feature.
-    data["features"].sort(key=lambda f: RANK.get(f["properties"].get("role"), 9))
-    if not data["features"]:
-        continue
-    folium.GeoJson(
-        data,
-        name=path.stem,
-        popup=folium.GeoJsonPopup(fields=["name_zh", "name_en", "role"]),
-        # Default pin icons come from a CDN (absent offline); circles keep points clickable.
-        marker=folium.CircleMarker(radius=6),
-    ).add_to(m)
-out = st_folium(m, width=900, height=620)
-drawing = (out or {}).get("last_active_drawing")
-if drawing:
-    props = drawing["properties"]
-    st.header(props.get("name_zh"))
-    for source in props.get("sources") or []:
-        st.write(source["quote"])
+core = load_atlas().get("taizhou-central-core")
+m = folium.Map(location=[28.64, 121.40], zoom_start=12, tiles=None)
+folium.GeoJson(
+    {"type": "Feature", "properties": {"id": core.id}, "geometry": mapping(core.geometry)}
+).add_to(m)
+out = st_folium(m, width=800, height=600, returned_objects=["last_active_drawing"])
+if (out or {}).get("last_active_drawing"):
+    st.session_state["n"] = st.session_state.get("n", 0) + 1
+    st.write(f"{core.sources[0]['quote']} #{st.session_state['n']}")
 """
+
+FLOOR_APP = """
+import streamlit as st
+if st.button("go"):
+    st.session_state["n"] = st.session_state.get("n", 0) + 1
+    st.write(f"中央创新核 41平方公里 #{st.session_state['n']}")
+"""
+
+
+@dataclass
+class Result:
+    """What one app measured."""
+
+    name: str
+    ready_s: float = 0.0
+    payload_kb: float = 0.0
+    clicks_s: list[float] = field(default_factory=list)
+    panel_s: list[float] = field(default_factory=list)
+    ws_per_click_kb: list[float] = field(default_factory=list)
+    measure_s: list[float] = field(default_factory=list)
+    outside: int = 0
+
+    @property
+    def click(self) -> float:
+        return statistics.median(self.clicks_s) if self.clicks_s else float("nan")
+
+    @property
+    def panel(self) -> float:
+        return statistics.median(self.panel_s) if self.panel_s else self.click
+
+    @property
+    def ws_kb(self) -> float:
+        return statistics.median(self.ws_per_click_kb) if self.ws_per_click_kb else float("nan")
+
+    @property
+    def measure(self) -> float:
+        return statistics.median(self.measure_s) if self.measure_s else float("nan")
+
+
+class _Counters:
+    def __init__(self, page) -> None:
+        self.http = 0
+        self.ws = 0
+        self.outside = 0
+        page.route("**/*", self._route)
+        page.on("requestfinished", self._finished)
+        page.on("websocket", self._socket)
+
+    def _route(self, route) -> None:
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            self.outside += 1
+            route.abort()
+
+    def _finished(self, request) -> None:
+        with contextlib.suppress(Exception):
+            self.http += request.sizes()["responseBodySize"]
+
+    def _socket(self, ws) -> None:
+        ws.on("framereceived", lambda payload: setattr(self, "ws", self.ws + len(payload)))
 
 
 def _free_point(fid: str) -> tuple[float, float]:
@@ -88,172 +133,258 @@ def _free_point(fid: str) -> tuple[float, float]:
         and f.geometry is not None
         and f.id != fid
         and f.role != "extent"
+        and not f.geometry.contains(area)
     ]
     free = area.difference(shapely.union_all(others)) if others else area
     p = free.representative_point()
     return p.y, p.x
 
 
-def _second_target() -> tuple[str, str]:
-    """Another located polygon with an excerpt, for alternating clicks."""
-    atlas = load_atlas()
-    for f in atlas:
-        if (
-            f.corridor != "reference"
-            and f.id != CORE_ID
-            and f.geometry is not None
-            and f.geometry.geom_type.endswith("Polygon")
-            and f.role in {"zone", "area", "key_block"}
-            and f.sources
-        ):
-            return f.id, f.sources[0]["quote"][:10]
-    raise SystemExit("no second polygon to click")
+def _timed(action: Callable[[], None], wait: Callable[[], None]) -> float:
+    t0 = time.monotonic()
+    action()
+    wait()
+    return time.monotonic() - t0
 
 
-def _measure(browser, app: Path, cwd: Path, path_selector: str, clicks: int) -> dict:
-    with streamlit_app(app, cwd=cwd, timeout_s=90) as server:
-        return _drive(browser, app, server.url, server.started, path_selector, clicks)
+def _settle(page, counters: _Counters, quiet_ms: int = 400) -> None:
+    """Wait until no websocket bytes arrive for ``quiet_ms`` (the rerun has finished)."""
+    last, since = counters.ws, time.monotonic()
+    while time.monotonic() - since < quiet_ms / 1000:
+        page.wait_for_timeout(50)
+        if counters.ws != last:
+            last, since = counters.ws, time.monotonic()
 
 
-def _drive(browser, app: Path, url: str, started: float, path_selector: str, clicks: int) -> dict:
-    import xstatic.pkg.leaflet as xleaflet
-
-    bytes_loaded = {"http": 0, "ws": 0, "map_http": 0, "cdn_leaflet": 0}
-    aborted: list[str] = []
+def _open(browser, url: str):
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = ctx.new_page()
+    return ctx, page, _Counters(page)
 
-    def route(r):
-        u = r.request.url
-        if is_local(u):
-            r.continue_()
-        elif u.endswith(("leaflet.js", "leaflet.css")):
-            body = (Path(xleaflet.BASE_DIR) / u.rsplit("/", 1)[1]).read_bytes()
-            bytes_loaded["http"] += len(body)
-            bytes_loaded["cdn_leaflet"] += len(body)
-            r.fulfill(
-                body=body, content_type="text/css" if u.endswith("css") else "text/javascript"
-            )
-        elif "://" in u and r.request.resource_type in {"script", "stylesheet"}:
-            # Another CDN library (jQuery, Bootstrap, …): not available offline. Aborting
-            # it would stop st_folium before it draws, so answer empty and count it; the
-            # baseline's size is then a lower bound.
-            aborted.append(u)
-            r.fulfill(body="", content_type="text/plain")
-        else:
-            aborted.append(u)
-            r.abort()
 
-    def finished(req):
-        with contextlib.suppress(Exception):
-            size = req.sizes()["responseBodySize"]
-            bytes_loaded["http"] += size
-            # The map's own share: Leaflet, the st_folium component, static files.
-            if "/component/" in req.url or "/app/static/" in req.url:
-                bytes_loaded["map_http"] += size
-
-    def websocket(ws):
-        ws.on(
-            "framereceived",
-            lambda payload: bytes_loaded.__setitem__("ws", bytes_loaded["ws"] + len(payload)),
-        )
-
-    page.route("**/*", route)
-    page.on("requestfinished", finished)
-    page.on("websocket", websocket)
+def _drive_app(browser, url: str, started: float, clicks: int) -> Result:
+    res = Result("app")
+    ctx, page, counters = _open(browser, url)
     try:
-        page.goto(url)
-        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        frame.locator(path_selector).first.wait_for(state="attached", timeout=90_000)
-        container = frame.locator(".leaflet-container")
-        container.evaluate("el => window.map.getZoom()")
-        ready = time.monotonic() - started
+        page.goto(f"{url}/?lang=zh&basemap=none")
+        page.locator(".cm-map-root[data-ready='1']").wait_for(timeout=90_000)
+        page.locator(f"path.cm-f-{CORE_ID}").first.wait_for(state="attached", timeout=30_000)
+        res.ready_s = time.monotonic() - started
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1000)
-        size_kb = (bytes_loaded["http"] + bytes_loaded["ws"]) / 1024
-        map_kb = (
-            bytes_loaded["map_http"] + bytes_loaded["cdn_leaflet"] + bytes_loaded["ws"]
-        ) / 1024
-        breakdown = {k: round(v / 1024, 1) for k, v in bytes_loaded.items()}
-
-        second_id, second_text = _second_target()
-        targets = [(_free_point(CORE_ID), "41平方公里"), (_free_point(second_id), second_text)]
-        times = []
+        _settle(page, counters, 1000)
+        res.payload_kb = (counters.http + counters.ws) / 1024
+        root = page.locator(".cm-map-root").first
+        leaflet = page.locator(".cm-map-root .leaflet-container").first
+        second = load_atlas().get(SECOND_ID).name_zh
+        targets = [
+            (_free_point(CORE_ID), CORE_TEXT, "中央创新核"),
+            (_free_point(SECOND_ID), second, second),
+        ]
         for i in range(clicks):
-            (lat, lon), text = targets[i % 2]
-            # Bring the target into view first (not timed); the baseline reruns on pans.
-            xy = container.evaluate(
-                "(el, ll) => { window.map.setView(ll, Math.max(window.map.getZoom(), 11),"
-                " {animate: false}); const p = window.map.latLngToContainerPoint(ll); "
-                "return [p.x, p.y]; }",
+            (lat, lon), preview_text, panel_text = targets[i % 2]
+            xy = root.evaluate(
+                "(el, ll) => { el.__cmMap.setView(ll, 12, {animate: false});"
+                " const p = el.__cmMap.latLngToContainerPoint(ll); return [p.x, p.y]; }",
                 [lat, lon],
             )
-            page.wait_for_timeout(1500)
+            page.wait_for_timeout(400)
+            box = leaflet.bounding_box()
+            before_ws = counters.ws
             t0 = time.monotonic()
-            container.click(position={"x": xy[0], "y": xy[1]})
-            try:
-                page.get_by_text(text).first.wait_for(timeout=30_000)
-            except Exception:
-                shot = Path(tempfile.gettempdir()) / f"bench_fail_{app.stem}.png"
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"no {text!r} after click {i} on {app.name}; screenshot {shot}")
-                raise
-            times.append(time.monotonic() - t0)
-            # Let the other target's text leave the page before the next click.
-            page.wait_for_timeout(300)
-        return {
-            "ready_s": ready,
-            "click_median_s": statistics.median(times),
-            "click_times_s": times,
-            "size_kb": size_kb,
-            "map_kb": map_kb,
-            "size_breakdown_kb": breakdown,
-            "aborted": aborted,
-        }
+            page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+            page.locator(".cm-preview", has_text=preview_text).wait_for(timeout=10_000)
+            res.clicks_s.append(time.monotonic() - t0)
+            page.locator("[data-testid='stColumn'] .cm-head", has_text=panel_text).first.wait_for(
+                timeout=30_000
+            )
+            res.panel_s.append(time.monotonic() - t0)
+            _settle(page, counters)
+            res.ws_per_click_kb.append((counters.ws - before_ws) / 1024)
+        # The measure view: a click adds a vertex (fragment rerun, the map not re-sent).
+        page.get_by_text("量算", exact=True).click()
+        page.locator(".cm-map-root[data-ready='1']").wait_for(timeout=30_000)
+        _settle(page, counters, 800)
+        metric = page.get_by_test_id("stMetricValue").first
+        for i in range(clicks):
+            box = page.locator(".cm-map-root .leaflet-container").first.bounding_box()
+            t0 = time.monotonic()
+            page.mouse.click(box["x"] + 200 + 15 * i, box["y"] + 200 + 10 * i)
+            page.wait_for_function(
+                "n => document.querySelector('[data-testid=stMetricValue]').innerText == String(n)",
+                arg=i + 1,
+                timeout=30_000,
+            )
+            res.measure_s.append(time.monotonic() - t0)
+            _settle(page, counters)
+        del metric
+        res.outside = counters.outside
+        return res
     finally:
         ctx.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clicks", type=int, default=6)
-    args = parser.parse_args()
+def _drive_st_folium(browser, url: str, started: float, clicks: int, name: str) -> Result:
+    """The plain pattern, or an app revision built on st_folium (``--before``)."""
+    res = Result(name)
+    ctx, page, counters = _open(browser, url)
+    try:
+        page.goto(url)
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        selector = f"path.cm-f-{CORE_ID}" if name == "before" else "path.leaflet-interactive"
+        frame.locator(selector).first.wait_for(state="attached", timeout=90_000)
+        container = frame.locator(".leaflet-container")
+        container.evaluate("el => window.map.getZoom()")
+        res.ready_s = time.monotonic() - started
+        page.wait_for_load_state("networkidle")
+        _settle(page, counters, 1000)
+        res.payload_kb = (counters.http + counters.ws) / 1024
+        lat, lon = _free_point(CORE_ID)
+        for i in range(clicks):
+            xy = container.evaluate(
+                "(el, ll) => { window.map.setView(ll, 12, {animate: false});"
+                " const p = window.map.latLngToContainerPoint(ll); return [p.x, p.y]; }",
+                [lat, lon],
+            )
+            page.wait_for_timeout(1500)
+            if name == "before" and page.get_by_text(CORE_TEXT).count():
+                # A second click on the selected zone changes nothing there: clear first.
+                page.get_by_role("button", name="清除选择").click()
+                page.get_by_text(CORE_TEXT).first.wait_for(state="detached", timeout=30_000)
+                _settle(page, counters)
+            before_ws = counters.ws
+            wanted = page.get_by_text(CORE_TEXT if name == "before" else f"#{i + 1}")
+            t0 = time.monotonic()
+            container.click(position={"x": xy[0], "y": xy[1]})
+            wanted.first.wait_for(timeout=30_000)
+            res.clicks_s.append(time.monotonic() - t0)
+            _settle(page, counters)
+            res.ws_per_click_kb.append((counters.ws - before_ws) / 1024)
+        res.outside = counters.outside
+        return res
+    finally:
+        ctx.close()
+
+
+def _drive_floor(browser, url: str, started: float, clicks: int) -> Result:
+    res = Result("floor")
+    ctx, page, counters = _open(browser, url)
+    try:
+        page.goto(url)
+        button = page.get_by_role("button", name="go")
+        button.wait_for(timeout=90_000)
+        res.ready_s = time.monotonic() - started
+        page.wait_for_load_state("networkidle")
+        _settle(page, counters, 1000)
+        res.payload_kb = (counters.http + counters.ws) / 1024
+        for i in range(clicks):
+            text = f"41平方公里 #{i + 1}"
+            before_ws = counters.ws
+            res.clicks_s.append(
+                _timed(
+                    button.click, lambda t=text: page.get_by_text(t).first.wait_for(timeout=30_000)
+                )
+            )
+            _settle(page, counters)
+            res.ws_per_click_kb.append((counters.ws - before_ws) / 1024)
+        res.outside = counters.outside
+        return res
+    finally:
+        ctx.close()
+
+
+@contextlib.contextmanager
+def _worktree(rev: str):
+    folder = Path(tempfile.mkdtemp(prefix="cm-before-"))
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), rev],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield folder
+    finally:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
+            check=False,
+            capture_output=True,
+        )
+
+
+def measure_all(clicks: int, before: str | None) -> list[Result]:
+    """Run every app in one Chromium and return their results (app first)."""
     from playwright.sync_api import sync_playwright
 
+    results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        baseline = Path(tmp) / "baseline_app.py"
-        baseline.write_text(BASELINE_APP, encoding="utf-8")
         browser = launch_chromium(p)
-        ours = _measure(browser, ROOT / "app.py", ROOT, f"path.cm-f-{CORE_ID}", args.clicks)
-        base = _measure(browser, baseline, ROOT, "path.leaflet-interactive", args.clicks)
+        plain, floor = Path(tmp) / "plain_app.py", Path(tmp) / "floor_app.py"
+        plain.write_text(PLAIN_APP, encoding="utf-8")
+        floor.write_text(FLOOR_APP, encoding="utf-8")
+        with streamlit_app(ROOT / "app.py", cwd=ROOT, timeout_s=90) as server:
+            results.append(_drive_app(browser, server.url, server.started, clicks))
+        with streamlit_app(plain, cwd=ROOT, timeout_s=90) as server:
+            results.append(_drive_st_folium(browser, server.url, server.started, clicks, "plain"))
+        with streamlit_app(floor, cwd=ROOT, timeout_s=90) as server:
+            results.append(_drive_floor(browser, server.url, server.started, clicks))
+        if before:
+            with (
+                _worktree(before) as tree,
+                streamlit_app(tree / "app.py", cwd=tree, timeout_s=90) as server,
+            ):
+                results.append(
+                    _drive_st_folium(browser, server.url, server.started, clicks, "before")
+                )
         browser.close()
+    return results
 
+
+def report(results: list[Result]) -> None:
+    """Print the figures, the ratios and the issue's targets."""
+    by = {r.name: r for r in results}
+    app, plain, floor = by["app"], by["plain"], by["floor"]
+    names = [r.name for r in results]
+    print(f"{'measure':44}" + "".join(f"{n:>10}" for n in names))
     rows = [
-        ("start → map interactive (s)", ours["ready_s"], base["ready_s"]),
-        ("click → panel shows excerpt, median (s)", ours["click_median_s"], base["click_median_s"]),
-        ("page load size, all (KB)", ours["size_kb"], base["size_kb"]),
-        ("  of which map: Leaflet+component+websocket", ours["map_kb"], base["map_kb"]),
+        ("start → interactive (s)", [r.ready_s for r in results]),
+        ("click → excerpt visible, median (s)", [r.click for r in results]),
+        ("click → full panel, median (s)", [r.panel for r in results]),
+        ("websocket per selection, median (KB)", [r.ws_kb for r in results]),
+        ("page payload (KB)", [r.payload_kb for r in results]),
+        ("measure-view click, median (s)", [r.measure for r in results]),
+        ("outside requests blocked", [float(r.outside) for r in results]),
     ]
-    print(f"{'measure':42} {'app':>10} {'baseline':>10} {'app/baseline':>13}")
-    for label, a, b in rows:
-        print(f"{label:42} {a:10.2f} {b:10.2f} {a / b:13.2f}")
-    print(f"size app (KB): {ours['size_breakdown_kb']}, baseline: {base['size_breakdown_kb']}")
-    print(f"click times app (s): {[round(x, 3) for x in ours['click_times_s']]}")
-    print(f"click times baseline (s): {[round(x, 3) for x in base['click_times_s']]}")
-    print(f"outside requests blocked: app {len(ours['aborted'])}, baseline {len(base['aborted'])}")
-    tiles = [u for u in base["aborted"] if "tile.openstreetmap.org" in u]
-    libraries = [u for u in base["aborted"] if u not in tiles]
-    print(f"  baseline: {len(tiles)} OSM tiles blocked; CDN files answered empty (not counted):")
-    for url in libraries:
-        print(f"    {url}")
-    print(
-        json.dumps(
-            {
-                "app": {k: v for k, v in ours.items() if k != "aborted"},
-                "baseline": {k: v for k, v in base.items() if k != "aborted"},
-            }
+    for label, values in rows:
+        print(f"{label:44}" + "".join(f"{v:10.3f}" for v in values))
+    print()
+    checks = [
+        ("click → excerpt ≤ 2 × floor", app.click / floor.click, 2.0),
+        ("click → excerpt ≤ 1/3 × plain", app.click / plain.click, 1 / 3),
+        ("click → full panel / floor (no target)", app.panel / floor.click, float("inf")),
+        ("websocket per selection ≤ 20 KB", app.ws_kb, 20.0),
+        ("measure click ≤ 2 × floor", app.measure / floor.click, 2.0),
+        ("start → interactive ≤ plain", app.ready_s / plain.ready_s, 1.0),
+    ]
+    for label, value, target in checks:
+        verdict = "met" if value <= target else "NOT met"
+        print(f"{label:44}{value:10.3f}  target {target:.3g}: {verdict}")
+    if "before" in by:
+        before = by["before"]
+        print()
+        print(
+            f"before → after: click → excerpt {before.click:.3f} → {app.click:.3f} s "
+            f"(full panel {app.panel:.3f} s), websocket per selection "
+            f"{before.ws_kb:.1f} → {app.ws_kb:.1f} KB"
         )
-    )
+    for r in results:
+        print(f"{r.name} clicks (s): {[round(x, 3) for x in r.clicks_s]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=5)
+    parser.add_argument("--before", help="git revision of app.py to measure too (st_folium era)")
+    args = parser.parse_args()
+    report(measure_all(args.clicks, args.before))
 
 
 if __name__ == "__main__":
