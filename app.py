@@ -210,8 +210,9 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
         if query.strip():
             _search_results(atlas, query, lang)
 
-        st.subheader(t("legend", lang))
-        st.html(webmap.legend_html(lang))
+        # The map carries the same legend; here it is for the views without a map.
+        with st.expander(t("legend", lang), expanded=False):
+            st.html(webmap.legend_html(lang))
         st.caption(t("schematic_note", lang))
 
         missing = panel.unlocated(atlas)

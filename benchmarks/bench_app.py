@@ -201,22 +201,22 @@ def _drive_app(browser, url: str, started: float, clicks: int) -> Result:
             _settle(page, counters)
             res.ws_per_click_kb.append((counters.ws - before_ws) / 1024)
         # The measure view: a click adds a vertex (fragment rerun, the map not re-sent).
-        page.get_by_text("量算", exact=True).click()
+        page.goto(f"{url}/?lang=zh&basemap=none&view=measure")
         page.locator(".cm-map-root[data-ready='1']").wait_for(timeout=30_000)
+        page.get_by_test_id("stMetricValue").first.wait_for(timeout=30_000)
         _settle(page, counters, 800)
-        metric = page.get_by_test_id("stMetricValue").first
         for i in range(clicks):
             box = page.locator(".cm-map-root .leaflet-container").first.bounding_box()
             t0 = time.monotonic()
             page.mouse.click(box["x"] + 200 + 15 * i, box["y"] + 200 + 10 * i)
             page.wait_for_function(
-                "n => document.querySelector('[data-testid=stMetricValue]').innerText == String(n)",
+                "n => { const e = document.querySelector('[data-testid=stMetricValue]');"
+                " return e && e.innerText == String(n); }",
                 arg=i + 1,
                 timeout=30_000,
             )
             res.measure_s.append(time.monotonic() - t0)
             _settle(page, counters)
-        del metric
         res.outside = counters.outside
         return res
     finally:

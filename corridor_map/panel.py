@@ -398,8 +398,13 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def header_html(view: PanelView, lang: str) -> str:
-    """Return the panel's header: names, role, corridor, schematic badge (escaped)."""
-    first, second = (view.name_zh, view.name_en) if lang == "zh" else (view.name_en, view.name_zh)
+    """Return the panel's header: name, role, corridor, schematic badge (escaped).
+
+    One language at a time: the Chinese UI shows the Chinese name only; the English UI
+    keeps the Chinese name under the English one (it is the name the documents use).
+    """
+    first = view.name_zh if lang == "zh" else (view.name_en or view.name_zh)
+    second = "" if lang == "zh" else view.name_zh
     badge = (
         f'<span class="cm-badge">{inert(t("schematic_badge", lang))}</span>'
         if view.schematic
@@ -407,8 +412,8 @@ def header_html(view: PanelView, lang: str) -> str:
     )
     return (
         f'<div class="cm-head"><div class="cm-name">{inert(first)} {badge}</div>'
-        f'<div class="cm-name2">{inert(second)}</div>'
-        f'<div class="cm-meta">{inert(role_name(view.role, lang))} · '
+        + (f'<div class="cm-name2">{inert(second)}</div>' if second else "")
+        + f'<div class="cm-meta">{inert(role_name(view.role, lang))} · '
         f"{inert(corridor_name(view.corridor, lang))}</div></div>"
     )
 
