@@ -330,6 +330,9 @@ def _panel(atlas: Atlas, lang: str) -> None:
                 args=(link.id,),
             )
 
+    note = panel.within_note(atlas, selected, lang)
+    if note:
+        st.info(md_escape(note))
     st.html(panel.facts_html(view, lang))
     source = panel.geometry_source_html(view)
     if source:

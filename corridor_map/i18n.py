@@ -67,6 +67,15 @@ _STRINGS: dict[str, dict[str, str]] = {
     "doc_number": {"zh": "文号", "en": "Document no."},
     "heading_path": {"zh": "章节", "en": "Section"},
     "unlocated": {"zh": "未定位的地点", "en": "Places not located"},
+    "unlocated_within": {
+        "zh": "确切位置未公开；已知位于：{where}（地图上以虚线橙框标出）。",
+        "en": "The exact site is not public; known to lie within: {where} "
+        "(outlined in dashed orange on the map).",
+    },
+    "unlocated_nowhere": {
+        "zh": "确切位置未公开，文件也未说明其所在范围。",
+        "en": "The exact site is not public, and the documents do not say where it lies.",
+    },
     "unlocated_note": {
         "zh": "文件提及但无公开位置信息，未上图：",
         "en": "Named in the documents but not locatable from public information:",

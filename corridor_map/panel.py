@@ -860,18 +860,30 @@ def citation_label_of(excerpt: ExcerptView) -> str:
 
 @dataclass(frozen=True)
 class MapOutline:
-    """What the map outlines for a selection: the feature, or what it lies within."""
+    """What the map outlines for a selection: the feature, or what it lies within.
+
+    ``within`` names the smallest known area of an unlocated place (a zone, a 街道/镇
+    seat's district, a district), for the panel's "exact site not public" note.
+    """
 
     selected: str | None
     context: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
+
+
+def _district_ids(atlas: Any, props: dict[str, Any]) -> tuple[str, ...]:
+    codes = [d.get("code") for d in props.get("district") or [] if isinstance(d, dict)]
+    return tuple(f"district-{c}" for c in codes if c and f"district-{c}" in atlas)
 
 
 def map_outline(atlas: Any, feature_id: str | None) -> MapOutline:
     """Return the outline of a selection on the map.
 
     A located feature is outlined itself. A place the documents name but do not locate is
-    shown by the smallest located area it is known to lie in: its ``within`` record
-    where the layer gives one, else its nearest located ancestor, else its districts.
+    shown by the smallest located area it is known to lie in: its ``within`` record where
+    the layer gives one (a zone; for a 街道/镇 seat, the district around it, since a seat
+    is a point), else its nearest located ancestor, else its districts; an enclave without
+    a ``within`` is outlined nowhere.
     """
     if not feature_id or feature_id not in atlas:
         return MapOutline(None)
@@ -881,11 +893,33 @@ def map_outline(atlas: Any, feature_id: str | None) -> MapOutline:
     within = _props(feature).get("within")
     if isinstance(within, dict):
         target = within.get("id")
-        if isinstance(target, str) and target in atlas and atlas.get(target).geometry is not None:
-            return MapOutline(None, (target,))
+        if isinstance(target, str) and target in atlas:
+            place = atlas.get(target)
+            if place.corridor != "reference" and place.geometry is not None:
+                return MapOutline(None, (target,), (target,))
+            if place.role == "district":
+                return MapOutline(None, (target,), (target,))
+            around = _district_ids(atlas, _props(place))
+            return MapOutline(None, around, (target, *around))
+    if feature.role == "enclave":
+        # An enclave (飞地) lies far from the corridor it belongs to: its parent says
+        # nothing about where it is.
+        return MapOutline(None)
     for parent in atlas.parents(feature.id):
         if parent.geometry is not None:
-            return MapOutline(None, (parent.id,))
-    codes = [d.get("code") for d in _props(feature).get("district") or [] if isinstance(d, dict)]
-    ids = tuple(f"district-{c}" for c in codes if c and f"district-{c}" in atlas)
-    return MapOutline(None, ids)
+            return MapOutline(None, (parent.id,), (parent.id,))
+    ids = _district_ids(atlas, _props(feature))
+    return MapOutline(None, ids, ids)
+
+
+def within_note(atlas: Any, feature_id: str, lang: str) -> str | None:
+    """Return the panel's note for an unlocated place: where it lies, site not public."""
+    outline = map_outline(atlas, feature_id)
+    if outline.selected is not None or feature_id not in atlas:
+        return None
+    key = "name_zh" if lang == "zh" else "name_en"
+    names = [str(getattr(atlas.get(i), key) or atlas.get(i).name_zh) for i in outline.within]
+    joiner = "、" if lang == "zh" else ", "
+    if not names:
+        return t("unlocated_nowhere", lang)
+    return t("unlocated_within", lang).format(where=joiner.join(names))

@@ -273,3 +273,30 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
     named = next(r for r in travel.evaluate_targets() if r.method != "ring_span" and r.worst_case)
     assert panel.ring_points(named.worst_case) == []
     assert panel.ring_points(None) == []
+
+
+def test_an_unlocated_place_is_shown_by_what_it_lies_within():
+    from corridor_map.atlas import load_atlas
+
+    atlas = load_atlas()
+    for feature in atlas:
+        if feature.corridor == "reference" or feature.geometry is not None:
+            continue
+        outline = panel.map_outline(atlas, feature.id)
+        assert outline.selected is None
+        note = panel.within_note(atlas, feature.id, "zh")
+        assert note and "确切位置未公开" in note, feature.id
+        for fid in outline.context:
+            # Only shapes the map draws can be outlined: located features or districts.
+            target = atlas.get(fid)
+            assert target.geometry is not None and target.geometry.geom_type.endswith("Polygon")
+        within = feature.properties.get("within") or {}
+        if within.get("kind") == "feature":
+            assert outline.context == (within["id"],)
+    # A located feature is outlined itself; an enclave with no known city nowhere.
+    assert panel.map_outline(atlas, "taizhou-central-core").selected == "taizhou-central-core"
+    germany = panel.map_outline(atlas, "wenling-germany-incubation-center")
+    if atlas.get("wenling-germany-incubation-center").geometry is None:
+        assert germany.context == () and "未说明" in panel.within_note(
+            atlas, "wenling-germany-incubation-center", "zh"
+        )
