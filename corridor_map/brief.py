@@ -205,7 +205,8 @@ def _excerpts(pages: _Pages, sources: Sequence[dict[str, Any]], lang: str) -> No
         meta = " · ".join(x for x in (view.issuer, view.date, view.doc_number) if x)
         where = f" · {view.paragraph_id}" if view.paragraph_id else ""
         pages.gap(3)
-        pages.text(f"“{view.quote}”", 9.5, indent=0.02)
+        # The excerpt exactly as the document has it (its own quotation marks included).
+        pages.text(view.quote, 9.5, color="#1b2631", indent=0.02)
         pages.text(
             f"—— {label}{(' · ' + meta) if meta else ''}{where}", 7.5, color="#555555", indent=0.04
         )
