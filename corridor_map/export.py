@@ -333,7 +333,10 @@ def _write_ogr(tmp: Path, rows: list[dict[str, Any]], fmt: str, title: str, text
     else:
         options = {"dataset_options": {"NAME": title, "DESCRIPTION": text}}
         if "name" not in frame.columns:
-            frame = frame.assign(name=frame.get("name_zh", frame.get("id", "")))
+            frame = frame.assign(name=frame.get("name_zh", frame.get("kind", "")))
+        # <description> is what Google Earth and phone apps show in a placemark's balloon.
+        parts = [c for c in ("name_en", "stated", "citations", "note", "attribution") if c in frame]
+        frame = frame.assign(description=frame[parts].fillna("").astype(str).agg("\n".join, axis=1))
         geometry_type = None
     try:
         pyogrio.write_dataframe(

@@ -517,6 +517,10 @@ def _archive_member(path: Path, name: str, kind: str) -> str:
             raise UploadError(name, "KMZ 中没有 .kml 文件", "the KMZ holds no .kml file")
         return f"/vsizip/{path}/{kml[0]}"
     shp = [m for m in members if m.lower().endswith(".shp")]
+    others = [m for m in members if m.lower().endswith((".gpkg", ".kml", ".geojson", ".json"))]
+    if not shp and len(others) == 1:
+        # A GeoPackage, KML or GeoJSON zipped on its own is read as it is.
+        return f"/vsizip/{path}/{others[0]}"
     if len(shp) != 1:
         found = ", ".join(members) or "(empty)"
         raise UploadError(

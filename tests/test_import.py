@@ -361,3 +361,12 @@ def test_every_cgcs2000_three_degree_zone(code):
     result = measure_upload(json.dumps(data).encode(), f"z{code}.geojson")["result"]
     assert result["source_crs"].startswith(f"EPSG:{code} CGCS2000 / 3-degree Gauss-Kruger")
     assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_zipped_geopackage_read_as_it_is(tmp_path):
+    _frame(WENLING, "EPSG:4490").to_file(tmp_path / "z.gpkg", driver="GPKG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(tmp_path / "z.gpkg", "z.gpkg")
+    result = measure_upload(buffer.getvalue(), "z.zip")["result"]
+    assert result["totals"]["area_km2"] == pytest.approx(geodesic_area_km2(WENLING), rel=1e-6)
