@@ -91,8 +91,17 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
             )
             page.get_by_text("几何集合", exact=False).first.wait_for(timeout=30_000)
             assert page.get_by_text("Traceback").count() == 0
-            # the downloads sit in the sidebar
-            page.get_by_text("下载", exact=True).first.wait_for(timeout=10_000)
+            # the downloads sit in the sidebar and are built on click
+            page.get_by_text("下载", exact=True).first.click()
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name="打印地图（PDF，A4 横向）").click()
+            pdf = Path(info.value.path()).read_bytes()
+            assert pdf.startswith(b"%PDF") and info.value.suggested_filename == (
+                "corridor-map-all-A4.pdf"
+            )
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name="要素（GPKG）").click()
+            assert Path(info.value.path()).read_bytes().startswith(b"SQLite format 3")
             artifacts = ROOT / "tests" / "artifacts"
             artifacts.mkdir(exist_ok=True)
             page.wait_for_timeout(1500)
