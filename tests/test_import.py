@@ -370,3 +370,26 @@ def test_zipped_geopackage_read_as_it_is(tmp_path):
         archive.write(tmp_path / "z.gpkg", "z.gpkg")
     result = measure_upload(buffer.getvalue(), "z.zip")["result"]
     assert result["totals"]["area_km2"] == pytest.approx(geodesic_area_km2(WENLING), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("prj", "english"),
+    [
+        ("garbage text", "the .prj cannot be read as a coordinate system (garbage text)"),
+        ('LOCAL_CS["site grid"]', "cannot be converted to WGS84"),
+    ],
+)
+def test_unreadable_or_local_prj_named(tmp_path, prj, english):
+    _frame(GK_SQUARE, "EPSG:4528").to_file(tmp_path / "s.shp", encoding="utf-8")
+    (tmp_path / "s.prj").write_text(prj)
+    error = _refusal(_zip(tmp_path, "s"), "s.zip")
+    assert english in error.en and "s.zip" in error.zh
+
+
+def test_xian_1980_prj_reprojected(tmp_path):
+    # A Xi'an 1980 3-degree zone-40 .prj as ArcGIS writes it: reprojected (datum shift
+    # by PROJ's ballpark transformation, metre-level), the square keeps its area.
+    _frame(GK_SQUARE, "EPSG:2364").to_file(tmp_path / "x.shp", encoding="utf-8")
+    result = measure_upload(_zip(tmp_path, "x"), "x.zip")["result"]
+    assert result["source_crs"].startswith("EPSG:2364 Xian 1980")
+    assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)
