@@ -216,6 +216,8 @@ def read_upload(
     else:
         features, file_crs, rings, prj_text = _read_ogr(bytes(data), name, kind)
     notes.extend(rings)
+    if not features:
+        raise UploadError(name, "文件中没有要素", "the file holds no features")
     vertices = sum(_count(g) for _, g in features)
     if vertices > max_vertices:
         raise _too_many(name, vertices, max_vertices)
@@ -389,7 +391,10 @@ def _read_csv(
     # Excel in China saves CSV as GB18030/GBK unless told otherwise.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=str)
+            # sep=None: the delimiter (comma, semicolon, tab) is sniffed.
+            frame = pd.read_csv(
+                io.BytesIO(data), encoding=encoding, dtype=str, sep=None, engine="python"
+            )
             break
         except UnicodeDecodeError:
             continue
@@ -413,16 +418,18 @@ def _read_csv(
             f"columns found: {found}",
         )
     features: list[tuple[dict[str, Any], BaseGeometry | None]] = []
-    for row_number, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(columns, row, strict=True))
+    for row_number, row in enumerate(frame.itertuples(index=False), start=1):
+        values = {k: (None if v != v else v) for k, v in zip(columns, row, strict=True)}
+        if values[lon_col] is None and values[lat_col] is None:
+            continue  # an empty row (e.g. a spreadsheet's trailing commas)
         x = _number(values[lon_col])
         y = _number(values[lat_col])
         if x is None or y is None:
             raise UploadError(
                 name,
-                f"第 {row_number} 行：{lon_col}/{lat_col} 不是数字："
+                f"第 {row_number} 个数据行：{lon_col}/{lat_col} 不是有限的数字："
                 f"{values[lon_col]!r}, {values[lat_col]!r}",
-                f"line {row_number}: {lon_col}/{lat_col} are not numbers: "
+                f"data row {row_number}: {lon_col}/{lat_col} are not finite numbers: "
                 f"{values[lon_col]!r}, {values[lat_col]!r}",
             )
         props = {
@@ -471,7 +478,9 @@ def _read_ogr(
             source = _archive_member(path, name, kind)
         prj_text = _prj_text(path, source) if kind == "zip" else ""
         try:
-            layers = [str(row[0]) for row in pyogrio.list_layers(source)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's own complaints
+                layers = [str(row[0]) for row in pyogrio.list_layers(source)]
         except pyogrio.errors.DataSourceError:
             raise UploadError(
                 name,
@@ -642,6 +651,8 @@ def _bounds(
 
 
 def _num(value: float) -> str:
+    if abs(value) >= 1e9 or not math.isfinite(value):
+        return f"{value:.6g}"
     return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.6f}".rstrip("0").rstrip(".")
 
 

@@ -265,7 +265,15 @@ def test_coordinates_that_do_not_fit_the_declared_crs(gk_shapefile, tmp_path):
         (b"PK-not-a-zip", "a.zip", None, "not a valid zip archive", "不是有效的 zip"),
         (b"garbage", "a.gpkg", None, "cannot be read as GeoPackage", "无法作为 GeoPackage"),
         (b"name,value\na,1\n", "a.csv", "EPSG:4326", "columns found: name, value", "现有列"),
-        (b"lon,lat\n121.4,north\n", "a.csv", "EPSG:4326", "line 2: lon/lat", "第 2 行"),
+        (b"lon,lat\n121.4,north\n", "a.csv", "EPSG:4326", "data row 1: lon/lat", "第 1 个数据行"),
+        (b"lon,lat\n121.4,inf\n", "a.csv", "EPSG:4326", "not finite numbers", "不是有限的数字"),
+        (
+            b'{"type":"FeatureCollection","features":[]}',
+            "e.geojson",
+            None,
+            "no features",
+            "没有要素",
+        ),
         (b"lon,lat\n121.4,28.6\n", "a.csv", "EPSG:99999", "unknown coordinate system", "无法识别"),
     ],
 )
@@ -393,3 +401,9 @@ def test_xian_1980_prj_reprojected(tmp_path):
     result = measure_upload(_zip(tmp_path, "x"), "x.zip")["result"]
     assert result["source_crs"].startswith("EPSG:2364 Xian 1980")
     assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_csv_delimiter_sniffed_and_empty_rows_skipped():
+    imported = read_upload(b"lon;lat;name\n121.42;28.66;a\n;;\n", "semi.csv", "EPSG:4326")
+    assert len(imported.collection["features"]) == 1
+    assert imported.collection["features"][0]["properties"] == {"name": "a"}
