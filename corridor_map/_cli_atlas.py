@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from corridor_map.atlas import CORRIDORS, ROLES, Feature, load_atlas, validate
+from corridor_map.atlas import CORRIDORS, ROLES, Feature, explain, load_atlas, validate
 
 # Roles only reference layers use: asking for them means asking for reference features.
 _REFERENCE_ROLES = ("district", "station", "runway", "taxiway")
@@ -22,11 +22,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Check layers/*.geojson: schema, unique ids, parents, geometry validity and "
             "winding, region, lat/lon swaps, GCJ-02 mix-ups, district containment, stated "
             "areas (±10 %%) and that every quoted excerpt appears in its document. Prints "
-            "'file: feature_id: field: reason' per problem; exit status 1 when any."
+            "'file: feature_id: field: reason' per problem; exit status 1 when any. Every "
+            "other command loads the layers through the same checks and stops (exit 2) "
+            "with this list when any fails."
         ),
     )
     check.add_argument("--layers", type=Path, default=None, help="layers folder (default: shipped)")
     check.add_argument("--json", action="store_true", help="print problems as JSON")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="also say what could not be checked (e.g. files without a GCJ-02 anchor)",
+    )
     check.set_defaults(handler=_validate)
 
     listing = subparsers.add_parser(
@@ -51,11 +58,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _validate(args: argparse.Namespace) -> int:
     problems = validate(args.layers)
+    notes = explain(args.layers) if args.explain else []
     if args.json:
-        print(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=1))
+        records: Any = [p.as_dict() for p in problems]
+        if args.explain:
+            records = {"problems": records, "notes": notes}
+        print(json.dumps(records, ensure_ascii=False, indent=1))
     else:
         for problem in problems:
             print(problem)
+        for note in notes:
+            print(f"note: {note}")
     if problems:
         if not args.json:
             print(f"{len(problems)} problem(s) / 发现 {len(problems)} 个问题")

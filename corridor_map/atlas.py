@@ -1,10 +1,11 @@
 """The atlas: every ``layers/*.geojson`` loaded into typed features, and its validator.
 
-The feature schema is the one in ``docs/architecture.md``. :func:`load_atlas` reads the
-layers (cached on the files' modification times, since Streamlit reruns a lot) and raises
-:class:`LayerError` naming the file and feature on bad input. :func:`validate` never
-raises on bad input: it returns every :class:`Problem` it finds (file, feature id, field,
-reason), which ``corridor-map validate`` prints.
+The feature schema is the one in ``docs/architecture.md``. :func:`validate` never raises
+on bad input: it returns every :class:`Problem` it finds (file, feature id, field,
+reason), which ``corridor-map validate`` prints. :func:`load_atlas` loads the layers
+through the same checks (cached on the data snapshot, since Streamlit reruns a lot):
+files with a problem are refused and listed, or, strict, the load raises
+:class:`LayerError` with the list.
 
 Validation rules and tolerances, chosen to catch real mistakes in schematic layers:
 
@@ -28,17 +29,27 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
 * GCJ-02 passed as WGS84: a declared ``crs``/``coordinate_system`` that is not WGS84 /
   CRS84; a point sitting on the GCJ-02 position of a known reference point (an OSM
   station) rather than on the point itself; or a file whose containment failures mostly
-  disappear once its coordinates are converted GCJ-02 → WGS84. The shift is about 540 m
-  here, so only those signals are reliable; a file that is wrong but still contained in
-  its districts cannot be told apart.
+  disappear once its coordinates are converted GCJ-02 → WGS84; or a file that fits its
+  anchors better converted than as given: more vertices within 100 m of a district
+  boundary or a reference station/runway (not the dense road graph), or less of it
+  outside its (unbuffered) districts. The shift is about 540 m here, so only anchored
+  signals are reliable; a file with no anchor gets a note in ``validate --explain``
+  (:func:`explain`) saying a wholesale shift of it would pass undetected.
+
+:func:`load_atlas` runs these checks (one cached result per data snapshot) and refuses
+every layer file with a problem; see its docstring and ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import functools
 import json
+import logging
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,7 +63,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.errors import CorridorMapError
-from corridor_map.gcj02 import gcj02_to_wgs84_geometry, wgs84_to_gcj02
+from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 from corridor_map.measure import (
     COORDINATE_DEPTH,
     distance_km,
@@ -60,6 +71,7 @@ from corridor_map.measure import (
     geodesic_measure,
 )
 from corridor_map.paths import layers_dir as default_layers_dir
+from corridor_map.paths import seeds_dir
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -73,7 +85,10 @@ __all__ = [
     "LayerError",
     "Problem",
     "area_in_km2",
+    "explain",
     "load_atlas",
+    "refusal_message",
+    "strict_loading",
     "validate",
 ]
 
@@ -88,13 +103,23 @@ ROLES = (
     "platform",
     "landmark",
     "road",
+    "railway",
     "gateway",
     "enclave",
     "district",
     "station",
     "runway",
     "taxiway",
+    # reference seats (ref_places, GeoNames): 街道, 镇, 乡, county-level seat
+    "street",
+    "town",
+    "township",
+    "county_seat",
 )
+#: roles of the GeoNames seats in ref_places (a ``within`` of kind "place" names one).
+PLACE_ROLES = ("street", "town", "township", "county_seat")
+#: what a ``within`` may name: a curated feature, a ref_places seat or a district.
+WITHIN_KINDS = ("feature", "place", "district")
 GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
 STATUS_VALUES = ("planned", "under_construction", "in_use")
 DOC_IDS = (
@@ -125,6 +150,7 @@ AREA_UNITS_KM2 = {
 }
 DISTRICTS_FILE = "ref_districts.geojson"
 TARGETS_FILE = "travel_targets.json"
+PLANNED_LINKS_FILE = "planned_links.geojson"
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
@@ -230,6 +256,11 @@ class Atlas:
     features: dict[str, Feature]
     collections: dict[str, dict[str, Any]]
     layers_dir: Path
+    #: every problem found, as :func:`validate` reports it (empty when all is valid).
+    problems: tuple[Problem, ...] = ()
+    #: layer files left out because they (or a file they depend on) have a problem.
+    refused: tuple[str, ...] = ()
+    warned: bool = field(default=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Feature]:
         return iter(self.features.values())
@@ -334,72 +365,129 @@ class Atlas:
 
 # ------------------------------------------------------------------------------ loading
 
+#: How many problems a refusal message lists before "… and N more".
+MAX_LISTED_PROBLEMS = 25
 
-def _layer_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        raise LayerError(f"layers folder not found: {directory}")
-    return sorted(directory.glob("*.geojson"))
-
-
-def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _layer_files(directory))
+_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
+_LOG = logging.getLogger("corridor_map")
 
 
-def load_atlas(layers_dir: Path | str | None = None) -> Atlas:
-    """Load every ``*.geojson`` in the layers folder.
+@contextlib.contextmanager
+def strict_loading() -> Iterator[None]:
+    """Make :func:`load_atlas` refuse any invalid data inside the ``with`` block.
+
+    The command line runs every subcommand in this context, so a command that loads the
+    layers indirectly (travel, measure) exits with the problem list rather than working
+    on the valid files only.
+    """
+    token = _STRICT.set(True)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
+
+
+def _snapshot_of(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return ()
+    except NotADirectoryError:
+        return ()
+    found = []
+    for entry in entries:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+def _snapshot(directory: Path) -> tuple[Any, ...]:
+    """The cache key: name, size and modification time of every file in layers/ and seeds/.
+
+    The quotes are checked against the seeds, so a changed seed invalidates the result.
+    """
+    return (_snapshot_of(directory), _snapshot_of(seeds_dir()))
+
+
+def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
+    """Load the layers through the checks of :func:`validate`.
+
+    A layer file with any problem is refused as a whole, and so is a file that depends on
+    a refused one (a parent, a planned link); the remaining files load. The problems are
+    on :attr:`Atlas.problems` and the refused files on :attr:`Atlas.refused`.
 
     Parameters
     ----------
     layers_dir
         Folder of layers; default :func:`corridor_map.paths.layers_dir`.
+    strict
+        Refuse the whole atlas when any problem is found (the command line). ``None``
+        means strict inside :func:`strict_loading`, otherwise lenient (the app, which
+        shows :attr:`Atlas.problems` and keeps working on the valid files).
 
     Returns
     -------
     Atlas
-        Cached while no file in the folder changes (name, size, modification time).
+        Cached while no file in the layers or seeds folder changes (name, size,
+        modification time): a rerun pays a stat of each file.
 
     Raises
     ------
     LayerError
-        On unreadable JSON, a missing id or an unparsable geometry (naming file and
-        feature). Run :func:`validate` for the full list of problems.
+        When strict and any problem was found, or when no valid layer file is left (a
+        missing or empty folder); the message lists the problems as ``validate`` does.
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return _load_cached(directory, _signature(directory))
+    atlas = _load_cached(directory, _snapshot(directory))
+    if atlas.problems and (_STRICT.get() if strict is None else strict):
+        raise LayerError(refusal_message(atlas.problems, atlas.refused))
+    if atlas.refused and not atlas.warned:
+        atlas.warned = True
+        _LOG.warning("%s", refusal_message(atlas.problems, atlas.refused))
+    return atlas
+
+
+def refusal_message(problems: Iterable[Problem], refused: Iterable[str] = ()) -> str:
+    """One summary line, then one ``file: feature: field: reason`` line per problem."""
+    problems = list(problems)
+    refused = list(refused)
+    head = f"{len(problems)} problem(s) in the layers / 图层有 {len(problems)} 个问题"
+    if refused:
+        head += f"; refused / 未载入: {', '.join(refused)}"
+    lines = [head, *(f"  {p}" for p in problems[:MAX_LISTED_PROBLEMS])]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more (corridor-map validate)")
+    return "\n".join(lines)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> Atlas:
-    del signature  # only part of the cache key
+def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
+    del snapshot  # only part of the cache key
+    report = _report(directory, _snapshot(directory))
+    if report.fatal:
+        raise LayerError(refusal_message(report.problems))
+    checker = report.accepted
     features: dict[str, Feature] = {}
-    collections: dict[str, dict[str, Any]] = {}
-    for path in _layer_files(directory):
-        data, error = _read_json(path)
-        if error is not None:
-            raise LayerError(f"{path.name}: {error}")
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            raise LayerError(f"{path.name}: not a GeoJSON FeatureCollection")
-        collections[path.name] = {k: v for k, v in data.items() if k != "features"}
-        for index, raw in enumerate(data.get("features") or []):
-            feature = _to_feature(path.name, index, raw)
-            if feature.id in features:
-                raise LayerError(
-                    f"{path.name}: {feature.id}: id already used in {features[feature.id].file}"
-                )
-            features[feature.id] = feature
-    return Atlas(features=features, collections=collections, layers_dir=directory)
+    for fid, (file, props, geometry) in checker.features.items():
+        features[fid] = _to_feature(fid, file, props, geometry)
+    if not features and not checker.collections:
+        raise LayerError(refusal_message(report.problems, report.refused))
+    return Atlas(
+        features=features,
+        collections=dict(checker.collections),
+        layers_dir=directory,
+        problems=tuple(report.problems),
+        refused=tuple(report.refused),
+    )
 
 
-def _to_feature(file: str, index: int, raw: Any) -> Feature:
-    props = raw.get("properties") if isinstance(raw, dict) else None
-    if not isinstance(props, dict) or not isinstance(props.get("id"), str):
-        raise LayerError(f"{file}: feature #{index}: properties.id missing")
-    feature_id = props["id"]
-    try:
-        geometry = None if raw.get("geometry") is None else shape(raw["geometry"])
-    except Exception as exc:  # shapely raises several types on malformed geometry
-        raise LayerError(f"{file}: {feature_id}: geometry: {exc}") from None
+def _to_feature(
+    feature_id: str, file: str, props: dict[str, Any], geometry: BaseGeometry | None
+) -> Feature:
     districts = props.get("district")
     codes = tuple(
         str(d.get("code"))
@@ -455,9 +543,12 @@ class _Checker:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
         self.features: dict[str, tuple[str, dict[str, Any], BaseGeometry | None]] = {}
+        self.collections: dict[str, dict[str, Any]] = {}
         self._resolve: Callable[..., Any] | None = None
-        self._corpus_error: str | None = None
+        self._corpus_error: Problem | None = None
+        self.unchecked_quotes = 0
 
     def add(self, file: str, feature_id: str, field_name: str, reason: str) -> None:
         self.problems.append(Problem(file, feature_id, field_name, reason))
@@ -465,20 +556,40 @@ class _Checker:
     # ---- corpus
 
     def resolver(self) -> Callable[..., Any] | None:
+        """The corpus's resolve, or None (and one problem at the seed) when it cannot load."""
         if self._resolve is None and self._corpus_error is None:
             try:
-                from corridor_map.corpus import resolve
+                from corridor_map.corpus import load_corpus
 
-                self._resolve = resolve
+                self._resolve = load_corpus().resolve
+            except CorridorMapError as exc:
+                # One problem at the broken seed or catalog, not one per quote.
+                where = getattr(exc, "file", None)
+                reason = str(exc)
+                file = "seeds"
+                if where is not None:
+                    file = f"seeds/{Path(where).name}"
+                    if reason.startswith(where):
+                        reason = reason[len(where) :].lstrip(": ")
+                self._corpus_error = Problem(file, getattr(exc, "doc_id", None) or "-", "-", reason)
             except Exception as exc:  # an absent or broken corpus module must not crash
-                self._corpus_error = f"{type(exc).__name__}: {exc}"
-                self.add(
-                    "-",
-                    "-",
-                    "sources",
-                    f"quotes not checked: corridor_map.corpus unavailable ({self._corpus_error})",
+                self._corpus_error = Problem(
+                    "-", "-", "sources", f"corridor_map.corpus unavailable ({exc!r})"
                 )
         return self._resolve
+
+    def finish(self) -> None:
+        """Add the corpus problem once, with the number of quotes it left unchecked."""
+        if self._corpus_error is not None:
+            error = self._corpus_error
+            self.problems.append(
+                Problem(
+                    error.file,
+                    error.feature_id,
+                    error.field,
+                    f"{error.reason}; {self.unchecked_quotes} quote(s) not checked",
+                )
+            )
 
     def check_quote(self, file: str, fid: str, where: str, source: Any) -> str | None:
         """Check one ``{"doc", "quote", "paragraph"?}``; return the quote when well formed."""
@@ -497,7 +608,9 @@ class _Checker:
             self.add(file, fid, f"{where}.paragraph", "must be a paragraph id string")
             paragraph = None
         resolve = self.resolver()
-        if resolve is not None:
+        if resolve is None:
+            self.unchecked_quotes += 1
+        else:
             try:
                 resolve(doc, quote, paragraph)
             except CorridorMapError as exc:
@@ -509,6 +622,9 @@ class _Checker:
 
 def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     """Check every layer file and return all problems found (empty when valid).
+
+    These are the checks :func:`load_atlas` runs; both share one result per data
+    snapshot (file names, sizes and modification times of the layers and seeds).
 
     Parameters
     ----------
@@ -522,14 +638,77 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         feature without an id), the field and the reason. Bad input never raises.
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
-    checker = _Checker(directory)
+    directory = directory.resolve()
+    return list(_report(directory, _snapshot(directory)).first_round)
+
+
+def explain(layers_dir: Path | str | None = None) -> list[str]:
+    """Say what the checks could not establish, e.g. curated files without a GCJ-02 anchor.
+
+    Parameters
+    ----------
+    layers_dir
+        Folder of layers; default :func:`corridor_map.paths.layers_dir`.
+
+    Returns
+    -------
+    list of str
+        One ``file: note`` line per limitation (``validate --explain`` prints them).
+    """
+    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
+    directory = directory.resolve()
+    return list(_report(directory, _snapshot(directory)).notes)
+
+
+@dataclass(frozen=True)
+class _Report:
+    first_round: tuple[Problem, ...]
+    problems: tuple[Problem, ...]
+    refused: tuple[str, ...]
+    accepted: _Checker
+    notes: tuple[str, ...]
+    fatal: bool
+
+
+@functools.lru_cache(maxsize=8)
+def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
+    """Validate, then refuse every layer file with a problem until the rest is clean.
+
+    Refusing a file can break another (a parent or a planned link now missing), so the
+    checks run again on the remaining files until no further file has a problem.
+    """
+    del snapshot  # only part of the cache key
     if not directory.is_dir():
-        checker.add(str(directory), "-", "-", "layers folder not found")
-        return checker.problems
+        problem = Problem(str(directory), "-", "-", "layers folder not found")
+        return _Report((problem,), (problem,), (), _Checker(directory), (), True)
     files = sorted(directory.glob("*.geojson"))
     if not files:
-        checker.add(str(directory), "-", "-", "no *.geojson layer files")
-        return checker.problems
+        problem = Problem(str(directory), "-", "-", "no *.geojson layer files")
+        return _Report((problem,), (problem,), (), _Checker(directory), (), True)
+    checker = _check_folder(directory, files)
+    first = tuple(checker.problems)
+    problems = list(first)
+    refused: list[str] = []
+    while True:
+        names = {p.name for p in files}
+        bad = sorted({p.file for p in checker.problems if p.file in names})
+        if not bad:
+            break
+        refused.extend(bad)
+        files = [p for p in files if p.name not in bad]
+        checker = _check_folder(directory, files)
+        note = f" (after refusing {', '.join(refused)})"
+        known = set(problems)
+        problems.extend(
+            Problem(p.file, p.feature_id, p.field, p.reason + note)
+            for p in checker.problems
+            if p not in known and p.file in {f.name for f in files}
+        )
+    return _Report(first, tuple(problems), tuple(refused), checker, tuple(checker.notes), False)
+
+
+def _check_folder(directory: Path, files: list[Path]) -> _Checker:
+    checker = _Checker(directory)
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
     links: list[tuple[str, Any]] = []
     for path in files:
@@ -537,15 +716,21 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     _check_parents(checker)
     _check_links(checker, links)
     _check_targets(checker, directory / TARGETS_FILE)
+    from corridor_map.indicators import validate_register
+
+    checker.problems.extend(validate_register(directory))
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:
         checker.add(DISTRICTS_FILE, "-", "-", "missing or empty: containment not checked")
     containment = _Containment(districts)
+    checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]] = {}
     for name, items in parsed:
-        _check_containment(checker, name, items, containment)
+        checkable[name] = _check_containment(checker, name, items, containment)
     _check_known_points(checker, parsed)
-    return checker.problems
+    _check_gcj_anchors(checker, parsed, checkable, districts)
+    checker.finish()
+    return checker
 
 
 def _check_file(
@@ -562,6 +747,7 @@ def _check_file(
     if not isinstance(data.get("features"), list):
         checker.add(name, "-", "features", "must be a list")
         return []
+    checker.collections[name] = {k: v for k, v in data.items() if k != "features"}
     declared = _declared_crs(data)
     if declared is not None:
         checker.add(
@@ -765,11 +951,60 @@ def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, A
     _check_sources(checker, file, fid, props, reference)
     _check_status(checker, file, fid, props)
     _check_stated(checker, file, fid, props)
+    _check_within(checker, file, fid, props)
     measured = props.get("measured")
     if measured is not None and (
         not isinstance(measured, dict) or not all(_finite_number(v) for v in measured.values())
     ):
         add("measured", "must be an object of finite numbers, e.g. {'area_km2': 40.7}")
+
+
+def _check_within(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
+    """``within``: the smallest known area holding the feature, with its evidence.
+
+    ``{"kind": "feature"|"place"|"district", "id": ..., "source": {doc, quote}}`` or with
+    ``"reason"`` (a sentence) instead of ``source``; the id is resolved across files by
+    :func:`_check_within_targets`.
+    """
+    within = props.get("within")
+    if within is None:
+        return
+    add = functools.partial(checker.add, file, fid)
+    if not isinstance(within, dict):
+        add("within", 'must be null or {"kind", "id", "source" | "reason"}')
+        return
+    if within.get("kind") not in WITHIN_KINDS:
+        add("within.kind", f"{within.get('kind')!r} is not one of {', '.join(WITHIN_KINDS)}")
+    if not isinstance(within.get("id"), str) or not within["id"]:
+        add("within.id", "missing or not a feature id")
+    elif within["id"] == fid:
+        add("within.id", "a feature cannot lie within itself")
+    has_source, has_reason = "source" in within, "reason" in within
+    if has_source == has_reason:
+        add("within", "needs exactly one of source {doc, quote} or reason")
+    elif has_source:
+        checker.check_quote(file, fid, "within.source", within["source"])
+    elif not isinstance(within["reason"], str) or not within["reason"].strip():
+        add("within.reason", "missing or empty string")
+
+
+def _check_within_targets(checker: _Checker) -> None:
+    for fid, (file, props, _) in checker.features.items():
+        within = props.get("within")
+        if not isinstance(within, dict) or not isinstance(within.get("id"), str):
+            continue
+        target = checker.features.get(within["id"])
+        kind = within.get("kind")
+        if target is None:
+            checker.add(file, fid, "within.id", f"unknown feature {within['id']!r}")
+            continue
+        role, corridor = target[1].get("role"), target[1].get("corridor")
+        if kind == "place" and role not in PLACE_ROLES:
+            checker.add(file, fid, "within.id", f"{within['id']!r} is not a place (ref_places)")
+        elif kind == "district" and role != "district":
+            checker.add(file, fid, "within.id", f"{within['id']!r} is not a district")
+        elif kind == "feature" and corridor == "reference":
+            checker.add(file, fid, "within.id", f"{within['id']!r} is a reference feature")
 
 
 def _finite_number(value: Any) -> bool:
@@ -1056,6 +1291,7 @@ def _check_parents(checker: _Checker) -> None:
                 break
             seen.append(current)
             current = checker.features[current][1].get("parent")
+    _check_within_targets(checker)
 
 
 def _district_geometries(checker: _Checker) -> dict[str, tuple[str, BaseGeometry]]:
@@ -1092,17 +1328,35 @@ def _buffer_m(geometry: BaseGeometry, metres: float) -> BaseGeometry:
 class _Containment:
     """Union of listed districts, grown by the buffer, cached per district set."""
 
-    def __init__(self, districts: dict[str, tuple[str, BaseGeometry]]) -> None:
+    def __init__(
+        self,
+        districts: dict[str, tuple[str, BaseGeometry]],
+        buffer_m: float = CONTAINMENT_BUFFER_M,
+    ) -> None:
         self.districts = districts
+        self.buffer_m = buffer_m
         self._cache: dict[tuple[str, ...], BaseGeometry] = {}
 
     def area(self, codes: tuple[str, ...]) -> BaseGeometry:
         if codes not in self._cache:
             union = shapely.union_all([self.districts[c][1] for c in codes])
-            grown = _buffer_m(union, CONTAINMENT_BUFFER_M)
+            grown = _buffer_m(union, self.buffer_m) if self.buffer_m else union
             shapely.prepare(grown)
             self._cache[codes] = grown
         return self._cache[codes]
+
+    def outside(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> tuple[float, float]:
+        """Outside the districts and in all: (points, points), (km, km) or (km², km²)."""
+        area = self.area(codes)
+        kind = geometry.geom_type
+        if kind in {"Point", "MultiPoint"}:
+            points = list(getattr(geometry, "geoms", [geometry]))
+            return float(sum(not area.covers(p) for p in points)), float(len(points))
+        whole = geodesic_measure(geometry)
+        outside = geodesic_measure(geometry.difference(area))
+        if kind in {"Polygon", "MultiPolygon"}:
+            return outside.area_km2, whole.area_km2
+        return outside.length_km, whole.length_km
 
     def outside_share(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> float:
         """Share of the geometry (points, length or area) outside the grown districts."""
@@ -1140,11 +1394,12 @@ def _check_containment(
     file: str,
     items: list[tuple[str, dict[str, Any], BaseGeometry | None]],
     containment: _Containment,
-) -> None:
+) -> list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]:
+    """Check each feature lies in its districts; return those that could be checked."""
     districts = containment.districts
+    checkable: list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]] = []
     if file.startswith("ref_") or not districts:
-        return
-    checkable = []
+        return checkable
     for fid, props, geometry in items:
         if geometry is None or not geometry.is_valid or props.get("role") == "enclave":
             continue
@@ -1202,6 +1457,7 @@ def _check_containment(
                 f"{len(failures)} feature(s) fall outside their districts as given, "
                 f"{len(converted)} after converting GCJ-02 → WGS84",
             )
+    return checkable
 
 
 def _reference_points(
@@ -1249,3 +1505,127 @@ def _check_known_points(
                         "convert with corridor_map.gcj02.gcj02_to_wgs84",
                     )
                     break
+
+
+# ---- GCJ-02 anchors: does the file fit the reference data better as given or converted?
+
+#: A vertex this close to a district boundary or a reference point/line (other than the
+#: road graph, too dense to tell chance from derivation) counts as anchored to it.
+ANCHOR_NEAR_M = 100.0
+#: Converted must beat "as given" by this factor, and by at least this many vertices,
+#: for the file to count as GCJ-02.
+_ANCHOR_FACTOR = 2.0
+_ANCHOR_MIN_VERTICES = 5
+#: Outside the (unbuffered) districts as given, at least this much and this many times
+#: what remains after GCJ-02 → WGS84, marks a file as GCJ-02.
+_FIT_MIN = {"km²": 0.1, "km": 0.2, "points": 2.0}
+_FIT_FACTOR = 4.0
+_NEAR_DEG = ANCHOR_NEAR_M / 111_320.0  # 1° of latitude; of longitude here ≥ 97 km
+
+
+def _anchor_tree(
+    checker: _Checker, districts: dict[str, tuple[str, BaseGeometry]]
+) -> shapely.STRtree | None:
+    anchors = [geometry.boundary for _, geometry in districts.values()]
+    for file, _, geometry in checker.features.values():
+        if (
+            file.startswith("ref_")
+            and file not in (DISTRICTS_FILE, "ref_roads.geojson")
+            and geometry is not None
+        ):
+            polygonal = geometry.geom_type in {"Polygon", "MultiPolygon"}
+            anchors.append(geometry.boundary if polygonal else geometry)
+    return shapely.STRtree(anchors) if anchors else None
+
+
+def _near_anchor_count(tree: shapely.STRtree, lon: np.ndarray, lat: np.ndarray) -> int:
+    if lon.size == 0:
+        return 0
+    hits = tree.query(shapely.points(lon, lat), predicate="dwithin", distance=_NEAR_DEG)
+    return int(np.unique(hits[0]).size)
+
+
+def _check_gcj_anchors(
+    checker: _Checker,
+    parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]],
+    checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]],
+    districts: dict[str, tuple[str, BaseGeometry]],
+) -> None:
+    """Catch a curated file shifted wholesale to GCJ-02, wherever it has an anchor.
+
+    Two anchors: vertices that sit on a district boundary or a reference station,
+    runway or stop (as given versus after converting GCJ-02 → WGS84), and how much of
+    the file lies outside its districts (unbuffered) in each frame. A file with neither
+    gets a note for ``validate --explain``: a wholesale shift of it would pass.
+    """
+    tree = _anchor_tree(checker, districts)
+    flat = _Containment(districts, buffer_m=0.0)
+    for file, items in parsed:
+        if file.startswith("ref_") or file == PLANNED_LINKS_FILE:
+            continue
+        located = [
+            geometry
+            for _, props, geometry in items
+            if geometry is not None
+            and props.get("role") != "enclave"
+            and all(_in_region(x, y) for x, y in shapely.get_coordinates(geometry))
+        ]
+        if not located:
+            continue
+        already = any(
+            p.file == file and p.feature_id == "-" and "GCJ-02" in p.reason
+            for p in checker.problems
+        )
+        coords = np.concatenate([shapely.get_coordinates(g) for g in located])
+        given = converted = 0
+        if tree is not None:
+            given = _near_anchor_count(tree, coords[:, 0], coords[:, 1])
+            back_lon, back_lat = gcj02_to_wgs84(coords[:, 0], coords[:, 1])
+            converted = _near_anchor_count(tree, np.asarray(back_lon), np.asarray(back_lat))
+        fit_given: dict[str, float] = dict.fromkeys(_FIT_MIN, 0.0)
+        fit_converted: dict[str, float] = dict.fromkeys(_FIT_MIN, 0.0)
+        for _, _, geometry, codes in checkable.get(file, []):
+            unit = {"Polygon": "km²", "MultiPolygon": "km²", "Point": "points"}.get(
+                geometry.geom_type, "points" if geometry.geom_type == "MultiPoint" else "km"
+            )
+            fit_given[unit] += flat.outside(geometry, codes)[0]
+            back = gcj02_to_wgs84_geometry(geometry)
+            fit_converted[unit] += flat.outside(back, codes)[0] if back.is_valid else 0.0
+        reasons = []
+        if converted >= _ANCHOR_FACTOR * given + _ANCHOR_MIN_VERTICES:
+            reasons.append(
+                f"{converted} vertices lie within {ANCHOR_NEAR_M:.0f} m of a district "
+                f"boundary or reference station after converting GCJ-02 → WGS84, {given} as "
+                "given"
+            )
+        for unit, least in _FIT_MIN.items():
+            if fit_given[unit] >= least and fit_given[unit] >= _FIT_FACTOR * fit_converted[unit]:
+                reasons.append(
+                    f"{fit_given[unit]:.2f} {unit} lie outside the listed districts as given, "
+                    f"{fit_converted[unit]:.2f} {unit} after converting GCJ-02 → WGS84"
+                )
+        if reasons and not already:
+            checker.add(
+                file,
+                "-",
+                "geometry",
+                "coordinates look like GCJ-02 (Gaode/AMap) rather than WGS84: "
+                + "; ".join(reasons)
+                + "; convert with corridor_map.gcj02.gcj02_to_wgs84_geojson",
+            )
+        fits = any(max(fit_given[u], fit_converted[u]) > 0 for u in _FIT_MIN)
+        if max(given, converted) < _ANCHOR_MIN_VERTICES and not fits:
+            checker.notes.append(
+                f"{file}: no GCJ-02 anchor: none of its {len(coords)} located vertices lies "
+                f"within {ANCHOR_NEAR_M:.0f} m of a district boundary or reference station "
+                "in either frame and every checked feature lies inside its districts both "
+                "as given and converted, so a wholesale GCJ-02 shift (~540 m) of this file "
+                "would pass undetected"
+            )
+        else:
+            checker.notes.append(
+                f"{file}: GCJ-02 anchors: {given} vertices near a district boundary or "
+                f"reference station as given, {converted} converted; outside the districts "
+                + ", ".join(f"{fit_given[u]:.2f}/{fit_converted[u]:.2f} {u}" for u in _FIT_MIN)
+                + " (given/converted)"
+            )

@@ -2,7 +2,8 @@
 
 Each domain registers its own subcommands from a private ``_cli_*`` module, so this file
 only wires them together and turns :class:`~corridor_map.errors.CorridorMapError` into a
-message on stderr and exit status 2.
+message on stderr and exit status 2. Every subcommand runs under
+:func:`corridor_map.atlas.strict_loading`: invalid layers stop it with the problem list.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from corridor_map.errors import CorridorMapError
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every domain's subcommands registered."""
-    from corridor_map import _cli_atlas, _cli_corpus, _cli_export, _cli_travel
+    from corridor_map import _cli_atlas, _cli_corpus, _cli_export, _cli_indicators, _cli_travel
 
     parser = argparse.ArgumentParser(
         prog="corridor-map",
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_cli_corpus, _cli_atlas, _cli_travel, _cli_export):
+    for module in (_cli_corpus, _cli_atlas, _cli_travel, _cli_indicators, _cli_export):
         module.register(subparsers)
     return parser
 
@@ -35,8 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from corridor_map.atlas import strict_loading
+
     try:
-        return int(args.handler(args) or 0)
+        with strict_loading():
+            return int(args.handler(args) or 0)
     except CorridorMapError as exc:
         print(f"corridor-map: error: {exc}", file=sys.stderr)
         return 2

@@ -73,7 +73,22 @@ SCRIPTS = ("zh-Hans", "zh-Hant")
 
 
 class CorpusError(CorridorMapError):
-    """The catalog, a seed file or the correction table is wrong, or an id is unknown."""
+    """The catalog, a seed file or the correction table is wrong, or an id is unknown.
+
+    Attributes
+    ----------
+    file
+        The file at fault (a seed, ``catalog.json`` or ``corrections.json``), when known.
+    doc_id
+        The document concerned, when known.
+    """
+
+    def __init__(
+        self, message: str, *, file: Path | str | None = None, doc_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.file = None if file is None else str(file)
+        self.doc_id = doc_id
 
 
 class ExcerptError(CorridorMapError):
@@ -519,9 +534,9 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found") from None
+        raise CorpusError(f"{path}: file not found", file=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+        raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})", file=path) from None
 
 
 def _iso_date(text: str) -> bool:
@@ -586,23 +601,24 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CorpusError(f"{path}: seed file of {doc_id!r} not found") from None
+        raise CorpusError(f"{path}: seed file of {doc_id!r} not found", file=path) from None
     digest = hashlib.sha256(data).hexdigest()
     expected = _require(entry, "sha256", where)
     if digest != expected:
         raise CorpusError(
             f"{path}: sha256 {digest} does not match the catalog ({expected}); the seed "
-            "files must stay byte-for-byte copies"
+            "files must stay byte-for-byte copies",
+            file=path,
         )
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not valid UTF-8 ({exc})") from None
+        raise CorpusError(f"{path}: not valid UTF-8 ({exc})", file=path) from None
     steps = _require(entry, "normalize", where)
     try:
         lines, applied, done = normalize(raw, steps, corrections, where=f"{path.name} ({doc_id})")
     except NormalizationError as exc:
-        raise CorpusError(str(exc)) from None
+        raise CorpusError(str(exc), file=path) from None
     header = parse_metadata_header(raw)[1] if "metadata_header" in steps else {}
     paragraphs = []
     offset = 0
@@ -662,29 +678,60 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
 
 
 @lru_cache(maxsize=4)
-def _load(folder: str) -> Corpus:
+def _load(folder: str, snapshot: tuple[tuple[str, int, int], ...] = ()) -> Corpus:
+    del snapshot  # only part of the cache key
     root = Path(folder)
-    catalog = _read_json(root / "catalog.json")
+    catalog_path = root / "catalog.json"
+    catalog = _read_json(catalog_path)
     entries = catalog.get("documents") if isinstance(catalog, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise CorpusError(f"{root / 'catalog.json'}: expected an object with a 'documents' list")
+        raise CorpusError(
+            f"{catalog_path}: expected an object with a 'documents' list", file=catalog_path
+        )
     ids = []
     for number, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise CorpusError(f"{root / 'catalog.json'}: document #{number + 1} has no 'id'")
+            raise CorpusError(
+                f"{catalog_path}: document #{number + 1} has no 'id'", file=catalog_path
+            )
         ids.append(entry["id"])
     if len(set(ids)) != len(ids):
-        raise CorpusError(f"{root / 'catalog.json'}: duplicate document ids")
-    corrections = _load_corrections(root / "corrections.json", set(ids))
-    documents = {
-        entry["id"]: _build_document(entry, root, corrections.get(entry["id"], []))
-        for entry in entries
-    }
+        raise CorpusError(f"{catalog_path}: duplicate document ids", file=catalog_path)
+    try:
+        corrections = _load_corrections(root / "corrections.json", set(ids))
+    except CorpusError as exc:
+        exc.file = exc.file or str(root / "corrections.json")
+        raise
+    documents = {}
+    for entry in entries:
+        try:
+            documents[entry["id"]] = _build_document(entry, root, corrections.get(entry["id"], []))
+        except CorpusError as exc:
+            # Name the file at fault: the seed when known, else its catalog entry.
+            exc.file = exc.file or str(catalog_path)
+            exc.doc_id = exc.doc_id or entry["id"]
+            raise
     return Corpus(documents)
 
 
+def _snapshot(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of each file: a changed seed is read again."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return ()
+    found = []
+    for path in entries:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        found.append((path.name, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
 def load_corpus(folder: Path | None = None) -> Corpus:
-    """Load, check and normalize the documents (cached per folder).
+    """Load, check and normalize the documents (cached per folder while no file changes).
 
     Parameters
     ----------
@@ -697,7 +744,8 @@ def load_corpus(folder: Path | None = None) -> Corpus:
     CorpusError
         Naming the file, document or field when anything is inconsistent.
     """
-    return _load(str(Path(folder or seeds_dir()).resolve()))
+    root = Path(folder or seeds_dir()).resolve()
+    return _load(str(root), _snapshot(root))
 
 
 def clear_cache() -> None:

@@ -230,10 +230,25 @@ def test_atlas_navigation_over_real_layers():
 
 
 def _tree_layer(folder: Path) -> None:
+    """A small valid curated layer (the loader refuses invalid files) beside the districts."""
+    quote = {"doc": "taizhou-bay-briefing", "quote": "台州湾科创走廊总规划面积115平方公里"}
+
     def feature(fid, parent, geometry):
         return {
             "type": "Feature",
-            "properties": {"id": fid, "parent": parent, "corridor": "taizhou-bay", "role": "zone"},
+            "properties": {
+                "id": fid,
+                "name_zh": "测试",
+                "name_en": "Test",
+                "parent": parent,
+                "corridor": "taizhou-bay",
+                "role": "zone",
+                "district": [{"name": "椒江区", "code": "331002"}],
+                "geometry_basis": "schematic" if geometry else "unlocated",
+                "geometry_source": "test fixture",
+                "precision_m": 500 if geometry else None,
+                "sources": [quote],
+            },
             "geometry": geometry,
         }
 
@@ -245,6 +260,8 @@ def _tree_layer(folder: Path) -> None:
     }
     data = {
         "type": "FeatureCollection",
+        "name": "tree",
+        "description": "测试 / test",
         "features": [
             feature("root", None, square),
             feature("mid", "root", None),
@@ -255,6 +272,7 @@ def _tree_layer(folder: Path) -> None:
     }
     folder.mkdir()
     (folder / "tree.geojson").write_text(json.dumps(data), "utf-8")
+    shutil.copy(layers_dir() / "ref_districts.geojson", folder / "ref_districts.geojson")
 
 
 def test_atlas_navigation_on_a_small_tree(tmp_path):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from shapely.geometry import Point, shape
 from corridor_map import cli
 from corridor_map.atlas import LayerError, Problem, load_atlas, validate
 from corridor_map.gcj02 import wgs84_to_gcj02
+from corridor_map.markup import md_escape
 from corridor_map.paths import layers_dir
 
 REAL_LAYERS = layers_dir()
@@ -150,8 +153,8 @@ def test_malformed_json(tmp_path):
     assert problem.feature_id == "-"
     assert "malformed JSON" in problem.reason
     assert "line 2" in problem.reason
-    with pytest.raises(LayerError, match=r"t\.geojson: malformed JSON"):
-        load_atlas(folder)
+    with pytest.raises(LayerError, match=r"t\.geojson: -: -: malformed JSON"):
+        load_atlas(folder, strict=True)
 
 
 def test_not_a_feature_collection(tmp_path):
@@ -480,7 +483,7 @@ def test_cli_features_on_broken_json_is_a_message_not_a_traceback(tmp_path):
         check=False,
     )
     assert result.returncode == 2
-    assert "t.geojson: malformed JSON" in result.stderr
+    assert "t.geojson: -: -: malformed JSON" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -542,7 +545,7 @@ def test_deeply_nested_json_is_malformed_not_a_recursion_error(tmp_path):
     (problem,) = _problems(folder)
     assert "nested too deeply" in problem.reason
     with pytest.raises(LayerError, match="nested too deeply"):
-        load_atlas(folder)
+        load_atlas(folder, strict=True)
 
 
 def test_stated_value_nan_is_not_a_figure(tmp_path):
@@ -689,3 +692,230 @@ def test_a_travel_targets_file_that_is_not_json_is_reported(tmp_path):
     folder = _layers(tmp_path, {"t.geojson": _good(), "travel_targets.json": "{targets: ["})
     (problem,) = _problems(folder, "travel_targets.json")
     assert problem.feature_id == "-"
+
+
+# -------------------------------------------------- one load path: load_atlas validates
+
+
+def _with(**changes: Any) -> Any:
+    def build() -> dict[str, Any]:
+        data = _good()
+        core = data["features"][1]
+        for key, value in changes.items():
+            if key == "geometry":
+                core["geometry"] = value
+            else:
+                core["properties"][key] = value
+        return data
+
+    return build
+
+
+def _collection_with(**changes: Any) -> Any:
+    def build() -> dict[str, Any]:
+        return {**_good(), **changes}
+
+    return build
+
+
+_SWAPPED = _square(28.37, 121.38)
+BROKEN_FILES: dict[str, Any] = {
+    "malformed JSON": lambda: '{"type": "FeatureCollection", "features": [\n{',
+    "nested too deeply": lambda: "[" * 100_000 + "]" * 100_000,
+    "not a FeatureCollection": lambda: {"type": "Feature", "properties": {}},
+    "features null": _collection_with(features=None),
+    "features an object": _collection_with(features={"a": 1}),
+    "swapped polygon": _with(geometry=_SWAPPED),
+    "latitude 95": _with(geometry=_point(121.385, 95.0)),
+    "Infinity coordinate": _with(geometry=_point(float("inf"), 28.372)),
+    "NaN coordinate": _with(geometry=_point(121.385, float("nan"))),
+    "unknown parent": _with(parent="t-nowhere"),
+    "outside the region": _with(geometry=_point(8.68, 50.11)),
+    "quote not in its document": _with(sources=[{**QUOTE, "quote": "世界一流大学"}]),
+    **{
+        f"{field} = {json.dumps(value, ensure_ascii=False)}": _with(**{field: value})
+        for field, values in ODD_PROPERTIES.items()
+        for value in values
+    },
+    **{f"geometry {json.dumps(g)[:40]}": _with(geometry=g) for g in ODD_GEOMETRIES},
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_FILES)
+def test_a_broken_file_loads_with_the_validate_message_never_a_crash(tmp_path, capsys, case):
+    folder = _layers(tmp_path, {"t.geojson": BROKEN_FILES[case]()})
+    problems = validate(folder)
+    assert problems and {p.file for p in problems} == {"t.geojson"}, problems
+
+    # The app's path: the broken file is refused as a whole and listed; the rest loads.
+    atlas = load_atlas(folder)
+    assert atlas.refused == ("t.geojson",)
+    assert list(atlas.problems) == problems
+    assert not [f for f in atlas if f.file == "t.geojson"]
+    assert "t.geojson" not in atlas.collections
+    assert len(atlas.districts()) == 14
+
+    # The command line's path: strict, every problem listed, exit 2, no traceback.
+    with pytest.raises(LayerError) as refused:
+        load_atlas(folder, strict=True)
+    assert str(problems[0]) in str(refused.value)
+    assert cli.main(["features", "--layers", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert str(problems[0]) in err
+    assert "Traceback" not in err
+
+
+def test_features_as_an_object_is_named_as_such(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": _collection_with(features={"a": 1})()})
+    (problem,) = _problems(folder)
+    assert (problem.field, problem.reason) == ("features", "must be a list")
+    with pytest.raises(LayerError, match=r"t\.geojson: -: features: must be a list"):
+        load_atlas(folder, strict=True)
+
+
+@pytest.mark.parametrize("content", [None, "not a folder"])
+def test_an_empty_or_missing_layers_folder_is_refused_not_an_empty_map(tmp_path, capsys, content):
+    folder = tmp_path / "layers"
+    if content is None:
+        folder.mkdir()
+        reason = "no *.geojson layer files"
+    else:
+        reason = "layers folder not found"
+    with pytest.raises(LayerError, match=re.escape(reason)):
+        load_atlas(folder)  # nothing to show: even the app's lenient load stops
+    assert cli.main(["features", "--layers", str(folder)]) == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_a_file_that_needs_a_refused_file_is_refused_too(tmp_path):
+    broken = _good()
+    broken["features"][1]["properties"]["name_en"] = ""  # t.geojson now has a problem
+    child = _collection(
+        _feature("u-child", _point(121.386, 28.373), role="platform", parent="t-core")
+    )
+    folder = _layers(tmp_path, {"t.geojson": broken, "u.geojson": child})
+    assert {p.file for p in validate(folder)} == {"t.geojson"}
+    atlas = load_atlas(folder)
+    assert atlas.refused == ("t.geojson", "u.geojson")
+    (later,) = [p for p in atlas.problems if p.file == "u.geojson"]
+    assert "unknown parent 't-core'" in later.reason
+    assert "after refusing t.geojson" in later.reason
+    assert "u-child" not in atlas
+
+
+def test_the_validated_atlas_is_cached_on_the_data_snapshot(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": _good()})
+    first = load_atlas(folder)
+    assert first.problems == () and load_atlas(folder) is first
+    path = folder / "t.geojson"
+    data = _good()
+    data["features"][1]["properties"]["role"] = "hub"
+    path.write_text(json.dumps(data), "utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    second = load_atlas(folder)
+    assert second.refused == ("t.geojson",)
+    assert "'hub' is not one of" in second.problems[0].reason
+
+
+def test_a_broken_seed_is_one_problem_at_the_seed(tmp_path, monkeypatch):
+    root = tmp_path / "data"
+    shutil.copytree(REAL_LAYERS.parent / "seeds", root / "seeds")
+    folder = _layers(root, {"t.geojson": _good()})
+    seed = next((root / "seeds").glob("001_*.txt"))
+    seed.write_bytes(seed.read_bytes() + b"x")
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    (problem,) = validate(folder)
+    assert problem.file == f"seeds/{seed.name}"
+    assert problem.feature_id == "taizhou-bay-briefing"
+    assert "sha256" in problem.reason
+    assert "2 quote(s) not checked" in problem.reason
+    with pytest.raises(LayerError, match=re.escape(f"seeds/{seed.name}")):
+        load_atlas(folder, strict=True)
+
+
+def test_the_app_lists_a_refused_file_escaped_and_keeps_the_valid_ones(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    root = tmp_path / "data"
+    shutil.copytree(REAL_LAYERS.parent / "seeds", root / "seeds")
+    shutil.copytree(REAL_LAYERS, root / "layers")
+    path = root / "layers" / "wenling_lakes.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    located = next(f for f in data["features"] if f["geometry"] is not None)
+    located["properties"]["role"] = "[登录](https://evil.example/x)"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    at = AppTest.from_file(str(REAL_LAYERS.parent / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert md_escape("refused / 未载入: wenling_lakes.geojson, planned_links.geojson") in (
+        warning.value
+    )
+    assert md_escape("'[登录](https://evil.example/x)'") in warning.value  # shown, not a link
+    assert "](https://evil" not in warning.value
+    assert not at.error
+
+
+# ------------------------------------------- GCJ-02: a whole curated file shifted ~540 m
+
+
+def _shift_coordinates(coords: Any) -> Any:
+    if coords and isinstance(coords[0], (int, float)):
+        lon, lat = wgs84_to_gcj02(coords[0], coords[1])
+        return [round(float(lon), 6), round(float(lat), 6), *coords[2:]]
+    return [_shift_coordinates(part) for part in coords]
+
+
+def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
+    folder = tmp_path / "layers"
+    shutil.copytree(REAL_LAYERS, folder)
+    if name is not None:
+        data = json.loads((REAL_LAYERS / name).read_text("utf-8"))
+        for feature in data["features"]:
+            if feature["geometry"] is not None:
+                geometry = feature["geometry"]
+                geometry["coordinates"] = _shift_coordinates(geometry["coordinates"])
+        (folder / name).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson", "wenling_lakes.geojson"]
+)
+def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
+    # Wenling's file is caught by its point placed on a GeoNames 街道 seat (新城智谷).
+    folder = _real_layers_with_shifted(tmp_path, name)
+    problems = [p for p in validate(folder) if p.file == name]
+    assert any(p.field == "geometry" and "GCJ-02" in p.reason for p in problems), problems
+    assert name in load_atlas(folder).refused
+    assert [p for p in validate(folder) if p.file != name] == []
+
+
+def test_the_taizhou_file_is_caught_by_its_district_anchors(tmp_path):
+    # no point of it sits on a station: the district boundary it follows is the anchor
+    folder = _real_layers_with_shifted(tmp_path, "taizhou_bay.geojson")
+    (problem,) = validate(folder)
+    assert problem.feature_id == "-"
+    assert "district boundary or reference station after converting" in problem.reason
+    assert "outside the listed districts as given" in problem.reason
+
+
+def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+    folder = _real_layers_with_shifted(tmp_path, "wenling_lakes.geojson")
+    # Without its one seat-anchored point, nothing in the shifted file can give it away.
+    path = folder / "wenling_lakes.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    data["features"] = [
+        f for f in data["features"] if f["properties"]["id"] != "xincheng-smart-valley"
+    ]
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert cli.main(["validate", "--layers", str(folder), "--explain"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (note,) = [line for line in out if line.startswith("note: wenling_lakes.geojson")]
+    assert "no GCJ-02 anchor" in note and "would pass undetected" in note
+    anchored = [line for line in out if line.startswith("note: taizhou_bay.geojson")]
+    assert anchored and "GCJ-02 anchors" in anchored[0]
+    assert cli.main(["validate", "--layers", str(folder), "--explain", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any(n.startswith("wenling_lakes.geojson: no GCJ-02 anchor") for n in notes)
