@@ -509,8 +509,6 @@ def downloads(
 
     Each ``make`` builds the file only when called (Streamlit calls it on click).
     """
-    from corridor_map.printmap import render_map
-
     scope = scope or "all"
     stem = f"corridor-map-{scope}"
     items = [
@@ -546,14 +544,12 @@ def downloads(
                 mime,
                 functools.partial(
                     export_bytes,
-                    functools.partial(_print_to, render_map, scope, paper, lang),
+                    functools.partial(_print_to, scope, paper, lang),
                     name,
                 ),
             )
         )
     if selected:
-        from corridor_map.brief import render_brief
-
         name = f"corridor-map-brief-{selected}.pdf"
         items.append(
             Download(
@@ -561,7 +557,7 @@ def downloads(
                 t("download_brief", lang),
                 name,
                 "application/pdf",
-                functools.partial(export_bytes, lambda p: render_brief(p, selected, lang), name),
+                functools.partial(export_bytes, functools.partial(_brief_to, selected, lang), name),
             )
         )
     if sketch:
@@ -591,5 +587,14 @@ def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes
     return export_bytes(lambda p: write(p, scope, fmt), name)
 
 
-def _print_to(render: Callable[..., Path], scope: str, paper: str, lang: str, path: Path) -> Path:
-    return render(path, scope, paper, lang)
+def _print_to(scope: str, paper: str, lang: str, path: Path) -> Path:
+    # matplotlib is imported on the first click, not on every page load.
+    from corridor_map.printmap import render_map
+
+    return render_map(path, scope, paper, lang)
+
+
+def _brief_to(item_id: str, lang: str, path: Path) -> Path:
+    from corridor_map.brief import render_brief
+
+    return render_brief(path, item_id, lang)
