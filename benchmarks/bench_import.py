@@ -39,7 +39,7 @@ def main() -> None:
         (100_000, 6),
         (199_000, 6),
         (250_000, 6),
-        (300_000, 3),
+        (260_000, 2),
     ):
         data = _file(vertices, decimals)
         started = time.perf_counter()

@@ -21,7 +21,14 @@ from shapely.geometry import shape
 
 from corridor_map.atlas import Atlas, load_atlas
 from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import basis_name, corridor_name, role_name, status_name, t
+from corridor_map.i18n import (
+    basis_name,
+    corridor_name,
+    quantity_name,
+    role_name,
+    status_name,
+    t,
+)
 from corridor_map.printmap import (
     PrintError,
     _setup,
@@ -205,7 +212,8 @@ def _excerpts(pages: _Pages, sources: Sequence[dict[str, Any]], lang: str) -> No
         meta = " · ".join(x for x in (view.issuer, view.date, view.doc_number) if x)
         where = f" · {view.paragraph_id}" if view.paragraph_id else ""
         pages.gap(3)
-        pages.text(f"“{view.quote}”", 9.5, indent=0.02)
+        # The excerpt exactly as the document has it (its own quotation marks included).
+        pages.text(view.quote, 9.5, color="#1b2631", indent=0.02)
         pages.text(
             f"—— {label}{(' · ' + meta) if meta else ''}{where}", 7.5, color="#555555", indent=0.04
         )
@@ -284,7 +292,7 @@ def zone_brief(
                 (
                     t("status", lang),
                     f"{status_name(view.status.get('value'), lang)} "
-                    f"{view.status.get('as_of', '')}".strip(),
+                    f"{view.status.get('as_of') or ''}".strip(),
                 )
             )
         pages.table(facts, (0.22, 0.78), size=8.5)
@@ -299,7 +307,13 @@ def zone_brief(
                     else f"{figure.measured:.3f} {figure.measured_unit}"
                 )
                 ratio = "—" if figure.ratio is None else f"{(figure.ratio - 1) * 100:+.1f} %"
-                rows.append((f"{figure.quantity}: {figure.stated_text}", measured, ratio))
+                rows.append(
+                    (
+                        f"{quantity_name(figure.quantity, lang)}: {figure.stated_text}",
+                        measured,
+                        ratio,
+                    )
+                )
             pages.table(rows, (0.5, 0.32, 0.18), size=8.5)
         else:
             pages.text(t("brief_no_figures", lang), 9)

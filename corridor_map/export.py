@@ -333,7 +333,10 @@ def _write_ogr(tmp: Path, rows: list[dict[str, Any]], fmt: str, title: str, text
     else:
         options = {"dataset_options": {"NAME": title, "DESCRIPTION": text}}
         if "name" not in frame.columns:
-            frame = frame.assign(name=frame.get("name_zh", frame.get("id", "")))
+            frame = frame.assign(name=frame.get("name_zh", frame.get("kind", "")))
+        # <description> is what Google Earth and phone apps show in a placemark's balloon.
+        parts = [c for c in ("name_en", "stated", "citations", "note", "attribution") if c in frame]
+        frame = frame.assign(description=frame[parts].fillna("").astype(str).agg("\n".join, axis=1))
         geometry_type = None
     try:
         pyogrio.write_dataframe(
@@ -506,8 +509,6 @@ def downloads(
 
     Each ``make`` builds the file only when called (Streamlit calls it on click).
     """
-    from corridor_map.printmap import render_map
-
     scope = scope or "all"
     stem = f"corridor-map-{scope}"
     items = [
@@ -543,14 +544,12 @@ def downloads(
                 mime,
                 functools.partial(
                     export_bytes,
-                    functools.partial(_print_to, render_map, scope, paper, lang),
+                    functools.partial(_print_to, scope, paper, lang),
                     name,
                 ),
             )
         )
     if selected:
-        from corridor_map.brief import render_brief
-
         name = f"corridor-map-brief-{selected}.pdf"
         items.append(
             Download(
@@ -558,7 +557,7 @@ def downloads(
                 t("download_brief", lang),
                 name,
                 "application/pdf",
-                functools.partial(export_bytes, lambda p: render_brief(p, selected, lang), name),
+                functools.partial(export_bytes, functools.partial(_brief_to, selected, lang), name),
             )
         )
     if sketch:
@@ -588,5 +587,14 @@ def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes
     return export_bytes(lambda p: write(p, scope, fmt), name)
 
 
-def _print_to(render: Callable[..., Path], scope: str, paper: str, lang: str, path: Path) -> Path:
-    return render(path, scope, paper, lang)
+def _print_to(scope: str, paper: str, lang: str, path: Path) -> Path:
+    # matplotlib is imported on the first click, not on every page load.
+    from corridor_map.printmap import render_map
+
+    return render_map(path, scope, paper, lang)
+
+
+def _brief_to(item_id: str, lang: str, path: Path) -> Path:
+    from corridor_map.brief import render_brief
+
+    return render_brief(path, item_id, lang)

@@ -354,7 +354,6 @@ _STRINGS: dict[str, dict[str, str]] = {
     "download_print_png": {"zh": "地图图片（PNG）", "en": "Map image (PNG)"},
     "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
     "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
-    "download_prepare": {"zh": "生成下载文件", "en": "Prepare downloads"},
     "print_scale_note": {
         "zh": "比例尺按 WGS84 椭球测地距离",
         "en": "scale bar: geodesic distance on the WGS84 ellipsoid",

@@ -41,7 +41,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -208,17 +208,20 @@ def read_upload(
     declared = _declared(crs, name)
     kind = _format(bytes(data), name)
     notes: list[Note] = []
+    prj_text = ""  # a .prj GDAL could not read, quoted in the message
     if kind == "geojson":
         features, file_crs, rings = _read_geojson(bytes(data), name, max_vertices)
     elif kind == "csv":
         features, file_crs, rings = _read_csv(bytes(data), name)
     else:
-        features, file_crs, rings = _read_ogr(bytes(data), name, kind)
+        features, file_crs, rings, prj_text = _read_ogr(bytes(data), name, kind)
     notes.extend(rings)
+    if not features:
+        raise UploadError(name, "文件中没有要素", "the file holds no features")
     vertices = sum(_count(g) for _, g in features)
     if vertices > max_vertices:
         raise _too_many(name, vertices, max_vertices)
-    source, convert, crs_notes = _resolve_crs(name, kind, file_crs, declared, features)
+    source, convert, crs_notes = _resolve_crs(name, kind, file_crs, declared, features, prj_text)
     notes.extend(crs_notes)
     converted = [(props, None if g is None else convert(g)) for props, g in features]
     if declared is None or declared not in OFFSET_SYSTEMS:
@@ -388,7 +391,10 @@ def _read_csv(
     # Excel in China saves CSV as GB18030/GBK unless told otherwise.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            frame = pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=str)
+            # sep=None: the delimiter (comma, semicolon, tab) is sniffed.
+            frame = pd.read_csv(
+                io.BytesIO(data), encoding=encoding, dtype=str, sep=None, engine="python"
+            )
             break
         except UnicodeDecodeError:
             continue
@@ -412,16 +418,18 @@ def _read_csv(
             f"columns found: {found}",
         )
     features: list[tuple[dict[str, Any], BaseGeometry | None]] = []
-    for row_number, row in enumerate(frame.itertuples(index=False), start=2):
-        values = dict(zip(columns, row, strict=True))
+    for row_number, row in enumerate(frame.itertuples(index=False), start=1):
+        values = {k: (None if v != v else v) for k, v in zip(columns, row, strict=True)}
+        if values[lon_col] is None and values[lat_col] is None:
+            continue  # an empty row (e.g. a spreadsheet's trailing commas)
         x = _number(values[lon_col])
         y = _number(values[lat_col])
         if x is None or y is None:
             raise UploadError(
                 name,
-                f"第 {row_number} 行：{lon_col}/{lat_col} 不是数字："
+                f"第 {row_number} 个数据行：{lon_col}/{lat_col} 不是有限的数字："
                 f"{values[lon_col]!r}, {values[lat_col]!r}",
-                f"line {row_number}: {lon_col}/{lat_col} are not numbers: "
+                f"data row {row_number}: {lon_col}/{lat_col} are not finite numbers: "
                 f"{values[lon_col]!r}, {values[lat_col]!r}",
             )
         props = {
@@ -458,7 +466,8 @@ _OGR_LABEL = {"zip": "Shapefile (zip)", "gpkg": "GeoPackage", "kml": "KML", "kmz
 
 def _read_ogr(
     data: bytes, name: str, kind: str
-) -> tuple[list[tuple[dict[str, Any], BaseGeometry | None]], CRS | None, list[Note]]:
+) -> tuple[list[tuple[dict[str, Any], BaseGeometry | None]], CRS | None, list[Note], str]:
+    """Read every layer with GDAL; also return the text of a .prj GDAL could not read."""
     import pyogrio
 
     with tempfile.TemporaryDirectory(prefix="cm-upload-") as tmp:
@@ -467,8 +476,11 @@ def _read_ogr(
         source = str(path)
         if kind in {"zip", "kmz"}:
             source = _archive_member(path, name, kind)
+        prj_text = _prj_text(path, source) if kind == "zip" else ""
         try:
-            layers = [str(row[0]) for row in pyogrio.list_layers(source)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's own complaints
+                layers = [str(row[0]) for row in pyogrio.list_layers(source)]
         except pyogrio.errors.DataSourceError:
             raise UploadError(
                 name,
@@ -494,7 +506,20 @@ def _read_ogr(
             "各图层坐标系不同，请分别上传",
             "its layers use different coordinate systems; upload them one by one",
         )
-    return features, crs_found[0], notes
+    return features, crs_found[0], notes, prj_text if crs_found[0] is None else ""
+
+
+def _prj_text(archive: Path, source: str) -> str:
+    """The text of the .prj beside a zipped .shp (any case), or "" when there is none."""
+    if not source.lower().endswith(".shp"):
+        return ""
+    member = source.split(f"{archive}/", 1)[1]
+    wanted = member[:-4].lower() + ".prj"
+    with zipfile.ZipFile(archive) as opened:
+        for info in opened.infolist():
+            if info.filename.lower() == wanted and info.file_size <= 100_000:
+                return opened.read(info).decode("utf-8", errors="replace").strip()
+    return ""
 
 
 def _archive_member(path: Path, name: str, kind: str) -> str:
@@ -517,6 +542,10 @@ def _archive_member(path: Path, name: str, kind: str) -> str:
             raise UploadError(name, "KMZ 中没有 .kml 文件", "the KMZ holds no .kml file")
         return f"/vsizip/{path}/{kml[0]}"
     shp = [m for m in members if m.lower().endswith(".shp")]
+    others = [m for m in members if m.lower().endswith((".gpkg", ".kml", ".geojson", ".json"))]
+    if not shp and len(others) == 1:
+        # A GeoPackage, KML or GeoJSON zipped on its own is read as it is.
+        return f"/vsizip/{path}/{others[0]}"
     if len(shp) != 1:
         found = ", ".join(members) or "(empty)"
         raise UploadError(
@@ -622,6 +651,8 @@ def _bounds(
 
 
 def _num(value: float) -> str:
+    if abs(value) >= 1e9 or not math.isfinite(value):
+        return f"{value:.6g}"
     return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
@@ -670,6 +701,7 @@ def _resolve_crs(
     file_crs: CRS | None,
     declared: str | CRS | None,
     features: list[tuple[dict[str, Any], BaseGeometry | None]],
+    prj_text: str = "",
 ) -> tuple[str, Any, list[Note]]:
     """Choose the source CRS, check the coordinates fit it, return a converter to WGS84."""
     notes: list[Note] = []
@@ -704,6 +736,9 @@ def _resolve_crs(
             if kind == "csv"
             else "the file has no coordinate system (e.g. no .prj)"
         )
+        if prj_text:
+            what = f"无法识别 .prj 中的坐标系（{prj_text[:60]}）"
+            what_en = f"the .prj cannot be read as a coordinate system ({prj_text[:60]})"
         raise UploadError(
             name,
             f"{what}；{found_zh}，{guess_zh}；"
@@ -715,7 +750,17 @@ def _resolve_crs(
         crs = file_crs
     if box is not None:
         _check_fit(name, crs, box, offset)
-    to_wgs = Transformer.from_crs(crs, _WGS84, always_xy=True)
+    try:
+        if not (crs.is_geographic or crs.is_projected):
+            raise ProjError("neither geographic nor projected")
+        to_wgs = Transformer.from_crs(crs, _WGS84, always_xy=True)
+    except ProjError:
+        raise UploadError(
+            name,
+            f"坐标系 {describe_crs(crs)} 无法换算到 WGS84（本地或工程坐标系？）；请选择坐标系",
+            f"the coordinate system {describe_crs(crs)} cannot be converted to WGS84 (a local "
+            "or engineering system?); choose its coordinate system",
+        ) from None
     identity = crs.equals(_WGS84)
 
     def convert(geometry: BaseGeometry) -> BaseGeometry:

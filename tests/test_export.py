@@ -231,3 +231,11 @@ def test_app_downloads_build_on_demand():
     data = json.loads(by_key["sketch-geojson"].make())
     assert data["features"][0]["geometry"]["coordinates"] == sketch["coordinates"]
     assert by_key["features-csv"].file_name == "corridor-map-wenling-lakes.csv"
+
+
+def test_kml_placemarks_describe_themselves(tmp_path):
+    path = export.write_features(tmp_path / "c.kml", scope="taizhou-central-core")
+    back = pyogrio.read_dataframe(path)
+    row = back[back["id"] == "taizhou-central-core"].iloc[0]
+    assert row["Name"] == "中央创新核"
+    assert "一核聚能" in row["description"] and "OpenStreetMap" in row["description"]

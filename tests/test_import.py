@@ -265,7 +265,15 @@ def test_coordinates_that_do_not_fit_the_declared_crs(gk_shapefile, tmp_path):
         (b"PK-not-a-zip", "a.zip", None, "not a valid zip archive", "不是有效的 zip"),
         (b"garbage", "a.gpkg", None, "cannot be read as GeoPackage", "无法作为 GeoPackage"),
         (b"name,value\na,1\n", "a.csv", "EPSG:4326", "columns found: name, value", "现有列"),
-        (b"lon,lat\n121.4,north\n", "a.csv", "EPSG:4326", "line 2: lon/lat", "第 2 行"),
+        (b"lon,lat\n121.4,north\n", "a.csv", "EPSG:4326", "data row 1: lon/lat", "第 1 个数据行"),
+        (b"lon,lat\n121.4,inf\n", "a.csv", "EPSG:4326", "not finite numbers", "不是有限的数字"),
+        (
+            b'{"type":"FeatureCollection","features":[]}',
+            "e.geojson",
+            None,
+            "no features",
+            "没有要素",
+        ),
         (b"lon,lat\n121.4,28.6\n", "a.csv", "EPSG:99999", "unknown coordinate system", "无法识别"),
     ],
 )
@@ -361,3 +369,41 @@ def test_every_cgcs2000_three_degree_zone(code):
     result = measure_upload(json.dumps(data).encode(), f"z{code}.geojson")["result"]
     assert result["source_crs"].startswith(f"EPSG:{code} CGCS2000 / 3-degree Gauss-Kruger")
     assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_zipped_geopackage_read_as_it_is(tmp_path):
+    _frame(WENLING, "EPSG:4490").to_file(tmp_path / "z.gpkg", driver="GPKG")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.write(tmp_path / "z.gpkg", "z.gpkg")
+    result = measure_upload(buffer.getvalue(), "z.zip")["result"]
+    assert result["totals"]["area_km2"] == pytest.approx(geodesic_area_km2(WENLING), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("prj", "english"),
+    [
+        ("garbage text", "the .prj cannot be read as a coordinate system (garbage text)"),
+        ('LOCAL_CS["site grid"]', "cannot be converted to WGS84"),
+    ],
+)
+def test_unreadable_or_local_prj_named(tmp_path, prj, english):
+    _frame(GK_SQUARE, "EPSG:4528").to_file(tmp_path / "s.shp", encoding="utf-8")
+    (tmp_path / "s.prj").write_text(prj)
+    error = _refusal(_zip(tmp_path, "s"), "s.zip")
+    assert english in error.en and "s.zip" in error.zh
+
+
+def test_xian_1980_prj_reprojected(tmp_path):
+    # A Xi'an 1980 3-degree zone-40 .prj as ArcGIS writes it: reprojected (datum shift
+    # by PROJ's ballpark transformation, metre-level), the square keeps its area.
+    _frame(GK_SQUARE, "EPSG:2364").to_file(tmp_path / "x.shp", encoding="utf-8")
+    result = measure_upload(_zip(tmp_path, "x"), "x.zip")["result"]
+    assert result["source_crs"].startswith("EPSG:2364 Xian 1980")
+    assert result["totals"]["area_km2"] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_csv_delimiter_sniffed_and_empty_rows_skipped():
+    imported = read_upload(b"lon;lat;name\n121.42;28.66;a\n;;\n", "semi.csv", "EPSG:4326")
+    assert len(imported.collection["features"]) == 1
+    assert imported.collection["features"][0]["properties"] == {"name": "a"}

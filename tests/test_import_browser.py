@@ -52,7 +52,7 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
             page.route("**/*", route)
             page.goto(f"{server.url}/?view=measure&basemap=none&lang=zh")
             upload = page.locator("input[type=file]").first
-            upload.wait_for(state="attached", timeout=60_000)
+            upload.wait_for(state="attached", timeout=120_000)
             upload.set_input_files(
                 files=[
                     {
@@ -62,7 +62,7 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
                     }
                 ]
             )
-            page.get_by_text("不支持的文件类型", exact=False).first.wait_for(timeout=30_000)
+            page.get_by_text("不支持的文件类型", exact=False).first.wait_for(timeout=90_000)
             upload.set_input_files(
                 files=[
                     {
@@ -73,7 +73,7 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
                 ]
             )
             page.get_by_text("3-degree Gauss-Kruger zone 40", exact=False).first.wait_for(
-                timeout=30_000
+                timeout=90_000
             )
             # a GeometryCollection is drawn member by member, the view keeps working
             collection = (
@@ -89,10 +89,19 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
                     }
                 ]
             )
-            page.get_by_text("几何集合", exact=False).first.wait_for(timeout=30_000)
+            page.get_by_text("几何集合", exact=False).first.wait_for(timeout=90_000)
             assert page.get_by_text("Traceback").count() == 0
-            # the downloads sit in the sidebar
-            page.get_by_text("下载", exact=True).first.wait_for(timeout=10_000)
+            # the downloads sit in the sidebar and are built on click
+            page.get_by_text("下载", exact=True).first.click()
+            with page.expect_download(timeout=120_000) as info:
+                page.get_by_role("button", name="打印地图（PDF，A4 横向）").click()
+            pdf = Path(info.value.path()).read_bytes()
+            assert pdf.startswith(b"%PDF") and info.value.suggested_filename == (
+                "corridor-map-all-A4.pdf"
+            )
+            with page.expect_download(timeout=120_000) as info:
+                page.get_by_role("button", name="要素（GPKG）").click()
+            assert Path(info.value.path()).read_bytes().startswith(b"SQLite format 3")
             artifacts = ROOT / "tests" / "artifacts"
             artifacts.mkdir(exist_ok=True)
             page.wait_for_timeout(1500)

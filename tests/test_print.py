@@ -174,3 +174,20 @@ def test_cli_print_and_brief(tmp_path, capsys):
     assert main(["brief", "wenling-tailong-15min", "--out", str(tmp_path / "t.pdf")]) == 0
     assert (tmp_path / "m.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
+    import numpy as np
+    from matplotlib import colors, image
+
+    from corridor_map.webmap import CORRIDOR_COLORS
+
+    png = printmap.render_map(tmp_path / "m.png", scope="wenzhou-daluo")
+    pixels = image.imread(png)[:, :, :3]
+
+    def near(hex_colour: str) -> int:
+        rgb = np.array(colors.to_rgb(hex_colour))
+        return int((np.abs(pixels - rgb).max(axis=2) < 0.03).sum())
+
+    assert near(CORRIDOR_COLORS["wenzhou-daluo"]) > 2000  # outlines in the corridor colour
+    assert near(CORRIDOR_COLORS["taizhou-bay"]) < 50  # another corridor's colour is absent
