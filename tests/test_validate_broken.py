@@ -909,3 +909,56 @@ def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_pa
     assert cli.main(["validate", "--layers", str(folder), "--explain", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert any(n.startswith("wenling_lakes.geojson: no GCJ-02 anchor") for n in notes)
+
+
+# ------------------- data the loader used to accept: the CLI stops with the list, exit 2
+
+
+def _break_real(tmp_path: Path, case: str) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(REAL_LAYERS.parent / "seeds", root / "seeds")
+    shutil.copytree(REAL_LAYERS, root / "layers")
+    name = "planned_links.geojson" if case == "speed 'fast'" else "taizhou_bay.geojson"
+    path = root / "layers" / name
+    data = json.loads(path.read_text("utf-8"))
+    if case == "speed 'fast'":
+        data["links"][0]["design_speed_kmh"] = "fast"
+    else:
+        by_id = {f["properties"]["id"]: f for f in data["features"]}
+        if case == "swapped polygon":
+            ring = by_id["taizhou-central-core"]["geometry"]["coordinates"][0]
+            by_id["taizhou-central-core"]["geometry"]["coordinates"][0] = [
+                [lat, lon] for lon, lat in ring
+            ]
+        else:
+            value = {"latitude 95": 95.0, "Infinity": float("inf"), "NaN": float("nan")}[case]
+            by_id["zju-taizhou-institute"]["geometry"]["coordinates"][1] = value
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "case", ["swapped polygon", "latitude 95", "Infinity", "NaN", "speed 'fast'"]
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["isochrone", "wenzhou-south-station", "20"],
+        ["targets"],
+        ["measure", "taizhou-central-core"],
+        ["travel", "jiulong-lake", "longmen-lake"],
+        ["features"],
+    ],
+)
+def test_cli_commands_on_bad_data_exit_2_with_the_list(
+    tmp_path, monkeypatch, capsys, case, command
+):
+    root = _break_real(tmp_path, case)
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    problems = validate(root / "layers")
+    assert problems
+    assert cli.main(command) == 2
+    captured = capsys.readouterr()
+    assert str(problems[0]) in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
