@@ -51,6 +51,7 @@ import logging
 import math
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,6 +360,9 @@ class Atlas:
 MAX_LISTED_PROBLEMS = 25
 
 _STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
+# Streamlit serves sessions from several threads: after a data change, one validates and
+# the others wait for its result instead of validating the same snapshot in parallel.
+_LOAD_LOCK = threading.RLock()
 _LOG = logging.getLogger("corridor_map")
 
 
@@ -432,7 +436,8 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    atlas = _load_cached(directory, _snapshot(directory))
+    with _LOAD_LOCK:
+        atlas = _load_cached(directory, _snapshot(directory))
     if atlas.problems and (_STRICT.get() if strict is None else strict):
         raise LayerError(refusal_message(atlas.problems, atlas.refused))
     if atlas.refused and not atlas.warned:
@@ -629,7 +634,8 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return list(_report(directory, _snapshot(directory)).first_round)
+    with _LOAD_LOCK:
+        return list(_report(directory, _snapshot(directory)).first_round)
 
 
 def explain(layers_dir: Path | str | None = None) -> list[str]:
@@ -647,7 +653,8 @@ def explain(layers_dir: Path | str | None = None) -> list[str]:
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return list(_report(directory, _snapshot(directory)).notes)
+    with _LOAD_LOCK:
+        return list(_report(directory, _snapshot(directory)).notes)
 
 
 @dataclass(frozen=True)
