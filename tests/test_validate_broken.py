@@ -880,11 +880,13 @@ def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson"])
+@pytest.mark.parametrize(
+    "name", ["taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson"]
+)
 def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
     folder = _real_layers_with_shifted(tmp_path, name)
     problems = [p for p in validate(folder) if p.file == name]
-    assert any(p.field == "geometry" and "GCJ-02" in p.reason for p in problems), problems
+    assert any(p.feature_id == "-" and "look like GCJ-02" in p.reason for p in problems), problems
     assert name in load_atlas(folder).refused
     assert [p for p in validate(folder) if p.file != name] == []
 
@@ -898,17 +900,35 @@ def test_the_taizhou_file_is_caught_by_its_district_anchors(tmp_path):
     assert "outside the listed districts as given" in problem.reason
 
 
-def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+def test_the_wenling_file_is_caught_by_its_curation_grid(tmp_path):
+    # nothing in it touches a district boundary or a station: its points and ellipse
+    # centres, rounded to 0.001° by the curation script, are the anchor
     folder = _real_layers_with_shifted(tmp_path, "wenling_lakes.geojson")
+    (problem,) = validate(folder)
+    assert "sit on the 0.001° curation grid after converting GCJ-02 → WGS84, 0 as" in (
+        problem.reason
+    )
+
+
+def test_the_real_layers_explain_their_anchors(capsys):
+    assert cli.main(["validate", "--explain"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    for name in ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson"):
+        (note,) = [n for n in notes if n.startswith(f"note: {name}:")]
+        assert "GCJ-02 anchors (given/converted)" in note
+
+
+def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+    # one point off the grid, far from any district boundary or station
+    data = _collection(_feature("t-lone", _point(121.3853, 28.3727), role="platform"))
+    folder = _layers(tmp_path, {"t.geojson": data})
     assert cli.main(["validate", "--layers", str(folder), "--explain"]) == 0
     out = capsys.readouterr().out.splitlines()
-    (note,) = [line for line in out if line.startswith("note: wenling_lakes.geojson")]
+    (note,) = [line for line in out if line.startswith("note: t.geojson")]
     assert "no GCJ-02 anchor" in note and "would pass undetected" in note
-    anchored = [line for line in out if line.startswith("note: taizhou_bay.geojson")]
-    assert anchored and "GCJ-02 anchors" in anchored[0]
     assert cli.main(["validate", "--layers", str(folder), "--explain", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
-    assert any(n.startswith("wenling_lakes.geojson: no GCJ-02 anchor") for n in notes)
+    assert any(n.startswith("t.geojson: no GCJ-02 anchor") for n in notes)
 
 
 # ------------------- data the loader used to accept: the CLI stops with the list, exit 2
