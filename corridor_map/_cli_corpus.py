@@ -45,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
 
+    from corridor_map._cli_indicators import register_timeline
+
+    register_timeline(actions)
+
     find = subparsers.add_parser(
         "search",
         help="全文检索 / search the documents (simplified or traditional input)",

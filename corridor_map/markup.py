@@ -21,6 +21,10 @@ import html
 # that start Markdown, GFM, Streamlit directives (``:red[…]``, ``:material/…:``), HTML
 # entities and KaTeX maths.
 _MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~<>$:&=\"'^%@")
+#: Streamlit also links bare URLs and e-mail addresses in the *text* (after escapes are
+#: resolved), so an invisible WORD JOINER breaks the patterns it looks for.
+_WORD_JOINER = "\u2060"
+_LINKIFY_TRIGGERS = ("://", "www.", "@")
 
 
 def inert(text: object) -> str:
@@ -57,8 +61,9 @@ def md_escape(text: object) -> str:
 
     Streamlit renders ``st.markdown``, captions, alerts and widget labels as Markdown; a
     string from the data or the URL must not turn into a link, an image (fetched from an
-    outside host), formatting, a colour directive or maths there. Line breaks become
-    spaces: a label is one line.
+    outside host), formatting, a colour directive or maths there; bare URLs and e-mail
+    addresses must not become links either (an invisible U+2060 breaks them). Line
+    breaks become spaces: a label is one line.
 
     Parameters
     ----------
@@ -73,4 +78,6 @@ def md_escape(text: object) -> str:
     if text is None:
         return ""
     flat = " ".join(str(text).split())
+    for trigger in _LINKIFY_TRIGGERS:
+        flat = flat.replace(trigger, trigger[:-1] + _WORD_JOINER + trigger[-1])
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in flat)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,8 +315,7 @@ def measure_geojson(
     """
     parsed = _parse_upload(data, max_bytes, name)
     features = _upload_features(parsed, name)
-    rows = []
-    warnings: list[str] = []
+    shapes = []
     for index, raw in enumerate(features):
         where = f"{name} feature #{index}"
         if not isinstance(raw, dict) or raw.get("type") != "Feature":
@@ -326,7 +325,21 @@ def measure_geojson(
             raise MeasureInputError(
                 f"{where}: properties 必须是对象 / properties must be an object"
             )
-        geometry = _upload_geometry(raw.get("geometry"), where)
+        if "id" not in props and raw.get("id") is not None:
+            props = {**props, "id": raw["id"]}
+        shapes.append((props, _upload_geometry(raw.get("geometry"), where)))
+    return measure_shapes(shapes, name)
+
+
+def measure_shapes(
+    features: Iterable[tuple[dict[str, Any], BaseGeometry | None]], name: str = "upload"
+) -> dict[str, Any]:
+    """Measure already checked WGS84 geometries with their properties (as
+    :func:`measure_geojson` returns); :mod:`corridor_map.imports` calls it directly."""
+    rows = []
+    warnings: list[str] = []
+    for index, (props, geometry) in enumerate(features):
+        where = f"{name} feature #{index}"
         own_warnings = []
         if geometry is None:
             own_warnings.append(f"{where}: 无几何 / no geometry")
@@ -341,7 +354,7 @@ def measure_geojson(
         rows.append(
             {
                 "index": index,
-                "id": props.get("id", raw.get("id")),
+                "id": props.get("id"),
                 "name": props.get("name_zh") or props.get("name"),
                 "geometry_type": geometry.geom_type if geometry is not None else None,
                 "area_km2": m.area_km2,

@@ -519,6 +519,13 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
 PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
+/* The map stays in view while the panel beside it scrolls (wide screens only: on a
+   narrow one the columns stack and the panel goes below the map). */
+@media (min-width: 640px){
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
+    align-items:flex-start}
+  [data-testid="stColumn"]:has(.st-key-cm-mapcol){position:sticky;top:2.5rem;z-index:2}
+}
 [data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
 [data-testid="stSidebarUserContent"]{padding-top:1rem}
 </style>
@@ -558,42 +565,33 @@ table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px
 def reader_html(
     document: Any, paragraph_id: str | None, quote: str = "", names: Sequence[str] = ()
 ) -> str:
-    """Return a self-contained HTML page of the whole document, scrolled to one paragraph.
+    """Return the whole document as inert HTML for the reader dialog.
 
-    Every paragraph gets an anchor (its stable id); the cited one is highlighted, the quote
-    and the feature's names marked inside it, and a one-line script scrolls it into view.
-    All document text is escaped.
+    Every paragraph gets an anchor ``cm-p-<id>`` (its stable id); the cited one is
+    highlighted, the quote and the feature's names marked inside it. All document text is
+    escaped; the dialog scrolls the cited paragraph into view.
     """
     items = []
-    current_heading: tuple[str, ...] = ()
     for paragraph in document.paragraphs:
-        heading = tuple(paragraph.heading_path)
-        if heading and heading != current_heading:
-            current_heading = heading
         cited = paragraph.id == paragraph_id
         terms = [quote, *names] if cited else []
         body = mark_terms(paragraph.text, terms) if cited else inert(paragraph.text)
         css = "cm-p cm-cited" if cited else "cm-p"
         items.append(
-            f'<p id="{inert(paragraph.id)}" class="{css}">'
+            f'<p id="cm-p-{inert(paragraph.id)}" class="{css}">'
             f'<span class="cm-pid">{inert(paragraph.id)}</span>{body}</p>'
         )
     meta = " · ".join(
         inert(x) for x in (document.title, document.issuer, document.date, document.doc_number) if x
     )
-    target = inert(paragraph_id or "")
     return (
-        '<!doctype html><html><head><meta charset="utf-8"><style>'
-        "body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;margin:0;padding:.5rem 1rem;"
-        "line-height:1.7;color:#222;font-size:15px}"
-        "h3{font-size:1rem;margin:.2rem 0 .6rem}.cm-p{margin:.35rem 0;padding:.15rem .4rem}"
+        "<style>.cm-reader{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;"
+        "line-height:1.7;color:#222;font-size:15px;max-height:65vh;overflow-y:auto;"
+        "padding-right:.5rem}.cm-reader h3{font-size:1rem;margin:.2rem 0 .6rem}"
+        ".cm-p{margin:.35rem 0;padding:.15rem .4rem}"
         ".cm-cited{background:#fff7d6;border-left:4px solid #e0a800}"
-        ".cm-pid{color:#aaa;font-size:.7rem;margin-right:.5rem}"
-        'mark{background:#fde68a}</style></head><body class="cm-reader">'
-        f"<h3>{meta}</h3>{''.join(items)}"
-        "<script>const el=document.getElementById("
-        f'"{target}");if(el){{el.scrollIntoView({{block:"center"}});}}</script>'
-        "</body></html>"
+        ".cm-pid{color:#aaa;font-size:.7rem;margin-right:.5rem}mark{background:#fde68a}</style>"
+        f'<div class="cm-reader"><h3>{meta}</h3>{"".join(items)}</div>'
     )
 
 
@@ -795,3 +793,94 @@ def ring_points(worst_case: dict[str, Any] | None) -> list[tuple[float, float]]:
             continue
         points.append((float(lon), float(lat)))
     return points
+
+
+# --------------------------------------------------------------------------- map previews
+
+
+def preview_records(atlas: Any, lang: str, corpus: Any | None = None) -> dict[str, Any]:
+    """Return, per located curated feature, what the map shows the instant it is clicked.
+
+    The records travel once inside the map bundle (a static file the browser caches), so a
+    click shows the name, role, stated figures and the first excerpt without waiting for
+    the server; the full panel follows. Plain data: the component writes it with
+    ``textContent``, never as markup.
+
+    Parameters
+    ----------
+    atlas
+        A :class:`corridor_map.atlas.Atlas`.
+    lang
+        ``"zh"`` or ``"en"``: names, roles and labels.
+    corpus
+        Default :func:`corridor_map.corpus.load_corpus`.
+    """
+    if corpus is None:
+        from corridor_map.corpus import load_corpus
+
+        corpus = load_corpus()
+    records: dict[str, Any] = {}
+    for feature in atlas:
+        if feature.corridor == "reference" or feature.geometry is None:
+            continue
+        view = feature_panel(atlas, feature.id, corpus)
+        first = next((e for e in view.excerpts if not e.error), None)
+        figures = [
+            f"{quantity_name(row.quantity, lang)} {row.stated_text}"
+            + (
+                f" · {t('measured', lang)} {row.measured:,.2f} {row.measured_unit}"
+                if row.measured is not None
+                else ""
+            )
+            for row in view.figures
+        ]
+        records[feature.id] = {
+            "name": view.name(lang),
+            "role": role_name(view.role, lang),
+            "corridor": corridor_name(view.corridor, lang),
+            "schematic": view.schematic,
+            "figures": figures,
+            "quote": first.quote if first else "",
+            "cite": citation_label_of(first) if first else "",
+            "excerpts": len(view.excerpts),
+        }
+    return records
+
+
+def citation_label_of(excerpt: ExcerptView) -> str:
+    """Return a short citation: the document title and the section path."""
+    path = " ".join(excerpt.heading_path[-2:])
+    return f"《{excerpt.title}》{path}" if path else f"《{excerpt.title}》"
+
+
+@dataclass(frozen=True)
+class MapOutline:
+    """What the map outlines for a selection: the feature, or what it lies within."""
+
+    selected: str | None
+    context: tuple[str, ...] = ()
+
+
+def map_outline(atlas: Any, feature_id: str | None) -> MapOutline:
+    """Return the outline of a selection on the map.
+
+    A located feature is outlined itself. A place the documents name but do not locate is
+    shown by the smallest located area it is known to lie in: its ``within`` record
+    where the layer gives one, else its nearest located ancestor, else its districts.
+    """
+    if not feature_id or feature_id not in atlas:
+        return MapOutline(None)
+    feature = atlas.get(feature_id)
+    if feature.geometry is not None:
+        return MapOutline(feature.id)
+    within = _props(feature).get("within")
+    if isinstance(within, dict):
+        target = within.get("id")
+        if isinstance(target, str) and target in atlas and atlas.get(target).geometry is not None:
+            return MapOutline(None, (target,))
+    for parent in atlas.parents(feature.id):
+        if parent.geometry is not None:
+            return MapOutline(None, (parent.id,))
+    codes = [d.get("code") for d in _props(feature).get("district") or [] if isinstance(d, dict)]
+    ids = tuple(f"district-{c}" for c in codes if c and f"district-{c}" in atlas)
+    return MapOutline(None, ids)

@@ -10,11 +10,15 @@ How a trip is built
 1. **Access leg**: from the feature's point (a point feature itself; a polygon's
    representative point, which is always inside it; a line's midpoint — or, where a
    target says so, any point of its boundary sampled every 500 m) to one of the
-   ``access_candidates`` nearest network nodes: the straight-line geodesic distance ×
-   ``access_detour`` at ``access_kmh``. Nodes farther than ``max_access_km`` are not used.
-2. **Network**: Dijkstra over the network with each edge's ``length_km`` at
-   ``network_kmh``; curated planned links (``layers/planned_links.geojson``) at their own
-   design speed, joined to the network only at their two ends.
+   ``access_candidates`` nearest network nodes (and as many nearest planned-link ends or
+   stations): the straight-line geodesic distance × ``access_detour`` at ``access_kmh``.
+   Nodes farther than ``max_access_km`` are not used.
+2. **Network**: Dijkstra (:func:`scipy.sparse.csgraph.dijkstra`, one call per batch of
+   origins) over the network with each edge's ``length_km`` at ``network_kmh``; curated
+   planned links (``layers/planned_links.geojson``) at their own design speed, joined to
+   the network only at their two ends. In road + rail mode (``SpeedAssumptions.rail``) the
+   reference railways between D/G-served stations at ``rail_kmh`` and the Taizhou S1 line
+   at ``s1_kmh``, with ``station_min`` per ride at the stations.
 3. **Egress leg**: like the access leg, at the destination. Two places close enough may be
    joined directly by an access-speed leg without using the network at all.
 
@@ -22,9 +26,16 @@ Public functions return plain data (dataclasses with ``to_dict()``, GeoJSON-like
 that the app and the CLI only present them:
 
 * :func:`route` → :class:`RouteResult` (minutes, km, legs, GeoJSON path, assumptions);
-* :func:`isochrone` → GeoJSON Feature (polygon reachable within N minutes);
+  :func:`routes` for many pairs at once;
+* :func:`isochrone` (from a feature) and :func:`isochrone_at` (from any point) → GeoJSON
+  Feature (polygon reachable within N minutes);
 * :func:`evaluate_targets` → list of :class:`TargetResult`; :func:`sensitivity` → rows;
-* :func:`load_targets`, :func:`planned_links`, :func:`access_points`, :func:`road_graph`.
+* :func:`load_targets`, :func:`rail_services`, :func:`planned_links`, :func:`access_points`,
+  :func:`road_graph`; :data:`LIMITS` and :func:`check_limit` bound every numeric input.
+
+Scenarios side by side, reachable places and the app's tables live in
+:mod:`corridor_map.travel_compare`, :mod:`corridor_map.travel_reach` and
+:mod:`corridor_map.travel_view`.
 
 An unlocated or unreachable place gives ``reachable=False`` and a ``reason``; only an
 unknown id, an invalid assumption or a broken data file raises :class:`TravelError` (or
@@ -58,6 +69,10 @@ from corridor_map.paths import layers_dir
 
 ROADS_FILE = "ref_roads.geojson"
 PLANNED_LINKS_FILE = "planned_links.geojson"
+RAILWAYS_FILE = "ref_railways.geojson"
+# A station joins the railway's nearest node within this distance (the rail graph's nodes
+# are ~100 m precise and sparse between junctions).
+_BOARD_RADIUS_KM = 2.0
 
 _ACCESS_STEP_M = 500.0
 _RING_STEP_M = 2000.0
@@ -74,6 +89,72 @@ ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2
 
 class TravelError(CorridorMapError):
     """A travel query cannot be answered: unknown feature, bad assumption or data file."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The plausible range of one numeric input (CLI arguments, app sliders, API)."""
+
+    low: float
+    high: float
+    unit: str
+    name_zh: str
+    low_open: bool = False
+    # a sensitivity sweep may ask "would even this speed do?" up to here
+    sweep_high: float | None = None
+
+    def describe(self, sweep: bool = False) -> str:
+        """Return the range as text, e.g. ``5–120 km/h`` (the sweep's range when asked)."""
+        high = self.sweep_high if sweep and self.sweep_high is not None else self.high
+        if self.low_open:
+            return f"> {self.low:g} and ≤ {high:g} {self.unit}".rstrip()
+        return f"{self.low:g}–{high:g} {self.unit}".rstrip()
+
+
+# Outside these ranges a figure is a typo, not an assumption: walking is 5 km/h, no road in
+# the region is designed above 120 km/h, and a trip or isochrone beyond 3 hours is no
+# longer about a corridor's "半小时" targets.
+LIMITS: dict[str, Limit] = {
+    "network_kmh": Limit(5, 120, "km/h", "路网平均车速", sweep_high=400),
+    "access_kmh": Limit(2, 60, "km/h", "接驳段车速", sweep_high=100),
+    "planned_kmh": Limit(5, 120, "km/h", "规划道路设计车速", sweep_high=400),
+    "access_detour": Limit(1, 3, "×", "接驳绕行系数"),
+    "network_detour": Limit(1, 3, "×", "路网绕行系数"),
+    "max_access_km": Limit(0.1, 50, "km", "最远接驳距离"),
+    "access_candidates": Limit(1, 20, "", "接驳候选节点数"),
+    "minutes": Limit(0, 180, "min", "时间", low_open=True),
+    "rail_kmh": Limit(30, 350, "km/h", "铁路平均速度", sweep_high=400),
+    "s1_kmh": Limit(20, 160, "km/h", "S1 线平均速度", sweep_high=400),
+    "station_min": Limit(0, 60, "min", "车站停留时间"),
+}
+
+
+def check_limit(name: str, value: Any, label: str | None = None, sweep: bool = False) -> float:
+    """Return ``value`` as a float when it lies in ``LIMITS[name]``, else raise.
+
+    ``sweep`` allows values up to the limit's ``sweep_high`` (a sensitivity sweep's
+    "what if even this speed").
+
+    Raises
+    ------
+    TravelError
+        Naming the argument and its range, e.g. ``network_kmh=1e-300: must be 5–120 km/h``.
+    """
+    limit = LIMITS[name]
+    label = label or name
+    high = limit.sweep_high if sweep and limit.sweep_high is not None else limit.high
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    ok = number is not None and math.isfinite(number)
+    if ok:
+        assert number is not None
+        ok = (number > limit.low if limit.low_open else number >= limit.low) and number <= high
+    if not ok:
+        raise TravelError(
+            f"{limit.name_zh}超出范围 / {label}={value!r} out of range: must be "
+            f"{limit.describe(sweep)}{' (sensitivity sweep)' if sweep else ''}"
+        )
+    assert number is not None
+    return float(number)
 
 
 @dataclass(frozen=True)
@@ -104,6 +185,19 @@ class SpeedAssumptions:
     max_access_km
         Nodes farther than this straight-line distance are not reachable by an access leg:
         a place with no node this close counts as off the network.
+    rail
+        The mode: False for road only, True for road + rail (the reference railways at
+        ``rail_kmh`` between the stations of ``rail_services`` that a D/G train serves, the
+        Taizhou S1 line at ``s1_kmh``; stations reached by road).
+    rail_kmh
+        Average speed of a train between boarding and alighting (150 km/h, an assumption:
+        the D/G services of the 杭深线 stop at intermediate stations; no timetable is used).
+    s1_kmh
+        Average speed on the Taizhou S1 line between its stations (60 km/h, an assumption
+        including stops); the line is drawn straight between consecutive stations.
+    station_min
+        Minutes spent at the stations per ride, half when boarding (walk to the platform,
+        wait) and half when alighting (10 min, an assumption; no timetable or frequency).
     """
 
     network_kmh: float = 40.0
@@ -113,31 +207,39 @@ class SpeedAssumptions:
     access_candidates: int = 3
     max_access_km: float = 10.0
     network_detour: float = 1.0
+    rail: bool = False
+    rail_kmh: float = 150.0
+    s1_kmh: float = 60.0
+    station_min: float = 10.0
+    # set by :func:`sensitivity` only: speeds may reach the limits' ``sweep_high``
+    sweep: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Refuse speeds and factors that would make times meaningless."""
-        checks = {
-            "network_kmh": self.network_kmh,
-            "access_kmh": self.access_kmh,
-            "max_access_km": self.max_access_km,
-            **{f"planned_kmh[{k}]": v for k, v in self.planned_kmh.items()},
+        """Refuse speeds and factors outside :data:`LIMITS` (times would mean nothing)."""
+        checks: dict[str, tuple[str, Any]] = {
+            name: (name, getattr(self, name))
+            for name in (
+                "network_kmh",
+                "access_kmh",
+                "access_detour",
+                "network_detour",
+                "max_access_km",
+                "access_candidates",
+                "rail_kmh",
+                "s1_kmh",
+                "station_min",
+            )
         }
-        for name, value in checks.items():
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise TravelError(
-                    f"速度假设无效 / invalid assumption {name}={value!r}: must be > 0"
-                )
-        for name in ("access_detour", "network_detour"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1):
-                raise TravelError(f"绕行系数无效 / invalid {name}={value!r}: must be ≥ 1")
-        if int(self.access_candidates) < 1:
-            raise TravelError("access_candidates must be ≥ 1")
+        for link, value in self.planned_kmh.items():
+            checks[f"planned_kmh[{link}]"] = ("planned_kmh", value)
+        for label, (name, value) in checks.items():
+            check_limit(name, value, label, sweep=self.sweep)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the assumptions as a JSON-ready dict."""
         data = asdict(self)
         data["planned_kmh"] = dict(self.planned_kmh)
+        del data["sweep"]
         return data
 
     def describe(self) -> list[str]:
@@ -152,6 +254,20 @@ class SpeedAssumptions:
             "(assumed)",
             "规划道路按设计车速（假设，文件未给出车速）/ planned links at an assumed design speed "
             "(no document states a speed)",
+            *self._describe_rail(),
+        ]
+
+    def _describe_rail(self) -> list[str]:
+        if not self.rail:
+            return ["方式：仅道路 / mode: road only"]
+        return [
+            "方式：道路 + 铁路（动车站之间按参考铁路线、S1 线按站间直线）/ mode: road + rail "
+            "(between D/G-served stations on the reference railways; the S1 line straight "
+            "between its stations)",
+            f"铁路平均速度 {self.rail_kmh:g} km/h，S1 线 {self.s1_kmh:g} km/h，每程车站停留 "
+            f"{self.station_min:g} 分钟（上下车各半）（均为假设，无时刻表）/ rail "
+            f"{self.rail_kmh:g} km/h, S1 {self.s1_kmh:g} km/h, {self.station_min:g} min at the "
+            "stations per ride, half on each end (all assumed; no timetable)",
         ]
 
 
@@ -320,13 +436,15 @@ _planned_link_list = planned_links
 
 
 @_pinned
-def road_graph(planned: bool = True) -> nx.Graph:
+def road_graph(planned: bool = True, rail: bool = False) -> nx.Graph:
     """Return the cached road graph, with or without the planned links.
 
     Parameters
     ----------
     planned
         Add the curated planned links (``layers/planned_links.geojson``) to the network.
+    rail
+        Add the railways and stations (road + rail mode, see :class:`SpeedAssumptions`).
 
     Returns
     -------
@@ -334,15 +452,29 @@ def road_graph(planned: bool = True) -> nx.Graph:
         Shared, cached: do not modify it. Nodes carry ``lon``, ``lat``, ``x``, ``y`` (UTM
         51N); edges carry ``length_km``, ``kind`` and ``link``.
     """
-    return _graph_cached(_signature(layers_dir()), planned)[0]
+    return _network(planned, rail).graph
 
 
-def _node_index(planned: bool = True) -> _graph.NodeIndex:
-    return _graph_cached(_signature(layers_dir()), planned)[1]
+@dataclass(frozen=True)
+class _Network:
+    """The road graph with its nearest-node index and its numbered form for csgraph."""
+
+    graph: nx.Graph
+    # the network's nodes, and the planned links' ends: an access leg may join the nearest
+    # of each, so that adding a planned link never takes an option away
+    index: _graph.NodeIndex
+    ends: _graph.NodeIndex
+    arrays: _graph.Arrays
+    # rail stations with no railway node within _BOARD_RADIUS_KM (not joined to a line)
+    unjoined: tuple[str, ...] = ()
+
+
+def _network(planned: bool = True, rail: bool = False) -> _Network:
+    return _graph_cached(_signature(layers_dir()), planned, rail)
 
 
 @lru_cache(maxsize=8)
-def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex]:
+def _graph_cached(key: tuple, planned: bool, rail: bool = False) -> _Network:
     folder = Path(key[0])
     path = folder / ROADS_FILE
     if not path.exists():
@@ -361,86 +493,135 @@ def _graph_cached(key: tuple, planned: bool) -> tuple[nx.Graph, _graph.NodeIndex
                     defaults.access_candidates,
                     defaults.access_detour,
                 )
-    return graph, _graph.NodeIndex.build(graph)
+    unjoined: list[str] = []
+    if rail:
+        unjoined = _add_transit(graph, folder)
+    return _Network(
+        graph,
+        _graph.NodeIndex.build(graph, network_only=True),
+        _graph.NodeIndex.build(graph, ends_only=True),
+        _graph.Arrays.build(graph),
+        tuple(unjoined),
+    )
+
+
+def _add_transit(graph: nx.Graph, folder: Path) -> list[str]:
+    """Add the railways, the D/G stations of ``rail_services`` and the S1 line to ``graph``."""
+    defaults = SpeedAssumptions()
+    rail_path = folder / RAILWAYS_FILE
+    rail = _graph.read_network(rail_path, kind="rail") if rail_path.exists() else None
+    features = _features()
+    stations: dict[str, _graph.Station] = {}
+    for entry in rail_services("动车"):
+        fid = entry.get("feature")
+        found = features.get(fid) if fid else None
+        if found is not None and found.geometry is not None:
+            stations[fid] = _graph.Station(fid, _graph.anchor_point(found.geometry), rail=True)
+    for f in features.values():
+        order = f.properties.get("order")
+        if f.properties.get("line") == "S1" and f.geometry is not None and order is not None:
+            point = _graph.anchor_point(f.geometry)
+            known = stations.get(f.id)
+            stations[f.id] = _graph.Station(
+                f.id, point, rail=bool(known and known.rail), s1_order=int(order)
+            )
+    return _graph.add_transit(
+        graph,
+        rail,
+        list(stations.values()),
+        defaults.access_candidates,
+        defaults.access_detour,
+        _BOARD_RADIUS_KM,
+    )
 
 
 # ---------------------------------------------------------------------------- routing core
 
 
-def _edge_km(data: dict, assumptions: SpeedAssumptions) -> float:
-    if data["kind"] == "network":
-        return data["length_km"] * assumptions.network_detour
-    if data["kind"] == "connector":
-        # the cached graph is built once with the default detour; apply the caller's
-        return data["straight_km"] * assumptions.access_detour
-    return data["length_km"]
+@dataclass(frozen=True)
+class _Weights:
+    """Per-edge km and minutes under one set of assumptions, and the csgraph matrix."""
+
+    km: np.ndarray
+    minutes: np.ndarray
+    matrix: Any
 
 
-def _edge_minutes(assumptions: SpeedAssumptions) -> Any:
+def _weights(net: _Network, a: SpeedAssumptions) -> _Weights:
     link_speed = {link.id: link.design_speed_kmh for link in planned_links()}
-    link_speed.update(assumptions.planned_kmh)
-
-    def minutes(data: dict) -> float:
-        kind = data["kind"]
-        if kind == "network":
-            speed = assumptions.network_kmh
-        elif kind == "planned":
-            speed = link_speed[data["link"]]
-        else:
-            speed = assumptions.access_kmh
-        return _edge_km(data, assumptions) * 60.0 / speed
-
-    return minutes
-
-
-def _adjacency(graph: nx.Graph, a: SpeedAssumptions) -> dict[Any, list[tuple[Any, float]]]:
+    link_speed.update(a.planned_kmh)
     key = (
-        id(graph),
+        id(net),
         a.network_kmh,
         a.network_detour,
         a.access_kmh,
-        tuple(sorted(a.planned_kmh.items())),
-        tuple((link.id, link.design_speed_kmh) for link in planned_links()),
+        a.access_detour,
+        a.rail_kmh,
+        a.s1_kmh,
+        a.station_min,
+        tuple(sorted(link_speed.items())),
     )
-    cached = _ADJACENCY.get(key)
-    if cached is None or cached[0] is not graph:
-        if len(_ADJACENCY) > 32:
-            _ADJACENCY.clear()
-        cached = (graph, _graph.weighted_adjacency(graph, _edge_minutes(a)))
-        _ADJACENCY[key] = cached
-    return cached[1]
+    cached = _WEIGHTS.get(key)
+    if cached is not None and cached[0] is net:
+        return cached[1]
+    arrays = net.arrays
+    network = arrays.kind == "network"
+    connector = arrays.kind == "connector"
+    km = arrays.length_km.copy()
+    km[network] *= a.network_detour
+    # the cached graph is built once with the default detour; apply the caller's
+    km[connector] = arrays.straight_km[connector] * a.access_detour
+    speed = np.where(network, a.network_kmh, a.access_kmh).astype(float)
+    for e in np.flatnonzero(arrays.kind == "planned"):
+        speed[e] = link_speed[arrays.link[e]]
+    speed[arrays.kind == "rail"] = a.rail_kmh
+    speed[arrays.kind == "s1"] = a.s1_kmh
+    minutes = km * 60.0 / speed
+    # getting on and getting off: half the station time each
+    minutes[arrays.kind == "board"] = a.station_min / 2.0
+    weights = _Weights(km, minutes, arrays.matrix(minutes))
+    if len(_WEIGHTS) > 32:
+        _WEIGHTS.clear()
+    _WEIGHTS[key] = (net, weights)
+    return weights
 
 
-# Weighted adjacency lists by graph and speeds; the graph itself is kept in the value so
-# that its id cannot be reused by another graph while the entry lives.
-_ADJACENCY: dict[tuple, tuple[nx.Graph, dict[Any, list[tuple[Any, float]]]]] = {}
+# Edge weights by network and speeds; the network itself is kept in the value so that its
+# id cannot be reused by another network while the entry lives.
+_WEIGHTS: dict[tuple, tuple[_Network, _Weights]] = {}
 
 
 @dataclass
 class _Leg:
     point: tuple[float, float]
-    node: Any
+    node: int
     km: float
     minutes: float
 
 
 def _access_legs(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    points: Sequence[tuple[float, float]],
-    a: SpeedAssumptions,
+    net: _Network, points: Sequence[tuple[float, float]], a: SpeedAssumptions
 ) -> list[_Leg]:
+    """Legs from each point to its nearest network nodes (node = position in the arrays)."""
+    pairs = [
+        (point, node)
+        for point in points
+        for index in (net.index, net.ends)
+        for node, planar_m in index.nearest(point, a.access_candidates)
+        if planar_m / 1e3 <= a.max_access_km * 1.01
+    ]
+    if not pairs:
+        return []
+    nodes = np.array([node for _, node in pairs], dtype=np.int64)
+    straight = _graph.geodesic_km_many(
+        [p for p, _ in pairs], net.arrays.lon[nodes], net.arrays.lat[nodes]
+    )
     legs = []
-    for point in points:
-        for node, planar_m in index.nearest(point, a.access_candidates):
-            if planar_m / 1e3 > a.max_access_km * 1.01:
-                continue
-            node_point = (graph.nodes[node]["lon"], graph.nodes[node]["lat"])
-            straight = _graph.geodesic_km(point, node_point)
-            if straight > a.max_access_km:
-                continue
-            km = straight * a.access_detour
-            legs.append(_Leg(point, node, km, km * 60.0 / a.access_kmh))
+    for (point, node), km_straight in zip(pairs, straight, strict=True):
+        if km_straight > a.max_access_km:
+            continue
+        km = float(km_straight) * a.access_detour
+        legs.append(_Leg(point, node, km, km * 60.0 / a.access_kmh))
     return legs
 
 
@@ -457,46 +638,55 @@ class _Trip:
 
 @dataclass
 class _Tree:
-    """Shortest times from a set of origin points to every reached node."""
+    """Shortest times from a set of origin points to every node (inf where unreached)."""
 
-    times: dict[Any, float]
-    pred: dict[Any, Any]
-    seed_leg: dict[Any, _Leg]
+    times: np.ndarray
+    pred: np.ndarray
+    seed_leg: dict[int, _Leg]
     origins: Sequence[tuple[float, float]]
 
 
 def _grow(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    origins: Sequence[tuple[float, float]],
+    net: _Network,
+    origin_sets: Sequence[Sequence[tuple[float, float]]],
     a: SpeedAssumptions,
     cutoff: float | None = None,
-) -> _Tree:
-    seeds: dict[Any, float] = {}
-    seed_leg: dict[Any, _Leg] = {}
-    for leg in _access_legs(graph, index, origins, a):
-        if leg.minutes < seeds.get(leg.node, math.inf):
-            seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
-    times, pred = _graph.dijkstra(_adjacency(graph, a), seeds, cutoff)
-    return _Tree(times, pred, seed_leg, origins)
+) -> list[_Tree]:
+    """One shortest-path tree per set of origin points, all in one csgraph call."""
+    seeds_per_set: list[dict[int, float]] = []
+    legs_per_set: list[dict[int, _Leg]] = []
+    for origins in origin_sets:
+        seeds: dict[int, float] = {}
+        seed_leg: dict[int, _Leg] = {}
+        for leg in _access_legs(net, origins, a):
+            if leg.minutes < seeds.get(leg.node, math.inf):
+                seeds[leg.node], seed_leg[leg.node] = leg.minutes, leg
+        seeds_per_set.append(seeds)
+        legs_per_set.append(seed_leg)
+    times, pred = _graph.shortest_trees(_weights(net, a).matrix, seeds_per_set, cutoff)
+    return [
+        _Tree(times[k], pred[k], legs_per_set[k], origins) for k, origins in enumerate(origin_sets)
+    ]
 
 
 def _arrive(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
+    net: _Network,
     tree: _Tree,
     destinations: Sequence[tuple[float, float]],
     a: SpeedAssumptions,
+    ends: list[_Leg] | None = None,
 ) -> tuple[_Trip | None, str | None]:
     """Fastest trip from a grown tree to any destination point, or (None, reason)."""
-    ends = _access_legs(graph, index, destinations, a)
+    if ends is None:
+        ends = _access_legs(net, destinations, a)
     best = _direct(tree.origins, destinations, a)
     for leg in ends:
-        if leg.node not in tree.times:
+        reached = tree.times[leg.node]
+        if not math.isfinite(reached):
             continue
-        total = tree.times[leg.node] + leg.minutes
+        total = reached + leg.minutes
         if best is None or total < best.minutes - 1e-9:
-            best = _trip(graph, tree.pred, tree.seed_leg, leg, a)
+            best = _trip(net, tree, leg, a)
     if best is not None:
         return best, None
     if not tree.seed_leg:
@@ -512,56 +702,48 @@ def _arrive(
     return None, "起终点不在同一连通路网 / origin and destination are not connected by the network"
 
 
-def _shortest(
-    graph: nx.Graph,
-    index: _graph.NodeIndex,
-    origins: Sequence[tuple[float, float]],
-    destinations: Sequence[tuple[float, float]],
-    a: SpeedAssumptions,
-) -> tuple[_Trip | None, str | None]:
-    return _arrive(graph, index, _grow(graph, index, origins, a), destinations, a)
-
-
 def _direct(
     origins: Sequence[tuple[float, float]],
     destinations: Sequence[tuple[float, float]],
     a: SpeedAssumptions,
 ) -> _Trip | None:
     """A straight access-speed leg between two close places, when within max_access_km."""
-    best: tuple[float, tuple, tuple] | None = None
-    for o in origins:
-        for d in destinations:
-            km = _graph.geodesic_km(o, d)
-            if km <= a.max_access_km and (best is None or km < best[0]):
-                best = (km, o, d)
-    if best is None:
+    if not origins or not destinations:
         return None
-    km = best[0] * a.access_detour
+    o = np.repeat(np.asarray(origins, dtype=float), len(destinations), axis=0)
+    d = np.tile(np.asarray(destinations, dtype=float), (len(origins), 1))
+    straight = _graph.geodesic_km_many(o, d[:, 0], d[:, 1])
+    best = int(np.argmin(straight))
+    if not straight[best] <= a.max_access_km:
+        return None
+    start = origins[best // len(destinations)]
+    end = destinations[best % len(destinations)]
+    km = float(straight[best]) * a.access_detour
     minutes = km * 60.0 / a.access_kmh
     legs = {"access": {"km": km, "minutes": minutes}}
-    return _Trip(minutes, km, [best[1], best[2]], legs, [], best[1], best[2])
+    return _Trip(minutes, km, [start, end], legs, [], start, end)
 
 
-def _trip(
-    graph: nx.Graph, pred: dict, seed_leg: dict[Any, _Leg], end: _Leg, a: SpeedAssumptions
-) -> _Trip:
-    nodes = _graph.walk_back(pred, end.node)
-    start = seed_leg[nodes[0]]
-    weigh = _edge_minutes(a)
+def _trip(net: _Network, tree: _Tree, end: _Leg, a: SpeedAssumptions) -> _Trip:
+    nodes = _graph.walk_back(tree.pred, end.node)
+    start = tree.seed_leg[nodes[0]]
+    weights = _weights(net, a)
+    arrays = net.arrays
     legs: dict[str, dict[str, float]] = {
         "access": {"km": start.km + end.km, "minutes": start.minutes + end.minutes}
     }
     links: list[str] = []
     for u, v in itertools.pairwise(nodes):
-        data = graph.edges[u, v]
-        kind = "access" if data["kind"] == "connector" else data["kind"]
+        e = arrays.edge(u, v)
+        kind = {"connector": "access", "board": "station"}.get(arrays.kind[e], str(arrays.kind[e]))
         leg = legs.setdefault(kind, {"km": 0.0, "minutes": 0.0})
-        leg["km"] += _edge_km(data, a)
-        leg["minutes"] += weigh(data)
-        if data["link"] and data["link"] not in links:
-            links.append(data["link"])
+        leg["km"] += float(weights.km[e])
+        leg["minutes"] += float(weights.minutes[e])
+        link = arrays.link[e]
+        if link and link not in links:
+            links.append(link)
     coords = [start.point]
-    coords += [(graph.nodes[n]["lon"], graph.nodes[n]["lat"]) for n in nodes]
+    coords += [(float(arrays.lon[n]), float(arrays.lat[n])) for n in nodes]
     coords.append(end.point)
     km = sum(leg["km"] for leg in legs.values())
     minutes = sum(leg["minutes"] for leg in legs.values())
@@ -665,55 +847,108 @@ def route(
         For an unknown feature id or invalid assumptions.
     """
     a = assumptions or SpeedAssumptions()
-    origins = access_points(from_id, origin_access)
-    destinations = access_points(to_id, destination_access)
-    base = {
-        "from_id": from_id,
-        "to_id": to_id,
-        "planned_links": planned_links,
-        "origin_access": origin_access,
-        "destination_access": destination_access,
-        "assumptions": a.to_dict(),
-    }
-    for fid, points in ((from_id, origins), (to_id, destinations)):
-        if not points:
-            return RouteResult(
-                reachable=False,
-                minutes=None,
-                km=None,
-                reason=f"要素 {fid} 未定位（无几何）/ feature {fid} is unlocated (no geometry)",
-                legs={},
-                path=None,
-                planned_links_used=[],
-                **base,
+    return routes([(from_id, to_id)], a, planned_links, origin_access, destination_access)[0]
+
+
+@_pinned
+def routes(
+    pairs: Sequence[tuple[str, str]],
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+    origin_access: str = "anchor",
+    destination_access: str = "anchor",
+) -> list[RouteResult]:
+    """Find the fastest trip for every (from_id, to_id) pair, as :func:`route` does.
+
+    One shortest-path tree is grown per distinct origin, all of them in one
+    :func:`scipy.sparse.csgraph.dijkstra` call, so a whole table costs little more than
+    one route.
+    """
+    a = assumptions or SpeedAssumptions()
+    net = _network(planned_links, a.rail)
+    points: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for from_id, to_id in pairs:
+        for fid, mode in ((from_id, origin_access), (to_id, destination_access)):
+            if (fid, mode) not in points:
+                points[(fid, mode)] = access_points(fid, mode)
+    results: list[RouteResult | None] = []
+    needed: dict[str, int] = {}
+    for from_id, to_id in pairs:
+        origins = points[(from_id, origin_access)]
+        destinations = points[(to_id, destination_access)]
+        base = {
+            "from_id": from_id,
+            "to_id": to_id,
+            "planned_links": planned_links,
+            "origin_access": origin_access,
+            "destination_access": destination_access,
+            "assumptions": a.to_dict(),
+        }
+        empty = next((fid for fid, p in ((from_id, origins), (to_id, destinations)) if not p), None)
+        target = feature(to_id).geometry
+        inside = (
+            next((p for p in origins if _graph.point_in(target, p)), None)
+            if empty is None and destination_access == "boundary"
+            else None
+        )
+        if empty is not None:
+            results.append(
+                _unreachable(
+                    f"要素 {empty} 未定位（无几何）/ feature {empty} is unlocated (no geometry)",
+                    base,
+                )
             )
-    target = feature(to_id).geometry
-    if destination_access == "boundary" and any(_graph.point_in(target, p) for p in origins):
-        point = next(p for p in origins if _graph.point_in(target, p))
-        return RouteResult(
-            reachable=True,
-            minutes=0.0,
-            km=0.0,
-            reason="起点已在目的地范围内 / the origin already lies inside the destination",
-            legs={},
-            path={"type": "LineString", "coordinates": [_round(point), _round(point)]},
-            planned_links_used=[],
-            **base,
-        )
-    trip, reason = _shortest(
-        road_graph(planned_links), _node_index(planned_links), origins, destinations, a
+        elif inside is not None:
+            results.append(
+                RouteResult(
+                    reachable=True,
+                    minutes=0.0,
+                    km=0.0,
+                    reason="起点已在目的地范围内 / the origin already lies inside the destination",
+                    legs={},
+                    path={"type": "LineString", "coordinates": [_round(inside), _round(inside)]},
+                    planned_links_used=[],
+                    **base,
+                )
+            )
+        else:
+            needed.setdefault(from_id, len(needed))
+            results.append(None)
+    trees = _grow(net, [points[(fid, origin_access)] for fid in needed], a)
+    ends: dict[str, list[_Leg]] = {}
+    for i, (from_id, to_id) in enumerate(pairs):
+        if results[i] is not None:
+            continue
+        destinations = points[(to_id, destination_access)]
+        if to_id not in ends:
+            ends[to_id] = _access_legs(net, destinations, a)
+        trip, reason = _arrive(net, trees[needed[from_id]], destinations, a, ends[to_id])
+        base = {
+            "from_id": from_id,
+            "to_id": to_id,
+            "planned_links": planned_links,
+            "origin_access": origin_access,
+            "destination_access": destination_access,
+            "assumptions": a.to_dict(),
+        }
+        results[i] = _unreachable(reason or "", base) if trip is None else _route_result(trip, base)
+    return [r for r in results if r is not None]
+
+
+def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
+    return RouteResult(
+        reachable=False,
+        minutes=None,
+        km=None,
+        reason=reason,
+        legs={},
+        path=None,
+        planned_links_used=[],
+        **base,
     )
-    if trip is None:
-        return RouteResult(
-            reachable=False,
-            minutes=None,
-            km=None,
-            reason=reason,
-            legs={},
-            path=None,
-            planned_links_used=[],
-            **base,
-        )
+
+
+def _route_result(trip: _Trip, base: dict[str, Any]) -> RouteResult:
     return RouteResult(
         reachable=True,
         minutes=trip.minutes,
@@ -757,12 +992,63 @@ def isochrone(
         (``properties.reason`` says so). ``properties`` carry ``area_km2`` (geodesic),
         ``minutes``, ``assumptions``, ``planned_links``, ``method`` and ``attribution``.
     """
+    return _isochrone(
+        access_points(feature_id, origin_access),
+        {"feature_id": feature_id},
+        minutes,
+        assumptions,
+        planned_links,
+    )
+
+
+@_pinned
+def isochrone_at(
+    lon: float,
+    lat: float,
+    minutes: float,
+    assumptions: SpeedAssumptions | None = None,
+    planned_links: bool = True,
+) -> dict[str, Any]:
+    """Return the area reachable from any WGS84 point (e.g. a click) within ``minutes``.
+
+    Like :func:`isochrone`, with the point as the start; ``properties.origin`` holds it.
+
+    Raises
+    ------
+    TravelError
+        When the coordinates are not finite WGS84 longitude/latitude.
+    """
+    point = _lonlat(lon, lat)
+    return _isochrone(
+        [point], {"feature_id": None, "origin": list(point)}, minutes, assumptions, planned_links
+    )
+
+
+def _lonlat(lon: Any, lat: Any) -> tuple[float, float]:
+    ok = all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in (lon, lat)
+    )
+    if not ok or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise TravelError(
+            f"坐标无效 / invalid point lon={lon!r}, lat={lat!r}: WGS84 degrees, lon −180–180, "
+            "lat −90–90"
+        )
+    return (float(lon), float(lat))
+
+
+def _isochrone(
+    origins: list[tuple[float, float]],
+    start: dict[str, Any],
+    minutes: float,
+    assumptions: SpeedAssumptions | None,
+    planned_links: bool,
+) -> dict[str, Any]:
     a = assumptions or SpeedAssumptions()
-    if not (isinstance(minutes, int | float) and math.isfinite(minutes) and minutes > 0):
-        raise TravelError(f"时间无效 / invalid minutes {minutes!r}: must be > 0")
-    origins = access_points(feature_id, origin_access)
+    check_limit("minutes", minutes)
+    feature_id = start.get("feature_id")
     props: dict[str, Any] = {
-        "feature_id": feature_id,
+        **start,
         "minutes": minutes,
         "planned_links": planned_links,
         "assumptions": a.to_dict(),
@@ -776,48 +1062,61 @@ def isochrone(
     if not origins:
         props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")
         return {"type": "Feature", "geometry": None, "properties": props}
-    graph, index = road_graph(planned_links), _node_index(planned_links)
-    tree = _grow(graph, index, origins, a, cutoff=minutes)
+    net = _network(planned_links, a.rail)
+    wgs, reached = _reach_polygon(net, origins, minutes, a)
+    props["area_km2"] = round(geodesic_area_km2(wgs), 3)
+    props["reached_nodes"] = reached
+    return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
+
+
+def _reach_polygon(
+    net: _Network, origins: Sequence[tuple[float, float]], minutes: float, a: SpeedAssumptions
+) -> tuple[BaseGeometry, int]:
+    """The WGS84 polygon reachable within ``minutes`` and the number of nodes reached."""
+    tree = _grow(net, [origins], a, cutoff=minutes)[0]
+    arrays = net.arrays
     metres_per_min = a.access_kmh * 1000.0 / 60.0 / a.access_detour
     centres: list[tuple[float, float]] = []
     radii: list[float] = []
     for lon, lat in origins:
         centres.append(_graph._TO_METRIC.transform(lon, lat))
         radii.append(minutes * metres_per_min)
-    for node, t in tree.times.items():
-        data = graph.nodes[node]
-        if "planned" in data and not data.get("link_end"):
-            continue
-        centres.append((data["x"], data["y"]))
-        radii.append((minutes - t) * metres_per_min)
-    weigh = _edge_minutes(a)
-    for u, v, data in graph.edges(data=True):
-        if data["kind"] != "network" or (u not in tree.times and v not in tree.times):
-            continue
-        _sample_edge(graph, u, v, weigh(data), tree.times, minutes, metres_per_min, centres, radii)
+    reached = np.isfinite(tree.times)
+    open_nodes = np.flatnonzero(reached & ~arrays.sealed)
+    centres += list(zip(arrays.x[open_nodes].tolist(), arrays.y[open_nodes].tolist(), strict=True))
+    radii += ((minutes - tree.times[open_nodes]) * metres_per_min).tolist()
+    edge_minutes = _weights(net, a).minutes
+    for e in np.flatnonzero((arrays.kind == "network") & (reached[arrays.u] | reached[arrays.v])):
+        _sample_edge(
+            arrays,
+            int(e),
+            float(edge_minutes[e]),
+            tree.times,
+            minutes,
+            metres_per_min,
+            centres,
+            radii,
+        )
     cap_m = a.max_access_km * 1000.0
     polygon = _union_discs(centres, [min(r, cap_m) for r in radii])
-    wgs = _graph.to_wgs84(polygon.simplify(_ISOCHRONE_SIMPLIFY_M))
-    props["area_km2"] = round(geodesic_area_km2(wgs), 3)
-    props["reached_nodes"] = len(tree.times)
-    return {"type": "Feature", "geometry": _round_geojson(mapping(wgs)), "properties": props}
+    return _graph.to_wgs84(polygon.simplify(_ISOCHRONE_SIMPLIFY_M)), int(reached.sum())
 
 
 def _sample_edge(
-    graph: nx.Graph,
-    u: Any,
-    v: Any,
+    arrays: _graph.Arrays,
+    e: int,
     edge_min: float,
-    times: Mapping[Any, float],
+    times: np.ndarray,
     minutes: float,
     metres_per_min: float,
     centres: list[tuple[float, float]],
     radii: list[float],
 ) -> None:
-    ux, uy = graph.nodes[u]["x"], graph.nodes[u]["y"]
-    vx, vy = graph.nodes[v]["x"], graph.nodes[v]["y"]
+    u, v = arrays.u[e], arrays.v[e]
+    ux, uy = float(arrays.x[u]), float(arrays.y[u])
+    vx, vy = float(arrays.x[v]), float(arrays.y[v])
     count = max(1, math.ceil(math.hypot(vx - ux, vy - uy) / _ISOCHRONE_STEP_M))
-    tu, tv = times.get(u, math.inf), times.get(v, math.inf)
+    tu, tv = float(times[u]), float(times[v])
     for i in range(1, count):
         f = i / count
         t = min(tu + f * edge_min, tv + (1 - f) * edge_min)
@@ -908,20 +1207,74 @@ def _positive_number(value: Any) -> bool:
     )
 
 
+def rail_services(service: str | None = None) -> list[dict[str, Any]]:
+    """Return the stations of ``travel_targets.json``'s ``rail_services`` (with a service).
+
+    Each entry names a station, the trains that serve it (``动车``, ``高铁``) with the public
+    page and quote that say so, and its ``feature`` in the layers, or None when the
+    reference data holds no identifiable point for it.
+    """
+    path = layers_dir() / TARGETS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TravelError(f"{path.name}: 无法读取 / cannot read: {exc}") from exc
+    block = data.get("rail_services") if isinstance(data, dict) else None
+    stations = block.get("stations") if isinstance(block, dict) else None
+    if not isinstance(stations, list):
+        return []
+    return [
+        s
+        for s in stations
+        if isinstance(s, dict) and (service is None or service in (s.get("services") or []))
+    ]
+
+
 def target_features(selector: Any) -> list[str]:
-    """Expand a target's ``origins``/``destinations``: a list of ids, or a role selector."""
+    """Expand a target's ``origins``/``destinations``: a list of ids, or a selector.
+
+    A selector is a dict of property values every feature must have (``{"role":
+    "key_block", "corridor": "wenzhou-daluo"}``); ``role`` may list several roles, and
+    ``within`` names a polygon feature (e.g. a ``ref_districts`` district) that must
+    cover the feature's anchor point — so ``{"role": ["town", "street"], "within":
+    "district-331081"}`` reads "every 镇/街道 seat of 温岭市" from a reference places layer.
+    ``{"served_by": "动车", "include": [...]}`` gives every located station of
+    :func:`rail_services` with that service, plus the ``include`` ids.
+    """
     if selector is None:
         return []
     if isinstance(selector, str):
         return [selector]
     if isinstance(selector, list):
         return list(selector)
+    if isinstance(selector, dict) and "served_by" in selector:
+        wanted = dict(selector)
+        service = wanted.pop("served_by")
+        include = [str(i) for i in wanted.pop("include", [])]
+        served = [s["feature"] for s in rail_services(service) if s.get("feature")]
+        known = _features()
+        return sorted(f for f in served if f in known) + include
     if isinstance(selector, dict):
-        found = [
-            f.id
-            for f in _features().values()
-            if all(f.properties.get(k) == v for k, v in selector.items())
-        ]
+        wanted = dict(selector)
+        within = wanted.pop("within", None)
+        roles = wanted.pop("role", None)
+        roles = [roles] if isinstance(roles, str) else roles
+        area = None
+        if within is not None:
+            area = feature(str(within)).geometry
+            if area is None or area.geom_type not in {"Polygon", "MultiPolygon"}:
+                return []
+        found = []
+        for f in _features().values():
+            if roles is not None and f.role not in roles:
+                continue
+            if not all(f.properties.get(k) == v for k, v in wanted.items()):
+                continue
+            if area is not None and (
+                f.geometry is None or not _graph.point_in(area, _graph.anchor_point(f.geometry))
+            ):
+                continue
+            found.append(f.id)
         return sorted(found)
     raise TravelError(f"无效的要素选择 / invalid feature selector {selector!r}")
 
@@ -932,7 +1285,10 @@ class TargetResult:
 
     ``status`` is ``met``, ``not_met`` or ``not_evaluable``; ``worst_minutes`` is the
     figure compared with ``threshold_min``; ``rows`` give every origin (and destination)
-    evaluated; ``unlocated`` lists the features that could not be evaluated.
+    evaluated; ``worst_case`` is the row of that figure and alone keeps its drawn ``path``
+    (GeoJSON LineString); ``unlocated`` lists the features that could not be evaluated.
+    ``evaluation_zh``/``evaluation_en`` state the reading: what was assumed where the
+    document names no ends.
     """
 
     id: str
@@ -1023,10 +1379,12 @@ def sensitivity(
     for speed in speeds:
         if parameter == "planned_kmh":
             varied = replace(
-                base, planned_kmh={link.id: float(speed) for link in _planned_link_list()}
+                base,
+                sweep=True,
+                planned_kmh={link.id: float(speed) for link in _planned_link_list()},
             )
         else:
-            varied = replace(base, **{parameter: float(speed)})
+            varied = replace(base, sweep=True, **{parameter: float(speed)})
         result = evaluate_targets(varied, planned_links, [target_id])[0]
         rows.append(
             {
@@ -1056,13 +1414,23 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         notes.append(f"图层中缺少要素 / features missing from the layers: {', '.join(missing)}")
     elif method == "not_evaluable":
         notes.append(target.get("not_evaluable_reason", ""))
-    elif method != "ring_span" and not origins:
-        notes.append("没有起点要素 / no origin feature matches")
+    elif method != "ring_span" and (not origins or (method != "all_pairs" and not destinations)):
+        notes.append(
+            "没有起点要素 / no origin feature matches"
+            if not origins
+            else "没有终点要素 / no destination feature matches"
+        )
+        # a reading that needs a layer not (yet) in the layers says which
+        notes.append(target.get("unmatched_reason", ""))
     else:
         rows, notes = _METHODS[method](target, origins, destinations, a, planned)
     threshold = float(target["threshold_min"])
     timed = [r for r in rows if r.get("reachable")]
     worst = max(timed, key=lambda r: r["minutes"]) if timed else None
+    # only the worst case keeps its drawn path (the app and the comparison show it)
+    for r in rows:
+        if r is not worst:
+            r.pop("path", None)
     failed = [r for r in rows if r.get("reachable") is False and not r.get("unlocated")]
     if worst is None:
         status = "not_evaluable"
@@ -1072,6 +1440,18 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         status = "met"
     if unlocated:
         notes.append(f"未定位、未评估 / unlocated, not evaluated: {', '.join(unlocated)}")
+    for key in ("origins", "destinations"):
+        selector = target.get(key)
+        if isinstance(selector, dict) and "served_by" in selector:
+            missing_stations = [
+                s["name_zh"] for s in rail_services(selector["served_by"]) if not s.get("feature")
+            ]
+            if missing_stations:
+                notes.append(
+                    f"{selector['served_by']}停靠但参考数据中无点位、未计入的车站 / stations "
+                    f"served by {selector['served_by']} trains with no point in the reference "
+                    f"data, not counted: {'、'.join(missing_stations)}"
+                )
     if failed:
         notes.append(f"{len(failed)} 项不可达 / {len(failed)} unreachable")
     if worst is not None and "planned" in (worst.get("legs") or {}):
@@ -1118,45 +1498,36 @@ def _row(result: RouteResult) -> dict[str, Any]:
         "planned_links_used": result.planned_links_used,
         "legs": result.legs,
         "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
+        "path": result.path,
     }
 
 
 def _method_pair(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
-    rows = [
-        _row(
-            route(
-                o,
-                d,
-                a,
-                planned,
-                target.get("origin_access", "anchor"),
-                target.get("destination_access", "anchor"),
-            )
-        )
-        for o in origins
-        for d in destinations
-    ]
-    return rows, []
+    found = routes(
+        [(o, d) for o in origins for d in destinations],
+        a,
+        planned,
+        target.get("origin_access", "anchor"),
+        target.get("destination_access", "anchor"),
+    )
+    return [_row(r) for r in found], []
 
 
 def _method_nearest(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
+    found = routes(
+        [(o, d) for o in origins for d in destinations],
+        a,
+        planned,
+        target.get("origin_access", "anchor"),
+        target.get("destination_access", "anchor"),
+    )
     rows = []
-    for o in origins:
-        options = [
-            route(
-                o,
-                d,
-                a,
-                planned,
-                target.get("origin_access", "anchor"),
-                target.get("destination_access", "anchor"),
-            )
-            for d in destinations
-        ]
+    for i in range(len(origins)):
+        options = found[i * len(destinations) : (i + 1) * len(destinations)]
         reached = [r for r in options if r.reachable]
         best = min(reached, key=lambda r: r.minutes or 0.0) if reached else options[0]
         row = _row(best)
@@ -1170,11 +1541,8 @@ def _method_all_pairs(
 ) -> tuple[list[dict], list[str]]:
     # Unlocated places are listed once in the result's ``unlocated``, not pair by pair.
     located = [o for o in origins if feature(o).geometry is not None]
-    rows = []
-    for i, o in enumerate(located):
-        for d in located[i + 1 :]:
-            rows.append(_row(route(o, d, a, planned)))
-    return rows, []
+    pairs = [(o, d) for i, o in enumerate(located) for d in located[i + 1 :]]
+    return [_row(r) for r in routes(pairs, a, planned)], []
 
 
 def _method_ring_span(
@@ -1194,23 +1562,27 @@ def _method_ring_span(
     # are not places one travels round.
     ring = _outer_ring(geometry)
     points = _graph.sample_line(ring, step)
-    graph, index = road_graph(planned), _node_index(planned)
-    ends = [_access_legs(graph, index, [p], a) for p in points]
-    worst: tuple[float, int, int] | None = None
-    unreachable = 0
-    for i, start in enumerate(points):
-        tree = _grow(graph, index, [start], a)
-        for j in range(i + 1, len(points)):
-            options = [
-                tree.times[leg.node] + leg.minutes for leg in ends[j] if leg.node in tree.times
-            ]
-            straight = _graph.geodesic_km(start, points[j])
-            if straight <= a.max_access_km:
-                options.append(straight * a.access_detour * 60.0 / a.access_kmh)
-            if not options:
-                unreachable += 1
-            elif worst is None or min(options) > worst[0]:
-                worst = (min(options), i, j)
+    net = _network(planned, a.rail)
+    trees = _grow(net, [[p] for p in points], a)
+    times = np.vstack([tree.times for tree in trees]) if trees else np.empty((0, 0))
+    count = len(points)
+    # arrival[i, j]: fastest from point i to point j by the network (inf when not reached)
+    arrival = np.full((count, count), math.inf)
+    ends = []
+    for j, p in enumerate(points):
+        legs = _access_legs(net, [p], a)
+        ends.append(legs)
+        for leg in legs:
+            np.minimum(arrival[:, j], times[:, leg.node] + leg.minutes, out=arrival[:, j])
+    flat = np.asarray(points, dtype=float).reshape(-1, 2)
+    first, second = np.triu_indices(count, k=1)
+    straight = _graph.geodesic_km_many(flat[first], flat[second, 0], flat[second, 1])
+    direct = np.where(
+        straight <= a.max_access_km, straight * a.access_detour * 60.0 / a.access_kmh, math.inf
+    )
+    best = np.minimum(arrival[first, second], direct)
+    reached = np.isfinite(best)
+    unreachable = int((~reached).sum())
     ring_km = _graph.to_metric(ring).length / 1e3
     notes = [
         f"环上取样 {len(points)} 点（每 {step / 1000:g} km）；环长 {ring_km:.1f} km，"
@@ -1219,7 +1591,7 @@ def _method_ring_span(
         f"{step / 1000:g} km; the ring is {ring_km:.1f} km long, a full loop at the network "
         f"speed would take about {ring_km * 60 / a.network_kmh:.0f} min"
     ]
-    if worst is None:
+    if not reached.any():
         return [
             {
                 "origin": ring_id,
@@ -1232,19 +1604,22 @@ def _method_ring_span(
                 "unlocated": False,
             }
         ], notes
-    _, i, j = worst
-    trip, _ = _shortest(graph, index, [points[i]], [points[j]], a)
+    # the first pair (in i, then j order) with the longest time, as a scan would find it
+    k = int(np.argmax(np.where(reached, best, -math.inf)))
+    i, j = int(first[k]), int(second[k])
+    trip, _ = _arrive(net, trees[i], [points[j]], a, ends[j])
     assert trip is not None  # the same pair was just reached
-    minutes = trip.minutes
     row = {
         "origin": f"{ring_id}@{_round(points[i])}",
         "destination": f"{ring_id}@{_round(points[j])}",
         "reachable": True,
-        "minutes": minutes,
+        "minutes": trip.minutes,
         "km": trip.km,
         "reason": None,
         "planned_links_used": trip.links_used,
+        "legs": trip.legs,
         "unlocated": False,
+        "path": {"type": "LineString", "coordinates": [_round(c) for c in trip.coords]},
     }
     if unreachable:
         notes.append(f"{unreachable} 对环上点不可达 / ring point pairs unreachable")

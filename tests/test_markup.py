@@ -23,7 +23,15 @@ PAYLOADS = [
 
 
 def _unescape_md(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
+def test_bare_urls_and_addresses_are_not_linkable():
+    # Streamlit links bare URLs in the rendered text, after escapes are resolved.
+    out = _unescape_md(md_escape("https://evil.example/x www.evil.example a@evil.example"))
+    assert out == "https://evil.example/x www.evil.example a@evil.example"
+    raw = re.sub(r"\\(.)", r"\1", md_escape("https://evil.example www.evil.example a@b.c"))
+    assert "://" not in raw and "www." not in raw and "a@b" not in raw
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 
 import pytest
 from shapely.geometry import shape
-from streamlit_folium import generate_js_hash
 
 from corridor_map import gcj02, i18n, webmap
 from corridor_map.atlas import load_atlas
@@ -36,7 +36,9 @@ def _curated(atlas):
 
 def test_inert_survives_html_and_template_literals():
     nasty = "<img src=x onerror=alert(1)>${alert(1)}`\\ & \"'"
-    out = webmap.inert(nasty)
+    from corridor_map.markup import inert
+
+    out = inert(nasty)
     for raw in ("<", ">", "${", "`", "\\", '"'):
         assert raw not in out
     assert html.unescape(out) == nasty
@@ -82,18 +84,93 @@ def test_legend_uses_the_map_colours():
         assert webmap.CORRIDOR_COLORS[corridor] in legend
     assert "dashed" in legend
     assert "Taizhou Bay" in webmap.legend_html("en") and "台州湾" in webmap.legend_html("zh")
-    # What else is drawn in a colour of its own has a row too: the reference layers shown
-    # by default, the selection outline, and the travel view's route and isochrone.
-    shown = {stem: style for stem, _, on, style in webmap._REFERENCE_LAYERS if on}
+    # Everything drawn in a look of its own has a row: every context layer, water and
+    # terrain, the selection and "lies within" outlines, the route and the isochrone.
+    for layer in webmap.CONTEXT_LAYERS:
+        assert layer.style["color"] in legend, layer.stem
     for style in (
-        *shown.values(),
         webmap.HIGHLIGHT_STYLE,
+        webmap.CONTEXT_HIGHLIGHT_STYLE,
         webmap.ROUTE_STYLE,
         webmap.ISOCHRONE_STYLE,
+        *webmap.SURFACE_STYLES.values(),
     ):
-        assert f"solid {style['color']}" in legend, style
-    for key in ("legend_selected", "legend_route", "legend_isochrone"):
+        assert style["color"] in legend, style
+    for key in ("legend_selected", "legend_route", "legend_isochrone", "legend_water"):
         assert i18n.t(key, "en") in legend and i18n.t(key, "zh") in webmap.legend_html("zh")
+
+
+def test_legend_rows_are_the_drawn_styles():
+    rows = {row["key"]: row for row in webmap.legend_entries("zh")}
+    zone = webmap.feature_style({"corridor": "wenling-lakes", "role": "zone"})
+    assert rows["corridor:wenling-lakes"]["style"]["color"] == zone["color"]
+    assert rows["corridor:wenling-lakes"]["style"]["fillOpacity"] == zone["fillOpacity"]
+    platform = rows["role:platforms"]
+    assert platform["kind"] == "point" and platform["style"]["fill"] is True
+    assert 2 * platform["style"]["radius"] >= 12  # the click target of a point
+
+
+def test_points_are_filled_discs_in_a_pane_above_polygons(atlas, base):
+    script = webmap.stable_script(base)
+    for feature in _curated(atlas):
+        if feature.geometry is None or feature.geometry.geom_type != "Point":
+            continue
+        group = webmap.role_group(feature.role)
+        style = webmap._point_style(webmap.feature_style(feature.properties), group)
+        assert style["fill"] is True and style["fillOpacity"] > 0.5
+        assert style["pane"] == webmap.POINT_PANE and 2 * style["radius"] >= 12
+    assert (
+        f'"{webmap.POINT_PANE}"' in script
+        and "pointerEvents" not in script.split(webmap.POINT_PANE)[1][:300]
+    )
+
+
+def test_landmarks_are_styled_as_water_or_terrain():
+    assert webmap.surface_kind({"role": "landmark", "name_zh": "九龙湖"}) == "water"
+    assert webmap.surface_kind({"role": "landmark", "name_zh": "永宁江"}) == "water"
+    assert webmap.surface_kind({"role": "landmark", "name_zh": "三垟湿地城市公园"}) == "wetland"
+    assert webmap.surface_kind({"role": "landmark", "name_zh": "大罗山"}) == "terrain"
+    assert webmap.surface_kind({"role": "zone", "name_zh": "九龙湖科创中心"}) is None
+    lake = webmap.feature_style(
+        {"role": "landmark", "name_zh": "九龙湖", "corridor": "wenling-lakes"}
+    )
+    zone = webmap.feature_style(
+        {"role": "zone", "name_zh": "九龙湖科创中心", "corridor": "wenling-lakes"}
+    )
+    assert lake["fillColor"] == webmap.SURFACE_STYLES["water"]["fillColor"] != zone["fillColor"]
+
+
+def test_labels_rank_zones_before_points_and_gate_by_zoom(collections):
+    labels = webmap.label_records(collections, "none", "zh")
+    ranks = [label["rank"] for label in labels]
+    assert ranks == sorted(ranks)
+    by_id = {label["id"]: label for label in labels}
+    core = by_id["taizhou-central-core"]
+    assert core["text"] == "中央创新核" and core["kind"] == "area"
+    assert 7 <= core["minZoom"] <= 13
+    english = {label["id"]: label for label in webmap.label_records(collections, "none", "en")}
+    assert english["taizhou-central-core"]["text"] != core["text"]
+    # The label anchor lies inside its shape (pole of inaccessibility, not the centroid).
+    from shapely.geometry import Point
+
+    from corridor_map.atlas import load_atlas
+
+    geometry = load_atlas().get("taizhou-central-core").geometry
+    assert geometry.contains(Point(core["lon"], core["lat"]))
+    assert any(label["kind"] == "context" for label in labels)  # district names
+
+
+def test_bundle_is_content_addressed_and_stable(collections):
+    meta = {"labels": webmap.label_records(collections, "none", "zh")}
+    first = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
+    second = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
+    english = webmap.map_bundle(webmap.build_map(collections, "none", "en"), meta)
+    assert first.digest == second.digest and first.script == second.script
+    assert english.digest != first.digest
+    assert first.filename == f"map-{first.digest}.js"
+    assert f"[{json.dumps(first.digest)}]" in first.script
+    assert "</script" not in first.script.lower()
+    assert not re.search(r"https?://(?!.*openstreetmap)", first.script.split("meta:")[0])
 
 
 def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
@@ -111,59 +188,13 @@ def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
     assert webmap.display_geometry(raw, "osm")["coordinates"][0] == [lon, lat]
 
 
-def _framed_share(bounds: tuple[float, ...], zoom: int, size: tuple[int, int]) -> float:
-    """Return the larger of the feature's width and height shares of a map at ``zoom``."""
-    import math
-
-    minx, miny, maxx, maxy = bounds
-    width_px = (maxx - minx) / 360 * 256 * 2**zoom
-    merc = math.log(math.tan(math.pi / 4 + math.radians(maxy) / 2)) - math.log(
-        math.tan(math.pi / 4 + math.radians(miny) / 2)
-    )
-    height_px = merc / (2 * math.pi) * 256 * 2**zoom
-    return max(width_px / size[0], height_px / size[1])
-
-
-def test_frame_keeps_context_around_the_feature(atlas):
-    located = [f for f in _curated(atlas) if f.geometry is not None]
-    if not located:
-        pytest.skip("no located curated feature yet")
-    size = webmap._FRAME_PX
-    points = extents = 0
-    for feature in located:
-        gj = webmap.find_feature(atlas, feature.id)
-        (lat, lon), zoom = webmap.frame(gj)
-        minx, miny, maxx, maxy = feature.geometry.bounds
-        assert miny - 1e-9 <= lat <= maxy + 1e-9 and minx - 1e-9 <= lon <= maxx + 1e-9
-        if feature.geometry.geom_type == "Point":
-            points += 1
-            assert zoom == webmap.POINT_ZOOM, feature.id
-            continue
-        extents += 1
-        share = _framed_share(feature.geometry.bounds, zoom, size)
-        # At most half the map (surroundings stay visible) unless already at the widest
-        # zoom; at least a quarter (not lost in the region) unless at the closest zoom.
-        assert share <= 0.5 or zoom == 8, (feature.id, zoom, share)
-        assert share > 0.25 or zoom == 15, (feature.id, zoom, share)
-    assert points and extents
-
-
-def test_highlight_does_not_touch_the_cached_base_map(atlas, base):
-    before = generate_js_hash(webmap.stable_script(base))
-    some = next(f for f in atlas if f.geometry is not None)
-    group = webmap.highlight_group(webmap.find_feature(atlas, some.id))
-    assert len(group._children) == 1
-    assert generate_js_hash(webmap.stable_script(base)) == before
-    assert len(webmap.highlight_group(None)._children) == 0
-
-
 def test_base_map_script_is_identical_between_builds(collections):
     first = webmap.build_map(collections, "none", "zh")
     second = webmap.build_map(collections, "none", "zh")
     english = webmap.build_map(collections, "none", "en")
-    h1, h2 = (generate_js_hash(webmap.stable_script(m)) for m in (first, second))
+    h1, h2 = (hashlib.sha256(webmap.stable_script(m).encode()).hexdigest() for m in (first, second))
     assert h1 == h2
-    assert generate_js_hash(webmap.stable_script(english)) != h1
+    assert hashlib.sha256(webmap.stable_script(english).encode()).hexdigest() != h1
 
 
 def test_tianditu_only_with_a_key():
@@ -183,41 +214,14 @@ def test_tile_basemap_keeps_its_attribution(collections):
     assert "OpenStreetMap contributors" in script  # OSM-derived reference layers credited
 
 
-def test_tooltip_html_is_inert():
-    tip = webmap.tooltip_html(
-        {
-            "name_zh": "<img src=x onerror=alert(1)>",
-            "name_en": "${x}`",
-            "role": "zone",
-            "geometry_basis": "schematic",
-        },
-        "zh",
-    )
-    assert "<img" not in tip and "${" not in tip and "`" not in tip
-    assert "&lt;img" in tip
-
-
-def test_clicked_feature_id_reports_each_click_once():
-    state: dict = {}
-    out = {
-        "last_active_drawing": {"properties": {"id": "a"}},
-        "last_object_clicked": {"lat": 1, "lng": 2},
-    }
-    assert webmap.clicked_feature_id(out, state) == "a"
-    assert webmap.clicked_feature_id(out, state) is None
-    again = dict(out, last_object_clicked={"lat": 1, "lng": 3})
-    assert webmap.clicked_feature_id(again, state) == "a"
-    assert webmap.clicked_feature_id(None, state) is None
-
-
-def test_display_features_carry_only_id_and_tip(collections):
+def test_display_features_carry_only_their_id(collections):
     for name, collection in collections.items():
         for feature in collection["features"][:5]:
-            drawn = webmap._display_feature(feature, "none", "zh", 6)
+            drawn = webmap._display_feature(feature, "none", 6)
             if feature.get("geometry") is None:
                 assert drawn is None
                 continue
-            assert set(drawn["properties"]) == {"id", "tip"}, name
+            assert set(drawn["properties"]) == {"id"}, name
             assert shape(drawn["geometry"]).is_valid or drawn["geometry"]["type"] != "Polygon"
 
 
@@ -251,26 +255,6 @@ def test_sketch_geometry_closes_polygons_and_measures_on_wgs84():
     for (x, y), (bx, by) in zip(points, back, strict=True):
         assert distance_km(x, y, bx, by) < 0.001
     assert webmap.to_wgs84_points(points, "none") == points
-
-
-def test_overlay_group_is_not_clickable_and_skips_missing_geometry():
-    group = webmap.overlay_group(
-        [None, {"type": "LineString", "coordinates": [[121.3, 28.6], [121.4, 28.7]]}],
-        "none",
-        webmap.ROUTE_STYLE,
-        name="route",
-    )
-    layers = list(group._children.values())
-    assert len(layers) == 1
-    assert layers[0].options.get("interactive") is False
-
-
-def test_clicked_point_reports_each_click_once():
-    state: dict = {}
-    out = {"last_clicked": {"lat": 28.6, "lng": 121.3}}
-    assert webmap.clicked_point(out, state, "k") == (121.3, 28.6)
-    assert webmap.clicked_point(out, state, "k") is None
-    assert webmap.clicked_point({"last_clicked": None}, state, "k") is None
 
 
 def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):

@@ -153,6 +153,9 @@ def _check_sources(props: Mapping[str, Any]) -> None:
     excerpts = list(props["sources"]) + [s["source"] for s in props["stated"]]
     if props["status"] is not None:
         excerpts.append(props["status"]["source"])
+    within = props.get("within")
+    if within is not None and "source" in within:
+        excerpts.append(within["source"])
     for source in excerpts:
         try:
             resolve(source["doc"], source["quote"], source.get("paragraph"))

@@ -79,11 +79,16 @@ TAIZHOU_CENTRAL_STATION = (121.368982, 28.655895)
 # S1 "国博中心站", 椒江区中心大道与心海路交叉口南侧, 28.6241306°N 121.3951500°E
 # (zh Wikipedia "國博中心站 (台州市)"); same point in ref_s1_stations.
 GUOBO_STATION = (121.39515, 28.624131)
-# Jiaojiang 28°40′N 121°26′E, Huangyan 28°39′N 121°15′E (English Wikipedia district
-# articles); Luqiao 28°35′02″N 121°21′50″E (Danish Wikipedia "Luqiao", mirror
-# https://perceptioda.com/Луцяо). District seats, used only to sanity-check placement.
-JIAOJIANG_SEAT = (121.433, 28.667)
-HUANGYAN_SEAT = (121.250, 28.650)
+# District seats, used only to sanity-check placement (no vertex is computed from them).
+# Second pass: compared with the GeoNames street-office seats of layers/ref_places.geojson
+# (GeoNames, CC BY 4.0). The first pass used Wikipedia coordinates rounded to whole
+# arc-minutes, Jiaojiang 28°40′N 121°26′E (121.433, 28.667) and Huangyan 28°39′N 121°15′E
+# (121.250, 28.650): 1.75 km and 2.08 km from the seats of 海门街道 (place-11778432, the
+# 椒江区 seat) and 东城街道 (place-8400688, the 黄岩区 seat), so both now are those seats.
+# Luqiao 28°35′02″N 121°21′50″E (Danish Wikipedia "Luqiao", mirror
+# https://perceptioda.com/Луцяо) is 0.65 km from 路北街道 (place-8400691): kept.
+JIAOJIANG_SEAT = (121.42408, 28.68074)  # GeoNames 11778432 海门街道 (PPLA3)
+HUANGYAN_SEAT = (121.27106, 28.6473)  # GeoNames 8400688 东城街道 (PPLA3)
 LUQIAO_SEAT = (121.3639, 28.5839)
 # 三江口, where 永宁江 and 灵江 meet to form the 椒江. 江口街道 (黄岩) "地处台州市椒江、黄岩、
 # 临海三地交界，永宁江、椒江、灵江交汇于此" (hynews.zjol.com.cn 2024-07-30,
@@ -123,7 +128,7 @@ CORE_RING = [
     (121.400, 28.612),  # south, 1.3 km south of the 国博中心站
     (121.429, 28.618),  # south-east
     (121.442, 28.640),  # east, 2 km east of the municipal government
-    (121.440, 28.664),  # north-east, south of 海门 old town (JIAOJIANG_SEAT)
+    (121.440, 28.664),  # north-east, 1.9 km south-east of the 海门 seat (JIAOJIANG_SEAT)
     (121.420, 28.670),  # north, 1.6 km north of 市府大道 at the municipal government
     (121.385, 28.669),  # north-west
     (121.364, 28.661),  # north-west corner, just north-west of the 台州中心站 hub
@@ -149,10 +154,12 @@ JIAOJIANG_VALLEY_RING = [
 ]
 
 # 永宁江 (landmark line). General geographic knowledge: the river leaves 黄岩 old town on
-# its north side (between the old town, HUANGYAN_SEAT, and 北城, where the 台州站 lies per
-# the S1 guide above) and runs north-east to 三江口. The downstream vertices keep south of
-# the 临海 lobe in ref_districts at (121.317-121.325, 28.682-28.695), which looks like a
-# meander-following boundary. ±1.5 km; the river's real meanders are not drawn.
+# its north side (between the old town, HUANGYAN_SEAT = the 东城街道 seat, and the 北城街道
+# seat place-8400687 at (121.2579, 28.6745), where the 台州站 lies per the S1 guide above)
+# and runs north-east to 三江口, past the 江口街道 seat (place-1897661, 121.3181, 28.6769).
+# The downstream vertices keep south of the 临海 lobe in ref_districts at
+# (121.317-121.325, 28.682-28.695), which looks like a meander-following boundary.
+# ±1.5 km; the river's real meanders are not drawn.
 YONGNING_RIVER_VERTICES = [
     (121.235, 28.652),  # west edge of 黄岩 city (schematic)
     (121.255, 28.659),  # north of 黄岩 old town
@@ -240,9 +247,14 @@ FEILONG_LAKE_PRECISION_M = 4000
 # uncertain by about ±2 km.
 ZJU_INSTITUTE = (121.392, 28.6595)
 
-# 浙里光谷: the 椒南区块 described above (太和 / 外沙岩头), point at the middle of
-# JIAOJIANG_VALLEY_RING. The block is 11.70 km²; the point only says "in that block", ±3 km.
-ZHELI_OPTICS_VALLEY = (121.478, 28.670)
+# 浙里光谷: its factory is "位于海门街道太和一路以南、五塘路以东地块", i.e. in 海门街道 and in the
+# 椒南区块 (太和 / 外沙岩头, east of 太和山). Second pass: the first point, the middle of
+# JIAOJIANG_VALLEY_RING (121.478, 28.670), was 5.4 km from the 海门街道 seat (GeoNames
+# place-11778432, 121.42408, 28.68074), beyond its own ±3 km. The point now is in the
+# west of the ring, the part of the drawn block nearest that seat: 2.7 km from it (moved
+# 2.8 km). Both constraints are areas, neither gives a site: ±3 km.
+ZHELI_OPTICS_VALLEY = (121.450, 28.672)
+HAIMEN_STREET = "place-11778432"  # 海门街道 seat (ref_places)
 
 
 def _ring(vertices: list[tuple[float, float]]) -> Polygon:
@@ -272,6 +284,12 @@ def _src(quote: str, paragraph: str | None = None) -> dict[str, str]:
 def _status(value: str, quote: str) -> dict[str, Any]:
     # The briefing gives the day but no year (see the catalog): as_of stays null.
     return {"value": value, "as_of": None, "source": _src(quote)}
+
+
+def _within(kind: str, fid: str, evidence: dict[str, str] | str) -> dict[str, Any]:
+    """The smallest known area holding an unlocated place: an excerpt, or a reason."""
+    key = "source" if isinstance(evidence, dict) else "reason"
+    return {"kind": kind, "id": fid, key: evidence}
 
 
 def _unlocated(reason: str) -> dict[str, Any]:
@@ -502,6 +520,12 @@ FEATURES: list[dict[str, Any]] = [
             " centroid, not the lake's; the lake may lie anywhere in the lobe (±4 km)."
         ),
         "precision_m": FEILONG_LAKE_PRECISION_M,
+        "within": _within(
+            "place",
+            "place-1897620",
+            "The lake is in the 绿心 桐屿片区 (路桥新闻网 2012-09-25), i.e. 桐屿街道, whose seat"
+            " (GeoNames place-1897620) is 3.0 km from the point.",
+        ),
         "sources": [_src("路桥环飞龙湖科创生态圈"), _src(Q_LUQIAO_PROJECTS)],
     },
     # --- 椒江科创谷: named projects --------------------------------------------------
@@ -515,6 +539,7 @@ FEATURES: list[dict[str, Any]] = [
         "status": None,
         "stated": [],
         **_unlocated(NO_SITE),
+        "within": _within("feature", "jiaojiang-innovation-valley", _src(Q_JIAOJIANG_PROJECTS)),
         "sources": [_src(Q_JIAOJIANG_PROJECTS)],
     },
     {
@@ -534,9 +559,15 @@ FEATURES: list[dict[str, Any]] = [
             " http://www.zh-zxbcpt.com/art/2025/5/27/art_1229027088_58573834.html), inside"
             " the 椒南区块 of 浙江椒江经济开发区 (between 市府大道 and the 椒江, east of 太和山;"
             " https://tz.focus.cn/zixun/71dbc4cecd86ab10.html). The roads could not be"
-            " located, so the point is the middle of that block as drawn (±3 km)."
+            " located, so the point is the part of that block as drawn nearest the 海门街道 seat"
+            " (GeoNames place-11778432), 2.7 km from it (±3 km)."
         ),
         "precision_m": 3000,
+        "within": _within(
+            "place",
+            HAIMEN_STREET,
+            "台州日报 2025-05-27: '位于海门街道太和一路以南、五塘路以东地块'.",
+        ),
         "sources": [_src(Q_JIAOJIANG_PROJECTS)],
     },
     {
@@ -554,6 +585,13 @@ FEATURES: list[dict[str, Any]] = [
             " https://tz.focus.cn/zixun/71dbc4cecd86ab10.html) on the north bank of the 椒江,"
             " but none of those roads could be located and no coordinates were found."
         ),
+        "within": _within(
+            "district",
+            "district-331002",
+            "The briefing lists it in 椒江科创谷, but its core is reported in the 椒北片区 on"
+            " the north bank of the 椒江, outside the valley as drawn (south bank): only the"
+            " district is known.",
+        ),
         "sources": [_src(Q_JIAOJIANG_PROJECTS)],
     },
     # --- 黄岩永宁江科创带: named projects ----------------------------------------------
@@ -570,6 +608,7 @@ FEATURES: list[dict[str, Any]] = [
             "no public site or boundary found (the name suggests 三江口, but that is not a"
             " published location)."
         ),
+        "within": _within("feature", "huangyan-yongning-river-belt", _src(Q_HUANGYAN_PROJECTS)),
         "sources": [_src(Q_HUANGYAN_PROJECTS)],
     },
     {
@@ -582,6 +621,7 @@ FEATURES: list[dict[str, Any]] = [
         "status": None,
         "stated": [],
         **_unlocated(NO_SITE),
+        "within": _within("feature", "huangyan-yongning-river-belt", _src(Q_HUANGYAN_PROJECTS)),
         "sources": [_src(Q_HUANGYAN_PROJECTS)],
     },
     {
@@ -598,6 +638,7 @@ FEATURES: list[dict[str, Any]] = [
             " https://www.chaxiaohao.com/read-1752048259l6151636.html), but neither the"
             " cluster's extent nor 经七路 could be located."
         ),
+        "within": _within("feature", "huangyan-yongning-river-belt", _src(Q_HUANGYAN_PROJECTS)),
         "sources": [_src(Q_HUANGYAN_PROJECTS)],
     },
     # --- 路桥环飞龙湖科创生态圈: named projects --------------------------------------
@@ -611,6 +652,7 @@ FEATURES: list[dict[str, Any]] = [
         "status": None,
         "stated": [],
         **_unlocated(NO_SITE),
+        "within": _within("feature", "luqiao-feilong-lake-ecosphere", _src(Q_LUQIAO_PROJECTS)),
         "sources": [_src(Q_LUQIAO_PROJECTS)],
     },
     {
@@ -626,6 +668,7 @@ FEATURES: list[dict[str, Any]] = [
             f"{NO_SITE} 飞龙湖 itself is placed only at area level (see feilong-lake), which"
             " does not say where the community is."
         ),
+        "within": _within("feature", "luqiao-feilong-lake-ecosphere", _src(Q_LUQIAO_PROJECTS)),
         "sources": [_src(Q_LUQIAO_PROJECTS)],
     },
     {
@@ -638,6 +681,7 @@ FEATURES: list[dict[str, Any]] = [
         "status": None,
         "stated": [],
         **_unlocated(NO_SITE),
+        "within": _within("feature", "luqiao-feilong-lake-ecosphere", _src(Q_LUQIAO_PROJECTS)),
         "sources": [_src(Q_LUQIAO_PROJECTS)],
     },
     {
@@ -651,6 +695,11 @@ FEATURES: list[dict[str, Any]] = [
         "status": _status("planned", "创建路桥高新区"),
         "stated": [],
         **_unlocated("a zone still to be created (创建); no boundary is public."),
+        "within": _within(
+            "district",
+            "district-331004",
+            "A zone of 路桥 still to be created (创建路桥高新区); its extent is not public.",
+        ),
         "sources": [_src("创建路桥高新区")],
     },
     # --- high-level platforms the briefing does not assign to a zone ----------------
@@ -690,6 +739,7 @@ FEATURES: list[dict[str, Any]] = [
             f"{NO_SITE} The briefing names it as a corridor platform without placing it, so"
             " the district list is the corridor's three districts, not a known district."
         ),
+        "within": _within("feature", "taizhou-bay-corridor", _src(Q_INSTITUTES)),
         "sources": [_src(Q_INSTITUTES)],
     },
     {
@@ -707,6 +757,11 @@ FEATURES: list[dict[str, Any]] = [
             " (http://paper.taizhou.com.cn/taizhou/tzrb/pc/content/202202/26/"
             "content_138319.html), hence 椒江区, but gives no site."
         ),
+        "within": _within(
+            "district",
+            "district-331002",
+            "Taizhou Daily 2022-02-26 puts its 新材料中心 in the 台州中央创新区 (椒江区); no site.",
+        ),
         "sources": [_src(Q_INSTITUTES)],
     },
     # --- platforms the briefing says are being planned (谋划) -------------------------
@@ -715,7 +770,7 @@ FEATURES: list[dict[str, Any]] = [
     # districts), which the wenling_lakes layer carries as cnc-machine-tool-innovation-center.
     {
         "id": "yrd-taizhou-marine-industry-institute",
-        "name_zh": "长三角（台州）海洋产业技术研究院",
+        "name_zh": "长三角(台州)海洋产业技术研究院",
         "name_en": "Yangtze River Delta (Taizhou) Marine Industry Technology Institute",
         "role": "platform",
         "parent": "taizhou-bay-corridor",
@@ -726,6 +781,7 @@ FEATURES: list[dict[str, Any]] = [
             "being planned (谋划); no site named in the briefing or found"
             " publicly; district list = the corridor's three districts."
         ),
+        "within": _within("feature", "taizhou-bay-corridor", _src(Q_PLANNED_PLATFORMS)),
         "sources": [_src(Q_PLANNED_PLATFORMS)],
     },
     {
@@ -741,6 +797,7 @@ FEATURES: list[dict[str, Any]] = [
             "being planned (谋划); no site named in the briefing or found"
             " publicly; district list = the corridor's three districts."
         ),
+        "within": _within("feature", "taizhou-bay-corridor", _src(Q_PLANNED_PLATFORMS)),
         "sources": [_src(Q_PLANNED_PLATFORMS)],
     },
 ]

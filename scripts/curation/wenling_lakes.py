@@ -123,6 +123,27 @@ except CurationError as _exc:
 JIULONG_LAKE_WATER_KM2 = 393 / 1500
 JIULONG_LAKE_AXES = (600.0, 900.0)  # east-west, north-south proportions (m), same article
 
+# 新城智谷 "位于城东街道百丈路西侧" (温岭市政府 2024-11-29): placed on the 城东街道 seat of the
+# GeoNames reference layer (ref_places, CC BY 4.0), read by id. A site anywhere in the
+# street may be a few km from its seat, and the seat itself is good to about 1-2 km.
+PLACES_FILE = REPO / "layers" / "ref_places.geojson"
+CHENGDONG_STREET = "place-8401155"  # 城东街道 (GeoNames 8401155)
+CHENGDONG_PRECISION_M = 3000
+
+
+def _place(fid: str) -> tuple[float, float]:
+    """WGS84 position of a GeoNames seat from the shipped reference layer."""
+    try:
+        collection = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CurationError(f"{PLACES_FILE.name}: cannot read ({exc})") from exc
+    found = [f for f in collection["features"] if f["properties"]["id"] == fid]
+    if len(found) != 1:
+        raise CurationError(f"{PLACES_FILE.name}: no place {fid}")
+    lon, lat = found[0]["geometry"]["coordinates"]
+    return float(lon), float(lat)
+
+
 # 龙门湖 (温岭经济开发区 / 东部新区, on the 东海塘 reclamation east of 箬横 and north of
 # 松门). 台州发布 via 网易号 (mirror http://www.senqingzn.com/dy/article/JVJV9ENV0514FDFN.html):
 # "位于温岭市经济开发区的龙门湖生态湿地公园 … 湿地总体规划面积784公顷 … 湖面水体面积
@@ -233,13 +254,33 @@ def _status(value: str, doc: str, quote: str) -> dict[str, Any]:
 
 
 _UNLOCATED = {"geometry_basis": "unlocated", "precision_m": None, "geometry": None}
+# The reply letter's sentence that puts each project in its lake area (for ``within``):
+# "在九龙湖科创中心，市科技创新服务中心…" and "在环龙门湖科创带，…" (paragraph p006), and the
+# plan paragraph p012 for the projects it lists under each area.
+Q_JIULONG_PROJECTS = _src(REPLY, "在九龙湖科创中心", "p006")
+Q_LONGMEN_PROJECTS = _src(REPLY, "在环龙门湖科创带", "p006")
+Q_JIULONG_PLAN = _src(REPLY, "九龙湖科创中心将以省高新区创建为牵引")
+Q_LONGMEN_PLAN = _src(REPLY, "环龙门湖科创带将紧扣争创国家经济开发区目标")
+
+
+def _within_feature(fid: str, source: dict[str, str] | None = None) -> dict[str, Any]:
+    """Known to lie in a lake area: the excerpt that puts it there."""
+    if source is None:
+        source = Q_JIULONG_PROJECTS if fid.startswith("jiulong") else Q_LONGMEN_PROJECTS
+    return {"kind": "feature", "id": fid, "source": source}
+
+
+def _within_district(reason: str) -> dict[str, Any]:
+    """Known only to lie in 温岭市 (its plan's city)."""
+    return {"kind": "district", "id": "district-331081", "reason": reason}
+
 
 # Each entry: the feature's properties (plus "geometry", a shapely geometry or None).
 FEATURES: list[dict[str, Any]] = [
     {
         "id": "wenling-lakes-corridor",
-        "name_zh": "温岭两大科创湖区（九龙湖·龙门湖）",
-        "name_en": "Wenling's two science & innovation lake areas (Jiulong Lake, Longmen Lake)",
+        "name_zh": "两大科创湖区",
+        "name_en": "Two science & innovation lake areas",
         "role": "extent",
         "parent": None,
         "district": WENLING,
@@ -386,7 +427,7 @@ FEATURES: list[dict[str, Any]] = [
     # --- 九龙湖科创中心: named projects, sites not found publicly -------------------
     {
         "id": "wenling-sci-tech-service-center",
-        "name_zh": "温岭市科技创新服务中心",
+        "name_zh": "温岭科技创新服务中心",
         "name_en": "Wenling Science & Technology Innovation Service Centre",
         "role": "platform",
         "parent": "jiulong-lake-innovation-center",
@@ -399,6 +440,7 @@ FEATURES: list[dict[str, Any]] = [
             " (https://tidenews.com.cn/news.html?id=3104082) reports the 149.8 m building in"
             " 温岭新城开发区 but gives no address or coordinates."
         ),
+        "within": _within_feature("jiulong-lake-innovation-center"),
         "sources": [
             _src(REPLY, "市科技创新服务中心即将完工投用"),
             _src(FYP, "推动温岭科技创新服务中心"),
@@ -415,6 +457,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("jiulong-lake-innovation-center"),
         "sources": [_src(REPLY, "创新工厂已全面结顶")],
     },
     {
@@ -426,13 +469,22 @@ FEATURES: list[dict[str, Any]] = [
         "district": WENLING,
         "status": _status("under_construction", REPLY, "新城智谷、数字经济产业园等项目正在施工"),
         "stated": [],
-        **_UNLOCATED,
+        "geometry": Point(_place(CHENGDONG_STREET)),
+        "geometry_basis": "schematic",
+        "precision_m": CHENGDONG_PRECISION_M,
         "geometry_source": (
-            "Unlocated: the address is public but no position of the road was found."
-            " 温岭市政府 2024-11-29 (https://www.wl.gov.cn/art/2024/11/29/"
-            "art_1229302309_59069389.html): 新城智谷 '位于城东街道百丈路西侧', about 143 亩;"
-            " 百丈路 is in no reference layer and no public coordinate of it was found."
+            "Street-level only: 温岭市政府 2024-11-29 (https://www.wl.gov.cn/art/2024/11/29/"
+            "art_1229302309_59069389.html): 新城智谷 '位于城东街道百丈路西侧', about 143 亩."
+            " 百丈路 could not be located, so the point is the 城东街道 seat from GeoNames"
+            " (layers/ref_places.geojson, place-8401155; CC BY 4.0), ±3 km for the seat's"
+            " own ±1-2 km and the street's extent. It lies 1.6 km east of the schematic"
+            " 九龙湖 centre, at the edge of the zone as drawn."
         ),
+        "within": {
+            "kind": "place",
+            "id": CHENGDONG_STREET,
+            "reason": "温岭市政府 2024-11-29: '位于城东街道百丈路西侧'.",
+        },
         "sources": [_src(REPLY, "新城智谷、数字经济产业园等项目正在施工")],
     },
     {
@@ -446,6 +498,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("jiulong-lake-innovation-center"),
         "sources": [_src(REPLY, "新城智谷、数字经济产业园等项目正在施工")],
     },
     {
@@ -459,6 +512,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates of the campus found.",
+        "within": _within_feature("jiulong-lake-innovation-center"),
         "sources": [_src(REPLY, "温岭职业学院一期工程已进入全面建设阶段")],
     },
     {
@@ -473,6 +527,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("jiulong-lake-innovation-center", Q_JIULONG_PLAN),
         "sources": [_src(REPLY, "核心区总部中心南区一期工程已进入实质性启动阶段")],
     },
     # --- 环龙门湖科创带: named projects, sites not found publicly -------------------
@@ -487,6 +542,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("longmen-lake-innovation-belt"),
         "sources": [
             _src(REPLY, "创新转化服务中心已于5月动工建设"),
             _src(REPLY, "扎实推进环龙门湖创新转化服务中心建设"),
@@ -512,6 +568,7 @@ FEATURES: list[dict[str, Any]] = [
         ],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("longmen-lake-innovation-belt"),
         "sources": [
             _src(REPLY, "产业孵化园区一期项目预计6月结顶"),
             _src(REPLY, "孵化园区总建筑面积约28.3万平方米"),
@@ -530,6 +587,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public address or coordinates found.",
+        "within": _within_feature("longmen-lake-innovation-belt", Q_LONGMEN_PLAN),
         "sources": [_src(REPLY, "高档数控机床技术创新中心总部年内将完工投用")],
     },
     {
@@ -543,6 +601,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: at planning stage; no site published.",
+        "within": _within_feature("longmen-lake-innovation-belt", Q_LONGMEN_PLAN),
         "sources": [_src(REPLY, "加快谋划零碳产业园、新质生产力产业园等项目")],
     },
     {
@@ -556,6 +615,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: at planning stage; no site published.",
+        "within": _within_feature("longmen-lake-innovation-belt", Q_LONGMEN_PLAN),
         "sources": [_src(REPLY, "加快谋划零碳产业园、新质生产力产业园等项目")],
     },
     # --- the 十四五 plan (2021) ---------------------------------------------------
@@ -572,6 +632,9 @@ FEATURES: list[dict[str, Any]] = [
         "geometry_source": (
             "Unlocated: the 2021 plan names the belt (the 一带 of its 一带一区) but not its"
             " extent or the three places of the triangle; no public map was found."
+        ),
+        "within": _within_district(
+            "温岭市科技创新发展“十四五”规划 is Wenling's own plan; the belt's extent is not public."
         ),
         "sources": [_src(FYP, "着力打造温岭金三角科创带")],
     },
@@ -642,6 +705,9 @@ FEATURES: list[dict[str, Any]] = [
             "Unlocated: no public site or boundary found (大溪镇 is Wenling's pump cluster,"
             " but the town's own extent was not found)."
         ),
+        "within": _within_district(
+            "The 2021 plan is Wenling's; no public source ties the town to one 镇."
+        ),
         "sources": [_src(FYP, "加快泵业智造小镇三期建设")],
     },
     {
@@ -655,6 +721,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public site found.",
+        "within": _within_district("The 2021 plan is Wenling's; no public site found."),
         "sources": [_src(FYP, "加快推进激光产业园、中非医疗科技园高新技术产业园建设")],
     },
     {
@@ -668,6 +735,7 @@ FEATURES: list[dict[str, Any]] = [
         "stated": [],
         **_UNLOCATED,
         "geometry_source": "Unlocated: no public site found.",
+        "within": _within_district("The 2021 plan is Wenling's; no public site found."),
         "sources": [
             _src(FYP, "加快推进万邦德中非医疗科技园等项目建设"),
             _src(FYP, "加快推进激光产业园、中非医疗科技园高新技术产业园建设"),
@@ -676,7 +744,7 @@ FEATURES: list[dict[str, Any]] = [
     # --- innovation enclaves ("飞地") outside Wenling ------------------------------
     {
         "id": "wenling-haining-innovation-building",
-        "name_zh": "温岭（海宁）科创大厦",
+        "name_zh": "温岭(海宁)科创大厦",
         "name_en": "Wenling (Haining) Innovation Building",
         "role": "enclave",
         "parent": "wenling-lakes-corridor",

@@ -44,7 +44,15 @@ from shapely.geometry.base import BaseGeometry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _layerkit import REPO, CurationError, add_measured, check_features, land, load_districts
+from _layerkit import (
+    AREA_TOLERANCE,
+    REPO,
+    CurationError,
+    add_measured,
+    check_features,
+    land,
+    load_districts,
+)
 from _layerkit import main as _main
 
 from corridor_map._geojson_io import geometry_json
@@ -93,11 +101,14 @@ DALUO_SEMI_AXES_KM = (6.0, 4.2)  # along / across the long axis
 DALUO_AZIMUTH_DEG = 15.0  # long axis, degrees east of north
 
 # 科创带 (inner ring): an annulus around the mountain, DALUO + this many km outward, cut to
-# 龙湾/瓯海/瑞安 land. The width is a drawing choice: 浙江日报 2021-07-01 ("环大罗山科创走廊",
-# http://zjrb.zjol.com.cn/html/2021-07/01/content_3450340.htm) reports 科创带 ≈ 230.5 km² and
-# 产业带 ≈ 210 km²; 4.5 km gives an annulus of that order. Those are newspaper figures, not
-# the documents', so they are not in `stated`.
-INNOVATION_RING_WIDTH_KM = 4.5
+# 龙湾/瓯海/瑞安 land. 浙江日报 2021-07-01 ("环大罗山科创走廊",
+# http://zjrb.zjol.com.cn/html/2021-07/01/content_3450340.htm): "科创带总规划面积230.5平方公里，
+# 产业带总规划面积约210平方公里". Second pass: the 4.5 km width of the first pass gave
+# 194.8 km² (-15 %), so the width now follows the figure: 5.2 km gives ≈ 230 km² (checked on
+# build, ±10 %). The shape of the belt stays a drawing choice; only its size is published.
+# A newspaper figure, not the documents', so it is not in `stated`.
+INNOVATION_RING_WIDTH_KM = 5.2
+INNOVATION_RING_PUBLISHED_KM2 = 230.5
 
 # 温州南站 (the 动车站 of the "1030" target): OSM station point rail-station-017 in
 # layers/ref_rail_stations.geojson (unnamed in the OSM extract). Identified as 温州南 by
@@ -200,15 +211,20 @@ OUHAI_EAST = [(120.635, 27.840), (120.780, 27.840), (120.780, 28.010), (120.635,
 # below the mountain. The south edge (27.805 N) steps down east of 120.70 E to pass between
 # the S2 stations 大典下 (塘下镇, 27.795 N) and 汀田 (汀田街道, 27.786 N): see BAOTIAN_STATION
 # above. The step only goes where that evidence is; the town's real boundary is not public.
+# Second pass: the town "covers 81.6 km²" (9aivip.com 塘下镇 entry); the first cut (west edge
+# 120.625 E) measured 94.5 km² (+16 %), so the west edge, which no source fixes, moves east
+# to 120.648 E to give ≈ 81.5 km² (checked on build, ±10 %).
+RUIAN_TANGXIA_WEST_LON = 120.648
+RUIAN_TANGXIA_PUBLISHED_KM2 = 81.6
 RUIAN_TANGXIA_SOUTH_LAT = 27.805
 RUIAN_TANGXIA_STEP = (120.700, 27.790)  # (lon of the step, south edge east of it)
 RUIAN_TANGXIA = [
-    (120.625, RUIAN_TANGXIA_SOUTH_LAT),
+    (RUIAN_TANGXIA_WEST_LON, RUIAN_TANGXIA_SOUTH_LAT),
     (RUIAN_TANGXIA_STEP[0], RUIAN_TANGXIA_SOUTH_LAT),
     RUIAN_TANGXIA_STEP,
     (120.800, RUIAN_TANGXIA_STEP[1]),
     (120.800, 27.900),
-    (120.625, 27.900),
+    (RUIAN_TANGXIA_WEST_LON, 27.900),
 ]
 # 乐清: the southern plain from 柳市/北白象 to 乐成 and the 经济开发区, north of the 瓯江
 # (the district polygon also covers the estuary, so the cut stays a little north of it).
@@ -221,9 +237,13 @@ YUEQING_SOUTH = [
 ]
 # 瓯江口产业集聚区: "灵霓半岛区域…西起灵昆岛灵昆特大桥，东至霓屿岛深门大桥，
 # 南至…浅滩南围堤，北至浅滩北围堤，总面积约130平方公里" (newton.com.tw 瓯江口新区 entry).
-# In ref_districts that land (灵昆岛 and the 浅滩 reclamation) belongs to 洞头区; the cut
-# stops west of 霓屿岛.
-OUJIANGKOU = [(120.840, 27.900), (121.035, 27.900), (121.035, 28.010), (120.840, 28.010)]
+# In ref_districts that land (灵昆岛, the 浅滩 reclamation and 霓屿岛) belongs to 洞头区.
+# Second pass: "东至霓屿岛深门大桥" takes in 霓屿岛 itself (the bridge is on its far side);
+# the first cut stopped west of the island at 121.035 E and measured 111.3 km² (-14 %). The
+# bridge has no public coordinate, so the east edge follows the figure: 121.07 E gives
+# ≈ 130 km² of 洞头 land (checked on build, ±10 %).
+OUJIANGKOU_PUBLISHED_KM2 = 130
+OUJIANGKOU = [(120.840, 27.900), (121.070, 27.900), (121.070, 28.010), (120.840, 28.010)]
 
 # 浙南科技城 (drawn for the key block 温州浙南科技城核心区): 浙江日报 2015-03-31 "浙南科技城落户温州
 # 高新区" (http://zjrb.zjol.com.cn/html/2015-03/31/content_2862625.htm): "北至瓯江，南至温州大道，
@@ -296,6 +316,12 @@ def _src(doc: str, quote: str) -> dict[str, str]:
     return {"doc": doc, "quote": quote}
 
 
+def _within(kind: str, fid: str, source: dict[str, str] | str) -> dict[str, Any]:
+    """The smallest known area holding an unlocated place: a quote, or a reason."""
+    evidence = {"source": source} if isinstance(source, dict) else {"reason": source}
+    return {"kind": kind, "id": fid, **evidence}
+
+
 def _status(value: str, as_of: str, doc: str, quote: str) -> dict[str, Any]:
     return {"value": value, "as_of": as_of, "source": _src(doc, quote)}
 
@@ -314,6 +340,7 @@ def _feature(
     precision_m: float | None,
     status: dict[str, Any] | None = None,
     stated: list[dict[str, Any]] | None = None,
+    within: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     props: dict[str, Any] = {
         "id": fid,
@@ -330,6 +357,8 @@ def _feature(
         "precision_m": precision_m,
         "sources": sources,
     }
+    if within is not None:
+        props["within"] = within
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
@@ -343,6 +372,7 @@ def _unlocated(
     sources: list[dict[str, str]],
     why: str,
     status: dict[str, Any] | None = None,
+    within: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return _feature(
         fid,
@@ -357,6 +387,7 @@ def _unlocated(
         f"Unlocated: {why}",
         None,
         status,
+        within=within,
     )
 
 
@@ -381,6 +412,11 @@ Q_RUIAN = _src(ACTION, "瑞安市围绕塘下东工业城东新区块、塘下�
 Q_ZHENAN = _src(ACTION, "浙南产业集聚区围绕金海湖科创核心区、智能制造及数字经济产业园")
 Q_OUJIANGKOU = _src(ACTION, "瓯江口产业集聚区围绕瓯江口机器人产业园")
 Q_SAFETY_PARK = _src(ACTION, "中国温州安全(应急)产业园")
+# The plan's sentences that put a block in its area (for ``within``).
+Q_YUEQING_EQUIP_SENTENCE = _src(
+    ACTION, "乐清市围绕高新区核心区块(乐清湾电力科技小镇)、高端智能装备产业园"
+)
+Q_SAFETY_SENTENCE = _src(ACTION, "瓯江口产业集聚区围绕瓯江口机器人产业园、中国温州安全(应急)产业园")
 Q_BUILD_PLATFORMS = _src(ACTION, "中国科学院大学温州研究院")
 Q_ZJU = _src(ACTION, "浙江大学温州研究院")
 Q_HUST = _src(ACTION, "华中科技大学温州先进制造技术研究院")
@@ -438,6 +474,15 @@ def build() -> dict[str, Any]:
         raise CurationError("ruian-area: the 塘下 cut takes in 汀田站 (汀田街道)")
     yueqing = _clean(land(districts, [YUEQING]).intersection(Polygon(YUEQING_SOUTH)))
     oujiangkou = _clean(land(districts, [DONGTOU]).intersection(Polygon(OUJIANGKOU)))
+    # Shapes sized to a published (news) figure must keep matching it.
+    for fid, shape_, published in (
+        ("daluo-innovation-ring", innovation_ring, INNOVATION_RING_PUBLISHED_KM2),
+        ("ruian-area", ruian, RUIAN_TANGXIA_PUBLISHED_KM2),
+        ("oujiangkou-industrial-cluster", oujiangkou, OUJIANGKOU_PUBLISHED_KM2),
+    ):
+        measured = geodesic_area_km2(shape_)
+        if abs(measured / published - 1) > AREA_TOLERANCE:
+            raise CurationError(f"{fid}: measures {measured:.1f} km², published {published} km²")
     extent = _clean(shapely.union_all([longwan, zhenan, ouhai, ruian, yueqing, oujiangkou]))
 
     # 产业带 (outer ring): a closed schematic loop through one point in each of the six
@@ -490,8 +535,8 @@ def build() -> dict[str, Any]:
         ),
         _feature(
             "daluo-innovation-ring",
-            "科创带（内环）",
-            "Innovation belt (inner ring)",
+            "科创带",
+            "Innovation belt",
             "belt",
             "wenzhou-daluo-corridor",
             [LONGWAN, OUHAI, RUIAN],
@@ -499,15 +544,18 @@ def build() -> dict[str, Any]:
             innovation_ring,
             "schematic",
             f"Schematic: annulus {INNOVATION_RING_WIDTH_KM} km wide around the schematic 大罗山 "
-            "ellipse (see daluo-mountain), cut to 龙湾/瓯海/瑞安 land. The width only gives an "
-            "area of the order reported by 浙江日报 2021-07-01 (科创带 ≈ 230.5 km², not a "
-            "figure of these documents); no boundary is public.",
+            "ellipse (see daluo-mountain), cut to 龙湾/瓯海/瑞安 land, the width chosen so the "
+            "belt measures the published area: 浙江日报 2021-07-01 "
+            "(http://zjrb.zjol.com.cn/html/2021-07/01/content_3450340.htm): "
+            "'科创带总规划面积230.5平方公里' (a newspaper figure, not one of these documents). "
+            "The plan names 内外两环 without saying which belt is inner; the 科创带 is drawn "
+            "as the inner one. No boundary is public.",
             2000,
         ),
         _feature(
             "daluo-industry-ring",
-            "产业带（外环）",
-            "Industry belt (outer ring)",
+            "产业带",
+            "Industry belt",
             "belt",
             "wenzhou-daluo-corridor",
             [LUCHENG, LONGWAN, OUHAI, RUIAN, YUEQING, DONGTOU],
@@ -517,7 +565,10 @@ def build() -> dict[str, Any]:
             "Schematic: closed loop through one point of each of the six areas (乐清 → 瓯江口 → "
             "浙南产业集聚区 → 瑞安塘下 → 瓯海 → 龙湾 → 乐清). The documents name an outer ring "
             "(内外两环) but give no alignment; this line shows which areas it links, not a road. "
-            "It crosses the 瓯江 estuary, which ref_districts assigns to 鹿城区/乐清市.",
+            "It crosses the 瓯江 estuary, which ref_districts assigns to 鹿城区/乐清市. "
+            "浙江日报 2021-07-01 (http://zjrb.zjol.com.cn/html/2021-07/01/"
+            "content_3450340.htm) gives '产业带总规划面积约210平方公里', but no description "
+            "of where that area lies, so the belt stays a line and is not sized.",
             3000,
         ),
         # ---- the six areas
@@ -575,7 +626,9 @@ def build() -> dict[str, Any]:
             ruian,
             "schematic",
             cut_note + "Kept: 瑞安's north-east corner, i.e. about 塘下镇, where both of the "
-            "area's key blocks are (their names say 塘下).",
+            "area's key blocks are (their names say 塘下), sized to the town's published area: "
+            "9aivip.com 塘下镇 entry ('位于瑞安市东北部…北靠瓯海区仙岩街道…东北靠龙湾区海城街道', "
+            "81.6 km²); the south edge passes between the S2 stations of 塘下镇 and 汀田站.",
             2500,
         ),
         _feature(
@@ -605,9 +658,12 @@ def build() -> dict[str, Any]:
             [Q_OUJIANGKOU],
             oujiangkou,
             "schematic",
-            cut_note + "Kept: the 灵霓半岛 (灵昆岛 and the 浅滩 reclamation, 洞头区 in "
-            "ref_districts) west of 霓屿岛 (newton.com.tw 瓯江口新区: "
-            "西起灵昆特大桥，东至霓屿岛深门大桥).",
+            cut_note + "Kept: the 灵霓半岛 (灵昆岛, the 浅滩 reclamation and 霓屿岛, 洞头区 in "
+            "ref_districts), sized to the published area: newton.com.tw 瓯江口新区 "
+            "(https://www.newton.com.tw/wiki/%E7%94%8C%E6%B1%9F%E5%8F%A3%E6%96%B0%E5%8D%80/"
+            "1838100): '灵霓半岛区域…西起灵昆岛灵昆特大桥，东至霓屿岛深门大桥，南至在建浅滩南"
+            "围堤，北至浅滩北围堤，总面积约130平方公里'. The bridge has no public coordinate: "
+            "the east edge is set so the cut measures ≈ 130 km².",
             2500,
         ),
         # ---- the twelve key blocks
@@ -640,6 +696,7 @@ def build() -> dict[str, Any]:
             "handmsg.com 2020-08-12), 3.43 km² (ezhejiang.gov.cn 2022-04-20), but no public "
             "address or coordinates were found.",
             status=_status("in_use", REPLY_DATE, *Q_EYE_2024.values()),
+            within=_within("feature", "longwan-area", Q_LONGWAN),
         ),
         _unlocated(
             "nanhu-innovation-town",
@@ -650,6 +707,7 @@ def build() -> dict[str, Any]:
             [OUHAI],
             [Q_OUHAI],
             "in 瓯海区 (the plan), but no public description of its site was found.",
+            within=_within("feature", "ouhai-area", Q_OUHAI),
         ),
         _feature(
             "ouhai-life-health-town",
@@ -670,7 +728,7 @@ def build() -> dict[str, Any]:
         ),
         _feature(
             "yueqing-hitech-core",
-            "高新区核心区块（乐清湾电力科技小镇）",
+            "高新区核心区块(乐清湾电力科技小镇)",
             "Yueqing hi-tech zone core block (Yueqing Bay Electric Power S&T Town)",
             "key_block",
             "yueqing-area",
@@ -692,6 +750,7 @@ def build() -> dict[str, Any]:
             [YUEQING],
             [Q_YUEQING, Q_YUEQING_EQUIP],
             "in 乐清市 (the plan), but no public description of its site was found.",
+            within=_within("feature", "yueqing-area", Q_YUEQING_EQUIP_SENTENCE),
         ),
         _feature(
             "tangxia-dongxin-block",
@@ -745,6 +804,7 @@ def build() -> dict[str, Any]:
             [LONGWAN],
             [Q_ZHENAN],
             "in 浙南产业集聚区 (the plan), but no public description of its site was found.",
+            within=_within("feature", "zhenan-industrial-cluster", Q_ZHENAN),
         ),
         _unlocated(
             "oujiangkou-robot-park",
@@ -755,10 +815,11 @@ def build() -> dict[str, Any]:
             [DONGTOU],
             [Q_OUJIANGKOU],
             "in 瓯江口产业集聚区 (the plan), but no public description of its site was found.",
+            within=_within("feature", "oujiangkou-industrial-cluster", Q_OUJIANGKOU),
         ),
         _unlocated(
             "wenzhou-safety-industry-park",
-            "中国温州安全（应急）产业园",
+            "中国温州安全(应急)产业园",
             "China Wenzhou safety (emergency) industrial park",
             "key_block",
             "oujiangkou-industrial-cluster",
@@ -766,6 +827,7 @@ def build() -> dict[str, Any]:
             [Q_OUJIANGKOU, Q_SAFETY_PARK],
             "in 瓯江口产业集聚区 (the plan; 温州网 2023-09-22 shows it in the 海经区), but no "
             "public address or coordinates were found.",
+            within=_within("feature", "oujiangkou-industrial-cluster", Q_SAFETY_SENTENCE),
         ),
         # ---- platforms
         _unlocated(
@@ -779,6 +841,12 @@ def build() -> dict[str, Any]:
             "in 浙南科技城 (温州网 2016-02-01: 永强北片区龙水单元地块，"
             "西与曹龙路贴临，北靠金联路), "
             "but those roads could not be located from public information.",
+            within=_within(
+                "feature",
+                "zhenan-science-city-core",
+                "温州网 2016-02-01: the site is in 浙南科技城 (永强北片区龙水单元), the "
+                "block drawn as zhenan-science-city-core.",
+            ),
         ),
         _unlocated(
             "zju-wenzhou-institute",
@@ -790,6 +858,12 @@ def build() -> dict[str, Any]:
             [Q_ZJU],
             "in 温州市国家大学科技园, 瓯海 高教新区 (yanxian.org 2019-07-11), whose site could not "
             "be located from public information.",
+            within=_within(
+                "feature",
+                "ouhai-area",
+                "yanxian.org 2019-07-11: in 温州市国家大学科技园, 瓯海 高教新区, "
+                "i.e. in 瓯海 around the mountain.",
+            ),
         ),
         _unlocated(
             "hust-wenzhou-institute",
@@ -801,6 +875,12 @@ def build() -> dict[str, Any]:
             [Q_HUST, Q_HUST_2024],
             "no public address was found, so not even its district is known: the districts "
             "listed are the corridor's.",
+            within=_within(
+                "feature",
+                "wenzhou-daluo-corridor",
+                "Named by the plan among the corridor's platforms; no "
+                "public address narrows it further.",
+            ),
         ),
         _feature(
             "china-gene-pharma-valley",
@@ -860,6 +940,12 @@ def build() -> dict[str, Any]:
             "between 曹龙路, 温州大道, 新阳路 and 机场大道), but those roads could not be located "
             "from public information.",
             status=_status("in_use", REPLY_DATE, *Q_OUJIANG_LAB.values()),
+            within=_within(
+                "feature",
+                "zhenan-science-city-core",
+                "ojlab.org.cn; 科技金融时报 2021-05-28: in 浙南科技城, the block "
+                "drawn as zhenan-science-city-core.",
+            ),
         ),
         _unlocated(
             "wenzhou-new-optics-valley",
@@ -873,6 +959,12 @@ def build() -> dict[str, Any]:
             "its extent "
             "and site are not public.",
             status=_status("planned", REPLY_DATE, *Q_OPTICS.values()),
+            within=_within(
+                "district",
+                "district-330303",
+                "龙湾新闻网 2025-07-31: a cluster of 温州湾新区/龙湾区; its extent is "
+                "not public, so only the district is known.",
+            ),
         ),
         _unlocated(
             "daluo-fund-village",
@@ -884,11 +976,17 @@ def build() -> dict[str, Any]:
             [Q_FUND_VILLAGE],
             "no public description of its site was found. It is named after 大罗山, so the "
             "districts listed are the three the mountain spans; which one holds it is unknown.",
+            within=_within(
+                "feature",
+                "wenzhou-daluo-corridor",
+                "Named after 大罗山 in the reply letter on the corridor; "
+                "which district holds it is unknown.",
+            ),
         ),
         _feature(
             "chashan-higher-education-park",
-            "高教园区（茶山）",
-            "Chashan University Town (higher-education park)",
+            "高教园区",
+            "Higher-education park (Chashan University Town)",
             "zone",
             "ouhai-area",
             [OUHAI],
@@ -933,8 +1031,8 @@ def build() -> dict[str, Any]:
         # ---- gateways
         _feature(
             "wenzhou-south-station",
-            "温州南站（动车站）",
-            "Wenzhou South railway station (high-speed rail)",
+            "动车站",
+            "High-speed rail station",
             "gateway",
             "wenzhou-daluo-corridor",
             [OUHAI],
@@ -949,8 +1047,8 @@ def build() -> dict[str, Any]:
         ),
         _feature(
             "wenzhou-longwan-airport",
-            "温州龙湾国际机场",
-            "Wenzhou Longwan International Airport",
+            "龙湾机场",
+            "Longwan Airport",
             "gateway",
             "wenzhou-daluo-corridor",
             [LONGWAN],
@@ -958,7 +1056,8 @@ def build() -> dict[str, Any]:
             Point(LONGWAN_AIRPORT),
             "osm",
             "Midpoint of OSM runway 03/21 in layers/ref_aeroways.geojson (© OpenStreetMap "
-            "contributors); Wikipedia's airport reference point is 380 m away.",
+            "contributors) of 温州龙湾国际机场, the airport the plan calls 龙湾机场; Wikipedia's "
+            "airport reference point is 380 m away.",
             500,
         ),
     ]

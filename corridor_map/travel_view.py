@@ -1,0 +1,222 @@
+"""View model of the app's travel view: slider ranges, tables and map geometries.
+
+The app (``app.py``) only lays out widgets; everything it shows about travel comes from
+here as plain rows and GeoJSON geometries, built from :mod:`corridor_map.travel`,
+:mod:`corridor_map.travel_compare` and :mod:`corridor_map.travel_reach`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from corridor_map import panel, travel
+from corridor_map.i18n import role_name, t
+from corridor_map.travel import LIMITS, SpeedAssumptions, TargetResult
+from corridor_map.travel_compare import (
+    Scenario,
+    TargetComparison,
+    compare_isochrones,
+    pair_results,
+    scenario_isochrone,
+)
+from corridor_map.travel_reach import ReachSet, places, reachable_in, target_reach
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider's range, default and step (within :data:`corridor_map.travel.LIMITS`)."""
+
+    low: int
+    high: int
+    default: int
+    step: int
+
+
+SLIDERS: dict[str, Slider] = {
+    "network_kmh": Slider(20, 80, 40, 5),
+    "minutes": Slider(5, 60, 15, 5),
+}
+
+# The worst-case route of scenario B is drawn dashed beside A's; the overlay of two
+# isochrones in three fills.
+ROUTE_B_STYLE: dict[str, Any] = {
+    "color": "#7d3c98",
+    "weight": 4,
+    "opacity": 0.9,
+    "dashArray": "8 6",
+}
+PART_STYLES: dict[str, dict[str, Any]] = {
+    "a_only": {"color": "#d35400", "weight": 1, "fillColor": "#e67e22", "fillOpacity": 0.30},
+    "b_only": {"color": "#7d3c98", "weight": 1, "fillColor": "#8e44ad", "fillOpacity": 0.30},
+    "both": {"color": "#2471a3", "weight": 2, "fillColor": "#2471a3", "fillOpacity": 0.15},
+}
+REACHED_STYLE: dict[str, Any] = {"color": "#1e8449", "weight": 2, "fillOpacity": 0.9}
+
+# The starting points an isochrone may be picked from besides a click: curated places and
+# the reference town seats (when a places layer exists).
+_SEAT_ROLES = ("seat", "town", "street")
+
+
+def scenario(network_kmh: float, planned: bool, label: str = "A", rail: bool = False) -> Scenario:
+    """Return the scenario the view's controls describe (speed, planned links, mode)."""
+    assumptions = SpeedAssumptions(network_kmh=float(network_kmh), rail=bool(rail))
+    return Scenario(label, assumptions, bool(planned))
+
+
+def comparison(
+    first: Sequence[TargetResult], second: Sequence[TargetResult]
+) -> list[TargetComparison]:
+    """Pair two evaluations of the same targets (e.g. two cached ones) side by side."""
+    return pair_results(first, second)
+
+
+def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[str, Any]]:
+    """Return the A/B table: both verdicts, both worst minutes, the change and the reading."""
+    table = []
+    for r in rows:
+        change = r.change_min
+        table.append(
+            {
+                t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("threshold", lang): r.threshold_min,
+                t("verdict_a", lang): t(f"verdict_{r.a.status}", lang),
+                t("minutes_a", lang): _rounded(r.a.worst_minutes),
+                t("verdict_b", lang): t(f"verdict_{r.b.status}", lang),
+                t("minutes_b", lang): _rounded(r.b.worst_minutes),
+                t("change_b_a", lang): _rounded(change),
+                t("reading", lang): r.evaluation_zh if lang == "zh" else r.evaluation_en,
+            }
+        )
+    return table
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def worst_geometries(result: TargetResult) -> list[dict[str, Any]]:
+    """Return what to draw for a target's worst case: its route, or its sampled ring points.
+
+    Every evaluated worst case carries its ``path``; the ring points are drawn too, since
+    they are not features a reader can find on the map.
+    """
+    worst = result.worst_case or {}
+    shown: list[dict[str, Any]] = []
+    if worst.get("path"):
+        shown.append(worst["path"])
+    ends = panel.ring_points(worst)
+    if ends:
+        shown.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
+    return shown
+
+
+def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:
+    """Return one line naming a worst case's ends, minutes and km (no Markdown)."""
+    worst = result.worst_case
+    if not worst:
+        return ""
+    origin = labels.get(worst["origin"], worst["origin"])
+    destination = labels.get(worst["destination"], worst["destination"])
+    return (
+        f"{origin} → {destination}: {worst.get('minutes') or 0:.1f} min, "
+        f"{worst.get('km') or 0:.1f} km · {travel.ROAD_ATTRIBUTION}"
+    )
+
+
+def isochrone_origins(lang: str) -> dict[str, str]:
+    """Return the features an isochrone may start from (curated places, town seats), by id."""
+    found = {}
+    for place in places():
+        if place.corridor == "reference" and place.role not in _SEAT_ROLES:
+            continue
+        name = place.name_zh if lang == "zh" else place.name_en
+        if place.role in _SEAT_ROLES:
+            name = f"{name} · {role_name(place.role, lang)}"
+        found[place.id] = name
+    return found
+
+
+def isochrones(
+    origin: str | tuple[float, float], minutes: float, a: Scenario, b: Scenario | None
+) -> dict[str, Any]:
+    """Return the isochrone(s) to show, the overlay parts and the places reached.
+
+    Returns
+    -------
+    dict
+        ``a`` (Feature), ``b`` (Feature or None), ``parts`` (list of Features with
+        ``part`` and ``area_km2``; empty without B) and ``reach`` (:class:`ReachSet` of the
+        union of what A and B reach).
+    """
+    exclude = (origin,) if isinstance(origin, str) else ()
+    if b is None:
+        iso = scenario_isochrone(origin, minutes, a)
+        return {"a": iso, "b": None, "parts": [], "reach": reachable_in(iso, exclude)}
+    both = compare_isochrones(origin, minutes, a, b)
+    reach_a = reachable_in(both["a"], exclude)
+    reach_b = reachable_in(both["b"], exclude)
+    union = {p.id: p for p in [*reach_a.places, *reach_b.places]}
+    reach = ReachSet(sorted(union.values(), key=lambda p: (p.role, p.id)), None)
+    return {"a": both["a"], "b": both["b"], "parts": both["parts"]["features"], "reach": reach}
+
+
+def part_rows(parts: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Return the overlay's parts as rows: A only / B only / both with their areas."""
+    return [
+        {
+            t("part", lang): t(f"part_{p['properties']['part']}", lang),
+            t("area_km2", lang): round(p["properties"]["area_km2"], 1),
+        }
+        for p in parts
+    ]
+
+
+def reach_rows(reach: ReachSet, lang: str) -> list[dict[str, Any]]:
+    """Return the places reached as rows (role, name, id), grouped by role."""
+    return [
+        {
+            t("role", lang): role_name(p.role, lang),
+            t("name", lang): p.name_zh if lang == "zh" else p.name_en,
+            "id": p.id,
+        }
+        for group in reach.by_role().values()
+        for p in group
+    ]
+
+
+def reach_summary(reach: ReachSet, lang: str) -> str:
+    """Return the counts by role as one line, e.g. ``12 places … · 车站 5 · 平台 3``."""
+    counts = " · ".join(f"{role_name(role, lang)} {n}" for role, n in reach.counts.items())
+    head = t("reach_count", lang).format(n=len(reach.places))
+    return f"{head}{' · ' + counts if counts else ''}"
+
+
+def within_limits() -> bool:
+    """Tell whether every slider's range lies inside the API's limits (tested)."""
+    for name, slider in SLIDERS.items():
+        limit = LIMITS[name]
+        low_ok = slider.low > limit.low if limit.low_open else slider.low >= limit.low
+        if not (low_ok and slider.high <= limit.high and slider.low <= slider.default):
+            return False
+        if slider.default > slider.high:
+            return False
+    return True
+
+
+def target_reach_line(
+    result: TargetResult, scenario_: Scenario, labels: Mapping[str, str], lang: str
+) -> str:
+    """Return one line: the places within the target's threshold of its worst origin."""
+    found = target_reach(result, scenario_)
+    if found is None:
+        return ""
+    origin = found["origin"]
+    # a sampled ring point has no name: its coordinates stand for it
+    name = (
+        labels.get(origin, origin)
+        if isinstance(origin, str)
+        else f"{origin[0]:.4f}, {origin[1]:.4f}"
+    )
+    return f"{found['minutes']:g} min · {name} · {reach_summary(found['reach'], lang)}"

