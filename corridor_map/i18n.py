@@ -399,7 +399,6 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
     "township": {"zh": "乡驻地", "en": "township seat"},
     "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
     "station": {"zh": "车站", "en": "station"},
-    "seat": {"zh": "市县驻地", "en": "city/county seat"},
 }
 
 CORRIDOR_NAMES: dict[str, dict[str, str]] = {

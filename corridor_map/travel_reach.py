@@ -26,7 +26,7 @@ from corridor_map import _graph
 from corridor_map.atlas import Feature, load_atlas
 
 # Reference roles that stand for a place one travels to.
-REFERENCE_PLACE_ROLES = ("station", "town", "street", "seat")
+REFERENCE_PLACE_ROLES = ("station", "town", "township", "street", "county_seat")
 # Curated roles that frame an area rather than name a place.
 FRAME_ROLES = frozenset({"extent", "belt", "zone", "district", "road"})
 

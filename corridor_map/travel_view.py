@@ -56,7 +56,7 @@ REACHED_STYLE: dict[str, Any] = {"color": "#1e8449", "weight": 2, "fillOpacity":
 
 # The starting points an isochrone may be picked from besides a click: curated places and
 # the reference town seats (when a places layer exists).
-_SEAT_ROLES = ("seat", "town", "street")
+_SEAT_ROLES = ("county_seat", "town", "township", "street")
 
 
 def scenario(network_kmh: float, planned: bool, label: str = "A", rail: bool = False) -> Scenario:

@@ -30,6 +30,33 @@ def ref(fid: str, role: str, located: bool = True, **extra: object) -> dict:
     }
 
 
+def curated(fid: str, role: str, geometry: dict | None, **extra: object) -> dict:
+    """A schema-valid curated feature (a real excerpt, a district), as the atlas requires."""
+    shipped = Path(__file__).resolve().parent.parent / "layers" / "taizhou_bay.geojson"
+    core = next(
+        f
+        for f in json.loads(shipped.read_text(encoding="utf-8"))["features"]
+        if f["properties"]["id"] == "taizhou-central-core"
+    )
+    props = {
+        "id": fid,
+        "name_zh": fid,
+        "name_en": fid,
+        "corridor": "taizhou-bay",
+        "role": role,
+        "parent": None,
+        "district": [{"name": "椒江区", "code": "331002"}],
+        "status": None,
+        "stated": [],
+        "geometry_basis": "schematic" if geometry else "unlocated",
+        "geometry_source": "synthetic test network",
+        "precision_m": 10 if geometry else None,
+        "sources": [core["properties"]["sources"][0]],
+        **extra,
+    }
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
 def node(i: int, j: int) -> tuple[float, float]:
     return (round(LON0 + i * STEP, 6), round(LAT0 + j * STEP, 6))
 
@@ -108,8 +135,30 @@ def make_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             diagonal,
         ],
     )
+    # What the validated load path needs beside the network: the real seeds (excerpts
+    # resolve) and one district around the grid (containment is checked).
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", tmp_path / "seeds")
+    box = [[120.8, 27.7], [121.7, 27.7], [121.7, 28.3], [120.8, 28.3], [120.8, 27.7]]
+    write(
+        layers,
+        "ref_districts.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": ref("district-331002", "district", code="331002")
+                | {"name_zh": "椒江区"},
+                "geometry": {"type": "Polygon", "coordinates": [box]},
+            }
+        ],
+    )
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
     return layers
+
+
+#: A real excerpt for synthetic travel targets (they must resolve like every other).
+TARGET_SOURCE = {"doc": "wenling-reply-2025", "quote": "构建半小时城市交通圈"}
 
 
 def add_planned(layers: Path, speed: float) -> None:

@@ -317,20 +317,14 @@ def test_click_selects_without_rebuilding_the_map(session: Session, data_root: P
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
 
 
-@pytest.mark.xfail(
-    reason="open: after the data and reliability merges a click on 动车站's disc no longer "
-    "selects it (passed before them); under investigation, see the closing note of issue 9",
-    strict=False,
-)
 def test_a_point_is_selected_by_a_click_at_its_centre(session: Session, data_root: Path) -> None:
     page = session.page
     session.open("?lang=zh&basemap=none&at=27.98,120.60,12")
     feature = _feature(POINT_ID, data_root / "layers")
+    name = feature["properties"]["name_zh"]
     lon, lat = feature["geometry"]["coordinates"][:2]
     session.centre(lat, lon, 13)
-    page.wait_for_timeout(1000)  # the refused-file notice above the map settles first
     page.mouse.click(*session.screen_point(lat, lon))
-    name = feature["properties"]["name_zh"]
     page.locator(".cm-preview", has_text=name).wait_for(timeout=5_000)
     page.locator("[data-testid='stColumn'] .cm-head", has_text=name).first.wait_for(timeout=20_000)
     # No focus rectangle around the clicked symbol.

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
+from corridor_map.i18n import corridor_name
 from corridor_map.paths import layers_dir, seeds_dir
 
 pytestmark = pytest.mark.browser
@@ -80,18 +81,14 @@ def page(server: str) -> Iterator[tuple[object, list[str]]]:
 
 
 def _reader_paragraph(pg: object, paragraph: str) -> object:
-    """The cited paragraph inside the reader's frame (components.html)."""
+    """The cited paragraph inside the reader dialog."""
     for frame in pg.frames:  # type: ignore[attr-defined]
-        locator = frame.locator(f"p#{paragraph}.cm-cited")
+        locator = frame.locator(f"[role=dialog] p#cm-p-{paragraph}.cm-cited")
         if locator.count():
             return locator.first
     return None
 
 
-@pytest.mark.xfail(
-    reason="open: written for the old framed reader; the reader is now a dialog over the page",
-    strict=False,
-)
 def test_card_excerpt_opens_reader_at_paragraph(page: tuple[object, list[str]]) -> None:
     pg, outside = page
     base = pg.url.split("?")[0].rstrip("/")  # type: ignore[attr-defined]
@@ -129,7 +126,7 @@ def test_other_corridor_charts_offline_and_names_inert(page: tuple[object, list[
     pg.screenshot(path=str(ARTIFACTS / "indicators-en-charts.png"), full_page=True)  # type: ignore[attr-defined]
     # Daluo corridor: the probe's name shows literally and runs nothing.
     pg.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()  # type: ignore[attr-defined]
-    pg.get_by_role("option", name="Daluoshan corridor (Wenzhou)").click()  # type: ignore[attr-defined]
+    pg.get_by_role("option", name=corridor_name("wenzhou-daluo", "en")).click()  # type: ignore[attr-defined]
     pg.get_by_text("${window.__pwned=2}", exact=False).first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
     assert "<img src=x" in pg.locator(".cm-ind", has_text="探针").first.inner_text()  # type: ignore[attr-defined]
     # A city-wide figure of the 2024 reply is shown apart from the corridor's target.

@@ -16,7 +16,7 @@ from corridor_map.travel_compare import (
     compare_targets,
     default_scenarios,
 )
-from tests._travel_grid import GEOD, LAT0, add_planned, make_grid, node
+from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE, add_planned, make_grid, node
 
 
 def _targets(layers: Path) -> None:
@@ -24,7 +24,7 @@ def _targets(layers: Path) -> None:
         "id": "corner-to-corner-10min",
         "name_zh": "对角 10 分钟",
         "name_en": "Corner to corner in 10 minutes",
-        "sources": [{"doc": "none", "quote": "10分钟"}],
+        "sources": [TARGET_SOURCE],
         "threshold_min": 10,
         "method": "pair",
         "origins": ["sw"],

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from corridor_map.travel import SpeedAssumptions, isochrone, route
-from tests._travel_grid import GEOD, make_grid, node, point, write
+from tests._travel_grid import GEOD, make_grid, node, point, ref, write
 
 RAIL_KM = 50.0
 ISLAND = (121.5, 28.0)
@@ -26,7 +26,7 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     layers = make_grid(tmp_path, monkeypatch)
     rail = {
         "type": "Feature",
-        "properties": {"id": "rail-1", "u": 1, "v": 2, "length_km": RAIL_KM},
+        "properties": ref("rail-1", "railway", u=1, v=2, length_km=RAIL_KM),
         "geometry": {"type": "LineString", "coordinates": [list(node(0, 4)), list(ISLAND)]},
     }
     write(layers, "ref_railways.geojson", [rail])
@@ -93,13 +93,7 @@ def test_the_s1_line_joins_its_stations_in_order(grid: Path) -> None:
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": list(node(*ij))},
-            "properties": {
-                "id": f"s1-{k}",
-                "line": "S1",
-                "order": k,
-                "role": "station",
-                "corridor": "reference",
-            },
+            "properties": ref(f"s1-{k}", "station", line="S1", order=k),
         }
         for k, ij in enumerate([(0, 0), (4, 0), (4, 4)], start=1)
     ]

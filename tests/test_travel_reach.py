@@ -11,12 +11,13 @@ from corridor_map.cli import main
 from corridor_map.travel import SpeedAssumptions
 from corridor_map.travel_compare import Scenario
 from corridor_map.travel_reach import reachable_from, reachable_in
-from tests._travel_grid import make_grid, node, write
+from tests._travel_grid import TARGET_SOURCE, curated, make_grid, node, ref, write
 
 
 def _place(fid: str, role: str, geometry: dict, corridor: str = "reference") -> dict:
-    props = {"id": fid, "role": role, "corridor": corridor, "name_zh": fid, "name_en": fid}
-    return {"type": "Feature", "properties": props, "geometry": geometry}
+    if corridor != "reference":
+        return curated(fid, role, geometry)
+    return {"type": "Feature", "properties": ref(fid, role), "geometry": geometry}
 
 
 def _pt(lonlat: tuple[float, float]) -> dict:
@@ -33,11 +34,10 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         [
             _place("town-near", "town", _pt(node(1, 0))),
             _place("street-near", "street", _pt(node(0, 1))),
-            _place("seat-far", "seat", _pt(node(4, 4))),
-            _place("village-near", "village", _pt(node(1, 1))),  # not a listed role
+            _place("seat-far", "county_seat", _pt(node(4, 4))),
             _place(
                 "seat-as-line",
-                "seat",
+                "county_seat",
                 {"type": "LineString", "coordinates": [node(0, 0), node(1, 0)]},
             ),
         ],
@@ -53,8 +53,8 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         layers,
         "curated.geojson",
         [
-            _place("whole-extent", "extent", box, corridor="test"),
-            _place("platform-near", "platform", _pt(node(0, 2)), corridor="test"),
+            _place("whole-extent", "extent", box, corridor="taizhou-bay"),
+            _place("platform-near", "platform", _pt(node(0, 2)), corridor="taizhou-bay"),
         ],
     )
     return layers
@@ -69,7 +69,7 @@ def test_places_inside_an_isochrone_are_listed_by_role(grid: Path) -> None:
     assert not ids & {"seat-far", "village-near", "seat-as-line", "whole-extent", "sw"}
     assert reach.counts["town"] == 1 and reach.counts["street"] == 1
     assert reach.counts["station"] == 1 and reach.counts["platform"] == 1
-    assert "seat" not in reach.counts
+    assert "county_seat" not in reach.counts
     assert reach.area_km2 == found["isochrone"]["properties"]["area_km2"]
     assert len(reach.points()["coordinates"]) == len(reach.places)
     # a longer budget reaches the far seat too
@@ -100,7 +100,7 @@ def test_a_target_reach_starts_at_its_worst_origin(grid: Path) -> None:
         "id": "t",
         "name_zh": "t",
         "name_en": "t",
-        "sources": [{"doc": "none", "quote": "x"}],
+        "sources": [TARGET_SOURCE],
         "threshold_min": 4,
         "method": "pair",
         "origins": ["sw"],

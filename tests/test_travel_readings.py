@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corridor_map.travel import evaluate_targets, target_features
-from tests._travel_grid import make_grid, node, write
+from tests._travel_grid import TARGET_SOURCE, make_grid, node, ref, write
 
 DISTRICT = {
     "type": "Polygon",
@@ -25,7 +25,7 @@ DISTRICT = {
 
 
 def _place(fid: str, role: str, lonlat: tuple[float, float]) -> dict:
-    props = {"id": fid, "role": role, "corridor": "reference", "name_zh": fid, "name_en": fid}
+    props = ref(fid, "county_seat" if role == "seat" else role)
     return {
         "type": "Feature",
         "properties": props,
@@ -38,10 +38,10 @@ def _target(layers: Path) -> None:
         "id": "seat-circle",
         "name_zh": "半小时交通圈",
         "name_en": "Half-hour circle",
-        "sources": [{"doc": "none", "quote": "半小时"}],
+        "sources": [TARGET_SOURCE],
         "threshold_min": 10,
         "method": "pair",
-        "origins": {"role": "seat", "within": "district-x"},
+        "origins": {"role": "county_seat", "within": "district-x"},
         "destinations": {"role": ["town", "street"], "within": "district-x"},
         "unmatched_reason": "needs ref_places",
     }
@@ -54,13 +54,7 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     district = {
         "type": "Feature",
         "geometry": DISTRICT,
-        "properties": {
-            "id": "district-x",
-            "role": "district",
-            "corridor": "reference",
-            "name_zh": "X",
-            "name_en": "X",
-        },
+        "properties": ref("district-x", "district", code="999999") | {"name_zh": "X"},
     }
     write(layers, "ref_districts.geojson", [district])
     _target(layers)
@@ -83,7 +77,7 @@ def test_seat_to_every_town_and_street_seat_inside_the_district(grid: Path) -> N
             _place("street-north", "street", node(0, 3)),  # 3 km: 4.5 min
             _place("town-corner", "town", node(4, 4)),  # 8 km: 12 min, the worst
             _place("town-outside", "town", (121.5, 28.0)),  # outside the district: left out
-            _place("village", "village", node(1, 1)),  # not a seat role: left out
+            _place("village", "station", node(1, 1)),  # not a seat role: left out
         ],
     )
     assert target_features({"role": ["town", "street"], "within": "district-x"}) == [

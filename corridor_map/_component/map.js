@@ -246,6 +246,11 @@ function buildMap(host, bundle) {
   const built = bundle.build(L);
   const map = built.map;
   host.map = map;
+  // Leaflet's keyboard handler focuses the map on mousedown and then restores the
+  // *window's* scroll; Streamlit scrolls its own container, which would jump between
+  // mousedown and mouseup and turn a click on a feature into a click on empty map.
+  const container = map.getContainer();
+  container.focus = (opts) => HTMLElement.prototype.focus.call(container, Object.assign({ preventScroll: true }, opts));
   // For tools and tests: the live map on its element, and how often a map was built.
   host.root.__cmMap = map;
   window.__cmBuilds = (window.__cmBuilds || 0) + 1;
