@@ -31,8 +31,9 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
   station) rather than on the point itself; or a file whose containment failures mostly
   disappear once its coordinates are converted GCJ-02 → WGS84; or a file that fits its
   anchors better converted than as given: more vertices within 100 m of a district
-  boundary or a reference station/runway (not the dense road graph), or less of it
-  outside its (unbuffered) districts. The shift is about 540 m here, so only anchored
+  boundary or a reference station/runway (not the dense road graph), less of it outside
+  its (unbuffered) districts, or more points and shape centres on the 0.001° grid the
+  curation scripts round positions to. The shift is about 540 m here, so only anchored
   signals are reliable; a file with no anchor gets a note in ``validate --explain``
   (:func:`explain`) saying a wholesale shift of it would pass undetected.
 
@@ -51,6 +52,7 @@ import logging
 import math
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,6 +371,9 @@ class Atlas:
 MAX_LISTED_PROBLEMS = 25
 
 _STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
+# Streamlit serves sessions from several threads: after a data change, one validates and
+# the others wait for its result instead of validating the same snapshot in parallel.
+_LOAD_LOCK = threading.RLock()
 _LOG = logging.getLogger("corridor_map")
 
 
@@ -442,7 +447,8 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    atlas = _load_cached(directory, _snapshot(directory))
+    with _LOAD_LOCK:
+        atlas = _load_cached(directory, _snapshot(directory))
     if atlas.problems and (_STRICT.get() if strict is None else strict):
         raise LayerError(refusal_message(atlas.problems, atlas.refused))
     if atlas.refused and not atlas.warned:
@@ -639,7 +645,8 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return list(_report(directory, _snapshot(directory)).first_round)
+    with _LOAD_LOCK:
+        return list(_report(directory, _snapshot(directory)).first_round)
 
 
 def explain(layers_dir: Path | str | None = None) -> list[str]:
@@ -657,7 +664,8 @@ def explain(layers_dir: Path | str | None = None) -> list[str]:
     """
     directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
     directory = directory.resolve()
-    return list(_report(directory, _snapshot(directory)).notes)
+    with _LOAD_LOCK:
+        return list(_report(directory, _snapshot(directory)).notes)
 
 
 @dataclass(frozen=True)
@@ -1516,6 +1524,11 @@ ANCHOR_NEAR_M = 100.0
 #: for the file to count as GCJ-02.
 _ANCHOR_FACTOR = 2.0
 _ANCHOR_MIN_VERTICES = 5
+#: The curation scripts place hand-derived points and shape centres on a 0.001° grid; a
+#: position within 2 m of it in both coordinates is on the grid (by chance: ~0.2 %).
+CURATION_GRID_DEG = 0.001
+_GRID_TOLERANCE_DEG = 2e-5
+_GRID_MIN = 3
 #: Outside the (unbuffered) districts as given, at least this much and this many times
 #: what remains after GCJ-02 → WGS84, marks a file as GCJ-02.
 _FIT_MIN = {"km²": 0.1, "km": 0.2, "points": 2.0}
@@ -1553,10 +1566,11 @@ def _check_gcj_anchors(
 ) -> None:
     """Catch a curated file shifted wholesale to GCJ-02, wherever it has an anchor.
 
-    Two anchors: vertices that sit on a district boundary or a reference station,
-    runway or stop (as given versus after converting GCJ-02 → WGS84), and how much of
-    the file lies outside its districts (unbuffered) in each frame. A file with neither
-    gets a note for ``validate --explain``: a wholesale shift of it would pass.
+    Three anchors, each compared as given and after converting GCJ-02 → WGS84: vertices
+    that sit on a district boundary or a reference station, runway or stop; how much of
+    the file lies outside its districts (unbuffered); and points and polygon centres on
+    the 0.001° grid the curation scripts round positions to. A file with none gets a note
+    for ``validate --explain``: a wholesale shift of it would pass.
     """
     tree = _anchor_tree(checker, districts)
     flat = _Containment(districts, buffer_m=0.0)
@@ -1591,7 +1605,16 @@ def _check_gcj_anchors(
             fit_given[unit] += flat.outside(geometry, codes)[0]
             back = gcj02_to_wgs84_geometry(geometry)
             fit_converted[unit] += flat.outside(back, codes)[0] if back.is_valid else 0.0
+        grid_given, grid_converted = _on_grid_counts(
+            [g for _, _, g in items if g is not None and g.geom_type in {"Point", "Polygon"}]
+        )
         reasons = []
+        if grid_converted >= max(_GRID_MIN, _ANCHOR_FACTOR * grid_given + 2):
+            reasons.append(
+                f"{grid_converted} points or shape centres sit on the "
+                f"{CURATION_GRID_DEG:g}° curation grid after converting GCJ-02 → WGS84, "
+                f"{grid_given} as given"
+            )
         if converted >= _ANCHOR_FACTOR * given + _ANCHOR_MIN_VERTICES:
             reasons.append(
                 f"{converted} vertices lie within {ANCHOR_NEAR_M:.0f} m of a district "
@@ -1614,18 +1637,40 @@ def _check_gcj_anchors(
                 + "; convert with corridor_map.gcj02.gcj02_to_wgs84_geojson",
             )
         fits = any(max(fit_given[u], fit_converted[u]) > 0 for u in _FIT_MIN)
-        if max(given, converted) < _ANCHOR_MIN_VERTICES and not fits:
+        gridded = max(grid_given, grid_converted) >= _GRID_MIN
+        if max(given, converted) < _ANCHOR_MIN_VERTICES and not fits and not gridded:
             checker.notes.append(
                 f"{file}: no GCJ-02 anchor: none of its {len(coords)} located vertices lies "
                 f"within {ANCHOR_NEAR_M:.0f} m of a district boundary or reference station "
-                "in either frame and every checked feature lies inside its districts both "
-                "as given and converted, so a wholesale GCJ-02 shift (~540 m) of this file "
-                "would pass undetected"
+                "in either frame, every checked feature lies inside its districts both as "
+                f"given and converted, and fewer than {_GRID_MIN} positions sit on the "
+                f"{CURATION_GRID_DEG:g}° curation grid in either frame, so a wholesale "
+                "GCJ-02 shift (~540 m) of this file would pass undetected"
             )
         else:
             checker.notes.append(
-                f"{file}: GCJ-02 anchors: {given} vertices near a district boundary or "
-                f"reference station as given, {converted} converted; outside the districts "
+                f"{file}: GCJ-02 anchors (given/converted): {given}/{converted} vertices near "
+                "a district boundary or reference station; "
+                f"{grid_given}/{grid_converted} positions on the {CURATION_GRID_DEG:g}° "
+                "curation grid; outside the districts "
                 + ", ".join(f"{fit_given[u]:.2f}/{fit_converted[u]:.2f} {u}" for u in _FIT_MIN)
-                + " (given/converted)"
             )
+
+
+def _on_grid_counts(geometries: list[BaseGeometry]) -> tuple[int, int]:
+    """How many points / polygon centres lie on the curation grid, as given and converted."""
+    if not geometries:
+        return 0, 0
+    centres = [g if g.geom_type == "Point" else g.centroid for g in geometries]
+    lon = np.array([c.x for c in centres])
+    lat = np.array([c.y for c in centres])
+    back_lon, back_lat = gcj02_to_wgs84(lon, lat)
+
+    def on_grid(x: np.ndarray, y: np.ndarray) -> int:
+        def near(v: np.ndarray) -> np.ndarray:
+            steps = v / CURATION_GRID_DEG
+            return np.abs(steps - np.round(steps)) * CURATION_GRID_DEG < _GRID_TOLERANCE_DEG
+
+        return int(np.count_nonzero(near(x) & near(y)))
+
+    return on_grid(lon, lat), on_grid(np.asarray(back_lon), np.asarray(back_lat))

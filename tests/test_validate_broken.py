@@ -881,13 +881,13 @@ def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", ["taizhou_bay.geojson", "wenzhou_daluo.geojson", "wenling_lakes.geojson"]
+    "name", ["taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson"]
 )
 def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
     # Wenling's file is caught by its point placed on a GeoNames 街道 seat (新城智谷).
     folder = _real_layers_with_shifted(tmp_path, name)
     problems = [p for p in validate(folder) if p.file == name]
-    assert any(p.field == "geometry" and "GCJ-02" in p.reason for p in problems), problems
+    assert any(p.feature_id == "-" and "look like GCJ-02" in p.reason for p in problems), problems
     assert name in load_atlas(folder).refused
     assert [p for p in validate(folder) if p.file != name] == []
 
@@ -901,21 +901,85 @@ def test_the_taizhou_file_is_caught_by_its_district_anchors(tmp_path):
     assert "outside the listed districts as given" in problem.reason
 
 
-def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+def test_the_wenling_file_is_caught_by_its_curation_grid(tmp_path):
+    # nothing in it touches a district boundary or a station: its points and ellipse
+    # centres, rounded to 0.001° by the curation script, are the anchor
     folder = _real_layers_with_shifted(tmp_path, "wenling_lakes.geojson")
-    # Without its one seat-anchored point, nothing in the shifted file can give it away.
-    path = folder / "wenling_lakes.geojson"
-    data = json.loads(path.read_text("utf-8"))
-    data["features"] = [
-        f for f in data["features"] if f["properties"]["id"] != "xincheng-smart-valley"
-    ]
-    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    (problem,) = [p for p in validate(folder) if p.feature_id == "-"]
+    assert "sit on the 0.001° curation grid after converting GCJ-02 → WGS84, 0 as" in (
+        problem.reason
+    )
+
+
+def test_the_real_layers_explain_their_anchors(capsys):
+    assert cli.main(["validate", "--explain"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+    for name in ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson"):
+        (note,) = [n for n in notes if n.startswith(f"note: {name}:")]
+        assert "GCJ-02 anchors (given/converted)" in note
+
+
+def test_a_file_without_an_anchor_is_named_by_explain_not_passed_silently(tmp_path, capsys):
+    # one point off the grid, far from any district boundary or station
+    data = _collection(_feature("t-lone", _point(121.3853, 28.3727), role="platform"))
+    folder = _layers(tmp_path, {"t.geojson": data})
     assert cli.main(["validate", "--layers", str(folder), "--explain"]) == 0
     out = capsys.readouterr().out.splitlines()
-    (note,) = [line for line in out if line.startswith("note: wenling_lakes.geojson")]
+    (note,) = [line for line in out if line.startswith("note: t.geojson")]
     assert "no GCJ-02 anchor" in note and "would pass undetected" in note
-    anchored = [line for line in out if line.startswith("note: taizhou_bay.geojson")]
-    assert anchored and "GCJ-02 anchors" in anchored[0]
     assert cli.main(["validate", "--layers", str(folder), "--explain", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
-    assert any(n.startswith("wenling_lakes.geojson: no GCJ-02 anchor") for n in notes)
+    assert any(n.startswith("t.geojson: no GCJ-02 anchor") for n in notes)
+
+
+# ------------------- data the loader used to accept: the CLI stops with the list, exit 2
+
+
+def _break_real(tmp_path: Path, case: str) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(REAL_LAYERS.parent / "seeds", root / "seeds")
+    shutil.copytree(REAL_LAYERS, root / "layers")
+    name = "planned_links.geojson" if case == "speed 'fast'" else "taizhou_bay.geojson"
+    path = root / "layers" / name
+    data = json.loads(path.read_text("utf-8"))
+    if case == "speed 'fast'":
+        data["links"][0]["design_speed_kmh"] = "fast"
+    else:
+        by_id = {f["properties"]["id"]: f for f in data["features"]}
+        if case == "swapped polygon":
+            ring = by_id["taizhou-central-core"]["geometry"]["coordinates"][0]
+            by_id["taizhou-central-core"]["geometry"]["coordinates"][0] = [
+                [lat, lon] for lon, lat in ring
+            ]
+        else:
+            value = {"latitude 95": 95.0, "Infinity": float("inf"), "NaN": float("nan")}[case]
+            by_id["zju-taizhou-institute"]["geometry"]["coordinates"][1] = value
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "case", ["swapped polygon", "latitude 95", "Infinity", "NaN", "speed 'fast'"]
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["isochrone", "wenzhou-south-station", "20"],
+        ["targets"],
+        ["measure", "taizhou-central-core"],
+        ["travel", "jiulong-lake", "longmen-lake"],
+        ["features"],
+    ],
+)
+def test_cli_commands_on_bad_data_exit_2_with_the_list(
+    tmp_path, monkeypatch, capsys, case, command
+):
+    root = _break_real(tmp_path, case)
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    problems = validate(root / "layers")
+    assert problems
+    assert cli.main(command) == 2
+    captured = capsys.readouterr()
+    assert str(problems[0]) in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""

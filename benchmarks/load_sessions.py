@@ -1,0 +1,289 @@
+"""Load the app with N concurrent browser sessions and report the server's cost per session.
+
+Starts ``app.py`` with :func:`corridor_map._appserver.streamlit_app` bound to 127.0.0.1,
+opens one headless Chromium (``/usr/bin/chromium``) with N browser contexts (one Streamlit
+session each; every request to anything but this machine is aborted and counted), and
+measures the server process from ``/proc/<pid>`` (CPU seconds = utime + stime, memory =
+VmRSS):
+
+1. warm-up: one session loads the page and clicks, then closes (one-time imports and
+   caches: reported apart, not charged to the sessions);
+2. load: all N sessions open the page at once; each waits for the map to draw;
+3. click: all N click the Taizhou central core at once; each waits for its selection;
+4. close: all contexts close; the server's memory is sampled until Streamlit's
+   ``server.disconnectedSessionTTL`` (120 s by default) has passed, plus a margin.
+
+CPU per page load = server CPU during phase 2 ÷ N, per click = phase 3 ÷ N, both measured
+until the server is idle again; memory per session = (RSS after phase 3 − RSS after the
+warm-up) ÷ N; "released" compares the RSS after the wait with that baseline.
+
+Bounded: at most 50 sessions, a time limit per step and for the whole run, localhost
+only. It prints figures; it is not a test. Run::
+
+    .venv/bin/python benchmarks/load_sessions.py [--sessions 20] [--time-limit 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from corridor_map._appserver import CHROMIUM_ARGS, is_local, streamlit_app
+from corridor_map.atlas import load_atlas
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE_ID = "taizhou-central-core"
+MAX_SESSIONS = 50
+STEP_TIMEOUT_MS = 180_000
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (VmRSS from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def wait_idle(pid: int, *, below: float = 0.05, window_s: float = 1.0, limit_s: float = 60):
+    """Wait until the process uses less than ``below`` of a core over ``window_s``."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        start = cpu_seconds(pid)
+        await asyncio.sleep(window_s)
+        if (cpu_seconds(pid) - start) / window_s < below:
+            return
+
+
+def click_point() -> tuple[float, float]:
+    """(lat, lon) inside the central core but clear of every other drawn curated feature."""
+    atlas = load_atlas(strict=True)
+    core = atlas.get(CORE_ID)
+    others = []
+    for feature in atlas.select(include_reference=False):
+        if feature.id == CORE_ID or feature.geometry is None or feature.role == "extent":
+            continue
+        g = feature.geometry
+        others.append(g if g.geom_type.endswith("Polygon") else g.buffer(0.004))
+    free = core.geometry.difference(shapely.union_all(others)) if others else core.geometry
+    point = free.representative_point()
+    return point.y, point.x
+
+
+@dataclass
+class Session:
+    """One browser context: its timings, errors and blocked outside requests."""
+
+    number: int
+    context: Any = None
+    page: Any = None
+    load_s: float | None = None
+    click_s: float | None = None
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    async def open(self, browser: Any) -> None:
+        self.context = await browser.new_context(viewport={"width": 1400, "height": 900})
+        self.page = await self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        await self.page.route("**/*", self._route)
+
+    async def _route(self, route: Any) -> None:
+        if is_local(route.request.url):
+            await route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            await route.abort()
+
+    async def load(self, url: str) -> None:
+        start = time.monotonic()
+        try:
+            await self.page.goto(url, timeout=STEP_TIMEOUT_MS)
+            frame = self.page.frame_locator(MAP_FRAME)
+            await frame.locator(f"path.cm-f-{CORE_ID}").first.wait_for(
+                state="attached", timeout=STEP_TIMEOUT_MS
+            )
+            self.load_s = time.monotonic() - start
+        except Exception as exc:  # report, do not stop the other sessions
+            self.errors.append(f"load: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+    async def click(self, lat: float, lon: float) -> None:
+        if self.load_s is None:
+            return
+        start = time.monotonic()
+        try:
+            container = self.page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+            for attempt in (1, 2):
+                xy = await container.evaluate(
+                    "(el, ll) => { const p = window.map.latLngToContainerPoint(ll);"
+                    " return [p.x, p.y]; }",
+                    [lat, lon],
+                )
+                await container.click(position={"x": xy[0], "y": xy[1]})
+                try:
+                    await self.page.wait_for_function(
+                        f"location.search.includes('sel={CORE_ID}')", timeout=STEP_TIMEOUT_MS
+                    )
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+            frame = self.page.frame_locator(MAP_FRAME)
+            await frame.locator("path.cm-highlight").first.wait_for(
+                state="attached", timeout=STEP_TIMEOUT_MS
+            )
+            self.click_s = time.monotonic() - start
+        except Exception as exc:
+            self.errors.append(f"click: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+    async def check_app_errors(self) -> None:
+        if self.page is not None and await self.page.locator(".stException").count():
+            self.errors.append("the app shows an exception")
+
+    async def close(self) -> None:
+        if self.context is not None:
+            await self.context.close()
+
+
+def _median(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} s" if values else "-"
+
+
+async def run(sessions: int, release_wait_s: float) -> int:
+    from playwright.async_api import async_playwright
+
+    lat, lon = click_point()
+    env = dict(os.environ, STREAMLIT_SERVER_ADDRESS="127.0.0.1")
+    env.pop("TIANDITU_KEY", None)
+    with streamlit_app(ROOT / "app.py", cwd=ROOT, env=env, timeout_s=120) as app:
+        pid = app.process.pid
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS)
+            )
+            await wait_idle(pid)
+            rss_start = rss_mb(pid)
+
+            # 1. warm-up (one-time imports, caches)
+            cpu0 = cpu_seconds(pid)
+            warm = Session(0)
+            await warm.open(browser)
+            await warm.load(app.url)
+            await warm.click(lat, lon)
+            await warm.close()
+            await wait_idle(pid)
+            warm_cpu = cpu_seconds(pid) - cpu0
+            rss_base = rss_mb(pid)
+
+            # 2. N concurrent page loads
+            group = [Session(i + 1) for i in range(sessions)]
+            await asyncio.gather(*(s.open(browser) for s in group))
+            cpu1 = cpu_seconds(pid)
+            t1 = time.monotonic()
+            await asyncio.gather(*(s.load(app.url) for s in group))
+            load_wall = time.monotonic() - t1
+            await wait_idle(pid)
+            load_cpu = cpu_seconds(pid) - cpu1
+            rss_loaded = rss_mb(pid)
+
+            # 3. N concurrent clicks
+            cpu2 = cpu_seconds(pid)
+            t2 = time.monotonic()
+            await asyncio.gather(*(s.click(lat, lon) for s in group))
+            click_wall = time.monotonic() - t2
+            await wait_idle(pid)
+            click_cpu = cpu_seconds(pid) - cpu2
+            rss_clicked = rss_mb(pid)
+            await asyncio.gather(*(s.check_app_errors() for s in group))
+
+            # 4. close and watch the memory
+            await asyncio.gather(*(s.close() for s in group))
+            await browser.close()
+            closed_at = time.monotonic()
+            samples = [(0.0, rss_mb(pid))]
+            while time.monotonic() - closed_at < release_wait_s:
+                await asyncio.sleep(min(10.0, release_wait_s))
+                samples.append((time.monotonic() - closed_at, rss_mb(pid)))
+
+    loaded = [s.load_s for s in group if s.load_s is not None]
+    clicked = [s.click_s for s in group if s.click_s is not None]
+    errors = [f"session {s.number}: {e}" for s in [warm, *group] for e in s.errors]
+    outside = sum(len(s.outside) for s in [warm, *group])
+    hosts = sorted({u.split("/")[2] for s in [warm, *group] for u in s.outside if "://" in u})
+    grown = rss_clicked - rss_base
+    rss_end = samples[-1][1]
+    print(f"sessions: {sessions} concurrent (+1 warm-up), server pid {pid}, localhost only")
+    print(f"warm-up session (first load + click): {warm_cpu:.2f} server CPU-s")
+    print(
+        f"page load: {load_cpu / sessions:.2f} server CPU-s per load "
+        f"({load_cpu:.1f} s for {sessions}; wall {load_wall:.1f} s, median {_median(loaded)})"
+    )
+    print(
+        f"click: {click_cpu / sessions:.2f} server CPU-s per click "
+        f"({click_cpu:.1f} s for {sessions}; wall {click_wall:.1f} s, median {_median(clicked)})"
+    )
+    print(
+        f"memory (RSS): start {rss_start:.0f} MB, after warm-up {rss_base:.0f} MB, "
+        f"{sessions} loaded {rss_loaded:.0f} MB, after clicks {rss_clicked:.0f} MB "
+        f"→ {grown / sessions:.1f} MB per session"
+    )
+    trail = ", ".join(f"{t:.0f} s: {m:.0f} MB" for t, m in samples)
+    released = grown <= 0 or (rss_end - rss_base) <= 0.25 * grown
+    print(f"after closing: {trail}")
+    print(
+        f"released: {'yes' if released else 'NO'} ({rss_end - rss_base:+.0f} MB over the "
+        f"warm-up baseline after {samples[-1][0]:.0f} s; sessions added {grown:+.0f} MB)"
+    )
+    print(f"blocked outside requests: {outside}" + (f" ({', '.join(hosts)})" if hosts else ""))
+    print(f"errors: {len(errors)}")
+    for line in errors[:20]:
+        print(f"  {line}")
+    return 0 if not errors else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20, help=f"1–{MAX_SESSIONS}")
+    parser.add_argument(
+        "--release-wait",
+        type=float,
+        default=135.0,
+        help="seconds to watch memory after closing (Streamlit keeps a closed session "
+        "120 s by default; 0–600)",
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=900.0, help="whole run, seconds (≤ 1800)"
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        parser.error(f"--sessions must be within 1–{MAX_SESSIONS}")
+    if not 0 <= args.release_wait <= 600:
+        parser.error("--release-wait must be within 0–600 s")
+    if not 0 < args.time_limit <= 1800:
+        parser.error("--time-limit must be within 0–1800 s")
+    try:
+        return asyncio.run(asyncio.wait_for(run(args.sessions, args.release_wait), args.time_limit))
+    except TimeoutError:
+        print(f"stopped: the run exceeded --time-limit {args.time_limit:g} s", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
