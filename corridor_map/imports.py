@@ -320,15 +320,7 @@ def _read_geojson(
     features: list[tuple[dict[str, Any], BaseGeometry | None]] = []
     for index, raw in enumerate(raw_features):
         where = f"{name} feature #{index}"
-        if not isinstance(raw, dict) or raw.get("type") != "Feature":
-            raise MeasureInputError(f"{where}: 不是 Feature / not a GeoJSON Feature")
-        props = raw.get("properties") or {}
-        if not isinstance(props, dict):
-            raise MeasureInputError(
-                f"{where}: properties 必须是对象 / properties must be an object"
-            )
-        if "id" not in props and raw.get("id") is not None:
-            props = {**props, "id": raw["id"]}
+        props = measure.feature_properties(raw, where)
         geometry = raw.get("geometry")
         if geometry is None:
             features.append((props, None))

@@ -318,17 +318,21 @@ def measure_geojson(
     shapes = []
     for index, raw in enumerate(features):
         where = f"{name} feature #{index}"
-        if not isinstance(raw, dict) or raw.get("type") != "Feature":
-            raise MeasureInputError(f"{where}: 不是 Feature / not a GeoJSON Feature")
-        props = raw.get("properties") or {}
-        if not isinstance(props, dict):
-            raise MeasureInputError(
-                f"{where}: properties 必须是对象 / properties must be an object"
-            )
-        if "id" not in props and raw.get("id") is not None:
-            props = {**props, "id": raw["id"]}
+        props = feature_properties(raw, where)
         shapes.append((props, _upload_geometry(raw.get("geometry"), where)))
     return measure_shapes(shapes, name)
+
+
+def feature_properties(raw: Any, where: str) -> dict[str, Any]:
+    """Return an uploaded Feature's properties (its top-level ``id`` kept), or refuse it."""
+    if not isinstance(raw, dict) or raw.get("type") != "Feature":
+        raise MeasureInputError(f"{where}: 不是 Feature / not a GeoJSON Feature")
+    props = raw.get("properties") or {}
+    if not isinstance(props, dict):
+        raise MeasureInputError(f"{where}: properties 必须是对象 / properties must be an object")
+    if "id" not in props and raw.get("id") is not None:
+        props = {**props, "id": raw["id"]}
+    return props
 
 
 def measure_shapes(
