@@ -42,9 +42,14 @@ __all__ = [
     "downloads",
     "export_bytes",
     "feature_rows",
+    "format_label",
+    "route_items",
     "select_features",
+    "sketch_downloads",
     "target_rows",
+    "travel_downloads",
     "write_features",
+    "write_geometries",
     "write_geometry",
     "write_targets",
 ]
@@ -391,31 +396,65 @@ def write_geometry(
         What it is (``"sketch"``, ``"route"``, ``"isochrone"``): the layer title; routes
         and isochrones also carry the road network's attribution.
     """
-    props = dict(properties or {})
-    if geometry.get("type") == "Feature":
-        props = {**(geometry.get("properties") or {}), **props}
-        geometry = geometry.get("geometry") or {}
-    try:
-        geom: BaseGeometry | None = shape(geometry) if geometry else None
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-        raise ExportError(f"{kind}: 几何无效 / invalid geometry: {exc}") from None
+    return write_geometries(path, [(geometry, properties)], kind, fmt)
+
+
+def write_geometries(
+    path: Path | str,
+    items: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+    kind: str,
+    fmt: str | None = None,
+) -> Path:
+    """Export several geometries of one kind (e.g. the routes of every travel target).
+
+    Parameters
+    ----------
+    items
+        ``(geometry, properties)`` pairs: a WGS84 GeoJSON geometry or Feature (its
+        properties are kept, ``properties`` override them) and a flat dict; nested
+        values are written as JSON text.
+    kind
+        See :func:`write_geometry`.
+
+    Raises
+    ------
+    ExportError
+        When a geometry is invalid, or there is nothing to write.
+    """
+    if not items:
+        raise ExportError(f"{kind}: 没有可导出的几何 / nothing to export")
     notice = attribution(roads=kind in {"route", "isochrone"})
-    flat = {k: _flat(v) for k, v in props.items()}
-    m = geodesic_measure(geom)
-    row = {
-        "kind": kind,
-        **flat,
-        "area_km2": round(m.area_km2, 6),
-        "length_km": round(m.length_km, 6),
-        "attribution": notice,
-        "note": disclaimer(),
-        "geometry": geom,
-    }
-    if Path(path).suffix.lower() == ".csv" or fmt == "csv":
-        anchor = None if geom is None or geom.is_empty else geom.representative_point()
-        row["lon"] = None if anchor is None else round(anchor.x, 7)
-        row["lat"] = None if anchor is None else round(anchor.y, 7)
-    return _write_rows(Path(path), [row], fmt, f"corridor-map {kind}", notice)
+    csv_out = Path(path).suffix.lower() == ".csv" or fmt == "csv"
+    rows = []
+    for geometry, properties in items:
+        props = dict(properties or {})
+        geometry = geometry or {}
+        if geometry.get("type") == "Feature":
+            props = {**(geometry.get("properties") or {}), **props}
+            geometry = geometry.get("geometry") or {}
+        try:
+            geom: BaseGeometry | None = shape(geometry) if geometry else None
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            raise ExportError(f"{kind}: 几何无效 / invalid geometry: {exc}") from None
+        m = geodesic_measure(geom)
+        row = {
+            "kind": kind,
+            **{k: _flat(v) for k, v in props.items()},
+            "area_km2": round(m.area_km2, 6),
+            "length_km": round(m.length_km, 6),
+            "attribution": notice,
+            "note": disclaimer(),
+            "geometry": geom,
+        }
+        if csv_out:
+            anchor = None if geom is None or geom.is_empty else geom.representative_point()
+            row["lon"] = None if anchor is None else round(anchor.x, 7)
+            row["lat"] = None if anchor is None else round(anchor.y, 7)
+        rows.append(row)
+    # Every row has every column (GDAL and CSV take the first row's columns).
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    rows = [{k: row.get(k) for k in columns} for row in rows]
+    return _write_rows(Path(path), rows, fmt, f"corridor-map {kind}", notice)
 
 
 def _flat(value: Any) -> Any:
@@ -424,8 +463,20 @@ def _flat(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def target_rows(results: Sequence[Any], assumptions: Any) -> list[dict[str, Any]]:
-    """Rows of the travel-targets table: verdict, worst case, method, assumptions, sources."""
+def target_rows(
+    results: Sequence[Any], assumptions: Any, scenario: str = "A"
+) -> list[dict[str, Any]]:
+    """Rows of the travel-targets table: verdict, worst case, method, assumptions, sources.
+
+    Parameters
+    ----------
+    results
+        :class:`~corridor_map.travel.TargetResult` list, evaluated under ``assumptions``.
+    assumptions
+        The :class:`~corridor_map.travel.SpeedAssumptions` used (described in every row).
+    scenario
+        The scenario's label (``A``, ``B`` when two are compared).
+    """
     described = " | ".join(assumptions.describe())
     notice = attribution(roads=True)
     rows = []
@@ -433,6 +484,7 @@ def target_rows(results: Sequence[Any], assumptions: Any) -> list[dict[str, Any]
         worst = r.worst_case or {}
         rows.append(
             {
+                "scenario": scenario,
                 "id": r.id,
                 "name_zh": r.name_zh,
                 "name_en": r.name_en,
@@ -460,16 +512,69 @@ def target_rows(results: Sequence[Any], assumptions: Any) -> list[dict[str, Any]
     return rows
 
 
+def route_items(
+    results: Sequence[Any], scenario: str = "A"
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The worst-case routes of evaluated travel targets, for :func:`write_geometries`.
+
+    One ``(LineString, properties)`` pair per target whose worst case has a drawn path:
+    scenario, target id and names, threshold, verdict, the trip's ends, minutes and km.
+    """
+    items = []
+    for r in results:
+        worst = r.worst_case or {}
+        if not worst.get("path"):
+            continue
+        origin = worst.get("origin")
+        items.append(
+            (
+                worst["path"],
+                {
+                    "scenario": scenario,
+                    "target": r.id,
+                    "name_zh": r.name_zh,
+                    "name_en": r.name_en,
+                    "threshold_min": r.threshold_min,
+                    "status": r.status,
+                    "verdict_zh": t(f"verdict_{r.status}", "zh"),
+                    "verdict_en": t(f"verdict_{r.status}", "en"),
+                    # a sampled ring point has coordinates, not an id
+                    "from": origin if isinstance(origin, str) else _flat(origin),
+                    "to": worst.get("destination"),
+                    "minutes": None if worst.get("minutes") is None else round(worst["minutes"], 2),
+                    "km": None if worst.get("km") is None else round(worst["km"], 3),
+                    "planned_links_used": ", ".join(worst.get("planned_links_used") or []),
+                },
+            )
+        )
+    return items
+
+
 def write_targets(
-    path: Path | str, assumptions: Any | None = None, planned_links: bool = True
+    path: Path | str,
+    assumptions: Any | None = None,
+    planned_links: bool = True,
+    *,
+    evaluated: Sequence[tuple[str, Any, Sequence[Any]]] | None = None,
 ) -> Path:
-    """Export the travel-targets table with verdicts and assumptions as CSV."""
+    """Export the travel-targets table with verdicts and assumptions as CSV.
+
+    Parameters
+    ----------
+    assumptions, planned_links
+        Evaluate the targets under these (default assumptions, planned links on).
+    evaluated
+        Instead: already evaluated ``(scenario label, assumptions, results)`` triples
+        (the app's scenarios A and B); their rows follow each other.
+    """
     from corridor_map.travel import SpeedAssumptions, evaluate_targets
 
-    a = assumptions or SpeedAssumptions()
-    rows = target_rows(evaluate_targets(a, planned_links=planned_links), a)
     if _format(Path(path), None if Path(path).suffix else "csv") != "csv":
         raise ExportError(f"{path}: 出行目标表仅导出 CSV / the targets table is exported as CSV")
+    if evaluated is None:
+        a = assumptions or SpeedAssumptions()
+        evaluated = [("A", a, evaluate_targets(a, planned_links=planned_links))]
+    rows = [row for label, a, results in evaluated for row in target_rows(results, a, label)]
     return _write_rows(
         Path(path), rows, "csv", "corridor-map travel targets", attribution(roads=True)
     )
@@ -562,21 +667,123 @@ def downloads(
         )
     if sketch:
         for fmt in ("geojson", "kml"):
-            name = f"corridor-map-sketch{FORMATS[fmt][0]}"
-            items.append(
-                Download(
-                    f"sketch-{fmt}",
-                    t("download_sketch", lang).format(fmt="GeoJSON" if fmt == "geojson" else "KML"),
-                    name,
-                    FORMATS[fmt][1],
-                    functools.partial(
-                        export_bytes,
-                        functools.partial(_sketch_to, dict(sketch), fmt),
-                        name,
-                    ),
-                )
-            )
+            items.extend(sketch_downloads(lang, sketch, fmt))
     return items
+
+
+def format_label(fmt: str) -> str:
+    """The name a format is offered under: GeoJSON, GPKG, KML, CSV."""
+    return "GeoJSON" if fmt == "geojson" else fmt.upper()
+
+
+def sketch_downloads(lang: str, sketch: dict[str, Any] | None, fmt: str) -> list[Download]:
+    """The measure view's sketch (a WGS84 GeoJSON geometry) as one file in ``fmt``."""
+    if not sketch:
+        return []
+    name = f"corridor-map-sketch{FORMATS[_format(Path('sketch'), fmt)][0]}"
+    return [
+        Download(
+            f"sketch-{fmt}",
+            t("download_sketch", lang).format(fmt=format_label(fmt)),
+            name,
+            FORMATS[fmt][1],
+            functools.partial(export_bytes, functools.partial(_sketch_to, dict(sketch), fmt), name),
+        )
+    ]
+
+
+def travel_downloads(
+    lang: str,
+    evaluated: Sequence[tuple[str, Any, Sequence[Any]]],
+    isochrones: Sequence[tuple[str, dict[str, Any] | None]] = (),
+    fmt: str = "geojson",
+) -> list[Download]:
+    """The travel view's downloads: routes, isochrones and the targets table.
+
+    Parameters
+    ----------
+    evaluated
+        ``(scenario label, SpeedAssumptions, results)`` of the scenario(s) shown.
+    isochrones
+        ``(scenario label, isochrone Feature)`` of the isochrone(s) shown (a Feature with
+        no geometry is left out).
+    fmt
+        Format of the route and isochrone files; the targets table is CSV.
+
+    Returns
+    -------
+    list of Download
+        ``routes-<fmt>`` (every target's worst-case route in each scenario, when any has
+        one), ``isochrones-<fmt>`` (when one is shown) and ``travel-targets`` (CSV).
+    """
+    fmt = _format(Path("travel"), fmt)
+    suffix, mime = FORMATS[fmt]
+    labels = "-".join(label for label, _, _ in evaluated) or "A"
+    items = []
+    routes = [item for label, _, results in evaluated for item in route_items(results, label)]
+    if routes:
+        name = f"corridor-map-routes-{labels}{suffix}"
+        items.append(
+            Download(
+                f"routes-{fmt}",
+                t("download_routes", lang).format(fmt=format_label(fmt)),
+                name,
+                mime,
+                functools.partial(
+                    export_bytes,
+                    functools.partial(_geometries_to, routes, "route", fmt),
+                    name,
+                ),
+            )
+        )
+    shown = [
+        (feature, {"scenario": label})
+        for label, feature in isochrones
+        if feature and feature.get("geometry")
+    ]
+    if shown:
+        name = f"corridor-map-isochrones-{labels}{suffix}"
+        items.append(
+            Download(
+                f"isochrones-{fmt}",
+                t("download_isochrones", lang).format(fmt=format_label(fmt)),
+                name,
+                mime,
+                functools.partial(
+                    export_bytes,
+                    functools.partial(_geometries_to, shown, "isochrone", fmt),
+                    name,
+                ),
+            )
+        )
+    name = f"corridor-map-targets-{labels}.csv"
+    items.append(
+        Download(
+            "travel-targets",
+            t("download_targets", lang),
+            name,
+            "text/csv",
+            functools.partial(
+                export_bytes,
+                functools.partial(_targets_to, [(lb, a, list(r)) for lb, a, r in evaluated]),
+                name,
+            ),
+        )
+    )
+    return items
+
+
+def _geometries_to(
+    items: list[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+    kind: str,
+    fmt: str,
+    path: Path,
+) -> Path:
+    return write_geometries(path, items, kind, fmt)
+
+
+def _targets_to(evaluated: list[tuple[str, Any, list[Any]]], path: Path) -> Path:
+    return write_targets(path, evaluated=evaluated)
 
 
 def _sketch_to(sketch: dict[str, Any], fmt: str, path: Path) -> Path:

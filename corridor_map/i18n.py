@@ -354,6 +354,16 @@ _STRINGS: dict[str, dict[str, str]] = {
     "download_print_png": {"zh": "地图图片（PNG）", "en": "Map image (PNG)"},
     "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
     "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
+    "download_format": {"zh": "文件格式", "en": "File format"},
+    "download_routes": {
+        "zh": "各目标最不利路线（{fmt}）",
+        "en": "Worst-case routes of every target ({fmt})",
+    },
+    "download_isochrones": {"zh": "等时圈（{fmt}）", "en": "Isochrone(s) ({fmt})"},
+    "travel_downloads": {
+        "zh": "下载本情景的路线、等时圈和目标表",
+        "en": "Download this scenario's routes, isochrones and targets table",
+    },
     "print_scale_note": {
         "zh": "比例尺按 WGS84 椭球测地距离",
         "en": "scale bar: geodesic distance on the WGS84 ellipsoid",

@@ -12,7 +12,8 @@ import shapely
 from corridor_map import export
 from corridor_map.atlas import load_atlas
 from corridor_map.cli import main
-from corridor_map.travel import evaluate_targets, isochrone, route
+from corridor_map.i18n import t
+from corridor_map.travel import SpeedAssumptions, evaluate_targets, isochrone, route
 
 FORMATS = ["geojson", "gpkg", "kml", "csv"]
 SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
@@ -239,3 +240,82 @@ def test_kml_placemarks_describe_themselves(tmp_path):
     row = back[back["id"] == "taizhou-central-core"].iloc[0]
     assert row["Name"] == "中央创新核"
     assert "一核聚能" in row["description"] and "OpenStreetMap" in row["description"]
+
+
+def _scenarios():
+    from corridor_map import travel_view
+
+    a = travel_view.scenario(40, True, "A")
+    b = travel_view.scenario(60, False, "B")
+    return [
+        (s.label, s.assumptions, evaluate_targets(s.assumptions, s.planned_links)) for s in (a, b)
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_travel_downloads_routes_isochrones_and_table_round_trip(tmp_path, fmt):
+    evaluated = _scenarios()
+    iso = isochrone("jiulong-lake", 10)
+    items = {d.key: d for d in export.travel_downloads("zh", evaluated, [("A", iso)], fmt)}
+    assert set(items) == {f"routes-{fmt}", f"isochrones-{fmt}", "travel-targets"}
+    path = tmp_path / items[f"routes-{fmt}"].file_name
+    path.write_bytes(items[f"routes-{fmt}"].make())
+    back = _read_back(path, fmt)
+    wanted = [
+        (label, r)
+        for label, _, results in evaluated
+        for r in results
+        if (r.worst_case or {}).get("path")
+    ]
+    assert len(wanted) > 2
+    if fmt == "csv":
+        assert [(row["scenario"], row["target"]) for row in back] == [
+            (label, r.id) for label, r in wanted
+        ]
+        assert back[0]["name_zh"] == wanted[0][1].name_zh  # Chinese intact
+        assert "scgraph-data" in back[0]["attribution"] and "示意" in back[0]["note"]
+    else:
+        assert list(zip(back["scenario"], back["target"], strict=True)) == [
+            (label, r.id) for label, r in wanted
+        ]
+        for row, (_, r) in zip(back.itertuples(), wanted, strict=True):
+            assert row.name_zh == r.name_zh and row.verdict_zh == t(f"verdict_{r.status}", "zh")
+            assert _same_geometry(row.geometry, shapely.geometry.shape(r.worst_case["path"]))
+            assert float(row.minutes) == pytest.approx(r.worst_case["minutes"], abs=0.01)
+    path = tmp_path / items[f"isochrones-{fmt}"].file_name
+    path.write_bytes(items[f"isochrones-{fmt}"].make())
+    back = _read_back(path, fmt)
+    if fmt != "csv":
+        assert _same_geometry(back.geometry[0], shapely.geometry.shape(iso["geometry"]))
+        assert back["scenario"][0] == "A" and back["feature_id"][0] == "jiulong-lake"
+    path = tmp_path / "t.csv"
+    path.write_bytes(items["travel-targets"].make())
+    rows = _read_back(path, "csv")
+    assert [(r["scenario"], r["id"]) for r in rows] == [
+        (label, r.id) for label, _, results in evaluated for r in results
+    ]
+    b_rows = [r for r in rows if r["scenario"] == "B"]
+    assert all("60 km/h" in r["assumptions"] for r in b_rows)
+
+
+def test_travel_downloads_without_routes_or_isochrone_offer_the_table():
+    items = export.travel_downloads("en", [("A", SpeedAssumptions(), [])], [("A", None)], "kml")
+    assert [d.key for d in items] == ["travel-targets"]
+    with pytest.raises(export.ExportError, match="unknown format"):
+        export.travel_downloads("en", [], [], "shp")
+    with pytest.raises(export.ExportError, match="nothing to export"):
+        export.write_geometries("x.geojson", [], "route")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_sketch_download_every_format(tmp_path, fmt):
+    sketch = {"type": "LineString", "coordinates": [[121.3, 28.3], [121.41, 28.45]]}
+    (item,) = export.sketch_downloads("zh", sketch, fmt)
+    path = tmp_path / item.file_name
+    path.write_bytes(item.make())
+    back = _read_back(path, fmt)
+    if fmt == "csv":
+        assert float(back[0]["length_km"]) > 19
+    else:
+        assert _same_geometry(back.geometry[0], shapely.geometry.shape(sketch))
+    assert export.sketch_downloads("zh", None, fmt) == []
