@@ -256,16 +256,31 @@ def _downloads(atlas: Atlas, lang: str) -> None:
         sketch = webmap.sketch_geometry(
             st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
         )
-        for item in export.downloads(scope, lang, selected, sketch):
-            # Files are built on click (Streamlit calls ``make`` then), not on every rerun.
-            st.download_button(
-                item.label,
-                item.make,
-                file_name=item.file_name,
-                mime=item.mime,
-                key=f"dl-{item.key}",
-                on_click="ignore",
-            )
+        _download_buttons(export.downloads(scope, lang, selected, sketch), "dl")
+
+
+def _download_buttons(items: list[export.Download], prefix: str) -> None:
+    for item in items:
+        # Files are built on click (Streamlit calls ``make`` then), not on every rerun.
+        st.download_button(
+            item.label,
+            item.make,
+            file_name=item.file_name,
+            mime=item.mime,
+            key=f"{prefix}-{item.key}",
+            on_click="ignore",
+        )
+
+
+def _format_choice(lang: str, key: str) -> str:
+    return str(
+        st.selectbox(
+            t("download_format", lang),
+            list(export.FORMATS),
+            format_func=export.format_label,
+            key=key,
+        )
+    )
 
 
 def _search_results(atlas: Atlas, query: str, lang: str) -> None:
@@ -414,6 +429,8 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
                 st.metric(t("perimeter_km", lang), f"{totals['perimeter_km']:,.3f}")
             elif wgs84 and wgs84["type"] == "LineString":
                 st.metric(t("length_km", lang), f"{totals['length_km']:,.3f}")
+            fmt = _format_choice(lang, "measure_dl_fmt")
+            _download_buttons(export.sketch_downloads(lang, wgs84, fmt), "dl-measure")
         if mode == "polygon" and 0 < len(points) < 3:
             st.caption(t("polygon_needs_three", lang))
         st.divider()
@@ -667,6 +684,16 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             st.text(travel_view.reach_summary(shown_iso["reach"], lang))
             st.dataframe(
                 travel_view.reach_rows(shown_iso["reach"], lang), hide_index=True, width="stretch"
+            )
+        evaluated = [(scenario_a.label, scenario_a.assumptions, results)]
+        isochrones = [("A", shown_iso["a"] if shown_iso else None)]
+        if scenario_b is not None and results_b is not None:
+            evaluated.append((scenario_b.label, scenario_b.assumptions, results_b))
+            isochrones.append(("B", shown_iso["b"] if shown_iso else None))
+        with st.expander(t("travel_downloads", lang), expanded=False):
+            fmt = _format_choice(lang, "travel_dl_fmt")
+            _download_buttons(
+                export.travel_downloads(lang, evaluated, isochrones, fmt), "dl-travel"
             )
     with left:
         overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
