@@ -64,6 +64,7 @@ def _show_map(
     overlays: list[dict[str, Any]] | None = None,
     frame: dict[str, Any] | None = None,
     on_event: Any = None,
+    visible: frozenset[str] | None = None,
 ) -> map_component.MapEvent | None:
     url, digest = _bundle(basemap, lang, _data_key(atlas), atlas)
     selected = st.session_state.get("selected") if mode == "select" else None
@@ -75,6 +76,9 @@ def _show_map(
             target = panel.map_outline(atlas, frame["select"])
             ids = [target.selected] if target.selected else list(target.context)
             frame = {"seq": frame["seq"], "ids": ids}
+        elif frame and "doc" in frame:
+            # Frame what a document filter leaves on the map.
+            frame = {"seq": frame["seq"], "ids": sorted(visible or ())}
     return map_component.show(
         bundle_url=url,
         bundle_digest=digest,
@@ -86,6 +90,7 @@ def _show_map(
         overlays=overlays or [],
         mode=mode,
         view=st.session_state.get("_cm_view"),
+        visible=visible,
         on_event=on_event or (_on_map_event if mode == "select" else None),
     )
 
@@ -108,6 +113,16 @@ def _select(feature_id: str | None) -> None:
     st.session_state["reader"] = None
     seq = int((st.session_state.get("_cm_frame") or {}).get("seq", 0)) + 1
     st.session_state["_cm_frame"] = {"seq": seq, "select": feature_id}
+
+
+def _filter_map(doc_id: str | None, show_map: bool = False) -> None:
+    # Filter the map to the features citing a document (None: all) and frame them.
+    st.session_state["doc_filter"] = doc_id
+    if doc_id:
+        seq = int((st.session_state.get("_cm_frame") or {}).get("seq", 0)) + 1
+        st.session_state["_cm_frame"] = {"seq": seq, "doc": doc_id}
+    if show_map:
+        st.session_state["view"] = "map"
 
 
 def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
@@ -134,9 +149,12 @@ def _init_state(basemaps: list[str]) -> None:
     view = params.get("view")
     st.session_state["view"] = view if view in VIEWS else "map"
     st.session_state["reader"] = None
+    st.session_state["doc_filter"] = params.get("doc") or None
     st.session_state["_cm_view"] = map_component.parse_view(params.get("at"))
     if st.session_state["selected"]:
         st.session_state["_cm_frame"] = {"seq": 1, "select": st.session_state["selected"]}
+    elif st.session_state["doc_filter"]:
+        st.session_state["_cm_frame"] = {"seq": 1, "doc": st.session_state["doc_filter"]}
     st.session_state["_cm_init"] = True
 
 
@@ -149,6 +167,8 @@ def _sync_query_params() -> None:
         wanted["sel"] = st.session_state["selected"]
     if st.session_state.get("view", "map") != "map":
         wanted["view"] = st.session_state["view"]
+    if st.session_state.get("doc_filter"):
+        wanted["doc"] = st.session_state["doc_filter"]
     # The map writes its own centre and zoom (?at=) without a rerun; keep it.
     if "at" in st.query_params:
         wanted["at"] = st.query_params["at"]
@@ -759,6 +779,14 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
             with st.expander(md_escape(f"{when} · {title}"), expanded=False):
                 for heading, names in iv.timeline_details(entry, atlas, register, targets, lang):
                     st.text(f"{heading} ({len(names)}): " + ("、".join(names) or "—"))
+                shown = iv.map_filter(atlas, entry.doc_id, lang, corpus)
+                st.button(
+                    t("timeline_show_on_map", lang).format(n=len(shown.ids) if shown else 0),
+                    key=f"tl-map-{entry.doc_id}",
+                    on_click=_filter_map,
+                    args=(entry.doc_id, True),
+                    disabled=not (shown and shown.ids),
+                )
     cols = st.columns(4)
     corridor = cols[0].selectbox(
         t("ind_corridor", lang),
@@ -771,6 +799,8 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         [None, *iv.doc_options(register, corridor)],
         format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
         key=f"ind_doc_{lang}_{corridor}",
+        # Choosing a document here also filters the map to the features citing it.
+        on_change=lambda: _filter_map(st.session_state.get(f"ind_doc_{lang}_{corridor}")),
     )
     year = cols[2].selectbox(
         t("ind_year", lang),
@@ -784,9 +814,6 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
         format_func=lambda k: t("ind_all", lang) if k is None else iv.kind_name(k, lang),
         key=f"ind_kind_{lang}_{corridor}",
     )
-    # The chosen document, for a map filtered to the features citing it
-    # (corridor_map.indicators.features_citing).
-    st.session_state["doc_filter"] = doc
     chosen = register.select(corridor, doc, kind, year)
     st.caption(t("ind_count", lang).format(n=len(chosen)))
     if not chosen:
@@ -857,12 +884,44 @@ def main() -> None:
     _map_view(atlas, lang, basemap)
 
 
+def _doc_filter(atlas: Atlas, lang: str) -> Any:
+    """The map's document filter: a picker, and a notice with "clear" while it is on."""
+    from corridor_map import indicator_view as iv
+
+    shown = iv.map_filter(atlas, st.session_state.get("doc_filter"), lang)
+    if shown is None:
+        st.session_state["doc_filter"] = None  # also a stale id from the URL
+    titles = iv.map_filter_documents(lang)
+    key = f"map_doc_{lang}"
+    # The picker follows the filter however it was set (timeline, indicators, URL).
+    st.session_state[key] = shown.doc_id if shown else None
+    st.selectbox(
+        t("map_filter", lang),
+        [None, *titles],
+        format_func=lambda d: t("map_filter_none", lang) if d is None else titles[d],
+        key=key,
+        on_change=lambda: _filter_map(st.session_state.get(key)),
+    )
+    if shown is not None:
+        cols = st.columns([4, 1], vertical_alignment="center")
+        with cols[0], st.container(key="cm-doc-filter"):
+            st.info(md_escape(shown.notice(lang)))
+            if shown.unlocated:
+                sep = "：" if lang == "zh" else ": "
+                st.text(t("unlocated", lang) + sep + "、".join(shown.unlocated))
+        cols[1].button(
+            t("map_filter_clear", lang), key="map_filter_clear", on_click=_filter_map, args=(None,)
+        )
+    return shown
+
+
 @st.fragment
 def _map_view(atlas: Atlas, lang: str, basemap: str) -> None:
     """The map and the panel: a selection reruns this fragment only, never the page."""
     left, right = st.columns([3, 2], gap="medium")
     with left, st.container(key="cm-mapcol"):
-        _show_map(atlas, basemap, lang, key=MAP_KEY)
+        shown = _doc_filter(atlas, lang)
+        _show_map(atlas, basemap, lang, key=MAP_KEY, visible=shown.ids if shown else None)
         st.caption(
             f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
             f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"

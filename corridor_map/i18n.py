@@ -355,6 +355,21 @@ _STRINGS: dict[str, dict[str, str]] = {
     "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
     "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
     "download_format": {"zh": "文件格式", "en": "File format"},
+    "map_filter": {"zh": "按文件筛选地图", "en": "Filter the map by document"},
+    "map_filter_none": {"zh": "全部要素", "en": "All features"},
+    "map_filtered": {
+        "zh": "地图仅显示引用《{title}》的 {n} 个要素",
+        "en": "The map shows only the {n} features citing “{title}”",
+    },
+    "map_filtered_unlocated": {
+        "zh": "，其中 {n} 个位置不详、未画出",
+        "en": "; {n} of them have no known site and are not drawn",
+    },
+    "map_filter_clear": {"zh": "清除筛选", "en": "Clear filter"},
+    "timeline_show_on_map": {
+        "zh": "在地图上只显示引用本文件的 {n} 个要素",
+        "en": "Show only the {n} features citing it on the map",
+    },
     "download_routes": {
         "zh": "各目标最不利路线（{fmt}）",
         "en": "Worst-case routes of every target ({fmt})",

@@ -27,6 +27,7 @@ from corridor_map.markup import inert
 
 __all__ = [
     "FigureLink",
+    "MapFilter",
     "card_html",
     "chart_rows",
     "charts",
@@ -35,6 +36,8 @@ __all__ = [
     "figure_links",
     "figure_text",
     "kind_name",
+    "map_filter",
+    "map_filter_documents",
     "status_name",
     "timeline_chart",
     "timeline_details",
@@ -337,3 +340,52 @@ def timeline_details(
         (t("timeline_indicators", lang), indicators),
         (t("timeline_targets", lang), travel),
     ]
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    """The map filtered to the features that cite one document."""
+
+    doc_id: str
+    title: str
+    ids: frozenset[str]
+    #: Names of the citing features that have no known site (not drawn), sorted.
+    unlocated: tuple[str, ...] = ()
+
+    def notice(self, lang: str) -> str:
+        """One line saying what the map shows (plain text, not Markdown)."""
+        line = t("map_filtered", lang).format(title=self.title, n=len(self.ids))
+        if self.unlocated:
+            line += t("map_filtered_unlocated", lang).format(n=len(self.unlocated))
+        return line
+
+
+def _title(document: Any, lang: str) -> str:
+    return str(document.title if lang == "zh" or not document.title_en else document.title_en)
+
+
+def map_filter(atlas: Any, doc_id: str | None, lang: str, corpus: Any = None) -> MapFilter | None:
+    """Return the filter for ``doc_id`` (the features whose excerpts cite it).
+
+    None when ``doc_id`` is None or names no document of the corpus (e.g. a stale URL).
+    """
+    from corridor_map.corpus import load_corpus
+    from corridor_map.indicators import features_citing
+
+    corpus = corpus or load_corpus()
+    if not doc_id or doc_id not in corpus.documents:
+        return None
+    document = corpus.document(doc_id)
+    ids = features_citing(atlas, doc_id)
+    name = "name_zh" if lang == "zh" else "name_en"
+    unlocated = sorted(getattr(atlas.get(i), name) for i in ids if atlas.get(i).geometry is None)
+    return MapFilter(doc_id, _title(document, lang), frozenset(ids), tuple(unlocated))
+
+
+def map_filter_documents(lang: str, corpus: Any = None) -> dict[str, str]:
+    """Documents a map filter may name, oldest first (an undated one last): id → title."""
+    from corridor_map.corpus import load_corpus
+
+    corpus = corpus or load_corpus()
+    ordered = sorted(corpus.documents.values(), key=lambda d: (d.date is None, d.date or ""))
+    return {d.id: _title(d, lang) for d in ordered}

@@ -165,6 +165,7 @@ def show(
     overlays: Sequence[Mapping[str, Any]] = (),
     mode: str = "select",
     view: Sequence[float] | None = None,
+    visible: Sequence[str] | None = None,
     on_event: Callable[[MapEvent], None] | None = None,
 ) -> MapEvent | None:
     """Mount the map and return what the user did on it since the last run.
@@ -190,6 +191,9 @@ def show(
         ``select`` (clicks select features), ``measure`` or ``pick`` (clicks are points).
     view
         ``(lat, lon, zoom)`` to open at (from the URL), else the corridors' extent.
+    visible
+        Ids of the curated features to show (e.g. those citing one document); the others
+        and their labels are hidden in the browser, the bundle is not rebuilt. None: all.
     on_event
         Called with the :class:`MapEvent` before the rerun it causes.
     """
@@ -204,6 +208,7 @@ def show(
         "overlays": list(overlays),
         "mode": mode,
         "view": list(view) if view else None,
+        "visible": None if visible is None else sorted(visible),
         "height": MAP_HEIGHT_CSS,
         "strings": _strings(lang),
     }

@@ -258,6 +258,9 @@ function buildMap(host, bundle) {
   host.layers = built.layers;
   host.index = {};
   host.pointLayers = [];
+  // Every curated feature layer in drawing order, for the document filter.
+  host.curated = [];
+  host.filterKey = null;
   map.createPane(HIGHLIGHT_PANE).style.zIndex = 630;
   map.getPane(HIGHLIGHT_PANE).style.pointerEvents = "none";
   map.createPane(OVERLAY_PANE).style.zIndex = 620;
@@ -274,6 +277,7 @@ function buildMap(host, bundle) {
       const id = sub.feature && sub.feature.properties && sub.feature.properties.id;
       if (!id) return;
       (host.index[id] = host.index[id] || []).push(sub);
+      host.curated.push({ id, sub, layer });
       const rec = meta.previews && meta.previews[id];
       if (rec) {
         const tip = document.createElement("div");
@@ -391,6 +395,26 @@ function drawOverlays(host, overlays) {
   }
 }
 
+// Show only the curated features whose ids are listed (null: all), with their labels.
+// Hidden layers leave their groups (no hover, no click); on a change every curated layer
+// is taken off and the shown ones put back in drawing order, so stacking stays as built.
+function applyFilter(host, ids) {
+  const key = ids ? JSON.stringify(ids) : "";
+  if (key === host.filterKey) return;
+  host.filterKey = key;
+  const keep = ids ? new Set(ids) : null;
+  for (const { sub, layer } of host.curated) if (layer.hasLayer(sub)) layer.removeLayer(sub);
+  const hidden = new Set();
+  for (const { id, sub, layer } of host.curated) {
+    if (!keep || keep.has(id)) layer.addLayer(sub);
+    else hidden.add(id);
+  }
+  host.pointLayers.forEach((l) => host.map.hasLayer(l) && l.bringToFront());
+  host.map.getContainer().dataset.filtered = keep ? String(keep.size) : "";
+  host.labels.hidden = hidden;
+  host.labels.update();
+}
+
 function apply(host, data) {
   const map = host.map;
   // The element may have been laid out since the map was built: fit to its real size.
@@ -407,6 +431,7 @@ function apply(host, data) {
     else if (host.previewBox) host.previewBox.style.display = "none";
   }
   drawOverlays(host, data.overlays);
+  applyFilter(host, Array.isArray(data.visible) ? data.visible : null);
   const frame = data.frame || null;
   if (frame && frame.seq !== host.frameSeq) {
     host.frameSeq = frame.seq;
