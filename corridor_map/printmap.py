@@ -280,15 +280,7 @@ def _label(
 
     name = feature.name_zh if lang == "zh" else (feature.name_en or feature.name_zh)
     at = projected.representative_point() if projected.geom_type != "Point" else projected
-    # Estimate the label's box in map metres from the axes' size in points.
-    x0, x1 = ax.get_xlim()
-    bbox = ax.get_position()
-    width_pt = bbox.width * ax.figure.get_figwidth() * 72
-    per_pt = (x1 - x0) / width_pt
-    wide = sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) * size * per_pt
-    box = shapely.box(
-        at.x - wide / 2, at.y - size * per_pt * 0.7, at.x + wide / 2, at.y + size * per_pt * 0.7
-    )
+    box = _text_box(ax, at, name, size)
     if not force and any(box.intersects(other) for other in placed):
         return
     placed.append(box)
@@ -305,6 +297,69 @@ def _label(
         clip_on=True,
         path_effects=[effects.withStroke(linewidth=2.2, foreground="white")],
     )
+
+
+def _metres_per_point(ax: Axes) -> float:
+    x0, x1 = ax.get_xlim()
+    return float((x1 - x0) / (ax.get_position().width * ax.figure.get_figwidth() * 72))
+
+
+def _text_box(ax: Axes, at: BaseGeometry, name: str, size: float) -> BaseGeometry:
+    """Estimate a centred label's box in map metres from the axes' size in points."""
+    per_pt = _metres_per_point(ax)
+    wide = sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) * size * per_pt
+    high = size * per_pt * 0.7
+    return shapely.box(at.x - wide / 2, at.y - high, at.x + wide / 2, at.y + high)
+
+
+def _district_labels(
+    ax: Axes,
+    candidates: Sequence[tuple[BaseGeometry, str]],
+    drawn: Sequence[BaseGeometry],
+    size: float,
+    placed: list[BaseGeometry],
+) -> None:
+    """Name the districts where the name crosses no feature's outline, line or symbol
+    and no label already placed (a district name half under a zone reads as a typo).
+
+    ``candidates`` are (projected district, name): the name goes at the district's
+    representative point, else at that of the district's part clear of the features.
+    """
+    per_pt = _metres_per_point(ax)
+    edges = shapely.union_all(
+        [g.boundary if g.geom_type.endswith("Polygon") else g.buffer(per_pt * 4) for g in drawn]
+    )
+    avoid: BaseGeometry | None = None  # the edges grown by about a short name's half width
+    for district, name in candidates:
+        clear = None
+        for at in (district.representative_point(), None):
+            if at is None:
+                if avoid is None:
+                    avoid = edges.simplify(per_pt).buffer(size * per_pt * 2, quad_segs=2)
+                room = district.difference(avoid)
+                if room.is_empty:
+                    break
+                at = room.representative_point()
+            box = _text_box(ax, at, name, size)
+            if not box.intersects(edges) and not any(box.intersects(o) for o in placed):
+                clear = at, box
+                break
+        if clear is None:
+            continue
+        at, box = clear
+        placed.append(box)
+        ax.text(
+            at.x,
+            at.y,
+            name,
+            fontproperties=cjk_font(size),
+            color="#7f8c8d",
+            ha="center",
+            va="center",
+            zorder=19,
+            alpha=0.9,
+            clip_on=True,
+        )
 
 
 def _in_region(feature: Feature) -> bool:
@@ -358,6 +413,8 @@ def draw_map(
     ax.set_xticks([])
     ax.set_yticks([])
     view = shapely.box(*frame.lonlat(x0, y0), *frame.lonlat(x1, y1)).buffer(0.2)
+    district_names: list[tuple[BaseGeometry, str]] = []
+    frame_box = shapely.box(x0, y0, x1, y1)
     for district in atlas.districts().values():
         if district.geometry is not None and district.geometry.intersects(view):
             draw_geometry(
@@ -372,22 +429,10 @@ def draw_map(
                 zorder=0,
             )
             if labels:
-                at = frame.project(district.geometry.representative_point())
-                if x0 < at.x < x1 and y0 < at.y < y1:
-                    ax.text(
-                        at.x,
-                        at.y,
-                        district.name_zh
-                        if lang == "zh"
-                        else (district.name_en or district.name_zh),
-                        fontproperties=cjk_font(label_size * 0.85),
-                        color="#7f8c8d",
-                        ha="center",
-                        va="center",
-                        zorder=1,
-                        alpha=0.9,
-                        clip_on=True,
-                    )
+                shown = frame.project(district.geometry).intersection(frame_box)
+                if not shown.is_empty:
+                    name = district.name_zh if lang == "zh" else district.name_en
+                    district_names.append((shown, name or district.name_zh))
     ordered = sorted(located, key=lambda f: (_DRAW_ORDER.get(f.role, 3), -f.area_km2))
     for f in ordered:
         projected = frame.project(f.geometry)
@@ -410,6 +455,9 @@ def draw_map(
         for f in sorted(ordered, key=lambda f: _LABEL_PRIORITY.get(f.role, 9)):
             if f.role in _LABEL_ROLES and f is not focus:
                 _label(ax, f, frame.project(f.geometry), lang, label_size, placed)
+        drawn = [frame.project(f.geometry) for f in ordered]
+        drawn += [frame.project(g) for g, _ in overlays]
+        _district_labels(ax, district_names, drawn, label_size * 0.85, placed)
     return frame
 
 

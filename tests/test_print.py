@@ -191,3 +191,42 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
 
     assert near(CORRIDOR_COLORS["wenzhou-daluo"]) > 2000  # outlines in the corridor colour
     assert near(CORRIDOR_COLORS["taizhou-bay"]) < 50  # another corridor's colour is absent
+
+
+def test_district_names_cross_no_feature_outline_or_label():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    atlas = load_atlas()
+    features = atlas.select(include_reference=False)
+    printmap._setup()
+    fig = Figure(figsize=printmap.PAPER["A4"])
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
+    frame = printmap.draw_map(ax, atlas, features, "zh", label_size=6.5)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+
+    def box(text):
+        (x0, y0), (x1, y1) = to_data.transform(text.get_window_extent(renderer).get_points())
+        return shapely.box(x0, y0, x1, y1)
+
+    districts = {d.name_zh for d in atlas.districts().values()}
+    placed = [(text.get_text(), box(text)) for text in ax.texts]
+    named = [(name, b) for name, b in placed if name in districts]
+    # The corridors' own districts are named too (beside, not under, the zones).
+    assert {"椒江区", "温岭市", "瓯海区"} <= {name for name, _ in named}
+    outlines = shapely.union_all(
+        [
+            frame.project(f.geometry).boundary
+            if f.geometry.geom_type.endswith("Polygon")
+            else frame.project(f.geometry)
+            for f in features
+            if printmap._in_region(f)
+        ]
+    )
+    for name, b in named:
+        assert not b.intersects(outlines), name
+        others = [o for other, o in placed if other != name]
+        assert not any(b.intersects(o) for o in others), name
