@@ -162,17 +162,32 @@ class _Pages:
         return ax
 
     def table(
-        self, rows: Sequence[Sequence[str]], widths: Sequence[float], size: float = 8
+        self,
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        size: float = 8,
+        caption: str | None = None,
     ) -> None:
-        """Write a simple table; ``widths`` are fractions of the text width."""
+        """Write a simple table; ``widths`` are fractions of the text width.
+
+        A short table (and its bold ``caption``) is kept on one page.
+        """
         left = _MARGIN
-        for r, row in enumerate(rows):
-            step = size * _LINE / 72 / _A4_PORTRAIT[1]
-            cells = [
+        step = size * _LINE / 72 / _A4_PORTRAIT[1]
+        wrapped = [
+            [
                 wrap(str(cell), _A4_PORTRAIT[0] * (1 - 2 * _MARGIN) * w * 72 / size - 1)
                 for cell, w in zip(row, widths, strict=True)
             ]
-            height = step * max(len(c) for c in cells)
+            for row in rows
+        ]
+        heights = [step * max(len(c) for c in cells) for cells in wrapped]
+        total = sum(h + step * 0.25 for h in heights) + (step * 1.2 if caption else 0)
+        if total < 0.4:
+            self.room(total)
+        if caption:
+            self.text(caption, size + 0.5, bold=True)
+        for r, (cells, height) in enumerate(zip(wrapped, heights, strict=True)):
             self.room(height)
             assert self.fig is not None
             x = left
@@ -334,7 +349,7 @@ def target_brief(
         When no target has this id.
     """
     from corridor_map import travel
-    from corridor_map.panel import ring_points
+    from corridor_map.panel import SENSITIVITY_SPEEDS, ring_points
 
     targets = {x["id"] for x in travel.load_targets()}
     if target_id not in targets:
@@ -365,6 +380,10 @@ def target_brief(
                     },
                 )
             )
+        elif worst.get("path"):
+            # The evaluated worst trip itself: its minutes are the verdict's figure.
+            overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
+            route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
         else:
             trip = travel.route(
                 worst["origin"], worst["destination"], assumptions, result.planned_links
@@ -372,9 +391,14 @@ def target_brief(
             if trip.path is not None:
                 overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))
                 route_note = f"{trip.minutes:.1f} min, {trip.km:.1f} km"
-    route_note = " · ".join(
-        x for x in (route_note, t("route_note", lang) if route_note else "") if x
-    )
+                route_note += " · " + t("route_note", lang)
+
+    def name(end: Any) -> str:
+        if isinstance(end, str) and end in atlas:
+            f = atlas.get(end)
+            return f.name_zh if lang == "zh" else (f.name_en or f.name_zh)
+        return str(end)
+
     with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
         pages = _Pages(pdf, title, footer)
         pages.text(
@@ -404,7 +428,7 @@ def target_brief(
         pages.heading(t("brief_worst", lang))
         if worst:
             pages.text(
-                f"{worst.get('origin')} → {worst.get('destination')}"
+                f"{name(worst.get('origin'))} → {name(worst.get('destination'))}"
                 f"{(' · ' + route_note) if route_note else ''}",
                 9,
             )
@@ -418,23 +442,32 @@ def target_brief(
         pages.heading(t("brief_assumptions", lang))
         for line in assumptions.describe():
             pages.text(f"· {line}", 8)
-        pages.text(f"planned links: {'on' if result.planned_links else 'off'}", 8)
+        on_off = t("brief_on" if result.planned_links else "brief_off", lang)
+        pages.text(f"· {t('planned_toggle', lang)}：{on_off}", 8)
         pages.gap()
         pages.heading(t("brief_sensitivity", lang))
         if result.status != "not_evaluable":
-            rows = [("km/h", t("worst", lang), t("verdict", lang))]
-            for row in travel.sensitivity(
-                target_id, assumptions=assumptions, planned_links=result.planned_links
-            ):
-                minutes = row["worst_minutes"]
-                rows.append(
-                    (
-                        f"{row['kmh']:g}",
-                        "—" if minutes is None else f"{minutes:.1f}",
-                        t(f"verdict_{row['status']}", lang),
+            # As in the app: a trip riding a planned link depends first on that link's
+            # assumed design speed, then on the network's.
+            on_link = bool(worst.get("planned_links_used"))
+            for parameter in ("planned_kmh", "network_kmh") if on_link else ("network_kmh",):
+                rows = [("km/h", t("worst", lang), t("verdict", lang))]
+                for row in travel.sensitivity(
+                    target_id,
+                    SENSITIVITY_SPEEDS[parameter],
+                    assumptions=assumptions,
+                    planned_links=result.planned_links,
+                    parameter=parameter,
+                ):
+                    minutes = row["worst_minutes"]
+                    rows.append(
+                        (
+                            f"{row['kmh']:g}",
+                            "—" if minutes is None else f"{minutes:.1f}",
+                            t(f"verdict_{row['status']}", lang),
+                        )
                     )
-                )
-            pages.table(rows, (0.2, 0.4, 0.4), size=8.5)
+                pages.table(rows, (0.2, 0.4, 0.4), size=8.5, caption=t(f"param_{parameter}", lang))
         else:
             pages.text(t("verdict_not_evaluable", lang), 9)
         pages.gap()

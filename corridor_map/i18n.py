@@ -410,7 +410,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "brief_method": {"zh": "评估方法", "en": "Method"},
     "brief_worst": {"zh": "最不利情形", "en": "Worst case"},
     "brief_assumptions": {"zh": "假设", "en": "Assumptions"},
-    "brief_sensitivity": {"zh": "敏感性（路网车速）", "en": "Sensitivity (network speed)"},
+    "brief_sensitivity": {"zh": "敏感性（车速假设）", "en": "Sensitivity (assumed speeds)"},
+    "brief_on": {"zh": "是", "en": "on"},
+    "brief_off": {"zh": "否", "en": "off"},
     "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
 }
 

@@ -130,6 +130,17 @@ def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path)
     assert _flat(t(f"verdict_{result.status}", "zh")) in text
     assert f"{result.worst_minutes:.1f}min" in text
     assert _flat(t("brief_sensitivity", "zh")) in text and "40km/h" in text
+    # The drawn worst trip is the evaluated one: its minutes are the verdict's, its ends
+    # are named.
+    atlas = load_atlas()
+    worst = result.worst_case
+    assert f"{worst['minutes']:.1f}min,{worst['km']:.1f}km" in text
+    ends = f"{atlas.get(worst['origin']).name_zh}→{atlas.get(worst['destination']).name_zh}"
+    assert _flat(ends) in text
+    # It rides the planned expressway: the design speed's sensitivity comes first.
+    assert worst["planned_links_used"]
+    planned = text.index(_flat(t("param_planned_kmh", "zh")))
+    assert planned < text.index(_flat(t("param_network_kmh", "zh")), planned)
     for source in result.sources:
         assert _flat(source["quote"]) in text
     assert "scgraph-data" in text
