@@ -47,6 +47,11 @@ def test_features_round_trip(tmp_path, fmt):
     if fmt == "csv":
         rows = {r["id"]: r for r in back}
         assert set(rows) == {f.id for f in wanted}
+        written = {r["id"]: r for r in export.feature_rows(atlas, wanted)}
+        for f in wanted:
+            for column, value in written[f.id].items():
+                if isinstance(value, str):
+                    assert rows[f.id][column] == value, (f.id, column)  # Chinese intact
         for f in wanted:
             row = rows[f.id]
             assert row["name_zh"] == f.name_zh and row["role"] == f.role
@@ -65,6 +70,20 @@ def test_features_round_trip(tmp_path, fmt):
         assert row.corridor == f.corridor and row.role == f.role
         assert _text(row.parent) == (f.parent or "")
         assert _same_geometry(row.geometry, f.geometry), f.id
+    # Every attribute of every row, as written: citations (verbatim Chinese excerpts),
+    # districts, stated vs measured, attribution and the note.
+    written = {r["id"]: r for r in export.feature_rows(atlas, wanted)}
+    for f in wanted:
+        got = back[back["id"] == f.id].iloc[0]
+        for column, value in written[f.id].items():
+            if column == "geometry":
+                continue
+            if isinstance(value, str):
+                assert _text(got[column]) == value, (f.id, column)
+            elif value is None:
+                assert got[column] is None or got[column] != got[column], (f.id, column)
+            else:
+                assert float(got[column]) == pytest.approx(value, abs=1e-6), (f.id, column)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -327,3 +327,18 @@ def test_cli_docs_timeline_json(capsys):
     assert records[-1]["doc"] == "taizhou-bay-briefing" and records[-1]["year_known"] is False
     assert main(["docs", "timeline"]) == 0
     assert "year unknown (11月22日)" in capsys.readouterr().out
+
+
+def test_every_passed_target_without_report_shows_no_report_never_missed(register):
+    from corridor_map.i18n import t
+    from corridor_map.indicator_view import card_html
+
+    passed = [i for i in register if i.target.year < TODAY.year and not i.same_scope_reports()]
+    assert len(passed) > 30  # 表1's 2025 targets and the Daluo 2022 targets
+    for indicator in passed:
+        assert status(indicator, TODAY) == "no_report", indicator.id
+        for lang in ("zh", "en"):
+            card = card_html(indicator, lang, TODAY)
+            assert f">{t('ind_status_no_report', lang)}</span>" in card, indicator.id
+            for word in ("missed", "未完成", "未达成", t("verdict_not_met", lang)):
+                assert word not in card, (indicator.id, word)

