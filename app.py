@@ -562,17 +562,25 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
     else:
         table = panel.target_rows(results, lang)
-    st.dataframe(table, hide_index=True, width="stretch", placeholder=panel.NO_VALUE)
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
-    left, right = st.columns([3, 2], gap="medium")
+    # The map beside the table (drawn last, once the routes are known); on a narrow
+    # screen the columns stack and the table goes below the map (panel.PAGE_CSS).
+    left, right = st.columns([1, 1], gap="medium")
     routes: list[Any] = []
     routes_b: list[Any] = []
     with right:
+        st.dataframe(
+            travel_view.coloured(table),
+            hide_index=True,
+            width="stretch",
+            placeholder=panel.NO_VALUE,
+        )
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
             t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
+        st.html(travel_view.verdict_line(result, lang))
         st.markdown(f"**{t('show_route', lang)}**")
         evaluated = [("A", result)]
         if results_b is not None:
@@ -611,7 +619,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         rows = _sensitivity(data_key, chosen, parameter, speed, planned, rail)
         current = speed if parameter == "network_kmh" else None
         st.dataframe(
-            panel.sensitivity_rows(rows, lang, current),
+            travel_view.coloured(panel.sensitivity_rows(rows, lang, current)),
             hide_index=True,
             width="stretch",
             placeholder=panel.NO_VALUE,
@@ -668,7 +676,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             st.dataframe(
                 travel_view.reach_rows(shown_iso["reach"], lang), hide_index=True, width="stretch"
             )
-    with left:
+    with left, st.container(key="cm-mapcol"):
         overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
         overlays += map_component.overlay(routes_b, basemap, travel_view.ROUTE_B_STYLE, "route-b")
         framed = routes[0] if routes else None

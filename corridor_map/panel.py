@@ -27,6 +27,7 @@ from corridor_map.i18n import (
     t,
 )
 from corridor_map.markup import inert, md_escape
+from corridor_map.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
 _AREA_UNITS_KM2 = {
@@ -520,17 +521,27 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
     return f'<div class="cm-excerpt">{"".join(parts)}</div>'
 
 
+#: Below this viewport width (px) the map and the panel (or travel table) stack, map first.
+NARROW_PX = 900
+
 #: Page-level tweaks: less empty space above a smaller title, so the map starts higher.
 PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
-/* The map stays in view while the panel beside it scrolls (wide screens only: on a
-   narrow one the columns stack and the panel goes below the map). */
-@media (min-width: 640px){
+/* The map stays in view while the panel (or the travel table) beside it scrolls, on a
+   wide screen; below NARROW_PX the columns stack: the map first, the panel below it. */
+@media (min-width: 900px){
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
     align-items:flex-start}
   [data-testid="stColumn"]:has(.st-key-cm-mapcol){position:sticky;top:2.5rem;z-index:2}
 }
+@media (max-width: 899.98px){
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
+    flex-direction:column;flex-wrap:nowrap}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol)
+    > [data-testid="stColumn"]{width:100% !important;flex:1 1 auto !important;min-width:0}
+}
+.cm-verdict-line{font-size:.95rem;margin:.2rem 0 .4rem}
 [data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
 [data-testid="stSidebarUserContent"]{padding-top:1rem}
 </style>
@@ -720,7 +731,7 @@ def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
                 t("target", lang): result.name_zh if lang == "zh" else result.name_en,
                 t("threshold", lang): result.threshold_min,
                 t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): t(f"verdict_{result.status}", lang),
+                t("verdict", lang): verdict_word(result.status, lang),
                 t("evaluation", lang): result.evaluation_zh
                 if lang == "zh"
                 else result.evaluation_en,
@@ -756,7 +767,7 @@ def sensitivity_rows(
             {
                 t("speed_kmh", lang): speed,
                 t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): t(f"verdict_{row['status']}", lang),
+                t("verdict", lang): verdict_word(row["status"], lang),
             }
         )
     return table
@@ -771,14 +782,14 @@ def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
         t("verdict_flips", lang).format(
             low=a["kmh"],
             high=b["kmh"],
-            a=t(f"verdict_{a['status']}", lang),
-            b=t(f"verdict_{b['status']}", lang),
+            a=verdict_word(a["status"], lang),
+            b=verdict_word(b["status"], lang),
         )
         for a, b in itertools.pairwise(ordered)
         if a["status"] != b["status"]
     ]
     if not flips:
-        return t("verdict_stable", lang).format(verdict=t(f"verdict_{ordered[0]['status']}", lang))
+        return t("verdict_stable", lang).format(verdict=verdict_word(ordered[0]["status"], lang))
     return "；".join(flips) if lang == "zh" else "; ".join(flips)
 
 

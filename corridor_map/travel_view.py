@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from corridor_map import panel, travel
+from corridor_map import panel, travel, verdicts
 from corridor_map.i18n import role_name, t
+from corridor_map.markup import inert
 from corridor_map.travel import LIMITS, SpeedAssumptions, TargetResult
 from corridor_map.travel_compare import (
     Scenario,
@@ -22,6 +23,7 @@ from corridor_map.travel_compare import (
     scenario_isochrone,
 )
 from corridor_map.travel_reach import ReachSet, places, reachable_in, target_reach
+from corridor_map.verdicts import word as verdict_word
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,37 @@ def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[st
             {
                 t("target", lang): r.name_zh if lang == "zh" else r.name_en,
                 t("threshold", lang): r.threshold_min,
-                t("verdict_a", lang): t(f"verdict_{r.a.status}", lang),
+                t("verdict_a", lang): verdict_word(r.a.status, lang),
                 t("minutes_a", lang): _rounded(r.a.worst_minutes),
-                t("verdict_b", lang): t(f"verdict_{r.b.status}", lang),
+                t("verdict_b", lang): verdict_word(r.b.status, lang),
                 t("minutes_b", lang): _rounded(r.b.worst_minutes),
                 t("change_b_a", lang): _rounded(change),
                 t("reading", lang): r.evaluation_zh if lang == "zh" else r.evaluation_en,
             }
         )
     return table
+
+
+def coloured(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """Return a table's rows as a ``pandas`` Styler whose verdict cells are colour-coded.
+
+    Each cell keeps its verdict word (:mod:`corridor_map.verdicts`), so the colour is never
+    the only carrier; for ``st.dataframe``.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows))
+    return frame.style.map(verdicts.cell_css).format(precision=1, na_rep=panel.NO_VALUE)
+
+
+def verdict_line(result: TargetResult, lang: str) -> str:
+    """Return the chosen target's verdict as inert HTML: its name, then a coloured badge."""
+    name = result.name_zh if lang == "zh" else result.name_en
+    sep = "：" if lang == "zh" else ": "
+    return (
+        f'<div class="cm-verdict-line">{inert(name)} · {inert(t("verdict", lang))}{sep}'
+        f"{verdicts.badge_html(result.status, lang)}</div>"
+    )
 
 
 def _rounded(value: float | None) -> float | None:
