@@ -110,7 +110,7 @@ def _select(feature_id: str | None) -> None:
     st.session_state["_cm_frame"] = {"seq": seq, "select": feature_id}
 
 
-def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
+def _open_reader(doc_id: str, paragraph_id: str | None, quote: str | list[str], slot: str) -> None:
     st.session_state["reader"] = {"doc": doc_id, "p": paragraph_id, "quote": quote, "slot": slot}
 
 
@@ -351,7 +351,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
             t("read_document", lang),
             key=f"read-{i}",
             on_click=_open_reader,
-            args=(excerpt.doc_id, excerpt.paragraph_id, excerpt.quote, slot),
+            args=(excerpt.doc_id, excerpt.paragraph_id, list(excerpt.all_quotes), slot),
         )
         if reader and reader.get("slot") == slot:
             _reader(lang, names)

@@ -136,6 +136,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "threshold": {"zh": "目标（分钟）", "en": "Target (min)"},
     "worst": {"zh": "估算最长（分钟）", "en": "Estimated worst (min)"},
     "verdict": {"zh": "结论", "en": "Verdict"},
+    "excerpts_merged": {
+        "zh": "同一段落的 {n} 处引文，合并显示",
+        "en": "{n} quotes from the same paragraph, shown together",
+    },
     "evaluation": {"zh": "评估方法", "en": "How evaluated"},
     "show_route": {"zh": "最不利路线（示意）", "en": "Worst-case route (illustrative)"},
     "route_note": {
