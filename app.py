@@ -517,8 +517,7 @@ def _travel_assumptions(
     for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
         if suffix and not compare:
             break
-        cols = st.columns([3, 2, 2], gap="medium")
-        speed = cols[0].slider(
+        speed = st.slider(
             f"{t(label, lang)} · {t('speed_network', lang)}"
             if compare
             else t("speed_network", lang),
@@ -528,10 +527,11 @@ def _travel_assumptions(
             step=slider.step,
             key=f"travel_speed{suffix}",
         )
-        planned = cols[1].toggle(
+        cols = st.columns(2, gap="small")
+        planned = cols[0].toggle(
             toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
         )
-        rail = cols[2].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
+        rail = cols[1].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
         chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
         for speed, planned, rail in chosen:
@@ -548,14 +548,18 @@ def _travel_assumptions(
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
-    (speed, planned, rail), second = _travel_assumptions(lang)
-    data_key = _data_key(atlas)
-    try:
-        results = _targets(data_key, speed, planned, rail)
-        results_b = _targets(data_key, *second) if second else None
-    except CorridorMapError as exc:
-        st.text(str(exc))
-        return
+    # The map beside the controls and the table (drawn last, once the routes are known);
+    # on a narrow screen the columns stack and the table goes below the map (PAGE_CSS).
+    left, right = st.columns([1, 1], gap="medium")
+    with right:
+        (speed, planned, rail), second = _travel_assumptions(lang)
+        data_key = _data_key(atlas)
+        try:
+            results = _targets(data_key, speed, planned, rail)
+            results_b = _targets(data_key, *second) if second else None
+        except CorridorMapError as exc:
+            st.text(str(exc))
+            return
     scenario_a = travel_view.scenario(speed, planned, "A", rail)
     scenario_b = travel_view.scenario(*second[:2], "B", second[2]) if second else None
     if results_b is not None:
@@ -563,9 +567,6 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     else:
         table = panel.target_rows(results, lang)
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
-    # The map beside the table (drawn last, once the routes are known); on a narrow
-    # screen the columns stack and the table goes below the map (panel.PAGE_CSS).
-    left, right = st.columns([1, 1], gap="medium")
     routes: list[Any] = []
     routes_b: list[Any] = []
     with right:
@@ -574,6 +575,8 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             hide_index=True,
             width="stretch",
             placeholder=panel.NO_VALUE,
+            # Room for the verdict and the minutes beside the map; the reading scrolls.
+            column_config={t("target", lang): st.column_config.TextColumn(width="medium")},
         )
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
@@ -594,7 +597,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             else:
                 st.text(prefix + t("no_worst_case", lang))
             for note in shown.notes:
-                st.text(prefix + note)
+                st.text(prefix + travel_view.note_text(note, lang, labels))
         st.caption(t("route_note", lang))
         reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
         if reach_line:

@@ -838,9 +838,9 @@ def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 t("target", lang): result.name_zh if lang == "zh" else result.name_en,
+                t("verdict", lang): verdict_word(result.status, lang),
                 t("threshold", lang): result.threshold_min,
                 t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): verdict_word(result.status, lang),
                 t("evaluation", lang): result.evaluation_zh
                 if lang == "zh"
                 else result.evaluation_en,

@@ -7,6 +7,8 @@ here as plain rows and GeoJSON geometries, built from :mod:`corridor_map.travel`
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +105,16 @@ def coloured(rows: Sequence[Mapping[str, Any]]) -> Any:
     import pandas as pd
 
     frame = pd.DataFrame(list(rows))
-    return frame.style.map(verdicts.cell_css).format(precision=1, na_rep=panel.NO_VALUE)
+    return frame.style.map(verdicts.cell_css).format(_shown)
+
+
+def _shown(value: object) -> str:
+    # Minutes as rounded (24.5, 15 — not 15.000000); a missing figure as the dash.
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return panel.NO_VALUE
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def verdict_line(result: TargetResult, lang: str) -> str:
@@ -134,6 +145,23 @@ def worst_geometries(result: TargetResult) -> list[dict[str, Any]]:
     if ends:
         shown.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
     return shown
+
+
+# travel.py writes a target's notes "中文 / English" (Chinese first); ids are slugs.
+_NOTE_SPLIT = re.compile(r"\s*/\s+(?=[A-Za-z0-9])")
+_SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
+def note_text(note: str, lang: str, labels: Mapping[str, str]) -> str:
+    """Return a target's note in one language, feature ids replaced by their names.
+
+    :mod:`corridor_map.travel` writes each note as ``"中文 / English"``; the side of ``lang``
+    is kept (the whole note when it has no such separator) and every feature id it names
+    is written as that feature's name in ``labels`` (names in the UI language).
+    """
+    parts = _NOTE_SPLIT.split(note, maxsplit=1)
+    text = parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
+    return _SLUG.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
 
 
 def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:

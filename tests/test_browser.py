@@ -152,10 +152,12 @@ def browser() -> Iterator[object]:
 class Session:
     """A page with outside requests blocked, dialogs recorded, websocket frames counted."""
 
-    def __init__(self, browser: object, base_url: str) -> None:
+    def __init__(
+        self, browser: object, base_url: str, width: int = 1500, height: int = 1000
+    ) -> None:
         self.outside: list[str] = []
         self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1500, "height": 1000})  # type: ignore[attr-defined]
+        self.context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
         self.context.add_init_script("window.__pwned = 0;")
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
@@ -461,3 +463,114 @@ def test_a_link_in_the_url_shows_as_text(session: Session, payload: str) -> None
     assert page.locator("a[href*='evil.example']").count() == 0
     assert page.locator("img[src*='evil.example']").count() == 0
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
+
+
+@pytest.mark.parametrize("basemap", ["osm", "gaode"])
+def test_an_online_basemap_that_cannot_load_says_so(
+    browser: object, server: str, basemap: str
+) -> None:
+    from corridor_map.i18n import t
+
+    # A session of its own: its blocked tile requests are the point of this test.
+    s = Session(browser, server)
+    try:
+        page = s.page
+        s.open(f"?lang=zh&basemap={basemap}")
+        notice = page.locator(".cm-map-notice")
+        notice.wait_for(state="visible", timeout=30_000)
+        assert notice.inner_text() == t("map_tile_error", "zh")
+        box = notice.bounding_box()
+        assert box["width"] > 100 and box["height"] > 20
+        assert s.outside, "no tile was requested"
+        assert all(not is_local(u) for u in s.outside)
+        # The layers still work: a zone is drawn and labelled.
+        assert page.locator(f"path.cm-f-{CORE_ID}").count() >= 1
+        if basemap == "osm":
+            _shot(s, "tile-failure")
+    finally:
+        s.context.close()
+
+
+def _badge_colours(page: object) -> list[tuple[str, str]]:
+    return page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.cm-verdict')]"
+        ".map(e => [e.textContent, getComputedStyle(e).color])"
+    )
+
+
+def _rgb(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_travel_view_puts_the_map_beside_the_table(session: Session) -> None:
+    from corridor_map import verdicts
+
+    page = session.page
+    session.open("?lang=zh&basemap=none&view=travel")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=60_000)
+    page.locator(".cm-verdict").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    map_box = page.locator(".cm-map-root").first.bounding_box()
+    table = grid.bounding_box()
+    # Side by side: the table right of the map, both starting in the first screen.
+    assert table["x"] >= map_box["x"] + map_box["width"] - 1, (map_box, table)
+    assert map_box["y"] < 400 and table["y"] < 600, (map_box, table)
+    assert map_box["height"] >= 420
+    # The chosen target's verdict: a badge with its word, in the verdict's colour.
+    words = {v.zh: code for code, v in verdicts.VERDICTS.items()}
+    badges = _badge_colours(page)
+    assert badges
+    for text, colour in badges:
+        word = text.strip().split(" ")[-1]
+        assert word in words, text
+        assert colour == _rgb(verdicts.colour(words[word]))
+    _shot(session, "travel-view")
+    # The map stays in view while the column beside it scrolls.
+    page.mouse.move(table["x"] + 100, 700)
+    page.mouse.wheel(0, 900)
+    page.wait_for_timeout(800)
+    assert grid.bounding_box()["y"] < table["y"] - 300, "the column did not scroll"
+    map_box = page.locator(".cm-map-root").first.bounding_box()
+    assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= 1000 + 1, map_box
+
+
+def test_a_narrow_screen_puts_the_panel_below_a_usable_map(browser: object, server: str) -> None:
+    s = Session(browser, server, width=800, height=1000)
+    try:
+        page = s.page
+        s.open("?lang=zh&basemap=none&sel=taizhou-central-core")
+        head = page.locator("[data-testid='stColumn'] .cm-head").first
+        head.wait_for(timeout=30_000)
+        map_box = page.locator(".cm-map-root").first.bounding_box()
+        main = page.locator("[data-testid='stMainBlockContainer']").first.bounding_box()
+        # The map takes the main column's whole width (beside the sidebar) and stays tall.
+        assert map_box["width"] >= 0.9 * (main["width"] - 2 * 16), (map_box, main)
+        assert map_box["width"] >= 400 and map_box["height"] >= 420, map_box
+        assert map_box["x"] >= 0 and map_box["x"] + map_box["width"] <= 800 + 1
+        assert head.bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1
+        page.wait_for_timeout(500)
+        _shot(s, "narrow-screen")
+        # Still usable: a point is selected by a click at its centre.
+        feature = _feature(POINT_ID, layers_dir())
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        s.centre(lat, lon, 13)
+        page.mouse.click(*s.screen_point(lat, lon))
+        name = feature["properties"]["name_zh"]
+        page.locator(".cm-preview", has_text=name).wait_for(timeout=5_000)
+        page.locator("[data-testid='stColumn'] .cm-head", has_text=name).first.wait_for(
+            timeout=20_000
+        )
+        # The travel view stacks too: the map first, the table under it.
+        s.open("?lang=zh&basemap=none&view=travel")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        map_box = page.locator(".cm-map-root").first.bounding_box()
+        assert grid.bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1
+        assert map_box["width"] >= 400
+        _shot(s, "narrow-travel")
+        assert s.outside == [], f"requests to outside hosts: {s.outside}"
+    finally:
+        s.context.close()

@@ -76,3 +76,28 @@ def test_the_cli_prints_the_same_words(capsys: pytest.CaptureFixture[str]) -> No
     shown = re.findall(r"\[([^\]]+)\]", out)
     expected = {verdicts.cli_word(status(i)) for i in load_register()}
     assert set(shown) & expected == expected
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_travel_notes_are_shown_in_one_language_with_names_not_ids(lang: str) -> None:
+    from corridor_map.atlas import load_atlas
+
+    atlas = load_atlas()
+    labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
+    notes = set()
+    for kmh in (20, 40):
+        for planned in (True, False):
+            scenario = travel_view.scenario(kmh, planned, rail=not planned)
+            for result in travel.evaluate_targets(scenario.assumptions, scenario.planned_links):
+                notes.update(result.notes)
+    assert notes, "the shipped targets give no notes: nothing to check"
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for note in notes:
+        shown = travel_view.note_text(note, lang, labels)
+        assert shown and " / " not in shown, shown
+        assert not any(re.search(rf"\b{re.escape(i)}\b", shown) for i in labels if "-" in i)
+        if lang == "zh":
+            assert not re.search(r"\b(the|of|not|points)\b", shown), shown
+        else:
+            # The English side only (names of stations or trains may stay Chinese).
+            assert shown[0].isascii() and not cjk.search(shown[:8]), shown
