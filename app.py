@@ -698,7 +698,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             overlays += map_component.overlay(
                 [shown_iso["reach"].points()], basemap, travel_view.REACHED_STYLE, "reached"
             )
-        box = webmap.bounds_of([{"geometry": framed}]) if framed else None
+        box = travel_view.frame_bounds(framed) if framed else None
         frame = {"seq": f"{chosen}-{json.dumps(box)}", "bounds": box} if box else {}
         _show_map(
             atlas,

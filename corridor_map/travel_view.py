@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from corridor_map import panel, travel, verdicts
+from corridor_map import panel, travel, verdicts, webmap
 from corridor_map.i18n import role_name, t
 from corridor_map.markup import inert
 from corridor_map.travel import LIMITS, SpeedAssumptions, TargetResult
@@ -162,6 +162,25 @@ def note_text(note: str, lang: str, labels: Mapping[str, str]) -> str:
     parts = _NOTE_SPLIT.split(note, maxsplit=1)
     text = parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
     return _SLUG.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
+
+
+#: Share of a framed route's or isochrone's span added on each side, so the names of its
+#: ends (labels centred on them) stay inside the map.
+FRAME_MARGIN = 0.2
+
+
+def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
+    """Return ``[[south, west], [north, east]]`` of a geometry with a margin on every side."""
+    box = webmap.bounds_of([{"geometry": geometry}])
+    if box is None:
+        return None
+    (south, west), (north, east) = box
+    dlat = max((north - south) * FRAME_MARGIN, 0.005)
+    dlon = max((east - west) * FRAME_MARGIN, 0.005)
+    return [
+        [round(south - dlat, 6), round(west - dlon, 6)],
+        [round(north + dlat, 6), round(east + dlon, 6)],
+    ]
 
 
 def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:

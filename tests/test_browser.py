@@ -574,3 +574,35 @@ def test_a_narrow_screen_puts_the_panel_below_a_usable_map(browser: object, serv
         assert s.outside == [], f"requests to outside hosts: {s.outside}"
     finally:
         s.context.close()
+
+
+def test_quotes_of_one_paragraph_show_as_one_excerpt(session: Session, data_root: Path) -> None:
+    from corridor_map.i18n import t
+
+    feature_id = "jiaojiang-innovation-valley"
+    sources = _feature(feature_id, data_root / "layers")["properties"]["sources"]
+    page = session.page
+    session.open(f"?lang=zh&basemap=none&sel={feature_id}")
+    page.locator(".cm-quote").first.wait_for(timeout=30_000)
+    blocks = page.evaluate(
+        "() => [...document.querySelectorAll('.cm-quote')]"
+        ".map(b => [...b.querySelectorAll('.cm-span')].map(s => s.textContent))"
+    )
+    assert len(blocks) < len(sources), blocks  # two of its sources quote one paragraph
+    merged = next(b for b in blocks if len(b) > 1)
+    quotes = [s["quote"] for s in sources]
+    assert sum(any(q in span for span in merged) for q in quotes) >= 2
+    page.get_by_text(t("excerpts_merged", "zh").format(n=2)).first.wait_for(timeout=5_000)
+    _shot(session, "merged-excerpt")
+    # The reader shows that paragraph once, with both quotes marked.
+    index = blocks.index(merged)
+    page.locator(f".st-key-read-{index} button").click()
+    dialog = page.locator("[role='dialog']").first
+    dialog.wait_for(timeout=20_000)
+    cited = dialog.locator(".cm-cited")
+    cited.first.wait_for(timeout=10_000)
+    assert cited.count() == 1
+    marks = " ".join(cited.first.locator("mark").all_inner_texts())
+    assert sum(q in marks for q in quotes) >= 2, marks
+    _shot(session, "merged-reader")
+    page.keyboard.press("Escape")
