@@ -1,8 +1,10 @@
 """End to end in a real headless Chromium: the app offline, a click on the map, inert text.
 
-One Streamlit server per module runs ``app.py`` on a data folder made of the real seeds
-and layers plus one probe layer whose name and excerpt carry markup and template-literal
-syntax. Every request to anything but this machine is aborted and recorded.
+Two Streamlit servers run ``app.py``: one on a copy of the real seeds and layers (what a
+user sees; the screenshots in tests/artifacts/ come from it), one on the same plus probe
+layers whose names and excerpts carry markup and template-literal syntax (one of them
+refused, so that server shows the data-problems notice). Every request to anything but
+this machine is aborted and recorded.
 """
 
 from __future__ import annotations
@@ -117,6 +119,14 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("data")
     shutil.copytree(seeds_dir(), root / "seeds")
     shutil.copytree(layers_dir(), root / "layers")
+    return root
+
+
+@pytest.fixture(scope="module")
+def probe_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("probe-data")
+    shutil.copytree(seeds_dir(), root / "seeds")
+    shutil.copytree(layers_dir(), root / "layers")
     probe = _probe_layer(_real_core())
     # The corridor probe is invalid (an id that is not ours): its file is refused whole
     # and listed, so it goes in a file of its own; the name probe is valid and drawn.
@@ -131,12 +141,21 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(data_root: Path) -> Iterator[str]:
-    env = dict(os.environ, CORRIDOR_MAP_DATA=str(data_root))
+def _serve(root: Path) -> Iterator[str]:
+    env = dict(os.environ, CORRIDOR_MAP_DATA=str(root))
     env.pop("TIANDITU_KEY", None)
     with streamlit_app(ROOT / "app.py", cwd=ROOT, env=env, timeout_s=60) as app:
         yield app.url
+
+
+@pytest.fixture(scope="module")
+def server(data_root: Path) -> Iterator[str]:
+    yield from _serve(data_root)
+
+
+@pytest.fixture(scope="module")
+def probe_server(probe_root: Path) -> Iterator[str]:
+    yield from _serve(probe_root)
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +273,13 @@ def _free_point(feature_id: str, layers: Path) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def session(browser: object, server: str) -> Iterator[Session]:
     s = Session(browser, server)
+    yield s
+    s.context.close()
+
+
+@pytest.fixture(scope="module")
+def probe_session(browser: object, probe_server: str) -> Iterator[Session]:
+    s = Session(browser, probe_server)
     yield s
     s.context.close()
 
@@ -386,9 +412,12 @@ def test_first_view_labels_legend_and_context(session: Session) -> None:
     page.wait_for_timeout(600)
     assert page.locator("path.cm-ctx-ref_roads").first.is_visible()
     _shot(session, "wenling-zoom12")
-    # Metric scale only.
+    # Metric scale only, not hidden under the attribution.
     scale = page.locator(".leaflet-control-scale").first.inner_text()
     assert ("km" in scale or " m" in scale) and "mi" not in scale and "ft" not in scale
+    a = page.locator(".leaflet-control-scale").first.bounding_box()
+    b = page.locator(".leaflet-control-attribution").first.bounding_box()
+    assert a["y"] + a["height"] <= b["y"] or a["x"] + a["width"] <= b["x"], (a, b)
 
 
 def test_the_map_stays_in_view_while_the_panel_scrolls(session: Session) -> None:
@@ -425,7 +454,8 @@ def test_english_ui(session: Session) -> None:
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
 
 
-def test_names_and_excerpts_are_inert(session: Session) -> None:
+def test_names_and_excerpts_are_inert(probe_session: Session) -> None:
+    session = probe_session
     page = session.page
     session.open(f"?sel={PROBE_ID}&lang=zh&basemap=none")
     # The panel shows the probe's name and excerpt literally.
