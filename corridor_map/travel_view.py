@@ -166,7 +166,7 @@ def note_text(note: str, lang: str, labels: Mapping[str, str]) -> str:
 
 #: Share of a framed route's or isochrone's span added on each side, so the names of its
 #: ends (labels centred on them) stay inside the map.
-FRAME_MARGIN = 0.2
+FRAME_MARGIN = 0.05
 
 
 def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:

@@ -10,13 +10,11 @@ from corridor_map import travel_view
 def test_a_route_is_framed_with_a_margin_on_every_side() -> None:
     line = {"type": "LineString", "coordinates": [[121.30, 28.35], [121.50, 28.40]]}
     (south, west), (north, east) = travel_view.frame_bounds(line)
-    margin = travel_view.FRAME_MARGIN
-    assert west == pytest.approx(121.30 - 0.2 * margin) and east == pytest.approx(
-        121.50 + 0.2 * margin
-    )
-    assert south == pytest.approx(28.35 - 0.05 * margin) and north == pytest.approx(
-        28.40 + 0.05 * margin
-    )
+    dlon = max(0.2 * travel_view.FRAME_MARGIN, 0.005)
+    dlat = max(0.05 * travel_view.FRAME_MARGIN, 0.005)
+    assert (west, east) == pytest.approx((121.30 - dlon, 121.50 + dlon))
+    assert (south, north) == pytest.approx((28.35 - dlat, 28.40 + dlat))
+    assert west < 121.30 and east > 121.50 and south < 28.35 and north > 28.40
 
 
 def test_a_point_or_a_flat_line_still_gets_a_frame() -> None:
