@@ -411,6 +411,17 @@ def test_first_view_labels_legend_and_context(session: Session) -> None:
     session.root().evaluate("el => el.__cmMap.setView([28.38, 121.43], 12)")
     page.wait_for_timeout(600)
     assert page.locator("path.cm-ctx-ref_roads").first.is_visible()
+    # No label under the map's controls (zoom, layers, legend, scale, attribution).
+    covered = page.evaluate(
+        "() => { const boxes = [...document.querySelectorAll('.leaflet-control')]"
+        ".map(c => c.getBoundingClientRect()).filter(b => b.width && b.height);"
+        " return [...document.querySelectorAll('.cm-label')]"
+        ".filter(e => e.style.display === 'block').filter(e => {"
+        " const r = e.getBoundingClientRect();"
+        " return boxes.some(b => b.left < r.right && b.right > r.left"
+        " && b.top < r.bottom && b.bottom > r.top); }).map(e => e.textContent); }"
+    )
+    assert covered == [], covered
     _shot(session, "wenling-zoom12")
     # Metric scale only, not hidden under the attribution.
     scale = page.locator(".leaflet-control-scale").first.inner_text()
