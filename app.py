@@ -583,11 +583,12 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
-        st.html(travel_view.verdict_line(result, lang))
+        result_b = next(r for r in results_b if r.id == chosen) if results_b is not None else None
+        st.html(travel_view.verdict_line(result, lang, result_b))
         st.markdown(f"**{t('show_route', lang)}**")
         evaluated = [("A", result)]
-        if results_b is not None:
-            evaluated.append(("B", next(r for r in results_b if r.id == chosen)))
+        if result_b is not None:
+            evaluated.append(("B", result_b))
         for label, shown in evaluated:
             geometries = travel_view.worst_geometries(shown)
             (routes if label == "A" else routes_b).extend(geometries)

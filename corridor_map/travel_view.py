@@ -84,10 +84,10 @@ def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[st
         table.append(
             {
                 t("target", lang): r.name_zh if lang == "zh" else r.name_en,
-                t("threshold", lang): r.threshold_min,
                 t("verdict_a", lang): verdict_word(r.a.status, lang),
-                t("minutes_a", lang): _rounded(r.a.worst_minutes),
                 t("verdict_b", lang): verdict_word(r.b.status, lang),
+                t("threshold", lang): r.threshold_min,
+                t("minutes_a", lang): _rounded(r.a.worst_minutes),
                 t("minutes_b", lang): _rounded(r.b.worst_minutes),
                 t("change_b_a", lang): _rounded(change),
                 t("reading", lang): r.evaluation_zh if lang == "zh" else r.evaluation_en,
@@ -117,14 +117,20 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def verdict_line(result: TargetResult, lang: str) -> str:
-    """Return the chosen target's verdict as inert HTML: its name, then a coloured badge."""
+def verdict_line(result: TargetResult, lang: str, result_b: TargetResult | None = None) -> str:
+    """Return the chosen target's verdict as inert HTML: its name, then a coloured badge.
+
+    With scenario B, both verdicts: ``A 结论：… · B 结论：…``.
+    """
     name = result.name_zh if lang == "zh" else result.name_en
     sep = "：" if lang == "zh" else ": "
-    return (
-        f'<div class="cm-verdict-line">{inert(name)} · {inert(t("verdict", lang))}{sep}'
-        f"{verdicts.badge_html(result.status, lang)}</div>"
+    shown = [(t("verdict", lang), result)]
+    if result_b is not None:
+        shown = [(t("verdict_a", lang), result), (t("verdict_b", lang), result_b)]
+    badges = " · ".join(
+        f"{inert(label)}{sep}{verdicts.badge_html(r.status, lang)}" for label, r in shown
     )
+    return f'<div class="cm-verdict-line">{inert(name)} · {badges}</div>'
 
 
 def _rounded(value: float | None) -> float | None:

@@ -101,3 +101,17 @@ def test_travel_notes_are_shown_in_one_language_with_names_not_ids(lang: str) ->
         else:
             # The English side only (names of stations or trains may stay Chinese).
             assert shown[0].isascii() and not cjk.search(shown[:8]), shown
+
+
+def test_the_chosen_target_shows_one_badge_per_scenario() -> None:
+    from corridor_map.travel_compare import default_scenarios
+
+    a, b = default_scenarios()
+    first = travel.evaluate_targets(a.assumptions, a.planned_links)[0]
+    second = travel.evaluate_targets(b.assumptions, b.planned_links)[0]
+    alone = travel_view.verdict_line(first, "zh")
+    assert alone.count('class="cm-verdict ') == 1 and i18n.t("verdict", "zh") in alone
+    both = travel_view.verdict_line(first, "en", second)
+    assert both.count('class="cm-verdict ') == 2
+    assert i18n.t("verdict_a", "en") in both and i18n.t("verdict_b", "en") in both
+    assert verdicts.word(first.status, "en") in both and verdicts.word(second.status, "en") in both
