@@ -125,7 +125,7 @@ def _filter_map(doc_id: str | None, show_map: bool = False) -> None:
         st.session_state["view"] = "map"
 
 
-def _open_reader(doc_id: str, paragraph_id: str | None, quote: str, slot: str) -> None:
+def _open_reader(doc_id: str, paragraph_id: str | None, quote: str | list[str], slot: str) -> None:
     st.session_state["reader"] = {"doc": doc_id, "p": paragraph_id, "quote": quote, "slot": slot}
 
 
@@ -386,7 +386,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
             t("read_document", lang),
             key=f"read-{i}",
             on_click=_open_reader,
-            args=(excerpt.doc_id, excerpt.paragraph_id, excerpt.quote, slot),
+            args=(excerpt.doc_id, excerpt.paragraph_id, list(excerpt.all_quotes), slot),
         )
         if reader and reader.get("slot") == slot:
             _reader(lang, names)
@@ -554,8 +554,7 @@ def _travel_assumptions(
     for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
         if suffix and not compare:
             break
-        cols = st.columns([3, 2, 2], gap="medium")
-        speed = cols[0].slider(
+        speed = st.slider(
             f"{t(label, lang)} · {t('speed_network', lang)}"
             if compare
             else t("speed_network", lang),
@@ -565,10 +564,11 @@ def _travel_assumptions(
             step=slider.step,
             key=f"travel_speed{suffix}",
         )
-        planned = cols[1].toggle(
+        cols = st.columns(2, gap="small")
+        planned = cols[0].toggle(
             toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
         )
-        rail = cols[2].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
+        rail = cols[1].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
         chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
         for speed, planned, rail in chosen:
@@ -585,35 +585,47 @@ def _travel_assumptions(
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     st.caption(t("travel_intro", lang))
-    (speed, planned, rail), second = _travel_assumptions(lang)
-    data_key = _data_key(atlas)
-    try:
-        results = _targets(data_key, speed, planned, rail)
-        results_b = _targets(data_key, *second) if second else None
-    except CorridorMapError as exc:
-        st.text(str(exc))
-        return
+    # The map beside the controls and the table (drawn last, once the routes are known);
+    # on a narrow screen the columns stack and the table goes below the map (PAGE_CSS).
+    left, right = st.columns([1, 1], gap="medium")
+    with right:
+        (speed, planned, rail), second = _travel_assumptions(lang)
+        data_key = _data_key(atlas)
+        try:
+            results = _targets(data_key, speed, planned, rail)
+            results_b = _targets(data_key, *second) if second else None
+        except CorridorMapError as exc:
+            st.text(str(exc))
+            return
     scenario_a = travel_view.scenario(speed, planned, "A", rail)
     scenario_b = travel_view.scenario(*second[:2], "B", second[2]) if second else None
     if results_b is not None:
         table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
     else:
         table = panel.target_rows(results, lang)
-    st.dataframe(table, hide_index=True, width="stretch", placeholder=panel.NO_VALUE)
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
-    left, right = st.columns([3, 2], gap="medium")
     routes: list[Any] = []
     routes_b: list[Any] = []
     with right:
+        st.dataframe(
+            travel_view.coloured(table),
+            hide_index=True,
+            width="stretch",
+            placeholder=panel.NO_VALUE,
+            # Room for the verdict and the minutes beside the map; the reading scrolls.
+            column_config={t("target", lang): st.column_config.TextColumn(width="medium")},
+        )
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
             t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
+        result_b = next(r for r in results_b if r.id == chosen) if results_b is not None else None
+        st.html(travel_view.verdict_line(result, lang, result_b))
         st.markdown(f"**{t('show_route', lang)}**")
         evaluated = [("A", result)]
-        if results_b is not None:
-            evaluated.append(("B", next(r for r in results_b if r.id == chosen)))
+        if result_b is not None:
+            evaluated.append(("B", result_b))
         for label, shown in evaluated:
             geometries = travel_view.worst_geometries(shown)
             (routes if label == "A" else routes_b).extend(geometries)
@@ -623,7 +635,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             else:
                 st.text(prefix + t("no_worst_case", lang))
             for note in shown.notes:
-                st.text(prefix + note)
+                st.text(prefix + travel_view.note_text(note, lang, labels))
         st.caption(t("route_note", lang))
         reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
         if reach_line:
@@ -648,7 +660,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         rows = _sensitivity(data_key, chosen, parameter, speed, planned, rail)
         current = speed if parameter == "network_kmh" else None
         st.dataframe(
-            panel.sensitivity_rows(rows, lang, current),
+            travel_view.coloured(panel.sensitivity_rows(rows, lang, current)),
             hide_index=True,
             width="stretch",
             placeholder=panel.NO_VALUE,
@@ -715,7 +727,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             _download_buttons(
                 export.travel_downloads(lang, evaluated, isochrones, fmt), "dl-travel"
             )
-    with left:
+    with left, st.container(key="cm-mapcol"):
         overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
         overlays += map_component.overlay(routes_b, basemap, travel_view.ROUTE_B_STYLE, "route-b")
         framed = routes[0] if routes else None
@@ -734,7 +746,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             overlays += map_component.overlay(
                 [shown_iso["reach"].points()], basemap, travel_view.REACHED_STYLE, "reached"
             )
-        box = webmap.bounds_of([{"geometry": framed}]) if framed else None
+        box = travel_view.frame_bounds(framed) if framed else None
         frame = {"seq": f"{chosen}-{json.dumps(box)}", "bounds": box} if box else {}
         _show_map(
             atlas,

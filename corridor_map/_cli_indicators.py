@@ -18,6 +18,7 @@ from corridor_map.indicators import (
     status,
     timeline,
 )
+from corridor_map.verdicts import cli_word
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -135,7 +136,7 @@ def _indicators(args: argparse.Namespace) -> int:
     for indicator in chosen:
         line = (
             f"{indicator.id:34} {_short(indicator.base, indicator.unit):16} → "
-            f"{_short(indicator.target, indicator.unit):20} [{status(indicator)}] "
+            f"{_short(indicator.target, indicator.unit):20} [{cli_word(status(indicator))}] "
             f"{indicator.name_zh}"
         )
         print(line)

@@ -29,12 +29,7 @@ from corridor_map.travel_compare import (
     scenario_isochrone,
 )
 from corridor_map.travel_reach import reachable_from, target_reach
-
-_STATUS = {
-    "met": "达标 met",
-    "not_met": "未达标 NOT met",
-    "not_evaluable": "无法评估 not evaluable",
-}
+from corridor_map.verdicts import cli_word
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -372,7 +367,7 @@ def _targets(args: argparse.Namespace) -> int:
         for r in rows:
             print(
                 f"{r['parameter']} {r['kmh']:5.0f} km/h: worst {_fmt(r['worst_minutes'], 1)} min "
-                f"≤ {r['threshold_min']:g}? {_STATUS[r['status']]}"
+                f"≤ {r['threshold_min']:g}? {cli_word(r['status'])}"
             )
         return 0
     results = evaluate_targets(a, planned_links=not args.no_planned)
@@ -382,7 +377,7 @@ def _targets(args: argparse.Namespace) -> int:
     for r in results:
         print(f"{r.id}: {r.name_zh} / {r.name_en}")
         print(
-            f"  {_STATUS[r.status]}: worst {_fmt(r.worst_minutes, 1)} min vs "
+            f"  {cli_word(r.status)}: worst {_fmt(r.worst_minutes, 1)} min vs "
             f"threshold {r.threshold_min:g} min ({r.method})"
         )
         if r.worst_case:
@@ -411,8 +406,8 @@ def _compare_targets(args: argparse.Namespace) -> int:
         flag = "  ← 结论不同 verdict differs" if r.verdict_changed else ""
         print(f"{r.id}: {r.name_zh} / {r.name_en} (≤ {r.threshold_min:g} min)")
         print(
-            f"  A {_STATUS[r.a.status]} {_fmt(r.a.worst_minutes, 1)} min | "
-            f"B {_STATUS[r.b.status]} {_fmt(r.b.worst_minutes, 1)} min | "
+            f"  A {cli_word(r.a.status)} {_fmt(r.a.worst_minutes, 1)} min | "
+            f"B {cli_word(r.b.status)} {_fmt(r.b.worst_minutes, 1)} min | "
             f"B − A {change} min{flag}"
         )
         for label, result in (("A", r.a), ("B", r.b)):
@@ -447,7 +442,7 @@ def _target_reach(args: argparse.Namespace) -> int:
     found = target_reach(result, scenario)
     if found is None:
         print(
-            f"{result.id}: {_STATUS[result.status]} — 没有最不利起点 / no worst case to start from"
+            f"{result.id}: {cli_word(result.status)} — 没有最不利起点 / no worst case to start from"
         )
         return 0
     reach = found["reach"]

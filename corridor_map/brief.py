@@ -37,6 +37,7 @@ from corridor_map.printmap import (
     footer_lines,
     scale_bar,
 )
+from corridor_map.verdicts import colour as verdict_colour
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
 
@@ -415,7 +416,7 @@ def target_brief(
             f"{t('threshold', lang)} {result.threshold_min:g}",
             11,
             bold=True,
-            color="#c0392b" if result.status == "not_met" else "#1e8449",
+            color=verdict_colour(result.status),
         )
         pages.gap()
         pages.heading(t("brief_method", lang))

@@ -6,6 +6,8 @@ them; a key missing from either language is a bug and raises ``KeyError`` in the
 
 from __future__ import annotations
 
+from corridor_map.verdicts import INDICATOR_CODES, TRAVEL_CODES, VERDICTS
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
@@ -134,9 +136,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "threshold": {"zh": "目标（分钟）", "en": "Target (min)"},
     "worst": {"zh": "估算最长（分钟）", "en": "Estimated worst (min)"},
     "verdict": {"zh": "结论", "en": "Verdict"},
-    "verdict_met": {"zh": "达到", "en": "met"},
-    "verdict_not_met": {"zh": "未达到", "en": "not met"},
-    "verdict_not_evaluable": {"zh": "无法评估", "en": "not evaluable"},
+    "excerpts_merged": {
+        "zh": "同一段落的 {n} 处引文，合并显示",
+        "en": "{n} quotes from the same paragraph, shown together",
+    },
     "evaluation": {"zh": "评估方法", "en": "How evaluated"},
     "show_route": {"zh": "最不利路线（示意）", "en": "Worst-case route (illustrative)"},
     "route_note": {
@@ -235,8 +238,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "map_close": {"zh": "关闭", "en": "Close"},
     "map_preview_more": {
-        "zh": "完整原文与出处见右侧面板",
-        "en": "Full excerpts and citations in the panel",
+        "zh": "完整原文与出处见地图旁的面板",
+        "en": "Full excerpts and citations in the panel next to the map",
     },
     "map_tile_error": {
         "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",
@@ -278,9 +281,6 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "基期与目标（每图一种单位；仅本范围的文件数字）",
         "en": "Base and target (one unit per chart; the documents' own-scope figures only)",
     },
-    "ind_status_reported": {"zh": "已有报告", "en": "reported"},
-    "ind_status_no_report": {"zh": "无报告", "en": "no report"},
-    "ind_status_not_due": {"zh": "目标年未到", "en": "target year not reached"},
     "ind_why_no_report": {
         "zh": "目标年已过，后续文件未报告同一范围的数字。",
         "en": "The target year has passed; no later document reports a figure of this scope.",
@@ -415,6 +415,17 @@ _STRINGS: dict[str, dict[str, str]] = {
     "brief_off": {"zh": "否", "en": "off"},
     "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
 }
+
+# Verdict words come from the one table of corridor_map.verdicts.
+_STRINGS.update(
+    {f"verdict_{code}": {"zh": VERDICTS[code].zh, "en": VERDICTS[code].en} for code in TRAVEL_CODES}
+)
+_STRINGS.update(
+    {
+        f"ind_status_{code}": {"zh": VERDICTS[code].zh, "en": VERDICTS[code].en}
+        for code in INDICATOR_CODES
+    }
+)
 
 ROLE_NAMES: dict[str, dict[str, str]] = {
     "extent": {"zh": "范围", "en": "extent"},

@@ -24,6 +24,7 @@ from corridor_map.indicators import (
     status,
 )
 from corridor_map.markup import inert
+from corridor_map.verdicts import colour as verdict_colour
 
 __all__ = [
     "FigureLink",
@@ -44,8 +45,6 @@ __all__ = [
     "timeline_rows",
     "year_options",
 ]
-
-STATUS_COLOURS = {"reported": "#1b7f3b", "no_report": "#8a6d00", "not_due": "#555"}
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def card_html(indicator: Indicator, lang: str, today: datetime.date | None = Non
     never shown as the target's report.
     """
     value = status(indicator, today)
-    colour = STATUS_COLOURS[value]
+    colour = verdict_colour(value)
     first, second = (
         (indicator.name_zh, indicator.name_en)
         if lang == "zh"

@@ -15,7 +15,7 @@ import itertools
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from corridor_map.i18n import (
@@ -27,6 +27,7 @@ from corridor_map.i18n import (
     t,
 )
 from corridor_map.markup import inert, md_escape
+from corridor_map.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
 _AREA_UNITS_KM2 = {
@@ -120,11 +121,30 @@ class ExcerptView:
     after: str = ""
     clipped_before: bool = False
     clipped_after: bool = False
+    #: Offsets of the quote in the normalized document text (None when not resolved).
+    start: int | None = None
+    end: int | None = None
+    #: Set when several sources quote the same paragraph (:func:`merge_excerpts`): every
+    #: quote of the block, in source order, and the window between ``before`` and
+    #: ``after`` as ``("quote" | "text" | "more", text)`` pieces ("more" = an elided gap).
+    quotes: tuple[str, ...] = ()
+    segments: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def all_quotes(self) -> tuple[str, ...]:
+        """Return every quote this block shows (one unless merged)."""
+        return self.quotes or (self.quote,)
+
+    @property
+    def pieces(self) -> tuple[tuple[str, str], ...]:
+        """Return the window between ``before`` and ``after``: the quote(s) and the gaps."""
+        return self.segments or (("quote", self.quote),)
 
     @property
     def context(self) -> str:
-        """Return the shown window of the paragraph: ``before + quote + after``, verbatim."""
-        return f"{self.before}{self.quote}{self.after}"
+        """Return the shown window of the paragraph, verbatim (``…`` where a gap is elided)."""
+        middle = "".join("…" if kind == "more" else text for kind, text in self.pieces)
+        return f"{self.before}{middle}{self.after}"
 
 
 @dataclass(frozen=True)
@@ -295,6 +315,7 @@ def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[Excer
             paragraph_id = excerpt.paragraph_id
             heading = tuple(excerpt.heading_path)
             context = _context(document, excerpt)
+            context.update(start=excerpt.start, end=excerpt.end)
         except CorridorMapError as exc:
             error = str(exc)
         views.append(
@@ -325,6 +346,78 @@ def _context(document: Any, excerpt: Any, width: int = CONTEXT_CHARS) -> dict[st
         "clipped_before": start > paragraph.start,
         "clipped_after": end < paragraph.end,
     }
+
+
+def merge_excerpts(
+    views: Sequence[ExcerptView], corpus: Any, width: int = CONTEXT_CHARS
+) -> tuple[ExcerptView, ...]:
+    """Merge the excerpts that quote the same paragraph into one block, in first-seen order.
+
+    A block shows the paragraph once: its window runs from ``width`` characters before the
+    first quote to ``width`` after the last; overlapping or touching quotes become one
+    highlighted span, and a gap longer than ``2 × width`` between two quotes is elided in
+    its middle. Excerpts with an error or without a paragraph stay as they are.
+    """
+    groups: dict[tuple[str, str], list[ExcerptView]] = {}
+    order: list[ExcerptView | tuple[str, str]] = []
+    for view in views:
+        if view.error or view.paragraph_id is None or view.start is None or view.end is None:
+            order.append(view)
+            continue
+        key = (view.doc_id, view.paragraph_id)
+        if key not in groups:
+            order.append(key)
+        groups.setdefault(key, []).append(view)
+    merged = []
+    for item in order:
+        if isinstance(item, ExcerptView):
+            merged.append(item)
+            continue
+        group = groups[item]
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        document = corpus.document(item[0])
+        paragraph = document.paragraph(item[1])
+        merged.append(_merged_view(group, document.text, paragraph, width))
+    return tuple(merged)
+
+
+def _merged_view(group: list[ExcerptView], text: str, paragraph: Any, width: int) -> ExcerptView:
+    spans: list[list[int]] = []
+    ranges = sorted((v.start, v.end) for v in group if v.start is not None and v.end is not None)
+    for start, end in ranges:
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    segments: list[tuple[str, str]] = []
+    for i, (start, end) in enumerate(spans):
+        if i:
+            gap_start = spans[i - 1][1]
+            if start - gap_start > 2 * width:
+                segments += [
+                    ("text", text[gap_start : gap_start + width]),
+                    ("more", ""),
+                    ("text", text[start - width : start]),
+                ]
+            elif start > gap_start:
+                segments.append(("text", text[gap_start:start]))
+        segments.append(("quote", text[start:end]))
+    first, last = spans[0][0], spans[-1][1]
+    window_start = max(paragraph.start, first - width)
+    window_end = min(paragraph.end, last + width)
+    return replace(
+        group[0],
+        quotes=tuple(v.quote for v in group),
+        segments=tuple(segments),
+        before=text[window_start:first],
+        after=text[last:window_end],
+        clipped_before=window_start > paragraph.start,
+        clipped_after=window_end < paragraph.end,
+        start=first,
+        end=last,
+    )
 
 
 def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> PanelView:
@@ -366,7 +459,7 @@ def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> Pan
         geometry_source=feature.geometry_source,
         precision_m=feature.precision_m,
         located=feature.geometry is not None,
-        excerpts=excerpt_views(feature.sources, corpus),
+        excerpts=merge_excerpts(excerpt_views(feature.sources, corpus), corpus),
     )
 
 
@@ -482,15 +575,24 @@ _ELLIPSIS = '<span class="cm-more">…</span>'
 def context_html(excerpt: ExcerptView, names: Sequence[str]) -> str:
     """Return the quote inside its paragraph window: quote emphasised, names marked, escaped.
 
-    The quoted span is wrapped in ``<span class="cm-span">``; text before and after it is
-    the paragraph's own (at most :data:`CONTEXT_CHARS` each side), and an ellipsis outside
-    the document's characters says where the paragraph goes on.
+    Each quoted span (several when sources quoting one paragraph were merged) is wrapped
+    in ``<span class="cm-span">``; text before, between and after is the paragraph's own
+    (at most :data:`CONTEXT_CHARS` each side), and an ellipsis outside the document's
+    characters says where the paragraph goes on or a long gap is left out.
     """
+    middle = [
+        _ELLIPSIS
+        if kind == "more"
+        else f'<span class="cm-span">{mark_terms(text, names)}</span>'
+        if kind == "quote"
+        else mark_terms(text, names)
+        for kind, text in excerpt.pieces
+    ]
     return "".join(
         [
             _ELLIPSIS if excerpt.clipped_before else "",
             mark_terms(excerpt.before, names),
-            f'<span class="cm-span">{mark_terms(excerpt.quote, names)}</span>',
+            *middle,
             mark_terms(excerpt.after, names),
             _ELLIPSIS if excerpt.clipped_after else "",
         ]
@@ -511,6 +613,9 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
         f'<blockquote class="cm-quote">{context_html(excerpt, names)}</blockquote>',
         f'<div class="cm-cite">{inert(" · ".join(meta))}</div>',
     ]
+    if len(excerpt.all_quotes) > 1:
+        merged = t("excerpts_merged", lang).format(n=len(excerpt.all_quotes))
+        parts.append(f'<div class="cm-heading">{inert(merged)}</div>')
     if heading:
         parts.append(
             f'<div class="cm-heading">{inert(t("heading_path", lang))}: {inert(heading)}</div>'
@@ -520,17 +625,27 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
     return f'<div class="cm-excerpt">{"".join(parts)}</div>'
 
 
+#: Below this viewport width (px) the map and the panel (or travel table) stack, map first.
+NARROW_PX = 900
+
 #: Page-level tweaks: less empty space above a smaller title, so the map starts higher.
 PAGE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
-/* The map stays in view while the panel beside it scrolls (wide screens only: on a
-   narrow one the columns stack and the panel goes below the map). */
-@media (min-width: 640px){
+/* The map stays in view while the panel (or the travel table) beside it scrolls, on a
+   wide screen; below NARROW_PX the columns stack: the map first, the panel below it. */
+@media (min-width: 900px){
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
     align-items:flex-start}
   [data-testid="stColumn"]:has(.st-key-cm-mapcol){position:sticky;top:2.5rem;z-index:2}
 }
+@media (max-width: 899.98px){
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
+    flex-direction:column;flex-wrap:nowrap}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol)
+    > [data-testid="stColumn"]{width:100% !important;flex:1 1 auto !important;min-width:0}
+}
+.cm-verdict-line{font-size:.95rem;margin:.2rem 0 .4rem}
 [data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
 [data-testid="stSidebarUserContent"]{padding-top:1rem}
 </style>
@@ -568,18 +683,23 @@ table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px
 
 
 def reader_html(
-    document: Any, paragraph_id: str | None, quote: str = "", names: Sequence[str] = ()
+    document: Any,
+    paragraph_id: str | None,
+    quote: str | Sequence[str] = "",
+    names: Sequence[str] = (),
 ) -> str:
     """Return the whole document as inert HTML for the reader dialog.
 
     Every paragraph gets an anchor ``cm-p-<id>`` (its stable id); the cited one is
-    highlighted, the quote and the feature's names marked inside it. All document text is
-    escaped; the dialog scrolls the cited paragraph into view.
+    highlighted (once, however many sources quote it), its quote(s) and the feature's
+    names marked inside it. All document text is escaped; the dialog scrolls the cited
+    paragraph into view.
     """
+    quotes = [quote] if isinstance(quote, str) else list(quote)
     items = []
     for paragraph in document.paragraphs:
         cited = paragraph.id == paragraph_id
-        terms = [quote, *names] if cited else []
+        terms = [*quotes, *names] if cited else []
         body = mark_terms(paragraph.text, terms) if cited else inert(paragraph.text)
         css = "cm-p cm-cited" if cited else "cm-p"
         items.append(
@@ -718,9 +838,9 @@ def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 t("target", lang): result.name_zh if lang == "zh" else result.name_en,
+                t("verdict", lang): verdict_word(result.status, lang),
                 t("threshold", lang): result.threshold_min,
                 t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): t(f"verdict_{result.status}", lang),
                 t("evaluation", lang): result.evaluation_zh
                 if lang == "zh"
                 else result.evaluation_en,
@@ -756,7 +876,7 @@ def sensitivity_rows(
             {
                 t("speed_kmh", lang): speed,
                 t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): t(f"verdict_{row['status']}", lang),
+                t("verdict", lang): verdict_word(row["status"], lang),
             }
         )
     return table
@@ -771,14 +891,14 @@ def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
         t("verdict_flips", lang).format(
             low=a["kmh"],
             high=b["kmh"],
-            a=t(f"verdict_{a['status']}", lang),
-            b=t(f"verdict_{b['status']}", lang),
+            a=verdict_word(a["status"], lang),
+            b=verdict_word(b["status"], lang),
         )
         for a, b in itertools.pairwise(ordered)
         if a["status"] != b["status"]
     ]
     if not flips:
-        return t("verdict_stable", lang).format(verdict=t(f"verdict_{ordered[0]['status']}", lang))
+        return t("verdict_stable", lang).format(verdict=verdict_word(ordered[0]["status"], lang))
     return "；".join(flips) if lang == "zh" else "; ".join(flips)
 
 

@@ -7,12 +7,15 @@ here as plain rows and GeoJSON geometries, built from :mod:`corridor_map.travel`
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from corridor_map import panel, travel
+from corridor_map import panel, travel, verdicts, webmap
 from corridor_map.i18n import role_name, t
+from corridor_map.markup import inert
 from corridor_map.travel import LIMITS, SpeedAssumptions, TargetResult
 from corridor_map.travel_compare import (
     Scenario,
@@ -22,6 +25,7 @@ from corridor_map.travel_compare import (
     scenario_isochrone,
 )
 from corridor_map.travel_reach import ReachSet, places, reachable_in, target_reach
+from corridor_map.verdicts import word as verdict_word
 
 
 @dataclass(frozen=True)
@@ -80,16 +84,53 @@ def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[st
         table.append(
             {
                 t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("verdict_a", lang): verdict_word(r.a.status, lang),
+                t("verdict_b", lang): verdict_word(r.b.status, lang),
                 t("threshold", lang): r.threshold_min,
-                t("verdict_a", lang): t(f"verdict_{r.a.status}", lang),
                 t("minutes_a", lang): _rounded(r.a.worst_minutes),
-                t("verdict_b", lang): t(f"verdict_{r.b.status}", lang),
                 t("minutes_b", lang): _rounded(r.b.worst_minutes),
                 t("change_b_a", lang): _rounded(change),
                 t("reading", lang): r.evaluation_zh if lang == "zh" else r.evaluation_en,
             }
         )
     return table
+
+
+def coloured(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """Return a table's rows as a ``pandas`` Styler whose verdict cells are colour-coded.
+
+    Each cell keeps its verdict word (:mod:`corridor_map.verdicts`), so the colour is never
+    the only carrier; for ``st.dataframe``.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows))
+    return frame.style.map(verdicts.cell_css).format(_shown)
+
+
+def _shown(value: object) -> str:
+    # Minutes as rounded (24.5, 15 — not 15.000000); a missing figure as the dash.
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return panel.NO_VALUE
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def verdict_line(result: TargetResult, lang: str, result_b: TargetResult | None = None) -> str:
+    """Return the chosen target's verdict as inert HTML: its name, then a coloured badge.
+
+    With scenario B, both verdicts: ``A 结论：… · B 结论：…``.
+    """
+    name = result.name_zh if lang == "zh" else result.name_en
+    sep = "：" if lang == "zh" else ": "
+    shown = [(t("verdict", lang), result)]
+    if result_b is not None:
+        shown = [(t("verdict_a", lang), result), (t("verdict_b", lang), result_b)]
+    badges = " · ".join(
+        f"{inert(label)}{sep}{verdicts.badge_html(r.status, lang)}" for label, r in shown
+    )
+    return f'<div class="cm-verdict-line">{inert(name)} · {badges}</div>'
 
 
 def _rounded(value: float | None) -> float | None:
@@ -110,6 +151,42 @@ def worst_geometries(result: TargetResult) -> list[dict[str, Any]]:
     if ends:
         shown.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
     return shown
+
+
+# travel.py writes a target's notes "中文 / English" (Chinese first); ids are slugs.
+_NOTE_SPLIT = re.compile(r"\s*/\s+(?=[A-Za-z0-9])")
+_SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
+def note_text(note: str, lang: str, labels: Mapping[str, str]) -> str:
+    """Return a target's note in one language, feature ids replaced by their names.
+
+    :mod:`corridor_map.travel` writes each note as ``"中文 / English"``; the side of ``lang``
+    is kept (the whole note when it has no such separator) and every feature id it names
+    is written as that feature's name in ``labels`` (names in the UI language).
+    """
+    parts = _NOTE_SPLIT.split(note, maxsplit=1)
+    text = parts[0] if lang == "zh" or len(parts) == 1 else parts[1]
+    return _SLUG.sub(lambda m: labels.get(m.group(0), m.group(0)), text)
+
+
+#: Share of a framed route's or isochrone's span added on each side, so the names of its
+#: ends (labels centred on them) stay inside the map.
+FRAME_MARGIN = 0.05
+
+
+def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
+    """Return ``[[south, west], [north, east]]`` of a geometry with a margin on every side."""
+    box = webmap.bounds_of([{"geometry": geometry}])
+    if box is None:
+        return None
+    (south, west), (north, east) = box
+    dlat = max((north - south) * FRAME_MARGIN, 0.005)
+    dlon = max((east - west) * FRAME_MARGIN, 0.005)
+    return [
+        [round(south - dlat, 6), round(west - dlon, 6)],
+        [round(north + dlat, 6), round(east + dlon, 6)],
+    ]
 
 
 def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:

@@ -1,8 +1,10 @@
 """End to end in a real headless Chromium: the app offline, a click on the map, inert text.
 
-One Streamlit server per module runs ``app.py`` on a data folder made of the real seeds
-and layers plus one probe layer whose name and excerpt carry markup and template-literal
-syntax. Every request to anything but this machine is aborted and recorded.
+Two Streamlit servers run ``app.py``: one on a copy of the real seeds and layers (what a
+user sees; the screenshots in tests/artifacts/ come from it), one on the same plus probe
+layers whose names and excerpts carry markup and template-literal syntax (one of them
+refused, so that server shows the data-problems notice). Every request to anything but
+this machine is aborted and recorded.
 """
 
 from __future__ import annotations
@@ -117,6 +119,14 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("data")
     shutil.copytree(seeds_dir(), root / "seeds")
     shutil.copytree(layers_dir(), root / "layers")
+    return root
+
+
+@pytest.fixture(scope="module")
+def probe_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("probe-data")
+    shutil.copytree(seeds_dir(), root / "seeds")
+    shutil.copytree(layers_dir(), root / "layers")
     probe = _probe_layer(_real_core())
     # The corridor probe is invalid (an id that is not ours): its file is refused whole
     # and listed, so it goes in a file of its own; the name probe is valid and drawn.
@@ -131,12 +141,21 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(data_root: Path) -> Iterator[str]:
-    env = dict(os.environ, CORRIDOR_MAP_DATA=str(data_root))
+def _serve(root: Path) -> Iterator[str]:
+    env = dict(os.environ, CORRIDOR_MAP_DATA=str(root))
     env.pop("TIANDITU_KEY", None)
     with streamlit_app(ROOT / "app.py", cwd=ROOT, env=env, timeout_s=60) as app:
         yield app.url
+
+
+@pytest.fixture(scope="module")
+def server(data_root: Path) -> Iterator[str]:
+    yield from _serve(data_root)
+
+
+@pytest.fixture(scope="module")
+def probe_server(probe_root: Path) -> Iterator[str]:
+    yield from _serve(probe_root)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +171,12 @@ def browser() -> Iterator[object]:
 class Session:
     """A page with outside requests blocked, dialogs recorded, websocket frames counted."""
 
-    def __init__(self, browser: object, base_url: str) -> None:
+    def __init__(
+        self, browser: object, base_url: str, width: int = 1500, height: int = 1000
+    ) -> None:
         self.outside: list[str] = []
         self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1500, "height": 1000})  # type: ignore[attr-defined]
+        self.context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
         self.context.add_init_script("window.__pwned = 0;")
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
@@ -252,6 +273,13 @@ def _free_point(feature_id: str, layers: Path) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def session(browser: object, server: str) -> Iterator[Session]:
     s = Session(browser, server)
+    yield s
+    s.context.close()
+
+
+@pytest.fixture(scope="module")
+def probe_session(browser: object, probe_server: str) -> Iterator[Session]:
+    s = Session(browser, probe_server)
     yield s
     s.context.close()
 
@@ -383,10 +411,24 @@ def test_first_view_labels_legend_and_context(session: Session) -> None:
     session.root().evaluate("el => el.__cmMap.setView([28.38, 121.43], 12)")
     page.wait_for_timeout(600)
     assert page.locator("path.cm-ctx-ref_roads").first.is_visible()
+    # No label under the map's controls (zoom, layers, legend, scale, attribution).
+    covered = page.evaluate(
+        "() => { const boxes = [...document.querySelectorAll('.leaflet-control')]"
+        ".map(c => c.getBoundingClientRect()).filter(b => b.width && b.height);"
+        " return [...document.querySelectorAll('.cm-label')]"
+        ".filter(e => e.style.display === 'block').filter(e => {"
+        " const r = e.getBoundingClientRect();"
+        " return boxes.some(b => b.left < r.right && b.right > r.left"
+        " && b.top < r.bottom && b.bottom > r.top); }).map(e => e.textContent); }"
+    )
+    assert covered == [], covered
     _shot(session, "wenling-zoom12")
-    # Metric scale only.
+    # Metric scale only, not hidden under the attribution.
     scale = page.locator(".leaflet-control-scale").first.inner_text()
     assert ("km" in scale or " m" in scale) and "mi" not in scale and "ft" not in scale
+    a = page.locator(".leaflet-control-scale").first.bounding_box()
+    b = page.locator(".leaflet-control-attribution").first.bounding_box()
+    assert a["y"] + a["height"] <= b["y"] or a["x"] + a["width"] <= b["x"], (a, b)
 
 
 def test_the_map_stays_in_view_while_the_panel_scrolls(session: Session) -> None:
@@ -423,7 +465,8 @@ def test_english_ui(session: Session) -> None:
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
 
 
-def test_names_and_excerpts_are_inert(session: Session) -> None:
+def test_names_and_excerpts_are_inert(probe_session: Session) -> None:
+    session = probe_session
     page = session.page
     session.open(f"?sel={PROBE_ID}&lang=zh&basemap=none")
     # The panel shows the probe's name and excerpt literally.
@@ -461,3 +504,146 @@ def test_a_link_in_the_url_shows_as_text(session: Session, payload: str) -> None
     assert page.locator("a[href*='evil.example']").count() == 0
     assert page.locator("img[src*='evil.example']").count() == 0
     assert session.outside == [], f"requests to outside hosts: {session.outside}"
+
+
+@pytest.mark.parametrize("basemap", ["osm", "gaode"])
+def test_an_online_basemap_that_cannot_load_says_so(
+    browser: object, server: str, basemap: str
+) -> None:
+    from corridor_map.i18n import t
+
+    # A session of its own: its blocked tile requests are the point of this test.
+    s = Session(browser, server)
+    try:
+        page = s.page
+        s.open(f"?lang=zh&basemap={basemap}")
+        notice = page.locator(".cm-map-notice")
+        notice.wait_for(state="visible", timeout=30_000)
+        assert notice.inner_text() == t("map_tile_error", "zh")
+        box = notice.bounding_box()
+        assert box["width"] > 100 and box["height"] > 20
+        assert s.outside, "no tile was requested"
+        assert all(not is_local(u) for u in s.outside)
+        # The layers still work: a zone is drawn and labelled.
+        assert page.locator(f"path.cm-f-{CORE_ID}").count() >= 1
+        if basemap == "osm":
+            _shot(s, "tile-failure")
+    finally:
+        s.context.close()
+
+
+def _badge_colours(page: object) -> list[tuple[str, str]]:
+    return page.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.cm-verdict')]"
+        ".map(e => [e.textContent, getComputedStyle(e).color])"
+    )
+
+
+def _rgb(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_travel_view_puts_the_map_beside_the_table(session: Session) -> None:
+    from corridor_map import verdicts
+
+    page = session.page
+    session.open("?lang=zh&basemap=none&view=travel")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=60_000)
+    page.locator(".cm-verdict").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    map_box = page.locator(".cm-map-root").first.bounding_box()
+    table = grid.bounding_box()
+    # Side by side: the table right of the map, both starting in the first screen.
+    assert table["x"] >= map_box["x"] + map_box["width"] - 1, (map_box, table)
+    assert map_box["y"] < 400 and table["y"] < 600, (map_box, table)
+    assert map_box["height"] >= 420
+    # The chosen target's verdict: a badge with its word, in the verdict's colour.
+    words = {v.zh: code for code, v in verdicts.VERDICTS.items()}
+    badges = _badge_colours(page)
+    assert badges
+    for text, colour in badges:
+        word = text.strip().split(" ")[-1]
+        assert word in words, text
+        assert colour == _rgb(verdicts.colour(words[word]))
+    _shot(session, "travel-view")
+    # The map stays in view while the column beside it scrolls.
+    page.mouse.move(table["x"] + 100, 700)
+    page.mouse.wheel(0, 900)
+    page.wait_for_timeout(800)
+    assert grid.bounding_box()["y"] < table["y"] - 300, "the column did not scroll"
+    map_box = page.locator(".cm-map-root").first.bounding_box()
+    assert map_box["y"] >= 0 and map_box["y"] + map_box["height"] <= 1000 + 1, map_box
+
+
+def test_a_narrow_screen_puts_the_panel_below_a_usable_map(browser: object, server: str) -> None:
+    s = Session(browser, server, width=800, height=1000)
+    try:
+        page = s.page
+        s.open("?lang=zh&basemap=none&sel=taizhou-central-core")
+        head = page.locator("[data-testid='stColumn'] .cm-head").first
+        head.wait_for(timeout=30_000)
+        map_box = page.locator(".cm-map-root").first.bounding_box()
+        main = page.locator("[data-testid='stMainBlockContainer']").first.bounding_box()
+        # The map takes the main column's whole width (beside the sidebar) and stays tall.
+        assert map_box["width"] >= 0.9 * (main["width"] - 2 * 16), (map_box, main)
+        assert map_box["width"] >= 400 and map_box["height"] >= 420, map_box
+        assert map_box["x"] >= 0 and map_box["x"] + map_box["width"] <= 800 + 1
+        assert head.bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1
+        page.wait_for_timeout(500)
+        _shot(s, "narrow-screen")
+        # Still usable: a point is selected by a click at its centre.
+        feature = _feature(POINT_ID, layers_dir())
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        s.centre(lat, lon, 13)
+        page.mouse.click(*s.screen_point(lat, lon))
+        name = feature["properties"]["name_zh"]
+        page.locator(".cm-preview", has_text=name).wait_for(timeout=5_000)
+        page.locator("[data-testid='stColumn'] .cm-head", has_text=name).first.wait_for(
+            timeout=20_000
+        )
+        # The travel view stacks too: the map first, the table under it.
+        s.open("?lang=zh&basemap=none&view=travel")
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        map_box = page.locator(".cm-map-root").first.bounding_box()
+        assert grid.bounding_box()["y"] >= map_box["y"] + map_box["height"] - 1
+        assert map_box["width"] >= 400
+        _shot(s, "narrow-travel")
+        assert s.outside == [], f"requests to outside hosts: {s.outside}"
+    finally:
+        s.context.close()
+
+
+def test_quotes_of_one_paragraph_show_as_one_excerpt(session: Session, data_root: Path) -> None:
+    from corridor_map.i18n import t
+
+    feature_id = "jiaojiang-innovation-valley"
+    sources = _feature(feature_id, data_root / "layers")["properties"]["sources"]
+    page = session.page
+    session.open(f"?lang=zh&basemap=none&sel={feature_id}")
+    page.locator(".cm-quote").first.wait_for(timeout=30_000)
+    blocks = page.evaluate(
+        "() => [...document.querySelectorAll('.cm-quote')]"
+        ".map(b => [...b.querySelectorAll('.cm-span')].map(s => s.textContent))"
+    )
+    assert len(blocks) < len(sources), blocks  # two of its sources quote one paragraph
+    merged = next(b for b in blocks if len(b) > 1)
+    quotes = [s["quote"] for s in sources]
+    assert sum(any(q in span for span in merged) for q in quotes) >= 2
+    page.get_by_text(t("excerpts_merged", "zh").format(n=2)).first.wait_for(timeout=5_000)
+    _shot(session, "merged-excerpt")
+    # The reader shows that paragraph once, with both quotes marked.
+    index = blocks.index(merged)
+    page.locator(f".st-key-read-{index} button").click()
+    dialog = page.locator("[role='dialog']").first
+    dialog.wait_for(timeout=20_000)
+    cited = dialog.locator(".cm-cited")
+    cited.first.wait_for(timeout=10_000)
+    assert cited.count() == 1
+    marks = " ".join(cited.first.locator("mark").all_inner_texts())
+    assert sum(q in marks for q in quotes) >= 2, marks
+    _shot(session, "merged-reader")
+    page.keyboard.press("Escape")

@@ -36,9 +36,11 @@ def curated(atlas):
 def test_panel_cites_every_source_verbatim_with_document_metadata(atlas, corpus, curated):
     for feature in curated:
         view = panel.feature_panel(atlas, feature.id, corpus)
-        assert len(view.excerpts) == len(feature.sources)
-        for source, excerpt in zip(feature.sources, view.excerpts, strict=True):
-            assert excerpt.quote == source["quote"]
+        # Every source is shown, in exactly one block (merged ones share a paragraph).
+        shown = [q for excerpt in view.excerpts for q in excerpt.all_quotes]
+        assert sorted(shown) == sorted(s["quote"] for s in feature.sources)
+        for source in feature.sources:
+            excerpt = next(e for e in view.excerpts if source["quote"] in e.all_quotes)
             assert excerpt.error is None, excerpt.error
             document = corpus.document(source["doc"])
             assert excerpt.title == document.title
@@ -83,8 +85,13 @@ def test_excerpts_show_their_paragraph_window_verbatim(atlas, corpus, curated):
             assert _visible_text(quote_part).count("…") == excerpt.context.count("…") + len(
                 ellipses
             )
-            span = quote_part.split('<span class="cm-span">')[1].split("</span>")[0]
-            assert _visible_text(span) == excerpt.quote
+            spans = [
+                _visible_text(s.split("</span>")[0])
+                for s in quote_part.split('<span class="cm-span">')[1:]
+            ]
+            assert spans == [text for kind, text in excerpt.pieces if kind == "quote"]
+            for quote in excerpt.all_quotes:
+                assert any(quote in s for s in spans)
     assert clipped and whole, "the layers cite both short and long paragraphs"
 
 
@@ -113,6 +120,88 @@ def test_stated_area_sits_beside_the_geodesic_area(atlas, corpus, curated):
                 )
     if rows == 0:
         pytest.skip("no located feature with a stated area yet")
+
+
+def test_no_paragraph_is_shown_twice_in_a_panel(atlas, corpus, curated):
+    merged = 0
+    for feature in curated:
+        view = panel.feature_panel(atlas, feature.id, corpus)
+        cited = [(e.doc_id, e.paragraph_id) for e in view.excerpts if e.paragraph_id]
+        assert len(cited) == len(set(cited)), feature.id
+        merged += any(len(e.all_quotes) > 1 for e in view.excerpts)
+    assert merged, "no feature cites one paragraph twice: nothing merged"
+
+
+def _long_paragraph(corpus, width):
+    # A paragraph whose first and last 12 characters occur once in the document, far apart.
+    for document in corpus.documents.values():
+        for paragraph in document.paragraphs:
+            text = paragraph.text
+            head, tail = text[:12], text[-12:]
+            if (
+                len(text) > 4 * width + 24
+                and document.text.count(head) == 1
+                and document.text.count(tail) == 1
+                and document.text.count(text[10:40]) == 1
+                and document.text.count(text[20:50]) == 1
+            ):
+                return document, paragraph
+    pytest.skip("no long paragraph in the seeds")
+    raise AssertionError  # unreachable
+
+
+def test_quotes_of_one_paragraph_merge_into_one_block(corpus):
+    width = panel.CONTEXT_CHARS
+    document, paragraph = _long_paragraph(corpus, width)
+    text = paragraph.text
+    far = [
+        {"doc": document.id, "quote": text[-12:]},
+        {"doc": document.id, "quote": text[:12]},
+    ]
+    views = panel.excerpt_views(far, corpus)
+    (block,) = panel.merge_excerpts(views, corpus)
+    # Source order kept for the quotes; the spans in the paragraph's order.
+    assert block.all_quotes == (text[-12:], text[:12])
+    kinds = [kind for kind, _ in block.pieces]
+    assert kinds == ["quote", "text", "more", "text", "quote"]
+    assert block.before == "" and block.after == ""
+    assert not block.clipped_before and not block.clipped_after
+    assert [t for k, t in block.pieces if k == "text"] == [
+        text[12 : 12 + width],
+        text[-12 - width : -12],
+    ]
+    shown = panel.excerpt_html(block, [], "zh")
+    assert shown.count('<span class="cm-span">') == 2
+    assert shown.count("cm-quote") == 1
+    assert i18n.t("excerpts_merged", "zh").format(n=2) in html.unescape(shown)
+    # Overlapping quotes become one highlighted span covering both.
+    overlap = [
+        {"doc": document.id, "quote": text[10:40]},
+        {"doc": document.id, "quote": text[20:50]},
+    ]
+    (block,) = panel.merge_excerpts(panel.excerpt_views(overlap, corpus), corpus)
+    assert block.pieces == (("quote", text[10:50]),)
+    assert block.before == text[:10]
+    assert block.context in text
+    # Another paragraph, or a quote that does not resolve, stays a block of its own.
+    other = next(p for p in document.paragraphs if p.id != paragraph.id and len(p.text) > 20)
+    mixed = [
+        *far,
+        {"doc": document.id, "quote": "这句话不在文件里"},
+        {"doc": document.id, "quote": other.text[:20], "paragraph": other.id},
+    ]
+    blocks = panel.merge_excerpts(panel.excerpt_views(mixed, corpus), corpus)
+    assert [len(b.all_quotes) for b in blocks] == [2, 1, 1]
+    assert blocks[1].error and blocks[2].paragraph_id == other.id
+
+
+def test_the_reader_marks_every_quote_of_a_merged_block(corpus):
+    document, paragraph = _long_paragraph(corpus, panel.CONTEXT_CHARS)
+    quotes = [paragraph.text[:12], paragraph.text[-12:]]
+    page = panel.reader_html(document, paragraph.id, quotes)
+    assert page.count("cm-p cm-cited") == 1
+    for quote in quotes:
+        assert f"<mark>{html.escape(quote, quote=False)}</mark>" in page
 
 
 def test_mark_terms_escapes_and_marks_across_scripts():

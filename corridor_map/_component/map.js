@@ -116,7 +116,13 @@ class Labels {
     const map = this.map;
     const zoom = map.getZoom();
     const view = map.getSize();
-    const placed = [];
+    // The map's own controls (zoom, layers, legend, scale, attribution, an open preview)
+    // count as placed: a label never hides under one.
+    const root = map.getContainer().getBoundingClientRect();
+    const placed = [...map.getContainer().querySelectorAll(".leaflet-control")]
+      .map((c) => c.getBoundingClientRect())
+      .filter((b) => b.width > 0 && b.height > 0)
+      .map((b) => [b.left - root.left, b.top - root.top, b.right - root.left, b.bottom - root.top]);
     const pad = 3;
     this.records.forEach((r, i) => {
       const el = this.nodes[i];
