@@ -403,7 +403,7 @@ def _worktree(rev: str):
         )
 
 
-def _guarded(name: str, run: Callable[[], Result]) -> Result:
+def guarded(name: str, run: Callable[[], Result]) -> Result:
     """Run one driver; a failure is reported as that app's result, not a traceback."""
     try:
         return run()
@@ -459,7 +459,7 @@ def measure_all(clicks: int, before: str | None, starts: int = 3) -> list[Result
             last = round_ == max(starts, 1) - 1
             for name, driver in drivers.items():
                 n = clicks if last else 0
-                runs.setdefault(name, []).append(_guarded(name, lambda d=driver, n=n: d(n)))
+                runs.setdefault(name, []).append(guarded(name, lambda d=driver, n=n: d(n)))
         browser.close()
     results = []
     for attempts in runs.values():
