@@ -19,8 +19,6 @@ from corridor_map import (
     map_component,
     measure,
     panel,
-    travel,
-    travel_view,
     webmap,
 )
 from corridor_map.atlas import Atlas, load_atlas, refusal_message
@@ -46,12 +44,17 @@ def _static_assets() -> list[str]:
 
 @st.cache_resource(max_entries=16)
 def _bundle(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> tuple[str, str]:
-    # Keyed by basemap + language (+ data folder and files, so edited layers show up).
+    # Keyed by basemap + language (+ data folder and files, so edited layers show up);
+    # on disk too (map_component.stored_bundle): a restart does not build it again.
     del data_key
-    collections = webmap.layer_collections(_atlas)
-    previews = panel.preview_records(_atlas, lang, load_corpus())
-    bundle = map_component.build_bundle(collections, basemap, lang, previews)
-    return map_component.write_bundle(bundle), bundle.digest
+
+    def build() -> webmap.MapBundle:
+        collections = webmap.layer_collections(_atlas)
+        previews = panel.preview_records(_atlas, lang, load_corpus())
+        return map_component.build_bundle(collections, basemap, lang, previews)
+
+    key = map_component.bundle_key(basemap, lang, _atlas.layers_dir)
+    return map_component.stored_bundle(key, build)
 
 
 def _show_map(
@@ -514,6 +517,8 @@ def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
 @st.cache_data(max_entries=16)
 def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
     del data_key  # cache key only
+    from corridor_map import travel, travel_view
+
     scenario = travel_view.scenario(network_kmh, planned, rail=rail)
     return travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
 
@@ -528,6 +533,8 @@ def _sensitivity(
     rail: bool = False,
 ) -> list[dict[str, Any]]:
     del data_key  # cache key only
+    from corridor_map import travel, travel_view
+
     return travel.sensitivity(
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
@@ -541,6 +548,8 @@ def _travel_assumptions(
     lang: str,
 ) -> tuple[tuple[float, bool, bool], tuple[float, bool, bool] | None]:
     """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
+    from corridor_map import travel, travel_view
+
     links = travel.planned_links()
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
     toggle = (
@@ -584,6 +593,9 @@ def _travel_assumptions(
 
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
+    # Imported by the views that route (scipy, networkx): the map view starts without them.
+    from corridor_map import travel_view
+
     st.caption(t("travel_intro", lang))
     # The map beside the controls and the table (drawn last, once the routes are known);
     # on a narrow screen the columns stack and the table goes below the map (PAGE_CSS).
@@ -768,6 +780,7 @@ def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
 
 def _indicators_view(atlas: Atlas, lang: str) -> None:
     from corridor_map import indicator_view as iv
+    from corridor_map import travel
     from corridor_map.i18n import corridor_name
     from corridor_map.indicators import load_register, timeline
     from corridor_map.markup import md_escape
@@ -871,7 +884,9 @@ def main() -> None:
         st.error("\n\n".join([f"{t('data_error', st.session_state['lang'])}:", *lines]))
         st.stop()
 
-    _sidebar(atlas, basemaps)
+    # The sidebar's widgets hold their values in the session state (restored from the URL
+    # on the first run), so the view is drawn first and the map reaches the browser before
+    # the sidebar is built; the sidebar is written after it.
     lang = st.session_state["lang"]
     basemap = st.session_state["basemap"]
 
@@ -882,18 +897,15 @@ def main() -> None:
     view = st.session_state.get("view", "map")
     if view == "measure":
         _measure_view(atlas, basemap, lang)
-        _sync_query_params()
-        return
-    if view == "travel":
+    elif view == "travel":
         _travel_view(atlas, basemap, lang)
-        _sync_query_params()
-        return
-    if view == "indicators":
+    elif view == "indicators":
         _indicators_view(atlas, lang)
+    else:
+        _map_view(atlas, lang, basemap)
+    _sidebar(atlas, basemaps)
+    if view != "map":
         _sync_query_params()
-        return
-
-    _map_view(atlas, lang, basemap)
 
 
 def _doc_filter(atlas: Atlas, lang: str) -> Any:

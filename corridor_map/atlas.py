@@ -553,6 +553,7 @@ class _Checker:
         self.features: dict[str, tuple[str, dict[str, Any], BaseGeometry | None]] = {}
         self.collections: dict[str, dict[str, Any]] = {}
         self._resolve: Callable[..., Any] | None = None
+        self._documents: frozenset[str] | None = None
         self._corpus_error: Problem | None = None
         self.unchecked_quotes = 0
 
@@ -567,7 +568,9 @@ class _Checker:
             try:
                 from corridor_map.corpus import load_corpus
 
-                self._resolve = load_corpus().resolve
+                corpus = load_corpus()
+                self._resolve = corpus.resolve
+                self._documents = frozenset(corpus.documents)
             except CorridorMapError as exc:
                 # One problem at the broken seed or catalog, not one per quote.
                 where = getattr(exc, "file", None)
@@ -603,7 +606,11 @@ class _Checker:
             self.add(file, fid, where, "must be an object with doc and quote")
             return None
         doc, quote = source.get("doc"), source.get("quote")
-        if doc not in DOC_IDS:
+        # The catalog's documents when the corpus loads (a data folder may hold more than
+        # the five shipped ones), else the shipped ids.
+        resolve = self.resolver()
+        known = DOC_IDS if self._documents is None else self._documents
+        if doc not in known:
             self.add(file, fid, f"{where}.doc", f"unknown document id {doc!r}")
             return None
         if not isinstance(quote, str) or not quote.strip():
@@ -613,7 +620,6 @@ class _Checker:
         if paragraph is not None and not isinstance(paragraph, str):
             self.add(file, fid, f"{where}.paragraph", "must be a paragraph id string")
             paragraph = None
-        resolve = self.resolver()
         if resolve is None:
             self.unchecked_quotes += 1
         else:

@@ -10,14 +10,18 @@ interaction mode. The component's own script and style are package assets declar
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corridor_map import assets, webmap
+from corridor_map import assets, paths, webmap
 from corridor_map.i18n import t
 
 COMPONENT_NAME = "corridor-map.map"
@@ -80,6 +84,98 @@ def build_bundle(
     return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews))
 
 
+#: Distributions whose code renders into a bundle (with this package's own sources).
+_RENDERERS = ("folium", "branca", "jinja2", "xyzservices")
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """Digest of the package's sources and the renderers' versions (once per process)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".js", ".css"} and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    for name in _RENDERERS:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.hexdigest()
+
+
+def _folder_snapshot(folder: Path) -> list[tuple[str, int, int]]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        out.append((entry.name, info.st_size, info.st_mtime_ns))
+    return out
+
+
+def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None = None) -> str:
+    """Return the key of everything a bundle is built from.
+
+    The basemap and language, the data (name, size and modification time of every file in
+    the layers and seeds folders: the atlas, the previews' excerpts), the package's own
+    sources and the renderers' versions, and the Tianditu key (in the tile URL).
+    """
+    seeds = paths.seeds_dir() if seeds_dir is None else seeds_dir
+    parts = [
+        basemap,
+        lang,
+        str(layers_dir),
+        _folder_snapshot(layers_dir),
+        str(seeds),
+        _folder_snapshot(seeds),
+        _code_fingerprint(),
+        hashlib.sha256(os.environ.get("TIANDITU_KEY", "").encode()).hexdigest(),
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+
+def stored_bundle(
+    key: str, build: Callable[[], webmap.MapBundle], root: Path | None = None
+) -> tuple[str, str]:
+    """Return ``(url, digest)`` of the bundle for ``key``, building it only when not on disk.
+
+    A server restart on unchanged data and code serves the bundle written before instead
+    of building the folium map again (the slowest part of a first page): ``key`` (from
+    :func:`bundle_key`) names a small file holding the bundle's digest.
+    """
+    root = assets.static_dir() if root is None else root
+    folder = root / BUNDLE_SUBDIR
+    index = folder / f"key-{key}.txt"
+    try:
+        digest = index.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        digest = ""
+    if digest.isalnum() and (folder / f"map-{digest}.js").is_file():
+        return f"{assets.STATIC_URL}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
+    bundle = build()
+    url = write_bundle(bundle, root)
+    _atomic_text(index, bundle.digest)
+    return url, bundle.digest
+
+
+def _atomic_text(target: Path, text: str) -> None:
+    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(text)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
     """Write a bundle under the served ``static/maps/`` (once) and return its URL.
 
@@ -106,10 +202,11 @@ def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
 
 
 def _prune(folder: Path, keep: Path) -> None:
-    bundles = sorted(folder.glob("map-*.js"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in bundles[_KEEP_BUNDLES:]:
-        if old != keep:
-            old.unlink(missing_ok=True)
+    for pattern in ("map-*.js", "key-*.txt"):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[_KEEP_BUNDLES:]:
+            if old != keep:
+                old.unlink(missing_ok=True)
 
 
 def _component() -> Any:

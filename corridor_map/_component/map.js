@@ -482,8 +482,9 @@ export default function (component) {
   const pending = data;
   host.latest = pending;
   loadCss(data.leafletCss);
-  loadScript(data.leafletJs)
-    .then(() => loadScript(data.bundleUrl))
+  // The bundle only registers a build function (it needs L when built, not when loaded):
+  // both files download at once.
+  Promise.all([loadScript(data.leafletJs), loadScript(data.bundleUrl)])
     .then(() => {
       if (host.latest !== pending) return;
       const bundle = window.__cmBundles && window.__cmBundles[data.bundleDigest];

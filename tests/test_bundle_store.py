@@ -1,0 +1,74 @@
+"""The map bundle is built once per data and code: a restart reuses the file on disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corridor_map import map_component, webmap
+
+
+def _bundle(text: str) -> webmap.MapBundle:
+    digest = f"{abs(hash(text)):020d}"[:20]
+    return webmap.MapBundle(digest, f"/* {text} */", "map_0000", {})
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> tuple[Path, Path]:
+    layers, seeds = tmp_path / "layers", tmp_path / "seeds"
+    layers.mkdir()
+    seeds.mkdir()
+    (layers / "a.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    (seeds / "catalog.json").write_text("{}")
+    return layers, seeds
+
+
+def test_a_stored_bundle_is_not_built_again(tmp_path: Path, data: tuple[Path, Path]) -> None:
+    layers, seeds = data
+    root = tmp_path / "static"
+    built: list[str] = []
+
+    def build() -> webmap.MapBundle:
+        built.append("x")
+        return _bundle("one")
+
+    key = map_component.bundle_key("none", "zh", layers, seeds)
+    first = map_component.stored_bundle(key, build, root)
+    second = map_component.stored_bundle(key, build, root)
+    assert first == second
+    assert built == ["x"]
+    url, digest = first
+    assert url.endswith(f"/maps/map-{digest}.js")
+    assert (root / "maps" / f"map-{digest}.js").read_text() == "/* one */"
+
+    # The bundle file gone (pruned, static/ cleaned): built again, not a dead URL.
+    shutil.rmtree(root / "maps")
+    assert map_component.stored_bundle(key, build, root) == first
+    assert built == ["x", "x"]
+
+
+def test_the_key_follows_data_language_basemap_and_tianditu_key(
+    data: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layers, seeds = data
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    key = map_component.bundle_key("none", "zh", layers, seeds)
+    assert map_component.bundle_key("none", "zh", layers, seeds) == key
+    assert map_component.bundle_key("none", "en", layers, seeds) != key
+    assert map_component.bundle_key("osm", "zh", layers, seeds) != key
+
+    layer = layers / "a.geojson"
+    stat = layer.stat()
+    os.utime(layer, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    edited = map_component.bundle_key("none", "zh", layers, seeds)
+    assert edited != key
+
+    (seeds / "catalog.json").write_text('{"documents": []}')
+    reseeded = map_component.bundle_key("none", "zh", layers, seeds)
+    assert reseeded != edited
+
+    monkeypatch.setenv("TIANDITU_KEY", "abc")
+    assert map_component.bundle_key("none", "zh", layers, seeds) != reseeded
