@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE_ID = "taizhou-central-core"
 MAX_SESSIONS = 50
 STEP_TIMEOUT_MS = 180_000
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_READY = ".cm-map-root[data-ready='1']"
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -116,8 +116,8 @@ class Session:
         start = time.monotonic()
         try:
             await self.page.goto(url, timeout=STEP_TIMEOUT_MS)
-            frame = self.page.frame_locator(MAP_FRAME)
-            await frame.locator(f"path.cm-f-{CORE_ID}").first.wait_for(
+            await self.page.locator(MAP_READY).wait_for(timeout=STEP_TIMEOUT_MS)
+            await self.page.locator(f"path.cm-f-{CORE_ID}").first.wait_for(
                 state="attached", timeout=STEP_TIMEOUT_MS
             )
             self.load_s = time.monotonic() - start
@@ -129,14 +129,19 @@ class Session:
             return
         start = time.monotonic()
         try:
-            container = self.page.frame_locator(MAP_FRAME).locator(".leaflet-container")
+            root = self.page.locator(".cm-map-root").first
+            # Centre the map on the point without animation (pans never reach the server).
+            await root.evaluate(
+                "(el, v) => el.__cmMap.setView([v[0], v[1]], 12, {animate: false})", [lat, lon]
+            )
             for attempt in (1, 2):
-                xy = await container.evaluate(
-                    "(el, ll) => { const p = window.map.latLngToContainerPoint(ll);"
+                box = await root.locator(".leaflet-container").first.bounding_box()
+                xy = await root.evaluate(
+                    "(el, ll) => { const p = el.__cmMap.latLngToContainerPoint(ll);"
                     " return [p.x, p.y]; }",
                     [lat, lon],
                 )
-                await container.click(position={"x": xy[0], "y": xy[1]})
+                await self.page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
                 try:
                     await self.page.wait_for_function(
                         f"location.search.includes('sel={CORE_ID}')", timeout=STEP_TIMEOUT_MS
@@ -145,9 +150,9 @@ class Session:
                 except Exception:
                     if attempt == 2:
                         raise
-            frame = self.page.frame_locator(MAP_FRAME)
-            await frame.locator("path.cm-highlight").first.wait_for(
-                state="attached", timeout=STEP_TIMEOUT_MS
+            # The full panel (a server rerun) follows the in-page preview.
+            await self.page.locator("[data-testid='stColumn'] .cm-head").first.wait_for(
+                timeout=STEP_TIMEOUT_MS
             )
             self.click_s = time.monotonic() - start
         except Exception as exc:
