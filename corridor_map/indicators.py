@@ -38,7 +38,7 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,19 +247,27 @@ class _Problems:
         self.found: list[tuple[str, str, str]] = []
         self._resolve: Any = None
         self._dates: dict[str, str | None] | None = None
+        # A broken seed or catalog: its error once, and how many quotes it left unchecked.
+        self.corpus_error: CorridorMapError | None = None
+        self.unchecked = 0
 
     def add(self, indicator: str, where: str, reason: str) -> None:
         self.found.append((indicator, where, reason))
 
     def corpus(self) -> Any:
-        if self._resolve is None:
+        """The corpus, or None when it cannot load (then ``corpus_error`` says why)."""
+        if self._resolve is None and self.corpus_error is None:
             from corridor_map.corpus import load_corpus
 
-            self._resolve = load_corpus()
+            try:
+                self._resolve = load_corpus()
+            except CorridorMapError as exc:
+                self.corpus_error = exc
         return self._resolve
 
     def doc_date(self, doc: str) -> str | None:
-        return self.corpus().document(doc).date
+        corpus = self.corpus()
+        return None if corpus is None else corpus.document(doc).date
 
 
 def _finite(value: Any) -> bool:
@@ -285,8 +293,12 @@ def _check_source(p: _Problems, iid: str, where: str, source: Any) -> str | None
     if paragraph is not None and not isinstance(paragraph, str):
         p.add(iid, f"{where}.paragraph", "must be a paragraph id string or null")
         return None
+    corpus = p.corpus()
+    if corpus is None:  # the seed's own problem is reported once, not per quote
+        p.unchecked += 1
+        return str(quote)
     try:
-        p.corpus().resolve(doc, quote, paragraph)
+        corpus.resolve(doc, quote, paragraph)
     except CorridorMapError as exc:
         p.add(iid, f"{where}.quote", f"does not resolve: {exc}")
         return None
@@ -414,8 +426,9 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
     elif unit is not None and (not isinstance(unit, str) or unit not in UNITS):
         p.add(iid, "unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
     doc = record.get("doc")
+    corpus = p.corpus()
     try:
-        p.corpus().document(doc) if isinstance(doc, str) else None
+        corpus.document(doc) if isinstance(doc, str) and corpus is not None else None
     except CorridorMapError:
         doc = None
     if not isinstance(doc, str):
@@ -459,7 +472,9 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
                 _check_report(p, iid, f"{key}[{i}]", item, doc)
 
 
-def _problems(data: Any, file: str) -> list[tuple[str, str, str]]:
+def _problems(
+    data: Any, file: str, on_unchecked: Callable[[int], None] | None = None
+) -> list[tuple[str, str, str]]:
     p = _Problems(file)
     items = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(items, list):
@@ -468,6 +483,11 @@ def _problems(data: Any, file: str) -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     for index, record in enumerate(items):
         _check_indicator(p, index, record, seen)
+    if p.corpus_error is not None:
+        if on_unchecked is not None:
+            on_unchecked(p.unchecked)  # the caller reports the broken seed once
+        else:
+            p.add("-", "-", f"{p.corpus_error}; {p.unchecked} quote(s) not checked")
     return p.found
 
 
@@ -495,8 +515,19 @@ def check(data: Any, file: str = REGISTER_FILE) -> list[tuple[str, str, str]]:
     return _problems(data, file)
 
 
-def validate_register(directory: Path | str | None = None) -> list[Any]:
+def validate_register(
+    directory: Path | str | None = None, *, on_unchecked: Callable[[int], None] | None = None
+) -> list[Any]:
     """Check ``indicators.json`` in a layers folder for ``corridor-map validate``.
+
+    Parameters
+    ----------
+    directory
+        The layers folder (default: the shipped one).
+    on_unchecked
+        Called with the number of quotes left unchecked when the documents cannot load
+        (a broken seed), by a caller that reports that seed once itself; without it the
+        register gets one problem of its own saying so.
 
     Returns
     -------
@@ -512,7 +543,8 @@ def validate_register(directory: Path | str | None = None) -> list[Any]:
     data, error = _read(path)
     if error is not None:
         return [Problem(path.name, "-", "-", error)]
-    return [Problem(path.name, iid, where, reason) for iid, where, reason in check(data, path.name)]
+    found = _problems(data, path.name, on_unchecked)
+    return [Problem(path.name, iid, where, reason) for iid, where, reason in found]
 
 
 def _source(raw: dict[str, Any]) -> Source:

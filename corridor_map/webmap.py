@@ -660,9 +660,10 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
         return Basemap("osm", p.build_url(), OSM_ATTRIBUTION, max_zoom=19)
     if basemap == "gaode":
         p = xyz.Gaode.Normal
+        # xyzservices writes the template with plain http://; the same hosts serve TLS.
         return Basemap(
             "gaode",
-            p.url,
+            p.url.replace("http://", "https://", 1),
             "© 高德地图 Gaode/AMap (GCJ-02)",
             subdomains="".join(p.get("subdomains", "1234")),
         )

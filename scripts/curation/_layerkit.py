@@ -283,12 +283,21 @@ def main(
         print(f"{name}: {exc}", file=sys.stderr)
         return 2
     if args.check:
-        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        try:
+            current = output.read_text(encoding="utf-8") if output.exists() else ""
+        except (OSError, UnicodeDecodeError) as exc:  # one line, not a traceback
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            print(f"{name}: {_shown(output)}: 无法读取 / cannot read: {reason}", file=sys.stderr)
+            return 2
         if current != text:
             print(f"{_shown(output)} is out of date: run {_shown(Path(script))}", file=sys.stderr)
             return 1
         print(f"{_shown(output)} is up to date")
         return 0
-    write_atomically(output, text)
+    try:
+        write_atomically(output, text)
+    except CorridorMapError as exc:  # an OS failure (disk full, permission): one line
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {_shown(output)} ({len(json.loads(text)['features'])} features)")
     return 0

@@ -956,7 +956,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{shown} is up to date")
         return 0
-    write_atomically(OUTPUT, text)
+    try:
+        write_atomically(OUTPUT, text)
+    except CorridorMapError as exc:  # an OS failure (disk full, permission): one line
+        print(f"indicators: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {shown} ({len(json.loads(text)['indicators'])} indicators)")
     return 0
 

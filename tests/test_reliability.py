@@ -1,0 +1,253 @@
+"""Issue 15's cases that had no test of their own: writes by the curation scripts, the
+app on an empty data folder, a seed reported once on the command line, a dense upload
+refused before it is built, Gaode tiles over TLS.
+
+The other cases are proved where their code is tested (see the audit table in the
+report of the reliability work and README's *Invalid data* section).
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from corridor_map import cli, imports, webmap
+from corridor_map.atlas import validate
+from corridor_map.i18n import t
+from corridor_map.markup import md_escape
+from corridor_map.paths import layers_dir, seeds_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+CURATION = ROOT / "scripts" / "curation"
+
+
+def _script(name: str) -> ModuleType:
+    sys.path.insert(0, str(CURATION))
+    try:
+        spec = importlib.util.spec_from_file_location(f"{name}_under_test", CURATION / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(CURATION))
+    return module
+
+
+def _one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def _disk_full(fd: int, data: object) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _no_permission(*args: object, **kwargs: object) -> tuple[int, str]:
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+
+# ------------------------------------------------ writes: the curation scripts' main
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement", "reason"),
+    [
+        ("os.write", _disk_full, "No space left on device"),
+        ("tempfile.mkstemp", _no_permission, "Permission denied"),
+    ],
+)
+def test_a_curation_script_that_cannot_write_says_so_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    replacement: object,
+    reason: str,
+) -> None:
+    layerkit = _script("_layerkit")
+    output = tmp_path / "layer.geojson"
+    output.write_text("old\n", encoding="utf-8")
+    text = '{"type":"FeatureCollection","features":[]}\n'
+    monkeypatch.setattr(target, replacement)
+    status = layerkit.main([], "scripts/curation/x.py", "A layer.", output, lambda: text)
+    assert status == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("x: ") and str(output) in line and reason in line
+    assert output.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["layer.geojson"]  # no temp file left
+
+
+def test_a_check_that_cannot_read_the_layer_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    layerkit = _script("_layerkit")
+    output = tmp_path / "layer.geojson"
+    output.write_bytes(b"\xff\xfe not utf-8")
+    status = layerkit.main(["--check"], "x.py", "A layer.", output, lambda: "new\n")
+    assert status == 2
+    assert "cannot read" in _one_line(capsys.readouterr().err)
+
+
+def test_the_indicator_script_that_cannot_write_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = _script("indicators")
+    output = tmp_path / "indicators.json"
+    output.write_text("old\n", encoding="utf-8")
+    monkeypatch.setattr(script, "OUTPUT", output)
+    monkeypatch.setattr(script, "REPO", tmp_path)
+    monkeypatch.setattr(script, "build", lambda: '{"indicators": []}\n')
+    monkeypatch.setattr(os, "write", _disk_full)
+    assert script.main([]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("indicators: ") and "No space left on device" in line
+    assert output.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["indicators.json"]
+
+
+# ------------------------------------------------------------- an empty data folder
+
+
+def test_the_app_on_an_empty_layers_folder_stops_with_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    root = tmp_path / "data"
+    shutil.copytree(seeds_dir(), root / "seeds")
+    (root / "layers").mkdir()
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert t("data_error", "zh") in error.value
+    assert md_escape("no *.geojson layer files") in error.value
+    assert not at.title  # stopped before the page: no empty map
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["targets"],
+        ["isochrone", "jiulong-lake", "20"],
+        ["measure", "taizhou-central-core"],
+        ["travel", "jiulong-lake", "longmen-lake"],
+        ["features"],
+        ["export", "features", "--out", "x.geojson"],
+    ],
+)
+def test_every_command_on_an_empty_layers_folder_exits_2_with_the_message(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(seeds_dir(), root / "seeds")
+    (root / "layers").mkdir()
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(command) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    # the folder named: "no *.geojson layer files" (the travel commands may first miss
+    # the road network file in it)
+    assert f"{root / 'layers'}" in captured.err and "error:" in captured.err
+    assert not (tmp_path / "x.geojson").exists()  # nothing half-written either
+
+
+# -------------------------------------------------------------- a seed, reported once
+
+
+def test_a_broken_seed_is_one_line_of_validate_not_one_per_quote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(seeds_dir(), root / "seeds")
+    shutil.copytree(layers_dir(), root / "layers")
+    seed = next((root / "seeds").glob("001_*.txt"))
+    seed.write_bytes(seed.read_bytes() + b"x")
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    problems = validate(root / "layers")
+    assert [p.file for p in problems] == [f"seeds/{seed.name}"]
+    assert cli.main(["validate"]) == 1
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith(("seeds/", "taizhou"))]
+    assert lines == [str(problems[0])], out
+    assert "quote(s) not checked" in lines[0]
+
+
+def test_the_indicator_register_alone_reports_a_broken_seed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor_map.indicators import validate_register
+
+    root = tmp_path / "data"
+    shutil.copytree(seeds_dir(), root / "seeds")
+    shutil.copytree(layers_dir(), root / "layers")
+    seed = next((root / "seeds").glob("004_*.txt"))
+    seed.write_bytes(seed.read_bytes()[:-1])
+    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(root))
+    (problem,) = validate_register(root / "layers")
+    assert problem.file == "indicators.json" and seed.name in problem.reason
+    assert "quote(s) not checked" in problem.reason
+
+
+# ----------------------------------------------------------------- a dense upload
+
+
+def test_a_dense_upload_is_refused_before_any_geometry_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 820 000 vertices in under 5 MB: the issue's file, in both UI languages
+    count = 820_000
+    text = '{"type":"LineString","coordinates":[' + ",".join(["[1,2]"] * count) + "]}"
+    data = text.encode()
+    assert len(data) < imports.DEFAULT_MAX_BYTES
+
+    def built(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a geometry was built from a refused upload")
+
+    monkeypatch.setattr(imports, "shape", built)
+    with pytest.raises(imports.UploadError) as refused:
+        imports.read_upload(data, "<img src=x onerror=alert(1)>.geojson")
+    zh = imports.error_text(refused.value, "zh")
+    en = imports.error_text(refused.value, "en")
+    assert "顶点过多" in zh and f"{imports.DEFAULT_MAX_VERTICES:,}" in zh
+    assert "too many vertices" in en
+    assert "<img src=x onerror=alert(1)>.geojson" in zh  # named; the app escapes it
+
+
+# ------------------------------------------------------------------ Gaode over TLS
+
+
+def test_gaode_tiles_are_requested_over_https() -> None:
+    tiles = webmap.basemap_tiles("gaode", {})
+    assert tiles is not None
+    assert tiles.url.startswith("https://") and "autonavi.com" in tiles.url
+    for basemap in webmap.available_basemaps({"TIANDITU_KEY": "k"}):
+        source = webmap.basemap_tiles(basemap, {"TIANDITU_KEY": "k"})
+        if source is not None:
+            assert source.url.startswith("https://"), source.url
+            assert source.overlay_url is None or source.overlay_url.startswith("https://")
+
+
+def test_no_plain_http_tile_url_reaches_the_map_bundle() -> None:
+    from corridor_map.atlas import load_atlas
+
+    collections = webmap.layer_collections(load_atlas())
+    script = webmap.stable_script(webmap.build_map(collections, "gaode", "zh", env={}))
+    assert re.search(r"https://webrd0[1-4{]", script)
+    assert "http://webrd" not in script
