@@ -66,7 +66,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.errors import CorridorMapError
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
-from corridor_map.measure import (
+from corridor_map.geodesy import (
     COORDINATE_DEPTH,
     distance_km,
     geodesic_area_km2,

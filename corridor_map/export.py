@@ -30,8 +30,8 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas import CORRIDORS, Atlas, Feature, load_atlas
 from corridor_map.errors import CorridorMapError
+from corridor_map.geodesy import geodesic_measure
 from corridor_map.i18n import t
-from corridor_map.measure import geodesic_measure
 
 __all__ = [
     "FORMATS",

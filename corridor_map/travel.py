@@ -64,7 +64,7 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map import _graph
 from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
 from corridor_map.errors import CorridorMapError
-from corridor_map.measure import geodesic_area_km2
+from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.paths import layers_dir
 
 ROADS_FILE = "ref_roads.geojson"
@@ -1079,7 +1079,7 @@ def _reach_polygon(
     centres: list[tuple[float, float]] = []
     radii: list[float] = []
     for lon, lat in origins:
-        centres.append(_graph._TO_METRIC.transform(lon, lat))
+        centres.append(_graph.TO_METRIC.transform(lon, lat))
         radii.append(minutes * metres_per_min)
     reached = np.isfinite(tree.times)
     open_nodes = np.flatnonzero(reached & ~arrays.sealed)
