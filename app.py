@@ -710,8 +710,9 @@ def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
 def _indicators_view(atlas: Atlas, lang: str) -> None:
     from corridor_map import indicator_view as iv
     from corridor_map.i18n import corridor_name
-    from corridor_map.indicators import load_register, timeline
+    from corridor_map.indicators import load_register
     from corridor_map.markup import md_escape
+    from corridor_map.timeline import timeline
 
     st.caption(t("ind_intro", lang))
     try:

@@ -16,8 +16,8 @@ from corridor_map.indicators import (
     Source,
     load_register,
     status,
-    timeline,
 )
+from corridor_map.timeline import timeline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -64,7 +64,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.errors import CorridorMapError
+from corridor_map.errors import CorridorMapError, Problem, UnknownFeatureError
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 from corridor_map.geodesy import (
     COORDINATE_DEPTH,
@@ -169,26 +169,8 @@ class LayerError(CorridorMapError):
     """A layer file that cannot be loaded (names the file, feature and reason)."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation finding."""
-
-    file: str
-    feature_id: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.feature_id}: {self.field}: {self.reason}"
-
-    def as_dict(self) -> dict[str, str]:
-        """Return the problem as a JSON-ready dict."""
-        return {
-            "file": self.file,
-            "feature_id": self.feature_id,
-            "field": self.field,
-            "reason": self.reason,
-        }
+class UnknownAtlasFeatureError(UnknownFeatureError, LayerError):
+    """:meth:`Atlas.get` of an id no layer holds."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +266,9 @@ class Atlas:
         try:
             return self.features[feature_id]
         except KeyError:
-            raise LayerError(f"no feature with id {feature_id!r} in {self.layers_dir}") from None
+            raise UnknownAtlasFeatureError(
+                feature_id, f"no feature with id {feature_id!r} in {self.layers_dir}"
+            ) from None
 
     def children(self, feature_id: str) -> list[Feature]:
         """Return the features whose parent is ``feature_id``, in file order."""

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from shapely.geometry import shape
 
 from corridor_map.atlas import Atlas, load_atlas
-from corridor_map.errors import CorridorMapError
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.i18n import (
     basis_name,
     corridor_name,
@@ -237,7 +237,7 @@ def zone_brief(
 
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
-        raise BriefError(f"未知要素 / unknown feature id {feature_id!r}")
+        raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
     _setup()
     view = feature_panel(atlas, feature_id)
     feature = atlas.get(feature_id)
@@ -451,4 +451,6 @@ def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
         return target_brief(path, item_id, lang)
     if item_id in load_atlas():
         return zone_brief(path, item_id, lang)
-    raise BriefError(f"未知要素或出行目标 / no feature or travel target has id {item_id!r}")
+    raise UnknownFeatureError(
+        item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
+    )

@@ -27,9 +27,9 @@ e.g. a milestone such as ``创成国家级高新区``); ``year`` appears in the 
 
 :func:`check` returns every problem (file, indicator, field, reason) and never raises on
 bad input; ``corridor-map validate`` reports them. :func:`load_register` raises
-:class:`IndicatorError` naming file, indicator and field. :func:`timeline` puts the five
-documents on a time axis with what each names; :func:`features_citing` lists the map
-features citing a document.
+:class:`IndicatorError` naming file, indicator and field. :func:`features_citing` lists the
+map features citing a document; :func:`corridor_map.timeline.timeline` puts the five
+documents on a time axis with what each names (:class:`TimelineEntry`).
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ import datetime
 import json
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corridor_map.errors import CorridorMapError
+from corridor_map.errors import CorridorMapError, Problem
 from corridor_map.paths import layers_dir
 
 __all__ = [
@@ -63,7 +62,6 @@ __all__ = [
     "features_citing",
     "load_register",
     "status",
-    "timeline",
     "validate_register",
 ]
 
@@ -500,11 +498,9 @@ def validate_register(directory: Path | str | None = None) -> list[Any]:
 
     Returns
     -------
-    list of corridor_map.atlas.Problem
+    list of corridor_map.errors.Problem
         Empty when the register is valid or absent (no register, nothing to show).
     """
-    from corridor_map.atlas import Problem
-
     folder = Path(directory) if directory is not None else layers_dir()
     path = folder / REGISTER_FILE
     if not path.exists():
@@ -676,61 +672,3 @@ def features_citing(atlas: Any, doc_id: str) -> set[str]:
         A document id.
     """
     return {f.id for f in atlas if any(s.get("doc") == doc_id for s in f.sources)}
-
-
-def _targets_citing(targets: Iterable[dict[str, Any]], doc_id: str) -> list[str]:
-    return [
-        str(t.get("id"))
-        for t in targets
-        if any(isinstance(s, dict) and s.get("doc") == doc_id for s in t.get("sources") or [])
-    ]
-
-
-def timeline(
-    atlas: Any = None,
-    register: Register | None = None,
-    targets: list[dict[str, Any]] | None = None,
-) -> list[TimelineEntry]:
-    """Put the documents on a time axis, each with the features, indicators and targets
-    that cite it.
-
-    Documents are ordered by their catalog date; one whose catalog date is null (the
-    Taizhou Bay briefing gives a day but no year) comes last with ``year`` None, never a
-    guessed year.
-
-    Parameters
-    ----------
-    atlas, register, targets
-        Default: :func:`corridor_map.atlas.load_atlas`, :func:`load_register` and
-        :func:`corridor_map.travel.load_targets`.
-    """
-    from corridor_map.corpus import load_corpus
-
-    if atlas is None:
-        from corridor_map.atlas import load_atlas
-
-        atlas = load_atlas()
-    if register is None:
-        register = load_register()
-    if targets is None:
-        from corridor_map.travel import load_targets
-
-        targets = load_targets()
-    entries = []
-    for doc in load_corpus().documents.values():
-        entries.append(
-            TimelineEntry(
-                doc_id=doc.id,
-                title=doc.title,
-                title_en=doc.title_en,
-                kind=doc.kind,
-                corridors=doc.corridors,
-                date=doc.date,
-                date_text=doc.date_text,
-                year=int(doc.date[:4]) if doc.date else None,
-                features=tuple(sorted(features_citing(atlas, doc.id))),
-                indicators=tuple(i.id for i in register.select(doc=doc.id)),
-                travel_targets=tuple(_targets_citing(targets, doc.id)),
-            )
-        )
-    return sorted(entries, key=lambda e: (e.date is None, e.date or "", e.doc_id))

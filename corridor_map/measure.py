@@ -15,7 +15,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.errors import CorridorMapError
+from corridor_map.atlas import Feature, load_atlas
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import (
     COORDINATE_DEPTH,
     WGS84,
@@ -70,10 +71,7 @@ _AREA_UNITS_KM2 = {"km²": 1.0, "km2": 1.0, "平方公里": 1.0, "m²": 1e-6, "�
 _LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
 
 
-def _layer_features() -> dict[str, Any]:
-    # Imported here: the atlas imports this module for its geodesic functions.
-    from corridor_map.atlas import load_atlas
-
+def _layer_features() -> dict[str, Feature]:
     return load_atlas().features
 
 
@@ -96,12 +94,12 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
 
     Raises
     ------
-    CorridorMapError
+    UnknownFeatureError
         When no feature has this id.
     """
     features = _layer_features()
     if feature_id not in features:
-        raise MeasureInputError(f"未知要素 / unknown feature id: {feature_id!r}")
+        raise UnknownFeatureError(feature_id)
     found = features[feature_id]
     m = geodesic_measure(_dissolved(found.geometry))
     props = found.properties

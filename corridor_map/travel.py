@@ -63,7 +63,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map import _graph
 from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
-from corridor_map.errors import CorridorMapError
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.paths import layers_dir
 
@@ -89,6 +89,10 @@ ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2
 
 class TravelError(CorridorMapError):
     """A travel query cannot be answered: unknown feature, bad assumption or data file."""
+
+
+class UnknownTravelFeatureError(UnknownFeatureError, TravelError):
+    """A travel query names a feature id no layer holds."""
 
 
 @dataclass(frozen=True)
@@ -318,7 +322,7 @@ def feature(feature_id: str) -> Feature:
     """
     features = _features()
     if feature_id not in features:
-        raise TravelError(f"未知要素 / unknown feature id: {feature_id!r}")
+        raise UnknownTravelFeatureError(feature_id)
     return features[feature_id]
 
 
