@@ -74,6 +74,23 @@ from corridor_map.geodesy import (
 )
 from corridor_map.paths import layers_dir as default_layers_dir
 from corridor_map.paths import seeds_dir
+from corridor_map.vocab import (
+    AREA_TOLERANCE,
+    AREA_UNITS_KM2,
+    CONTAINMENT_BUFFER_M,
+    CONTAINMENT_SHARE,
+    DISTRICTS_FILE,
+    GEOMETRY_BASES,
+    PLACE_ROLES,
+    PLANNED_LINKS_FILE,
+    REGION,
+    ROLES,
+    STATUS_VALUES,
+    TARGETS_FILE,
+    WITHIN_KINDS,
+    area_in_km2,
+)
+from corridor_map.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -94,36 +111,7 @@ __all__ = [
     "validate",
 ]
 
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes", "reference")
-ROLES = (
-    "extent",
-    "core",
-    "zone",
-    "belt",
-    "area",
-    "key_block",
-    "platform",
-    "landmark",
-    "road",
-    "railway",
-    "gateway",
-    "enclave",
-    "district",
-    "station",
-    "runway",
-    "taxiway",
-    # reference seats (ref_places, GeoNames): 街道, 镇, 乡, county-level seat
-    "street",
-    "town",
-    "township",
-    "county_seat",
-)
-#: roles of the GeoNames seats in ref_places (a ``within`` of kind "place" names one).
-PLACE_ROLES = ("street", "town", "township", "county_seat")
-#: what a ``within`` may name: a curated feature, a ref_places seat or a district.
-WITHIN_KINDS = ("feature", "place", "district")
-GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
-STATUS_VALUES = ("planned", "under_construction", "in_use")
+# The vocabulary lives in corridor_map.vocab; the names above stay importable from here.
 DOC_IDS = (
     "wenling-reply-2025",
     "taizhou-bay-briefing",
@@ -131,28 +119,7 @@ DOC_IDS = (
     "wenzhou-reply-2024",
     "wenling-14th-fyp",
 )
-#: lon_min, lat_min, lon_max, lat_max of the mapped region (WGS84 degrees).
-REGION = (120.2, 27.5, 121.9, 29.0)
-#: allowed relative difference between a stated area and the geodesic area.
-AREA_TOLERANCE = 0.10
-#: how far outside its districts a curated feature may reach (schematic slack).
-CONTAINMENT_BUFFER_M = 200.0
-#: share of a line's length / polygon's area that must lie inside its districts.
-CONTAINMENT_SHARE = 0.95
-#: units a stated ``area`` may use, with their size in km².
-AREA_UNITS_KM2 = {
-    "km²": 1.0,
-    "平方公里": 1.0,
-    "m²": 1e-6,
-    "万m²": 1e-2,
-    "ha": 1e-2,
-    "公顷": 1e-2,
-    "亩": 1.0 / 1500.0,
-    "万亩": 10_000.0 / 1500.0,
-}
-DISTRICTS_FILE = "ref_districts.geojson"
-TARGETS_FILE = "travel_targets.json"
-PLANNED_LINKS_FILE = "planned_links.geojson"
+
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
@@ -519,12 +486,6 @@ def _read_json(path: Path) -> tuple[Any, str | None]:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def area_in_km2(value: float, unit: str) -> float | None:
-    """Convert a stated area to km², or None for a unit that is not an area."""
-    factor = AREA_UNITS_KM2.get(unit)
-    return None if factor is None else value * factor
 
 
 class _Checker:

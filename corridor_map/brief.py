@@ -29,6 +29,7 @@ from corridor_map.i18n import (
     status_name,
     t,
 )
+from corridor_map.output import atomic_path
 from corridor_map.printmap import (
     PrintError,
     _setup,
@@ -195,11 +196,9 @@ class _Pages:
 
 
 def _open(path: Path, title: str) -> Any:
-    from corridor_map.export import _atomic
-
     if Path(path).suffix.lower() != ".pdf":
         raise PrintError(f"{path}: 简报仅输出 PDF / a brief is written as .pdf")
-    return _atomic(Path(path))
+    return atomic_path(Path(path))
 
 
 def _excerpts(pages: _Pages, sources: Sequence[dict[str, Any]], lang: str) -> None:

@@ -50,6 +50,7 @@ from corridor_map._normalize import (
 )
 from corridor_map.errors import CorridorMapError
 from corridor_map.paths import seeds_dir
+from corridor_map.vocab import CORRIDORS
 
 __all__ = [
     "AppliedCorrection",
@@ -67,7 +68,6 @@ __all__ = [
     "search",
 ]
 
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes")
 KINDS = ("plan", "action plan", "reply letter", "press conference")
 SCRIPTS = ("zh-Hans", "zh-Hant")
 

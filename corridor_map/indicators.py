@@ -44,6 +44,7 @@ from typing import Any
 
 from corridor_map.errors import CorridorMapError, Problem
 from corridor_map.paths import layers_dir
+from corridor_map.vocab import CORRIDORS, REGISTER_FILE
 
 __all__ = [
     "KINDS",
@@ -65,7 +66,6 @@ __all__ = [
     "validate_register",
 ]
 
-REGISTER_FILE = "indicators.json"
 #: What an indicator counts.
 KINDS = ("count", "share", "amount", "rate", "density", "area", "milestone")
 #: Units a figure may carry, with their English reading.
@@ -386,8 +386,6 @@ def _check_report(p: _Problems, iid: str, where: str, report: Any, set_by: Any) 
 
 
 def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> None:
-    from corridor_map.corpus import CORRIDORS
-
     if not isinstance(record, dict):
         p.add(f"#{index}", "-", "indicator must be an object")
         return

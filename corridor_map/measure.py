@@ -28,6 +28,8 @@ from corridor_map.geodesy import (
     geodesic_measure,
     iter_positions,
 )
+from corridor_map.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
+from corridor_map.vocab import LENGTH_UNITS_KM as _LENGTH_UNITS_KM
 
 __all__ = [
     "COORDINATE_DEPTH",
@@ -66,9 +68,6 @@ _NOT_COMPARABLE = {
         "a travel time is evaluated by the travel targets (corridor-map targets)",
     ),
 }
-
-_AREA_UNITS_KM2 = {"km²": 1.0, "km2": 1.0, "平方公里": 1.0, "m²": 1e-6, "万m²": 1e-2, "ha": 1e-2}
-_LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
 
 
 def _layer_features() -> dict[str, Feature]:

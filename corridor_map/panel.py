@@ -29,15 +29,8 @@ from corridor_map.i18n import (
 from corridor_map.markup import inert, md_escape
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
-_AREA_UNITS_KM2 = {
-    "km²": 1.0,
-    "平方公里": 1.0,
-    "万m²": 0.01,
-    "m²": 1e-6,
-    "公顷": 0.01,
-    "亩": 1 / 1500,
-}
-_LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
+from corridor_map.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
+from corridor_map.vocab import LENGTH_UNITS_KM as _LENGTH_UNITS_KM
 
 #: Characters of the cited paragraph shown on each side of a quote in the panel.
 CONTEXT_CHARS = 120

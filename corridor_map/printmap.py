@@ -39,6 +39,7 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map.atlas import REGION, Atlas, Feature, load_atlas
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import corridor_name, t
+from corridor_map.output import atomic_path, attribution, select_features
 from corridor_map.webmap import CORRIDOR_COLORS, feature_style
 
 __all__ = [
@@ -557,8 +558,6 @@ def footer_lines(
     atlas: Atlas, lang: str, roads: bool = False, outside: Sequence[Feature] = ()
 ) -> list[str]:
     """Attribution, schematic note, date and projection, for the bottom of a page."""
-    from corridor_map.export import attribution
-
     lines = [
         f"{t('attribution', lang)}: {attribution(atlas, roads=roads)}",
         f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
@@ -575,13 +574,11 @@ def footer_lines(
 
 def save_figure(fig: Figure, path: Path) -> Path:
     """Save ``fig`` as PNG or PDF (from the ending) atomically."""
-    from corridor_map.export import _atomic
-
     suffix = Path(path).suffix.lower()
     if suffix not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
     # A bare Figure (no pyplot): no global state, safe in Streamlit's threads.
-    with _atomic(Path(path)) as tmp:
+    with atomic_path(Path(path)) as tmp:
         fig.savefig(
             tmp,
             format=suffix[1:],
@@ -606,7 +603,7 @@ def render_map(
     path
         ``.png`` or ``.pdf``.
     scope
-        As :func:`corridor_map.export.select_features`.
+        As :func:`corridor_map.output.select_features`.
     paper
         ``"A4"`` or ``"A3"``, landscape.
     lang
@@ -619,8 +616,6 @@ def render_map(
     PrintError
         Unknown paper, file type, no CJK font, nothing to draw.
     """
-    from corridor_map.export import select_features
-
     if paper not in PAPER:
         raise PrintError(f"未知纸张 / unknown paper {paper!r}: use {', '.join(PAPER)}")
     if Path(path).suffix.lower() not in {".png", ".pdf"}:

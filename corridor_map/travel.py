@@ -66,10 +66,8 @@ from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atla
 from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.paths import layers_dir
+from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
-ROADS_FILE = "ref_roads.geojson"
-PLANNED_LINKS_FILE = "planned_links.geojson"
-RAILWAYS_FILE = "ref_railways.geojson"
 # A station joins the railway's nearest node within this distance (the rail graph's nodes
 # are ~100 m precise and sparse between junctions).
 _BOARD_RADIUS_KM = 2.0

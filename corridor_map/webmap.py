@@ -30,6 +30,7 @@ from folium.template import Template
 from corridor_map import assets, gcj02
 from corridor_map.i18n import corridor_name, t
 from corridor_map.markup import inert
+from corridor_map.vocab import CORRIDORS
 
 Feature = dict[str, Any]
 FeatureCollection = dict[str, Any]
@@ -53,7 +54,6 @@ CORRIDOR_COLORS: dict[str, str] = {
     "reference": "#7f8c8d",
 }
 _FALLBACK_COLOR = "#8e44ad"
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes")
 
 #: Layer-control groups by role, drawn in this order (later groups lie on top, so the
 #: small blocks stay clickable above the large extents; points have a pane of their own).
