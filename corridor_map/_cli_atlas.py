@@ -13,7 +13,7 @@ from corridor_map.vocab import REFERENCE_ROLES as _REFERENCE_ROLES
 # Roles only reference layers use: asking for them means asking for reference features.
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this domain's subcommands to the corridor-map parser."""
     check = subparsers.add_parser(
         "validate",

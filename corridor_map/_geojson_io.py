@@ -294,10 +294,10 @@ def _commit(staged: dict[Path, Path], backups: dict[Path, Path | None]) -> None:
             done.append(path)
     except BaseException:
         for path in done:
-            backup = backups[path]
-            if backup is None:
+            saved = backups[path]
+            if saved is None:
                 path.unlink(missing_ok=True)
             else:
-                backup.replace(path)
+                saved.replace(path)
                 backups[path] = None
         raise

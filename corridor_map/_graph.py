@@ -233,7 +233,7 @@ def add_transit(
     rail_nodes = list(rail.nodes) if rail is not None else []
     rail_xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in rail_nodes])
     unjoined = []
-    s1 = sorted((s for s in stations if s.s1_order is not None), key=lambda s: s.s1_order)
+    s1 = sorted((s for s in stations if s.s1_order is not None), key=lambda s: s.s1_order or 0)
     for station in stations:
         name = ("station", station.id)
         lon, lat = station.point

@@ -50,7 +50,6 @@ import functools
 import json
 import logging
 import math
-import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -72,8 +71,8 @@ from corridor_map.geodesy import (
     geodesic_area_km2,
     geodesic_measure,
 )
+from corridor_map.paths import data_snapshot
 from corridor_map.paths import layers_dir as default_layers_dir
-from corridor_map.paths import seeds_dir
 from corridor_map.vocab import (
     AREA_TOLERANCE,
     AREA_UNITS_KM2,
@@ -343,29 +342,10 @@ def strict_loading() -> Iterator[None]:
         _STRICT.reset(token)
 
 
-def _snapshot_of(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except FileNotFoundError:
-        return ()
-    except NotADirectoryError:
-        return ()
-    found = []
-    for entry in entries:
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        found.append((entry.name, info.st_size, info.st_mtime_ns))
-    return tuple(found)
-
-
 def _snapshot(directory: Path) -> tuple[Any, ...]:
-    """The cache key: name, size and modification time of every file in layers/ and seeds/.
-
-    The quotes are checked against the seeds, so a changed seed invalidates the result.
-    """
-    return (_snapshot_of(directory), _snapshot_of(seeds_dir()))
+    """The cache key: :func:`corridor_map.paths.data_snapshot` (name, size and modification
+    time of every file in layers/ and seeds/; the quotes are checked against the seeds)."""
+    return data_snapshot(directory)
 
 
 def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
@@ -792,7 +772,8 @@ def _check_targets(checker: _Checker, path: Path) -> None:
         if not isinstance(record, dict):
             checker.add(name, f"#{index}", "-", "target must be an object")
             continue
-        tid = record.get("id") if isinstance(record.get("id"), str) else f"#{index}"
+        raw_id = record.get("id")
+        tid = raw_id if isinstance(raw_id, str) else f"#{index}"
         sources = record.get("sources")
         if not isinstance(sources, list) or not sources:
             checker.add(name, tid, "sources", "needs at least one {doc, quote} excerpt")
@@ -1389,8 +1370,8 @@ def _check_containment(
         ):
             checkable.append((fid, props, geometry, tuple(sorted(codes))))
     failures = _contain_failures(containment, checkable)
-    for fid, share, codes in failures:
-        names = "、".join(districts[c][0] for c in codes)
+    for fid, share, failed in failures:
+        names = "、".join(districts[c][0] for c in failed)
         checker.add(
             file,
             fid,

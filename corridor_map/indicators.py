@@ -40,7 +40,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from corridor_map.errors import CorridorMapError, Problem
 from corridor_map.paths import layers_dir
@@ -264,7 +264,7 @@ def _finite(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _text(value: Any) -> bool:
+def _text(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
@@ -389,13 +389,25 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
     if not isinstance(record, dict):
         p.add(f"#{index}", "-", "indicator must be an object")
         return
-    iid = record.get("id")
+    iid = _check_id(p, index, record.get("id"), seen)
+    _check_labels(p, iid, record)
+    doc = _check_doc(p, iid, record)
+    _check_figures(p, iid, record, doc)
+
+
+def _check_id(p: _Problems, index: int, iid: Any, seen: set[str]) -> str:
+    """Check the id (a slug, unique); return it, or ``#index`` when it is not usable."""
     if not isinstance(iid, str) or not _ID_RE.match(iid):
         p.add(f"#{index}", "id", f"must be a slug of a-z, 0-9 and -, not {iid!r}")
         iid = f"#{index}"
     elif iid in seen:
         p.add(iid, "id", "duplicate id")
     seen.add(iid)
+    return iid
+
+
+def _check_labels(p: _Problems, iid: str, record: dict[str, Any]) -> None:
+    """Corridor, scope, names, kind and unit."""
     if record.get("corridor") not in CORRIDORS:
         p.add(iid, "corridor", f"{record.get('corridor')!r} is not one of {CORRIDORS}")
     for key in ("scope", "name_zh", "name_en"):
@@ -409,6 +421,11 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
         p.add(iid, "unit", "missing (only a milestone has no unit)")
     elif unit is not None and (not isinstance(unit, str) or unit not in UNITS):
         p.add(iid, "unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
+
+
+def _check_doc(p: _Problems, iid: str, record: dict[str, Any]) -> Any:
+    """Check the setting document (and the tags); return ``doc`` (None when no document
+    has that id)."""
     doc = record.get("doc")
     try:
         p.corpus().document(doc) if isinstance(doc, str) else None
@@ -420,6 +437,11 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
         value = record.get(key, [])
         if not isinstance(value, list) or not all(_text(v) for v in value):
             p.add(iid, key, "must be a list of strings")
+    return doc
+
+
+def _check_figures(p: _Problems, iid: str, record: dict[str, Any], doc: Any) -> None:
+    """Target, base (before the target year), restated figures and reports."""
     if "target" not in record:
         p.add(iid, "target", "missing")
     else:

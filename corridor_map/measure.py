@@ -188,11 +188,18 @@ def _compare(
         return row
     measure = geodesic_measure(_dissolved(geometry))
     polygonal = geometry.geom_type in {"Polygon", "MultiPolygon"}
-    if quantity == "area" and unit in _AREA_UNITS_KM2 and polygonal:
-        stated_km = float(value) * _AREA_UNITS_KM2[unit]
+    # A figure that is not a number (validate refuses it) is not compared.
+    number = value if isinstance(value, int | float) else None
+    if number is not None and quantity == "area" and unit in _AREA_UNITS_KM2 and polygonal:
+        stated_km = float(number) * _AREA_UNITS_KM2[unit]
         measured, measured_unit = measure.area_km2, "km²"
-    elif quantity == "length" and unit in _LENGTH_UNITS_KM and measure.length_km > 0:
-        stated_km = float(value) * _LENGTH_UNITS_KM[unit]
+    elif (
+        number is not None
+        and quantity == "length"
+        and unit in _LENGTH_UNITS_KM
+        and measure.length_km > 0
+    ):
+        stated_km = float(number) * _LENGTH_UNITS_KM[unit]
         measured, measured_unit = measure.length_km, "km"
     else:
         row["note_zh"] = f"{quantity}（{unit}）无法与 {geometry.geom_type} 几何比较"

@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
@@ -202,7 +202,7 @@ def _dash(style: dict[str, Any]) -> Any:
 
 def _polygon_path(geometry: BaseGeometry) -> MplPath:
     vertices: list[Any] = []
-    codes: list[int] = []
+    codes: list[np.uint8] = []
     polygons = geometry.geoms if geometry.geom_type == "MultiPolygon" else [geometry]
     for polygon in polygons:
         for ring in [polygon.exterior, *polygon.interiors]:
@@ -267,6 +267,13 @@ def draw_geometry(ax: Axes, geometry: BaseGeometry, style: dict[str, Any], zorde
             )
 
 
+def _page_inches(ax: Axes) -> tuple[float, float]:
+    """Width and height in inches of the page (root figure) ``ax`` is drawn on."""
+    figure = ax.figure
+    root = figure.figure if isinstance(figure, SubFigure) else figure
+    return float(root.get_figwidth()), float(root.get_figheight())
+
+
 def _label(
     ax: Axes,
     feature: Feature,
@@ -284,7 +291,7 @@ def _label(
     # Estimate the label's box in map metres from the axes' size in points.
     x0, x1 = ax.get_xlim()
     bbox = ax.get_position()
-    width_pt = bbox.width * ax.figure.get_figwidth() * 72
+    width_pt = bbox.width * _page_inches(ax)[0] * 72
     per_pt = (x1 - x0) / width_pt
     wide = sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) * size * per_pt
     box = shapely.box(
@@ -348,7 +355,8 @@ def draw_map(
     located = [f for f in features if _in_region(f)]
     if frame is None:
         box = ax.get_position()
-        aspect = (box.width * ax.figure.get_figwidth()) / (box.height * ax.figure.get_figheight())
+        page_w, page_h = _page_inches(ax)
+        aspect = (box.width * page_w) / (box.height * page_h)
         frame = MapFrame.around(
             [f.geometry for f in located] + [g for g, _ in overlays], aspect=aspect
         )

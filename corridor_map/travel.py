@@ -65,7 +65,7 @@ from corridor_map import _graph
 from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
 from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
-from corridor_map.paths import layers_dir
+from corridor_map.paths import data_snapshot, layers_dir
 from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
 # A station joins the railway's nearest node within this distance (the rail graph's nodes
@@ -276,10 +276,6 @@ class SpeedAssumptions:
 # ---------------------------------------------------------------------------- data loading
 
 
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else -1.0
-
-
 _LOCAL = threading.local()
 
 
@@ -372,9 +368,9 @@ def _signature(folder: Path) -> tuple:
     return _signature_now(folder)
 
 
-def _signature_now(folder: Path) -> tuple:
-    files = [*sorted(folder.glob("*.geojson")), folder / TARGETS_FILE]
-    return (str(folder), *((p.name, _mtime(p)) for p in files))
+def _signature_now(folder: Path) -> tuple[Any, ...]:
+    # The one data snapshot (corridor_map.paths); its first member is the folder.
+    return data_snapshot(folder)
 
 
 @lru_cache(maxsize=8)
@@ -516,8 +512,8 @@ def _add_transit(graph: nx.Graph, folder: Path) -> list[str]:
     stations: dict[str, _graph.Station] = {}
     for entry in rail_services("动车"):
         fid = entry.get("feature")
-        found = features.get(fid) if fid else None
-        if found is not None and found.geometry is not None:
+        found = features.get(fid) if isinstance(fid, str) and fid else None
+        if isinstance(fid, str) and found is not None and found.geometry is not None:
             stations[fid] = _graph.Station(fid, _graph.anchor_point(found.geometry), rail=True)
     for f in features.values():
         order = f.properties.get("order")
@@ -878,7 +874,7 @@ def routes(
     for from_id, to_id in pairs:
         origins = points[(from_id, origin_access)]
         destinations = points[(to_id, destination_access)]
-        base = {
+        base: dict[str, Any] = {
             "from_id": from_id,
             "to_id": to_id,
             "planned_links": planned_links,
@@ -1386,7 +1382,8 @@ def sensitivity(
                 planned_kmh={link.id: float(speed) for link in _planned_link_list()},
             )
         else:
-            varied = replace(base, sweep=True, **{parameter: float(speed)})
+            changed: dict[str, Any] = {parameter: float(speed)}
+            varied = replace(base, sweep=True, **changed)
         result = evaluate_targets(varied, planned_links, [target_id])[0]
         rows.append(
             {
