@@ -244,7 +244,6 @@ class _Problems:
         self.file = file
         self.found: list[tuple[str, str, str]] = []
         self._resolve: Any = None
-        self._dates: dict[str, str | None] | None = None
 
     def add(self, indicator: str, where: str, reason: str) -> None:
         self.found.append((indicator, where, reason))

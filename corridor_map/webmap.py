@@ -1051,17 +1051,6 @@ def layer_collections(atlas: Any) -> dict[str, FeatureCollection]:
     return collections
 
 
-def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
-    """Return one atlas feature as a GeoJSON dict (for highlight/framing), or None."""
-    from shapely.geometry import mapping
-
-    if not feature_id or feature_id not in atlas:
-        return None
-    feature = atlas.get(feature_id)
-    geometry = None if feature.geometry is None else mapping(feature.geometry)
-    return {"type": "Feature", "geometry": geometry, "properties": feature.properties}
-
-
 # --------------------------------------------------------------------------- overlays
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from corridor_map import paths
 from corridor_map.i18n import t
-from tests._travel_grid import TARGET_SOURCE, make_grid
+from tests._travel_grid import TARGET_SOURCE
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -35,10 +34,8 @@ def _table(at: AppTest) -> dict[str, list[object]]:
     return {column: list(frame[column]) for column in frame.columns}
 
 
-def test_editing_travel_targets_changes_the_app_travel_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    layers = make_grid(tmp_path, monkeypatch)
+def test_editing_travel_targets_changes_the_app_travel_table(travel_grid: Path) -> None:
+    layers = travel_grid
     _write_target(layers, 10)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["view"] = "travel"
@@ -57,10 +54,8 @@ def test_editing_travel_targets_changes_the_app_travel_table(
     assert after[t("verdict", "zh")] == [t("verdict_met", "zh")]
 
 
-def test_the_snapshot_covers_layers_targets_and_seeds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    layers = make_grid(tmp_path, monkeypatch)
+def test_the_snapshot_covers_layers_targets_and_seeds(travel_grid: Path) -> None:
+    layers = travel_grid
     folder, layer_files, seed_files = paths.data_snapshot(layers)
     assert folder == str(layers)
     assert {"ref_roads.geojson", "ref_districts.geojson"} <= {name for name, _, _ in layer_files}

@@ -11,18 +11,8 @@ import shapely
 
 from corridor_map import i18n, panel
 from corridor_map.atlas import load_atlas
-from corridor_map.corpus import load_corpus, resolve
+from corridor_map.corpus import resolve
 from corridor_map.measure import geodesic_area_km2
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +266,6 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
 
 
 def test_an_unlocated_place_is_shown_by_what_it_lies_within():
-    from corridor_map.atlas import load_atlas
 
     atlas = load_atlas()
     for feature in atlas:

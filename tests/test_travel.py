@@ -23,7 +23,7 @@ from corridor_map.travel import (
     sensitivity,
     target_features,
 )
-from tests._travel_grid import GEOD, LAT0, make_grid
+from tests._travel_grid import GEOD, LAT0
 from tests._travel_grid import add_planned as _add_planned
 from tests._travel_grid import node as _node
 from tests._travel_grid import point as _point
@@ -32,9 +32,9 @@ from tests._travel_grid import write as _write
 
 
 @pytest.fixture
-def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def grid(travel_grid: Path) -> Path:
     """A 5 × 5 grid of 1 km edges, a detached 1-edge island, and points on nodes."""
-    return make_grid(tmp_path, monkeypatch)
+    return travel_grid
 
 
 def test_grid_times_are_exact(grid: Path) -> None:
