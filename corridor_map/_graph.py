@@ -10,7 +10,6 @@ minutes are not stored: they depend on the speed assumptions of each query.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map._geojson_io import read_json
 from corridor_map.errors import CorridorMapError
 from corridor_map.geodesy import (
     TO_METRIC,
@@ -71,14 +71,11 @@ def read_network(path: Path, kind: str = "network") -> nx.Graph:
         When the file is missing, not JSON, or an edge lacks ``u``, ``v``, ``length_km``
         or a 2-point LineString; the message names the file and the feature index.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RoadNetworkError(f"道路网络文件不存在 / road network file not found: {path}") from exc
-    except (OSError, ValueError) as exc:
-        raise RoadNetworkError(
-            f"道路网络文件无法读取 / cannot read road network {path}: {exc}"
-        ) from exc
+    if not Path(path).is_file():
+        raise RoadNetworkError(f"道路网络文件不存在 / road network file not found: {path}")
+    data, error = read_json(path)
+    if error is not None:
+        raise RoadNetworkError(f"道路网络文件无法读取 / cannot read road network {path}: {error}")
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise RoadNetworkError(f"{path}: 不是 FeatureCollection / not a FeatureCollection")

@@ -63,6 +63,7 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map._geojson_io import read_json as _read_json
 from corridor_map.errors import CorridorMapError, Problem, UnknownFeatureError
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 from corridor_map.geodesy import (
@@ -447,22 +448,6 @@ def _to_feature(
         file=file,
         properties=props,
     )
-
-
-def _read_json(path: Path) -> tuple[Any, str | None]:
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-    except OSError as exc:
-        return None, f"cannot read ({exc.strerror})"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    except RecursionError:
-        # json's decoder recurses per nesting level; no GeoJSON layer nests this deep
-        return None, "malformed JSON: nested too deeply"
 
 
 # --------------------------------------------------------------------------- validation

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -41,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corridor_map._geojson_io import read_json
 from corridor_map._normalize import (
     AppliedCorrection,
     NormalizationError,
@@ -531,12 +531,10 @@ class Corpus:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found", file=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})", file=path) from None
+    data, error = read_json(path)
+    if error is not None:
+        raise CorpusError(f"{path}: {error}", file=path)
+    return data
 
 
 def _iso_date(text: str) -> bool:

@@ -35,13 +35,13 @@ documents on a time axis with what each names (:class:`TimelineEntry`).
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from corridor_map._geojson_io import read_json as _read
 from corridor_map.errors import CorridorMapError, Problem
 from corridor_map.paths import layers_dir
 from corridor_map.vocab import CORRIDORS, REGISTER_FILE
@@ -486,19 +486,6 @@ def _problems(data: Any, file: str) -> list[tuple[str, str, str]]:
     for index, record in enumerate(items):
         _check_indicator(p, index, record, seen)
     return p.found
-
-
-def _read(path: Path) -> tuple[Any, str | None]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except FileNotFoundError:
-        return None, "file not found"
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text ({exc.reason})"
-    except json.JSONDecodeError as exc:
-        return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    except (OSError, RecursionError) as exc:
-        return None, f"cannot read ({exc})"
 
 
 def check(data: Any, file: str = REGISTER_FILE) -> list[tuple[str, str, str]]:

@@ -10,7 +10,6 @@ never become markup or script.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import math
@@ -18,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from corridor_map._normalize import to_simplified
 from corridor_map.i18n import (
     basis_name,
     corridor_name,
@@ -151,18 +151,6 @@ class PanelView:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Return ``text`` in simplified characters (so traditional input matches)."""
-    return _t2s().convert(text)
 
 
 def mark_terms(text: str, terms: Iterable[str]) -> str:

@@ -163,7 +163,7 @@ def test_search_features_accepts_traditional_input(atlas, curated):
     simplified = panel.search_features(atlas, feature.name_zh)
     assert feature.id in [h.link.id for h in simplified]
     assert simplified[0].link.id == feature.id or simplified[0].score == 0
-    traditional = panel.search_features(atlas, panel._t2s().convert(feature.name_zh))
+    traditional = panel.search_features(atlas, panel.to_simplified(feature.name_zh))
     assert [h.link.id for h in traditional] == [h.link.id for h in simplified]
     assert panel.search_features(atlas, "   ") == []
 
