@@ -773,10 +773,15 @@ class RouteResult:
     destination_access: str
     assumptions: dict[str, Any]
     attribution: str = ROAD_ATTRIBUTION
+    #: why there is no trip, as a code beside the bilingual ``reason``: ``"unlocated"``
+    #: (an end has no geometry), ``"unreachable"``, or None for a trip.
+    reason_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as a JSON-ready dict."""
-        return asdict(self)
+        """Return the result as a JSON-ready dict (the bilingual ``reason``, no code)."""
+        record = asdict(self)
+        del record["reason_code"]
+        return record
 
 
 @_pinned
@@ -894,6 +899,7 @@ def routes(
                 _unreachable(
                     f"要素 {empty} 未定位（无几何）/ feature {empty} is unlocated (no geometry)",
                     base,
+                    code="unlocated",
                 )
             )
         elif inside is not None:
@@ -933,7 +939,7 @@ def routes(
     return [r for r in results if r is not None]
 
 
-def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
+def _unreachable(reason: str, base: dict[str, Any], code: str = "unreachable") -> RouteResult:
     return RouteResult(
         reachable=False,
         minutes=None,
@@ -942,6 +948,7 @@ def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
         legs={},
         path=None,
         planned_links_used=[],
+        reason_code=code,
         **base,
     )
 
@@ -1496,7 +1503,7 @@ def _row(result: RouteResult) -> dict[str, Any]:
         "reason": result.reason,
         "planned_links_used": result.planned_links_used,
         "legs": result.legs,
-        "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
+        "unlocated": result.reason_code == "unlocated",
         "path": result.path,
     }
 

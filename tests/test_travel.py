@@ -374,3 +374,15 @@ def test_a_road_node_id_that_is_not_an_id_names_the_file_and_feature(
     (grid / "ref_roads.geojson").write_text(json.dumps(roads))
     with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #3.*u and v"):
         route("sw", "ne")
+
+
+def test_a_missing_trip_carries_a_reason_code_beside_its_message(grid: Path) -> None:
+    nowhere = route("sw", "unlocated")
+    assert (nowhere.reachable, nowhere.reason_code) == (False, "unlocated")
+    island = route("sw", "island")
+    assert (island.reachable, island.reason_code) == (False, "unreachable")
+    assert "unlocated" not in (island.reason or "")
+    trip = route("sw", "ne")
+    assert trip.reachable and trip.reason_code is None
+    # The JSON record keeps its fields: the bilingual reason, no code.
+    assert "reason_code" not in nowhere.to_dict() and nowhere.to_dict()["reason"]
