@@ -7,12 +7,12 @@ areas by about 35 % at these latitudes). Where a computation needs metres in a p
 here, UTM zone 51N. :data:`COORDINATE_DEPTH` and :func:`iter_positions` are the one walker
 over GeoJSON positions.
 
-This module imports nothing from the package but :mod:`corridor_map.errors`.
+This module imports nothing from the package but :mod:`corridor_map.errors` and
+:mod:`corridor_map.numbers`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.errors import CorridorMapError
+from corridor_map.numbers import finite_number
 
 __all__ = [
     "COORDINATE_DEPTH",
@@ -155,12 +156,7 @@ class PositionError(CorridorMapError, ValueError):
 
 
 def _is_position(value: Any) -> bool:
-    return (
-        isinstance(value, list | tuple)
-        and len(value) >= 2
-        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in value)
-        and all(math.isfinite(c) for c in value)
-    )
+    return isinstance(value, list | tuple) and len(value) >= 2 and all(map(finite_number, value))
 
 
 def iter_positions(coordinates: Any, depth: int) -> Iterator[tuple[float, float]]:

@@ -35,7 +35,6 @@ documents on a time axis with what each names (:class:`TimelineEntry`).
 from __future__ import annotations
 
 import datetime
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any, TypeGuard
 
 from corridor_map._geojson_io import read_json as _read
 from corridor_map.errors import CorridorMapError, Problem
+from corridor_map.numbers import finite_number as _finite
 from corridor_map.paths import layers_dir
 from corridor_map.vocab import CORRIDORS, REGISTER_FILE
 
@@ -257,10 +257,6 @@ class _Problems:
 
     def doc_date(self, doc: str) -> str | None:
         return self.corpus().document(doc).date
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _text(value: Any) -> TypeGuard[str]:

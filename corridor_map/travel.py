@@ -65,6 +65,8 @@ from corridor_map import _graph
 from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
 from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
+from corridor_map.numbers import finite_number
+from corridor_map.numbers import positive_number as _positive_number
 from corridor_map.paths import data_snapshot, layers_dir
 from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
@@ -145,10 +147,9 @@ def check_limit(name: str, value: Any, label: str | None = None, sweep: bool = F
     limit = LIMITS[name]
     label = label or name
     high = limit.sweep_high if sweep and limit.sweep_high is not None else limit.high
-    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    ok = number is not None and math.isfinite(number)
-    if ok:
-        assert number is not None
+    number = value if finite_number(value) else None
+    ok = number is not None
+    if number is not None:
         ok = (number > limit.low if limit.low_open else number >= limit.low) and number <= high
     if not ok:
         raise TravelError(
@@ -1030,10 +1031,7 @@ def isochrone_at(
 
 
 def _lonlat(lon: Any, lat: Any) -> tuple[float, float]:
-    ok = all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-        for v in (lon, lat)
-    )
+    ok = finite_number(lon) and finite_number(lat)
     if not ok or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise TravelError(
             f"坐标无效 / invalid point lon={lon!r}, lat={lat!r}: WGS84 degrees, lon −180–180, "
@@ -1201,15 +1199,6 @@ def load_targets() -> list[dict[str, Any]]:
                 f"({record['ring_step_m']!r}): must be ≥ {MIN_RING_STEP_M:g} m"
             )
     return targets
-
-
-def _positive_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
 
 
 def rail_services(service: str | None = None) -> list[dict[str, Any]]:
