@@ -30,6 +30,9 @@ from corridor_map.atlas import Atlas, Feature, load_atlas
 from corridor_map.geodesy import geodesic_measure
 from corridor_map.i18n import t
 from corridor_map.output import (
+    CNMAPS,
+    GEONAMES,
+    OSM,
     ExportError,
     attribution,
     disclaimer,
@@ -38,7 +41,10 @@ from corridor_map.output import (
 from corridor_map.output import atomic_path as _atomic
 
 __all__ = [
+    "CNMAPS",
     "FORMATS",
+    "GEONAMES",
+    "OSM",
     "Download",
     "ExportError",
     "attribution",
