@@ -96,6 +96,7 @@ def _offset(
 def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     lon_a = np.asarray(lon, dtype=np.float64)
     lat_a = np.asarray(lat, dtype=np.float64)
+    # numpy types broadcast_arrays as a tuple of any length; two inputs give two arrays
     return np.broadcast_arrays(lon_a, lat_a)  # type: ignore[return-value]
 
 

@@ -299,7 +299,7 @@ def _pinned(fn: _F) -> _F:
         finally:
             _LOCAL.signature = _LOCAL.features = None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # wraps() keeps fn's signature; mypy cannot see it
 
 
 def _features() -> dict[str, Feature]:
