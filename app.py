@@ -26,6 +26,7 @@ from corridor_map.corpus import load_corpus
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, t
 from corridor_map.markup import md_escape
+from corridor_map.paths import data_key
 
 MAP_KEY = "cm_map"
 VIEWS = ("map", "measure", "travel", "indicators")
@@ -106,8 +107,8 @@ def _on_map_event(event: map_component.MapEvent) -> None:
 
 
 def _data_key(atlas: Atlas) -> str:
-    stats = sorted((p.name, p.stat().st_mtime_ns) for p in atlas.layers_dir.glob("*.geojson"))
-    return f"{atlas.layers_dir}:{stats}"
+    # The one data snapshot: every file of layers/ (travel_targets.json too) and seeds/.
+    return data_key(atlas.layers_dir)
 
 
 def _select(feature_id: str | None) -> None:
@@ -324,13 +325,14 @@ def _search_results(atlas: Atlas, query: str, lang: str) -> None:
             )
     if texts:
         st.markdown(f"**{t('search_text', lang)}**")
-        for i, hit in enumerate(texts):
-            st.html(f'<div style="font-size:.85rem">{hit.snippet_html}</div>')
+        for i, text_hit in enumerate(texts):
+            st.html(f'<div style="font-size:.85rem">{text_hit.snippet_html}</div>')
+            doc_id, paragraph_id = text_hit.doc_id, text_hit.paragraph_id
             st.button(
-                f"{t('open', lang)} · {panel.plain_label(hit.title)} {hit.paragraph_id}",
-                key=f"text-{i}-{hit.doc_id}-{hit.paragraph_id}",
+                f"{t('open', lang)} · {panel.plain_label(text_hit.title)} {paragraph_id}",
+                key=f"text-{i}-{doc_id}-{paragraph_id}",
                 on_click=_open_reader,
-                args=(hit.doc_id, hit.paragraph_id, query, "search"),
+                args=(doc_id, paragraph_id, query, "search"),
             )
 
 
@@ -580,9 +582,10 @@ def _travel_assumptions(
         rail = cols[1].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
         chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
-        for speed, planned, rail in chosen:
-            st.text(travel_view.scenario(speed, planned, rail=rail).describe())
-        for line in travel_view.scenario(*chosen[0]).assumptions.describe():
+        for kmh, with_links, by_rail in chosen:
+            st.text(travel_view.scenario(kmh, with_links, rail=by_rail).describe())
+        kmh, with_links, by_rail = chosen[0]
+        for line in travel_view.scenario(kmh, with_links, rail=by_rail).assumptions.describe():
             st.text(line)
         for link in links:
             st.text(
@@ -629,25 +632,16 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         )
         names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
         chosen = st.selectbox(
-            t("pick_target", lang), list(names), format_func=names.get, key="travel_target"
+            t("pick_target", lang), list(names), format_func=lambda i: names[i], key="travel_target"
         )
         result = next(r for r in results if r.id == chosen)
         result_b = next(r for r in results_b if r.id == chosen) if results_b is not None else None
         st.html(travel_view.verdict_line(result, lang, result_b))
         st.markdown(f"**{t('show_route', lang)}**")
-        evaluated = [("A", result)]
-        if result_b is not None:
-            evaluated.append(("B", result_b))
-        for label, shown in evaluated:
-            geometries = travel_view.worst_geometries(shown)
-            (routes if label == "A" else routes_b).extend(geometries)
-            prefix = f"{label}: " if results_b is not None else ""
-            if geometries:
-                st.text(prefix + travel_view.worst_caption(shown, labels))
-            else:
-                st.text(prefix + t("no_worst_case", lang))
-            for note in shown.notes:
-                st.text(prefix + travel_view.note_text(note, lang, labels))
+        for view in travel_view.worst_case_views(chosen, results, results_b, labels, lang):
+            (routes if view.label == "A" else routes_b).extend(view.geometries)
+            for line in view.lines:
+                st.text(line)
         st.caption(t("route_note", lang))
         reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
         if reach_line:
@@ -659,12 +653,10 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
 
         st.markdown(f"**{t('sensitivity', lang)}**")
         parameters = tuple(panel.SENSITIVITY_SPEEDS)
-        # A trip that rides a planned link depends first on that link's assumed speed.
-        on_link = bool((result.worst_case or {}).get("planned_links_used"))
         parameter = st.radio(
             t("sensitivity_param", lang),
             parameters,
-            index=parameters.index("planned_kmh" if on_link else "network_kmh"),
+            index=parameters.index(travel_view.sensitivity_default(result)),
             format_func=lambda p: t(f"param_{p}", lang),
             key=f"sens_param-{chosen}",
             horizontal=True,
@@ -711,13 +703,8 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             shown_iso = travel_view.isochrones(
                 tuple(start) if origin == click else start, minutes, scenario_a, scenario_b
             )
-            area = shown_iso["a"]["properties"].get("area_km2")
-            if area is not None:
-                st.text(f"{t('isochrone', lang)} A: {area:,.1f} km²")
-            if shown_iso["b"] is not None and shown_iso["b"]["properties"].get("area_km2"):
-                st.text(
-                    f"{t('isochrone', lang)} B: {shown_iso['b']['properties']['area_km2']:,.1f} km²"
-                )
+            for line in travel_view.isochrone_area_lines(shown_iso, lang):
+                st.text(line)
             if shown_iso["parts"]:
                 st.dataframe(
                     travel_view.part_rows(shown_iso["parts"], lang),
@@ -782,8 +769,9 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     from corridor_map import indicator_view as iv
     from corridor_map import travel
     from corridor_map.i18n import corridor_name
-    from corridor_map.indicators import load_register, timeline
+    from corridor_map.indicators import load_register
     from corridor_map.markup import md_escape
+    from corridor_map.timeline import timeline
 
     st.caption(t("ind_intro", lang))
     try:

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from corridor_map.atlas import CORRIDORS, ROLES, Feature, explain, load_atlas, validate
+from corridor_map.vocab import REFERENCE_ROLES as _REFERENCE_ROLES
 
 # Roles only reference layers use: asking for them means asking for reference features.
-_REFERENCE_ROLES = ("district", "station", "runway", "taxiway")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this domain's subcommands to the corridor-map parser."""
     check = subparsers.add_parser(
         "validate",

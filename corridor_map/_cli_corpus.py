@@ -15,7 +15,7 @@ from corridor_map.corpus import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this domain's subcommands to the corridor-map parser."""
     docs = subparsers.add_parser(
         "docs",

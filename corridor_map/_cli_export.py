@@ -8,13 +8,13 @@ from pathlib import Path
 from corridor_map import export
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this domain's subcommands to the corridor-map parser."""
     _register_export(subparsers)
     register_print(subparsers)
 
 
-def _register_export(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "export",
         help="导出 / export features, a route, an isochrone or the targets table",
@@ -96,7 +96,7 @@ def _isochrone(args: argparse.Namespace) -> int:
     return _done(export.write_geometry(args.out, result, "isochrone", None, args.format))
 
 
-def register_print(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``print`` and ``brief``."""
     from corridor_map.printmap import PAPER
 

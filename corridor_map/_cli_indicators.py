@@ -16,12 +16,12 @@ from corridor_map.indicators import (
     Source,
     load_register,
     status,
-    timeline,
 )
 from corridor_map.verdicts import cli_word
+from corridor_map.timeline import timeline
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``indicators`` to the corridor-map parser."""
     parser = subparsers.add_parser(
         "indicators",
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(handler=_indicators)
 
 
-def register_timeline(actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_timeline(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``timeline`` under ``docs`` (called from :mod:`corridor_map._cli_corpus`)."""
     parser = actions.add_parser(
         "timeline",

@@ -32,7 +32,7 @@ from corridor_map.travel_reach import reachable_from, target_reach
 from corridor_map.verdicts import cli_word
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this domain's subcommands to the corridor-map parser."""
     measure = subparsers.add_parser(
         "measure",
@@ -374,15 +374,16 @@ def _targets(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([r.to_dict() for r in results])
         return 0
-    for r in results:
-        print(f"{r.id}: {r.name_zh} / {r.name_en}")
+    for result in results:
+        print(f"{result.id}: {result.name_zh} / {result.name_en}")
         print(
-            f"  {cli_word(r.status)}: worst {_fmt(r.worst_minutes, 1)} min vs "
-            f"threshold {r.threshold_min:g} min ({r.method})"
+            f"  {cli_word(result.status)}: worst {_fmt(result.worst_minutes, 1)} min vs "
+            f"threshold {result.threshold_min:g} min ({result.method})"
         )
-        if r.worst_case:
-            print(f"  worst case: {r.worst_case['origin']} → {r.worst_case['destination']}")
-        for note in r.notes:
+        worst = result.worst_case
+        if worst:
+            print(f"  worst case: {worst['origin']} → {worst['destination']}")
+        for note in result.notes:
             print(f"  note: {note}")
     print("假设 assumptions:")
     for line in a.describe():

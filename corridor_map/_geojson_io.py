@@ -1,4 +1,5 @@
-"""Deterministic GeoJSON text for the layer files, and writing it safely.
+"""Deterministic GeoJSON text for the layer files, writing it safely, and the one JSON
+file reader (:func:`read_json`) every data loader uses.
 
 The build scripts (``scripts/build_layers.py`` and ``scripts/curation/*.py``) render
 their layers here, so that a rebuild from the same inputs gives identical bytes and a
@@ -29,6 +30,30 @@ from corridor_map.errors import CorridorMapError
 
 COORDINATE_DECIMALS = 6
 LAYER_FILE_MODE = 0o644
+
+
+def read_json(path: Path) -> tuple[Any, str | None]:
+    """Read a UTF-8 JSON file: ``(data, None)``, or ``(None, reason)`` when it cannot be.
+
+    The reason is what a problem list or an error message says after the file's name:
+    ``file not found``, ``not UTF-8 text (…)``, ``cannot read (…)``, ``malformed JSON: …
+    at line L column C`` or ``malformed JSON: nested too deeply``. It never raises.
+    """
+    try:
+        text = Path(path).read_text("utf-8")
+    except FileNotFoundError:
+        return None, "file not found"
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror})"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        # json's decoder recurses per nesting level; no data file nests this deep
+        return None, "malformed JSON: nested too deeply"
 
 
 def _round_coords(value: Any) -> Any:
@@ -294,10 +319,10 @@ def _commit(staged: dict[Path, Path], backups: dict[Path, Path | None]) -> None:
             done.append(path)
     except BaseException:
         for path in done:
-            backup = backups[path]
-            if backup is None:
+            saved = backups[path]
+            if saved is None:
                 path.unlink(missing_ok=True)
             else:
-                backup.replace(path)
+                saved.replace(path)
                 backups[path] = None
         raise

@@ -10,7 +10,6 @@ minutes are not stored: they depend on the speed assumptions of each query.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,51 +18,34 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import shapely
-from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map._geojson_io import read_json
 from corridor_map.errors import CorridorMapError
-from corridor_map.measure import WGS84
-
-# UTM zone 51N spans 120°E–126°E, which holds all three corridors (Wenzhou ≈ 120.6°E,
-# Taizhou ≈ 121.4°E); a transverse Mercator zone keeps scale error below 0.1 % here, unlike
-# Web Mercator (≈ +13 % in length at 28°N).
-METRIC_CRS = "EPSG:32651"
-_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+from corridor_map.geodesy import (
+    TO_METRIC,
+    TO_WGS84,
+    distance_km,
+    distances_km,
+    to_metric,
+    to_wgs84,
+)
 
 
 class RoadNetworkError(CorridorMapError):
     """The road network file cannot be read as 2-point LineString edges."""
 
 
-def to_metric(geometry: BaseGeometry) -> BaseGeometry:
-    """Project a WGS84 geometry to UTM 51N metres."""
-    return shapely.transform(geometry, _TO_METRIC.transform, interleaved=False)
-
-
-def to_wgs84(geometry: BaseGeometry) -> BaseGeometry:
-    """Project a UTM 51N geometry back to WGS84 lon/lat."""
-    return shapely.transform(geometry, _TO_WGS84.transform, interleaved=False)
-
-
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Return the geodesic distance in km between two (lon, lat) points."""
-    _, _, metres = WGS84.inv(a[0], a[1], b[0], b[1])
-    return float(metres) / 1e3
+    return distance_km(a[0], a[1], b[0], b[1])
 
 
-def geodesic_km_many(
-    points: Sequence[tuple[float, float]] | np.ndarray, lon: np.ndarray, lat: np.ndarray
-) -> np.ndarray:
-    """Return the geodesic distances in km from each (lon, lat) point to ``lon[i], lat[i]``."""
-    start = np.asarray(points, dtype=float).reshape(-1, 2)
-    _, _, metres = WGS84.inv(start[:, 0], start[:, 1], np.asarray(lon), np.asarray(lat))
-    return np.asarray(metres, dtype=float) / 1e3
+#: distances from many points at once (:func:`corridor_map.geodesy.distances_km`).
+geodesic_km_many = distances_km
 
 
 def read_network(path: Path, kind: str = "network") -> nx.Graph:
@@ -89,14 +71,11 @@ def read_network(path: Path, kind: str = "network") -> nx.Graph:
         When the file is missing, not JSON, or an edge lacks ``u``, ``v``, ``length_km``
         or a 2-point LineString; the message names the file and the feature index.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RoadNetworkError(f"道路网络文件不存在 / road network file not found: {path}") from exc
-    except (OSError, ValueError) as exc:
-        raise RoadNetworkError(
-            f"道路网络文件无法读取 / cannot read road network {path}: {exc}"
-        ) from exc
+    if not Path(path).is_file():
+        raise RoadNetworkError(f"道路网络文件不存在 / road network file not found: {path}")
+    data, error = read_json(path)
+    if error is not None:
+        raise RoadNetworkError(f"道路网络文件无法读取 / cannot read road network {path}: {error}")
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise RoadNetworkError(f"{path}: 不是 FeatureCollection / not a FeatureCollection")
@@ -108,7 +87,7 @@ def read_network(path: Path, kind: str = "network") -> nx.Graph:
             u, v = (kind, u), (kind, v)
         for node, (lon, lat) in ((u, start), (v, end)):
             if node not in graph:
-                x, y = _TO_METRIC.transform(lon, lat)
+                x, y = TO_METRIC.transform(lon, lat)
                 graph.add_node(node, lon=lon, lat=lat, x=x, y=y, **extra)
         if u == v:
             continue
@@ -158,7 +137,7 @@ def add_planned_link(
     coords = [(round(c[0], 7), round(c[1], 7)) for c in line.coords]
     names = [("planned", link_id, i) for i in range(len(coords))]
     for name, (lon, lat) in zip(names, coords, strict=True):
-        x, y = _TO_METRIC.transform(lon, lat)
+        x, y = TO_METRIC.transform(lon, lat)
         graph.add_node(name, lon=lon, lat=lat, x=x, y=y, planned=link_id, link_end=False)
     graph.nodes[names[0]]["link_end"] = graph.nodes[names[-1]]["link_end"] = True
     for i in range(len(coords) - 1):
@@ -251,11 +230,11 @@ def add_transit(
     rail_nodes = list(rail.nodes) if rail is not None else []
     rail_xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in rail_nodes])
     unjoined = []
-    s1 = sorted((s for s in stations if s.s1_order is not None), key=lambda s: s.s1_order)
+    s1 = sorted((s for s in stations if s.s1_order is not None), key=lambda s: s.s1_order or 0)
     for station in stations:
         name = ("station", station.id)
         lon, lat = station.point
-        x, y = _TO_METRIC.transform(lon, lat)
+        x, y = TO_METRIC.transform(lon, lat)
         graph.add_node(name, lon=lon, lat=lat, x=x, y=y, mode="station", link_end=True)
         _connect(
             graph,
@@ -332,7 +311,7 @@ class NodeIndex:
         """Return up to ``k`` nearest node positions with their planar distance in metres."""
         if not len(self.nodes):
             return []
-        x, y = _TO_METRIC.transform(*lonlat)
+        x, y = TO_METRIC.transform(*lonlat)
         dist = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)
         k = min(k, len(self.nodes))
         order = np.argpartition(dist, k - 1)[:k]
@@ -477,7 +456,7 @@ def sample_line(geometry: BaseGeometry, step_m: float) -> list[tuple[float, floa
         count = max(1, math.ceil(metric.length / step_m))
         for i in range(count + (0 if part.is_closed else 1)):
             p = metric.interpolate(min(i * step_m, metric.length))
-            lon, lat = _TO_WGS84.transform(p.x, p.y)
+            lon, lat = TO_WGS84.transform(p.x, p.y)
             points.append((lon, lat))
     return points
 

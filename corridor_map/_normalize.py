@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from corridor_map.errors import CorridorMapError
 
@@ -189,7 +190,7 @@ def _drop_decorations(text: str) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _converter(config: str) -> object:
+def _converter(config: str) -> Any:  # opencc ships no type information
     import opencc
 
     return opencc.OpenCC(config)
@@ -197,7 +198,7 @@ def _converter(config: str) -> object:
 
 def to_simplified(text: str, config: str = "t2s") -> str:
     """Convert Chinese text to simplified characters with OpenCC."""
-    return _converter(config).convert(text)  # type: ignore[attr-defined]
+    return str(_converter(config).convert(text))
 
 
 def _traditional_to_simplified(text: str) -> tuple[str, int]:

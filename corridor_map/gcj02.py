@@ -25,6 +25,8 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.geodesy import distance_km
+
 __all__ = [
     "bd09_to_gcj02",
     "bd09_to_wgs84",
@@ -94,6 +96,7 @@ def _offset(
 def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     lon_a = np.asarray(lon, dtype=np.float64)
     lat_a = np.asarray(lat, dtype=np.float64)
+    # numpy types broadcast_arrays as a tuple of any length; two inputs give two arrays
     return np.broadcast_arrays(lon_a, lat_a)  # type: ignore[return-value]
 
 
@@ -231,8 +234,6 @@ def gcj02_to_wgs84_geojson(obj: dict[str, Any]) -> dict[str, Any]:
 
 def offset_m(lon: float, lat: float) -> float:
     """Return the size of the GCJ-02 shift at a WGS84 point, in metres (geodesic)."""
-    from corridor_map.measure import distance_km
-
     glon, glat = wgs84_to_gcj02(lon, lat)
     return distance_km(lon, lat, glon, glat) * 1000.0
 

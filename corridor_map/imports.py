@@ -47,10 +47,10 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map import gcj02
 from corridor_map.errors import CorridorMapError
+from corridor_map.geodesy import distance_km
 from corridor_map.measure import (
     DEFAULT_MAX_BYTES,
     MeasureInputError,
-    distance_km,
     measure_shapes,
 )
 

@@ -315,7 +315,9 @@ def timeline_chart(entries: list[TimelineEntry], lang: str) -> Any:
     frame = pd.DataFrame(rows)
     base = alt.Chart(frame).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m")),
-        y=alt.Y("doc:N", title=None, sort=[r["doc"] for r in rows], axis=alt.Axis(labelLimit=260)),
+        y=alt.Y(
+            "doc:N", title=None, sort=[str(r["doc"]) for r in rows], axis=alt.Axis(labelLimit=260)
+        ),
         tooltip=["date:T", "title:N", "indicators:Q"],
     )
     return base.mark_point(size=140, filled=True).properties(height=36 * max(len(rows), 1) + 40)

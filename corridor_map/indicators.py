@@ -27,24 +27,25 @@ e.g. a milestone such as ``创成国家级高新区``); ``year`` appears in the 
 
 :func:`check` returns every problem (file, indicator, field, reason) and never raises on
 bad input; ``corridor-map validate`` reports them. :func:`load_register` raises
-:class:`IndicatorError` naming file, indicator and field. :func:`timeline` puts the five
-documents on a time axis with what each names; :func:`features_citing` lists the map
-features citing a document.
+:class:`IndicatorError` naming file, indicator and field. :func:`features_citing` lists the
+map features citing a document; :func:`corridor_map.timeline.timeline` puts the five
+documents on a time axis with what each names (:class:`TimelineEntry`).
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-from corridor_map.errors import CorridorMapError
+from corridor_map._geojson_io import read_json as _read
+from corridor_map.errors import CorridorMapError, Problem
+from corridor_map.numbers import finite_number as _finite
 from corridor_map.paths import layers_dir
+from corridor_map.vocab import CORRIDORS, REGISTER_FILE
 
 __all__ = [
     "KINDS",
@@ -63,11 +64,9 @@ __all__ = [
     "features_citing",
     "load_register",
     "status",
-    "timeline",
     "validate_register",
 ]
 
-REGISTER_FILE = "indicators.json"
 #: What an indicator counts.
 KINDS = ("count", "share", "amount", "rate", "density", "area", "milestone")
 #: Units a figure may carry, with their English reading.
@@ -246,7 +245,6 @@ class _Problems:
         self.file = file
         self.found: list[tuple[str, str, str]] = []
         self._resolve: Any = None
-        self._dates: dict[str, str | None] | None = None
         # A broken seed or catalog: its error once, and how many quotes it left unchecked.
         self.corpus_error: CorridorMapError | None = None
         self.unchecked = 0
@@ -270,11 +268,7 @@ class _Problems:
         return None if corpus is None else corpus.document(doc).date
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _text(value: Any) -> bool:
+def _text(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
@@ -400,18 +394,28 @@ def _check_report(p: _Problems, iid: str, where: str, report: Any, set_by: Any) 
 
 
 def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> None:
-    from corridor_map.corpus import CORRIDORS
-
     if not isinstance(record, dict):
         p.add(f"#{index}", "-", "indicator must be an object")
         return
-    iid = record.get("id")
+    iid = _check_id(p, index, record.get("id"), seen)
+    _check_labels(p, iid, record)
+    doc = _check_doc(p, iid, record)
+    _check_figures(p, iid, record, doc)
+
+
+def _check_id(p: _Problems, index: int, iid: Any, seen: set[str]) -> str:
+    """Check the id (a slug, unique); return it, or ``#index`` when it is not usable."""
     if not isinstance(iid, str) or not _ID_RE.match(iid):
         p.add(f"#{index}", "id", f"must be a slug of a-z, 0-9 and -, not {iid!r}")
         iid = f"#{index}"
     elif iid in seen:
         p.add(iid, "id", "duplicate id")
     seen.add(iid)
+    return iid
+
+
+def _check_labels(p: _Problems, iid: str, record: dict[str, Any]) -> None:
+    """Corridor, scope, names, kind and unit."""
     if record.get("corridor") not in CORRIDORS:
         p.add(iid, "corridor", f"{record.get('corridor')!r} is not one of {CORRIDORS}")
     for key in ("scope", "name_zh", "name_en"):
@@ -425,6 +429,11 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
         p.add(iid, "unit", "missing (only a milestone has no unit)")
     elif unit is not None and (not isinstance(unit, str) or unit not in UNITS):
         p.add(iid, "unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
+
+
+def _check_doc(p: _Problems, iid: str, record: dict[str, Any]) -> Any:
+    """Check the setting document (and the tags); return ``doc`` (None when no document
+    has that id)."""
     doc = record.get("doc")
     corpus = p.corpus()
     try:
@@ -437,6 +446,11 @@ def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> N
         value = record.get(key, [])
         if not isinstance(value, list) or not all(_text(v) for v in value):
             p.add(iid, key, "must be a list of strings")
+    return doc
+
+
+def _check_figures(p: _Problems, iid: str, record: dict[str, Any], doc: Any) -> None:
+    """Target, base (before the target year), restated figures and reports."""
     if "target" not in record:
         p.add(iid, "target", "missing")
     else:
@@ -491,19 +505,6 @@ def _problems(
     return p.found
 
 
-def _read(path: Path) -> tuple[Any, str | None]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8")), None
-    except FileNotFoundError:
-        return None, "file not found"
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text ({exc.reason})"
-    except json.JSONDecodeError as exc:
-        return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    except (OSError, RecursionError) as exc:
-        return None, f"cannot read ({exc})"
-
-
 def check(data: Any, file: str = REGISTER_FILE) -> list[tuple[str, str, str]]:
     """Check register data; return ``(indicator id, field, reason)`` for every problem.
 
@@ -531,11 +532,9 @@ def validate_register(
 
     Returns
     -------
-    list of corridor_map.atlas.Problem
+    list of corridor_map.errors.Problem
         Empty when the register is valid or absent (no register, nothing to show).
     """
-    from corridor_map.atlas import Problem
-
     folder = Path(directory) if directory is not None else layers_dir()
     path = folder / REGISTER_FILE
     if not path.exists():
@@ -708,61 +707,3 @@ def features_citing(atlas: Any, doc_id: str) -> set[str]:
         A document id.
     """
     return {f.id for f in atlas if any(s.get("doc") == doc_id for s in f.sources)}
-
-
-def _targets_citing(targets: Iterable[dict[str, Any]], doc_id: str) -> list[str]:
-    return [
-        str(t.get("id"))
-        for t in targets
-        if any(isinstance(s, dict) and s.get("doc") == doc_id for s in t.get("sources") or [])
-    ]
-
-
-def timeline(
-    atlas: Any = None,
-    register: Register | None = None,
-    targets: list[dict[str, Any]] | None = None,
-) -> list[TimelineEntry]:
-    """Put the documents on a time axis, each with the features, indicators and targets
-    that cite it.
-
-    Documents are ordered by their catalog date; one whose catalog date is null (the
-    Taizhou Bay briefing gives a day but no year) comes last with ``year`` None, never a
-    guessed year.
-
-    Parameters
-    ----------
-    atlas, register, targets
-        Default: :func:`corridor_map.atlas.load_atlas`, :func:`load_register` and
-        :func:`corridor_map.travel.load_targets`.
-    """
-    from corridor_map.corpus import load_corpus
-
-    if atlas is None:
-        from corridor_map.atlas import load_atlas
-
-        atlas = load_atlas()
-    if register is None:
-        register = load_register()
-    if targets is None:
-        from corridor_map.travel import load_targets
-
-        targets = load_targets()
-    entries = []
-    for doc in load_corpus().documents.values():
-        entries.append(
-            TimelineEntry(
-                doc_id=doc.id,
-                title=doc.title,
-                title_en=doc.title_en,
-                kind=doc.kind,
-                corridors=doc.corridors,
-                date=doc.date,
-                date_text=doc.date_text,
-                year=int(doc.date[:4]) if doc.date else None,
-                features=tuple(sorted(features_citing(atlas, doc.id))),
-                indicators=tuple(i.id for i in register.select(doc=doc.id)),
-                travel_targets=tuple(_targets_citing(targets, doc.id)),
-            )
-        )
-    return sorted(entries, key=lambda e: (e.date is None, e.date or "", e.doc_id))

@@ -1,84 +1,53 @@
-"""Geodesic measures on the WGS84 ellipsoid.
+"""Measuring features and uploads: geodesic figures beside the documents' stated ones.
 
-Everything here works on WGS84 longitude/latitude directly with :class:`pyproj.Geod`,
-so no projection distorts the figures (Web Mercator would overstate areas by about 35 %
-at these latitudes).
+The geodesy itself (:class:`pyproj.Geod` on WGS84, the metric projection, the position
+walker) lives in :mod:`corridor_map.geodesy`; its names are re-exported here for callers
+that import them from this module.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from pyproj import Geod
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.errors import CorridorMapError
+from corridor_map.atlas import Feature, load_atlas
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
+from corridor_map.geodesy import (
+    COORDINATE_DEPTH,
+    WGS84,
+    GeodesicMeasure,
+    PositionError,
+    distance_km,
+    geodesic_area_km2,
+    geodesic_length_km,
+    geodesic_measure,
+    iter_positions,
+)
+from corridor_map.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
+from corridor_map.vocab import LENGTH_UNITS_KM as _LENGTH_UNITS_KM
 
-WGS84 = Geod(ellps="WGS84")
-
-
-@dataclass(frozen=True)
-class GeodesicMeasure:
-    """Area, perimeter and length of one geometry, in km² and km."""
-
-    area_km2: float
-    perimeter_km: float
-    length_km: float
-
-
-def geodesic_measure(geometry: BaseGeometry | None) -> GeodesicMeasure:
-    """Measure a shapely geometry given in WGS84 lon/lat.
-
-    Parameters
-    ----------
-    geometry
-        Any shapely geometry in EPSG:4326, or None (measures as zero).
-
-    Returns
-    -------
-    GeodesicMeasure
-        Polygons carry area and perimeter (the absolute value of the signed area, so
-        ring orientation does not matter); lines carry length; points measure zero.
-    """
-    if geometry is None or geometry.is_empty:
-        return GeodesicMeasure(0.0, 0.0, 0.0)
-    kind = geometry.geom_type
-    if kind in {"Polygon", "MultiPolygon"}:
-        area_m2, perimeter_m = WGS84.geometry_area_perimeter(geometry)
-        return GeodesicMeasure(abs(area_m2) / 1e6, perimeter_m / 1e3, 0.0)
-    if kind in {"LineString", "MultiLineString", "LinearRing"}:
-        return GeodesicMeasure(0.0, 0.0, WGS84.geometry_length(geometry) / 1e3)
-    if kind == "GeometryCollection":
-        parts = [geodesic_measure(part) for part in geometry.geoms]
-        return GeodesicMeasure(
-            sum(p.area_km2 for p in parts),
-            sum(p.perimeter_km for p in parts),
-            sum(p.length_km for p in parts),
-        )
-    return GeodesicMeasure(0.0, 0.0, 0.0)
-
-
-def geodesic_area_km2(geometry: BaseGeometry | None) -> float:
-    """Return the geodesic area of a WGS84 geometry in km²."""
-    return geodesic_measure(geometry).area_km2
-
-
-def geodesic_length_km(geometry: BaseGeometry | None) -> float:
-    """Return the geodesic length of a WGS84 line geometry in km."""
-    return geodesic_measure(geometry).length_km
-
-
-def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Return the geodesic distance between two WGS84 points in km."""
-    _, _, metres = WGS84.inv(lon1, lat1, lon2, lat2)
-    return metres / 1e3
-
+__all__ = [
+    "COORDINATE_DEPTH",
+    "DEFAULT_MAX_BYTES",
+    "WGS84",
+    "GeodesicMeasure",
+    "MeasureInputError",
+    "distance_km",
+    "feature_properties",
+    "geodesic_area_km2",
+    "geodesic_length_km",
+    "geodesic_measure",
+    "measure_all",
+    "measure_feature",
+    "measure_geojson",
+    "measure_shapes",
+    "stated_vs_measured",
+]
 
 # ---------------------------------------------------------------------------- features
 
@@ -100,14 +69,8 @@ _NOT_COMPARABLE = {
     ),
 }
 
-_AREA_UNITS_KM2 = {"km²": 1.0, "km2": 1.0, "平方公里": 1.0, "m²": 1e-6, "万m²": 1e-2, "ha": 1e-2}
-_LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
 
-
-def _layer_features() -> dict[str, Any]:
-    # Imported here: the atlas imports this module for its geodesic functions.
-    from corridor_map.atlas import load_atlas
-
+def _layer_features() -> dict[str, Feature]:
     return load_atlas().features
 
 
@@ -130,12 +93,12 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
 
     Raises
     ------
-    CorridorMapError
+    UnknownFeatureError
         When no feature has this id.
     """
     features = _layer_features()
     if feature_id not in features:
-        raise MeasureInputError(f"未知要素 / unknown feature id: {feature_id!r}")
+        raise UnknownFeatureError(feature_id)
     found = features[feature_id]
     m = geodesic_measure(_dissolved(found.geometry))
     props = found.properties
@@ -225,11 +188,18 @@ def _compare(
         return row
     measure = geodesic_measure(_dissolved(geometry))
     polygonal = geometry.geom_type in {"Polygon", "MultiPolygon"}
-    if quantity == "area" and unit in _AREA_UNITS_KM2 and polygonal:
-        stated_km = float(value) * _AREA_UNITS_KM2[unit]
+    # A figure that is not a number (validate refuses it) is not compared.
+    number = value if isinstance(value, int | float) else None
+    if number is not None and quantity == "area" and unit in _AREA_UNITS_KM2 and polygonal:
+        stated_km = float(number) * _AREA_UNITS_KM2[unit]
         measured, measured_unit = measure.area_km2, "km²"
-    elif quantity == "length" and unit in _LENGTH_UNITS_KM and measure.length_km > 0:
-        stated_km = float(value) * _LENGTH_UNITS_KM[unit]
+    elif (
+        number is not None
+        and quantity == "length"
+        and unit in _LENGTH_UNITS_KM
+        and measure.length_km > 0
+    ):
+        stated_km = float(number) * _LENGTH_UNITS_KM[unit]
         measured, measured_unit = measure.length_km, "km"
     else:
         row["note_zh"] = f"{quantity}（{unit}）无法与 {geometry.geom_type} 几何比较"
@@ -424,15 +394,6 @@ def _parse_upload(data: bytes | str | dict[str, Any], max_bytes: int, name: str)
         ) from None
 
 
-# GeoJSON geometry types that carry coordinates, and how deeply positions nest in them.
-COORDINATE_DEPTH = {
-    "Point": 0,
-    "MultiPoint": 1,
-    "LineString": 1,
-    "MultiLineString": 2,
-    "Polygon": 2,
-    "MultiPolygon": 3,
-}
 _GEOMETRY_TYPES = {*COORDINATE_DEPTH, "GeometryCollection"}
 
 
@@ -500,27 +461,16 @@ def _positions(raw: dict[str, Any], where: str) -> Iterator[tuple[float, float]]
     if "coordinates" not in raw:
         raise MeasureInputError(f"{where}: {raw['type']} 缺少 coordinates / has no coordinates")
 
-    def walk(value: Any, level: int) -> Iterator[tuple[float, float]]:
-        if level == 0:
-            if (
-                not isinstance(value, list | tuple)
-                or len(value) < 2
-                or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in value)
-                or not all(math.isfinite(c) for c in value)
-            ):
-                raise MeasureInputError(
-                    f"{where}: 坐标无效 / invalid position {value!r}: expected [lon, lat] numbers"
-                )
-            yield (float(value[0]), float(value[1]))
-            return
-        if not isinstance(value, list | tuple):
+    try:
+        yield from iter_positions(raw["coordinates"], depth)
+    except PositionError as exc:
+        if exc.reason == "position":
             raise MeasureInputError(
-                f"{where}: coordinates 嵌套层级不对 / coordinates nested wrongly for {raw['type']}"
-            )
-        for item in value:
-            yield from walk(item, level - 1)
-
-    yield from walk(raw["coordinates"], depth)
+                f"{where}: 坐标无效 / invalid position {exc.value!r}: expected [lon, lat] numbers"
+            ) from None
+        raise MeasureInputError(
+            f"{where}: coordinates 嵌套层级不对 / coordinates nested wrongly for {raw['type']}"
+        ) from None
 
 
 def _check_range(positions: list[tuple[float, float]], where: str) -> None:

@@ -10,7 +10,6 @@ never become markup or script.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import math
@@ -18,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from corridor_map._normalize import to_simplified
 from corridor_map.i18n import (
     basis_name,
     corridor_name,
@@ -30,15 +30,8 @@ from corridor_map.markup import inert, md_escape
 from corridor_map.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
-_AREA_UNITS_KM2 = {
-    "km²": 1.0,
-    "平方公里": 1.0,
-    "万m²": 0.01,
-    "m²": 1e-6,
-    "公顷": 0.01,
-    "亩": 1 / 1500,
-}
-_LENGTH_UNITS_KM = {"km": 1.0, "公里": 1.0, "m": 1e-3}
+from corridor_map.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
+from corridor_map.vocab import LENGTH_UNITS_KM as _LENGTH_UNITS_KM
 
 #: Characters of the cited paragraph shown on each side of a quote in the panel.
 CONTEXT_CHARS = 120
@@ -178,18 +171,6 @@ class PanelView:
 
 
 # --------------------------------------------------------------------------- text helpers
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Return ``text`` in simplified characters (so traditional input matches)."""
-    return _t2s().convert(text)
 
 
 def mark_terms(text: str, terms: Iterable[str]) -> str:

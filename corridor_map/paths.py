@@ -8,6 +8,7 @@ both, which the tests use to point the code at deliberately broken inputs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -40,3 +41,46 @@ def seeds_dir() -> Path:
 def layers_dir() -> Path:
     """Return the folder of GeoJSON layers."""
     return data_root() / "layers"
+
+
+Snapshot = tuple[tuple[str, int, int], ...]
+
+
+def folder_snapshot(folder: Path) -> Snapshot:
+    """Return name, size and modification time (ns) of every entry of ``folder``, by name.
+
+    A missing or unreadable folder gives ``()``; an entry that vanishes while it is read
+    is left out.
+    """
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ()
+    found = []
+    for entry in entries:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+def data_snapshot(layers: Path | None = None) -> tuple[str, Snapshot, Snapshot]:
+    """The one data snapshot every cache is keyed by: the layers folder and the state of
+    every file in it (layers, ``travel_targets.json``, ``indicators.json``…) and in
+    ``seeds/`` (the quotes are checked against the documents).
+
+    Parameters
+    ----------
+    layers
+        The layers folder (default :func:`layers_dir`).
+    """
+    folder = layers if layers is not None else layers_dir()
+    return (str(folder), folder_snapshot(folder), folder_snapshot(seeds_dir()))
+
+
+def data_key(layers: Path | None = None) -> str:
+    """:func:`data_snapshot` as a short string (for caches keyed by text, e.g. Streamlit's)."""
+    digest = hashlib.sha256(repr(data_snapshot(layers)).encode("utf-8")).hexdigest()
+    return f"{layers if layers is not None else layers_dir()}:{digest[:16]}"

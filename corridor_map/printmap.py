@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
@@ -39,6 +39,7 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map.atlas import REGION, Atlas, Feature, load_atlas
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import corridor_name, t
+from corridor_map.output import atomic_path, attribution, select_features
 from corridor_map.webmap import CORRIDOR_COLORS, feature_style
 
 __all__ = [
@@ -201,7 +202,7 @@ def _dash(style: dict[str, Any]) -> Any:
 
 def _polygon_path(geometry: BaseGeometry) -> MplPath:
     vertices: list[Any] = []
-    codes: list[int] = []
+    codes: list[np.uint8] = []
     polygons = geometry.geoms if geometry.geom_type == "MultiPolygon" else [geometry]
     for polygon in polygons:
         for ring in [polygon.exterior, *polygon.interiors]:
@@ -264,6 +265,13 @@ def draw_geometry(ax: Axes, geometry: BaseGeometry, style: dict[str, Any], zorde
                 linestyle="none",
                 zorder=zorder,
             )
+
+
+def _page_inches(ax: Axes) -> tuple[float, float]:
+    """Width and height in inches of the page (root figure) ``ax`` is drawn on."""
+    figure = ax.figure
+    root = figure.figure if isinstance(figure, SubFigure) else figure
+    return float(root.get_figwidth()), float(root.get_figheight())
 
 
 def _label(
@@ -402,7 +410,8 @@ def draw_map(
     located = [f for f in features if _in_region(f)]
     if frame is None:
         box = ax.get_position()
-        aspect = (box.width * ax.figure.get_figwidth()) / (box.height * ax.figure.get_figheight())
+        page_w, page_h = _page_inches(ax)
+        aspect = (box.width * page_w) / (box.height * page_h)
         frame = MapFrame.around(
             [f.geometry for f in located] + [g for g, _ in overlays], aspect=aspect
         )
@@ -605,8 +614,6 @@ def footer_lines(
     atlas: Atlas, lang: str, roads: bool = False, outside: Sequence[Feature] = ()
 ) -> list[str]:
     """Attribution, schematic note, date and projection, for the bottom of a page."""
-    from corridor_map.export import attribution
-
     lines = [
         f"{t('attribution', lang)}: {attribution(atlas, roads=roads)}",
         f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
@@ -623,13 +630,11 @@ def footer_lines(
 
 def save_figure(fig: Figure, path: Path) -> Path:
     """Save ``fig`` as PNG or PDF (from the ending) atomically."""
-    from corridor_map.export import _atomic
-
     suffix = Path(path).suffix.lower()
     if suffix not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
     # A bare Figure (no pyplot): no global state, safe in Streamlit's threads.
-    with _atomic(Path(path)) as tmp:
+    with atomic_path(Path(path)) as tmp:
         fig.savefig(
             tmp,
             format=suffix[1:],
@@ -654,7 +659,7 @@ def render_map(
     path
         ``.png`` or ``.pdf``.
     scope
-        As :func:`corridor_map.export.select_features`.
+        As :func:`corridor_map.output.select_features`.
     paper
         ``"A4"`` or ``"A3"``, landscape.
     lang
@@ -667,8 +672,6 @@ def render_map(
     PrintError
         Unknown paper, file type, no CJK font, nothing to draw.
     """
-    from corridor_map.export import select_features
-
     if paper not in PAPER:
         raise PrintError(f"未知纸张 / unknown paper {paper!r}: use {', '.join(PAPER)}")
     if Path(path).suffix.lower() not in {".png", ".pdf"}:

@@ -63,13 +63,13 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map import _graph
 from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
-from corridor_map.errors import CorridorMapError
-from corridor_map.measure import geodesic_area_km2
-from corridor_map.paths import layers_dir
+from corridor_map.errors import CorridorMapError, UnknownFeatureError
+from corridor_map.geodesy import geodesic_area_km2
+from corridor_map.numbers import finite_number
+from corridor_map.numbers import positive_number as _positive_number
+from corridor_map.paths import data_snapshot, layers_dir
+from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
-ROADS_FILE = "ref_roads.geojson"
-PLANNED_LINKS_FILE = "planned_links.geojson"
-RAILWAYS_FILE = "ref_railways.geojson"
 # A station joins the railway's nearest node within this distance (the rail graph's nodes
 # are ~100 m precise and sparse between junctions).
 _BOARD_RADIUS_KM = 2.0
@@ -89,6 +89,10 @@ ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2
 
 class TravelError(CorridorMapError):
     """A travel query cannot be answered: unknown feature, bad assumption or data file."""
+
+
+class UnknownTravelFeatureError(UnknownFeatureError, TravelError):
+    """A travel query names a feature id no layer holds."""
 
 
 @dataclass(frozen=True)
@@ -143,10 +147,9 @@ def check_limit(name: str, value: Any, label: str | None = None, sweep: bool = F
     limit = LIMITS[name]
     label = label or name
     high = limit.sweep_high if sweep and limit.sweep_high is not None else limit.high
-    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    ok = number is not None and math.isfinite(number)
-    if ok:
-        assert number is not None
+    number = value if finite_number(value) else None
+    ok = number is not None
+    if number is not None:
         ok = (number > limit.low if limit.low_open else number >= limit.low) and number <= high
     if not ok:
         raise TravelError(
@@ -274,10 +277,6 @@ class SpeedAssumptions:
 # ---------------------------------------------------------------------------- data loading
 
 
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else -1.0
-
-
 _LOCAL = threading.local()
 
 
@@ -300,7 +299,7 @@ def _pinned(fn: _F) -> _F:
         finally:
             _LOCAL.signature = _LOCAL.features = None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # wraps() keeps fn's signature; mypy cannot see it
 
 
 def _features() -> dict[str, Feature]:
@@ -318,7 +317,7 @@ def feature(feature_id: str) -> Feature:
     """
     features = _features()
     if feature_id not in features:
-        raise TravelError(f"未知要素 / unknown feature id: {feature_id!r}")
+        raise UnknownTravelFeatureError(feature_id)
     return features[feature_id]
 
 
@@ -370,9 +369,9 @@ def _signature(folder: Path) -> tuple:
     return _signature_now(folder)
 
 
-def _signature_now(folder: Path) -> tuple:
-    files = [*sorted(folder.glob("*.geojson")), folder / TARGETS_FILE]
-    return (str(folder), *((p.name, _mtime(p)) for p in files))
+def _signature_now(folder: Path) -> tuple[Any, ...]:
+    # The one data snapshot (corridor_map.paths); its first member is the folder.
+    return data_snapshot(folder)
 
 
 @lru_cache(maxsize=8)
@@ -514,8 +513,8 @@ def _add_transit(graph: nx.Graph, folder: Path) -> list[str]:
     stations: dict[str, _graph.Station] = {}
     for entry in rail_services("动车"):
         fid = entry.get("feature")
-        found = features.get(fid) if fid else None
-        if found is not None and found.geometry is not None:
+        found = features.get(fid) if isinstance(fid, str) and fid else None
+        if isinstance(fid, str) and found is not None and found.geometry is not None:
             stations[fid] = _graph.Station(fid, _graph.anchor_point(found.geometry), rail=True)
     for f in features.values():
         order = f.properties.get("order")
@@ -775,10 +774,15 @@ class RouteResult:
     destination_access: str
     assumptions: dict[str, Any]
     attribution: str = ROAD_ATTRIBUTION
+    #: why there is no trip, as a code beside the bilingual ``reason``: ``"unlocated"``
+    #: (an end has no geometry), ``"unreachable"``, or None for a trip.
+    reason_code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as a JSON-ready dict."""
-        return asdict(self)
+        """Return the result as a JSON-ready dict (the bilingual ``reason``, no code)."""
+        record = asdict(self)
+        del record["reason_code"]
+        return record
 
 
 @_pinned
@@ -876,7 +880,7 @@ def routes(
     for from_id, to_id in pairs:
         origins = points[(from_id, origin_access)]
         destinations = points[(to_id, destination_access)]
-        base = {
+        base: dict[str, Any] = {
             "from_id": from_id,
             "to_id": to_id,
             "planned_links": planned_links,
@@ -896,6 +900,7 @@ def routes(
                 _unreachable(
                     f"要素 {empty} 未定位（无几何）/ feature {empty} is unlocated (no geometry)",
                     base,
+                    code="unlocated",
                 )
             )
         elif inside is not None:
@@ -935,7 +940,7 @@ def routes(
     return [r for r in results if r is not None]
 
 
-def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
+def _unreachable(reason: str, base: dict[str, Any], code: str = "unreachable") -> RouteResult:
     return RouteResult(
         reachable=False,
         minutes=None,
@@ -944,6 +949,7 @@ def _unreachable(reason: str, base: dict[str, Any]) -> RouteResult:
         legs={},
         path=None,
         planned_links_used=[],
+        reason_code=code,
         **base,
     )
 
@@ -1025,10 +1031,7 @@ def isochrone_at(
 
 
 def _lonlat(lon: Any, lat: Any) -> tuple[float, float]:
-    ok = all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-        for v in (lon, lat)
-    )
+    ok = finite_number(lon) and finite_number(lat)
     if not ok or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise TravelError(
             f"坐标无效 / invalid point lon={lon!r}, lat={lat!r}: WGS84 degrees, lon −180–180, "
@@ -1079,7 +1082,7 @@ def _reach_polygon(
     centres: list[tuple[float, float]] = []
     radii: list[float] = []
     for lon, lat in origins:
-        centres.append(_graph._TO_METRIC.transform(lon, lat))
+        centres.append(_graph.TO_METRIC.transform(lon, lat))
         radii.append(minutes * metres_per_min)
     reached = np.isfinite(tree.times)
     open_nodes = np.flatnonzero(reached & ~arrays.sealed)
@@ -1196,15 +1199,6 @@ def load_targets() -> list[dict[str, Any]]:
                 f"({record['ring_step_m']!r}): must be ≥ {MIN_RING_STEP_M:g} m"
             )
     return targets
-
-
-def _positive_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
 
 
 def rail_services(service: str | None = None) -> list[dict[str, Any]]:
@@ -1384,7 +1378,8 @@ def sensitivity(
                 planned_kmh={link.id: float(speed) for link in _planned_link_list()},
             )
         else:
-            varied = replace(base, sweep=True, **{parameter: float(speed)})
+            changed: dict[str, Any] = {parameter: float(speed)}
+            varied = replace(base, sweep=True, **changed)
         result = evaluate_targets(varied, planned_links, [target_id])[0]
         rows.append(
             {
@@ -1497,7 +1492,7 @@ def _row(result: RouteResult) -> dict[str, Any]:
         "reason": result.reason,
         "planned_links_used": result.planned_links_used,
         "legs": result.legs,
-        "unlocated": not result.reachable and "unlocated" in (result.reason or ""),
+        "unlocated": result.reason_code == "unlocated",
         "path": result.path,
     }
 

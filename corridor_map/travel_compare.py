@@ -19,7 +19,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map import travel
-from corridor_map.measure import geodesic_area_km2
+from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.travel import SpeedAssumptions, TargetResult, TravelError
 
 PARTS = ("a_only", "b_only", "both")

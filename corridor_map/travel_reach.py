@@ -134,18 +134,22 @@ def reachable_in(
     if area is None:
         return ReachSet([], None)
     area_km2 = None
+    region: BaseGeometry
     if isinstance(area, dict):
+        raw: dict[str, Any] | None = area
         if area.get("type") == "Feature":
             area_km2 = (area.get("properties") or {}).get("area_km2")
-            area = area.get("geometry")
-        if area is None:
+            raw = area.get("geometry")
+        if raw is None:
             return ReachSet([], None)
-        area = shape(area)
+        region = shape(raw)
+    else:
+        region = area
     candidates = [p for p in places(features) if p.id not in exclude]
-    if not candidates or area.is_empty:
+    if not candidates or region.is_empty:
         return ReachSet([], area_km2)
-    shapely.prepare(area)
-    inside = shapely.covers(area, shapely.points([(p.lon, p.lat) for p in candidates]))
+    shapely.prepare(region)
+    inside = shapely.covers(region, shapely.points([(p.lon, p.lat) for p in candidates]))
     reached = [p for p, hit in zip(candidates, inside, strict=True) if hit]
     reached.sort(key=lambda p: (p.role, p.id))
     return ReachSet(reached, area_km2)

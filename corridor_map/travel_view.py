@@ -297,3 +297,52 @@ def target_reach_line(
         else f"{origin[0]:.4f}, {origin[1]:.4f}"
     )
     return f"{found['minutes']:g} min · {name} · {reach_summary(found['reach'], lang)}"
+
+
+@dataclass(frozen=True)
+class WorstCaseView:
+    """One scenario's worst case of a target: the route geometries to draw and the lines
+    that describe it (the caption, or "no worst case", then the target's notes)."""
+
+    label: str
+    geometries: list[dict[str, Any]]
+    lines: list[str]
+
+
+def worst_case_views(
+    target_id: str,
+    results: Sequence[TargetResult],
+    results_b: Sequence[TargetResult] | None,
+    labels: Mapping[str, str],
+    lang: str,
+) -> list[WorstCaseView]:
+    """Pick a target's result in scenario A (and B when compared) and describe its worst
+    case: the re-routed trip's geometries and the text lines the travel view shows."""
+    evaluated = [("A", results)] + ([("B", results_b)] if results_b is not None else [])
+    views = []
+    for label, found in evaluated:
+        shown = next(r for r in found if r.id == target_id)
+        geometries = worst_geometries(shown)
+        prefix = f"{label}: " if results_b is not None else ""
+        caption = worst_caption(shown, labels) if geometries else t("no_worst_case", lang)
+        lines = [prefix + caption] + [prefix + note_text(note, lang, labels) for note in shown.notes]
+        views.append(WorstCaseView(label, geometries, lines))
+    return views
+
+
+def sensitivity_default(result: TargetResult) -> str:
+    """The speed a target's sensitivity table varies first: a worst-case trip that rides a
+    planned link depends first on that link's assumed speed, any other on the network's."""
+    on_link = bool((result.worst_case or {}).get("planned_links_used"))
+    return "planned_kmh" if on_link else "network_kmh"
+
+
+def isochrone_area_lines(shown: Mapping[str, Any], lang: str) -> list[str]:
+    """The isochrone areas of scenario A (and B) as text lines (km², one decimal)."""
+    lines = []
+    area = shown["a"]["properties"].get("area_km2")
+    if area is not None:
+        lines.append(f"{t('isochrone', lang)} A: {area:,.1f} km²")
+    if shown["b"] is not None and shown["b"]["properties"].get("area_km2"):
+        lines.append(f"{t('isochrone', lang)} B: {shown['b']['properties']['area_km2']:,.1f} km²")
+    return lines

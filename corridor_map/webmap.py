@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from corridor_map import assets, gcj02
 from corridor_map.i18n import corridor_name, t
 from corridor_map.markup import inert
+from corridor_map.vocab import CORRIDORS
 
 Feature = dict[str, Any]
 FeatureCollection = dict[str, Any]
@@ -53,7 +54,6 @@ CORRIDOR_COLORS: dict[str, str] = {
     "reference": "#7f8c8d",
 }
 _FALLBACK_COLOR = "#8e44ad"
-CORRIDORS = ("taizhou-bay", "wenzhou-daluo", "wenling-lakes")
 
 #: Layer-control groups by role, drawn in this order (later groups lie on top, so the
 #: small blocks stay clickable above the large extents; points have a pane of their own).
@@ -555,8 +555,8 @@ def label_records(
     ):
         for feature in (collections.get(stem) or {}).get("features", []):
             props = feature.get("properties") or {}
-            text = props.get(name_key) or props.get("name_zh")
-            if not text or feature.get("geometry") is None:
+            context_name = props.get(name_key) or props.get("name_zh")
+            if not context_name or feature.get("geometry") is None:
                 continue
             if stem == "ref_rail_stations" and not props.get("name_zh"):
                 continue
@@ -565,7 +565,7 @@ def label_records(
             zoom = min_zoom - 2 if props.get("role") == "county_seat" else min_zoom
             record = _label(
                 str(props.get("id")),
-                str(text),
+                str(context_name),
                 point,
                 basemap,
                 rank=rank,
@@ -774,6 +774,7 @@ def _geojson_layer(
     interactive: bool,
 ) -> folium.GeoJson:
     marker = folium.CircleMarker(radius=6, fill=True) if point else None
+    pane: dict[str, Any] = {"pane": POINT_PANE} if point and interactive else {}
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
@@ -781,7 +782,7 @@ def _geojson_layer(
         marker=marker,
         zoom_on_click=False,
         interactive=interactive,
-        **({"pane": POINT_PANE} if point and interactive else {}),
+        **pane,
     )
 
 
@@ -857,8 +858,8 @@ def _add_corridors(
     corridors = sorted({c for _, c in grouped})
     for group_id, _roles, group_names in ROLE_GROUPS:
         for corridor in corridors:
-            drawn = grouped.get((group_id, corridor))
-            if not drawn:
+            members = grouped.get((group_id, corridor))
+            if not members:
                 continue
             # Leaflet's layer control writes names as HTML: a corridor id from a layer
             # file must not become markup there.
@@ -867,7 +868,7 @@ def _add_corridors(
             # every polygon, so they stay clickable inside the zones they belong to.
             group = folium.FeatureGroup(name=label, show=True)
             for point in (False, True):
-                part = [d for d in drawn if (d["geometry"]["type"] in _POINT_TYPES) == point]
+                part = [d for d in members if (d["geometry"]["type"] in _POINT_TYPES) == point]
                 if part:
                     _geojson_layer(
                         part,
@@ -983,12 +984,7 @@ def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
     meta
         JSON-serialisable records for the component (labels, legend, previews, strings).
     """
-    import copy
-
-    fresh = copy.deepcopy(m)
-    _renumber(fresh)
-    root = fresh.get_root()
-    root.render()
+    fresh, root = _rendered(m)
     script = root.script.render()
     layers = {}
     tile_names = []
@@ -1016,13 +1012,20 @@ def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
 
 def stable_script(m: folium.Map) -> str:
     """Return the map's Leaflet script with deterministic ids (for cache/equality checks)."""
+    return str(_rendered(m)[1].script.render())
+
+
+def _rendered(m: folium.Map) -> tuple[folium.Map, Figure]:
+    """Render a renumbered copy of ``m`` (left untouched); return it and its root figure."""
     import copy
 
     fresh = copy.deepcopy(m)
     _renumber(fresh)
     root = fresh.get_root()
+    if not isinstance(root, Figure):  # folium puts every Map in a branca Figure
+        raise TypeError(f"a folium.Map's root is a branca Figure, not {type(root).__name__}")
     root.render()
-    return str(root.script.render())
+    return fresh, root
 
 
 def page_links(m: folium.Map) -> Sequence[str]:
@@ -1047,17 +1050,6 @@ def layer_collections(atlas: Any) -> dict[str, FeatureCollection]:
             {"type": "Feature", "geometry": geometry, "properties": feature.properties}
         )
     return collections
-
-
-def find_feature(atlas: Any, feature_id: str | None) -> Feature | None:
-    """Return one atlas feature as a GeoJSON dict (for highlight/framing), or None."""
-    from shapely.geometry import mapping
-
-    if not feature_id or feature_id not in atlas:
-        return None
-    feature = atlas.get(feature_id)
-    geometry = None if feature.geometry is None else mapping(feature.geometry)
-    return {"type": "Feature", "geometry": geometry, "properties": feature.properties}
 
 
 # --------------------------------------------------------------------------- overlays

@@ -291,20 +291,15 @@ def test_travel_speed_and_planned_links_change_the_estimates():
         assert without[name] is None or math.isnan(without[name]) or without[name] > slow[name]
 
 
-def test_travel_tables_show_a_dash_not_none_for_a_missing_time(tmp_path, monkeypatch):
+def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
     import math
-    import shutil
 
     from pandas.api.types import is_numeric_dtype
 
     from corridor_map import panel, travel
-    from corridor_map.paths import layers_dir, seeds_dir
 
     # Without the reference places Wenling's half-hour circle has no ends: no worst time.
-    shutil.copytree(seeds_dir(), tmp_path / "seeds")
-    shutil.copytree(layers_dir(), tmp_path / "layers")
-    (tmp_path / "layers" / "ref_places.geojson").unlink()
-    monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
+    (data_copy / "layers" / "ref_places.geojson").unlink()
     at = _run(view="travel")
     assert not at.exception
     missing = [r for r in travel.evaluate_targets() if r.worst_minutes is None]

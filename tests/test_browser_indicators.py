@@ -9,16 +9,14 @@ need any. Screenshots go to ``tests/artifacts/`` (git-ignored) for a person to l
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
+from corridor_map._appserver import CHROMIUM, is_local, launch_chromium
 from corridor_map.i18n import corridor_name
-from corridor_map.paths import layers_dir, seeds_dir
+from tests._support import app_server, copy_data
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +33,7 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("data")
-    shutil.copytree(seeds_dir(), root / "seeds")
-    shutil.copytree(layers_dir(), root / "layers")
+    root = copy_data(tmp_path_factory.mktemp("data"))
     path = root / "layers" / "indicators.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     probe = next(i for i in data["indicators"] if i["id"] == PROBE_ID)
@@ -48,10 +44,8 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(data_root: Path) -> Iterator[str]:
-    env = dict(os.environ, CORRIDOR_MAP_DATA=str(data_root))
-    env.pop("TIANDITU_KEY", None)
-    with streamlit_app(ROOT / "app.py", cwd=ROOT, env=env, timeout_s=60) as app:
-        yield app.url
+    with app_server(data_root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

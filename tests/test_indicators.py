@@ -27,10 +27,10 @@ from corridor_map.indicators import (
     load_register,
     parse,
     status,
-    timeline,
     validate_register,
 )
 from corridor_map.paths import layers_dir
+from corridor_map.timeline import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 FYP = "wenling-14th-fyp"

@@ -11,18 +11,8 @@ import shapely
 
 from corridor_map import i18n, panel
 from corridor_map.atlas import load_atlas
-from corridor_map.corpus import load_corpus, resolve
+from corridor_map.corpus import resolve
 from corridor_map.measure import geodesic_area_km2
-
-
-@pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    return load_corpus()
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +252,7 @@ def test_search_features_accepts_traditional_input(atlas, curated):
     simplified = panel.search_features(atlas, feature.name_zh)
     assert feature.id in [h.link.id for h in simplified]
     assert simplified[0].link.id == feature.id or simplified[0].score == 0
-    traditional = panel.search_features(atlas, panel._t2s().convert(feature.name_zh))
+    traditional = panel.search_features(atlas, panel.to_simplified(feature.name_zh))
     assert [h.link.id for h in traditional] == [h.link.id for h in simplified]
     assert panel.search_features(atlas, "   ") == []
 
@@ -365,7 +355,6 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
 
 
 def test_an_unlocated_place_is_shown_by_what_it_lies_within():
-    from corridor_map.atlas import load_atlas
 
     atlas = load_atlas()
     for feature in atlas:

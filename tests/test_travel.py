@@ -23,7 +23,7 @@ from corridor_map.travel import (
     sensitivity,
     target_features,
 )
-from tests._travel_grid import GEOD, LAT0, make_grid
+from tests._travel_grid import GEOD, LAT0
 from tests._travel_grid import add_planned as _add_planned
 from tests._travel_grid import node as _node
 from tests._travel_grid import point as _point
@@ -32,9 +32,9 @@ from tests._travel_grid import write as _write
 
 
 @pytest.fixture
-def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def grid(travel_grid: Path) -> Path:
     """A 5 × 5 grid of 1 km edges, a detached 1-edge island, and points on nodes."""
-    return make_grid(tmp_path, monkeypatch)
+    return travel_grid
 
 
 def test_grid_times_are_exact(grid: Path) -> None:
@@ -374,3 +374,15 @@ def test_a_road_node_id_that_is_not_an_id_names_the_file_and_feature(
     (grid / "ref_roads.geojson").write_text(json.dumps(roads))
     with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #3.*u and v"):
         route("sw", "ne")
+
+
+def test_a_missing_trip_carries_a_reason_code_beside_its_message(grid: Path) -> None:
+    nowhere = route("sw", "unlocated")
+    assert (nowhere.reachable, nowhere.reason_code) == (False, "unlocated")
+    island = route("sw", "island")
+    assert (island.reachable, island.reason_code) == (False, "unreachable")
+    assert "unlocated" not in (island.reason or "")
+    trip = route("sw", "ne")
+    assert trip.reachable and trip.reason_code is None
+    # The JSON record keeps its fields: the bilingual reason, no code.
+    assert "reason_code" not in nowhere.to_dict() and nowhere.to_dict()["reason"]

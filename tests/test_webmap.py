@@ -16,11 +16,6 @@ from corridor_map.measure import distance_km
 
 
 @pytest.fixture(scope="module")
-def atlas():
-    return load_atlas()
-
-
-@pytest.fixture(scope="module")
 def collections(atlas):
     return webmap.layer_collections(atlas)
 
@@ -152,8 +147,6 @@ def test_labels_rank_zones_before_points_and_gate_by_zoom(collections):
     assert english["taizhou-central-core"]["text"] != core["text"]
     # The label anchor lies inside its shape (pole of inaccessibility, not the centroid).
     from shapely.geometry import Point
-
-    from corridor_map.atlas import load_atlas
 
     geometry = load_atlas().get("taizhou-central-core").geometry
     assert geometry.contains(Point(core["lon"], core["lat"]))
