@@ -17,8 +17,8 @@ from corridor_map.indicators import (
     load_register,
     status,
 )
-from corridor_map.verdicts import cli_word
 from corridor_map.timeline import timeline
+from corridor_map.verdicts import cli_word
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

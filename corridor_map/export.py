@@ -689,7 +689,7 @@ def travel_downloads(
 
 
 def _geometries_to(
-    items: list[tuple[dict[str, Any] | None, dict[str, Any] | None]],
+    items: Sequence[tuple[dict[str, Any] | None, dict[str, Any] | None]],
     kind: str,
     fmt: str,
     path: Path,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -262,7 +262,7 @@ def show(
     overlays: Sequence[Mapping[str, Any]] = (),
     mode: str = "select",
     view: Sequence[float] | None = None,
-    visible: Sequence[str] | None = None,
+    visible: Collection[str] | None = None,
     on_event: Callable[[MapEvent], None] | None = None,
 ) -> MapEvent | None:
     """Mount the map and return what the user did on it since the last run.

@@ -309,7 +309,7 @@ def _label(
 
 def _metres_per_point(ax: Axes) -> float:
     x0, x1 = ax.get_xlim()
-    return float((x1 - x0) / (ax.get_position().width * ax.figure.get_figwidth() * 72))
+    return float((x1 - x0) / (ax.get_position().width * _page_inches(ax)[0] * 72))
 
 
 def _text_box(ax: Axes, at: BaseGeometry, name: str, size: float) -> BaseGeometry:

@@ -325,7 +325,9 @@ def worst_case_views(
         geometries = worst_geometries(shown)
         prefix = f"{label}: " if results_b is not None else ""
         caption = worst_caption(shown, labels) if geometries else t("no_worst_case", lang)
-        lines = [prefix + caption] + [prefix + note_text(note, lang, labels) for note in shown.notes]
+        lines = [prefix + caption] + [
+            prefix + note_text(note, lang, labels) for note in shown.notes
+        ]
         views.append(WorstCaseView(label, geometries, lines))
     return views
 

@@ -16,7 +16,7 @@ PACKAGE = ROOT / "corridor_map"
 
 #: layer → modules, lowest first. A module may import from its own layer and any lower one.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("corridor_map", "errors", "numbers", "paths", "vocab", "i18n"),
+    "base": ("corridor_map", "errors", "numbers", "paths", "vocab", "markup", "verdicts", "i18n"),
     "geo": ("geodesy", "gcj02", "_geojson_io", "_normalize"),
     "data": ("corpus", "indicators", "atlas"),
     "analysis": (
@@ -29,7 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "timeline",
         "output",
     ),
-    "presentation": ("markup", "assets", "panel", "webmap", "indicator_view", "travel_view"),
+    "presentation": ("assets", "panel", "webmap", "indicator_view", "travel_view"),
     "products": ("export", "printmap", "brief"),
     "adapters": (
         "map_component",
