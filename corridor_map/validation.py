@@ -53,7 +53,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +63,10 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map import schemas
 from corridor_map.errors import CorridorMapError
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 from corridor_map.measure import (
-    COORDINATE_DEPTH,
     distance_km,
     geodesic_area_km2,
     geodesic_measure,
@@ -118,13 +118,6 @@ PLACE_ROLES = ("street", "town", "township", "county_seat")
 WITHIN_KINDS = ("feature", "place", "district")
 GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
 STATUS_VALUES = ("planned", "under_construction", "in_use")
-DOC_IDS = (
-    "wenling-reply-2025",
-    "taizhou-bay-briefing",
-    "wenzhou-daluo-action-2020",
-    "wenzhou-reply-2024",
-    "wenling-14th-fyp",
-)
 #: lon_min, lat_min, lon_max, lat_max of the mapped region (WGS84 degrees).
 REGION = (120.2, 27.5, 121.9, 29.0)
 #: allowed relative difference between a stated area and the geodesic area.
@@ -148,8 +141,6 @@ DISTRICTS_FILE = "ref_districts.geojson"
 TARGETS_FILE = "travel_targets.json"
 PLANNED_LINKS_FILE = "planned_links.geojson"
 
-_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-_CODE_RE = re.compile(r"^\d{6}$")
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?")
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
@@ -261,9 +252,19 @@ class _Checker:
         self.notes: list[str] = []
         self.features: dict[str, tuple[str, dict[str, Any], BaseGeometry | None]] = {}
         self.collections: dict[str, dict[str, Any]] = {}
+        #: the checked travel_targets.json (None when absent or not checked).
+        self.targets: dict[str, Any] | None = None
         self._resolve: Callable[..., Any] | None = None
         self._corpus_error: Problem | None = None
+        self._doc_ids: frozenset[str] | None = None
         self.unchecked_quotes = 0
+
+    def structure(
+        self, file: str, findings: Iterable[schemas.Finding], feature_id: str = "-"
+    ) -> None:
+        """Add the schema findings of one file or feature (field paths below its root)."""
+        for finding in findings:
+            self.add(file, feature_id, schemas.field_name(finding.path) or "-", finding.reason)
 
     def add(self, file: str, feature_id: str, field_name: str, reason: str) -> None:
         self.problems.append(Problem(file, feature_id, field_name, reason))
@@ -306,22 +307,41 @@ class _Checker:
                 )
             )
 
+    def doc_ids(self) -> frozenset[str] | None:
+        """Ids of the documents in the catalog of the seeds folder in use (None: unreadable).
+
+        Read from ``seeds/catalog.json`` even when a seed is broken, so that an unknown
+        document id is still named; a catalog that cannot be read is one problem at the
+        seed (:meth:`resolver`), and no id is judged.
+        """
+        if self._doc_ids is None:
+            data, error = _read_json(seeds_dir() / "catalog.json")
+            documents = data.get("documents") if isinstance(data, dict) else None
+            if error is not None or not isinstance(documents, list):
+                return None
+            self._doc_ids = frozenset(
+                d["id"] for d in documents if isinstance(d, dict) and isinstance(d.get("id"), str)
+            )
+        return self._doc_ids
+
     def check_quote(self, file: str, fid: str, where: str, source: Any) -> str | None:
-        """Check one ``{"doc", "quote", "paragraph"?}``; return the quote when well formed."""
+        """Resolve one excerpt ``{"doc", "quote", "paragraph"?}``; return its quote.
+
+        Its structure is the schema's (``$defs/excerpt``): a malformed excerpt was reported
+        there and is skipped here. What a schema cannot know is checked: the document id
+        is one of the catalog's, and the quote appears verbatim in that document.
+        """
         if not isinstance(source, dict):
-            self.add(file, fid, where, "must be an object with doc and quote")
             return None
-        doc, quote = source.get("doc"), source.get("quote")
-        if doc not in DOC_IDS:
+        doc, quote, paragraph = source.get("doc"), source.get("quote"), source.get("paragraph")
+        if not isinstance(doc, str) or not isinstance(quote, str) or not quote.strip():
+            return None
+        if paragraph is not None and not isinstance(paragraph, str):
+            return None
+        known = self.doc_ids()
+        if known is not None and doc not in known:
             self.add(file, fid, f"{where}.doc", f"unknown document id {doc!r}")
             return None
-        if not isinstance(quote, str) or not quote.strip():
-            self.add(file, fid, f"{where}.quote", "missing or empty quote")
-            return None
-        paragraph = source.get("paragraph")
-        if paragraph is not None and not isinstance(paragraph, str):
-            self.add(file, fid, f"{where}.paragraph", "must be a paragraph id string")
-            paragraph = None
         resolve = self.resolver()
         if resolve is None:
             self.unchecked_quotes += 1
@@ -407,24 +427,26 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
     problems = list(first)
     refused: list[str] = []
     while True:
-        names = {p.name for p in files}
+        # travel_targets.json is refused like a layer (travel then has no targets)
+        names = {p.name for p in files} | ({TARGETS_FILE} - set(refused))
         bad = sorted({p.file for p in checker.problems if p.file in names})
         if not bad:
             break
         refused.extend(bad)
         files = [p for p in files if p.name not in bad]
-        checker = _check_folder(directory, files)
+        checker = _check_folder(directory, files, targets=TARGETS_FILE not in refused)
         note = f" (after refusing {', '.join(refused)})"
         known = set(problems)
+        names = {f.name for f in files} | ({TARGETS_FILE} - set(refused))
         problems.extend(
             Problem(p.file, p.feature_id, p.field, p.reason + note)
             for p in checker.problems
-            if p not in known and p.file in {f.name for f in files}
+            if p not in known and p.file in names
         )
     return _Report(first, tuple(problems), tuple(refused), checker, tuple(checker.notes), False)
 
 
-def _check_folder(directory: Path, files: list[Path]) -> _Checker:
+def _check_folder(directory: Path, files: list[Path], targets: bool = True) -> _Checker:
     checker = _Checker(directory)
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
     links: list[tuple[str, Any]] = []
@@ -432,7 +454,8 @@ def _check_folder(directory: Path, files: list[Path]) -> _Checker:
         parsed.append((path.name, _check_file(checker, path, links)))
     _check_parents(checker)
     _check_links(checker, links)
-    _check_targets(checker, directory / TARGETS_FILE)
+    if targets:
+        _check_targets(checker, directory / TARGETS_FILE)
     from corridor_map.indicators import validate_register
 
     checker.problems.extend(validate_register(directory))
@@ -458,13 +481,31 @@ def _check_file(
     if error is not None:
         checker.add(name, "-", "-", error)
         return []
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        checker.add(name, "-", "type", "not a GeoJSON FeatureCollection")
-        return []
-    if not isinstance(data.get("features"), list):
-        checker.add(name, "-", "features", "must be a list")
-        return []
+    findings = schemas.check("layer", data)
+    per_feature: dict[int, list[schemas.Finding]] = {}
+    for finding in findings:
+        if len(finding.path) >= 2 and finding.path[0] == "features":
+            index = finding.path[1]
+            if isinstance(index, int):
+                per_feature.setdefault(index, []).append(finding)
+                continue
+        checker.structure(name, [finding])
+        if finding.gate == 0:  # not a FeatureCollection, or features not a list
+            return []
     checker.collections[name] = {k: v for k, v in data.items() if k != "features"}
+    _check_collection(checker, name, data)
+    if "links" in data:
+        links.append((name, data["links"]))
+    items = []
+    for index, raw in enumerate(data["features"]):
+        item = _check_feature(checker, name, index, raw, per_feature.get(index, []))
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _check_collection(checker: _Checker, name: str, data: dict[str, Any]) -> None:
+    """A declared CRS other than WGS84, and OSM geometry without its attribution."""
     declared = _declared_crs(data)
     if declared is not None:
         checker.add(
@@ -474,9 +515,6 @@ def _check_file(
             f"declares coordinates in {declared}; layers must hold WGS84 "
             "(convert GCJ-02 with corridor_map.gcj02.gcj02_to_wgs84_geojson)",
         )
-    for key in ("name", "description"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            checker.add(name, "-", key, "FeatureCollection needs a non-empty string")
     osm_based = any(
         isinstance(f, dict)
         and isinstance(f.get("properties"), dict)
@@ -491,55 +529,46 @@ def _check_file(
             "features with geometry_basis 'osm' need the FeatureCollection attribution "
             "'© OpenStreetMap contributors' (ODbL)",
         )
-    if "links" in data:
-        links.append((name, data["links"]))
-    items = []
-    for index, raw in enumerate(data["features"]):
-        item = _check_feature(checker, name, index, raw)
-        if item is not None:
-            items.append(item)
-    return items
 
 
 def _check_links(checker: _Checker, links: list[tuple[str, Any]]) -> None:
-    """Planned links (``planned_links.geojson``) must name a located line and a speed.
+    """Planned links (``planned_links.geojson``) must name a located line.
 
-    travel.py leaves out a link whose feature is missing, unlocated or not a line, so a
-    mistyped id would silently change every travel time that uses the road.
+    Their structure (a list of ``{feature, design_speed_kmh > 0, ...}``) is the schema's
+    ``$defs/planned_link``; here each named feature must exist and be a line, else travel
+    would leave the link out and a mistyped id would silently change every travel time
+    that uses the road.
     """
     for file, entries in links:
         if not isinstance(entries, list):
-            checker.add(file, "-", "links", "must be a list of {feature, design_speed_kmh}")
             continue
         for i, entry in enumerate(entries):
-            where = f"links[{i}]"
-            if not isinstance(entry, dict):
-                checker.add(file, "-", where, "must be {feature, design_speed_kmh, ...}")
+            fid = entry.get("feature") if isinstance(entry, dict) else None
+            if not isinstance(fid, str):
                 continue
-            fid = entry.get("feature")
-            if not _finite_number(entry.get("design_speed_kmh")) or not (
-                entry["design_speed_kmh"] > 0
-            ):
-                checker.add(file, "-", f"{where}.design_speed_kmh", "must be a number > 0")
-            if not isinstance(fid, str) or fid not in checker.features:
-                checker.add(file, "-", f"{where}.feature", f"{fid!r} is not a feature id")
+            where = f"links[{i}].feature"
+            if fid not in checker.features:
+                checker.add(file, "-", where, f"{fid!r} is not a feature id")
                 continue
             geometry = checker.features[fid][2]
             if geometry is None or geometry.geom_type not in {"LineString", "MultiLineString"}:
                 kind = "unlocated" if geometry is None else f"a {geometry.geom_type}"
-                checker.add(file, "-", f"{where}.feature", f"{fid} is {kind}, not a road line")
+                checker.add(file, "-", where, f"{fid} is {kind}, not a road line")
 
 
 # The smallest ring sampling step travel.py is asked to use: below it ring_span's pairwise
-# routing grows quadratically without telling the planner anything new.
+# routing grows quadratically without telling the planner anything new. The schema
+# (travel_targets.schema.json) states the same minimum; a test keeps the two equal.
 MIN_RING_STEP_M = 100.0
 
 
 def _check_targets(checker: _Checker, path: Path) -> None:
     """Travel targets cite documents and features like layers do, so check them alike.
 
-    Each target's excerpts must resolve verbatim and every feature id it names as origin or
-    destination must exist; an absent file is fine (no targets to show).
+    The structure is ``travel_targets.schema.json``; here each target's excerpts must
+    resolve verbatim and every feature id it names as origin or destination must exist.
+    An absent file is fine (no targets to show). When no problem is found the checked
+    data is kept on the checker (:attr:`_Checker.targets`), which travel reads.
     """
     if not path.exists():
         return
@@ -548,21 +577,25 @@ def _check_targets(checker: _Checker, path: Path) -> None:
     if error is not None:
         checker.add(name, "-", "-", error)
         return
+    before = len(checker.problems)
     targets = data.get("targets") if isinstance(data, dict) else None
+    for finding in schemas.check("travel_targets", data):
+        where = finding.path
+        if len(where) >= 2 and where[0] == "targets" and isinstance(where[1], int):
+            checker.structure(
+                name, [replace(finding, path=where[2:])], _target_id(targets, where[1])
+            )
+        else:
+            checker.structure(name, [finding])
     if not isinstance(targets, list):
-        checker.add(name, "-", "targets", "must be a list of target records")
         return
     for index, record in enumerate(targets):
         if not isinstance(record, dict):
-            checker.add(name, f"#{index}", "-", "target must be an object")
             continue
-        tid = record.get("id") if isinstance(record.get("id"), str) else f"#{index}"
+        tid = _target_id(targets, index)
         sources = record.get("sources")
-        if not isinstance(sources, list) or not sources:
-            checker.add(name, tid, "sources", "needs at least one {doc, quote} excerpt")
-        else:
-            for i, source in enumerate(sources):
-                checker.check_quote(name, tid, f"sources[{i}]", source)
+        for i, source in enumerate(sources if isinstance(sources, list) else []):
+            checker.check_quote(name, tid, f"sources[{i}]", source)
         for key in ("origins", "destinations"):
             ids = record.get(key)
             if isinstance(ids, str):
@@ -572,11 +605,14 @@ def _check_targets(checker: _Checker, path: Path) -> None:
             for fid in ids:
                 if not isinstance(fid, str) or fid not in checker.features:
                     checker.add(name, tid, key, f"{fid!r} is not a feature id")
-        step = record.get("ring_step_m")
-        if step is not None and not (_finite_number(step) and step >= MIN_RING_STEP_M):
-            checker.add(
-                name, tid, "ring_step_m", f"must be a number ≥ {MIN_RING_STEP_M:g} m, got {step!r}"
-            )
+    if len(checker.problems) == before:
+        checker.targets = data
+
+
+def _target_id(targets: Any, index: int) -> str:
+    record = targets[index] if isinstance(targets, list) and index < len(targets) else None
+    tid = record.get("id") if isinstance(record, dict) else None
+    return tid if isinstance(tid, str) and tid else f"#{index}"
 
 
 def _declared_crs(data: dict[str, Any]) -> str | None:
@@ -599,110 +635,52 @@ def _declared_crs(data: dict[str, Any]) -> str | None:
 
 
 def _check_feature(
-    checker: _Checker, file: str, index: int, raw: Any
+    checker: _Checker, file: str, index: int, raw: Any, findings: list[schemas.Finding]
 ) -> tuple[str, dict[str, Any], BaseGeometry | None] | None:
-    if not isinstance(raw, dict) or raw.get("type") != "Feature":
-        checker.add(file, f"#{index}", "type", "not a GeoJSON Feature")
-        return None
-    props = raw.get("properties")
-    if not isinstance(props, dict):
-        checker.add(file, f"#{index}", "properties", "missing or not an object")
-        return None
-    fid = props.get("id")
+    """Report the schema's findings for one feature, then check what it cannot say."""
+    props = raw.get("properties") if isinstance(raw, dict) else None
+    fid = props.get("id") if isinstance(props, dict) else None
     if not isinstance(fid, str) or not fid:
-        checker.add(file, f"#{index}", "id", "missing or not a string")
         fid = f"#{index}"
-    elif not _ID_RE.match(fid):
-        checker.add(file, fid, "id", "must be a slug of a-z, 0-9 and - (e.g. taizhou-bay-core)")
+    fields: set[str] = set()
+    for finding in findings:
+        below = finding.path[2:]
+        if below[:1] == ("properties",) and len(below) > 1:
+            below = below[1:]
+        field_name = schemas.field_name(below) or "-"
+        fields.add(field_name)
+        checker.add(file, fid, field_name, finding.reason)
+        if finding.gate is not None:  # not a Feature, or properties not an object
+            return None
+    assert isinstance(raw, dict) and isinstance(props, dict)  # else a gate finding
     if fid in checker.features:
         checker.add(file, fid, "id", f"duplicate id (first used in {checker.features[fid][0]})")
         return None
     _check_properties(checker, file, fid, props)
-    geometry = _check_geometry(checker, file, fid, props, raw)
+    geometry = None if "geometry" in fields else _check_geometry(checker, file, fid, props, raw)
     _check_area(checker, file, fid, props, geometry)
     checker.features[fid] = (file, props, geometry)
     return fid, props, geometry
 
 
 def _check_properties(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
-    add = functools.partial(checker.add, file, fid)
-    reference = props.get("corridor") == "reference"
-    for key in ("name_zh", "name_en", "geometry_source"):
-        if not isinstance(props.get(key), str) or not props[key].strip():
-            add(key, "missing or empty string")
-    for key, allowed in (
-        ("corridor", CORRIDORS),
-        ("role", ROLES),
-        ("geometry_basis", GEOMETRY_BASES),
-    ):
-        if key not in props:
-            add(key, f"missing (one of {', '.join(allowed)})")
-        elif props[key] not in allowed:
-            add(key, f"{props[key]!r} is not one of {', '.join(allowed)}")
-    parent = props.get("parent")
-    if parent is not None and not isinstance(parent, str):
-        add("parent", "must be a feature id or null")
-    if "precision_m" not in props:
-        add("precision_m", "missing (metres, or null when unlocated)")
-    else:
-        precision = props["precision_m"]
-        unlocated = props.get("geometry_basis") == "unlocated"
-        if unlocated and precision is not None:
-            add("precision_m", "must be null when geometry_basis is unlocated")
-        if not unlocated and (not _finite_number(precision) or not precision > 0):
-            add("precision_m", "must be a positive number of metres")
-    districts = props.get("district", [])
-    if not isinstance(districts, list):
-        add("district", 'must be a list of {"name", "code"}')
-    else:
-        for i, entry in enumerate(districts):
-            if (
-                not isinstance(entry, dict)
-                or not isinstance(entry.get("name"), str)
-                or not isinstance(entry.get("code"), str)
-                or not _CODE_RE.match(entry["code"])
-            ):
-                add(f"district[{i}]", 'must be {"name": "椒江区", "code": "331002"}')
-    if not reference and not districts and props.get("role") != "enclave":
-        add("district", "curated features must list the district(s) they lie in")
-    _check_sources(checker, file, fid, props, reference)
-    _check_status(checker, file, fid, props)
+    """The property checks a schema cannot express: excerpts, dates, figures, within."""
+    sources = props.get("sources")
+    for i, source in enumerate(sources if isinstance(sources, list) else []):
+        checker.check_quote(file, fid, f"sources[{i}]", source)
+    status = props.get("status")
+    if isinstance(status, dict):
+        as_of = status.get("as_of")
+        if isinstance(as_of, str) and _AS_OF_RE.match(as_of) and not _real_date(as_of):
+            checker.add(file, fid, "status.as_of", "must be YYYY, YYYY-MM or YYYY-MM-DD")
+        checker.check_quote(file, fid, "status.source", status.get("source"))
     _check_stated(checker, file, fid, props)
-    _check_within(checker, file, fid, props)
-    measured = props.get("measured")
-    if measured is not None and (
-        not isinstance(measured, dict) or not all(_finite_number(v) for v in measured.values())
-    ):
-        add("measured", "must be an object of finite numbers, e.g. {'area_km2': 40.7}")
-
-
-def _check_within(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
-    """``within``: the smallest known area holding the feature, with its evidence.
-
-    ``{"kind": "feature"|"place"|"district", "id": ..., "source": {doc, quote}}`` or with
-    ``"reason"`` (a sentence) instead of ``source``; the id is resolved across files by
-    :func:`_check_within_targets`.
-    """
     within = props.get("within")
-    if within is None:
-        return
-    add = functools.partial(checker.add, file, fid)
-    if not isinstance(within, dict):
-        add("within", 'must be null or {"kind", "id", "source" | "reason"}')
-        return
-    if within.get("kind") not in WITHIN_KINDS:
-        add("within.kind", f"{within.get('kind')!r} is not one of {', '.join(WITHIN_KINDS)}")
-    if not isinstance(within.get("id"), str) or not within["id"]:
-        add("within.id", "missing or not a feature id")
-    elif within["id"] == fid:
-        add("within.id", "a feature cannot lie within itself")
-    has_source, has_reason = "source" in within, "reason" in within
-    if has_source == has_reason:
-        add("within", "needs exactly one of source {doc, quote} or reason")
-    elif has_source:
-        checker.check_quote(file, fid, "within.source", within["source"])
-    elif not isinstance(within["reason"], str) or not within["reason"].strip():
-        add("within.reason", "missing or empty string")
+    if isinstance(within, dict):
+        if within.get("id") == fid:
+            checker.add(file, fid, "within.id", "a feature cannot lie within itself")
+        if "source" in within and "reason" not in within:
+            checker.check_quote(file, fid, "within.source", within["source"])
 
 
 def _check_within_targets(checker: _Checker) -> None:
@@ -729,34 +707,6 @@ def _finite_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _check_sources(
-    checker: _Checker, file: str, fid: str, props: dict[str, Any], reference: bool
-) -> None:
-    sources = props.get("sources")
-    if not isinstance(sources, list):
-        checker.add(file, fid, "sources", "missing or not a list of {doc, quote}")
-        return
-    if not sources and not reference:
-        checker.add(file, fid, "sources", "needs at least one excerpt {doc, quote}")
-    for i, source in enumerate(sources):
-        checker.check_quote(file, fid, f"sources[{i}]", source)
-
-
-def _check_status(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
-    status = props.get("status")
-    if status is None:
-        return
-    if not isinstance(status, dict):
-        checker.add(file, fid, "status", "must be null or {value, as_of, source}")
-        return
-    if status.get("value") not in STATUS_VALUES:
-        checker.add(file, fid, "status.value", f"{status.get('value')!r} not in {STATUS_VALUES}")
-    as_of = status.get("as_of")
-    if as_of is not None and not (isinstance(as_of, str) and _real_date(as_of)):
-        checker.add(file, fid, "status.as_of", "must be YYYY, YYYY-MM or YYYY-MM-DD")
-    checker.check_quote(file, fid, "status.source", status.get("source"))
-
-
 def _real_date(text: str) -> bool:
     if not _AS_OF_RE.match(text):
         return False
@@ -769,35 +719,14 @@ def _real_date(text: str) -> bool:
 
 
 def _check_stated(checker: _Checker, file: str, fid: str, props: dict[str, Any]) -> None:
-    stated = props.get("stated", [])
-    if stated is None:
-        return
-    if not isinstance(stated, list):
-        checker.add(file, fid, "stated", "must be a list of figures")
-        return
-    for i, figure in enumerate(stated):
-        where = f"stated[{i}]"
+    """Each stated figure's text is inside its quote, and its value is the text's figure."""
+    stated = props.get("stated")
+    for i, figure in enumerate(stated if isinstance(stated, list) else []):
         if not isinstance(figure, dict):
-            checker.add(file, fid, where, "must be {quantity, value, unit, text, source}")
             continue
-        value = figure.get("value")
-        if not _finite_number(value):
-            checker.add(file, fid, f"{where}.value", "must be a finite number")
-        for key in ("quantity", "unit", "text"):
-            if not isinstance(figure.get(key), str) or not figure[key].strip():
-                checker.add(file, fid, f"{where}.{key}", "missing or empty string")
-        unit = figure.get("unit")
-        if figure.get("quantity") == "area" and not (
-            isinstance(unit, str) and unit in AREA_UNITS_KM2
-        ):
-            checker.add(
-                file,
-                fid,
-                f"{where}.unit",
-                f"{figure.get('unit')!r} is not an area unit ({', '.join(AREA_UNITS_KM2)})",
-            )
+        where = f"stated[{i}]"
         quote = checker.check_quote(file, fid, f"{where}.source", figure.get("source"))
-        text = figure.get("text")
+        text, value = figure.get("text"), figure.get("value")
         if quote is not None and isinstance(text, str) and text not in quote:
             checker.add(file, fid, f"{where}.text", f"{text!r} does not appear in its source quote")
         # text is checked against the quote, so value must be checked against text: else a
@@ -836,82 +765,83 @@ def _in_region(lon: float, lat: float) -> bool:
 def _check_geometry(
     checker: _Checker, file: str, fid: str, props: dict[str, Any], raw: dict[str, Any]
 ) -> BaseGeometry | None:
-    add = functools.partial(checker.add, file, fid)
+    """Check a geometry the schema accepted (type, null exactly when unlocated).
+
+    Here: every position 2–3 finite numbers (the position walker is much faster than a
+    schema walk over the reference layers' ~20,000 positions), ≤ 6 decimals, rings closed,
+    no latitude/longitude swap, inside the region, shapely-valid, RFC 7946 winding.
+    """
     geo = raw.get("geometry")
-    unlocated = props.get("geometry_basis") == "unlocated"
-    if geo is None:
-        if not unlocated:
-            add("geometry", "null geometry is allowed only with geometry_basis 'unlocated'")
+    if not isinstance(geo, dict):
         return None
-    if unlocated:
-        add("geometry", "geometry_basis 'unlocated' requires geometry null")
-    if (
-        not isinstance(geo, dict)
-        or not isinstance(geo.get("type"), str)
-        or geo["type"] not in COORDINATE_DEPTH
-    ):
-        kind = geo.get("type") if isinstance(geo, dict) else type(geo).__name__
-        add("geometry", f"unsupported geometry type {kind!r}")
-        return None
+    add = functools.partial(checker.add, file, fid, "geometry")
     positions = list(_iter_positions(geo.get("coordinates")))
     bad = [p for p in positions if not _position_ok(p)]
     if not positions or bad:
         shown = bad[0] if bad else geo.get("coordinates")
-        add("geometry", f"malformed coordinates (e.g. {json.dumps(shown)[:80]})")
+        add(f"malformed coordinates (e.g. {json.dumps(shown)[:80]})")
         return None
     if not all(_decimals_ok(c) for p in positions for c in p[:2]):
-        add("geometry", "coordinates carry more than 6 decimals")
+        add("coordinates carry more than 6 decimals")
     open_ring = _open_ring(geo)
     if open_ring is not None:
         # shapely closes rings silently, so an unclosed ring would pass every later check
         add(
-            "geometry",
             f"polygon ring {open_ring} is not closed (RFC 7946: at least 4 positions, "
-            "the last equal to the first)",
+            "the last equal to the first)"
         )
         return None
-    lats_invalid = [p for p in positions if not -90 <= p[1] <= 90]
-    enclave = props.get("role") == "enclave"
-    reference = props.get("corridor") == "reference"
+    if not _check_positions(add, props, positions):
+        return None
+    return _build_geometry(add, geo)
+
+
+def _check_positions(
+    add: Callable[[str], None], props: dict[str, Any], positions: list[Any]
+) -> bool:
+    """Swapped or impossible positions (False: stop) and positions outside the region."""
     swapped = [p for p in positions if not _in_region(p[0], p[1]) and _in_region(p[1], p[0])]
     if swapped:
         add(
-            "geometry",
             f"latitude/longitude look swapped: {swapped[0][:2]} reads as lon {swapped[0][0]}, "
-            f"lat {swapped[0][1]}; GeoJSON order is [longitude, latitude]",
+            f"lat {swapped[0][1]}; GeoJSON order is [longitude, latitude]"
         )
-        return None
+        return False
+    lats_invalid = [p for p in positions if not -90 <= p[1] <= 90]
     if lats_invalid:
-        add("geometry", f"invalid latitude {lats_invalid[0][1]} (must be within ±90)")
-        return None
-    if not enclave and not reference:
+        add(f"invalid latitude {lats_invalid[0][1]} (must be within ±90)")
+        return False
+    if props.get("role") != "enclave" and props.get("corridor") != "reference":
         outside = [p for p in positions if not _in_region(p[0], p[1])]
         if outside:
             add(
-                "geometry",
                 f"{len(outside)} coordinate(s) outside the region lon {REGION[0]}–{REGION[2]}, "
                 f"lat {REGION[1]}–{REGION[3]} (e.g. {outside[0][:2]}); "
-                "only role 'enclave' may lie elsewhere",
+                "only role 'enclave' may lie elsewhere"
             )
+    return True
+
+
+def _build_geometry(add: Callable[[str], None], geo: dict[str, Any]) -> BaseGeometry | None:
+    """The shapely geometry, checked for validity and RFC 7946 winding."""
     try:
         geometry = shape(geo)
     except Exception as exc:  # shapely raises several types on malformed rings
-        add("geometry", f"cannot build geometry: {exc}")
+        add(f"cannot build geometry: {exc}")
         return None
     if geometry.is_empty:
-        add("geometry", "empty geometry")
+        add("empty geometry")
         return None
     if not geometry.is_valid:
-        add("geometry", f"invalid {geometry.geom_type}: {shapely.is_valid_reason(geometry)}")
+        add(f"invalid {geometry.geom_type}: {shapely.is_valid_reason(geometry)}")
     if geometry.geom_type in {"Polygon", "MultiPolygon"}:
         polygons = list(getattr(geometry, "geoms", [geometry]))
         if any(not p.exterior.is_ccw for p in polygons) or any(
             ring.is_ccw for p in polygons for ring in p.interiors
         ):
             add(
-                "geometry",
                 "ring winding violates RFC 7946 (exterior rings must be counter-clockwise, "
-                "holes clockwise)",
+                "holes clockwise)"
             )
     return geometry
 
