@@ -159,6 +159,8 @@ class Atlas:
     problems: tuple[Problem, ...] = ()
     #: layer files left out because they (or a file they depend on) have a problem.
     refused: tuple[str, ...] = ()
+    #: ``travel_targets.json`` as checked (None when absent or refused); travel reads it.
+    travel_targets: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     warned: bool = field(default=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Feature]:
@@ -342,6 +344,7 @@ def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
         layers_dir=directory,
         problems=tuple(report.problems),
         refused=tuple(report.refused),
+        travel_targets=checker.targets,
     )
 
 
