@@ -587,26 +587,27 @@ def _check_targets(checker: _Checker, path: Path) -> None:
             )
         else:
             checker.structure(name, [finding])
-    if not isinstance(targets, list):
-        return
-    for index, record in enumerate(targets):
-        if not isinstance(record, dict):
-            continue
-        tid = _target_id(targets, index)
-        sources = record.get("sources")
-        for i, source in enumerate(sources if isinstance(sources, list) else []):
-            checker.check_quote(name, tid, f"sources[{i}]", source)
-        for key in ("origins", "destinations"):
-            ids = record.get(key)
-            if isinstance(ids, str):
-                ids = [ids]
-            if not isinstance(ids, list):
-                continue  # a role selector ({"role": ...}) or absent: nothing to look up
-            for fid in ids:
-                if not isinstance(fid, str) or fid not in checker.features:
-                    checker.add(name, tid, key, f"{fid!r} is not a feature id")
+    for index, record in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(record, dict):
+            _check_target(checker, name, _target_id(targets, index), record)
     if len(checker.problems) == before:
         checker.targets = data
+
+
+def _check_target(checker: _Checker, name: str, tid: str, record: dict[str, Any]) -> None:
+    """One target's excerpts resolve and the features it names exist."""
+    sources = record.get("sources")
+    for i, source in enumerate(sources if isinstance(sources, list) else []):
+        checker.check_quote(name, tid, f"sources[{i}]", source)
+    for key in ("origins", "destinations"):
+        ids = record.get(key)
+        if isinstance(ids, str):
+            ids = [ids]
+        if not isinstance(ids, list):
+            continue  # a role selector ({"role": ...}) or absent: nothing to look up
+        for fid in ids:
+            if not isinstance(fid, str) or fid not in checker.features:
+                checker.add(name, tid, key, f"{fid!r} is not a feature id")
 
 
 def _target_id(targets: Any, index: int) -> str:

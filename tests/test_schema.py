@@ -358,3 +358,34 @@ def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, m
     else:
         # no targets to evaluate: the view says why, with the same problem line
         assert any(EXPECTED["NaN"] in el.value for el in at.text)
+
+
+# ------------------------------------------------- the writers check the same schema
+
+
+def test_require_names_the_file_and_every_field():
+    data = _good()
+    data["features"][1]["properties"]["role"] = "hub"
+    with pytest.raises(schemas.SchemaError) as refused:
+        schemas.require("layer", data, "t.geojson")
+    assert f"t.geojson: features[1].properties.role: 'hub' is not one of {ROLE_LIST}" in str(
+        refused.value
+    )
+    schemas.require("layer", _good(), "t.geojson")  # a valid layer passes
+
+
+def test_a_curation_script_refuses_to_write_what_the_loader_would_refuse(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts/curation"))
+    import _layerkit
+
+    data = _good()
+    data["features"][0]["properties"]["precision_m"] = math.nan
+    output = tmp_path / "t.geojson"
+    assert _layerkit.main([], "t.py", "test", output, lambda: json.dumps(data)) == 2
+    assert not output.exists()
+    expected = "t.geojson: features[0].properties.precision_m: must be a positive number"
+    assert expected in capsys.readouterr().err
+    assert _layerkit.main([], "t.py", "test", output, lambda: json.dumps(_good())) == 0
+    assert json.loads(output.read_text("utf-8")) == _good()

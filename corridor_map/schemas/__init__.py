@@ -41,7 +41,18 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 
-__all__ = ["SCHEMA_NAMES", "Finding", "check", "field_name", "schema", "validator"]
+from corridor_map.errors import CorridorMapError
+
+__all__ = [
+    "SCHEMA_NAMES",
+    "Finding",
+    "SchemaError",
+    "check",
+    "field_name",
+    "require",
+    "schema",
+    "validator",
+]
 
 #: The shipped schemas, by the data file they describe.
 SCHEMA_NAMES = ("layer", "travel_targets", "indicators", "catalog")
@@ -128,6 +139,28 @@ def check(name: str, data: Any) -> list[Finding]:
         seen.add(finding.path)
         kept.append(finding)
     return kept
+
+
+class SchemaError(CorridorMapError, ValueError):
+    """Data that does not meet its published schema (names the file and every field)."""
+
+
+#: How many findings a :class:`SchemaError` lists before "… and N more".
+MAX_LISTED = 10
+
+
+def require(name: str, data: Any, file: str) -> None:
+    """Raise :class:`SchemaError` unless ``data`` meets schema ``name``.
+
+    What the curation scripts and ``scripts/build_layers.py`` call before they write a
+    file, so that nothing is written that the validated load path would refuse.
+    """
+    findings = check(name, data)
+    if findings:
+        lines = [f"{file}: {field_name(f.path) or '-'}: {f.reason}" for f in findings]
+        more = len(lines) - MAX_LISTED
+        shown = "; ".join(lines[:MAX_LISTED]) + (f"; … and {more} more" if more > 0 else "")
+        raise SchemaError(f"{len(lines)} schema problem(s) / 不符合数据结构: {shown}")
 
 
 # ------------------------------------------------------------------- error → finding
