@@ -389,3 +389,19 @@ def test_a_curation_script_refuses_to_write_what_the_loader_would_refuse(
     assert expected in capsys.readouterr().err
     assert _layerkit.main([], "t.py", "test", output, lambda: json.dumps(_good())) == 0
     assert json.loads(output.read_text("utf-8")) == _good()
+
+
+def test_the_corpus_checks_the_catalog_against_its_schema_too(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), folder)
+    path = folder / "catalog.json"
+    path.chmod(0o644)
+    catalog = json.loads(path.read_text("utf-8"))
+    catalog["documents"][1]["title_en"] = 5
+    path.write_text(json.dumps(catalog, ensure_ascii=False), "utf-8")
+    with pytest.raises(corpus.CorpusError) as refused:
+        corpus.load_corpus(folder)
+    assert "document 'taizhou-bay-briefing': title_en: must be a string or null" in str(
+        refused.value
+    )
+    assert refused.value.doc_id == "taizhou-bay-briefing"
