@@ -1084,8 +1084,8 @@ def _check_containment(
         ):
             checkable.append((fid, props, geometry, tuple(sorted(codes))))
     failures = _contain_failures(containment, checkable)
-    for fid, share, codes in failures:
-        names = "、".join(districts[c][0] for c in codes)
+    for fid, share, failed in failures:
+        names = "、".join(districts[c][0] for c in failed)
         checker.add(
             file,
             fid,
