@@ -344,7 +344,7 @@ def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
         layers_dir=directory,
         problems=tuple(report.problems),
         refused=tuple(report.refused),
-        travel_targets=checker.targets,
+        travel_targets=None if TARGETS_FILE in report.refused else checker.targets,
     )
 
 

@@ -426,9 +426,12 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
     first = tuple(checker.problems)
     problems = list(first)
     refused: list[str] = []
+    # travel_targets.json is refused like a layer for a problem of its own (travel then has
+    # no targets); one that only names a feature of a refused file is listed, not refused
+    # (travel reports such a target's ends as missing).
+    targets = {TARGETS_FILE}
     while True:
-        # travel_targets.json is refused like a layer (travel then has no targets)
-        names = {p.name for p in files} | ({TARGETS_FILE} - set(refused))
+        names = {p.name for p in files} | targets
         bad = sorted({p.file for p in checker.problems if p.file in names})
         if not bad:
             break
@@ -437,12 +440,13 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
         checker = _check_folder(directory, files, targets=TARGETS_FILE not in refused)
         note = f" (after refusing {', '.join(refused)})"
         known = set(problems)
-        names = {f.name for f in files} | ({TARGETS_FILE} - set(refused))
+        listed = {f.name for f in files} | ({TARGETS_FILE} - set(refused))
         problems.extend(
             Problem(p.file, p.feature_id, p.field, p.reason + note)
             for p in checker.problems
-            if p not in known and p.file in names
+            if p not in known and p.file in listed
         )
+        targets = set()
     return _Report(first, tuple(problems), tuple(refused), checker, tuple(checker.notes), False)
 
 
@@ -567,8 +571,9 @@ def _check_targets(checker: _Checker, path: Path) -> None:
 
     The structure is ``travel_targets.schema.json``; here each target's excerpts must
     resolve verbatim and every feature id it names as origin or destination must exist.
-    An absent file is fine (no targets to show). When no problem is found the checked
-    data is kept on the checker (:attr:`_Checker.targets`), which travel reads.
+    An absent file is fine (no targets to show). When its structure is sound the checked
+    data is kept on the checker (:attr:`_Checker.targets`); the atlas hands it to travel
+    unless the file was refused.
     """
     if not path.exists():
         return
@@ -587,10 +592,11 @@ def _check_targets(checker: _Checker, path: Path) -> None:
             )
         else:
             checker.structure(name, [finding])
+    structured = len(checker.problems) == before
     for index, record in enumerate(targets if isinstance(targets, list) else []):
         if isinstance(record, dict):
             _check_target(checker, name, _target_id(targets, index), record)
-    if len(checker.problems) == before:
+    if structured:  # a problem of its own refuses the file (see _report)
         checker.targets = data
 
 

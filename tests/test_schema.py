@@ -245,6 +245,21 @@ def test_valid_targets_are_kept_on_the_atlas(tmp_path):
     assert atlas.travel_targets == _targets()
 
 
+def test_a_target_naming_a_feature_of_a_refused_file_is_listed_not_refused(tmp_path):
+    broken = _good()
+    broken["features"][1]["properties"]["name_en"] = ""
+    folder = _layers(tmp_path, {"t.geojson": broken, "travel_targets.json": _targets()})
+    atlas = load_atlas(folder)
+    assert atlas.refused == ("t.geojson",)
+    assert atlas.travel_targets == _targets()  # travel reports its ends as missing
+    later = [p for p in atlas.problems if p.file == "travel_targets.json"]
+    assert {(p.feature_id, p.field) for p in later} == {
+        ("t-target", "origins"),
+        ("t-target", "destinations"),
+    }
+    assert all("(after refusing t.geojson)" in p.reason for p in later)
+
+
 # ------------------------------------------------------- document ids from the catalog
 
 
