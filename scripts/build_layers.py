@@ -546,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # nothing is written that the validated load path would refuse
         for path, text in texts.items():
             schemas.require("layer", json.loads(text), path.name)
-    except CorridorMapError as exc:
+    except (CorridorMapError, json.JSONDecodeError) as exc:
         print(f"build_layers: error: {exc}", file=sys.stderr)
         return 2
     if args.check:
