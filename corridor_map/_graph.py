@@ -79,10 +79,23 @@ def read_network(path: Path, kind: str = "network") -> nx.Graph:
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise RoadNetworkError(f"{path}: 不是 FeatureCollection / not a FeatureCollection")
-    graph = nx.Graph(source=str(path))
+    return network_from(features, path.name, kind, source=str(path))
+
+
+def network_from(
+    features: Iterable[Any], name: str, kind: str = "network", source: str | None = None
+) -> nx.Graph:
+    """Build a network from GeoJSON-like edge features (see :func:`read_network`).
+
+    ``travel`` passes the features of the validated atlas (the layer schema requires
+    ``u``, ``v``, a finite ``length_km`` ≥ 0 and a 2-point LineString of finite positions
+    for every reference road and railway); the checks here are a second line of defence.
+    ``name`` is the file named in messages.
+    """
+    graph = nx.Graph(source=source or name)
     extra = {} if kind == "network" else {"mode": kind, "sealed": True}
     for index, feature in enumerate(features):
-        u, v, start, end, length_km = _edge(path, index, feature)
+        u, v, start, end, length_km = _edge(name, index, feature)
         if kind != "network":
             u, v = (kind, u), (kind, v)
         for node, (lon, lat) in ((u, start), (v, end)):
@@ -95,12 +108,12 @@ def read_network(path: Path, kind: str = "network") -> nx.Graph:
             continue
         graph.add_edge(u, v, length_km=length_km, kind=kind, link=None)
     if graph.number_of_edges() == 0:
-        raise RoadNetworkError(f"{path}: 没有道路边 / the network has no edges")
+        raise RoadNetworkError(f"{name}: 没有道路边 / the network has no edges")
     return graph
 
 
-def _edge(path: Path, index: int, feature: Any) -> tuple[Any, Any, tuple, tuple, float]:
-    where = f"{path.name} feature #{index}"
+def _edge(name: str, index: int, feature: Any) -> tuple[Any, Any, tuple, tuple, float]:
+    where = f"{name} feature #{index}"
     try:
         props = feature["properties"]
         coords = feature["geometry"]["coordinates"]
@@ -115,6 +128,8 @@ def _edge(path: Path, index: int, feature: Any) -> tuple[Any, Any, tuple, tuple,
         raise RoadNetworkError(f"{where}: 无效的道路边 / invalid edge ({exc})") from exc
     if not math.isfinite(length_km) or length_km < 0:
         raise RoadNetworkError(f"{where}: length_km 无效 / invalid length_km {length_km!r}")
+    if not all(math.isfinite(c) for c in (*start, *end)):
+        raise RoadNetworkError(f"{where}: 坐标无效 / coordinates not finite {start!r}, {end!r}")
     return u, v, start, end, length_km
 
 

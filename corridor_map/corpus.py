@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corridor_map import schemas
 from corridor_map._geojson_io import read_json
 from corridor_map._normalize import (
     AppliedCorrection,
@@ -709,7 +710,30 @@ def _load(folder: str, snapshot: tuple[tuple[str, int, int], ...] = ()) -> Corpu
             exc.file = exc.file or str(catalog_path)
             exc.doc_id = exc.doc_id or entry["id"]
             raise
+    _check_catalog_schema(catalog, catalog_path)
     return Corpus(documents)
+
+
+def _check_catalog_schema(catalog: Any, path: Path) -> None:
+    """The rest of the published structure (``catalog.schema.json``), after the checks above.
+
+    The checks above give the more specific message for what they cover; the schema adds
+    the remaining fields' types (``title_en``, ``notes``, ``headings``, the sha256 form).
+    """
+    findings = schemas.check("catalog", catalog)
+    if not findings:
+        return
+    where = findings[0].path
+    doc_id = None
+    if len(where) >= 2 and where[0] == "documents" and isinstance(where[1], int):
+        doc_id = catalog["documents"][where[1]].get("id")
+        where = where[2:]
+    label = f" document {doc_id!r}" if doc_id else ""
+    raise CorpusError(
+        f"{path}{label}: {schemas.field_name(where) or '-'}: {findings[0].reason}",
+        file=path,
+        doc_id=doc_id,
+    )
 
 
 def _snapshot(folder: Path) -> tuple[tuple[str, int, int], ...]:

@@ -44,9 +44,9 @@ another :class:`~corridor_map.errors.CorridorMapError`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
-import json
 import math
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -62,11 +62,16 @@ from shapely.geometry import LineString, mapping
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map import _graph
-from corridor_map.atlas import MIN_RING_STEP_M, TARGETS_FILE, Feature, load_atlas
+from corridor_map.atlas import (
+    TARGETS_FILE,
+    Atlas,
+    Feature,
+    load_atlas,
+    refusal_message,
+)
 from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.numbers import finite_number
-from corridor_map.numbers import positive_number as _positive_number
 from corridor_map.paths import data_snapshot, layers_dir
 from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
@@ -293,18 +298,44 @@ def _pinned(fn: _F) -> _F:
         if getattr(_LOCAL, "signature", None) is not None:
             return fn(*args, **kwargs)
         _LOCAL.signature = _signature_now(layers_dir())
-        _LOCAL.features = load_atlas().features
+        _LOCAL.atlas = load_atlas()
+        _LOCAL.features = _LOCAL.atlas.features
         try:
             return fn(*args, **kwargs)
         finally:
-            _LOCAL.signature = _LOCAL.features = None
+            _LOCAL.signature = _LOCAL.features = _LOCAL.atlas = None
 
     return wrapper  # type: ignore[return-value]  # wraps() keeps fn's signature; mypy cannot see it
+
+
+def _atlas() -> Atlas:
+    """The validated atlas: travel reads every data file through it (one load path)."""
+    pinned = getattr(_LOCAL, "atlas", None)
+    return pinned if pinned is not None else load_atlas()
 
 
 def _features() -> dict[str, Feature]:
     pinned = getattr(_LOCAL, "features", None)
     return pinned if pinned is not None else load_atlas().features
+
+
+def _refused(atlas: Atlas, file: str, what: str) -> TravelError:
+    """The error for a data file the atlas refused, with its problems."""
+    problems = [p for p in atlas.problems if p.file == file]
+    return TravelError(f"{what}: {refusal_message(problems, [file])}")
+
+
+def _edges(atlas: Atlas, file: str) -> list[dict[str, Any]]:
+    """The validated edges of a reference graph layer, as GeoJSON-like features."""
+    return [
+        {
+            "type": "Feature",
+            "properties": f.properties,
+            "geometry": {"type": f.geometry.geom_type, "coordinates": list(f.geometry.coords)},
+        }
+        for f in atlas.features.values()
+        if f.file == file and f.geometry is not None and f.geometry.geom_type == "LineString"
+    ]
 
 
 def feature(feature_id: str) -> Feature:
@@ -376,32 +407,15 @@ def _signature_now(folder: Path) -> tuple[Any, ...]:
 
 @lru_cache(maxsize=8)
 def _planned_cached(key: tuple) -> tuple[PlannedLink, ...]:
-    path = Path(key[0]) / PLANNED_LINKS_FILE
-    if not path.exists():
-        return ()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TravelError(f"无法读取 / cannot read {path.name}: {exc}") from exc
-    entries = data.get("links") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise TravelError(f"{path.name}: 缺少 links 列表 / missing a 'links' list")
+    del key  # only the cache key: the links are the validated atlas's
+    # Absent or refused (its problems are on the atlas, which the app lists): no links.
+    collection = _atlas().collections.get(PLANNED_LINKS_FILE) or {}
     features = _features()
     links = []
-    for index, entry in enumerate(entries):
-        try:
-            link_id = str(entry["feature"])
-            speed = float(entry["design_speed_kmh"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise TravelError(
-                f"{path.name} links[{index}]: 缺少 feature 或 design_speed_kmh / "
-                f"missing feature or design_speed_kmh ({exc})"
-            ) from exc
-        if not (math.isfinite(speed) and speed > 0):
-            raise TravelError(
-                f"{path.name} links[{index}] ({link_id}): 设计车速无效 / invalid "
-                f"design_speed_kmh {entry['design_speed_kmh']!r}: must be > 0"
-            )
+    # the layer schema's $defs/planned_link: {feature: str, design_speed_kmh: finite > 0}
+    for entry in collection.get("links") or []:
+        link_id = str(entry["feature"])
+        speed = float(entry["design_speed_kmh"])
         found = features.get(link_id)
         geometry, reason = None, None
         if found is None:
@@ -475,12 +489,16 @@ def _network(planned: bool = True, rail: bool = False) -> _Network:
 @lru_cache(maxsize=8)
 def _graph_cached(key: tuple, planned: bool, rail: bool = False) -> _Network:
     folder = Path(key[0])
-    path = folder / ROADS_FILE
-    if not path.exists():
+    atlas = _atlas()
+    edges = _edges(atlas, ROADS_FILE)
+    if not edges and ROADS_FILE in atlas.refused:
+        raise _refused(atlas, ROADS_FILE, "道路网络未载入 / road network refused")
+    if not edges:
         raise TravelError(
-            f"缺少道路网络 / road network missing: {path} (built by scripts/build_layers.py)"
+            f"缺少道路网络 / road network missing: {folder / ROADS_FILE} "
+            "(built by scripts/build_layers.py)"
         )
-    graph = _graph.read_network(path)
+    graph = _graph.network_from(edges, ROADS_FILE, source=str(folder / ROADS_FILE))
     if planned:
         defaults = SpeedAssumptions()
         for link in planned_links():
@@ -507,8 +525,10 @@ def _graph_cached(key: tuple, planned: bool, rail: bool = False) -> _Network:
 def _add_transit(graph: nx.Graph, folder: Path) -> list[str]:
     """Add the railways, the D/G stations of ``rail_services`` and the S1 line to ``graph``."""
     defaults = SpeedAssumptions()
-    rail_path = folder / RAILWAYS_FILE
-    rail = _graph.read_network(rail_path, kind="rail") if rail_path.exists() else None
+    # absent or refused (listed on the atlas): road + rail mode has no railways then
+    edges = _edges(_atlas(), RAILWAYS_FILE)
+    source = str(folder / RAILWAYS_FILE)
+    rail = _graph.network_from(edges, RAILWAYS_FILE, "rail", source) if edges else None
     features = _features()
     stations: dict[str, _graph.Station] = {}
     for entry in rail_services("动车"):
@@ -1164,41 +1184,15 @@ def load_targets() -> list[dict[str, Any]]:
     ``{"role": ..., "corridor": ...}``), ``destinations``, access modes and the evaluation
     text in Chinese and English.
     """
-    path = layers_dir() / TARGETS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise TravelError(f"缺少通达目标文件 / targets file missing: {path}") from exc
-    except (OSError, ValueError) as exc:
-        raise TravelError(f"{path.name}: 无法读取 / cannot read: {exc}") from exc
-    targets = data.get("targets") if isinstance(data, dict) else None
-    if not isinstance(targets, list):
-        raise TravelError(f"{path.name}: 缺少 targets 列表 / missing a 'targets' list")
-    required = ("id", "name_zh", "name_en", "sources", "threshold_min", "method")
-    for index, record in enumerate(targets):
-        if not isinstance(record, dict):
-            raise TravelError(f"{path.name} target #{index}: 不是对象 / not an object")
-        missing = [k for k in required if k not in record]
-        if missing:
-            raise TravelError(
-                f"{path.name} target #{index} ({record.get('id')}): 缺少字段 / missing {missing}"
-            )
-        if not isinstance(record["method"], str) or record["method"] not in _METHODS:
-            raise TravelError(
-                f"{path.name} target {record['id']}: 未知方法 / unknown method {record['method']!r}"
-            )
-        for key in ("threshold_min", "ring_step_m"):
-            if key in record and not _positive_number(record[key]):
-                raise TravelError(
-                    f"{path.name} target {record['id']}: {key} 无效 / invalid {key} "
-                    f"{record[key]!r}: must be a number > 0"
-                )
-        if "ring_step_m" in record and record["ring_step_m"] < MIN_RING_STEP_M:
-            raise TravelError(
-                f"{path.name} target {record['id']}: ring_step_m 过小 / too small "
-                f"({record['ring_step_m']!r}): must be ≥ {MIN_RING_STEP_M:g} m"
-            )
-    return targets
+    atlas = _atlas()
+    data = atlas.travel_targets
+    if data is None and TARGETS_FILE in atlas.refused:
+        raise _refused(atlas, TARGETS_FILE, "通达目标未载入 / travel targets refused")
+    if data is None:
+        raise TravelError(f"缺少通达目标文件 / targets file missing: {layers_dir() / TARGETS_FILE}")
+    # checked by travel_targets.schema.json and corridor_map.validation; a copy, so that a
+    # caller changing a record never changes the cached atlas
+    return copy.deepcopy(list(data["targets"]))
 
 
 def rail_services(service: str | None = None) -> list[dict[str, Any]]:
@@ -1208,12 +1202,9 @@ def rail_services(service: str | None = None) -> list[dict[str, Any]]:
     page and quote that say so, and its ``feature`` in the layers, or None when the
     reference data holds no identifiable point for it.
     """
-    path = layers_dir() / TARGETS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TravelError(f"{path.name}: 无法读取 / cannot read: {exc}") from exc
-    block = data.get("rail_services") if isinstance(data, dict) else None
+    # absent or refused (listed on the atlas): no stations
+    data = _atlas().travel_targets or {}
+    block = data.get("rail_services")
     stations = block.get("stations") if isinstance(block, dict) else None
     if not isinstance(stations, list):
         return []

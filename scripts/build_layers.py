@@ -41,7 +41,7 @@ from shapely.geometry.base import BaseGeometry
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from corridor_map import _geojson_io  # noqa: E402
+from corridor_map import _geojson_io, schemas  # noqa: E402
 from corridor_map.errors import CorridorMapError  # noqa: E402
 from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
 
@@ -543,6 +543,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and name not in args.only:
             continue
         texts[args.out / f"{name}.geojson"] = build()
+    try:  # nothing is written that the validated load path would refuse
+        for path, text in texts.items():
+            schemas.require("layer", json.loads(text), path.name)
+    except (CorridorMapError, json.JSONDecodeError) as exc:
+        print(f"build_layers: error: {exc}", file=sys.stderr)
+        return 2
     if args.check:
         status = 0
         for path, text in texts.items():

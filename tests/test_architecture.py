@@ -18,7 +18,7 @@ PACKAGE = ROOT / "corridor_map"
 LAYERS: dict[str, tuple[str, ...]] = {
     "base": ("corridor_map", "errors", "numbers", "paths", "vocab", "markup", "verdicts", "i18n"),
     "geo": ("geodesy", "gcj02", "_geojson_io", "_normalize"),
-    "data": ("corpus", "indicators", "atlas"),
+    "data": ("schemas", "corpus", "indicators", "validation", "atlas"),
     "analysis": (
         "measure",
         "imports",
@@ -61,6 +61,8 @@ def _module_name(path: Path) -> str:
 
 def _sources() -> dict[str, Path]:
     found = {_module_name(p): p for p in sorted(PACKAGE.glob("*.py"))}
+    # a subpackage is one module of its layer (its files are its own business)
+    found.update({p.parent.name: p for p in sorted(PACKAGE.glob("*/__init__.py"))})
     found["app"] = ROOT / "app.py"
     return found
 

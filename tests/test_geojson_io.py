@@ -238,13 +238,23 @@ def _build_layers_module():
     return module
 
 
+def _new_layer(name: str) -> str:
+    # build_layers refuses to write what the layer schema rejects: a minimal valid layer
+    return (
+        json.dumps(
+            {"type": "FeatureCollection", "name": name, "description": "new", "features": []}
+        )
+        + "\n"
+    )
+
+
 def test_build_layers_replaces_all_layers_or_none(tmp_path, monkeypatch, capsys):
     build_layers = _build_layers_module()
     names = ["ref_districts", "ref_roads", "ref_rail_stations", "ref_aeroways", "ref_s1_stations"]
     old = _old_files(tmp_path, *(f"{n}.geojson" for n in names))
     for builder in [n for n in vars(build_layers) if n.startswith("build_")]:
-        monkeypatch.setattr(build_layers, builder, lambda *a, b=builder: f"new {b}\n")
-    monkeypatch.setattr(build_layers, "build_s1_stations", lambda *a: "new s1\n")
+        monkeypatch.setattr(build_layers, builder, lambda *a, b=builder: _new_layer(b))
+    monkeypatch.setattr(build_layers, "build_s1_stations", lambda *a: _new_layer("s1"))
     only = ["--only", *names]  # other helpers add layers; these five are enough here
     real_write = os.write
     calls = []
@@ -265,4 +275,4 @@ def test_build_layers_replaces_all_layers_or_none(tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr(os, "write", real_write)
     assert build_layers.main(["--out", str(tmp_path), *only]) == 0
-    assert (tmp_path / "ref_s1_stations.geojson").read_text(encoding="utf-8") == "new s1\n"
+    assert (tmp_path / "ref_s1_stations.geojson").read_text(encoding="utf-8") == _new_layer("s1")

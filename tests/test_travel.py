@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, shape
 
 from corridor_map import corpus
-from corridor_map.atlas import load_atlas
+from corridor_map.atlas import LayerError, load_atlas, strict_loading
 from corridor_map.cli import main
 from corridor_map.errors import CorridorMapError
 from corridor_map.travel import (
@@ -19,11 +19,12 @@ from corridor_map.travel import (
     evaluate_targets,
     isochrone,
     load_targets,
+    planned_links,
     route,
     sensitivity,
     target_features,
 )
-from tests._travel_grid import GEOD, LAT0
+from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE
 from tests._travel_grid import add_planned as _add_planned
 from tests._travel_grid import node as _node
 from tests._travel_grid import point as _point
@@ -116,7 +117,8 @@ def test_broken_road_file_names_the_file_and_feature(grid: Path) -> None:
             }
         )
     )
-    with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #0"):
+    # refused at load (the validated path), naming the file, the feature and the field
+    with pytest.raises(CorridorMapError, match=r"ref_roads.geojson: r: name_zh: missing"):
         route("sw", "ne")
 
 
@@ -304,11 +306,17 @@ def test_a_very_short_isochrone_is_a_small_polygon_around_the_start(grid: Path) 
 def test_a_planned_link_speed_that_is_not_positive_is_a_clear_error(
     grid: Path, speed: object
 ) -> None:
-    # a zero speed divided by zero deep inside the router (ZeroDivisionError traceback)
+    # a zero speed divided by zero deep inside the router (ZeroDivisionError traceback);
+    # now the file is refused at load: strict (the CLI) with the problem, lenient (the app)
+    # routing without the link while the atlas lists the problem
     links = [{"feature": "diagonal-link", "design_speed_kmh": speed, "speed_basis": "assumption"}]
     _write(grid, "planned_links.geojson", [], links=links)
-    with pytest.raises(TravelError, match=r"links\[0\] \(diagonal-link\).*design_speed_kmh"):
+    message = r"planned_links.geojson: -: links\[0\]\.design_speed_kmh: must be a number > 0"
+    with strict_loading(), pytest.raises(LayerError, match=message):
         route("sw", "ne")
+    assert route("sw", "ne").planned_links_used == []
+    assert planned_links() == []
+    assert "planned_links.geojson" in load_atlas().refused
 
 
 def _one_target(folder: Path, **changes: object) -> None:
@@ -316,7 +324,7 @@ def _one_target(folder: Path, **changes: object) -> None:
         "id": "t",
         "name_zh": "测试",
         "name_en": "test",
-        "sources": [],
+        "sources": [TARGET_SOURCE],
         "threshold_min": 15,
         "method": "pair",
         "origins": ["sw"],
@@ -341,20 +349,20 @@ def test_a_bad_target_number_is_a_clear_error(grid: Path, changes: dict) -> None
     # these raised ValueError / ZeroDivisionError, or judged against a negative threshold
     _one_target(grid, **changes)
     key = next(k for k in changes if k != "method")
-    with pytest.raises(TravelError, match=rf"target t: {key}"):
+    with pytest.raises(TravelError, match=rf"travel_targets.json: t: {key}: "):
         evaluate_targets()
 
 
 def test_a_ring_step_too_fine_to_finish_is_a_clear_error(grid: Path) -> None:
     # ring_span routes between every pair of ring samples: 1 mm steps would never finish
     _one_target(grid, method="ring_span", ring_step_m=0.001)
-    with pytest.raises(TravelError, match=r"target t: ring_step_m .*≥ 100 m"):
+    with pytest.raises(TravelError, match=r"travel_targets.json: t: ring_step_m: .*≥ 100 m"):
         load_targets()
 
 
 def test_a_target_record_that_is_not_an_object_is_a_clear_error(grid: Path) -> None:
     (grid / "travel_targets.json").write_text('{"targets": ["idthreshold_minmethod"]}')
-    with pytest.raises(TravelError, match="target #0: 不是对象 / not an object"):
+    with pytest.raises(TravelError, match=r"travel_targets\.json: #0: -: target must be an object"):
         load_targets()
 
 
@@ -372,7 +380,9 @@ def test_a_road_node_id_that_is_not_an_id_names_the_file_and_feature(
     roads = json.loads((grid / "ref_roads.geojson").read_text())
     roads["features"][3]["properties"]["u"] = node
     (grid / "ref_roads.geojson").write_text(json.dumps(roads))
-    with pytest.raises(CorridorMapError, match=r"ref_roads.geojson feature #3.*u and v"):
+    with pytest.raises(
+        CorridorMapError, match=r"ref_roads.geojson: road-\S+: u: must be a node id"
+    ):
         route("sw", "ne")
 
 

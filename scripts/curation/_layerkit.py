@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from corridor_map import schemas  # noqa: E402
 from corridor_map._geojson_io import write_atomically  # noqa: E402
 from corridor_map.errors import CorridorMapError  # noqa: E402
 from corridor_map.measure import geodesic_area_km2, geodesic_length_km  # noqa: E402
@@ -279,6 +280,7 @@ def main(
     args = parser.parse_args(argv)
     try:
         text = build()
+        schemas.require("layer", json.loads(text), output.name)  # what the loader checks
     except CorridorMapError as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 2

@@ -41,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from corridor_map import schemas  # noqa: E402
 from corridor_map._geojson_io import write_atomically  # noqa: E402
 from corridor_map.errors import CorridorMapError  # noqa: E402
 from corridor_map.indicators import IndicatorError, check  # noqa: E402
@@ -946,6 +947,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = OUTPUT.relative_to(REPO)
     try:
         text = build()
+        schemas.require("indicators", json.loads(text), OUTPUT.name)  # the published structure
     except CorridorMapError as exc:
         print(f"indicators: {exc}", file=sys.stderr)
         return 2
