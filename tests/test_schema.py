@@ -15,18 +15,18 @@ from jsonschema import Draft202012Validator
 
 from corridor_map import cli, corpus, indicators, schemas, travel
 from corridor_map.atlas import LayerError, load_atlas, strict_loading, validate
+from corridor_map.errors import Problem
 from corridor_map.markup import md_escape
 from corridor_map.paths import layers_dir, seeds_dir
-from corridor_map.validation import (
+from corridor_map.validation import MIN_RING_STEP_M
+from corridor_map.vocab import (
     AREA_UNITS_KM2,
-    CORRIDORS,
     GEOMETRY_BASES,
-    MIN_RING_STEP_M,
     ROLES,
     STATUS_VALUES,
     WITHIN_KINDS,
-    Problem,
 )
+from corridor_map.vocab import LAYER_CORRIDORS as CORRIDORS
 from tests.test_validate_broken import QUOTE, _collection, _feature, _good, _layers, _point
 
 REAL_LAYERS = layers_dir()
