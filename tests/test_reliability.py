@@ -77,7 +77,7 @@ def test_a_curation_script_that_cannot_write_says_so_in_one_line(
     layerkit = _script("_layerkit")
     output = tmp_path / "layer.geojson"
     output.write_text("old\n", encoding="utf-8")
-    text = '{"type":"FeatureCollection","features":[]}\n'
+    text = '{"type":"FeatureCollection","name":"x","description":"x","features":[]}\n'
     monkeypatch.setattr(target, replacement)
     status = layerkit.main([], "scripts/curation/x.py", "A layer.", output, lambda: text)
     assert status == 2
@@ -93,7 +93,8 @@ def test_a_check_that_cannot_read_the_layer_says_so_in_one_line(
     layerkit = _script("_layerkit")
     output = tmp_path / "layer.geojson"
     output.write_bytes(b"\xff\xfe not utf-8")
-    status = layerkit.main(["--check"], "x.py", "A layer.", output, lambda: "new\n")
+    text = '{"type":"FeatureCollection","name":"x","description":"x","features":[]}\n'
+    status = layerkit.main(["--check"], "x.py", "A layer.", output, lambda: text)
     assert status == 2
     assert "cannot read" in _one_line(capsys.readouterr().err)
 
