@@ -420,3 +420,52 @@ def test_the_corpus_checks_the_catalog_against_its_schema_too(tmp_path):
         refused.value
     )
     assert refused.value.doc_id == "taizhou-bay-briefing"
+
+
+# --------------------------------------- every finding carries the schema's own reason
+
+ODD_VALUES = [None, 1, -1, 0, 1.5, math.nan, math.inf, True, "", "x", [], [1], {}, {"a": 1}]
+# jsonschema's own English wording: a finding showing it lacks an x-message in the schema
+GENERIC = ("is not of type", "is a required property", "is not valid under", "is too ")
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node[:2]):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("layer", REAL_LAYERS / "wenling_lakes.geojson"),
+        ("layer", REAL_LAYERS / "planned_links.geojson"),
+        ("travel_targets", REAL_LAYERS / "travel_targets.json"),
+        ("indicators", REAL_LAYERS / "indicators.json"),
+        ("catalog", seeds_dir() / "catalog.json"),
+    ],
+)
+def test_odd_values_anywhere_get_a_reason_from_the_schema(name, path):
+    import copy
+    import random
+
+    rng = random.Random(15)
+    original = json.loads(path.read_text("utf-8"))
+    where = _paths(original)[1:]
+    for _ in range(150):
+        data = copy.deepcopy(original)
+        target = rng.choice(where)
+        node = data
+        for step in target[:-1]:
+            node = node[step]
+        node[target[-1]] = rng.choice(ODD_VALUES)
+        for finding in schemas.check(name, data):  # never raises
+            assert finding.reason and not any(g in finding.reason for g in GENERIC), (
+                target,
+                finding,
+            )
