@@ -610,7 +610,7 @@ class _Checker:
         # the five shipped ones), else the shipped ids.
         resolve = self.resolver()
         known = DOC_IDS if self._documents is None else self._documents
-        if doc not in known:
+        if not isinstance(doc, str) or doc not in known:
             self.add(file, fid, f"{where}.doc", f"unknown document id {doc!r}")
             return None
         if not isinstance(quote, str) or not quote.strip():
