@@ -9,10 +9,13 @@ every real layer and seed is copied unchanged, then
 * **features**: ``features - 84`` copies of the real curated features in
   ``synthetic_rNNNN_<layer>.geojson`` files (one per replica and source layer), ids
   ``syn-NNNN-<id>``, names marked ``（合成N）`` / ``(synthetic N)``. A located copy is translated
-  by a seeded random offset (whole micro-degrees, so shape, area, winding and decimals are
-  kept) that leaves it inside its districts and the region, and clear of ``keep_clear``
-  points (where the benchmark clicks); when no offset fits it keeps the original position,
-  and when even that covers a keep-clear point the copy is skipped for the next source.
+  by a seeded random offset (whole 0.001° steps of the curation grid, so shape, area,
+  winding, decimals and grid alignment are kept) that leaves it inside its districts and
+  the region, clear of ``keep_clear`` points (where the benchmark clicks), and no more
+  GCJ-02-looking than as placed (no more vertices near a district boundary or reference
+  station, and no better district fit, after a GCJ-02 → WGS84 conversion: validate's
+  check of a shifted file); when no offset fits it keeps the original position, and when
+  even that fails the copy is skipped for the next source.
   Parents and ``within`` links point at the same replica's copy when there is one. Every
   excerpt is the original's, cited from one of the original document's synthetic copies
   (from the original itself only when it has none, e.g. ``--documents 5``), so it still
@@ -48,7 +51,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas import DISTRICTS_FILE, REGION
+from corridor_map.atlas import ANCHOR_NEAR_M, DISTRICTS_FILE, REGION
+from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LAYERS = ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson")
@@ -57,6 +61,12 @@ MAX_OFFSET_DEG = 0.05
 TRIES = 16
 #: no synthetic copy comes this close (degrees, ≈ 600 m) to a keep-clear point.
 KEEP_CLEAR_DEG = 0.006
+#: offsets are whole steps of the curation grid, so copies stay on it as the originals do.
+GRID_UDEG = 1000
+#: a vertex this close to a district boundary or reference station is "anchored" (validate).
+NEAR_DEG = ANCHOR_NEAR_M / 111_320.0
+#: reference layers whose shapes are anchors (validate's GCJ-02 check), besides districts.
+ANCHOR_LAYERS = ("ref_rail_stations.geojson", "ref_aeroways.geojson", "ref_s1_stations.geojson")
 
 
 @dataclass(frozen=True)
@@ -114,8 +124,22 @@ def _districts(layers: Path) -> dict[str, BaseGeometry]:
 class _Placer:
     """Finds an offset keeping a copy in its districts and off the keep-clear points."""
 
-    def __init__(self, districts: dict[str, BaseGeometry], keep_clear: Sequence[Any]) -> None:
+    def __init__(
+        self,
+        districts: dict[str, BaseGeometry],
+        keep_clear: Sequence[Any],
+        anchors: Sequence[BaseGeometry] = (),
+        reference_points: Sequence[tuple[float, float]] = (),
+    ) -> None:
         self.districts = districts
+        shapes = [g.boundary for g in districts.values()] + list(anchors)
+        self.anchors = shapely.STRtree(shapes) if shapes else None
+        # Where a reference point would sit in GCJ-02: a point copy must not land there.
+        images = []
+        if reference_points:
+            lon, lat = wgs84_to_gcj02(*np.asarray(reference_points, dtype=float).T)
+            images = list(shapely.points(np.column_stack([lon, lat])))
+        self.gcj_images = shapely.STRtree(images) if images else None
         self.unions: dict[tuple[str, ...], BaseGeometry] = {}
         clear = [shapely.Point(lon, lat).buffer(KEEP_CLEAR_DEG) for lon, lat in keep_clear]
         self.clear = shapely.union_all(clear) if clear else None
@@ -140,29 +164,56 @@ class _Placer:
     def blocked(self, geometry: BaseGeometry) -> bool:
         return self.clear is not None and geometry.intersects(self.clear)
 
+    def _near(self, xy: np.ndarray) -> int:
+        if self.anchors is None or not len(xy):
+            return 0
+        hits = self.anchors.query(shapely.points(xy), predicate="dwithin", distance=NEAR_DEG)
+        return int(np.unique(hits[0]).size)
+
+    def looks_gcj(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> bool:
+        """True when converting GCJ-02 → WGS84 would fit the anchors better than as placed."""
+        xy = shapely.get_coordinates(geometry)
+        if self.gcj_images is not None and geometry.geom_type in {"Point", "MultiPoint"}:
+            hits = self.gcj_images.query(shapely.points(xy), predicate="dwithin", distance=NEAR_DEG)
+            if hits.size:
+                return True
+        lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
+        if self._near(np.column_stack([lon, lat])) > self._near(xy):
+            return True
+        if not codes:
+            return False
+        given = self.outside(geometry, codes)
+        back = gcj02_to_wgs84_geometry(geometry)
+        return given > 0 and back.is_valid and given >= 4 * self.outside(back, codes)
+
+    def fits(self, geometry: BaseGeometry, codes: tuple[str, ...]) -> bool:
+        return not self.blocked(geometry) and not self.looks_gcj(geometry, codes)
+
     def place(
         self, geometry: BaseGeometry, codes: tuple[str, ...], rng: random.Random
     ) -> tuple[int, int] | None:
         """Offset in micro-degrees, ``(0, 0)`` for in place, None when even that is blocked."""
         if not codes or not self.region.contains(geometry):
-            return None if self.blocked(geometry) else (0, 0)
+            return (0, 0) if self.fits(geometry, codes) else None
         allowed = self.outside(geometry, codes) + 0.002
         size = MAX_OFFSET_DEG
         for attempt in range(TRIES):
             if attempt and attempt % 4 == 0:
                 size /= 2
-            dx = round(rng.uniform(-size, size) * 1e6)
-            dy = round(rng.uniform(-size, size) * 1e6)
+            dx = round(rng.uniform(-size, size) * 1e6 / GRID_UDEG) * GRID_UDEG
+            dy = round(rng.uniform(-size, size) * 1e6 / GRID_UDEG) * GRID_UDEG
+            if dx == dy == 0:
+                continue
             moved = shapely.transform(
                 geometry, lambda xy, d=(dx / 1e6, dy / 1e6): xy + np.asarray(d)
             )
             if (
                 self.region.contains(moved)
-                and not self.blocked(moved)
                 and self.outside(moved, codes) <= allowed
+                and self.fits(moved, codes)
             ):
                 return dx, dy
-        return None if self.blocked(geometry) else (0, 0)
+        return (0, 0) if self.fits(geometry, codes) else None
 
 
 def _shift(coords: Any, dx: int, dy: int) -> Any:
@@ -280,7 +331,22 @@ def write_synthetic(
     if features < len(sources):
         raise ValueError(f"features must be at least the {len(sources)} real ones")
     rng = random.Random(seed)
-    placer = _Placer(_districts(layers), list(keep_clear))
+    anchors = [
+        shape(f["geometry"]).boundary
+        if f["geometry"]["type"].endswith("Polygon")
+        else shape(f["geometry"])
+        for name in ANCHOR_LAYERS
+        if (layers / name).is_file()
+        for f in _read(layers / name)["features"]
+        if f.get("geometry")
+    ]
+    reference_points = [
+        tuple(f["geometry"]["coordinates"][:2])
+        for path in sorted(layers.glob("ref_*.geojson"))
+        for f in _read(path)["features"]
+        if (f.get("geometry") or {}).get("type") == "Point"
+    ]
+    placer = _Placer(_districts(layers), list(keep_clear), anchors, reference_points)
     wanted = features - len(sources)
     written = moved = in_place = skipped = 0
     replica = 0

@@ -39,9 +39,9 @@ def _snapshot(folder: Path) -> dict[str, int]:
 def test_1k_synthetic_atlas_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = {name: _snapshot(ROOT / name) for name in ("layers", "seeds")}
     out = tmp_path / "syn1k"
-    summary = _generator().write_synthetic(out, features=1000, documents=20)
+    summary = _generator().write_synthetic(out, features=1000, documents=10)
     assert summary.features == 1000
-    assert summary.documents == 20
+    assert summary.documents == 10
 
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(out))
     assert validate(out / "layers") == []
@@ -51,7 +51,7 @@ def test_1k_synthetic_atlas_validates(tmp_path: Path, monkeypatch: pytest.Monkey
     synthetic = [f for f in curated if f.id.startswith("syn-")]
     assert len(synthetic) == 1000 - 84
     documents = load_corpus().documents
-    assert len(documents) == 20
+    assert len(documents) == 10
     for feature in synthetic:
         assert "合成" in feature.name_zh and "synthetic" in feature.name_en
         for source in feature.sources:
