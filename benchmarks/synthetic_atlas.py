@@ -51,8 +51,9 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas import ANCHOR_NEAR_M, DISTRICTS_FILE, REGION
 from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
+from corridor_map.validation import ANCHOR_NEAR_M
+from corridor_map.vocab import DISTRICTS_FILE, REGION
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LAYERS = ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson")
