@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corridor_map import _graph, travel
+from corridor_map import _graph, travel, travel_isochrone
 from tests._nx_router import nx_shortest_trees
 
 SPEEDS = (20, 25, 30, 40, 50, 60)
@@ -84,7 +84,7 @@ def main() -> None:
         ),
         (
             f"isochrone {args.iso} {args.minutes:g} min",
-            lambda: travel.isochrone(args.iso, args.minutes),
+            lambda: travel_isochrone.isochrone(args.iso, args.minutes),
         ),
         ("evaluate_targets (all)", travel.evaluate_targets),
         (

@@ -87,7 +87,7 @@ def _route(args: argparse.Namespace) -> int:
 
 
 def _isochrone(args: argparse.Namespace) -> int:
-    from corridor_map.travel import isochrone
+    from corridor_map.travel_isochrone import isochrone
 
     result = isochrone(args.feature_id, args.minutes, planned_links=not args.no_planned)
     if result.get("geometry") is None:

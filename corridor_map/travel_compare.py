@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map import travel
+from corridor_map import travel, travel_isochrone
 from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.travel import SpeedAssumptions, TargetResult, TravelError
 
@@ -168,11 +168,15 @@ def scenario_isochrone(
 ) -> dict[str, Any]:
     """Return one scenario's isochrone from a feature id or a (lon, lat) point."""
     if isinstance(origin, str):
-        return travel.isochrone(origin, minutes, scenario.assumptions, scenario.planned_links)
+        return travel_isochrone.isochrone(
+            origin, minutes, scenario.assumptions, scenario.planned_links
+        )
     if not (isinstance(origin, tuple | list) and len(origin) == 2):
         raise TravelError(f"无效的起点 / invalid origin {origin!r}: a feature id or (lon, lat)")
     lon, lat = origin
-    return travel.isochrone_at(lon, lat, minutes, scenario.assumptions, scenario.planned_links)
+    return travel_isochrone.isochrone_at(
+        lon, lat, minutes, scenario.assumptions, scenario.planned_links
+    )
 
 
 def compare_isochrones(

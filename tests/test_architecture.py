@@ -24,6 +24,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "imports",
         "_graph",
         "travel",
+        "travel_isochrone",
         "travel_compare",
         "travel_reach",
         "timeline",

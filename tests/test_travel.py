@@ -17,13 +17,13 @@ from corridor_map.travel import (
     SpeedAssumptions,
     TravelError,
     evaluate_targets,
-    isochrone,
     load_targets,
     planned_links,
     route,
     sensitivity,
     target_features,
 )
+from corridor_map.travel_isochrone import isochrone
 from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE
 from tests._travel_grid import add_planned as _add_planned
 from tests._travel_grid import node as _node

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import travel, travel_view
+from corridor_map import travel, travel_isochrone, travel_view
 from corridor_map.i18n import t
 from corridor_map.travel_compare import compare_targets, default_scenarios
 from corridor_map.travel_reach import reachable_from
@@ -63,7 +63,7 @@ def test_a_clicked_start_is_used_once_clicked() -> None:
     at.session_state["iso_click"] = [120.58, 27.97]
     at.run()
     assert not at.exception
-    expected = travel.isochrone_at(120.58, 27.97, 15)["properties"]["area_km2"]
+    expected = travel_isochrone.isochrone_at(120.58, 27.97, 15)["properties"]["area_km2"]
     assert f"{t('isochrone', 'zh')} A: {expected:,.1f} km²" in [el.value for el in at.text]
 
 

@@ -86,7 +86,7 @@ def test_help_names_the_ranges(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_an_isochrone_from_a_point_equals_the_api(capsys: pytest.CaptureFixture[str]) -> None:
-    from corridor_map.travel import isochrone_at
+    from corridor_map.travel_isochrone import isochrone_at
 
     assert main(["isochrone", "120.58,27.97", "20", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

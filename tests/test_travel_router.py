@@ -7,7 +7,8 @@ import math
 import pytest
 
 from corridor_map import _graph, travel
-from corridor_map.travel import SpeedAssumptions, evaluate_targets, isochrone, route
+from corridor_map.travel import SpeedAssumptions, evaluate_targets, route
+from corridor_map.travel_isochrone import isochrone
 from tests._nx_router import nx_shortest_trees
 
 SCENARIOS = [
