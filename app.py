@@ -519,10 +519,10 @@ def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
 @st.cache_data(max_entries=16)
 def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
     del data_key  # cache key only
-    from corridor_map import travel, travel_view
+    from corridor_map import travel_targets, travel_view
 
     scenario = travel_view.scenario(network_kmh, planned, rail=rail)
-    return travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
+    return travel_targets.evaluate_targets(scenario.assumptions, scenario.planned_links)
 
 
 @st.cache_data(max_entries=64)
@@ -535,9 +535,9 @@ def _sensitivity(
     rail: bool = False,
 ) -> list[dict[str, Any]]:
     del data_key  # cache key only
-    from corridor_map import travel, travel_view
+    from corridor_map import travel_targets, travel_view
 
-    return travel.sensitivity(
+    return travel_targets.sensitivity(
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
         travel_view.scenario(network_kmh, planned, rail=rail).assumptions,
@@ -767,7 +767,7 @@ def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
 
 def _indicators_view(atlas: Atlas, lang: str) -> None:
     from corridor_map import indicator_view as iv
-    from corridor_map import travel
+    from corridor_map import travel_targets
     from corridor_map.i18n import corridor_name
     from corridor_map.indicators import load_register
     from corridor_map.markup import md_escape
@@ -776,7 +776,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     st.caption(t("ind_intro", lang))
     try:
         register = load_register()
-        targets = travel.load_targets()
+        targets = travel_targets.load_targets()
         entries = timeline(atlas, register, targets)
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))

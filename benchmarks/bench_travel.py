@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corridor_map import _graph, travel, travel_isochrone
+from corridor_map import _graph, travel, travel_isochrone, travel_targets
 from tests._nx_router import nx_shortest_trees
 
 SPEEDS = (20, 25, 30, 40, 50, 60)
@@ -57,8 +57,8 @@ def _kernel(name: str) -> Iterator[None]:
 
 
 def _sweep() -> None:
-    for target in travel.load_targets():
-        travel.sensitivity(target["id"], SPEEDS)
+    for target in travel_targets.load_targets():
+        travel_targets.sensitivity(target["id"], SPEEDS)
 
 
 def main() -> None:
@@ -86,14 +86,14 @@ def main() -> None:
             f"isochrone {args.iso} {args.minutes:g} min",
             lambda: travel_isochrone.isochrone(args.iso, args.minutes),
         ),
-        ("evaluate_targets (all)", travel.evaluate_targets),
+        ("evaluate_targets (all)", travel_targets.evaluate_targets),
         (
             "evaluate_targets, planned links off",
-            lambda: travel.evaluate_targets(planned_links=False),
+            lambda: travel_targets.evaluate_targets(planned_links=False),
         ),
         (
             "evaluate_targets, road + rail",
-            lambda: travel.evaluate_targets(travel.SpeedAssumptions(rail=True)),
+            lambda: travel_targets.evaluate_targets(travel.SpeedAssumptions(rail=True)),
         ),
         (f"sensitivity sweep (all targets × {len(SPEEDS)} speeds)", _sweep),
     ]

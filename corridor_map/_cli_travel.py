@@ -14,14 +14,7 @@ from corridor_map.measure import (
     measure_feature,
     stated_vs_measured,
 )
-from corridor_map.travel import (
-    LIMITS,
-    SpeedAssumptions,
-    evaluate_targets,
-    planned_links,
-    route,
-    sensitivity,
-)
+from corridor_map.travel import LIMITS, SpeedAssumptions, planned_links, route
 from corridor_map.travel_compare import (
     Scenario,
     compare_isochrones,
@@ -29,6 +22,7 @@ from corridor_map.travel_compare import (
     scenario_isochrone,
 )
 from corridor_map.travel_reach import reachable_from, target_reach
+from corridor_map.travel_targets import evaluate_targets, sensitivity
 from corridor_map.verdicts import cli_word
 
 

@@ -348,16 +348,16 @@ def target_brief(
     BriefError
         When no target has this id.
     """
-    from corridor_map import travel
+    from corridor_map import travel, travel_targets
     from corridor_map.panel import SENSITIVITY_SPEEDS, ring_points
 
-    targets = {x["id"] for x in travel.load_targets()}
+    targets = {x["id"] for x in travel_targets.load_targets()}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
     _setup()
     atlas = atlas or load_atlas()
     assumptions = travel.SpeedAssumptions()
-    result = travel.evaluate_targets(assumptions, target_ids=[target_id])[0]
+    result = travel_targets.evaluate_targets(assumptions, target_ids=[target_id])[0]
     title = f"{result.name_zh} / {result.name_en}"
     footer = footer_lines(atlas, lang, roads=True)
     worst = result.worst_case or {}
@@ -452,7 +452,7 @@ def target_brief(
             on_link = bool(worst.get("planned_links_used"))
             for parameter in ("planned_kmh", "network_kmh") if on_link else ("network_kmh",):
                 rows = [("km/h", t("worst", lang), t("verdict", lang))]
-                for row in travel.sensitivity(
+                for row in travel_targets.sensitivity(
                     target_id,
                     SENSITIVITY_SPEEDS[parameter],
                     assumptions=assumptions,
@@ -478,9 +478,9 @@ def target_brief(
 
 def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
-    from corridor_map import travel
+    from corridor_map import travel_targets
 
-    if item_id in {x["id"] for x in travel.load_targets()}:
+    if item_id in {x["id"] for x in travel_targets.load_targets()}:
         return target_brief(path, item_id, lang)
     if item_id in load_atlas():
         return zone_brief(path, item_id, lang)

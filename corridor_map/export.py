@@ -386,7 +386,7 @@ def target_rows(
     Parameters
     ----------
     results
-        :class:`~corridor_map.travel.TargetResult` list, evaluated under ``assumptions``.
+        :class:`~corridor_map.travel_targets.TargetResult` list, evaluated under ``assumptions``.
     assumptions
         The :class:`~corridor_map.travel.SpeedAssumptions` used (described in every row).
     scenario
@@ -482,7 +482,8 @@ def write_targets(
         Instead: already evaluated ``(scenario label, assumptions, results)`` triples
         (the app's scenarios A and B); their rows follow each other.
     """
-    from corridor_map.travel import SpeedAssumptions, evaluate_targets
+    from corridor_map.travel import SpeedAssumptions
+    from corridor_map.travel_targets import evaluate_targets
 
     if _format(Path(path), None if Path(path).suffix else "csv") != "csv":
         raise ExportError(f"{path}: 出行目标表仅导出 CSV / the targets table is exported as CSV")

@@ -226,7 +226,7 @@ def _compare(
 
 def _targets_for(fid: str, stated: dict[str, Any]) -> list[str]:
     """Ids of the travel targets that evaluate a stated travel time (same excerpt and value)."""
-    from corridor_map.travel import load_targets, target_features
+    from corridor_map.travel_targets import load_targets, target_features
 
     source = stated.get("source") or {}
     found = []

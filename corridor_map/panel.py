@@ -808,7 +808,7 @@ NO_VALUE = "—"
 
 
 def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """Return evaluated travel targets (:class:`corridor_map.travel.TargetResult`) as rows.
+    """Return evaluated travel targets (:class:`corridor_map.travel_targets.TargetResult`) as rows.
 
     A target that is not evaluable has no worst time: its cell is None, shown as
     :data:`NO_VALUE`.

@@ -12,7 +12,7 @@ from typing import Any
 from corridor_map.atlas import Atlas, load_atlas
 from corridor_map.corpus import load_corpus
 from corridor_map.indicators import Register, TimelineEntry, features_citing, load_register
-from corridor_map.travel import load_targets
+from corridor_map.travel_targets import load_targets
 
 __all__ = ["TimelineEntry", "timeline"]
 
@@ -42,7 +42,7 @@ def timeline(
     atlas, register, targets
         Default: :func:`corridor_map.atlas.load_atlas`,
         :func:`corridor_map.indicators.load_register` and
-        :func:`corridor_map.travel.load_targets`.
+        :func:`corridor_map.travel_targets.load_targets`.
     """
     if atlas is None:
         atlas = load_atlas()

@@ -18,9 +18,10 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map import travel, travel_isochrone
+from corridor_map import travel_isochrone, travel_targets
 from corridor_map.geodesy import geodesic_area_km2
-from corridor_map.travel import SpeedAssumptions, TargetResult, TravelError
+from corridor_map.travel import SpeedAssumptions, TravelError
+from corridor_map.travel_targets import TargetResult
 
 PARTS = ("a_only", "b_only", "both")
 # Overlay pieces smaller than this (1 ha) are slivers of two nearly equal outlines.
@@ -137,8 +138,8 @@ def compare_targets(
         the drawn ``path`` of its worst-case trip.
     """
     wanted = None if target_ids is None else list(target_ids)
-    first = travel.evaluate_targets(a.assumptions, a.planned_links, wanted)
-    second = travel.evaluate_targets(b.assumptions, b.planned_links, wanted)
+    first = travel_targets.evaluate_targets(a.assumptions, a.planned_links, wanted)
+    second = travel_targets.evaluate_targets(b.assumptions, b.planned_links, wanted)
     return pair_results(first, second)
 
 
@@ -188,8 +189,8 @@ def compare_isochrones(
     -------
     dict
         ``{"a": Feature, "b": Feature, "parts": FeatureCollection}``: the two isochrones as
-        :func:`corridor_map.travel.isochrone` returns them, and their overlay as up to three
-        features with ``part`` = ``a_only`` / ``b_only`` / ``both`` and a geodesic
+        :func:`corridor_map.travel_isochrone.isochrone` returns them, and their overlay as up
+        to three features with ``part`` = ``a_only`` / ``b_only`` / ``both`` and a geodesic
         ``area_km2`` (a part under :data:`SLIVER_KM2` is left out). An unlocated start
         (``None`` geometries) gives no parts.
     """

@@ -187,7 +187,7 @@ def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
     Parameters
     ----------
     result
-        A :class:`corridor_map.travel.TargetResult`; its worst case's origin (a feature id,
+        A :class:`corridor_map.travel_targets.TargetResult`; its worst case's origin (a feature id,
         or a sampled ring point ``"<id>@[lon, lat]"``) is the start and its
         ``threshold_min`` the budget.
     scenario

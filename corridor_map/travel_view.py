@@ -16,7 +16,7 @@ from typing import Any
 from corridor_map import panel, travel, verdicts, webmap
 from corridor_map.i18n import role_name, t
 from corridor_map.markup import inert
-from corridor_map.travel import LIMITS, SpeedAssumptions, TargetResult
+from corridor_map.travel import LIMITS, SpeedAssumptions
 from corridor_map.travel_compare import (
     Scenario,
     TargetComparison,
@@ -25,6 +25,7 @@ from corridor_map.travel_compare import (
     scenario_isochrone,
 )
 from corridor_map.travel_reach import ReachSet, places, reachable_in, target_reach
+from corridor_map.travel_targets import TargetResult
 from corridor_map.verdicts import word as verdict_word
 
 

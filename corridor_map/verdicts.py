@@ -1,6 +1,6 @@
 """One vocabulary of verdicts: every status code a target can have, its words and colour.
 
-Travel targets (:func:`corridor_map.travel.evaluate_targets`) end ``met``, ``not_met`` or
+Travel targets (:func:`corridor_map.travel_targets.evaluate_targets`) end ``met``, ``not_met`` or
 ``not_evaluable``; indicator targets (:func:`corridor_map.indicators.status`) are
 ``reported``, ``no_report`` or ``not_due``. :data:`VERDICTS` is the only place these codes
 are worded: the UI strings (``verdict_<code>`` and ``ind_status_<code>`` in

@@ -140,13 +140,13 @@ def test_measure_view_measures_clicked_points_geodesically(basemap):
 
 
 def test_travel_view_lists_every_target_with_a_verdict():
-    from corridor_map import travel
+    from corridor_map import travel_targets
 
     at = _run()
     at.radio(key="view").set_value("travel").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert len(table) == len(travel.load_targets())
+    assert len(table) == len(travel_targets.load_targets())
     verdicts = {t(f"verdict_{s}", "zh") for s in ("met", "not_met", "not_evaluable")}
     assert set(table[t("verdict", "zh")]) <= verdicts
 
@@ -240,16 +240,16 @@ def _travel_table(at: AppTest) -> dict[str, float | None]:
 
 
 def test_travel_view_shows_every_target_route_and_sensitivity():
-    from corridor_map import panel, travel
+    from corridor_map import panel, travel_targets
 
     at = _run(view="travel")
     assert not at.exception
-    for target in travel.load_targets():
+    for target in travel_targets.load_targets():
         at.selectbox(key="travel_target").set_value(target["id"]).run()
         assert not at.exception, target["id"]
         radio = at.radio(key=f"sens_param-{target['id']}")
         # The first choice follows the trip: a planned link's speed when it rides one.
-        evaluated = travel.evaluate_targets(target_ids=[target["id"]])[0]
+        evaluated = travel_targets.evaluate_targets(target_ids=[target["id"]])[0]
         on_link = bool((evaluated.worst_case or {}).get("planned_links_used"))
         assert radio.value == ("planned_kmh" if on_link else "network_kmh")
         for parameter, speeds in panel.SENSITIVITY_SPEEDS.items():
@@ -264,7 +264,7 @@ def test_travel_view_shows_every_target_route_and_sensitivity():
 def test_travel_speed_and_planned_links_change_the_estimates():
     import math
 
-    from corridor_map import travel
+    from corridor_map import travel, travel_targets
 
     at = _run(view="travel")
     slow = _travel_table(at)
@@ -284,7 +284,7 @@ def test_travel_speed_and_planned_links_change_the_estimates():
     # Without the planned links no trip is faster; the one that uses 太龙快速路 is slower.
     uses = [
         r.name_zh
-        for r in travel.evaluate_targets()
+        for r in travel_targets.evaluate_targets()
         if r.worst_case and r.worst_case.get("planned_links_used")
     ]
     for name in uses:
@@ -296,13 +296,13 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
 
     from pandas.api.types import is_numeric_dtype
 
-    from corridor_map import panel, travel
+    from corridor_map import panel, travel_targets
 
     # Without the reference places Wenling's half-hour circle has no ends: no worst time.
     (data_copy / "layers" / "ref_places.geojson").unlink()
     at = _run(view="travel")
     assert not at.exception
-    missing = [r for r in travel.evaluate_targets() if r.worst_minutes is None]
+    missing = [r for r in travel_targets.evaluate_targets() if r.worst_minutes is None]
     assert missing, "no target without a worst time in the data: nothing to check"
     worst = _travel_table(at)
     for result in missing:

@@ -25,6 +25,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_graph",
         "travel",
         "travel_isochrone",
+        "travel_targets",
         "travel_compare",
         "travel_reach",
         "timeline",

@@ -13,8 +13,9 @@ from corridor_map import export
 from corridor_map.atlas import load_atlas
 from corridor_map.cli import main
 from corridor_map.i18n import t
-from corridor_map.travel import SpeedAssumptions, evaluate_targets, route
+from corridor_map.travel import SpeedAssumptions, route
 from corridor_map.travel_isochrone import isochrone
+from corridor_map.travel_targets import evaluate_targets
 
 FORMATS = ["geojson", "gpkg", "kml", "csv"]
 SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}

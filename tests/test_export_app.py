@@ -15,7 +15,7 @@ from shapely.geometry import shape
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import travel, travel_view
+from corridor_map import travel_targets, travel_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -61,7 +61,7 @@ def test_travel_view_downloads_the_shown_route_isochrone_and_table(deferred, tmp
     at.selectbox(key="travel_dl_fmt").set_value("gpkg").run()
     assert not at.exception
     scenario = travel_view.scenario(40, True)
-    shown = travel.evaluate_targets(scenario.assumptions, scenario.planned_links)
+    shown = travel_targets.evaluate_targets(scenario.assumptions, scenario.planned_links)
     worst = next(r for r in shown if r.id == target).worst_case
     routes = pyogrio.read_dataframe(_file(at, deferred, "dl-travel-routes-gpkg", tmp_path))
     row = routes[routes["target"] == target].iloc[0]

@@ -320,9 +320,11 @@ def test_districts_show_english_names_and_codes_from_the_reference_layer(atlas, 
 
 
 def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
-    from corridor_map import travel
+    from corridor_map import travel_targets
 
-    rows = travel.sensitivity("wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400))
+    rows = travel_targets.sensitivity(
+        "wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400)
+    )
     statuses = [r["status"] for r in rows]
     summary = panel.sensitivity_summary(rows, "en")
     flips = [(a, b) for a, b in itertools.pairwise(rows) if a["status"] != b["status"]]
@@ -338,9 +340,11 @@ def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
 
 
 def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
-    from corridor_map import travel
+    from corridor_map import travel_targets
 
-    rings = [r for r in travel.evaluate_targets() if r.method == "ring_span" and r.worst_case]
+    rings = [
+        r for r in travel_targets.evaluate_targets() if r.method == "ring_span" and r.worst_case
+    ]
     if not rings:
         pytest.skip("no ring target evaluated")
     for result in rings:
@@ -349,7 +353,9 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
         ring = atlas.get(result.worst_case["origin"].partition("@")[0]).geometry
         for lon, lat in points:
             assert ring.exterior.distance(shapely.Point(lon, lat)) < 1e-5
-    named = next(r for r in travel.evaluate_targets() if r.method != "ring_span" and r.worst_case)
+    named = next(
+        r for r in travel_targets.evaluate_targets() if r.method != "ring_span" and r.worst_case
+    )
     assert panel.ring_points(named.worst_case) == []
     assert panel.ring_points(None) == []
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from corridor_map import cli, corpus, indicators, schemas, travel
+from corridor_map import cli, corpus, indicators, schemas, travel, travel_targets
 from corridor_map.atlas import LayerError, load_atlas, strict_loading, validate
 from corridor_map.errors import Problem
 from corridor_map.markup import md_escape
@@ -91,7 +91,7 @@ def test_the_schemas_vocabulary_is_the_codes():
     area = layer["$defs"]["stated"]["allOf"][0]["then"]["properties"]["unit"]
     assert area["enum"] == list(AREA_UNITS_KM2)
     target = schemas.schema("travel_targets")["$defs"]["target"]["properties"]
-    assert sorted(_enum(target, "method")) == sorted(travel._METHODS)
+    assert sorted(_enum(target, "method")) == sorted(travel_targets._METHODS)
     assert target["ring_step_m"]["minimum"] == MIN_RING_STEP_M
     register = schemas.schema("indicators")["$defs"]["indicator"]["properties"]
     assert _enum(register, "kind") == list(indicators.KINDS)
@@ -368,7 +368,7 @@ def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, m
     assert md_escape(EXPECTED[case]) in warning.value
     if case == "fast":
         # the targets table is there, evaluated without the refused link
-        assert len(at.dataframe[0].value) == len(travel.load_targets())
+        assert len(at.dataframe[0].value) == len(travel_targets.load_targets())
         assert at.toggle(key="travel_planned").disabled
     else:
         # no targets to evaluate: the view says why, with the same problem line

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import travel, travel_isochrone, travel_view
+from corridor_map import travel, travel_isochrone, travel_targets, travel_view
 from corridor_map.i18n import t
 from corridor_map.travel_compare import compare_targets, default_scenarios
 from corridor_map.travel_reach import reachable_from
@@ -76,6 +76,6 @@ def test_the_rail_mode_toggle_evaluates_road_plus_rail() -> None:
     at.toggle(key="travel_rail").set_value(True).run()
     assert not at.exception
     table = at.dataframe[0].value
-    expected = travel.evaluate_targets(travel.SpeedAssumptions(rail=True))
+    expected = travel_targets.evaluate_targets(travel.SpeedAssumptions(rail=True))
     for i, result in enumerate(expected):
         assert _same(table[t("worst", "zh")][i], result.worst_minutes)

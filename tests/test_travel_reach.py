@@ -93,8 +93,8 @@ def test_cli_isochrone_reach(grid: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_target_reach_starts_at_its_worst_origin(grid: Path) -> None:
-    from corridor_map.travel import evaluate_targets
     from corridor_map.travel_reach import target_reach
+    from corridor_map.travel_targets import evaluate_targets
 
     record = {
         "id": "t",

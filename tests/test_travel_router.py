@@ -6,9 +6,10 @@ import math
 
 import pytest
 
-from corridor_map import _graph, travel
-from corridor_map.travel import SpeedAssumptions, evaluate_targets, route
+from corridor_map import _graph, travel_targets
+from corridor_map.travel import SpeedAssumptions, route
 from corridor_map.travel_isochrone import isochrone
+from corridor_map.travel_targets import evaluate_targets
 from tests._nx_router import nx_shortest_trees
 
 SCENARIOS = [
@@ -37,7 +38,7 @@ def test_every_target_equals_the_networkx_router(
 ) -> None:
     fast = evaluate_targets(assumptions, planned)
     reference = _with_networkx(monkeypatch, evaluate_targets, assumptions, planned)
-    assert [r.id for r in fast] == [t["id"] for t in travel.load_targets()]
+    assert [r.id for r in fast] == [t["id"] for t in travel_targets.load_targets()]
     for mine, theirs in zip(fast, reference, strict=True):
         assert mine.status == theirs.status, mine.id
         assert _same(mine.worst_minutes, theirs.worst_minutes), mine.id
