@@ -313,7 +313,9 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     -------
     Atlas
         Cached while no file in the layers or seeds folder changes (name, size,
-        modification time): a rerun pays a stat of each file.
+        modification time): a rerun pays a stat of each file. Across restarts the
+        validation report comes from :func:`corridor_map.validation.report_store` while
+        the bytes of the data and the code are unchanged.
 
     Raises
     ------

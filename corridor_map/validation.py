@@ -47,12 +47,19 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import json
+import logging
 import math
+import os
+import pickle
 import re
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -310,12 +317,148 @@ class _Report:
 
 @functools.lru_cache(maxsize=8)
 def _report(directory: Path, snapshot: tuple[Any, ...]) -> _Report:
+    """The validation report of a folder: from the report store, else :func:`_validated`.
+
+    In this process it is cached per data snapshot (names, sizes, modification times); on
+    disk (:func:`report_store`) per content digest (:func:`report_key`), so a restart on
+    unchanged bytes does not validate again, and any changed byte validates again.
+    """
+    del snapshot  # only part of the cache key
+    store = report_store()
+    if store is None or not directory.is_dir():
+        return _validated(directory)
+    key = report_key(directory)
+    stored = _read_stored(store, key)
+    if stored is not None:
+        return stored
+    report = _validated(directory)
+    if not report.fatal:
+        _write_stored(store, key, report)
+    return report
+
+
+# --------------------------------------------------------------------------- report store
+
+_LOG = logging.getLogger(__name__)
+#: Reports kept on disk (older ones are removed: every data or code edit makes a new one).
+_KEEP_REPORTS = 16
+#: Libraries whose behaviour decides a check (with this package's own sources).
+_CHECKERS = ("jsonschema", "shapely", "pyproj", "numpy")
+REPORT_STORE_ENV = "CORRIDOR_MAP_CACHE"
+
+
+def report_store() -> Path | None:
+    """Return the folder validation reports are kept in across restarts (None: off).
+
+    Returns
+    -------
+    Path or None
+        ``$CORRIDOR_MAP_CACHE`` when set (``off`` or an empty value turns the store
+        off), else ``corridor-map`` in ``$XDG_CACHE_HOME`` (default ``~/.cache``).
+    """
+    override = os.environ.get(REPORT_STORE_ENV)
+    if override is not None:
+        return None if override.strip() in {"", "off"} else Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "corridor-map"
+
+
+def _digest_files(h: Any, folder: Path, files: Iterable[Path]) -> None:
+    for path in sorted(files):
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\0unreadable"
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(content).digest())
+
+
+@functools.cache
+def _code_digest() -> str:
+    """Digest of this package's sources and schemas and the checkers' versions."""
+    h = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    sources = [
+        p
+        for p in package.rglob("*")
+        if p.suffix in {".py", ".json"} and p.is_file() and "_data" not in p.parts
+    ]
+    _digest_files(h, package, sources)
+    for name in _CHECKERS:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.hexdigest()
+
+
+def report_key(directory: Path) -> str:
+    """Return the content key of a folder's validation report.
+
+    The layers folder's path and the bytes of every file in it, the seeds folder's path
+    and the bytes of every file in it (the excerpts are checked against the documents),
+    and :func:`_code_digest` (the checks themselves).
+    """
+    h = hashlib.sha256(_code_digest().encode())
+    for folder in (directory, seeds_dir().resolve()):
+        h.update(str(folder).encode() + b"\0")
+        try:
+            files = [p for p in folder.iterdir() if p.is_file()]
+        except OSError:
+            files = []
+        _digest_files(h, folder, files)
+    return h.hexdigest()[:32]
+
+
+def _read_stored(store: Path, key: str) -> _Report | None:
+    """The stored report for ``key``, or None (absent, unreadable, or not this key's)."""
+    try:
+        with (store / f"report-{key}.pickle").open("rb") as handle:
+            # Written by _write_stored of this package into the user's own cache folder.
+            stored_key, report = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged or foreign file: validate again
+        _LOG.debug("validation report store: %s unreadable (%r)", key, exc)
+        return None
+    if stored_key != key or not isinstance(report, _Report):
+        return None
+    return report
+
+
+def _write_stored(store: Path, key: str, report: _Report) -> None:
+    """Store a report (the accepted data, problems and notes; no corpus), never half."""
+    accepted = _Checker(report.accepted.directory)
+    accepted.features = report.accepted.features
+    accepted.collections = report.accepted.collections
+    accepted.targets = report.accepted.targets
+    accepted.problems = list(report.accepted.problems)
+    accepted.notes = list(report.accepted.notes)
+    accepted.unchecked_quotes = report.accepted.unchecked_quotes
+    slim = replace(report, accepted=accepted)
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(dir=store, prefix=f".report-{key}.")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((key, slim), out, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(store / f"report-{key}.pickle")
+        finally:
+            tmp.unlink(missing_ok=True)
+        found = sorted(store.glob("report-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[_KEEP_REPORTS:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only or full disk: the report is still used
+        _LOG.debug("validation report store: not written (%r)", exc)
+
+
+def _validated(directory: Path) -> _Report:
     """Validate, then refuse every layer file with a problem until the rest is clean.
 
     Refusing a file can break another (a parent or a planned link now missing), so the
     checks run again on the remaining files until no further file has a problem.
     """
-    del snapshot  # only part of the cache key
     if not directory.is_dir():
         problem = Problem(str(directory), "-", "-", "layers folder not found")
         return _Report((problem,), (problem,), (), _Checker(directory), (), True)

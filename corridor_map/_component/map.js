@@ -102,14 +102,17 @@ class Labels {
     map.on("zoomend moveend resize overlayadd overlayremove", this.update);
   }
   measure() {
-    this.sizes = this.nodes.map((el) => {
+    // Write, then read, then write: one layout for all labels, not one per label (a
+    // forced layout each took ~60-90 ms for ~300 labels on the first paint).
+    for (const el of this.nodes) {
       el.style.display = "block";
       el.style.visibility = "hidden";
-      const size = [el.offsetWidth, el.offsetHeight];
+    }
+    this.sizes = this.nodes.map((el) => [el.offsetWidth, el.offsetHeight]);
+    for (const el of this.nodes) {
       el.style.display = "none";
       el.style.visibility = "";
-      return size;
-    });
+    }
   }
   update() {
     if (!this.sizes || this.sizes.every((s) => s[0] === 0)) this.measure();
