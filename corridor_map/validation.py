@@ -410,10 +410,33 @@ def report_key(directory: Path) -> str:
     return h.hexdigest()[:32]
 
 
-def _read_stored(store: Path, key: str) -> _Report | None:
-    """The stored report for ``key``, or None (absent, unreadable, or not this key's)."""
+def _trusted(path: Path) -> bool:
+    """Whether ``path`` is owned by this user and writable by nobody else.
+
+    A pickle runs code when loaded, so only a file that only this user could have written
+    (in a folder only this user can change) is read; anything else is validated again.
+    """
     try:
-        with (store / f"report-{key}.pickle").open("rb") as handle:
+        for item in (path.parent, path):
+            info = item.stat()
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def _read_stored(store: Path, key: str) -> _Report | None:
+    """The stored report for ``key``, or None (absent, unreadable, not this key's, or in a
+    file another user could have written)."""
+    path = store / f"report-{key}.pickle"
+    if not path.exists():
+        return None
+    if not _trusted(path):
+        _LOG.warning("validation report store: %s not trusted (owner or mode); ignored", path)
+        return None
+    try:
+        with path.open("rb") as handle:
             # Written by _write_stored of this package into the user's own cache folder.
             stored_key, report = pickle.load(handle)
     except FileNotFoundError:
@@ -437,8 +460,8 @@ def _write_stored(store: Path, key: str, report: _Report) -> None:
     accepted.unchecked_quotes = report.accepted.unchecked_quotes
     slim = replace(report, accepted=accepted)
     try:
-        store.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=store, prefix=f".report-{key}.")
+        store.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(dir=store, prefix=f".report-{key}.")  # mode 0600
         tmp = Path(tmp_name)
         try:
             with os.fdopen(handle, "wb") as out:

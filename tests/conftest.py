@@ -3,6 +3,7 @@
 - ``atlas`` / ``corpus``: the shipped layers and documents, loaded once per session.
 - ``data_copy``: a private copy of ``seeds/`` and ``layers/`` that the app, the CLI and the
   library read (``CORRIDOR_MAP_DATA`` points at it), for tests that edit the data.
+- the validation report store: a private temporary folder for the whole run.
 - ``travel_grid``: the synthetic 5 × 5 road grid of :mod:`tests._travel_grid`.
 
 :mod:`tests._support` holds the plain helpers behind them (``copy_data``, ``app_server``)
@@ -11,6 +12,8 @@ for module-scoped fixtures, e.g. browser tests that copy the data once and serve
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,10 @@ from corridor_map.atlas import Atlas, load_atlas
 from corridor_map.corpus import Corpus, load_corpus
 from tests._support import copy_data
 from tests._travel_grid import make_grid
+
+# The validation report store (validation.report_key) of the test run lives in a private
+# folder, inherited by the app servers the browser tests start: never the user's cache.
+os.environ.setdefault("CORRIDOR_MAP_CACHE", tempfile.mkdtemp(prefix="corridor-map-cache-"))
 
 
 @pytest.fixture(scope="session")

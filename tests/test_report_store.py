@@ -106,3 +106,23 @@ def test_the_store_can_be_turned_off(
         assert not (tmp_path / "xdg").exists()
     finally:
         _restart()
+
+
+def test_a_store_file_others_could_write_is_not_loaded(
+    data_copy: Path, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_atlas(strict=False)
+    (stored,) = store.glob("report-*.pickle")
+    assert stored.stat().st_mode & 0o077 == 0 and store.stat().st_mode & 0o077 == 0
+    stored.chmod(0o666)  # e.g. a shared cache folder: a pickle there could run anyone's code
+    _restart()
+    calls: list[Path] = []
+    real = validation._validated
+
+    def counted(directory: Path) -> validation._Report:
+        calls.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(validation, "_validated", counted)
+    load_atlas(strict=False)
+    assert calls, "a group/world-writable report was trusted"
