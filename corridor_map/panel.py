@@ -11,7 +11,6 @@ never become markup or script.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from corridor_map.i18n import (
     t,
 )
 from corridor_map.markup import inert, md_escape
+from corridor_map.records import RingPoint, Source, Status
 from corridor_map.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
@@ -152,7 +152,7 @@ class PanelView:
     parents: tuple[Link, ...]
     children: tuple[Link, ...]
     districts: tuple[DistrictRef, ...]
-    status: dict[str, Any] | None
+    status: Status | None
     figures: tuple[FigureRow, ...]
     geometry_basis: str
     geometry_source: str
@@ -269,7 +269,7 @@ def figure_rows(feature: Any) -> tuple[FigureRow, ...]:
     return tuple(rows)
 
 
-def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[ExcerptView, ...]:
+def excerpt_views(sources: Sequence[Source], corpus: Any) -> tuple[ExcerptView, ...]:
     """Resolve each cited source in the corpus: paragraph, heading path, document metadata.
 
     A quote the corpus cannot find is kept, verbatim, with the corpus's error message, so
@@ -883,22 +883,15 @@ def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
     return "；".join(flips) if lang == "zh" else "; ".join(flips)
 
 
-def ring_points(worst_case: dict[str, Any] | None) -> list[tuple[float, float]]:
-    """Return the ``(lon, lat)`` of worst-case ends that are sampled points, not features.
+def ring_points(worst_case: dict[str, Any] | None) -> list[RingPoint]:
+    """Return the worst-case ends that are sampled points of a ring, not features.
 
-    :mod:`corridor_map.travel` names a sampled point of a ring ``"<feature id>@[lon, lat]"``;
-    such an end cannot be routed by feature id, only shown.
+    :mod:`corridor_map.travel` names a sampled point of a ring ``"<feature id>@[lon, lat]"``
+    (:meth:`~corridor_map.records.RingPoint.label`); such an end cannot be routed by
+    feature id, only shown.
     """
-    points = []
-    for end in (worst_case or {}).get("origin"), (worst_case or {}).get("destination"):
-        if not isinstance(end, str) or "@" not in end:
-            continue
-        try:
-            lon, lat = json.loads(end.partition("@")[2])
-        except (ValueError, TypeError):
-            continue
-        points.append((float(lon), float(lat)))
-    return points
+    ends = ((worst_case or {}).get("origin"), (worst_case or {}).get("destination"))
+    return [point for point in map(RingPoint.parse, ends) if point is not None]
 
 
 # --------------------------------------------------------------------------- map previews

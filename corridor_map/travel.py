@@ -73,6 +73,7 @@ from corridor_map.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2
 from corridor_map.numbers import finite_number
 from corridor_map.paths import data_snapshot, layers_dir
+from corridor_map.records import RingPoint, Source
 from corridor_map.vocab import PLANNED_LINKS_FILE, RAILWAYS_FILE, ROADS_FILE
 
 # A station joins the railway's nearest node within this distance (the rail graph's nodes
@@ -1280,7 +1281,7 @@ class TargetResult:
     name_zh: str
     name_en: str
     corridor: str | None
-    sources: list[dict[str, Any]]
+    sources: list[Source]
     threshold_min: float
     method: str
     evaluation_zh: str
@@ -1596,8 +1597,8 @@ def _method_ring_span(
     trip, _ = _arrive(net, trees[i], [points[j]], a, ends[j])
     assert trip is not None  # the same pair was just reached
     row = {
-        "origin": f"{ring_id}@{_round(points[i])}",
-        "destination": f"{ring_id}@{_round(points[j])}",
+        "origin": RingPoint(ring_id, *_round(points[i])).label(),
+        "destination": RingPoint(ring_id, *_round(points[j])).label(),
         "reachable": True,
         "minutes": trip.minutes,
         "km": trip.km,
