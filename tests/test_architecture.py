@@ -21,6 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "errors",
         "numbers",
         "records",
+        "snippets",
         "paths",
         "vocab",
         "markup",
