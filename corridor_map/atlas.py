@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map.errors import CorridorMapError, Problem, UnknownFeatureError
 from corridor_map.geodesy import geodesic_area_km2, geodesic_measure
 from corridor_map.paths import layers_dir as default_layers_dir
+from corridor_map.records import Source, StatedFigure, Status
 from corridor_map.validation import (
     _LOAD_LOCK,
     MAX_LISTED_PROBLEMS,
@@ -112,20 +113,20 @@ class Feature:
     properties: dict[str, Any] = field(repr=False, compare=False, hash=False)
 
     @property
-    def stated(self) -> list[dict[str, Any]]:
+    def stated(self) -> list[StatedFigure]:
         """Figures exactly as the documents state them."""
-        return _dicts(self.properties.get("stated"))
+        return cast("list[StatedFigure]", _dicts(self.properties.get("stated")))
 
     @property
-    def sources(self) -> list[dict[str, Any]]:
+    def sources(self) -> list[Source]:
         """Cited excerpts (empty for reference layers)."""
-        return _dicts(self.properties.get("sources"))
+        return cast("list[Source]", _dicts(self.properties.get("sources")))
 
     @property
-    def status(self) -> dict[str, Any] | None:
+    def status(self) -> Status | None:
         """Status as the document gives it, or None."""
         status = self.properties.get("status")
-        return status if isinstance(status, dict) else None
+        return cast("Status", status) if isinstance(status, dict) else None
 
     @property
     def anchor(self) -> tuple[float, float] | None:

@@ -38,6 +38,7 @@ from corridor_map.printmap import (
     footer_lines,
     scale_bar,
 )
+from corridor_map.records import Source
 from corridor_map.verdicts import colour as verdict_colour
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
@@ -217,7 +218,7 @@ def _open(path: Path, title: str) -> Any:
     return atomic_path(Path(path))
 
 
-def _excerpts(pages: _Pages, sources: Sequence[dict[str, Any]], lang: str) -> None:
+def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
     from corridor_map.corpus import citation_label, load_corpus
     from corridor_map.panel import excerpt_views
 
@@ -370,7 +371,7 @@ def target_brief(
 
             overlays.append(
                 (
-                    MultiPoint(ends),
+                    MultiPoint([p.position for p in ends]),
                     {
                         "color": "#d35400",
                         "fillColor": "#d35400",

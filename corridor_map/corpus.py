@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from corridor_map import schemas
+from corridor_map import schemas, snippets
 from corridor_map._geojson_io import read_json
 from corridor_map._normalize import (
     AppliedCorrection,
@@ -368,14 +368,10 @@ def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 def _snippet(
     text: str, spans: tuple[tuple[int, int], ...], width: int = 36
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
-    first = spans[0][0] if spans else 0
-    lo = max(first - width, 0)
-    hi = min(max(first + width * 2, spans[0][1] if spans else 0), len(text))
-    prefix = "…" if lo > 0 else ""
-    suffix = "…" if hi < len(text) else ""
-    shift = len(prefix) - lo
-    inside = tuple((max(s, lo) + shift, min(e, hi) + shift) for s, e in spans if e > lo and s < hi)
-    return prefix + text[lo:hi] + suffix, inside
+    # ``width`` before the first span, at least ``2 × width`` from its start
+    first = spans[0] if spans else (0, 0)
+    cut = snippets.snippet(text, *first, before=width, after=0, reach=width * 2)
+    return cut.text, cut.spans(spans)
 
 
 # --- corpus -----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from corridor_map.output import (
     select_features,
 )
 from corridor_map.output import atomic_path as _atomic
+from corridor_map.records import Source
 
 __all__ = [
     "CNMAPS",
@@ -85,7 +86,7 @@ def _stamp() -> str:
 # --------------------------------------------------------------------------- selection
 
 
-def _citations(sources: Sequence[dict[str, Any]]) -> str:
+def _citations(sources: Sequence[Source]) -> str:
     from corridor_map.corpus import citation_label, load_corpus
     from corridor_map.panel import excerpt_views
 
@@ -137,7 +138,7 @@ def feature_rows(atlas: Atlas, features: Iterable[Feature]) -> list[dict[str, An
             else f.geometry
         )
         anchor = f.anchor
-        status = f.status or {}
+        status = f.status
         rows.append(
             {
                 "id": f.id,

@@ -28,6 +28,7 @@ from corridor_map.geodesy import (
     geodesic_measure,
     iter_positions,
 )
+from corridor_map.records import StatedFigure
 from corridor_map.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
 from corridor_map.vocab import LENGTH_UNITS_KM as _LENGTH_UNITS_KM
 
@@ -113,7 +114,7 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
         "length_km": m.length_km,
         "geometry_basis": props.get("geometry_basis"),
         "precision_m": props.get("precision_m"),
-        "stated": props.get("stated") or [],
+        "stated": found.stated,
     }
 
 
@@ -147,14 +148,13 @@ def stated_vs_measured() -> list[dict[str, Any]]:
     """
     rows = []
     for fid, found in _layer_features().items():
-        props = found.properties
-        for stated in props.get("stated") or []:
-            rows.append(_compare(fid, props, found.geometry, stated))
+        for stated in found.stated:
+            rows.append(_compare(fid, found.properties, found.geometry, stated))
     return rows
 
 
 def _compare(
-    fid: str, props: dict[str, Any], geometry: BaseGeometry | None, stated: dict[str, Any]
+    fid: str, props: dict[str, Any], geometry: BaseGeometry | None, stated: StatedFigure
 ) -> dict[str, Any]:
     quantity = stated.get("quantity")
     unit = stated.get("unit")
@@ -224,7 +224,7 @@ def _compare(
     return row
 
 
-def _targets_for(fid: str, stated: dict[str, Any]) -> list[str]:
+def _targets_for(fid: str, stated: StatedFigure) -> list[str]:
     """Ids of the travel targets that evaluate a stated travel time (same excerpt and value)."""
     from corridor_map.travel_targets import load_targets, target_features
 

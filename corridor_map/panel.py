@@ -11,7 +11,6 @@ never become markup or script.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,8 @@ from corridor_map.i18n import (
     t,
 )
 from corridor_map.markup import inert, md_escape
+from corridor_map.records import RingPoint, Source, Status
+from corridor_map.snippets import snippet
 from corridor_map.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
@@ -152,7 +153,7 @@ class PanelView:
     parents: tuple[Link, ...]
     children: tuple[Link, ...]
     districts: tuple[DistrictRef, ...]
-    status: dict[str, Any] | None
+    status: Status | None
     figures: tuple[FigureRow, ...]
     geometry_basis: str
     geometry_source: str
@@ -269,7 +270,7 @@ def figure_rows(feature: Any) -> tuple[FigureRow, ...]:
     return tuple(rows)
 
 
-def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[ExcerptView, ...]:
+def excerpt_views(sources: Sequence[Source], corpus: Any) -> tuple[ExcerptView, ...]:
     """Resolve each cited source in the corpus: paragraph, heading path, document metadata.
 
     A quote the corpus cannot find is kept, verbatim, with the corpus's error message, so
@@ -319,13 +320,18 @@ def excerpt_views(sources: Sequence[dict[str, Any]], corpus: Any) -> tuple[Excer
 def _context(document: Any, excerpt: Any, width: int = CONTEXT_CHARS) -> dict[str, Any]:
     # Slices of the normalized text only: the window never alters a character.
     paragraph = document.paragraph(excerpt.paragraph_id)
-    start = max(paragraph.start, excerpt.start - width)
-    end = min(paragraph.end, excerpt.end + width)
+    return _window(document.text, excerpt.start, excerpt.end, paragraph, width)
+
+
+def _window(text: str, first: int, last: int, paragraph: Any, width: int) -> dict[str, Any]:
+    cut = snippet(
+        text, first, last, before=width, after=width, bounds=(paragraph.start, paragraph.end)
+    )
     return {
-        "before": document.text[start : excerpt.start],
-        "after": document.text[excerpt.end : end],
-        "clipped_before": start > paragraph.start,
-        "clipped_after": end < paragraph.end,
+        "before": text[cut.start : first],
+        "after": text[last : cut.end],
+        "clipped_before": cut.clipped_before,
+        "clipped_after": cut.clipped_after,
     }
 
 
@@ -386,16 +392,11 @@ def _merged_view(group: list[ExcerptView], text: str, paragraph: Any, width: int
                 segments.append(("text", text[gap_start:start]))
         segments.append(("quote", text[start:end]))
     first, last = spans[0][0], spans[-1][1]
-    window_start = max(paragraph.start, first - width)
-    window_end = min(paragraph.end, last + width)
     return replace(
         group[0],
         quotes=tuple(v.quote for v in group),
         segments=tuple(segments),
-        before=text[window_start:first],
-        after=text[last:window_end],
-        clipped_before=window_start > paragraph.start,
-        clipped_after=window_end < paragraph.end,
+        **_window(text, first, last, paragraph, width),
         start=first,
         end=last,
     )
@@ -774,12 +775,11 @@ def _snippet(text: str, query: str, width: int = 60) -> str:
         haystack = text
     at = haystack.find(to_simplified(query))
     if at == -1:
-        return inert(text[: width * 2]) + ("…" if len(text) > width * 2 else "")
-    start = max(0, at - width)
-    end = min(len(text), at + len(query) + width)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return prefix + mark_terms(text[start:end], [query]) + suffix
+        # no match: the paragraph's beginning, as long as a window around one
+        cut = snippet(text, 0, 0, before=0, after=width * 2)
+        return inert(cut.window) + cut.suffix
+    cut = snippet(text, at, at + len(query), before=width, after=width)
+    return cut.prefix + mark_terms(cut.window, [query]) + cut.suffix
 
 
 # --------------------------------------------------------------------------- measure/travel
@@ -883,22 +883,15 @@ def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
     return "；".join(flips) if lang == "zh" else "; ".join(flips)
 
 
-def ring_points(worst_case: dict[str, Any] | None) -> list[tuple[float, float]]:
-    """Return the ``(lon, lat)`` of worst-case ends that are sampled points, not features.
+def ring_points(worst_case: dict[str, Any] | None) -> list[RingPoint]:
+    """Return the worst-case ends that are sampled points of a ring, not features.
 
-    :mod:`corridor_map.travel` names a sampled point of a ring ``"<feature id>@[lon, lat]"``;
-    such an end cannot be routed by feature id, only shown.
+    :mod:`corridor_map.travel` names a sampled point of a ring ``"<feature id>@[lon, lat]"``
+    (:meth:`~corridor_map.records.RingPoint.label`); such an end cannot be routed by
+    feature id, only shown.
     """
-    points = []
-    for end in (worst_case or {}).get("origin"), (worst_case or {}).get("destination"):
-        if not isinstance(end, str) or "@" not in end:
-            continue
-        try:
-            lon, lat = json.loads(end.partition("@")[2])
-        except (ValueError, TypeError):
-            continue
-        points.append((float(lon), float(lat)))
-    return points
+    ends = ((worst_case or {}).get("origin"), (worst_case or {}).get("destination"))
+    return [point for point in map(RingPoint.parse, ends) if point is not None]
 
 
 # --------------------------------------------------------------------------- map previews

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map import _graph
 from corridor_map.atlas import Feature, load_atlas
+from corridor_map.records import RingPoint
 
 # Reference roles that stand for a place one travels to.
 REFERENCE_PLACE_ROLES = ("station", "town", "township", "street", "county_seat")
@@ -188,7 +189,8 @@ def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
     ----------
     result
         A :class:`corridor_map.travel_targets.TargetResult`; its worst case's origin (a feature id,
-        or a sampled ring point ``"<id>@[lon, lat]"``) is the start and its
+        or a sampled ring point ``"<id>@[lon, lat]"``, read by
+        :meth:`corridor_map.records.RingPoint.parse`) is the start and its
         ``threshold_min`` the budget.
     scenario
         The :class:`corridor_map.travel_compare.Scenario` the result was evaluated under
@@ -197,17 +199,15 @@ def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
     Returns
     -------
     dict or None
-        As :func:`reachable_from`, plus ``origin`` and ``minutes``; None when the target
-        has no worst case (not evaluable).
+        As :func:`reachable_from`, plus ``origin`` (the feature id, or a ring point's
+        ``(lon, lat)``) and ``minutes``; None when the target has no worst case (not
+        evaluable).
     """
-    import json
-
     worst = getattr(result, "worst_case", None) or {}
-    origin: str | tuple[float, float] | None = worst.get("origin")
+    origin = worst.get("origin")
     if not isinstance(origin, str):
         return None
-    if "@" in origin:
-        lon, lat = json.loads(origin.partition("@")[2])
-        origin = (float(lon), float(lat))
-    found = reachable_from(origin, float(result.threshold_min), scenario)
-    return {**found, "origin": origin, "minutes": float(result.threshold_min)}
+    ring_point = RingPoint.parse(origin)
+    start = origin if ring_point is None else ring_point.position
+    found = reachable_from(start, float(result.threshold_min), scenario)
+    return {**found, "origin": start, "minutes": float(result.threshold_min)}

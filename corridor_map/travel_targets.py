@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map import _graph
 from corridor_map.atlas import TARGETS_FILE
 from corridor_map.paths import layers_dir
+from corridor_map.records import RingPoint, Source
 from corridor_map.travel import (
     RouteResult,
     SpeedAssumptions,
@@ -134,7 +135,7 @@ class TargetResult:
     name_zh: str
     name_en: str
     corridor: str | None
-    sources: list[dict[str, Any]]
+    sources: list[Source]
     threshold_min: float
     method: str
     evaluation_zh: str
@@ -450,8 +451,8 @@ def _method_ring_span(
     trip, _ = _arrive(net, trees[i], [points[j]], a, ends[j])
     assert trip is not None  # the same pair was just reached
     row = {
-        "origin": f"{ring_id}@{_round(points[i])}",
-        "destination": f"{ring_id}@{_round(points[j])}",
+        "origin": RingPoint(ring_id, *_round(points[i])).label(),
+        "destination": RingPoint(ring_id, *_round(points[j])).label(),
         "reachable": True,
         "minutes": trip.minutes,
         "km": trip.km,

@@ -150,7 +150,7 @@ def worst_geometries(result: TargetResult) -> list[dict[str, Any]]:
         shown.append(worst["path"])
     ends = panel.ring_points(worst)
     if ends:
-        shown.append({"type": "MultiPoint", "coordinates": [list(p) for p in ends]})
+        shown.append({"type": "MultiPoint", "coordinates": [list(p.position) for p in ends]})
     return shown
 
 

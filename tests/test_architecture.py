@@ -16,7 +16,18 @@ PACKAGE = ROOT / "corridor_map"
 
 #: layer → modules, lowest first. A module may import from its own layer and any lower one.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("corridor_map", "errors", "numbers", "paths", "vocab", "markup", "verdicts", "i18n"),
+    "base": (
+        "corridor_map",
+        "errors",
+        "numbers",
+        "records",
+        "snippets",
+        "paths",
+        "vocab",
+        "markup",
+        "verdicts",
+        "i18n",
+    ),
     "geo": ("geodesy", "gcj02", "_geojson_io", "_normalize"),
     "data": ("schemas", "corpus", "indicators", "validation", "atlas"),
     "analysis": (

@@ -321,3 +321,30 @@ def test_loading_is_cached_until_a_file_changes(tmp_path):
     second = load_atlas(folder)
     assert second is not first
     assert len(second) == 3
+
+
+def test_feature_records_carry_the_keys_of_their_typed_records():
+    from typing import get_type_hints
+
+    from corridor_map.records import Source, StatedFigure, Status
+
+    def keys(record: type) -> tuple[set[str], set[str]]:
+        return set(record.__required_keys__), set(get_type_hints(record))
+
+    atlas = load_atlas()
+    checked = {"sources": 0, "stated": 0, "status": 0}
+    for feature in atlas:
+        for source in feature.sources + [s["source"] for s in feature.stated]:
+            required, known = keys(Source)
+            assert required <= set(source) <= known, (feature.id, source)
+            checked["sources"] += 1
+        for figure in feature.stated:
+            required, known = keys(StatedFigure)
+            assert required <= set(figure) <= known, (feature.id, figure)
+            assert isinstance(figure["value"], int | float)
+            checked["stated"] += 1
+        if feature.status is not None:
+            required, known = keys(Status)
+            assert required <= set(feature.status) <= known, (feature.id, feature.status)
+            checked["status"] += 1
+    assert all(checked.values()), checked

@@ -351,8 +351,9 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
         points = panel.ring_points(result.worst_case)
         assert len(points) == 2
         ring = atlas.get(result.worst_case["origin"].partition("@")[0]).geometry
-        for lon, lat in points:
-            assert ring.exterior.distance(shapely.Point(lon, lat)) < 1e-5
+        for point in points:
+            assert point.feature_id == result.worst_case["origin"].partition("@")[0]
+            assert ring.exterior.distance(shapely.Point(*point.position)) < 1e-5
     named = next(
         r for r in travel_targets.evaluate_targets() if r.method != "ring_span" and r.worst_case
     )
