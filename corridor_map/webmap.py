@@ -15,17 +15,21 @@ Folium's template-literal ``Tooltip``/``Popup`` classes are not used at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import folium
-from branca.element import Element, Figure, MacroElement
-from folium.template import Template
+# folium (and pandas behind it) is imported when a map is built, not when the styles,
+# legend or geometry helpers are used: a start on a stored bundle never imports it.
+if TYPE_CHECKING:
+    import folium
+    from branca.element import Element, Figure
 
 from corridor_map import assets, gcj02
 from corridor_map.i18n import corridor_name, t
@@ -599,33 +603,66 @@ def bounds_of(features: Iterable[Feature]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
-class OfflineMap(folium.Map):
-    """A folium map that loads only Leaflet, from this app's own static files.
+@functools.cache
+def _folium_classes() -> SimpleNamespace:
+    """The folium element classes of the map, defined on first use (folium imported then)."""
+    import folium
+    from branca.element import MacroElement
+    from folium.template import Template
 
-    folium's defaults pull jQuery, Bootstrap, Font Awesome and awesome-markers from CDNs;
-    a plain vector map needs none of them, and the app must work without internet.
-    """
+    class OfflineMap(folium.Map):
+        """A folium map that loads only Leaflet, from this app's own static files.
 
-    default_js = assets.local_js()
-    default_css = assets.local_css()
-
-
-class _Attribution(MacroElement):
-    """Adds a fixed credit to the map's attribution control (for OSM-derived overlays)."""
-
-    _template = Template(
+        folium's defaults pull jQuery, Bootstrap, Font Awesome and awesome-markers from CDNs;
+        a plain vector map needs none of them, and the app must work without internet.
         """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.addAttribution(
-                {{ this.text|tojson }});
-        {% endmacro %}
-        """
+
+        default_js = assets.local_js()
+        default_css = assets.local_css()
+
+    class _Attribution(MacroElement):
+        """Adds a fixed credit to the map's attribution control (for OSM-derived overlays)."""
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+                {{ this._parent.get_name() }}.attributionControl.addAttribution(
+                    {{ this.text|tojson }});
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "Attribution"
+            self.text = text
+
+    class _MetricScale(MacroElement):
+        """A metric-only scale bar (folium's ``control_scale`` shows miles too)."""
+
+        _template = Template(
+            """
+            {% macro script(this, kwargs) %}
+                L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo(
+                    {{ this._parent.get_name() }});
+            {% endmacro %}
+            """
+        )
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "MetricScale"
+
+    return SimpleNamespace(
+        OfflineMap=OfflineMap, Attribution=_Attribution, MetricScale=_MetricScale
     )
 
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "Attribution"
-        self.text = text
+
+def __getattr__(name: str) -> Any:
+    # ``webmap.OfflineMap``: the local-Leaflet folium map, for callers outside the bundle.
+    if name == "OfflineMap":
+        return _folium_classes().OfflineMap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -687,6 +724,8 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
 
 
 def _add_tiles(m: folium.Map, tiles: Basemap) -> None:
+    import folium
+
     options: dict[str, Any] = {"max_zoom": tiles.max_zoom}
     if tiles.subdomains:
         options["subdomains"] = tiles.subdomains
@@ -748,23 +787,6 @@ def _shift_bounds(box: list[list[float]], basemap: str) -> list[list[float]]:
     return [[s2, w2], [n2, e2]]
 
 
-class _MetricScale(MacroElement):
-    """A metric-only scale bar (folium's ``control_scale`` shows miles too)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo(
-                {{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "MetricScale"
-
-
 def _geojson_layer(
     features: list[Feature],
     style_of: Any,
@@ -773,6 +795,8 @@ def _geojson_layer(
     point: bool,
     interactive: bool,
 ) -> folium.GeoJson:
+    import folium
+
     marker = folium.CircleMarker(radius=6, fill=True) if point else None
     pane: dict[str, Any] = {"pane": POINT_PANE} if point and interactive else {}
     return folium.GeoJson(
@@ -793,6 +817,8 @@ def _gate_class(min_zoom: int) -> str:
 def _add_context(
     m: folium.Map, collections: Mapping[str, FeatureCollection], basemap: str, lang: str
 ) -> None:
+    import folium
+
     tiled = basemap != "none"
     for layer in CONTEXT_LAYERS:
         collection = collections.get(layer.stem)
@@ -841,6 +867,8 @@ def _add_context(
 def _add_corridors(
     m: folium.Map, collections: Mapping[str, FeatureCollection], basemap: str, lang: str
 ) -> None:
+    import folium
+
     grouped: dict[tuple[str, str], list[Feature]] = {}
     styles: dict[str, dict[str, Any]] = {}
     for feature in corridor_features(collections):
@@ -904,8 +932,11 @@ def build_map(
     folium.Map
         A map that loads only local scripts, framed on the corridors.
     """
+    import folium
+
+    classes = _folium_classes()
     tiles = basemap_tiles(basemap, env)
-    m = OfflineMap(
+    m = classes.OfflineMap(
         location=None,
         tiles=None,
         control_scale=False,
@@ -928,8 +959,8 @@ def build_map(
         credits.insert(0, OSM_ATTRIBUTION)
     if "ref_places" in collections:
         credits.append(GEONAMES_ATTRIBUTION)
-    _Attribution(" | ".join(credits)).add_to(m)
-    _MetricScale().add_to(m)
+    classes.Attribution(" | ".join(credits)).add_to(m)
+    classes.MetricScale().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     box = initial_bounds(collections)
@@ -984,6 +1015,8 @@ def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
     meta
         JSON-serialisable records for the component (labels, legend, previews, strings).
     """
+    import folium
+
     fresh, root = _rendered(m)
     script = root.script.render()
     layers = {}
@@ -1018,6 +1051,8 @@ def stable_script(m: folium.Map) -> str:
 def _rendered(m: folium.Map) -> tuple[folium.Map, Figure]:
     """Render a renumbered copy of ``m`` (left untouched); return it and its root figure."""
     import copy
+
+    from branca.element import Figure
 
     fresh = copy.deepcopy(m)
     _renumber(fresh)
