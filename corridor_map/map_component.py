@@ -10,14 +10,12 @@ interaction mode. The component's own script and style are package assets declar
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -88,36 +86,9 @@ def build_bundle(
 _RENDERERS = ("folium", "branca", "jinja2", "xyzservices")
 
 
-@functools.cache
 def _code_fingerprint() -> str:
     """Digest of the package's sources and the renderers' versions (once per process)."""
-    h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in {".py", ".js", ".css"} and path.is_file():
-            h.update(path.relative_to(package).as_posix().encode())
-            h.update(path.read_bytes())
-    for name in _RENDERERS:
-        try:
-            h.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-".encode())
-    return h.hexdigest()
-
-
-def _folder_snapshot(folder: Path) -> list[tuple[str, int, int]]:
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError:
-        return []
-    out = []
-    for entry in entries:
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        out.append((entry.name, info.st_size, info.st_mtime_ns))
-    return out
+    return paths.code_digest((".py", ".js", ".css"), _RENDERERS)
 
 
 def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None = None) -> str:
@@ -132,9 +103,9 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
         basemap,
         lang,
         str(layers_dir),
-        _folder_snapshot(layers_dir),
+        paths.folder_snapshot(layers_dir),
         str(seeds),
-        _folder_snapshot(seeds),
+        paths.folder_snapshot(seeds),
         _code_fingerprint(),
         hashlib.sha256(os.environ.get("TIANDITU_KEY", "").encode()).hexdigest(),
     ]

@@ -8,9 +8,14 @@ both, which the tests use to point the code at deliberately broken inputs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import sys
+from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -84,3 +89,37 @@ def data_key(layers: Path | None = None) -> str:
     """:func:`data_snapshot` as a short string (for caches keyed by text, e.g. Streamlit's)."""
     digest = hashlib.sha256(repr(data_snapshot(layers)).encode("utf-8")).hexdigest()
     return f"{layers if layers is not None else layers_dir()}:{digest[:16]}"
+
+
+def digest_files(h: Any, folder: Path, files: Iterable[Path]) -> None:
+    """Feed each file's path (relative to ``folder``) and content digest into ``h``."""
+    for path in sorted(files):
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\0unreadable"
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(content).digest())
+
+
+@functools.cache
+def code_digest(suffixes: tuple[str, ...], distributions: tuple[str, ...]) -> str:
+    """Digest of what a stored result was computed by: the package's own files with these
+    suffixes (not the shipped data copy), Python's version and these distributions' versions.
+
+    The one code fingerprint of every store kept across restarts (the map bundle, the
+    validation report); computed once per process.
+    """
+    h = hashlib.sha256(sys.version.encode())
+    sources = [
+        p
+        for p in _PACKAGE_DIR.rglob("*")
+        if p.suffix in suffixes and p.is_file() and "_data" not in p.parts
+    ]
+    digest_files(h, _PACKAGE_DIR, sources)
+    for name in distributions:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.hexdigest()

@@ -54,12 +54,10 @@ import math
 import os
 import pickle
 import re
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +77,7 @@ from corridor_map.geodesy import (
     geodesic_measure,
 )
 from corridor_map.numbers import finite_number as _finite_number
-from corridor_map.paths import data_snapshot, seeds_dir
+from corridor_map.paths import code_digest, data_snapshot, digest_files, seeds_dir
 from corridor_map.paths import layers_dir as default_layers_dir
 from corridor_map.vocab import (
     AREA_TOLERANCE,
@@ -363,33 +361,9 @@ def report_store() -> Path | None:
     return Path(base) / "corridor-map"
 
 
-def _digest_files(h: Any, folder: Path, files: Iterable[Path]) -> None:
-    for path in sorted(files):
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = b"\0unreadable"
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(content).digest())
-
-
-@functools.cache
 def _code_digest() -> str:
     """Digest of this package's sources and schemas and the checkers' versions."""
-    h = hashlib.sha256(sys.version.encode())
-    package = Path(__file__).resolve().parent
-    sources = [
-        p
-        for p in package.rglob("*")
-        if p.suffix in {".py", ".json"} and p.is_file() and "_data" not in p.parts
-    ]
-    _digest_files(h, package, sources)
-    for name in _CHECKERS:
-        try:
-            h.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-".encode())
-    return h.hexdigest()
+    return code_digest((".py", ".json"), _CHECKERS)
 
 
 def report_key(directory: Path) -> str:
@@ -406,7 +380,7 @@ def report_key(directory: Path) -> str:
             files = [p for p in folder.iterdir() if p.is_file()]
         except OSError:
             files = []
-        _digest_files(h, folder, files)
+        digest_files(h, folder, files)
     return h.hexdigest()[:32]
 
 

@@ -28,3 +28,12 @@ def test_environment_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(tmp_path))
     assert paths.seeds_dir() == tmp_path / "seeds"
     assert paths.layers_dir() == tmp_path / "layers"
+
+
+def test_code_digest_follows_the_files_and_versions_it_names() -> None:
+    from corridor_map import paths
+
+    python_only = paths.code_digest((".py",), ())
+    assert python_only == paths.code_digest((".py",), ())  # stable in a process
+    assert python_only != paths.code_digest((".py", ".json"), ())  # the schemas count
+    assert python_only != paths.code_digest((".py",), ("jsonschema",))  # a version counts
