@@ -638,37 +638,24 @@ def travel_downloads(
     labels = "-".join(label for label, _, _ in evaluated) or "A"
     items = []
     routes = [item for label, _, results in evaluated for item in route_items(results, label)]
-    if routes:
-        name = f"corridor-map-routes-{labels}{suffix}"
-        items.append(
-            Download(
-                f"routes-{fmt}",
-                t("download_routes", lang).format(fmt=format_label(fmt)),
-                name,
-                mime,
-                functools.partial(
-                    export_bytes,
-                    functools.partial(_geometries_to, routes, "route", fmt),
-                    name,
-                ),
-            )
-        )
     shown = [
         (feature, {"scenario": label})
         for label, feature in isochrones
         if feature and feature.get("geometry")
     ]
-    if shown:
-        name = f"corridor-map-isochrones-{labels}{suffix}"
+    for kind, key, geometries in (("route", "routes", routes), ("isochrone", "isochrones", shown)):
+        if not geometries:
+            continue
+        name = f"corridor-map-{key}-{labels}{suffix}"
         items.append(
             Download(
-                f"isochrones-{fmt}",
-                t("download_isochrones", lang).format(fmt=format_label(fmt)),
+                f"{key}-{fmt}",
+                t(f"download_{key}", lang).format(fmt=format_label(fmt)),
                 name,
                 mime,
                 functools.partial(
                     export_bytes,
-                    functools.partial(_geometries_to, shown, "isochrone", fmt),
+                    functools.partial(_geometries_to, geometries, kind, fmt),
                     name,
                 ),
             )
