@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium
+from corridor_map._appserver import CHROMIUM
 from corridor_map.i18n import corridor_name
-from tests._support import app_server, copy_data
+from tests._support import app_server, blocking_page, copy_data
 
 pytestmark = pytest.mark.browser
 
@@ -50,28 +50,8 @@ def server(data_root: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[tuple[object, list[str]]]:
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
-
-    def route(r: object) -> None:
-        url = r.request.url  # type: ignore[attr-defined]
-        if is_local(url):
-            r.continue_()  # type: ignore[attr-defined]
-        else:
-            outside.append(url)
-            r.abort()  # type: ignore[attr-defined]
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context(viewport={"width": 1400, "height": 1100})
-        context.add_init_script("window.__pwned = 0;")
-        pg = context.new_page()
-        pg.route("**/*", route)
-        pg.goto(server)
-        yield pg, outside
-        context.close()
-        browser.close()
+    with blocking_page(server, {"width": 1400, "height": 1100}, "window.__pwned = 0;") as opened:
+        yield opened
 
 
 def _reader_paragraph(pg: object, paragraph: str) -> object:

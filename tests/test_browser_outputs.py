@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
+from corridor_map._appserver import CHROMIUM, streamlit_app
 from corridor_map.atlas import load_atlas
 from corridor_map.corpus import load_corpus
 from corridor_map.i18n import t
 from corridor_map.indicators import features_citing
 from corridor_map.paths import layers_dir, seeds_dir
+from tests._support import blocking_page
 
 pytestmark = pytest.mark.browser
 
@@ -47,27 +48,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[tuple[object, list[str]]]:
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
-
-    def route(r: object) -> None:
-        url = r.request.url  # type: ignore[attr-defined]
-        if is_local(url):
-            r.continue_()  # type: ignore[attr-defined]
-        else:
-            outside.append(url)
-            r.abort()  # type: ignore[attr-defined]
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000})
-        pg = context.new_page()
-        pg.route("**/*", route)
-        pg.goto(f"{server}/?lang=zh&basemap=none")
-        yield pg, outside
-        context.close()
-        browser.close()
+    with blocking_page(
+        f"{server}/?lang=zh&basemap=none", {"width": 1500, "height": 1000}
+    ) as opened:
+        yield opened
 
 
 def _drawn(pg: object, feature_id: str) -> int:
