@@ -27,7 +27,14 @@ from corridor_map.vocab import (
     WITHIN_KINDS,
 )
 from corridor_map.vocab import LAYER_CORRIDORS as CORRIDORS
-from tests.test_validate_broken import QUOTE, _collection, _feature, _good, _layers, _point
+from tests.test_validate_broken import (
+    _collection,
+    _feature,
+    _good,
+    _layers,
+    _point,
+    _target,
+)
 
 REAL_LAYERS = layers_dir()
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -195,18 +202,7 @@ def test_a_design_speed_that_is_not_a_number_is_named(tmp_path):
 
 
 def _targets(**changes: Any) -> dict[str, Any]:
-    record = {
-        "id": "t-target",
-        "name_zh": "测试目标",
-        "name_en": "Test target",
-        "sources": [QUOTE],
-        "threshold_min": 15,
-        "method": "pair",
-        "origins": ["t-extent"],
-        "destinations": ["t-core"],
-        **changes,
-    }
-    return {"targets": [record]}
+    return {"targets": [_target(**changes)]}
 
 
 @pytest.mark.parametrize(
