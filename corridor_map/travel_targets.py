@@ -343,29 +343,30 @@ def _row(result: RouteResult) -> dict[str, Any]:
     }
 
 
-def _method_pair(
+def _every_pair(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
-) -> tuple[list[dict], list[str]]:
-    found = routes(
+) -> list[RouteResult]:
+    """Route every origin to every destination with the target's access modes."""
+    return routes(
         [(o, d) for o in origins for d in destinations],
         a,
         planned,
         target.get("origin_access", "anchor"),
         target.get("destination_access", "anchor"),
     )
+
+
+def _method_pair(
+    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+) -> tuple[list[dict], list[str]]:
+    found = _every_pair(target, origins, destinations, a, planned)
     return [_row(r) for r in found], []
 
 
 def _method_nearest(
     target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
 ) -> tuple[list[dict], list[str]]:
-    found = routes(
-        [(o, d) for o in origins for d in destinations],
-        a,
-        planned,
-        target.get("origin_access", "anchor"),
-        target.get("destination_access", "anchor"),
-    )
+    found = _every_pair(target, origins, destinations, a, planned)
     rows = []
     for i in range(len(origins)):
         options = found[i * len(destinations) : (i + 1) * len(destinations)]

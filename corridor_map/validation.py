@@ -261,6 +261,14 @@ class _Checker:
         return quote
 
 
+def _folder_report(layers_dir: Path | str | None) -> _Report:
+    """The one cached report of a layers folder (default: the shipped one)."""
+    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
+    directory = directory.resolve()
+    with _LOAD_LOCK:
+        return _report(directory, _snapshot(directory))
+
+
 def validate(layers_dir: Path | str | None = None) -> list[Problem]:
     """Check every layer file and return all problems found (empty when valid).
 
@@ -278,10 +286,7 @@ def validate(layers_dir: Path | str | None = None) -> list[Problem]:
         Each names the file, the feature id (``-`` for file-level problems, ``#n`` for a
         feature without an id), the field and the reason. Bad input never raises.
     """
-    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
-    directory = directory.resolve()
-    with _LOAD_LOCK:
-        return list(_report(directory, _snapshot(directory)).first_round)
+    return list(_folder_report(layers_dir).first_round)
 
 
 def explain(layers_dir: Path | str | None = None) -> list[str]:
@@ -297,10 +302,7 @@ def explain(layers_dir: Path | str | None = None) -> list[str]:
     list of str
         One ``file: note`` line per limitation (``validate --explain`` prints them).
     """
-    directory = Path(layers_dir) if layers_dir is not None else default_layers_dir()
-    directory = directory.resolve()
-    with _LOAD_LOCK:
-        return list(_report(directory, _snapshot(directory)).notes)
+    return list(_folder_report(layers_dir).notes)
 
 
 @dataclass(frozen=True)
