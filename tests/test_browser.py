@@ -366,7 +366,12 @@ def test_a_point_is_selected_by_a_click_at_its_centre(session: Session, data_roo
 def test_first_view_labels_legend_and_context(session: Session) -> None:
     page = session.page
     session.open("?lang=zh&basemap=none")
-    page.wait_for_timeout(500)
+    # Labels are placed after the first paint; on a loaded machine that can take > 0.5 s.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cm-label')].some(e => e.style.display === 'block')",
+        timeout=20_000,
+    )
+    page.wait_for_timeout(300)
     visible = page.evaluate(
         "() => [...document.querySelectorAll('.cm-label')]"
         ".filter(e => e.style.display === 'block')"
