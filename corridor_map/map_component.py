@@ -289,7 +289,9 @@ def show(
 
     result = _mount()(
         key=key,
-        data=data,
+        # A list, not a dict: Streamlit scans a dict's values for dataframes, which
+        # imports pandas (0.3 s on the first run after a start) for nothing.
+        data=[data],
         on_select_change=_callback,
         on_point_change=_callback,
         height="content",
@@ -334,7 +336,7 @@ def parse_view(text: str | None) -> tuple[float, float, int] | None:
 
 
 _SCROLL_JS = """
-export default function ({ data }) {
+export default function ({ data: [data] }) {
   if (!data || !data.target) return;
   let tries = 0;
   const go = () => {
@@ -357,4 +359,5 @@ def scroll_to(element_id: str | None) -> None:
         _SCROLL = st.components.v2.component(
             "corridor-map.scroll", js=_SCROLL_JS, isolate_styles=False
         )
-    _SCROLL(data={"target": element_id}, key=f"cm-scroll-{element_id}", height=0)
+    # A list, not a dict: see show().
+    _SCROLL(data=[{"target": element_id}], key=f"cm-scroll-{element_id}", height=0)

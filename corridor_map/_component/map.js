@@ -454,7 +454,8 @@ function apply(host, data) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { parentElement, setTriggerValue } = component;
+  const [data] = component.data; // sent as a one-item list (see map_component.show)
   let host = parentElement.__cmHost;
   if (!host) {
     const root = document.createElement("div");
