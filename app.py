@@ -234,33 +234,46 @@ def _sidebar(atlas: Atlas, basemaps: list[str]) -> None:
         if query.strip():
             _search_results(atlas, query, lang)
 
-        # The map carries the same legend; here it is for the views without a map.
-        with st.expander(t("legend", lang), expanded=False):
-            st.html(webmap.legend_html(lang))
+        # The sidebar's lists are drawn only while open (an opened one reruns the app): at
+        # a page load the browser renders the map first, not 40 buttons nobody has asked
+        # for. The map carries the same legend; here it is for the views without a map.
+        legend = _lazy_expander(t("legend", lang), "sb_legend")
+        if legend.open:
+            legend.html(webmap.legend_html(lang))
         st.caption(t("schematic_note", lang))
 
         missing = panel.unlocated(atlas)
         if missing:
-            with st.expander(f"{t('unlocated', lang)} ({len(missing)})", expanded=False):
-                st.caption(t("unlocated_note", lang))
-                for link in missing:
-                    st.button(
-                        panel.plain_label(link.label(lang)),
-                        key=f"unloc-{link.id}",
-                        on_click=_select,
-                        args=(link.id,),
-                    )
+            listed = _lazy_expander(f"{t('unlocated', lang)} ({len(missing)})", "sb_unlocated")
+            if listed.open:
+                with listed:
+                    st.caption(t("unlocated_note", lang))
+                    for link in missing:
+                        st.button(
+                            panel.plain_label(link.label(lang)),
+                            key=f"unloc-{link.id}",
+                            on_click=_select,
+                            args=(link.id,),
+                        )
 
         st.subheader(t("attribution", lang))
         st.caption(t("attribution_text", lang))
         _downloads(atlas, lang)
 
 
+def _lazy_expander(label: str, key: str) -> Any:
+    """An expander whose content the caller writes only while it is open (``.open``)."""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def _downloads(atlas: Atlas, lang: str) -> None:
     """Download buttons: exports, the printed map and the selected feature's brief."""
     from corridor_map.atlas import CORRIDORS
 
-    with st.expander(t("downloads", lang), expanded=False):
+    box = _lazy_expander(t("downloads", lang), "sb_downloads")
+    if not box.open:
+        return
+    with box:
         selected = st.session_state.get("selected")
         selected = selected if selected in atlas else None
         scopes = ["all", *(c for c in CORRIDORS if c != "reference")]

@@ -192,6 +192,13 @@ def test_unlocated_places_are_listed_and_selectable():
     # Their count is also given beside the map, pointing to the sidebar list.
     beside = t("unlocated_beside_map", "zh").format(n=len(missing))
     assert any(c.value == beside for c in at.caption)
+    # The list is drawn only while its expander is open (a page load renders the map
+    # first, not 40 buttons); opening it lists every unlocated place.
+    keys = {f"unloc-{link.id}" for link in missing}
+    assert not keys & {b.key for b in at.button}
+    at.session_state["sb_unlocated"] = True
+    at.run()
+    assert keys <= {b.key for b in at.button}
     at.button(key=f"unloc-{missing[0].id}").click().run()
     assert not at.exception
     assert at.session_state["selected"] == missing[0].id

@@ -1,6 +1,6 @@
-"""Downloads in the app (AppTest): the travel view's routes, isochrones and targets table,
-the measure view's sketch. Each button's file is made as a click would make it and read
-back with pyogrio.
+"""Downloads in the app (AppTest): the sidebar's exports, the travel view's routes,
+isochrones and targets table, the measure view's sketch. Each button's file is made as a
+click would make it and read back with pyogrio.
 """
 
 from __future__ import annotations
@@ -107,3 +107,18 @@ def test_measure_view_downloads_the_sketch(deferred, tmp_path):
     back = pyogrio.read_dataframe(_file(at, deferred, "dl-measure-sketch-kml", tmp_path))
     ring = [*points, points[0]]
     assert _same(back.geometry[0], {"type": "Polygon", "coordinates": [ring]})
+
+
+def test_sidebar_downloads_are_built_when_their_list_is_opened(deferred, tmp_path):
+    from corridor_map.atlas import load_atlas
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    # Closed: no button is sent with the page (it renders the map first).
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("-dl-features-geojson")]
+    at.session_state["sb_downloads"] = True
+    at.run()
+    assert not at.exception
+    back = pyogrio.read_dataframe(_file(at, deferred, "dl-features-geojson", tmp_path))
+    located = {f.id for f in load_atlas() if f.geometry is not None and f.corridor != "reference"}
+    assert located <= set(back["id"])
