@@ -8,25 +8,22 @@ A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from corridor_map import (
-    assets,
-    export,
-    imports,
-    map_component,
-    measure,
-    panel,
-    webmap,
-)
-from corridor_map.atlas import Atlas, load_atlas, refusal_message
-from corridor_map.corpus import load_corpus
+# Only what the map needs is imported before it is on the page: the atlas, its checks and
+# the geometry libraries (shapely, pyproj: a quarter of a second) load once the map's
+# element is sent, while the browser fetches the map's scripts.
+from corridor_map import assets, map_component, panel, webmap
 from corridor_map.errors import CorridorMapError
 from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, t
 from corridor_map.markup import md_escape
 from corridor_map.paths import data_key
+
+if TYPE_CHECKING:
+    from corridor_map import export
+    from corridor_map.atlas import Atlas
 
 MAP_KEY = "cm_map"
 VIEWS = ("map", "measure", "travel", "indicators")
@@ -43,23 +40,44 @@ def _static_assets() -> list[str]:
     return [str(p) for p in assets.ensure_static_assets()]
 
 
+def _atlas() -> Atlas:
+    from corridor_map.atlas import load_atlas
+
+    # Lenient: files with problems are refused and listed, the valid ones are shown.
+    return load_atlas(strict=False)
+
+
+def _corpus() -> Any:
+    from corridor_map.corpus import load_corpus
+
+    return load_corpus()
+
+
 @st.cache_resource(max_entries=16)
-def _bundle(basemap: str, lang: str, data_key: str, _atlas: Atlas) -> tuple[str, str]:
+def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
     # Keyed by basemap + language (+ data folder and files, so edited layers show up);
-    # on disk too (map_component.stored_bundle): a restart does not build it again.
+    # on disk too (map_component.stored_bundle): a restart does not build it again, and
+    # needs no atlas to show the map.
     del data_key
 
     def build() -> webmap.MapBundle:
-        collections = webmap.layer_collections(_atlas)
-        previews = panel.preview_records(_atlas, lang, load_corpus())
+        atlas = _atlas()
+        collections = webmap.layer_collections(atlas)
+        previews = panel.preview_records(atlas, lang, _corpus())
         return map_component.build_bundle(collections, basemap, lang, previews)
 
-    key = map_component.bundle_key(basemap, lang, _atlas.layers_dir)
+    key = map_component.bundle_key(basemap, lang, _layers_dir())
     return map_component.stored_bundle(key, build)
 
 
+def _layers_dir() -> Any:
+    from corridor_map.paths import layers_dir
+
+    return layers_dir().resolve()
+
+
 def _show_map(
-    atlas: Atlas,
+    atlas: Atlas | None,
     basemap: str,
     lang: str,
     *,
@@ -70,11 +88,12 @@ def _show_map(
     on_event: Any = None,
     visible: frozenset[str] | None = None,
 ) -> map_component.MapEvent | None:
-    url, digest = _bundle(basemap, lang, _data_key(atlas), atlas)
+    # ``atlas`` None: nothing drawn depends on it yet (see _map_needs_atlas).
+    url, digest = _bundle(basemap, lang, _data_key())
     selected = st.session_state.get("selected") if mode == "select" else None
-    outline = panel.map_outline(atlas, selected)
+    outline = panel.map_outline(atlas, selected) if atlas is not None else panel.MapOutline(None)
     if frame is None:
-        frame = st.session_state.get("_cm_frame")
+        frame = st.session_state.get("_cm_frame") if atlas is not None else None
         if frame and "select" in frame:
             # Frame what is drawn: the feature, or what an unlocated place lies in.
             target = panel.map_outline(atlas, frame["select"])
@@ -106,9 +125,15 @@ def _on_map_event(event: map_component.MapEvent) -> None:
         st.session_state["reader"] = None
 
 
-def _data_key(atlas: Atlas) -> str:
+def _data_key() -> str:
     # The one data snapshot: every file of layers/ (travel_targets.json too) and seeds/.
-    return data_key(atlas.layers_dir)
+    return data_key(_layers_dir())
+
+
+def _map_needs_atlas() -> bool:
+    # A selection, a document filter or a frame to draw: the map is built with the atlas.
+    state = st.session_state
+    return bool(state.get("selected") or state.get("doc_filter") or state.get("_cm_frame"))
 
 
 def _select(feature_id: str | None) -> None:
@@ -185,7 +210,7 @@ def _reader(lang: str, names: list[str]) -> None:
     if not reader:
         return
     try:
-        document = load_corpus().document(reader["doc"])
+        document = _corpus().document(reader["doc"])
     except (CorridorMapError, KeyError) as exc:
         st.error(md_escape(exc))
         return
@@ -268,6 +293,7 @@ def _lazy_expander(label: str, key: str) -> Any:
 
 def _downloads(atlas: Atlas, lang: str) -> None:
     """Download buttons: exports, the printed map and the selected feature's brief."""
+    from corridor_map import export
     from corridor_map.atlas import CORRIDORS
 
     box = _lazy_expander(t("downloads", lang), "sb_downloads")
@@ -310,6 +336,8 @@ def _download_buttons(items: list[export.Download], prefix: str) -> None:
 
 
 def _format_choice(lang: str, key: str) -> str:
+    from corridor_map import export
+
     return str(
         st.selectbox(
             t("download_format", lang),
@@ -360,7 +388,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
     if selected not in atlas:
         st.warning(f"{t('unknown_feature', lang)}: {md_escape(selected)}")
         return
-    view = panel.feature_panel(atlas, selected, load_corpus())
+    view = panel.feature_panel(atlas, selected, _corpus())
     names = [view.name_zh]
     st.html(panel.PANEL_CSS)
     st.html(panel.header_html(view, lang))
@@ -418,6 +446,8 @@ def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
 
 @st.fragment
 def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
+    from corridor_map import export, imports, measure
+
     st.caption(t("measure_intro", lang))
     points: list[list[float]] = st.session_state.setdefault("measure_pts", [])
     left, right = st.columns([3, 2], gap="medium")
@@ -501,6 +531,8 @@ def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
     Parsed once per file content (cached in :func:`corridor_map.imports.measure_upload`);
     ``data`` holds the simplified copy to draw, messages are in the UI language.
     """
+    from corridor_map import imports
+
     if upload is None:
         return None, None
     lang = st.session_state.get("lang", "zh")
@@ -610,7 +642,7 @@ def _travel_assumptions(
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     # Imported by the views that route (scipy, networkx): the map view starts without them.
-    from corridor_map import travel_view
+    from corridor_map import export, travel_view
 
     st.caption(t("travel_intro", lang))
     # The map beside the controls and the table (drawn last, once the routes are known);
@@ -618,7 +650,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     left, right = st.columns([1, 1], gap="medium")
     with right:
         (speed, planned, rail), second = _travel_assumptions(lang)
-        data_key = _data_key(atlas)
+        data_key = _data_key()
         try:
             results = _targets(data_key, speed, planned, rail)
             results_b = _targets(data_key, *second) if second else None
@@ -794,7 +826,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))
         return
-    corpus = load_corpus()
+    corpus = _corpus()
     with st.expander(t("timeline", lang), expanded=True):
         st.caption(t("timeline_intro", lang))
         st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
@@ -872,50 +904,64 @@ def main() -> None:
     _static_assets()
     basemaps = webmap.available_basemaps()
     _init_state(basemaps)
-    try:
-        # Lenient: files with problems are refused and listed, the valid ones are shown.
-        atlas = load_atlas(strict=False)
-        load_corpus()
-        if atlas.problems:
-            listed = refusal_message(atlas.problems, atlas.refused).splitlines()
-            heading = t("data_problems", st.session_state["lang"])
-            st.warning("\n\n".join([heading, *map(md_escape, listed)]))
-    except CorridorMapError as exc:
-        lines = [md_escape(line) for line in str(exc).splitlines()]
-        st.error("\n\n".join([f"{t('data_error', st.session_state['lang'])}:", *lines]))
-        st.stop()
-
-    # The sidebar's widgets hold their values in the session state (restored from the URL
-    # on the first run), so the view is drawn first and the map reaches the browser before
-    # the sidebar is built; the sidebar is written after it.
     lang = st.session_state["lang"]
     basemap = st.session_state["basemap"]
 
     st.html(panel.PAGE_CSS)
     st.title(t("title", lang))
     st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
+    # The data's problems stand above the view, written once the atlas is loaded: the map
+    # view sends the map before it loads the atlas (see _map_view).
+    notices = st.container()
 
     view = st.session_state.get("view", "map")
+    if view == "map":
+        _map_view(lang, basemap)
+    atlas = _checked_data(notices, lang)
     if view == "measure":
         _measure_view(atlas, basemap, lang)
     elif view == "travel":
         _travel_view(atlas, basemap, lang)
     elif view == "indicators":
         _indicators_view(atlas, lang)
-    else:
-        _map_view(atlas, lang, basemap)
+    # The sidebar's widgets hold their values in the session state (restored from the URL
+    # on the first run), so the view is drawn first and the sidebar after it.
     _sidebar(atlas, basemaps)
     if view != "map":
         _sync_query_params()
 
 
+def _checked_data(notices: Any, lang: str) -> Atlas:
+    """The atlas (and the corpus), their problems listed in ``notices``; stops on a fatal one."""
+    from corridor_map.atlas import refusal_message
+
+    try:
+        atlas = _atlas()
+        _corpus()
+    except CorridorMapError as exc:
+        lines = [md_escape(line) for line in str(exc).splitlines()]
+        notices.error("\n\n".join([f"{t('data_error', lang)}:", *lines]))
+        st.stop()
+    if atlas.problems:
+        listed = refusal_message(atlas.problems, atlas.refused).splitlines()
+        notices.warning("\n\n".join([t("data_problems", lang), *map(md_escape, listed)]))
+    return atlas
+
+
 def _doc_filter(atlas: Atlas, lang: str) -> Any:
-    """The map's document filter: a picker, and a notice with "clear" while it is on."""
+    """The map's document filter as it stands (None: all features)."""
     from corridor_map import indicator_view as iv
 
     shown = iv.map_filter(atlas, st.session_state.get("doc_filter"), lang)
     if shown is None:
         st.session_state["doc_filter"] = None  # also a stale id from the URL
+    return shown
+
+
+def _doc_filter_widgets(shown: Any, lang: str) -> None:
+    """The filter's picker, and a notice with "clear" while it is on."""
+    from corridor_map import indicator_view as iv
+
     titles = iv.map_filter_documents(lang)
     key = f"map_doc_{lang}"
     # The picker follows the filter however it was set (timeline, indicators, URL).
@@ -937,23 +983,36 @@ def _doc_filter(atlas: Atlas, lang: str) -> Any:
         cols[1].button(
             t("map_filter_clear", lang), key="map_filter_clear", on_click=_filter_map, args=(None,)
         )
-    return shown
 
 
 @st.fragment
-def _map_view(atlas: Atlas, lang: str, basemap: str) -> None:
-    """The map and the panel: a selection reruns this fragment only, never the page."""
-    left, right = st.columns([3, 2], gap="medium")
-    with left, st.container(key="cm-mapcol"):
-        shown = _doc_filter(atlas, lang)
-        _show_map(atlas, basemap, lang, key=MAP_KEY, visible=shown.ids if shown else None)
-        st.caption(
-            f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
-            f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"
-        )
-        missing = len(panel.unlocated(atlas))
-        if missing:
-            st.caption(t("unlocated_beside_map", lang).format(n=missing))
+def _map_view(lang: str, basemap: str) -> None:
+    """The map and the panel: a selection reruns this fragment only, never the page.
+
+    While nothing drawn depends on the atlas (no selection, document filter or frame: a
+    page opened without them), the map's element is sent before the atlas is loaded, and
+    the browser fetches the map's scripts while the server loads the data. A data error
+    draws nothing here: :func:`main` lists it and stops.
+    """
+    try:
+        atlas = _atlas() if _map_needs_atlas() else None
+        left, right = st.columns([3, 2], gap="medium")
+        with left, st.container(key="cm-mapcol"):
+            picker = st.container()  # above the map, written after it
+            shown = _doc_filter(atlas, lang) if atlas is not None else None
+            _show_map(atlas, basemap, lang, key=MAP_KEY, visible=shown.ids if shown else None)
+            atlas = atlas if atlas is not None else _atlas()
+            with picker:
+                _doc_filter_widgets(shown, lang)
+            st.caption(
+                f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
+                f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"
+            )
+            missing = len(panel.unlocated(atlas))
+            if missing:
+                st.caption(t("unlocated_beside_map", lang).format(n=missing))
+    except CorridorMapError:
+        return
     with right:
         _panel(atlas, lang)
     _sync_query_params()

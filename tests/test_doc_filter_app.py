@@ -29,7 +29,8 @@ def _run(**query: str) -> AppTest:
 
 def _map_data(at: AppTest) -> dict:
     (el,) = [e for e in at.get("bidi_component") if e.proto.component_name == "corridor-map.map"]
-    return json.loads(el.proto.json)
+    (data,) = json.loads(el.proto.json)  # sent as a one-item list (map_component.show)
+    return data
 
 
 def _params(at: AppTest) -> dict:

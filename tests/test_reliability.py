@@ -134,7 +134,9 @@ def test_the_app_on_an_empty_layers_folder_stops_with_the_message(
     (error,) = at.error
     assert t("data_error", "zh") in error.value
     assert md_escape("no *.geojson layer files") in error.value
-    assert not at.title  # stopped before the page: no empty map
+    # Stopped under the page's title: no map (not even an empty one), no panel or sidebar.
+    assert not [e for e in at.get("bidi_component") if e.proto.component_name == "corridor-map.map"]
+    assert not at.sidebar.children and not at.info
 
 
 @pytest.mark.parametrize(
