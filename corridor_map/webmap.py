@@ -418,6 +418,7 @@ def display_geometry(
     shown = dict(geometry)
     if basemap in GCJ02_BASEMAPS:
         from corridor_map import gcj02  # numpy and shapely: not before the map is sent
+
         shown = gcj02.wgs84_to_gcj02_geojson(shown)
     shown["coordinates"] = _round_coords(shown["coordinates"], decimals)
     return shown
@@ -509,6 +510,7 @@ def _label(fid: str, text: str, point: Any, basemap: str, **extra: Any) -> dict[
     lon, lat = point.x, point.y
     if basemap in GCJ02_BASEMAPS:
         from corridor_map import gcj02  # numpy and shapely: not before the map is sent
+
         lon, lat = gcj02.wgs84_to_gcj02(lon, lat)
     return {"id": fid, "text": text, "lat": round(lat, 6), "lon": round(lon, 6)} | extra
 
@@ -786,6 +788,7 @@ def _shift_bounds(box: list[list[float]], basemap: str) -> list[list[float]]:
         return box
     (s, w), (n, e) = box
     from corridor_map import gcj02  # numpy and shapely: not before the map is sent
+
     (w2, s2), (e2, n2) = gcj02.wgs84_to_gcj02(w, s), gcj02.wgs84_to_gcj02(e, n)
     return [[s2, w2], [n2, e2]]
 
@@ -1130,4 +1133,5 @@ def to_wgs84_points(points: Sequence[Sequence[float]], basemap: str) -> list[lis
     if basemap not in GCJ02_BASEMAPS:
         return [[float(x), float(y)] for x, y in points]
     from corridor_map import gcj02  # numpy and shapely: not before the map is sent
+
     return [list(gcj02.gcj02_to_wgs84(float(x), float(y))) for x, y in points]
