@@ -168,6 +168,14 @@ class Atlas:
     #: ``travel_targets.json`` as checked (None when absent or refused); travel reads it.
     travel_targets: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     warned: bool = field(default=False, repr=False, compare=False)
+    # Indexes built on first use (the features do not change after loading): the panel of
+    # every feature asks for children and districts, which a scan made quadratic.
+    _children: dict[str | None, list[Feature]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _districts: dict[str, Feature] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __iter__(self) -> Iterator[Feature]:
         return iter(self.features.values())
@@ -195,7 +203,12 @@ class Atlas:
 
     def children(self, feature_id: str) -> list[Feature]:
         """Return the features whose parent is ``feature_id``, in file order."""
-        return [f for f in self.features.values() if f.parent == feature_id]
+        if self._children is None:
+            index: dict[str | None, list[Feature]] = {}
+            for f in self.features.values():
+                index.setdefault(f.parent, []).append(f)
+            self._children = index
+        return list(self._children.get(feature_id, ()))
 
     def descendants(self, feature_id: str) -> list[Feature]:
         """Return every feature below ``feature_id`` (depth first)."""
@@ -242,11 +255,13 @@ class Atlas:
 
     def districts(self) -> dict[str, Feature]:
         """Return the reference districts by code (e.g. ``"331002"``)."""
-        return {
-            str(f.properties.get("code")): f
-            for f in self.features.values()
-            if f.corridor == "reference" and f.role == "district"
-        }
+        if self._districts is None:
+            self._districts = {
+                str(f.properties.get("code")): f
+                for f in self.features.values()
+                if f.corridor == "reference" and f.role == "district"
+            }
+        return dict(self._districts)
 
     def to_geodataframe(self, features: Iterable[Feature] | None = None) -> Any:
         """Return a GeoDataFrame (EPSG:4326) of the given features (default: all)."""
