@@ -276,7 +276,6 @@ def excerpt_views(sources: Sequence[Source], corpus: Any) -> tuple[ExcerptView, 
     A quote the corpus cannot find is kept, verbatim, with the corpus's error message, so
     the panel shows the problem instead of hiding the citation.
     """
-    from corridor_map import corpus as corpus_module
     from corridor_map.errors import CorridorMapError
 
     views = []
@@ -293,7 +292,7 @@ def excerpt_views(sources: Sequence[Source], corpus: Any) -> tuple[ExcerptView, 
         error = None
         context: dict[str, Any] = {}
         try:
-            excerpt = corpus_module.resolve(doc_id, quote, source.get("paragraph"))
+            excerpt = corpus.resolve(doc_id, quote, source.get("paragraph"))
             paragraph_id = excerpt.paragraph_id
             heading = tuple(excerpt.heading_path)
             context = _context(document, excerpt)
@@ -754,7 +753,7 @@ def search_text(query: str, limit: int = 20, corpus: Any | None = None) -> list[
         return []
     corpus = corpus_module.load_corpus() if corpus is None else corpus
     hits = []
-    for hit in corpus_module.search(query, limit=limit):
+    for hit in corpus.search(query, limit=limit):
         document = corpus.document(hit.doc_id)
         paragraph = next((p for p in document.paragraphs if p.id == hit.paragraph_id), None)
         text = paragraph.text if paragraph is not None else str(getattr(hit, "text", ""))

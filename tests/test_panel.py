@@ -385,3 +385,40 @@ def test_an_unlocated_place_is_shown_by_what_it_lies_within():
         assert germany.context == () and "未说明" in panel.within_note(
             atlas, "wenling-germany-incubation-center", "zh"
         )
+
+
+class _SpyCorpus:
+    """A corpus that records what is resolved and searched in it."""
+
+    def __init__(self, real: object) -> None:
+        self.real, self.calls = real, []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    def resolve(self, *args: object) -> object:
+        self.calls.append(("resolve", args))
+        return self.real.resolve(*args)  # type: ignore[attr-defined]
+
+    def search(self, *args: object, **kwargs: object) -> object:
+        self.calls.append(("search", args))
+        return self.real.search(*args, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_panel_and_search_use_the_corpus_they_are_given(atlas, corpus, monkeypatch):
+    # Not the default one: loading it stats every seed, once per excerpt of every feature
+    # when the map bundle is built (13 s at 10,000 features).
+    from corridor_map import corpus as corpus_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        pytest.fail("the default corpus was loaded")
+
+    monkeypatch.setattr(corpus_module, "load_corpus", refuse)
+    spy = _SpyCorpus(corpus)
+    view = panel.feature_panel(atlas, "taizhou-central-core", spy)
+    assert view.excerpts and not any(e.error for e in view.excerpts)
+    cited = len(atlas.get("taizhou-central-core").sources)
+    assert [kind for kind, _ in spy.calls] == ["resolve"] * cited
+    spy.calls.clear()
+    assert panel.search_text("中央创新核", corpus=spy)
+    assert [kind for kind, _ in spy.calls] == ["search"]
