@@ -146,6 +146,7 @@ def _select(feature_id: str | None) -> None:
 
 def _filter_map(doc_id: str | None, show_map: bool = False) -> None:
     # Filter the map to the features citing a document (None: all) and frame them.
+    doc_id = doc_id or None  # "": the picker's "all features"
     st.session_state["doc_filter"] = doc_id
     if doc_id:
         seq = int((st.session_state.get("_cm_frame") or {}).get("seq", 0)) + 1
@@ -964,12 +965,14 @@ def _doc_filter_widgets(shown: Any, lang: str) -> None:
 
     titles = iv.map_filter_documents(lang)
     key = f"map_doc_{lang}"
-    # The picker follows the filter however it was set (timeline, indicators, URL).
-    st.session_state[key] = shown.doc_id if shown else None
+    # The picker follows the filter however it was set (timeline, indicators, URL). "All"
+    # is "", not None: a None value is no choice at all, shown as Streamlit's placeholder
+    # ("Choose an option", in English in both UIs).
+    st.session_state[key] = shown.doc_id if shown else ""
     st.selectbox(
         t("map_filter", lang),
-        [None, *titles],
-        format_func=lambda d: t("map_filter_none", lang) if d is None else titles[d],
+        ["", *titles],
+        format_func=lambda d: titles[d] if d else t("map_filter_none", lang),
         key=key,
         on_change=lambda: _filter_map(st.session_state.get(key)),
     )

@@ -652,3 +652,31 @@ def test_quotes_of_one_paragraph_show_as_one_excerpt(session: Session, data_root
     assert sum(q in marks for q in quotes) >= 2, marks
     _shot(session, "merged-reader")
     page.keyboard.press("Escape")
+
+
+def test_a_sidebar_list_opens_on_a_click_and_selects(session: Session, data_root: Path) -> None:
+    # The sidebar's lists are sent only while open (a page load renders the map first):
+    # opening one reruns the app and fills it; the map is not rebuilt.
+    from corridor_map import panel
+    from corridor_map.atlas import load_atlas
+    from corridor_map.i18n import t
+
+    missing = panel.unlocated(load_atlas(data_root / "layers"))
+    if not missing:
+        pytest.skip("every place is located")
+    page = session.page
+    session.open("?lang=zh&basemap=none")
+    builds = session.builds()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    first = panel.plain_label(missing[0].label("zh"))
+    assert sidebar.get_by_role("button", name=first, exact=True).count() == 0
+    sidebar.get_by_text(f"{t('unlocated', 'zh')} ({len(missing)})").click()
+    sidebar.get_by_role("button", name=first, exact=True).wait_for(timeout=20_000)
+    assert sidebar.get_by_role("button").filter(has_text=first).count() >= 1
+    _shot(session, "sidebar-unlocated-open")
+    sidebar.get_by_role("button", name=first, exact=True).click()
+    page.locator("[data-testid='stColumn'] .cm-head", has_text=missing[0].name_zh).first.wait_for(
+        timeout=20_000
+    )
+    assert session.builds() == builds
+    assert not session.outside

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,44 @@ def test_the_key_follows_data_language_basemap_and_tianditu_key(
 
     monkeypatch.setenv("TIANDITU_KEY", "abc")
     assert map_component.bundle_key("none", "zh", layers, seeds) != reseeded
+
+
+_PROBE = """
+import sys
+from streamlit.testing.v1 import AppTest
+from corridor_map import map_component
+
+heavy = ("shapely", "pyproj", "jsonschema", "pandas")
+loaded = []
+show = map_component.show
+
+def spy(**kwargs):
+    loaded.append([m for m in heavy if m in sys.modules])
+    return show(**kwargs)
+
+map_component.show = spy
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+assert not at.exception, at.exception
+print(loaded[0] if loaded else "no map")
+"""
+
+
+def test_a_page_load_sends_the_map_before_the_atlas_and_geometry_libraries(
+    tmp_path: Path,
+) -> None:
+    # The map's element is sent from the stored bundle; the atlas, its checks and the
+    # geometry libraries load after it (app._map_view). Fresh interpreters: the first may
+    # store the bundle, the second is a restart.
+    probe = tmp_path / "probe.py"
+    probe.write_text(_PROBE, encoding="utf-8")
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    for _ in range(2):
+        run = subprocess.run(
+            [sys.executable, str(probe), str(app)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=app.parent,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"

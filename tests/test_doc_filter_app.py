@@ -68,6 +68,9 @@ def test_timeline_document_filters_the_map_to_the_features_citing_it():
     at.button(key="map_filter_clear").click().run()
     assert not at.exception
     assert _map_data(at)["visible"] is None
+    assert at.selectbox(key="map_doc_zh").options[at.selectbox(key="map_doc_zh").index] == t(
+        "map_filter_none", "zh"
+    )
     assert not [el for el in at.info if title in el.value]
     assert "doc" not in _params(at)
 
@@ -80,6 +83,9 @@ def test_map_view_picker_and_url_filter_in_english():
     atlas = load_atlas()
     at = _run(lang="en")
     assert _map_data(at)["visible"] is None
+    # Unfiltered, the picker shows its own "all" choice (not an empty placeholder).
+    picker = at.selectbox(key="map_doc_en")
+    assert picker.index == 0 and picker.options[0] == t("map_filter_none", "en")
     at.selectbox(key="map_doc_en").set_value("wenling-14th-fyp").run()
     assert not at.exception
     cited = features_citing(atlas, "wenling-14th-fyp")
