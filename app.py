@@ -917,9 +917,18 @@ def main() -> None:
 
     view = st.session_state.get("view", "map")
     if view == "map":
+        # The document filter stands above the map but outside its fragment: a selection
+        # does not send the list of documents again (500 titles: 40 KB); a change of
+        # filter reruns the page. Written once the map is sent.
+        bar = st.container()
         _map_view(lang, basemap)
     atlas = _checked_data(notices, lang)
-    if view == "measure":
+    if view == "map":
+        with bar:
+            left, _ = st.columns([3, 2], gap="medium")
+            with left:
+                _doc_filter_widgets(_doc_filter(atlas, lang), lang)
+    elif view == "measure":
         _measure_view(atlas, basemap, lang)
     elif view == "travel":
         _travel_view(atlas, basemap, lang)
@@ -1001,12 +1010,9 @@ def _map_view(lang: str, basemap: str) -> None:
         atlas = _atlas() if _map_needs_atlas() else None
         left, right = st.columns([3, 2], gap="medium")
         with left, st.container(key="cm-mapcol"):
-            picker = st.container()  # above the map, written after it
             shown = _doc_filter(atlas, lang) if atlas is not None else None
             _show_map(atlas, basemap, lang, key=MAP_KEY, visible=shown.ids if shown else None)
             atlas = atlas if atlas is not None else _atlas()
-            with picker:
-                _doc_filter_widgets(shown, lang)
             st.caption(
                 f"{t('schematic_note', lang)} · {webmap.OSM_ATTRIBUTION} · "
                 f"{webmap.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"

@@ -274,13 +274,14 @@ def _summary(rows: list[Row]) -> None:
         print(f"The embedded default is still interactive at {last_ok.features:,} features.")
     print(
         "What grows: the bundle (every feature inline, parsed and drawn as SVG by Leaflet),\n"
-        "the checks every start runs (validate and load_atlas grow with features × quotes),\n"
-        "and the corpus (documents). The rerun after a click stays small (only the panel).\n"
+        "the checks of a first start on new data (validate grows with features × quotes;\n"
+        "a restart reads the stored report), and the corpus (documents). The rerun after a\n"
+        "click stays small (only the panel).\n"
         "What would carry it further: vector tiles (the layers cut once into PMTiles/MVT\n"
         "served as static files; the browser fetches only the tiles in view and draws them\n"
         "on a canvas), and a spatial database (SpatiaLite/GeoPackage with an R-tree, or\n"
         "PostGIS) for search, the panel and the checks, so that a start reads an index\n"
-        "instead of validating every feature; validation results stored per file digest."
+        "instead of holding every feature in memory, and a change re-checks one file."
     )
     print("Shared machine (2 cores, other jobs running): compare sizes within this run.")
 
