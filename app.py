@@ -8,6 +8,7 @@ A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -24,6 +25,7 @@ from corridor_map.paths import data_key
 if TYPE_CHECKING:
     from corridor_map import export
     from corridor_map.atlas import Atlas
+    from corridor_map.corpus import Corpus
 
 MAP_KEY = "cm_map"
 VIEWS = ("map", "measure", "travel", "indicators")
@@ -47,7 +49,7 @@ def _atlas() -> Atlas:
     return load_atlas(strict=False)
 
 
-def _corpus() -> Any:
+def _corpus() -> Corpus:
     from corridor_map.corpus import load_corpus
 
     return load_corpus()
@@ -70,7 +72,7 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
     return map_component.stored_bundle(key, build)
 
 
-def _layers_dir() -> Any:
+def _layers_dir() -> Path:
     from corridor_map.paths import layers_dir
 
     return layers_dir().resolve()
