@@ -920,8 +920,8 @@ def main() -> None:
     view = st.session_state.get("view", "map")
     if view == "map":
         # The document filter stands above the map but outside its fragment: a selection
-        # does not send the list of documents again (500 titles: 40 KB); a change of
-        # filter reruns the page. Written once the map is sent.
+        # does not rebuild or send its list of documents again; a change of filter
+        # reruns the page. Written once the map is sent.
         bar = st.container()
         _map_view(lang, basemap)
     atlas = _checked_data(notices, lang)
