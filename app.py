@@ -1,7 +1,7 @@
 """Streamlit app: pan the corridors, click a zone, read the policy text behind it.
 
-A thin view: the map comes from :mod:`corridor_map.webmap`, the panel's content from
-:mod:`corridor_map.panel`, every label from :mod:`corridor_map.i18n`. Run with
+A thin view: the map comes from :mod:`corridor_map.webmap.build`, the panel's content from
+:mod:`corridor_map.views.panel`, every label from :mod:`corridor_map.core.i18n`. Run with
 ``streamlit run app.py``.
 """
 
@@ -13,19 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.i18n import LANGUAGES, corridor_name, normalize_language, t
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import data_key
+from corridor_map.ui import map_component
+from corridor_map.views import panel
+
 # Only what the map needs is imported before it is on the page: the atlas, its checks and
 # the geometry libraries (shapely, pyproj: a quarter of a second) load once the map's
 # element is sent, while the browser fetches the map's scripts.
-from corridor_map import assets, map_component, panel, webmap
-from corridor_map.errors import CorridorMapError
-from corridor_map.i18n import LANGUAGES, corridor_name, normalize_language, t
-from corridor_map.markup import md_escape
-from corridor_map.paths import data_key
+from corridor_map.webmap import assets
+from corridor_map.webmap import build as webmap
 
 if TYPE_CHECKING:
-    from corridor_map import export
-    from corridor_map.atlas import Atlas
-    from corridor_map.corpus import Corpus
+    from corridor_map.atlas.model import Atlas
+    from corridor_map.documents.corpus import Corpus
+    from corridor_map.outputs import export
 
 MAP_KEY = "cm_map"
 VIEWS = ("map", "measure", "travel", "indicators")
@@ -43,14 +47,14 @@ def _static_assets() -> list[str]:
 
 
 def _atlas() -> Atlas:
-    from corridor_map.atlas import load_atlas
+    from corridor_map.atlas.model import load_atlas
 
     # Lenient: files with problems are refused and listed, the valid ones are shown.
     return load_atlas(strict=False)
 
 
 def _corpus() -> Corpus:
-    from corridor_map.corpus import load_corpus
+    from corridor_map.documents.corpus import load_corpus
 
     return load_corpus()
 
@@ -73,7 +77,7 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
 
 
 def _layers_dir() -> Path:
-    from corridor_map.paths import layers_dir
+    from corridor_map.core.paths import layers_dir
 
     return layers_dir().resolve()
 
@@ -296,8 +300,8 @@ def _lazy_expander(label: str, key: str) -> Any:
 
 def _downloads(atlas: Atlas, lang: str) -> None:
     """Download buttons: exports, the printed map and the selected feature's brief."""
-    from corridor_map import export
-    from corridor_map.atlas import CORRIDORS
+    from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
+    from corridor_map.outputs import export
 
     box = _lazy_expander(t("downloads", lang), "sb_downloads")
     if not box.open:
@@ -339,7 +343,7 @@ def _download_buttons(items: list[export.Download], prefix: str) -> None:
 
 
 def _format_choice(lang: str, key: str) -> str:
-    from corridor_map import export
+    from corridor_map.outputs import export
 
     return str(
         st.selectbox(
@@ -449,7 +453,9 @@ def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
 
 @st.fragment
 def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
-    from corridor_map import export, imports, measure
+    from corridor_map.analysis import measure
+    from corridor_map.analysis import uploads as imports
+    from corridor_map.outputs import export
 
     st.caption(t("measure_intro", lang))
     points: list[list[float]] = st.session_state.setdefault("measure_pts", [])
@@ -505,7 +511,7 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
         if mode == "polygon" and 0 < len(points) < 3:
             st.caption(t("polygon_needs_three", lang))
         st.divider()
-        # Any file is accepted here and refused by corridor_map.imports with a message in
+        # Any file is accepted here and refused by corridor_map.analysis.uploads with a message in
         # the UI language (Streamlit's own type filter answers in English only).
         st.file_uploader(
             t("upload_any", lang),
@@ -531,10 +537,10 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
 def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
     """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``.
 
-    Parsed once per file content (cached in :func:`corridor_map.imports.measure_upload`);
+    Parsed once per file content (cached in :func:`corridor_map.analysis.uploads.measure_upload`);
     ``data`` holds the simplified copy to draw, messages are in the UI language.
     """
-    from corridor_map import imports
+    from corridor_map.analysis import uploads as imports
 
     if upload is None:
         return None, None
@@ -567,7 +573,8 @@ def _extent(geometries: list[dict[str, Any]]) -> list[list[float]] | None:
 @st.cache_data(max_entries=16)
 def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
     del data_key  # cache key only
-    from corridor_map import travel_targets, travel_view
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views import travel as travel_view
 
     scenario = travel_view.scenario(network_kmh, planned, rail=rail)
     return travel_targets.evaluate_targets(scenario.assumptions, scenario.planned_links)
@@ -583,7 +590,8 @@ def _sensitivity(
     rail: bool = False,
 ) -> list[dict[str, Any]]:
     del data_key  # cache key only
-    from corridor_map import travel_targets, travel_view
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views import travel as travel_view
 
     return travel_targets.sensitivity(
         target_id,
@@ -598,7 +606,8 @@ def _travel_assumptions(
     lang: str,
 ) -> tuple[tuple[float, bool, bool], tuple[float, bool, bool] | None]:
     """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
-    from corridor_map import travel, travel_view
+    from corridor_map.travel import routing as travel
+    from corridor_map.views import travel as travel_view
 
     links = travel.planned_links()
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
@@ -645,7 +654,8 @@ def _travel_assumptions(
 @st.fragment
 def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     # Imported by the views that route (scipy, networkx): the map view starts without them.
-    from corridor_map import export, travel_view
+    from corridor_map.outputs import export
+    from corridor_map.views import travel as travel_view
 
     st.caption(t("travel_intro", lang))
     # The map beside the controls and the table (drawn last, once the routes are known);
@@ -814,12 +824,12 @@ def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
 
 
 def _indicators_view(atlas: Atlas, lang: str) -> None:
-    from corridor_map import indicator_view as iv
-    from corridor_map import travel_targets
-    from corridor_map.i18n import corridor_name
-    from corridor_map.indicators import load_register
-    from corridor_map.markup import md_escape
-    from corridor_map.timeline import timeline
+    from corridor_map.analysis.timeline import timeline
+    from corridor_map.atlas.indicators import load_register
+    from corridor_map.core.i18n import corridor_name
+    from corridor_map.core.markup import md_escape
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views import indicators as iv
 
     st.caption(t("ind_intro", lang))
     try:
@@ -945,7 +955,7 @@ def main() -> None:
 
 def _checked_data(notices: Any, lang: str) -> Atlas:
     """The atlas (and the corpus), their problems listed in ``notices``; stops on a fatal one."""
-    from corridor_map.atlas import refusal_message
+    from corridor_map.atlas.validation import refusal_message
 
     try:
         atlas = _atlas()
@@ -962,7 +972,7 @@ def _checked_data(notices: Any, lang: str) -> Atlas:
 
 def _doc_filter(atlas: Atlas, lang: str) -> Any:
     """The map's document filter as it stands (None: all features)."""
-    from corridor_map import indicator_view as iv
+    from corridor_map.views import indicators as iv
 
     shown = iv.map_filter(atlas, st.session_state.get("doc_filter"), lang)
     if shown is None:
@@ -972,7 +982,7 @@ def _doc_filter(atlas: Atlas, lang: str) -> Any:
 
 def _doc_filter_widgets(shown: Any, lang: str) -> None:
     """The filter's picker, and a notice with "clear" while it is on."""
-    from corridor_map import indicator_view as iv
+    from corridor_map.views import indicators as iv
 
     titles = iv.map_filter_documents(lang)
     key = f"map_doc_{lang}"

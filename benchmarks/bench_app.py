@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,9 +37,12 @@ from pathlib import Path
 
 import shapely
 
-from corridor_map._appserver import is_local, launch_chromium, streamlit_app
-from corridor_map.assets import ensure_static_assets
-from corridor_map.atlas import load_atlas
+from corridor_map.atlas.model import load_atlas
+from corridor_map.webmap.assets import ensure_static_assets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests._appserver
+
+from tests._appserver import is_local, launch_chromium, streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_ID = "taizhou-central-core"
@@ -48,8 +52,8 @@ PLAIN_APP = """
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
-from corridor_map.atlas import load_atlas
-from corridor_map.webmap import OfflineMap
+from corridor_map.atlas.model import load_atlas
+from corridor_map.webmap.build import OfflineMap
 from shapely.geometry import mapping
 
 core = load_atlas().get("taizhou-central-core")
@@ -66,7 +70,7 @@ if clicked:
 
 FLOOR_APP = """
 import streamlit as st
-from corridor_map.atlas import load_atlas
+from corridor_map.atlas.model import load_atlas
 
 quote = load_atlas().get("taizhou-central-core").sources[0]["quote"]
 if st.button("go"):

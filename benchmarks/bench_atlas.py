@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from corridor_map import atlas, corpus, gcj02
+from corridor_map.atlas import model as atlas
+from corridor_map.documents import corpus
+from corridor_map.geo import gcj02
 
 RUNS = 7
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from corridor_map import _normalize, corpus
+from corridor_map.documents import corpus
+from corridor_map.documents import normalize as _normalize
 
 LOAD_RUNS = 9
 SEARCH_RUNS = 200

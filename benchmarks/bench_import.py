@@ -1,7 +1,7 @@
 """Benchmark uploads: parse + measure time, peak memory, cached rerun, drawn vertices.
 
 Builds GeoJSON files of growing vertex counts (one polygon each, a circle around Taizhou),
-runs :func:`corridor_map.imports.measure_upload` on each once (cold) and again (a Streamlit
+runs :func:`corridor_map.analysis.uploads.measure_upload` on each once (cold) and again (a Streamlit
 rerun with the same file: served from the content-hash cache), and prints wall time, peak
 Python memory (tracemalloc), the file size and the vertices drawn after simplification.
 The largest case is over the vertex limit and shows how fast it is refused.
@@ -17,7 +17,7 @@ import tracemalloc
 
 import numpy as np
 
-from corridor_map import imports
+from corridor_map.analysis import uploads as imports
 
 
 def _file(vertices: int, decimals: int = 6) -> bytes:

@@ -37,7 +37,9 @@ from typing import Any
 import bench_app
 import synthetic_atlas
 
-from corridor_map._appserver import launch_chromium, streamlit_app
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests._appserver
+
+from tests._appserver import launch_chromium, streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Interactive means: the map answers a click with the panel within this (s) ...
@@ -66,9 +68,11 @@ def _worker(folder: Path) -> None:
     os.environ["CORRIDOR_MAP_DATA"] = str(folder)
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
-    from corridor_map import map_component, panel, webmap
-    from corridor_map.atlas import load_atlas
-    from corridor_map.corpus import load_corpus
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.documents.corpus import load_corpus
+    from corridor_map.ui import map_component
+    from corridor_map.views import panel
+    from corridor_map.webmap import build as webmap
 
     out["import_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -27,7 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corridor_map import _graph, travel, travel_isochrone, travel_targets
+from corridor_map.travel import (
+    isochrone as travel_isochrone,
+)
+from corridor_map.travel import (
+    network as _graph,
+)
+from corridor_map.travel import (
+    routing as travel,
+)
+from corridor_map.travel import (
+    targets as travel_targets,
+)
 from tests._nx_router import nx_shortest_trees
 
 SPEEDS = (20, 25, 30, 40, 50, 60)

@@ -1,6 +1,6 @@
 """Load the app with N concurrent browser sessions and report the server's cost per session.
 
-Starts ``app.py`` with :func:`corridor_map._appserver.streamlit_app` bound to 127.0.0.1,
+Starts ``app.py`` with :func:`tests._appserver.streamlit_app` bound to 127.0.0.1,
 opens one headless Chromium (``/usr/bin/chromium``) with N browser contexts (one Streamlit
 session each; every request to anything but this machine is aborted and counted), and
 measures the server process from ``/proc/<pid>`` (CPU seconds = utime + stime, memory =
@@ -41,8 +41,11 @@ from typing import Any
 
 import shapely
 
-from corridor_map._appserver import CHROMIUM_ARGS, is_local, streamlit_app
-from corridor_map.atlas import load_atlas
+from corridor_map.atlas.model import load_atlas
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests._appserver
+
+from tests._appserver import CHROMIUM_ARGS, is_local, streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE_ID = "taizhou-central-core"

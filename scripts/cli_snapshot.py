@@ -20,8 +20,8 @@ import re
 import sys
 from pathlib import Path
 
-from corridor_map.cli import main
-from corridor_map.paths import layers_dir
+from corridor_map.cli.main import main
+from corridor_map.core.paths import layers_dir
 
 # Curated layer files whose every feature gets its own ``measure`` record.
 _CURATED = ("taizhou_bay", "wenzhou_daluo", "wenling_lakes")

@@ -1,6 +1,6 @@
 """A reference shortest-path kernel on networkx, to check the csgraph router against.
 
-It has the signature of :func:`corridor_map._graph.shortest_trees` and computes the same
+It has the signature of :func:`corridor_map.travel.network.shortest_trees` and computes the same
 thing the pre-csgraph router did (multi-source Dijkstra whose sources start at their access
 legs' minutes) with :func:`networkx.single_source_dijkstra` from a virtual source per set.
 Used by tests/test_travel_router.py and benchmarks/bench_travel.py; never by the product.

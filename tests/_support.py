@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from corridor_map.paths import layers_dir, seeds_dir
+from corridor_map.core.paths import layers_dir, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def copy_data(root: Path, layers: bool = True) -> Path:
 @contextmanager
 def app_server(data_root: Path, timeout_s: float = 60) -> Iterator[str]:
     """Serve ``app.py`` on ``data_root`` (no Tianditu key) and yield its URL."""
-    from corridor_map._appserver import streamlit_app
+    from tests._appserver import streamlit_app
 
     env = dict(os.environ, CORRIDOR_MAP_DATA=str(data_root))
     env.pop("TIANDITU_KEY", None)
@@ -39,7 +39,7 @@ def blocking_page(
     """A Chromium page on ``url`` that blocks (and records) every non-local request."""
     from playwright.sync_api import sync_playwright
 
-    from corridor_map._appserver import is_local, launch_chromium
+    from tests._appserver import is_local, launch_chromium
 
     outside: list[str] = []
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map.atlas import Atlas, load_atlas
-from corridor_map.corpus import Corpus, load_corpus
+from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.documents.corpus import Corpus, load_corpus
 from tests._support import copy_data
 from tests._travel_grid import make_grid
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from corridor_map.atlas import load_atlas
-from corridor_map.i18n import t
+from corridor_map.atlas.model import load_atlas
+from corridor_map.core.i18n import t
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -58,7 +58,7 @@ def test_selecting_fills_the_panel_with_excerpts(feature):
         plain = html.unescape(body.replace("<mark>", "").replace("</mark>", ""))
         assert source["quote"] in plain
     # ... inside the verbatim window of its paragraph.
-    from corridor_map import panel
+    from corridor_map.views import panel
 
     visible = html.unescape(re.sub(r"<[^>]+>", "", body))
     excerpts = panel.feature_panel(load_atlas(), feature.id).excerpts
@@ -125,7 +125,7 @@ def test_measure_view_measures_clicked_points_geodesically(basemap):
     # them again (that moved every point ~500 m and changed this area by 0.125 km²).
     from shapely.geometry import Polygon
 
-    from corridor_map.measure import geodesic_area_km2
+    from corridor_map.geo.geodesy import geodesic_area_km2
 
     at = _run(view="measure", basemap=basemap)
     points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
@@ -140,7 +140,7 @@ def test_measure_view_measures_clicked_points_geodesically(basemap):
 
 
 def test_travel_view_lists_every_target_with_a_verdict():
-    from corridor_map import travel_targets
+    from corridor_map.travel import targets as travel_targets
 
     at = _run()
     at.radio(key="view").set_value("travel").run()
@@ -152,7 +152,7 @@ def test_travel_view_lists_every_target_with_a_verdict():
 
 
 def test_excerpt_opens_the_reader_at_its_paragraph(feature):
-    from corridor_map.corpus import resolve
+    from corridor_map.documents.corpus import resolve
 
     at = _run(sel=feature.id)
     at.button(key="read-0").click().run()
@@ -183,7 +183,7 @@ def test_text_search_result_opens_the_paragraph():
 
 
 def test_unlocated_places_are_listed_and_selectable():
-    from corridor_map import panel
+    from corridor_map.views import panel
 
     missing = panel.unlocated(load_atlas())
     if not missing:
@@ -216,7 +216,7 @@ def test_view_is_kept_in_the_url():
 def test_a_broken_layer_file_is_reported_by_name_not_as_a_traceback(tmp_path, monkeypatch):
     import shutil
 
-    from corridor_map.paths import seeds_dir
+    from corridor_map.core.paths import seeds_dir
 
     shutil.copytree(seeds_dir(), tmp_path / "seeds")
     (tmp_path / "layers").mkdir()
@@ -228,7 +228,7 @@ def test_a_broken_layer_file_is_reported_by_name_not_as_a_traceback(tmp_path, mo
 
 
 def test_geometry_source_sits_in_a_collapsed_expander(feature):
-    from corridor_map import panel
+    from corridor_map.views import panel
 
     at = _run(sel=feature.id)
     assert not at.exception
@@ -247,7 +247,8 @@ def _travel_table(at: AppTest) -> dict[str, float | None]:
 
 
 def test_travel_view_shows_every_target_route_and_sensitivity():
-    from corridor_map import panel, travel_targets
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views import panel
 
     at = _run(view="travel")
     assert not at.exception
@@ -271,7 +272,8 @@ def test_travel_view_shows_every_target_route_and_sensitivity():
 def test_travel_speed_and_planned_links_change_the_estimates():
     import math
 
-    from corridor_map import travel, travel_targets
+    from corridor_map.travel import routing as travel
+    from corridor_map.travel import targets as travel_targets
 
     at = _run(view="travel")
     slow = _travel_table(at)
@@ -303,7 +305,8 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
 
     from pandas.api.types import is_numeric_dtype
 
-    from corridor_map import panel, travel_targets
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views import panel
 
     # Without the reference places Wenling's half-hour circle has no ends: no worst time.
     (data_copy / "layers" / "ref_places.geojson").unlink()
@@ -328,7 +331,7 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
 def test_measure_view_shows_only_what_the_shape_has():
     from shapely.geometry import LineString
 
-    from corridor_map.measure import geodesic_length_km
+    from corridor_map.geo.geodesy import geodesic_length_km
 
     at = _run(view="measure")
     points = [[121.3, 28.6], [121.4, 28.6]]

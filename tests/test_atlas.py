@@ -17,9 +17,11 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from corridor_map.atlas import REGION, load_atlas, validate
-from corridor_map.measure import geodesic_area_km2, geodesic_length_km
-from corridor_map.paths import layers_dir
+from corridor_map.atlas.model import load_atlas
+from corridor_map.atlas.validation import validate
+from corridor_map.core.paths import layers_dir
+from corridor_map.core.vocab import REGION
+from corridor_map.geo.geodesy import geodesic_area_km2, geodesic_length_km
 
 REPO = Path(__file__).resolve().parent.parent
 OSM_LAYERS = (
@@ -300,7 +302,7 @@ def test_feature_measures_are_geodesic():
 
 
 def test_unknown_id_is_a_clear_error():
-    from corridor_map.atlas import LayerError
+    from corridor_map.atlas.model import LayerError
 
     with pytest.raises(LayerError, match="no feature with id 'nope'"):
         load_atlas().get("nope")
@@ -326,7 +328,7 @@ def test_loading_is_cached_until_a_file_changes(tmp_path):
 def test_feature_records_carry_the_keys_of_their_typed_records():
     from typing import get_type_hints
 
-    from corridor_map.records import Source, StatedFigure, Status
+    from corridor_map.core.records import Source, StatedFigure, Status
 
     def keys(record: type) -> tuple[set[str], set[str]]:
         return set(record.__required_keys__), set(get_type_hints(record))

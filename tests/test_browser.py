@@ -19,8 +19,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
-from corridor_map.paths import layers_dir, seeds_dir
+from corridor_map.core.paths import layers_dir, seeds_dir
+from tests._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 
@@ -515,7 +515,7 @@ def test_a_link_in_the_url_shows_as_text(session: Session, payload: str) -> None
 def test_an_online_basemap_that_cannot_load_says_so(
     browser: object, server: str, basemap: str
 ) -> None:
-    from corridor_map.i18n import t
+    from corridor_map.core.i18n import t
 
     # A session of its own: its blocked tile requests are the point of this test.
     s = Session(browser, server)
@@ -550,7 +550,7 @@ def _rgb(colour: str) -> str:
 
 
 def test_travel_view_puts_the_map_beside_the_table(session: Session) -> None:
-    from corridor_map import verdicts
+    from corridor_map.core import verdicts
 
     page = session.page
     session.open("?lang=zh&basemap=none&view=travel")
@@ -623,7 +623,7 @@ def test_a_narrow_screen_puts_the_panel_below_a_usable_map(browser: object, serv
 
 
 def test_quotes_of_one_paragraph_show_as_one_excerpt(session: Session, data_root: Path) -> None:
-    from corridor_map.i18n import t
+    from corridor_map.core.i18n import t
 
     feature_id = "jiaojiang-innovation-valley"
     sources = _feature(feature_id, data_root / "layers")["properties"]["sources"]
@@ -657,9 +657,9 @@ def test_quotes_of_one_paragraph_show_as_one_excerpt(session: Session, data_root
 def test_a_sidebar_list_opens_on_a_click_and_selects(session: Session, data_root: Path) -> None:
     # The sidebar's lists are sent only while open (a page load renders the map first):
     # opening one reruns the app and fills it; the map is not rebuilt.
-    from corridor_map import panel
-    from corridor_map.atlas import load_atlas
-    from corridor_map.i18n import t
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.core.i18n import t
+    from corridor_map.views import panel
 
     missing = panel.unlocated(load_atlas(data_root / "layers"))
     if not missing:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map._appserver import CHROMIUM
-from corridor_map.i18n import corridor_name
+from corridor_map.core.i18n import corridor_name
+from tests._appserver import CHROMIUM
 from tests._support import app_server, blocking_page, copy_data
 
 pytestmark = pytest.mark.browser

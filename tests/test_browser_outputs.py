@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map._appserver import CHROMIUM, streamlit_app
-from corridor_map.atlas import load_atlas
-from corridor_map.corpus import load_corpus
-from corridor_map.i18n import t
-from corridor_map.indicators import features_citing
-from corridor_map.paths import layers_dir, seeds_dir
+from corridor_map.atlas.indicators import features_citing
+from corridor_map.atlas.model import load_atlas
+from corridor_map.core.i18n import t
+from corridor_map.core.paths import layers_dir, seeds_dir
+from corridor_map.documents.corpus import load_corpus
+from tests._appserver import CHROMIUM, streamlit_app
 from tests._support import blocking_page
 
 pytestmark = pytest.mark.browser

@@ -31,8 +31,8 @@ from urllib.parse import quote
 import pytest
 from shapely.geometry import shape
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
-from corridor_map.paths import layers_dir, seeds_dir
+from corridor_map.core.paths import layers_dir, seeds_dir
+from tests._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def _features(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 
 def _seed_with_payload(root: Path) -> str:
     """Add a payload paragraph to one seed (catalog checksum updated); return its quote."""
-    from corridor_map.corpus import load_corpus
+    from corridor_map.documents.corpus import load_corpus
 
     catalog_path = root / "seeds" / "catalog.json"
     catalog = json.loads(catalog_path.read_text(encoding="utf-8"))
@@ -171,7 +171,7 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Every payload file must be valid, or it would be refused and the test prove little.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CORRIDOR_MAP_DATA", str(root))
-        from corridor_map.atlas import validate
+        from corridor_map.atlas.validation import validate
 
         assert validate(layers) == []
     return root

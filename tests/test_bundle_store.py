@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map import map_component, webmap
+from corridor_map.ui import map_component
+from corridor_map.webmap import build as webmap
 
 
 def _bundle(text: str) -> webmap.MapBundle:

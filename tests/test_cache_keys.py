@@ -7,8 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import paths
-from corridor_map.i18n import t
+from corridor_map.core import paths
+from corridor_map.core.i18n import t
 from tests._travel_grid import TARGET_SOURCE
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map.cli import main
-from corridor_map.corpus import load_corpus
+from corridor_map.cli.main import main
+from corridor_map.documents.corpus import load_corpus
 
 DOC_IDS = [
     "wenling-reply-2025",
@@ -123,7 +123,7 @@ def test_bad_limit_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_installed_command_prints_utf8_json() -> None:
     # The console script next to this interpreter (the venv's), else the module.
     script = Path(sys.executable).with_name("corridor-map")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "corridor_map.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "corridor_map.cli.main"]
     result = subprocess.run(
         [*command, "search", "1030", "--json"],
         capture_output=True,

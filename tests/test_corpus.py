@@ -12,10 +12,11 @@ from pathlib import Path
 import opencc
 import pytest
 
-from corridor_map import _normalize, corpus
-from corridor_map.corpus import CorpusError, ExcerptError, citation_label, load_corpus
-from corridor_map.errors import CorridorMapError
-from corridor_map.paths import seeds_dir
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.paths import seeds_dir
+from corridor_map.documents import corpus
+from corridor_map.documents import normalize as _normalize
+from corridor_map.documents.corpus import CorpusError, ExcerptError, citation_label, load_corpus
 
 SEEDS = seeds_dir()
 CATALOG = json.loads((SEEDS / "catalog.json").read_text(encoding="utf-8"))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map.atlas import load_atlas
-from corridor_map.corpus import load_corpus
-from corridor_map.i18n import t
-from corridor_map.indicators import features_citing
+from corridor_map.atlas.indicators import features_citing
+from corridor_map.atlas.model import load_atlas
+from corridor_map.core.i18n import t
+from corridor_map.documents.corpus import load_corpus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DOC = "wenzhou-reply-2024"

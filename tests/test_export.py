@@ -9,13 +9,13 @@ import pyogrio
 import pytest
 import shapely
 
-from corridor_map import export
-from corridor_map.atlas import load_atlas
-from corridor_map.cli import main
-from corridor_map.i18n import t
-from corridor_map.travel import SpeedAssumptions, route
-from corridor_map.travel_isochrone import isochrone
-from corridor_map.travel_targets import evaluate_targets
+from corridor_map.atlas.model import load_atlas
+from corridor_map.cli.main import main
+from corridor_map.core.i18n import t
+from corridor_map.outputs import export
+from corridor_map.travel.isochrone import isochrone
+from corridor_map.travel.routing import SpeedAssumptions, route
+from corridor_map.travel.targets import evaluate_targets
 
 FORMATS = ["geojson", "gpkg", "kml", "csv"]
 SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
@@ -124,7 +124,7 @@ def test_csv_rows_cite_verbatim_with_stated_and_measured():
     for source in atlas.get("taizhou-central-core").sources:
         assert f"“{source['quote']}”" in row["citations"]
     assert "《" in row["citations"]
-    from corridor_map.measure import measure_feature
+    from corridor_map.analysis.measure import measure_feature
 
     assert row["stated"] == "area 41平方公里"
     assert f"{measure_feature('taizhou-central-core')['area_km2']:.3f} km²" in row["measured"]
@@ -264,7 +264,7 @@ def test_kml_placemarks_describe_themselves(tmp_path):
 
 
 def _scenarios():
-    from corridor_map import travel_view
+    from corridor_map.views import travel as travel_view
 
     a = travel_view.scenario(40, True, "A")
     b = travel_view.scenario(60, False, "B")

@@ -15,7 +15,8 @@ from shapely.geometry import shape
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import travel_targets, travel_view
+from corridor_map.travel import targets as travel_targets
+from corridor_map.views import travel as travel_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -110,7 +111,7 @@ def test_measure_view_downloads_the_sketch(deferred, tmp_path):
 
 
 def test_sidebar_downloads_are_built_when_their_list_is_opened(deferred, tmp_path):
-    from corridor_map.atlas import load_atlas
+    from corridor_map.atlas.model import load_atlas
 
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()

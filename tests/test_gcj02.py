@@ -9,8 +9,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point, Polygon, shape
 
-from corridor_map import gcj02
-from corridor_map.paths import layers_dir
+from corridor_map.core.paths import layers_dir
+from corridor_map.geo import gcj02
 
 GEOD = Geod(ellps="WGS84")
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LinearRing, shape
 
-from corridor_map._geojson_io import (
+from corridor_map.core.paths import layers_dir
+from corridor_map.geo.geojson import (
     LayerWriteError,
     geometry_json,
     render_collection,
     write_all_atomically,
     write_atomically,
 )
-from corridor_map.paths import layers_dir
 
 # Layers written by render_collection (wenzhou_daluo keeps its own indented format).
 RENDERED = [

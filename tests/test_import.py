@@ -12,10 +12,12 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from corridor_map import gcj02, imports
-from corridor_map.cli import main
-from corridor_map.imports import UploadError, measure_upload, read_upload
-from corridor_map.measure import MeasureInputError, geodesic_area_km2
+from corridor_map.analysis import uploads as imports
+from corridor_map.analysis.measure import MeasureInputError
+from corridor_map.analysis.uploads import UploadError, measure_upload, read_upload
+from corridor_map.cli.main import main
+from corridor_map.geo import gcj02
+from corridor_map.geo.geodesy import geodesic_area_km2
 
 GEOD = Geod(ellps="WGS84")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from corridor_map import gcj02
+from corridor_map.geo import gcj02
 
 GEOD = Geod(ellps="WGS84")
 

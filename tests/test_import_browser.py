@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from corridor_map._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
+from tests._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,11 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map.atlas import load_atlas, validate
-from corridor_map.cli import main
-from corridor_map.corpus import load_corpus
-from corridor_map.indicators import (
-    REGISTER_FILE,
+from corridor_map.analysis.timeline import timeline
+from corridor_map.atlas.indicators import (
     STATUSES,
     IndicatorError,
     features_citing,
@@ -29,8 +26,12 @@ from corridor_map.indicators import (
     status,
     validate_register,
 )
-from corridor_map.paths import layers_dir
-from corridor_map.timeline import timeline
+from corridor_map.atlas.model import load_atlas
+from corridor_map.atlas.validation import validate
+from corridor_map.cli.main import main
+from corridor_map.core.paths import layers_dir
+from corridor_map.core.vocab import REGISTER_FILE
+from corridor_map.documents.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FYP = "wenling-14th-fyp"
@@ -330,8 +331,8 @@ def test_cli_docs_timeline_json(capsys):
 
 
 def test_every_passed_target_without_report_shows_no_report_never_missed(register):
-    from corridor_map.i18n import t
-    from corridor_map.indicator_view import card_html
+    from corridor_map.core.i18n import t
+    from corridor_map.views.indicators import card_html
 
     passed = [i for i in register if i.target.year < TODAY.year and not i.same_scope_reports()]
     assert len(passed) > 30  # 表1's 2025 targets and the Daluo 2022 targets

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map.i18n import t
-from corridor_map.indicators import load_register
+from corridor_map.atlas.indicators import load_register
+from corridor_map.core.i18n import t
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -43,7 +43,7 @@ def test_view_shows_the_first_corridor_cards_and_the_timeline():
     assert list(timeline[t("timeline_date", "zh")])[-1].startswith(t("timeline_year_unknown", "zh"))
     assert at.query_params["view"] in (["indicators"], "indicators")
     # Each document lists what it names; the undated briefing names the central core.
-    from corridor_map.atlas import load_atlas
+    from corridor_map.atlas.model import load_atlas
 
     core = load_atlas().get("taizhou-central-core").name_zh
     lines = [el.value for el in at.text if el.value.startswith(t("timeline_features", "zh"))]

@@ -12,11 +12,11 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import Point, shape
 
-from corridor_map.atlas import validate
-from corridor_map.corpus import load_corpus, resolve
-from corridor_map.gcj02 import gcj02_to_wgs84_geometry
-from corridor_map.measure import geodesic_area_km2
-from corridor_map.paths import layers_dir
+from corridor_map.atlas.validation import validate
+from corridor_map.core.paths import layers_dir
+from corridor_map.documents.corpus import load_corpus, resolve
+from corridor_map.geo.gcj02 import gcj02_to_wgs84_geometry
+from corridor_map.geo.geodesy import geodesic_area_km2
 from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parent.parent

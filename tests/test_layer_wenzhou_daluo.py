@@ -16,9 +16,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, shape
 
-from corridor_map.atlas import validate
-from corridor_map.corpus import resolve
-from corridor_map.measure import distance_km, geodesic_area_km2
+from corridor_map.atlas.validation import validate
+from corridor_map.documents.corpus import resolve
+from corridor_map.geo.geodesy import distance_km, geodesic_area_km2
 from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parents[1]

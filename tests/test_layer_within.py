@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
-from corridor_map.atlas import PLACE_ROLES, validate
-from corridor_map.measure import distance_km
-from corridor_map.paths import layers_dir
+from corridor_map.atlas.validation import validate
+from corridor_map.core.paths import layers_dir
+from corridor_map.core.vocab import PLACE_ROLES
+from corridor_map.geo.geodesy import distance_km
 
 LAYERS = layers_dir()
 CURATED = ("taizhou_bay.geojson", "wenzhou_daluo.geojson", "wenling_lakes.geojson")

@@ -7,7 +7,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from corridor_map.markup import inert, md_escape
+from corridor_map.core.markup import inert, md_escape
 
 PAYLOADS = [
     "[请重新登录](https://evil.example/login)",

@@ -10,16 +10,16 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry import Polygon
 
-from corridor_map.atlas import load_atlas
-from corridor_map.cli import main
-from corridor_map.errors import CorridorMapError
-from corridor_map.measure import (
+from corridor_map.analysis.measure import (
     MeasureInputError,
-    geodesic_measure,
     measure_feature,
     measure_geojson,
     stated_vs_measured,
 )
+from corridor_map.atlas.model import load_atlas
+from corridor_map.cli.main import main
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.geo.geodesy import geodesic_measure
 
 GEOD = Geod(ellps="WGS84")
 

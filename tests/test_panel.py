@@ -9,10 +9,11 @@ import itertools
 import pytest
 import shapely
 
-from corridor_map import i18n, panel
-from corridor_map.atlas import load_atlas
-from corridor_map.corpus import resolve
-from corridor_map.measure import geodesic_area_km2
+from corridor_map.atlas.model import load_atlas
+from corridor_map.core import i18n
+from corridor_map.documents.corpus import resolve
+from corridor_map.geo.geodesy import geodesic_area_km2
+from corridor_map.views import panel
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +321,7 @@ def test_districts_show_english_names_and_codes_from_the_reference_layer(atlas, 
 
 
 def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
-    from corridor_map import travel_targets
+    from corridor_map.travel import targets as travel_targets
 
     rows = travel_targets.sensitivity(
         "wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400)
@@ -340,7 +341,7 @@ def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
 
 
 def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
-    from corridor_map import travel_targets
+    from corridor_map.travel import targets as travel_targets
 
     rings = [
         r for r in travel_targets.evaluate_targets() if r.method == "ring_span" and r.worst_case
@@ -408,7 +409,7 @@ class _SpyCorpus:
 def test_panel_and_search_use_the_corpus_they_are_given(atlas, corpus, monkeypatch):
     # Not the default one: loading it stats every seed, once per excerpt of every feature
     # when the map bundle is built (13 s at 10,000 features).
-    from corridor_map import corpus as corpus_module
+    from corridor_map.documents import corpus as corpus_module
 
     def refuse(*args: object, **kwargs: object) -> None:
         pytest.fail("the default corpus was loaded")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map import paths
+from corridor_map.core import paths
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def test_environment_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 
 
 def test_code_digest_follows_the_files_and_versions_it_names() -> None:
-    from corridor_map import paths
+    from corridor_map.core import paths
 
     python_only = paths.code_digest((".py",), ())
     assert python_only == paths.code_digest((".py",), ())  # stable in a process

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import shapely
 
-from corridor_map import brief, printmap
-from corridor_map.atlas import load_atlas
-from corridor_map.cli import main
-from corridor_map.i18n import corridor_name, t
-from corridor_map.measure import distance_km
+from corridor_map.atlas.model import load_atlas
+from corridor_map.cli.main import main
+from corridor_map.core.i18n import corridor_name, t
+from corridor_map.geo.geodesy import distance_km
+from corridor_map.outputs import brief, printmap
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 needs_poppler = pytest.mark.skipif(
@@ -83,7 +83,7 @@ def test_drawing_projection_keeps_distances_near_the_centre():
 
 @needs_poppler
 def test_zone_brief_quotes_every_excerpt_with_its_citation(tmp_path):
-    from corridor_map.corpus import citation_label, load_corpus, resolve
+    from corridor_map.documents.corpus import citation_label, load_corpus, resolve
 
     feature = load_atlas().get("taizhou-central-core")
     pdf = brief.render_brief(tmp_path / "zone.pdf", feature.id)
@@ -103,7 +103,7 @@ def test_zone_brief_quotes_every_excerpt_with_its_citation(tmp_path):
 
 @needs_poppler
 def test_zone_brief_cites_issuer_date_and_number_when_the_document_has_them(tmp_path):
-    from corridor_map.corpus import load_corpus
+    from corridor_map.documents.corpus import load_corpus
 
     atlas = load_atlas()
     corpus = load_corpus()
@@ -122,7 +122,7 @@ def test_zone_brief_cites_issuer_date_and_number_when_the_document_has_them(tmp_
 
 @needs_poppler
 def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path):
-    from corridor_map.travel_targets import evaluate_targets
+    from corridor_map.travel.targets import evaluate_targets
 
     result = evaluate_targets(target_ids=["wenling-tailong-15min"])[0]
     pdf = brief.render_brief(tmp_path / "target.pdf", result.id)
@@ -192,7 +192,7 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
     import numpy as np
     from matplotlib import colors, image
 
-    from corridor_map.webmap import CORRIDOR_COLORS
+    from corridor_map.webmap.build import CORRIDOR_COLORS
 
     png = printmap.render_map(tmp_path / "m.png", scope="wenzhou-daluo")
     pixels = image.imread(png)[:, :, :3]

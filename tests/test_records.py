@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor_map.records import RingPoint
+from corridor_map.core.records import RingPoint
 
 
 def test_a_ring_point_label_reads_back_to_the_same_point():
@@ -22,7 +22,7 @@ def test_anything_but_a_ring_point_label_is_not_a_ring_point(end):
 
 
 def test_the_ring_span_worst_case_names_its_ends_by_ring_point_labels():
-    from corridor_map import travel_targets
+    from corridor_map.travel import targets as travel_targets
 
     results = travel_targets.evaluate_targets()
     rings = [r for r in results if r.method == "ring_span" and r.worst_case]

@@ -19,11 +19,13 @@ from types import ModuleType
 
 import pytest
 
-from corridor_map import cli, imports, webmap
-from corridor_map.atlas import validate
-from corridor_map.i18n import t
-from corridor_map.markup import md_escape
-from corridor_map.paths import layers_dir, seeds_dir
+from corridor_map.analysis import uploads as imports
+from corridor_map.atlas.validation import validate
+from corridor_map.cli import main as cli
+from corridor_map.core.i18n import t
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import layers_dir, seeds_dir
+from corridor_map.webmap import build as webmap
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATION = ROOT / "scripts" / "curation"
@@ -195,7 +197,7 @@ def test_a_broken_seed_is_one_line_of_validate_not_one_per_quote(
 def test_the_indicator_register_alone_reports_a_broken_seed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corridor_map.indicators import validate_register
+    from corridor_map.atlas.indicators import validate_register
 
     root = tmp_path / "data"
     shutil.copytree(seeds_dir(), root / "seeds")
@@ -248,7 +250,7 @@ def test_gaode_tiles_are_requested_over_https() -> None:
 
 
 def test_no_plain_http_tile_url_reaches_the_map_bundle() -> None:
-    from corridor_map.atlas import load_atlas
+    from corridor_map.atlas.model import load_atlas
 
     collections = webmap.layer_collections(load_atlas())
     script = webmap.stable_script(webmap.build_map(collections, "gaode", "zh", env={}))

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map import atlas as atlas_module
-from corridor_map import validation
-from corridor_map.atlas import load_atlas, validate
+from corridor_map.atlas import model as atlas_module
+from corridor_map.atlas import validation
+from corridor_map.atlas.model import load_atlas
+from corridor_map.atlas.validation import validate
 
 
 def _restart() -> None:

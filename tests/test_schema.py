@@ -13,20 +13,25 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from corridor_map import cli, corpus, indicators, schemas, travel, travel_targets
-from corridor_map.atlas import LayerError, load_atlas, strict_loading, validate
-from corridor_map.errors import Problem
-from corridor_map.markup import md_escape
-from corridor_map.paths import layers_dir, seeds_dir
-from corridor_map.validation import MIN_RING_STEP_M
-from corridor_map.vocab import (
+from corridor_map.atlas import indicators
+from corridor_map.atlas.model import LayerError, load_atlas, strict_loading
+from corridor_map.atlas.validation import MIN_RING_STEP_M, validate
+from corridor_map.cli import main as cli
+from corridor_map.core import schemas
+from corridor_map.core.errors import Problem
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import layers_dir, seeds_dir
+from corridor_map.core.vocab import (
     AREA_UNITS_KM2,
     GEOMETRY_BASES,
     ROLES,
     STATUS_VALUES,
     WITHIN_KINDS,
 )
-from corridor_map.vocab import LAYER_CORRIDORS as CORRIDORS
+from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
+from corridor_map.documents import corpus
+from corridor_map.travel import routing as travel
+from corridor_map.travel import targets as travel_targets
 from tests.test_validate_broken import (
     _collection,
     _feature,

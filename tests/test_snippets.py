@@ -1,8 +1,8 @@
-"""The one snippet builder (corridor_map.snippets): windows, bounds, ellipses, spans."""
+"""The one snippet builder (corridor_map.documents.snippets): windows, bounds, ellipses, spans."""
 
 from __future__ import annotations
 
-from corridor_map.snippets import snippet
+from corridor_map.documents.snippets import snippet
 
 TEXT = "台州湾科创走廊以椒江、路桥为核心，建设湾区创新高地。"  # 26 CJK characters
 

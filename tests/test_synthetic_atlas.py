@@ -16,8 +16,9 @@ from types import ModuleType
 
 import pytest
 
-from corridor_map.atlas import load_atlas, validate
-from corridor_map.corpus import load_corpus
+from corridor_map.atlas.model import load_atlas
+from corridor_map.atlas.validation import validate
+from corridor_map.documents.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,13 +9,18 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from corridor_map import corpus
-from corridor_map.atlas import LayerError, load_atlas, strict_loading
-from corridor_map.cli import main
-from corridor_map.errors import CorridorMapError
-from corridor_map.travel import SpeedAssumptions, TravelError, planned_links, route
-from corridor_map.travel_isochrone import isochrone
-from corridor_map.travel_targets import evaluate_targets, load_targets, sensitivity, target_features
+from corridor_map.atlas.model import LayerError, load_atlas, strict_loading
+from corridor_map.cli.main import main
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.documents import corpus
+from corridor_map.travel.isochrone import isochrone
+from corridor_map.travel.routing import SpeedAssumptions, TravelError, planned_links, route
+from corridor_map.travel.targets import (
+    evaluate_targets,
+    load_targets,
+    sensitivity,
+    target_features,
+)
 from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE
 from tests._travel_grid import add_planned as _add_planned
 from tests._travel_grid import node as _node

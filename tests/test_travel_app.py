@@ -7,10 +7,19 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from corridor_map import travel, travel_isochrone, travel_targets, travel_view
-from corridor_map.i18n import t
-from corridor_map.travel_compare import compare_targets, default_scenarios
-from corridor_map.travel_reach import reachable_from
+from corridor_map.core.i18n import t
+from corridor_map.travel import (
+    isochrone as travel_isochrone,
+)
+from corridor_map.travel import (
+    routing as travel,
+)
+from corridor_map.travel import (
+    targets as travel_targets,
+)
+from corridor_map.travel.compare import compare_targets, default_scenarios
+from corridor_map.travel.reach import reachable_from
+from corridor_map.views import travel as travel_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from corridor_map.cli import main
-from corridor_map.travel import LIMITS, SpeedAssumptions, TravelError, check_limit
+from corridor_map.cli.main import main
+from corridor_map.travel.routing import LIMITS, SpeedAssumptions, TravelError, check_limit
 
 CASES = [
     (["targets", "--access-speed", "1e-300"], "access_kmh", "2–60 km/h"),
@@ -86,7 +86,7 @@ def test_help_names_the_ranges(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_an_isochrone_from_a_point_equals_the_api(capsys: pytest.CaptureFixture[str]) -> None:
-    from corridor_map.travel_isochrone import isochrone_at
+    from corridor_map.travel.isochrone import isochrone_at
 
     assert main(["isochrone", "120.58,27.97", "20", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from corridor_map.cli import main
-from corridor_map.travel import SpeedAssumptions
-from corridor_map.travel_compare import (
+from corridor_map.cli.main import main
+from corridor_map.travel.compare import (
     Scenario,
     compare_isochrones,
     compare_targets,
     default_scenarios,
 )
-from corridor_map.travel_isochrone import isochrone
+from corridor_map.travel.isochrone import isochrone
+from corridor_map.travel.routing import SpeedAssumptions
 from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE, add_planned, make_grid, node
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from corridor_map.travel import SpeedAssumptions, route
-from corridor_map.travel_isochrone import isochrone
+from corridor_map.travel.isochrone import isochrone
+from corridor_map.travel.routing import SpeedAssumptions, route
 from tests._travel_grid import GEOD, make_grid, node, point, ref, write
 
 RAIL_KM = 50.0

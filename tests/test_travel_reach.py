@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map.cli import main
-from corridor_map.travel import SpeedAssumptions
-from corridor_map.travel_compare import Scenario
-from corridor_map.travel_reach import reachable_from, reachable_in
+from corridor_map.cli.main import main
+from corridor_map.travel.compare import Scenario
+from corridor_map.travel.reach import reachable_from, reachable_in
+from corridor_map.travel.routing import SpeedAssumptions
 from tests._travel_grid import TARGET_SOURCE, curated, make_grid, node, ref, write
 
 
@@ -93,8 +93,8 @@ def test_cli_isochrone_reach(grid: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_a_target_reach_starts_at_its_worst_origin(grid: Path) -> None:
-    from corridor_map.travel_reach import target_reach
-    from corridor_map.travel_targets import evaluate_targets
+    from corridor_map.travel.reach import target_reach
+    from corridor_map.travel.targets import evaluate_targets
 
     record = {
         "id": "t",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor_map.travel_targets import evaluate_targets, target_features
+from corridor_map.travel.targets import evaluate_targets, target_features
 from tests._travel_grid import TARGET_SOURCE, make_grid, node, ref, write
 
 DISTRICT = {

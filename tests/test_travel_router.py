@@ -6,10 +6,11 @@ import math
 
 import pytest
 
-from corridor_map import _graph, travel_targets
-from corridor_map.travel import SpeedAssumptions, route
-from corridor_map.travel_isochrone import isochrone
-from corridor_map.travel_targets import evaluate_targets
+from corridor_map.travel import network as _graph
+from corridor_map.travel import targets as travel_targets
+from corridor_map.travel.isochrone import isochrone
+from corridor_map.travel.routing import SpeedAssumptions, route
+from corridor_map.travel.targets import evaluate_targets
 from tests._nx_router import nx_shortest_trees
 
 SCENARIOS = [

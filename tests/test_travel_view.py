@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corridor_map import travel_view
+from corridor_map.views import travel as travel_view
 
 
 def test_a_route_is_framed_with_a_margin_on_every_side() -> None:

@@ -21,11 +21,13 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point, shape
 
-from corridor_map import cli
-from corridor_map.atlas import LayerError, Problem, load_atlas, validate
-from corridor_map.gcj02 import wgs84_to_gcj02
-from corridor_map.markup import md_escape
-from corridor_map.paths import layers_dir
+from corridor_map.atlas.model import LayerError, load_atlas
+from corridor_map.atlas.validation import validate
+from corridor_map.cli import main as cli
+from corridor_map.core.errors import Problem
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import layers_dir
+from corridor_map.geo.gcj02 import wgs84_to_gcj02
 
 REAL_LAYERS = layers_dir()
 GEOD = Geod(ellps="WGS84")
@@ -476,7 +478,7 @@ def test_cli_features_on_broken_json_is_a_message_not_a_traceback(tmp_path):
     env_root = folder.parent
     shutil.copytree(REAL_LAYERS.parent / "seeds", env_root / "seeds")
     result = subprocess.run(
-        [sys.executable, "-m", "corridor_map.cli", "features"],
+        [sys.executable, "-m", "corridor_map.cli.main", "features"],
         capture_output=True,
         text=True,
         env={"CORRIDOR_MAP_DATA": str(env_root), "PATH": "/usr/bin:/bin"},

@@ -6,9 +6,12 @@ import re
 
 import pytest
 
-from corridor_map import i18n, panel, travel_targets, travel_view, verdicts
-from corridor_map.cli import main
-from corridor_map.indicators import STATUSES, load_register, status
+from corridor_map.atlas.indicators import STATUSES, load_register, status
+from corridor_map.cli.main import main
+from corridor_map.core import i18n, verdicts
+from corridor_map.travel import targets as travel_targets
+from corridor_map.views import panel
+from corridor_map.views import travel as travel_view
 
 
 def test_every_status_the_code_can_return_has_one_entry() -> None:
@@ -80,7 +83,7 @@ def test_the_cli_prints_the_same_words(capsys: pytest.CaptureFixture[str]) -> No
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_travel_notes_are_shown_in_one_language_with_names_not_ids(lang: str) -> None:
-    from corridor_map.atlas import load_atlas
+    from corridor_map.atlas.model import load_atlas
 
     atlas = load_atlas()
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
@@ -106,7 +109,7 @@ def test_travel_notes_are_shown_in_one_language_with_names_not_ids(lang: str) ->
 
 
 def test_the_chosen_target_shows_one_badge_per_scenario() -> None:
-    from corridor_map.travel_compare import default_scenarios
+    from corridor_map.travel.compare import default_scenarios
 
     a, b = default_scenarios()
     first = travel_targets.evaluate_targets(a.assumptions, a.planned_links)[0]

@@ -10,9 +10,11 @@ import re
 import pytest
 from shapely.geometry import shape
 
-from corridor_map import gcj02, i18n, webmap
-from corridor_map.atlas import load_atlas
-from corridor_map.measure import distance_km
+from corridor_map.atlas.model import load_atlas
+from corridor_map.core import i18n
+from corridor_map.geo import gcj02
+from corridor_map.geo.geodesy import distance_km
+from corridor_map.webmap import build as webmap
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def _curated(atlas):
 
 def test_inert_survives_html_and_template_literals():
     nasty = "<img src=x onerror=alert(1)>${alert(1)}`\\ & \"'"
-    from corridor_map.markup import inert
+    from corridor_map.core.markup import inert
 
     out = inert(nasty)
     for raw in ("<", ">", "${", "`", "\\", '"'):
@@ -255,7 +257,7 @@ def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):
 
     import xstatic.pkg.leaflet as xleaflet
 
-    from corridor_map import assets
+    from corridor_map.webmap import assets
 
     written = assets.ensure_static_assets(tmp_path)
     assert written, "first call copies Leaflet"
@@ -271,7 +273,7 @@ def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):
 
 
 def test_geojson_geometries_flattens_what_the_measurer_accepts():
-    from corridor_map import measure
+    from corridor_map.analysis import measure
 
     square = {
         "type": "Polygon",

@@ -23,14 +23,14 @@ from shapely.geometry.base import BaseGeometry
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from corridor_map import schemas  # noqa: E402
-from corridor_map._geojson_io import write_atomically  # noqa: E402
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.measure import geodesic_area_km2, geodesic_length_km  # noqa: E402
+from corridor_map.core import schemas  # noqa: E402
+from corridor_map.core.errors import CorridorMapError  # noqa: E402
+from corridor_map.geo.geodesy import geodesic_area_km2, geodesic_length_km  # noqa: E402
+from corridor_map.geo.geojson import write_atomically  # noqa: E402
 
 DISTRICTS_FILE = REPO / "layers" / "ref_districts.geojson"
 # A stated area and the geodesic area of the drawn shape may differ by this share, as in
-# corridor_map.atlas.validate.
+# corridor_map.atlas.model.validate.
 AREA_TOLERANCE = 0.10
 
 
@@ -146,7 +146,7 @@ def add_measured(feature: dict[str, Any], decimals: int, lines: bool = False) ->
 
 
 def _check_sources(props: Mapping[str, Any]) -> None:
-    from corridor_map.corpus import resolve  # imported late: loading the corpus is slow
+    from corridor_map.documents.corpus import resolve  # imported late: loading the corpus is slow
 
     fid = props["id"]
     if not props["sources"]:

@@ -8,7 +8,7 @@ Usage::
 Everything in the register is reviewable data in this file. Every figure is given as the
 text the document writes it in (``"28.2"`` in a table cell, ``"900家以上"`` in prose) and the
 verbatim excerpt that text sits in, quoted from the *normalized* text of its document
-(``corridor-map docs show DOC_ID``); :func:`corridor_map.indicators.check` refuses to write
+(``corridor-map docs show DOC_ID``); :func:`corridor_map.atlas.indicators.check` refuses to write
 when an excerpt does not resolve, a text is not inside its quote, a value is not the
 figure of its text, or a year is neither in the quote nor in its ``year_source``.
 
@@ -22,7 +22,7 @@ Documents and what they give:
   milestones (``kind: milestone``, value null), not turned into numbers.
 * ``wenzhou-reply-2024`` — reports city-wide (温州市) figures for four of the Daluo
   corridor's targets; they are recorded with ``scope: 温州市`` and do not count as a report
-  of the corridor's target (:func:`corridor_map.indicators.status`).
+  of the corridor's target (:func:`corridor_map.atlas.indicators.status`).
 * ``wenling-reply-2025`` — reports no figure of any indicator here (checked by reading it:
   its figures are on projects, platforms and floor area the plan sets no target for).
 
@@ -41,10 +41,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from corridor_map import schemas  # noqa: E402
-from corridor_map._geojson_io import write_atomically  # noqa: E402
-from corridor_map.errors import CorridorMapError  # noqa: E402
-from corridor_map.indicators import IndicatorError, check  # noqa: E402
+from corridor_map.atlas.indicators import IndicatorError, check  # noqa: E402
+from corridor_map.core import schemas  # noqa: E402
+from corridor_map.core.errors import CorridorMapError  # noqa: E402
+from corridor_map.geo.geojson import write_atomically  # noqa: E402
 
 OUTPUT = REPO / "layers" / "indicators.json"
 

@@ -8,7 +8,8 @@ Usage::
 Everything the layer holds is reviewable data in this file: every coordinate and vertex
 with a comment saying where it came from, and every excerpt quoted verbatim from the
 *normalized* text of ``taizhou-bay-briefing`` (seed 001: traditional script with pinyin,
-read through ``corridor_map.corpus``). The script refuses to write, and leaves the old file
+read through ``corridor_map.documents.corpus``). The script refuses to write, and leaves the old
+file
 untouched, when an excerpt does not resolve, a polygon is invalid or badly wound, a stated
 area is missed by more than 10 %, or a located feature leaves the districts it claims.
 
@@ -47,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _layerkit import REPO, CurationError, add_measured, as_features, check_features
 from _layerkit import main as _main
 
-from corridor_map._geojson_io import geometry_json, render_collection
+from corridor_map.geo.geojson import geometry_json, render_collection
 
 OUTPUT = REPO / "layers" / "taizhou_bay.geojson"
 CORRIDOR = "taizhou-bay"

@@ -7,7 +7,7 @@ Usage::
 
 Everything the layer holds is reviewable data in this file: each coordinate and vertex
 with a comment saying where it came from, and each excerpt quoted verbatim from the
-*normalized* text of its document (``corridor_map.corpus``). The script refuses to write
+*normalized* text of its document (``corridor_map.documents.corpus``). The script refuses to write
 (and leaves the old file untouched) when an excerpt does not resolve, a polygon is invalid,
 or a located feature falls outside the districts it claims.
 
@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _layerkit import REPO, CurationError, add_measured, as_features, check_features
 from _layerkit import main as _main
 
-from corridor_map._geojson_io import geometry_json, render_collection
-from corridor_map.measure import geodesic_area_km2
+from corridor_map.geo.geodesy import geodesic_area_km2
+from corridor_map.geo.geojson import geometry_json, render_collection
 
 OUTPUT = REPO / "layers" / "wenling_lakes.geojson"
 CORRIDOR = "wenling-lakes"
@@ -55,7 +55,7 @@ HAINING = [{"name": "海宁市", "code": "330481"}]
 # Shanghai, the municipality): the only division the documents name.
 HANGZHOU = [{"name": "杭州市", "code": "330100"}]
 SHANGHAI = [{"name": "上海市", "code": "310000"}]
-# Same slack as corridor_map.atlas.CONTAINMENT_BUFFER_M: schematic features may reach
+# Same slack as corridor_map.atlas.model.CONTAINMENT_BUFFER_M: schematic features may reach
 # this far past the ~30 m-simplified, land-only district boundary.
 CONTAINMENT_BUFFER_DEG = 0.002
 MIN_INSIDE_SHARE = 0.999
@@ -867,7 +867,7 @@ COLLECTION_META = {
 
 def _document_dates() -> dict[str, str]:
     """A status is as of the date of the document that gives it (corpus catalog)."""
-    from corridor_map.corpus import load_corpus
+    from corridor_map.documents.corpus import load_corpus
 
     corpus = load_corpus()
     return {doc: str(corpus.document(doc).date) for doc in (REPLY, FYP)}

@@ -7,7 +7,7 @@ Usage::
 
 Everything the layer holds is reviewable data in this file: every coordinate, vertex and
 cut line with a comment saying where it came from, and every excerpt quoted verbatim from
-the *normalized* text of its document (``corridor_map.corpus``). The script refuses to
+the *normalized* text of its document (``corridor_map.documents.corpus``). The script refuses to
 write (and leaves the old file untouched) when an excerpt does not resolve, a geometry is
 invalid, or a located feature falls outside the districts it claims.
 
@@ -55,8 +55,8 @@ from _layerkit import (
 )
 from _layerkit import main as _main
 
-from corridor_map._geojson_io import geometry_json
-from corridor_map.measure import geodesic_area_km2
+from corridor_map.geo.geodesy import geodesic_area_km2
+from corridor_map.geo.geojson import geometry_json
 
 OUTPUT = REPO / "layers" / "wenzhou_daluo.geojson"
 CORRIDOR = "wenzhou-daluo"
@@ -64,7 +64,7 @@ ACTION = "wenzhou-daluo-action-2020"  # dated 2020-01-16
 REPLY = "wenzhou-reply-2024"  # dated 2024-06-27
 REPLY_DATE = "2024-06-27"
 ACTION_DATE = "2020-01-16"
-# Same slack as corridor_map.atlas.CONTAINMENT_BUFFER_M (200 m) expressed in degrees at
+# Same slack as corridor_map.atlas.model.CONTAINMENT_BUFFER_M (200 m) expressed in degrees at
 # 28° N: schematic features may reach this far past the land-only district boundary.
 CONTAINMENT_BUFFER_DEG = 0.0018
 # Share of a schematic shape's area (or a line's length) that must lie in its districts.

@@ -1,0 +1,1 @@
+"""Measuring features and uploads; the documents' time axis."""

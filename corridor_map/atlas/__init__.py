@@ -1,0 +1,1 @@
+"""The curated atlas: model, published schemas, validation and the indicator register."""

@@ -1,0 +1,1 @@
+"""The ``corridor-map`` command line: one module per command group."""

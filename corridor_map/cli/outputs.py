@@ -1,0 +1,141 @@
+"""Subcommands that write files for planners: ``export``, ``print`` and ``brief``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from corridor_map.outputs import export
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add this domain's subcommands to the corridor-map parser."""
+    _register_export(subparsers)
+    register_print(subparsers)
+
+
+def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="导出 / export features, a route, an isochrone or the targets table",
+        description=(
+            "Write WGS84 files for QGIS/ArcGIS: GeoJSON, GeoPackage, KML or CSV (format from "
+            "--out's ending unless --format is given). Every file carries the attribution "
+            "and the schematic disclaimer."
+        ),
+    )
+    kinds = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+    features = kinds.add_parser("features", help="curated features")
+    features.add_argument(
+        "--scope",
+        default="all",
+        help="'all' (default), a corridor id, or a feature id (with its children)",
+    )
+    _output(features)
+    features.set_defaults(handler=_features)
+
+    targets = kinds.add_parser("targets", help="travel targets with verdicts (CSV)")
+    targets.add_argument("--out", type=Path, required=True, help="output .csv file")
+    targets.add_argument("--speed", type=float, default=None, metavar="KMH")
+    targets.add_argument("--no-planned", action="store_true")
+    targets.set_defaults(handler=_targets)
+
+    trip = kinds.add_parser("route", help="fastest trip between two features")
+    trip.add_argument("from_id")
+    trip.add_argument("to_id")
+    trip.add_argument("--no-planned", action="store_true")
+    _output(trip)
+    trip.set_defaults(handler=_route)
+
+    iso = kinds.add_parser("isochrone", help="area reachable within N minutes")
+    iso.add_argument("feature_id")
+    iso.add_argument("minutes", type=float)
+    iso.add_argument("--no-planned", action="store_true")
+    _output(iso)
+    iso.set_defaults(handler=_isochrone)
+
+
+def _output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="output file")
+    parser.add_argument("--format", choices=sorted(export.FORMATS), default=None)
+
+
+def _done(path: Path) -> int:
+    print(f"已写入 / wrote {path}")
+    return 0
+
+
+def _features(args: argparse.Namespace) -> int:
+    return _done(export.write_features(args.out, args.scope, args.format))
+
+
+def _targets(args: argparse.Namespace) -> int:
+    from corridor_map.travel.routing import SpeedAssumptions
+
+    a = SpeedAssumptions() if args.speed is None else SpeedAssumptions(network_kmh=args.speed)
+    return _done(export.write_targets(args.out, a, planned_links=not args.no_planned))
+
+
+def _route(args: argparse.Namespace) -> int:
+    from corridor_map.travel.routing import route
+
+    r = route(args.from_id, args.to_id, planned_links=not args.no_planned)
+    if not r.reachable or r.path is None:
+        raise export.ExportError(f"{r.from_id} → {r.to_id}: 不可达 / unreachable: {r.reason}")
+    props = {"from": r.from_id, "to": r.to_id, "minutes": r.minutes, "km": r.km}
+    return _done(export.write_geometry(args.out, r.path, "route", props, args.format))
+
+
+def _isochrone(args: argparse.Namespace) -> int:
+    from corridor_map.travel.isochrone import isochrone
+
+    result = isochrone(args.feature_id, args.minutes, planned_links=not args.no_planned)
+    if result.get("geometry") is None:
+        reason = (result.get("properties") or {}).get("reason")
+        raise export.ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
+    return _done(export.write_geometry(args.out, result, "isochrone", None, args.format))
+
+
+def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``print`` and ``brief``."""
+    from corridor_map.outputs.printmap import PAPER
+
+    printer = subparsers.add_parser(
+        "print",
+        help="打印地图 / printable map (PDF or PNG, A4/A3 landscape)",
+        description=(
+            "Render the corridors offline with title, legend, geodesic scale bar, north "
+            "arrow, attribution, schematic note and date."
+        ),
+    )
+    printer.add_argument("--out", type=Path, required=True, help="output .pdf or .png")
+    printer.add_argument("--scope", default="all", help="'all', a corridor id or a feature id")
+    printer.add_argument("--paper", choices=sorted(PAPER), default="A4")
+    printer.add_argument("--lang", choices=("zh", "en"), default="zh")
+    printer.set_defaults(handler=_print)
+
+    brief = subparsers.add_parser(
+        "brief",
+        help="简报 / one- or two-page PDF brief on a feature or a travel target",
+        description=(
+            "A zone brief (inset map, role, hierarchy, stated vs measured, every excerpt "
+            "verbatim with its citation) or a travel-target brief (verdict, method, worst "
+            "case with its route, assumptions, sensitivity)."
+        ),
+    )
+    brief.add_argument("item_id", metavar="FEATURE_OR_TARGET_ID")
+    brief.add_argument("--out", type=Path, required=True, help="output .pdf")
+    brief.add_argument("--lang", choices=("zh", "en"), default="zh")
+    brief.set_defaults(handler=_brief)
+
+
+def _print(args: argparse.Namespace) -> int:
+    from corridor_map.outputs.printmap import render_map
+
+    return _done(render_map(args.out, args.scope, args.paper, args.lang))
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from corridor_map.outputs.brief import render_brief
+
+    return _done(render_brief(args.out, args.item_id, args.lang))

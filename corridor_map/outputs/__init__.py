@@ -1,0 +1,1 @@
+"""Files for planners: GeoJSON, GeoPackage, KML, CSV, printed maps and briefs."""

@@ -1,0 +1,491 @@
+"""One- or two-page PDF briefs: a zone (or any feature) and a travel target.
+
+A zone brief has an inset map, the feature's role and place in the hierarchy, its
+districts and geometry basis, the stated figures beside the geodesic measures, and every
+cited excerpt verbatim with its citation (title, issuer, date, 文号, section). A target
+brief has the verdict, the method, the worst case with its route drawn, the assumptions
+and the sensitivity table. Pages are laid out with matplotlib (``PdfPages``), in the same
+CJK font as the printed map; text flows onto a further page rather than being cut.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from shapely.geometry import shape
+
+from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
+from corridor_map.core.i18n import (
+    basis_name,
+    corridor_name,
+    quantity_name,
+    role_name,
+    status_name,
+    t,
+)
+from corridor_map.core.records import Source
+from corridor_map.core.verdicts import colour as verdict_colour
+from corridor_map.outputs.common import atomic_path
+from corridor_map.outputs.printmap import (
+    PrintError,
+    _setup,
+    cjk_font,
+    draw_map,
+    footer_lines,
+    scale_bar,
+)
+
+__all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
+
+_A4_PORTRAIT = (8.27, 11.69)
+_MARGIN = 0.07  # of the page width / height
+_LINE = 1.45  # line height in font sizes
+
+
+class BriefError(CorridorMapError):
+    """No feature or travel target has the id asked for."""
+
+
+def _em(ch: str) -> float:
+    """Width of a character in ems (CJK full width, Latin about half)."""
+    return 1.0 if ord(ch) >= 0x2E80 else 0.55
+
+
+def wrap(text: str, width_em: float) -> list[str]:
+    """Break text into lines of at most ``width_em`` ems, keeping every character.
+
+    Lines break at any CJK character or at a space between Latin words.
+    """
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line, used = "", 0.0
+        for word in _tokens(paragraph):
+            w = sum(_em(c) for c in word)
+            if used + w > width_em and line:
+                lines.append(line.rstrip())
+                line, used = word.lstrip(), sum(_em(c) for c in word.lstrip())
+            else:
+                line += word
+                used += w
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for ch in text:
+        if tokens and ord(ch) < 0x2E80 and not ch.isspace() and ord(tokens[-1][-1]) < 0x2E80:
+            tokens[-1] += ch
+        else:
+            tokens.append(ch)
+    return tokens
+
+
+class _Pages:
+    """A flow of text and figures on A4 portrait pages."""
+
+    def __init__(self, pdf: PdfPages, title: str, footer: Sequence[str]) -> None:
+        self.pdf = pdf
+        self.title = title
+        self.footer = list(footer)
+        self.count = 0
+        self.fig: Figure | None = None
+        self.y = 0.0
+        self._new()
+
+    def _new(self) -> None:
+        if self.fig is not None:
+            self._finish()
+        self.fig = Figure(figsize=_A4_PORTRAIT)
+        self.count += 1
+        self.y = 1 - _MARGIN
+        if self.count > 1:
+            self.text(f"{self.title}（{self.count}）", 9, color="#555555")
+
+    def _finish(self) -> None:
+        assert self.fig is not None
+        y = _MARGIN * 0.95
+        for line in self.footer:
+            for part in wrap(line, 78):
+                self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.5), color="#444444")
+                y -= 0.011
+        self.pdf.savefig(self.fig)
+
+    def room(self, height: float) -> None:
+        """Start a new page unless ``height`` (of the page) is left above the footer."""
+        if self.y - height < _MARGIN + 0.055:
+            self._new()
+
+    def text(
+        self,
+        text: str,
+        size: float = 9.0,
+        bold: bool = False,
+        color: str = "black",
+        indent: float = 0.0,
+    ) -> None:
+        """Write wrapped text at the cursor."""
+        assert self.fig is not None
+        width_in = _A4_PORTRAIT[0] * (1 - 2 * _MARGIN - indent)
+        width_em = width_in * 72 / size
+        step = size * _LINE / 72 / _A4_PORTRAIT[1]
+        for line in wrap(text, width_em):
+            self.room(step)
+            self.fig.text(
+                _MARGIN + indent,
+                self.y,
+                line,
+                fontproperties=cjk_font(size, bold),
+                color=color,
+                va="top",
+            )
+            self.y -= step
+
+    def heading(self, text: str, size: float = 11.0) -> None:
+        """Write a bold heading, on a new page unless a few lines fit below it."""
+        self.room(size * _LINE * 4 / 72 / _A4_PORTRAIT[1])
+        self.text(text, size, bold=True)
+
+    def gap(self, size: float = 6.0) -> None:
+        """Leave a blank space."""
+        self.y -= size / 72 / _A4_PORTRAIT[1]
+
+    def axes(self, height: float) -> Any:
+        """Return axes of ``height`` (of the page) across the text width at the cursor."""
+        self.room(height)
+        assert self.fig is not None
+        ax = self.fig.add_axes((_MARGIN, self.y - height, 1 - 2 * _MARGIN, height))
+        self.y -= height + 0.01
+        return ax
+
+    def table(
+        self,
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        size: float = 8,
+        caption: str | None = None,
+    ) -> None:
+        """Write a simple table; ``widths`` are fractions of the text width.
+
+        A short table (and its bold ``caption``) is kept on one page.
+        """
+        left = _MARGIN
+        step = size * _LINE / 72 / _A4_PORTRAIT[1]
+        wrapped = [
+            [
+                wrap(str(cell), _A4_PORTRAIT[0] * (1 - 2 * _MARGIN) * w * 72 / size - 1)
+                for cell, w in zip(row, widths, strict=True)
+            ]
+            for row in rows
+        ]
+        heights = [step * max(len(c) for c in cells) for cells in wrapped]
+        total = sum(h + step * 0.25 for h in heights) + (step * 1.2 if caption else 0)
+        if total < 0.4:
+            self.room(total)
+        if caption:
+            self.text(caption, size + 0.5, bold=True)
+        for r, (cells, height) in enumerate(zip(wrapped, heights, strict=True)):
+            self.room(height)
+            assert self.fig is not None
+            x = left
+            for lines, w in zip(cells, widths, strict=True):
+                for i, line in enumerate(lines):
+                    self.fig.text(
+                        x,
+                        self.y - i * step,
+                        line,
+                        fontproperties=cjk_font(size, bold=r == 0),
+                        va="top",
+                    )
+                x += (1 - 2 * _MARGIN) * w
+            self.y -= height + step * 0.25
+
+    def close(self) -> None:
+        """Finish the last page."""
+        self._finish()
+        self.fig = None
+
+
+def _open(path: Path, title: str) -> Any:
+    if Path(path).suffix.lower() != ".pdf":
+        raise PrintError(f"{path}: 简报仅输出 PDF / a brief is written as .pdf")
+    return atomic_path(Path(path))
+
+
+def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
+    from corridor_map.documents.corpus import citation_label, load_corpus
+    from corridor_map.views.panel import excerpt_views
+
+    pages.heading(t("brief_excerpts", lang))
+    for view in excerpt_views(sources, load_corpus()):
+        label = citation_label(view.doc_id, view.heading_path) if view.error is None else view.title
+        meta = " · ".join(x for x in (view.issuer, view.date, view.doc_number) if x)
+        where = f" · {view.paragraph_id}" if view.paragraph_id else ""
+        pages.gap(3)
+        # The excerpt exactly as the document has it (its own quotation marks included).
+        pages.text(view.quote, 9.5, color="#1b2631", indent=0.02)
+        pages.text(
+            f"—— {label}{(' · ' + meta) if meta else ''}{where}", 7.5, color="#555555", indent=0.04
+        )
+        if view.error:
+            pages.text(view.error, 7.5, color="#c0392b", indent=0.04)
+
+
+def zone_brief(
+    path: Path | str, feature_id: str, lang: str = "zh", atlas: Atlas | None = None
+) -> Path:
+    """Write the brief of one feature (a zone, core, belt, platform …) as PDF.
+
+    Raises
+    ------
+    BriefError
+        When no feature has this id.
+    PrintError
+        Not a ``.pdf`` path, or no CJK font.
+    """
+    from corridor_map.views.panel import feature_panel
+
+    atlas = atlas or load_atlas()
+    if feature_id not in atlas:
+        raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
+    _setup()
+    view = feature_panel(atlas, feature_id)
+    feature = atlas.get(feature_id)
+    title = f"{view.name_zh} / {view.name_en}"
+    footer = footer_lines(atlas, lang)
+    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
+        pages = _Pages(pdf, title, footer)
+        pages.text(
+            f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
+            f"{datetime.date.today().isoformat()}",
+            8.5,
+            color="#555555",
+        )
+        pages.text(title, 16, bold=True)
+        pages.gap()
+        if feature.geometry is not None:
+            ax = pages.axes(0.34)
+            context = atlas.by_corridor(feature.corridor)
+            from corridor_map.outputs.printmap import MapFrame
+
+            box = ax.get_position()
+            aspect = (box.width * _A4_PORTRAIT[0]) / (box.height * _A4_PORTRAIT[1])
+            frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
+            draw_map(ax, atlas, context, lang, frame=frame, focus=feature, label_size=6.5)
+            scale_bar(ax, frame, lang, size=6)
+        else:
+            pages.text(t("brief_unlocated", lang), 9, color="#c0392b")
+        pages.heading(t("brief_role", lang))
+        facts = [
+            (t("role", lang), role_name(view.role, lang)),
+            (
+                t("brief_parents", lang),
+                " › ".join(reversed([p.label(lang) for p in view.parents])) or t("none", lang),
+            ),
+            (
+                t("brief_children", lang),
+                "、".join(c.label(lang) for c in view.children) or t("none", lang),
+            ),
+            (
+                t("brief_district", lang),
+                "、".join(d.label(lang) for d in view.districts) or t("none", lang),
+            ),
+            (
+                t("brief_geometry", lang),
+                f"{basis_name(view.geometry_basis, lang)}"
+                f"{f'，±{view.precision_m:g} m' if view.precision_m else ''}："
+                f"{view.geometry_source}",
+            ),
+        ]
+        if view.status:
+            facts.append(
+                (
+                    t("status", lang),
+                    f"{status_name(view.status.get('value'), lang)} "
+                    f"{view.status.get('as_of') or ''}".strip(),
+                )
+            )
+        pages.table(facts, (0.22, 0.78), size=8.5)
+        pages.gap()
+        pages.heading(t("brief_figures", lang))
+        if view.figures:
+            rows = [(t("brief_stated", lang), t("brief_measured", lang), "±")]
+            for figure in view.figures:
+                measured = (
+                    "—"
+                    if figure.measured is None
+                    else f"{figure.measured:.3f} {figure.measured_unit}"
+                )
+                ratio = "—" if figure.ratio is None else f"{(figure.ratio - 1) * 100:+.1f} %"
+                rows.append(
+                    (
+                        f"{quantity_name(figure.quantity, lang)}: {figure.stated_text}",
+                        measured,
+                        ratio,
+                    )
+                )
+            pages.table(rows, (0.5, 0.32, 0.18), size=8.5)
+        else:
+            pages.text(t("brief_no_figures", lang), 9)
+        pages.gap()
+        _excerpts(pages, feature.sources, lang)
+        pages.close()
+    return Path(path)
+
+
+def target_brief(
+    path: Path | str, target_id: str, lang: str = "zh", atlas: Atlas | None = None
+) -> Path:
+    """Write the brief of one travel target as PDF: verdict, method, worst case, sensitivity.
+
+    Raises
+    ------
+    BriefError
+        When no target has this id.
+    """
+    from corridor_map.travel import routing as travel
+    from corridor_map.travel import targets as travel_targets
+    from corridor_map.views.panel import SENSITIVITY_SPEEDS, ring_points
+
+    targets = {x["id"] for x in travel_targets.load_targets()}
+    if target_id not in targets:
+        raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
+    _setup()
+    atlas = atlas or load_atlas()
+    assumptions = travel.SpeedAssumptions()
+    result = travel_targets.evaluate_targets(assumptions, target_ids=[target_id])[0]
+    title = f"{result.name_zh} / {result.name_en}"
+    footer = footer_lines(atlas, lang, roads=True)
+    worst = result.worst_case or {}
+    overlays: list[Any] = []
+    route_note = ""
+    if worst.get("origin") and worst.get("destination"):
+        ends = ring_points(worst)
+        if ends:
+            from shapely.geometry import MultiPoint
+
+            overlays.append(
+                (
+                    MultiPoint([p.position for p in ends]),
+                    {
+                        "color": "#d35400",
+                        "fillColor": "#d35400",
+                        "fillOpacity": 1,
+                        "radius": 7,
+                        "weight": 2,
+                    },
+                )
+            )
+        elif worst.get("path"):
+            # The evaluated worst trip itself: its minutes are the verdict's figure.
+            overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
+            route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
+        else:
+            trip = travel.route(
+                worst["origin"], worst["destination"], assumptions, result.planned_links
+            )
+            if trip.path is not None:
+                overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))
+                route_note = f"{trip.minutes:.1f} min, {trip.km:.1f} km"
+                route_note += " · " + t("route_note", lang)
+
+    def name(end: Any) -> str:
+        if isinstance(end, str) and end in atlas:
+            f = atlas.get(end)
+            return f.name_zh if lang == "zh" else (f.name_en or f.name_zh)
+        return str(end)
+
+    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
+        pages = _Pages(pdf, title, footer)
+        pages.text(
+            f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
+            f"{datetime.date.today().isoformat()}",
+            8.5,
+            color="#555555",
+        )
+        pages.text(title, 15, bold=True)
+        verdict = t(f"verdict_{result.status}", lang)
+        worst_text = "—" if result.worst_minutes is None else f"{result.worst_minutes:.1f} min"
+        pages.text(
+            f"{t('verdict', lang)}：{verdict} · {t('worst', lang)} {worst_text} · "
+            f"{t('threshold', lang)} {result.threshold_min:g}",
+            11,
+            bold=True,
+            color=verdict_colour(result.status),
+        )
+        pages.gap()
+        pages.heading(t("brief_method", lang))
+        pages.text(
+            f"{result.method}: {result.evaluation_zh if lang == 'zh' else result.evaluation_en}", 9
+        )
+        for note in result.notes:
+            pages.text(note, 8, color="#555555")
+        pages.gap()
+        pages.heading(t("brief_worst", lang))
+        if worst:
+            pages.text(
+                f"{name(worst.get('origin'))} → {name(worst.get('destination'))}"
+                f"{(' · ' + route_note) if route_note else ''}",
+                9,
+            )
+            context = [f for f in atlas if f.corridor == result.corridor] or list(atlas)
+            ax = pages.axes(0.3)
+            frame = draw_map(ax, atlas, context, lang, overlays=overlays, label_size=6)
+            scale_bar(ax, frame, lang, size=6)
+        else:
+            pages.text(t("verdict_not_evaluable", lang), 9)
+        pages.gap()
+        pages.heading(t("brief_assumptions", lang))
+        for line in assumptions.describe():
+            pages.text(f"· {line}", 8)
+        on_off = t("brief_on" if result.planned_links else "brief_off", lang)
+        pages.text(f"· {t('planned_toggle', lang)}：{on_off}", 8)
+        pages.gap()
+        pages.heading(t("brief_sensitivity", lang))
+        if result.status != "not_evaluable":
+            # As in the app: a trip riding a planned link depends first on that link's
+            # assumed design speed, then on the network's.
+            on_link = bool(worst.get("planned_links_used"))
+            for parameter in ("planned_kmh", "network_kmh") if on_link else ("network_kmh",):
+                rows = [("km/h", t("worst", lang), t("verdict", lang))]
+                for row in travel_targets.sensitivity(
+                    target_id,
+                    SENSITIVITY_SPEEDS[parameter],
+                    assumptions=assumptions,
+                    planned_links=result.planned_links,
+                    parameter=parameter,
+                ):
+                    minutes = row["worst_minutes"]
+                    rows.append(
+                        (
+                            f"{row['kmh']:g}",
+                            "—" if minutes is None else f"{minutes:.1f}",
+                            t(f"verdict_{row['status']}", lang),
+                        )
+                    )
+                pages.table(rows, (0.2, 0.4, 0.4), size=8.5, caption=t(f"param_{parameter}", lang))
+        else:
+            pages.text(t("verdict_not_evaluable", lang), 9)
+        pages.gap()
+        _excerpts(pages, result.sources, lang)
+        pages.close()
+    return Path(path)
+
+
+def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
+    """Write the brief of a feature id or a travel-target id (whichever it is)."""
+    from corridor_map.travel import targets as travel_targets
+
+    if item_id in {x["id"] for x in travel_targets.load_targets()}:
+        return target_brief(path, item_id, lang)
+    if item_id in load_atlas():
+        return zone_brief(path, item_id, lang)
+    raise UnknownFeatureError(
+        item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
+    )

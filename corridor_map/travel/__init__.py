@@ -1,0 +1,1 @@
+"""The road and rail network, routing, isochrones and the documents' travel targets."""

@@ -1,0 +1,1 @@
+"""The web map: styles, labels, basemaps and the folium bundle."""
