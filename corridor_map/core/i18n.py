@@ -414,6 +414,18 @@ _STRINGS: dict[str, dict[str, str]] = {
     "brief_on": {"zh": "是", "en": "on"},
     "brief_off": {"zh": "否", "en": "off"},
     "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
+    # --- map page, layers and reader (issue 22) ---
+    # --- end of map page strings ---
+    # --- outputs: files, print and briefs (issue 21) ---
+    # --- end of outputs strings ---
+    # --- uploads and reliability (issue 27) ---
+    # --- end of uploads strings ---
+    # --- curation and history (issue 23) ---
+    # --- end of curation strings ---
+    # --- site check and coverage (issue 25) ---
+    # --- end of site check strings ---
+    # --- document linker (issue 26) ---
+    # --- end of linker strings ---
 }
 
 # Verdict words come from the one table of corridor_map.core.verdicts.
