@@ -9,6 +9,7 @@ from typing import Any
 
 from corridor_map.atlas.model import Feature, load_atlas
 from corridor_map.atlas.validation import explain, validate
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 from corridor_map.core.vocab import REFERENCE_ROLES as _REFERENCE_ROLES
 from corridor_map.core.vocab import ROLES
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add this domain's subcommands to the corridor-map parser."""
     check = subparsers.add_parser(
         "validate",
-        help="校验图层 / check every layer file against the schema and the documents",
+        help=COMMANDS["validate"].help,
         description=(
             "Check layers/*.geojson: schema, unique ids, parents, geometry validity and "
             "winding, region, lat/lon swaps, GCJ-02 mix-ups, district containment, stated "
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     listing = subparsers.add_parser(
         "features",
-        help="列出要素 / list features with their measures",
+        help=COMMANDS["features"].help,
         description=(
             "List features with id, names, corridor, role, parent, district codes, anchor "
             "point (representative point for polygons), geodesic area/length, stated figures, "

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.documents.corpus import (
     Document,
     Paragraph,
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add this domain's subcommands to the corridor-map parser."""
     docs = subparsers.add_parser(
         "docs",
-        help="政策文件 / the source documents",
+        help=COMMANDS["docs"].help,
         description="List the five source documents or show one's normalized text.",
     )
     actions = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
@@ -51,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     find = subparsers.add_parser(
         "search",
-        help="全文检索 / search the documents (simplified or traditional input)",
+        help=COMMANDS["search"].help,
         description=(
             "Search every paragraph by characters and character pairs; traditional input is "
             "converted to simplified first. Exact matches rank first."

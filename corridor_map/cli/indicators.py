@@ -7,7 +7,6 @@ import datetime
 import json
 from typing import Any
 
-from corridor_map.analysis.timeline import timeline
 from corridor_map.atlas.indicators import (
     KINDS,
     Figure,
@@ -17,6 +16,7 @@ from corridor_map.atlas.indicators import (
     load_register,
     status,
 )
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.core.verdicts import cli_word
 from corridor_map.core.vocab import CORRIDORS
 from corridor_map.documents.corpus import citation_label, load_corpus
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``indicators`` to the corridor-map parser."""
     parser = subparsers.add_parser(
         "indicators",
-        help="文件目标登记表 / the documents' quantified targets",
+        help=COMMANDS["indicators"].help,
         description=(
             "List the indicator register: base → target as the documents state them, the "
             "target's status (reported, no report, target year not reached) and figures "
@@ -148,6 +148,8 @@ def _indicators(args: argparse.Namespace) -> int:
 
 
 def _timeline(args: argparse.Namespace) -> int:
+    from corridor_map.analysis.timeline import timeline  # routing: only for this command
+
     entries = timeline()
     if args.json:
         _dump([e.as_dict() for e in entries])

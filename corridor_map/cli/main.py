@@ -1,55 +1,56 @@
 """The ``corridor-map`` command line.
 
-Each domain registers its own subcommands from a private ``_cli_*`` module, so this file
-only wires them together and turns :class:`~corridor_map.core.errors.CorridorMapError` into a
-message on stderr and exit status 2. Every subcommand runs under
+Each domain registers its own subcommands from its module under :mod:`corridor_map.cli`
+(listed in :mod:`corridor_map.cli.commands`); this file imports only the one that runs and
+turns :class:`~corridor_map.core.errors.CorridorMapError` into a message on stderr and exit
+status 2. Every subcommand runs under
 :func:`corridor_map.atlas.model.strict_loading`: invalid layers stop it with the problem list.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from corridor_map import __version__
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.core.errors import CorridorMapError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every domain's subcommands registered."""
-    from corridor_map.cli import (
-        atlas as _cli_atlas,
-    )
-    from corridor_map.cli import (
-        documents as _cli_corpus,
-    )
-    from corridor_map.cli import (
-        indicators as _cli_indicators,
-    )
-    from corridor_map.cli import (
-        outputs as _cli_export,
-    )
-    from corridor_map.cli import (
-        travel as _cli_travel,
-    )
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser: the full subcommand of ``command``, the others by name and help.
 
+    Parameters
+    ----------
+    command : str, optional
+        The subcommand about to run. Only its module is imported (it registers its
+        commands with their options); without one (``--help``, a typo) every command is
+        listed from :data:`~corridor_map.cli.commands.COMMANDS` and nothing is imported.
+    """
     parser = argparse.ArgumentParser(
         prog="corridor-map",
         description="Zhejiang S&T innovation corridors: documents, layers, measures, travel.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_cli_corpus, _cli_atlas, _cli_travel, _cli_indicators, _cli_export):
+    if command in COMMANDS:
+        module = importlib.import_module(f"corridor_map.cli.{COMMANDS[command].module}")
         module.register(subparsers)
+    else:
+        for name, entry in COMMANDS.items():
+            subparsers.add_parser(name, help=entry.help)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Top-level options take no value, so the first plain word is the subcommand.
+    command = next((a for a in arguments if not a.startswith("-")), None)
+    args = build_parser(command).parse_args(arguments)
     from corridor_map.atlas.model import strict_loading
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.outputs import export
 
 
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="导出 / export features, a route, an isochrone or the targets table",
+        help=COMMANDS["export"].help,
         description=(
             "Write WGS84 files for QGIS/ArcGIS: GeoJSON, GeoPackage, KML or CSV (format from "
             "--out's ending unless --format is given). Every file carries the attribution "
@@ -102,7 +103,7 @@ def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
 
     printer = subparsers.add_parser(
         "print",
-        help="打印地图 / printable map (PDF or PNG, A4/A3 landscape)",
+        help=COMMANDS["print"].help,
         description=(
             "Render the corridors offline with title, legend, geodesic scale bar, north "
             "arrow, attribution, schematic note and date."
@@ -116,7 +117,7 @@ def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
 
     brief = subparsers.add_parser(
         "brief",
-        help="简报 / one- or two-page PDF brief on a feature or a travel target",
+        help=COMMANDS["brief"].help,
         description=(
             "A zone brief (inset map, role, hierarchy, stated vs measured, every excerpt "
             "verbatim with its citation) or a travel-target brief (verdict, method, worst "

@@ -14,6 +14,7 @@ from corridor_map.analysis.measure import (
     measure_feature,
     stated_vs_measured,
 )
+from corridor_map.cli.commands import COMMANDS
 from corridor_map.core.verdicts import cli_word
 from corridor_map.travel.compare import (
     Scenario,
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add this domain's subcommands to the corridor-map parser."""
     measure = subparsers.add_parser(
         "measure",
-        help="量算要素 / geodesic area, perimeter, length of a feature",
+        help=COMMANDS["measure"].help,
         description=(
             "Geodesic (WGS84 ellipsoid) area, perimeter and length of one feature, beside "
             "the figures the documents state for it. 'measure --stated' lists every stated "
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     travel = subparsers.add_parser(
         "travel",
-        help="出行时间 / fastest trip between two features",
+        help=COMMANDS["travel"].help,
         description=(
             "Fastest trip on the reference road network between two features, with access "
             "legs, under stated speed assumptions (network 40 km/h, access 25 km/h × 1.3 "
@@ -76,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     targets = subparsers.add_parser(
         "targets",
-        help="出行目标评估 / evaluate the documents' travel-time targets",
+        help=COMMANDS["targets"].help,
         description="Evaluate every record of layers/travel_targets.json.",
     )
     _assumption_arguments(targets)
@@ -109,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     iso = subparsers.add_parser(
         "isochrone",
-        help="等时圈 / area reachable within N minutes",
+        help=COMMANDS["isochrone"].help,
         description=(
             "Area reachable from a feature (or a WGS84 point LON,LAT) within N minutes, as "
             "GeoJSON with --json."
