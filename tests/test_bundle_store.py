@@ -80,7 +80,7 @@ def test_the_key_follows_data_language_basemap_and_tianditu_key(
 _PROBE = """
 import sys
 from streamlit.testing.v1 import AppTest
-from corridor_map import map_component
+from corridor_map.ui import map_component
 
 heavy = ("shapely", "pyproj", "jsonschema", "pandas")
 loaded = []
