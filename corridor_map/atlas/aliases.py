@@ -70,7 +70,7 @@ _ADMIN_SUFFIXES = (
 #: A count before a collective name (两大科创湖区 → 科创湖区).
 _COUNT_PREFIX = tuple(f"{n}大" for n in "两二三四五六七八九十")
 #: A ring round a landmark (环龙门湖创新转化服务中心 → 创新转化服务中心).
-_RING = "环"
+RING = "环"
 #: A name left after dropping prefixes must keep this many characters.
 MIN_REMAINDER = 4
 #: Kinds of place, not names of one: a remainder that is only one of these is dropped
@@ -102,7 +102,7 @@ GENERIC_KINDS = frozenset(
     }
 )
 #: A prefix is not dropped where it is part of a word (浙江大学 is not 浙江 + 大学).
-_BOUND = ("大学", "学院", "省", "市", "区", "县")
+BOUND_WORDS = ("大学", "学院", "省", "市", "区", "县")
 
 
 class AliasError(CorridorMapError):
@@ -252,7 +252,7 @@ def dropped_prefixes(
     :data:`MIN_REMAINDER` characters and is not just a bracketed part.
     """
     prefixes = sorted(set(admin_prefixes), key=len, reverse=True)
-    rings = sorted({_RING + m for m in landmarks} | set(landmarks), key=len, reverse=True)
+    rings = sorted({RING + m for m in landmarks} | set(landmarks), key=len, reverse=True)
     found: list[tuple[str, str]] = []
     current = name
     while True:
@@ -263,7 +263,7 @@ def dropped_prefixes(
         if (
             len(current) < MIN_REMAINDER
             or current[0] in "()（）"
-            or current.startswith(_BOUND)
+            or current.startswith(BOUND_WORDS)
             or current in GENERIC_KINDS
         ):
             return found

@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     register_timeline(actions)
 
+    from corridor_map.cli.linker import register as register_link
+
+    register_link(actions)
+
     find = subparsers.add_parser(
         "search",
         help="全文检索 / search the documents (simplified or traditional input)",
