@@ -462,10 +462,15 @@ class Linker:
                     continue
                 pattern = re.escape(head) + r"[\u4e00-\u9fff()]{0,4}?(?:" + _KINDS + ")"
                 for match in re.finditer(pattern, folded):
-                    if match.group() != name:
+                    end = match.end()
+                    if match.group().count("(") > match.group().count(")") and (
+                        folded[end : end + 1] == ")"
+                    ):
+                        end += 1  # 清华长三角研究院（台州创新中心）: close the bracket
+                    if folded[match.start() : end] != name:
                         rule = f"of {feature.name_zh}"
-                        form = _Form(match.group(), fid, "variant", rule, None)
-                        found.append((match.start(), match.end(), form))
+                        form = _Form(folded[match.start() : end], fid, "variant", rule, None)
+                        found.append((match.start(), end, form))
                 break
         return found
 
