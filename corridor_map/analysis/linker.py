@@ -118,7 +118,7 @@ _PLACE_KINDS = (
 _LEAD = re.compile(
     r"(?:建设|推进|推动|打造|依托|围绕|加快|支持|引进|共建|创建|谋划|发挥|培育|布局|联动|"
     r"实施|加强|设立|建成|成立|落户|入驻|集聚|包括|深化|争创|积极|全力|着力|重点|力争|加速|"
-    r"创成|用好|提升|举办|开展|达到|全面|以及|和|与|及|等|的|在|为|对|是|了|将|已|把|由|向|至|"
+    r"创成|用好|提升|举办|开展|达到|全面|新建|筹建|新设|以及|和|与|及|等|的|在|为|对|是|了|将|已|把|由|向|至|"
     r"从|于|个|家|所|批|类|各|并|进|以)"
 )
 _KINDS = "|".join(_PLACE_KINDS)
@@ -184,6 +184,9 @@ class Proposal:
     rule: str | None
     context: str | None
     namesakes: tuple[str, ...] = ()
+    #: False when no text of the paragraph occurs only once in the document (a heading
+    #: repeated word for word): the quote then needs the paragraph id too.
+    quote_unique: bool = True
 
     @property
     def why(self) -> str:
@@ -198,10 +201,11 @@ class Proposal:
     @property
     def command(self) -> str:
         """The living-data command that accepts this proposal."""
+        paragraph = "" if self.quote_unique else f" --paragraph {self.paragraph_id}"
         return (
             f"corridor-map edit link {shlex.quote(self.feature_id)} --doc "
-            f"{shlex.quote(self.doc_id)} --quote {shlex.quote(self.quote)} --reason "
-            f"{shlex.quote('linker: ' + self.why)}"
+            f"{shlex.quote(self.doc_id)} --quote {shlex.quote(self.quote)}{paragraph} "
+            f"--reason {shlex.quote('linker: ' + self.why)}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -220,6 +224,7 @@ class Proposal:
             "rule": self.rule,
             "context": self.context,
             "namesakes": list(self.namesakes),
+            "quote_unique": self.quote_unique,
             "why": self.why,
             "command": self.command,
         }
@@ -414,7 +419,8 @@ class Linker:
         for feature in self.features.values():
             if feature.corridor in found:
                 continue
-            terms = [fold(feature.name_zh)] if feature.role in {"extent", "zone", "belt"} else []
+            # Districts and the corridor's own name, not its generic parts (科创带).
+            terms = [fold(feature.name_zh)] if feature.role == "extent" else []
             for code in feature.district_codes:
                 terms += [fold(n) for n in self.gazetteer.district_names.get(code, ())]
             if any(t in folded for t in terms):
@@ -527,6 +533,7 @@ class Linker:
                 continue
             fid, confidence, context = decision
             form = best[fid]
+            quote, unique = _unique_quote(source.text, paragraph, match.start, match.end)
             result.proposals.append(
                 Proposal(
                     doc_id=source.id,
@@ -536,12 +543,13 @@ class Linker:
                     start=match.start,
                     end=match.end,
                     span=span,
-                    quote=_unique_quote(source.text, paragraph, match.start, match.end),
+                    quote=quote,
                     confidence=round(confidence, 2),
                     reason=form.reason,
                     rule=form.rule,
                     context=context,
                     namesakes=tuple(i for i in ids if i != fid),
+                    quote_unique=unique,
                 )
             )
             result.proposals.extend(self._ringed_landmarks(source, paragraph, match, fid))
@@ -562,6 +570,7 @@ class Linker:
             if at == -1:
                 continue
             start, end = at + 1, at + len(ring)
+            quote, unique = _unique_quote(source.text, paragraph, match.start, match.end)
             found.append(
                 Proposal(
                     doc_id=source.id,
@@ -571,11 +580,12 @@ class Linker:
                     start=start,
                     end=end,
                     span=paragraph.text[start:end],
-                    quote=_unique_quote(source.text, paragraph, match.start, match.end),
+                    quote=quote,
                     confidence=CONFIDENCE["landmark_in_name"],
                     reason="landmark_in_name",
                     rule=f"in {paragraph.text[match.start : match.end]}",
                     context=None,
+                    quote_unique=unique,
                 )
             )
         return found
@@ -723,17 +733,18 @@ def _context_text(
     return ("namesakes resolved by " if candidates > 1 else "") + ", ".join(parts)
 
 
-def _unique_quote(text: str, paragraph: Paragraph, start: int, end: int) -> str:
+def _unique_quote(text: str, paragraph: Paragraph, start: int, end: int) -> tuple[str, bool]:
     """The span itself, else its clause, else its sentence, else the paragraph: the first
-    that occurs once in ``text`` (``edit link --quote`` needs a quote found once)."""
+    that occurs once in ``text`` (``edit link --quote`` needs a quote found once), and
+    whether it does (a heading repeated word for word never does)."""
     body = paragraph.text
     if text.count(body[start:end]) == 1:
-        return body[start:end]
+        return body[start:end], True
     for stops in ("，,；;：:。！!？?", "。！!？?"):
         left = max(body.rfind(c, 0, start) for c in stops) + 1
         rights = [i for i in (body.find(c, end) for c in stops) if i != -1]
         right = min(rights) if rights else len(body)
         window = body[left:right].strip()
         if window and text.count(window) == 1:
-            return window
-    return body
+            return window, True
+    return body, text.count(body) == 1
