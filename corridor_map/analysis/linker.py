@@ -73,12 +73,12 @@ CONFIDENCE = {
     "landmark_in_name": 0.6,
 }
 _REASON_TEXT = {
-    "exact": "exact name",
-    "alias": "alias",
-    "prefix_dropped": "prefix dropped",
-    "short_in_document": "short form of a name the document uses",
-    "variant": "variant (same beginning, other kind of place)",
-    "landmark_in_name": "landmark named in a longer name (环…)",
+    "exact": "全称 exact name",
+    "alias": "别名 alias",
+    "prefix_dropped": "省略前缀 prefix dropped",
+    "short_in_document": "文内简称 short form of a name the document uses",
+    "variant": "变体 variant (same beginning, other kind of place)",
+    "landmark_in_name": "名称中的地标 landmark named in a longer name (环…)",
 }
 #: A short form used in the same document keeps this share of the name at least.
 _SHORT_SHARE = 0.6
@@ -605,7 +605,7 @@ class Linker:
                     nearest = (j, j - i, name)
         if nearest is None or places[nearest[2]].inside:
             return None
-        return f"outside the region ({nearest[2]})"
+        return f"区域外 outside the region ({nearest[2]})"
 
     def _decide(
         self,
@@ -630,10 +630,14 @@ class Linker:
         score, located, fid, in_paragraph, in_heading, own_corridor = top
         if len(scored) > 1 and scored[1][0] == score:
             tied = ", ".join(s[2] for s in scored if s[0] == score)
-            return Ambiguous("", 0, 0, "", (), f"namesakes not separated by context ({tied})")
+            return Ambiguous(
+                "", 0, 0, "", (), f"同名无法区分 namesakes not separated by context ({tied})"
+            )
         if score == 0 and not located:
             corridor = self.features[fid].corridor
-            return Ignored("", 0, 0, "", (), f"no context for corridor {corridor}")
+            return Ignored(
+                "", 0, 0, "", (), f"缺少所属走廊的上下文 no context for corridor {corridor}"
+            )
         confidence = CONFIDENCE[best[fid].reason]
         if match.end - match.start <= 3:
             confidence -= 0.1
