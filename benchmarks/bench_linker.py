@@ -28,7 +28,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from corridor_map.analysis.linker import Linker, Proposal
+from corridor_map.analysis.link_results import Proposal
+from corridor_map.analysis.linker import Linker
 from corridor_map.atlas.aliases import load_aliases
 from corridor_map.atlas.model import load_atlas
 from corridor_map.documents.corpus import load_corpus

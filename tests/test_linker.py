@@ -13,7 +13,8 @@ import json
 
 import pytest
 
-from corridor_map.analysis.linker import Linker, text_input
+from corridor_map.analysis.link_results import text_input
+from corridor_map.analysis.linker import Linker
 from corridor_map.atlas.aliases import (
     AliasError,
     check,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from corridor_map.analysis.linker import LinkResult
+    from corridor_map.analysis.link_results import LinkResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _link(args: argparse.Namespace) -> int:
-    from corridor_map.analysis.linker import Linker, LinkInput, text_input
+    from corridor_map.analysis.link_results import LinkInput, text_input
+    from corridor_map.analysis.linker import Linker
     from corridor_map.atlas.aliases import load_aliases
     from corridor_map.atlas.model import load_atlas
     from corridor_map.core.errors import CorridorMapError
