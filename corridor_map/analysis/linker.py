@@ -157,6 +157,7 @@ class Linker:
         }
         self._prefixes = self.gazetteer.admin_prefixes()
         self._forms = self._build_forms()
+        self._heads = self._variant_heads()
         self._evidence = {fid: self._evidence_terms(f) for fid, f in self.features.items()}
 
     # ------------------------------------------------------------------------- forms
@@ -260,35 +261,42 @@ class Linker:
                     break
         return found
 
-    def _variants(self, folded: str) -> list[tuple[int, int, _Form]]:
-        """A name's first six or more characters, up to four more, then a kind of place
-        (温岭（德国）海外创新孵化中心 → 温岭（德国）海外孵化器)."""
-        found = []
+    def _variant_heads(self) -> list[tuple[str, str, list[str]]]:
+        """Per feature of eight characters or more: its name and its heads, longest first
+        (six characters at least, four of them past a region prefix)."""
+        heads = []
         for fid, feature in self.features.items():
             name = fold(feature.name_zh)
             if len(name) < 8:
                 continue
+            kept = []
             for k in range(len(name) - 1, 5, -1):
                 head = name[:k]
-                own = head
-                for prefix in self._prefixes:
-                    if own.startswith(prefix):
-                        own = own[len(prefix) :]
-                        break
-                if len(own) < 4 or head not in folded:
-                    continue
-                pattern = re.escape(head) + r"[\u4e00-\u9fff()]{0,4}?(?:" + _KINDS + ")"
-                for match in re.finditer(pattern, folded):
-                    end = match.end()
-                    if match.group().count("(") > match.group().count(")") and (
-                        folded[end : end + 1] == ")"
-                    ):
-                        end += 1  # 清华长三角研究院（台州创新中心）: close the bracket
-                    if folded[match.start() : end] != name:
-                        rule = f"of {feature.name_zh}"
-                        form = _Form(folded[match.start() : end], fid, "variant", rule, None)
-                        found.append((match.start(), end, form))
-                break
+                prefix = next((p for p in self._prefixes if head.startswith(p)), "")
+                if len(head) - len(prefix) >= 4:
+                    kept.append(head)
+            heads.append((fid, name, kept))
+        return heads
+
+    def _variants(self, folded: str) -> list[tuple[int, int, _Form]]:
+        """A name's first six or more characters, up to four more, then a kind of place
+        (温岭（德国）海外创新孵化中心 → 温岭（德国）海外孵化器)."""
+        found = []
+        for fid, name, heads in self._heads:
+            head = next((h for h in heads if h in folded), None)
+            if head is None:
+                continue
+            pattern = re.escape(head) + r"[\u4e00-\u9fff()]{0,4}?(?:" + _KINDS + ")"
+            for match in re.finditer(pattern, folded):
+                end = match.end()
+                if match.group().count("(") > match.group().count(")") and (
+                    folded[end : end + 1] == ")"
+                ):
+                    end += 1  # 清华长三角研究院（台州创新中心）: close the bracket
+                if folded[match.start() : end] != name:
+                    rule = f"of {self.features[fid].name_zh}"
+                    form = _Form(folded[match.start() : end], fid, "variant", rule, None)
+                    found.append((match.start(), end, form))
         return found
 
     def _matches(self, folded: str, forms: list[_Form]) -> list[_Match]:
