@@ -283,3 +283,17 @@ def test_a_new_document_is_linked_accepted_and_cited(data_copy, capsys):
     assert len(cited) == 1 and cited[0].error is None
     assert cited[0].quote == accepted["quote"]
     assert citation_label_of(cited[0]).startswith("《关于温岭科创平台建设的通报》")
+
+
+def test_validate_names_the_file_feature_and_field_of_a_broken_alias(data_copy):
+    from corridor_map.atlas.aliases import validate_aliases
+
+    path = data_copy / "layers" / "aliases.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["aliases"]["no-such-feature"] = data["aliases"].pop("china-gene-pharma-valley")
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    problems = validate_aliases(data_copy / "layers")
+    assert [(p.file, p.feature_id, p.field) for p in problems] == [
+        ("aliases.json", "no-such-feature", "-")
+    ]
+    assert "no curated feature" in problems[0].reason
