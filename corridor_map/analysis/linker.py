@@ -151,7 +151,13 @@ class Linker:
         self.aliases = aliases
         self.gazetteer = gazetteer or build_gazetteer(atlas)
         self.features = {f.id: f for f in atlas.select(include_reference=False)}
-        self.inside = self.gazetteer.inside_names()
+        # Names that place a feature by themselves: counties, prefectures, the province
+        # (a town's short form, 新城 or 城东, is too often part of an ordinary name).
+        self.inside = {
+            name
+            for name, place in self.gazetteer.places.items()
+            if place.inside and place.level != "town" and len(name) >= 2
+        }
         self.reference_places = {
             f.name_zh for f in atlas.select(corridor="reference") if f.role != "district"
         }
@@ -207,7 +213,7 @@ class Linker:
         return tuple(sorted(fold(t) for t in terms if len(t) >= 2))
 
     def _self_located(self, form: str) -> bool:
-        return any(name in form for name in self.inside if len(name) >= 2)
+        return any(name in form for name in self.inside)
 
     # ------------------------------------------------------------------------- linking
 
