@@ -176,10 +176,6 @@ class Gazetteer:
     district_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prefecture_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def inside_names(self) -> set[str]:
-        """Every in-region administrative name (full and short forms)."""
-        return {name for name, place in self.places.items() if place.inside}
-
     def admin_prefixes(self) -> list[str]:
         """Names a feature name may start with and drop (region and province), longest first."""
         names = {n for n, p in self.places.items() if p.inside and p.level != "town"}
