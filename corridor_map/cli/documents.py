@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     register_timeline(actions)
 
+    from corridor_map.cli.linker import register as register_link
+
+    register_link(actions)
+
     find = subparsers.add_parser(
         "search",
         help=COMMANDS["search"].help,

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: The shipped schemas, by the data file they describe.
-SCHEMA_NAMES = ("layer", "travel_targets", "indicators", "catalog")
+SCHEMA_NAMES = ("layer", "travel_targets", "indicators", "catalog", "aliases")
 
 _FORMATS = FormatChecker(formats=())
 
