@@ -35,7 +35,7 @@ from corridor_map.outputs.printmap import (
     scale_bar,
 )
 
-__all__ = ["render_site_report", "write_site_table"]
+__all__ = ["render_site_report", "site_map_png", "write_site_table"]
 
 _PAGE = (8.27, 11.69)  # A4 portrait, inches
 _MARGIN = 0.07
@@ -180,14 +180,21 @@ def _relations_table(flow: _Flow, report: SiteReport, lang: str) -> None:
     flow.table(rows, (0.2, 0.08, 0.08, 0.09, 0.08, 0.08, 0.13, 0.26))
 
 
-def _draw(flow: _Flow, report: SiteReport, atlas: Atlas, lang: str) -> None:
+def _map_features(report: SiteReport, atlas: Atlas) -> list[Any]:
     corridors = set(report.corridors or report.travel_corridors)
-    features = [
+    return [
         f
         for f in atlas
         if f.corridor in corridors and f.geometry is not None and f.role != "platform"
     ]
-    ax = flow.axes(0.36)
+
+
+def _draw(flow: _Flow, report: SiteReport, atlas: Atlas, lang: str) -> None:
+    _draw_on(flow.axes(0.36), report, atlas, lang)
+
+
+def _draw_on(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> None:
+    features = _map_features(report, atlas)
     frame = draw_map(
         ax,
         atlas,
@@ -271,6 +278,20 @@ def _indicators(flow: _Flow, report: SiteReport, lang: str) -> None:
         flow.text(
             t("site_more", lang).format(n=rest) + " (corridor-map indicators)", 7.5, indent=0.02
         )
+
+
+def site_map_png(
+    report: SiteReport, atlas: Atlas, lang: str = "zh", width_in: float = 7.0
+) -> bytes:
+    """The report's map of the parcel over its corridors as PNG bytes (for a page)."""
+    import io
+
+    cjk_font()  # refuse before drawing anything
+    fig = Figure(figsize=(width_in, width_in * 0.62))
+    _draw_on(fig.add_axes((0.01, 0.01, 0.98, 0.98)), report, atlas, lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
 
 
 def render_site_report(
