@@ -238,3 +238,24 @@ def test_a_thousand_parcels_from_a_file(atlas, corpus, tmp_path):
         ]
         assert [t.minutes for t in alone.travel] == [t.minutes for t in report.travel]
     assert all(math.isfinite(t.minutes or 0) for rep in reports for t in rep.travel)
+
+
+def test_many_vertex_parcel_distance_within_a_metre(atlas, corpus):
+    import numpy as np
+
+    # a 20,000-vertex circle of 1 km radius in EPSG:4549, far outside the Taizhou corridor
+    x, y = TO_GK.transform(120.50, 28.02)
+    angles = np.linspace(0, 2 * np.pi, 20_000, endpoint=False)
+    circle_gk = shapely.Polygon(
+        np.column_stack([x + 1000 * np.cos(angles), y + 1000 * np.sin(angles)])
+    )
+    report = check_site(to_wgs84(circle_gk), atlas, corpus, travel=False)
+    assert report.area_km2 == pytest.approx(geod_area_km2(circle_gk), rel=0.005)
+    rows = {r.feature_id: r for r in report.relations}
+    extent_gk = to_gk(atlas.get("taizhou-bay-corridor").geometry)
+    a, b = shapely.ops.nearest_points(circle_gk, extent_gk)
+    (lon1, lon2), (lat1, lat2) = GK.transform([a.x, b.x], [a.y, b.y])
+    _, _, metres = GEOD.inv(lon1, lat1, lon2, lat2)
+    assert rows["taizhou-bay-corridor"].distance_km * 1000 == pytest.approx(
+        metres, abs=1.0 + 5e-4 * metres
+    )

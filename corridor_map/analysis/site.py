@@ -52,6 +52,7 @@ from corridor_map.core.vocab import CORRIDORS
 from corridor_map.documents.corpus import Corpus, citation_label
 from corridor_map.geo.geodesy import (
     TO_WGS84,
+    WGS84,
     distances_km,
     geodesic_area_km2,
     to_metric,
@@ -70,6 +71,8 @@ __all__ = [
 #: Roles a trip from the parcel goes to (the corridor's gateways and core).
 TRAVEL_ROLES = ("gateway", "core")
 _AREAL = {"Polygon", "MultiPolygon"}
+_MANY_VERTICES = 10_000
+_DISTANCE_TOLERANCE_M = 1.0
 
 
 class SiteError(CorridorMapError):
@@ -130,7 +133,7 @@ def _indexed(f: Feature) -> _Indexed:
         inner = shapely.Polygon()
         area = 0.0
     outer = metric.buffer(precision) if precision else metric
-    for g in (metric, inner, outer):
+    for g in (metric, inner, outer, f.geometry):
         shapely.prepare(g)
     return _Indexed(f, metric, inner, outer, precision, area)
 
@@ -168,9 +171,27 @@ def _checked(geometry: BaseGeometry, label: str) -> BaseGeometry:
     return geometry
 
 
+def _area_km2(geometry: BaseGeometry) -> float:
+    """Geodesic area of (multi)polygons, as :func:`geodesic_area_km2` measures it.
+
+    Rings are handed to :meth:`pyproj.Geod.polygon_area_perimeter` as numpy arrays: the
+    generic ``geometry_area_perimeter`` copies a 200,000-vertex parcel through Python lists,
+    which costs more than the geodesy itself.
+    """
+    total = 0.0
+    for polygon in shapely.get_parts(geometry):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        for k, ring in enumerate([polygon.exterior, *polygon.interiors]):
+            xy = shapely.get_coordinates(ring)
+            area, _ = WGS84.polygon_area_perimeter(xy[:, 0], xy[:, 1])
+            total += abs(area) if k == 0 else -abs(area)
+    return total / 1e6
+
+
 def _nearest_km(parcel_m: BaseGeometry, other_m: BaseGeometry) -> float:
     """Geodesic km between the nearest points of two UTM geometries (0 when they meet)."""
-    if parcel_m.intersects(other_m):
+    if other_m.intersects(parcel_m):
         return 0.0
     a, b = shapely.get_coordinates(shapely.shortest_line(parcel_m, other_m))
     lon, lat = TO_WGS84.transform(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
@@ -178,26 +199,37 @@ def _nearest_km(parcel_m: BaseGeometry, other_m: BaseGeometry) -> float:
 
 
 def _relate(
-    label: str, parcel: BaseGeometry, parcel_m: BaseGeometry, parcel_km2: float, item: _Indexed
+    label: str,
+    parcel: BaseGeometry,
+    parcel_m: BaseGeometry,
+    parcel_km2: float,
+    item: _Indexed,
+    distance_m: BaseGeometry | None = None,
 ) -> Relation:
     f = item.feature
     p = item.precision_m
     areal = f.geometry is not None and f.geometry.geom_type in _AREAL
-    meets = parcel_m.intersects(item.metric)
+    # the feature's prepared geometries on the left: GEOS uses their index
+    meets = item.metric.intersects(parcel_m)
     if areal:
-        surely = parcel_m.intersects(item.inner) and not (p == 0 and parcel_m.touches(item.metric))
+        surely = item.inner.intersects(parcel_m) and not (p == 0 and item.metric.touches(parcel_m))
     else:
         surely = meets if p == 0 else item.outer.covered_by(parcel_m)
-    verdict = "inside" if surely else "uncertain" if parcel_m.intersects(item.outer) else "outside"
+    verdict = "inside" if surely else "uncertain" if item.outer.intersects(parcel_m) else "outside"
     if p == 0 and verdict == "uncertain":  # an official edge touched: firm, not inside
         verdict = "outside"
     overlap = parcel_share = feature_share = None
     if areal and meets and parcel_km2 > 0:
         assert f.geometry is not None
-        overlap = geodesic_area_km2(shapely.intersection(parcel, f.geometry))
+        if f.geometry.contains(parcel):  # prepared: the whole parcel, no intersection to build
+            overlap = parcel_km2
+        else:
+            overlap = _area_km2(shapely.intersection(parcel, f.geometry))
         parcel_share = overlap / parcel_km2
         feature_share = overlap / item.area_km2 if item.area_km2 else None
-    distance = 0.0 if meets else _nearest_km(parcel_m, item.metric)
+    distance = (
+        0.0 if meets else _nearest_km(parcel_m if distance_m is None else distance_m, item.metric)
+    )
     note_zh = note_en = ""
     if verdict == "uncertain":
         note_zh = f"示意边界 ±{p:g} m，无法判断 / "
@@ -256,12 +288,16 @@ def _depth(atlas: Atlas, feature_id: str) -> int:
 
 
 def _relations(
-    label: str, parcel: BaseGeometry, parcel_m: BaseGeometry, index: SiteIndex
+    label: str, parcel: BaseGeometry, parcel_m: BaseGeometry, parcel_km2: float, index: SiteIndex
 ) -> list[Relation]:
-    parcel_km2 = geodesic_area_km2(parcel) if parcel.geom_type in _AREAL else 0.0
+    distance_m = None
+    if shapely.get_num_coordinates(parcel_m) > _MANY_VERTICES:
+        # GEOS's distance compares every pair of segments: measure from a copy simplified by
+        # 1 m (a distance moves by at most that; every precision stated is 100 m or more)
+        distance_m = shapely.simplify(parcel_m, _DISTANCE_TOLERANCE_M, preserve_topology=False)
     found: list[Relation] = []
     for i in index.tree.query(parcel_m, predicate="intersects"):
-        relation = _relate(label, parcel, parcel_m, parcel_km2, index.items[int(i)])
+        relation = _relate(label, parcel, parcel_m, parcel_km2, index.items[int(i)], distance_m)
         if relation.verdict != "outside":
             found.append(relation)
     rank = {"inside": 0, "uncertain": 1}
@@ -273,7 +309,7 @@ def _relations(
         extent = index.extents.get(corridor)
         if corridor in near or extent is None:
             continue
-        found.append(_relate(label, parcel, parcel_m, parcel_km2, extent))
+        found.append(_relate(label, parcel, parcel_m, parcel_km2, extent, distance_m))
     return found
 
 
@@ -537,7 +573,8 @@ def check_sites(
     partial = []
     for label, parcel in checked:
         parcel_m = to_metric(parcel)
-        relations = _relations(label, parcel, parcel_m, index)
+        area = _area_km2(parcel) if parcel.geom_type in _AREAL else 0.0
+        relations = _relations(label, parcel, parcel_m, area, index)
         related = {r.feature_id: r for r in relations}
         districts = tuple(
             (d.id, d.name_zh, d.name_en)
@@ -549,7 +586,7 @@ def check_sites(
         if not near:
             outside = [r for r in relations if r.verdict == "outside"]
             near = (min(outside, key=lambda r: r.distance_km or 0.0).corridor,) if outside else ()
-        partial.append((label, parcel, relations, districts, may, near))
+        partial.append((label, parcel, relations, districts, may, near, area))
     points = [_point_of(parcel) for _, parcel, *_ in partial]
     times = (
         _travel(points, [p[5] for p in partial], atlas, scenario)
@@ -557,7 +594,7 @@ def check_sites(
         else [[] for _ in partial]
     )
     reports = []
-    for (label, parcel, relations, districts, may, near), point, trips in zip(
+    for (label, parcel, relations, districts, may, near, area), point, trips in zip(
         partial, points, times, strict=True
     ):
         inside = _corridors(relations, {"inside", "uncertain"})
@@ -572,7 +609,7 @@ def check_sites(
                 parcel=label,
                 geometry=parcel,
                 geometry_type=parcel.geom_type,
-                area_km2=geodesic_area_km2(parcel) if parcel.geom_type in _AREAL else 0.0,
+                area_km2=area,
                 point=point,
                 districts=districts,
                 relations=tuple(relations),
