@@ -125,7 +125,8 @@ def _travel(report: Any, lang: str) -> None:
     for col, trip in zip(cols, report.travel, strict=False):
         name = trip.name_zh if lang == "zh" else trip.name_en
         value = "—" if trip.minutes is None else f"{trip.minutes:.1f} {t('site_minutes', lang)}"
-        col.metric(name, value, help=trip.reason)
+        # a metric's label is Markdown: escaped like every name from the layers
+        col.metric(md_escape(name), value, help=md_escape(trip.reason) if trip.reason else None)
     if report.scenario:
         st.caption(md_escape(report.scenario["description"]))
 
@@ -190,9 +191,28 @@ def _downloads(reports: list[Any], report: Any, atlas: Any, lang: str) -> None:
         )
 
 
+def _checked(parcels: list[tuple[str, Any]], atlas: Any, corpus: Any, scenario: Any) -> list[Any]:
+    """The reports of these parcels, kept while the parcels and the scenario stay the same.
+
+    Picking another parcel of a large file, or a download, reruns the page: the check of
+    a thousand parcels is not repeated then.
+    """
+    from corridor_map.analysis.site import check_sites
+
+    key = (
+        tuple((label, geometry.wkb) for label, geometry in parcels),
+        scenario.describe(),
+        id(atlas),
+    )
+    cache = st.session_state.setdefault("_site_cache", {})
+    if key not in cache:
+        cache.clear()
+        cache[key] = check_sites(parcels, atlas, corpus, scenario)
+    return list(cache[key])
+
+
 def main() -> None:
     """Draw the page."""
-    from corridor_map.analysis.site import check_sites
     from corridor_map.atlas.model import load_atlas
     from corridor_map.documents.corpus import load_corpus
     from corridor_map.outputs.common import attribution
@@ -206,7 +226,7 @@ def main() -> None:
     if not parcels:
         return
     try:
-        reports = check_sites(parcels, atlas, load_corpus(), _scenario())
+        reports = _checked(parcels, atlas, load_corpus(), _scenario())
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))
         return
