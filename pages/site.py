@@ -191,6 +191,44 @@ def _downloads(reports: list[Any], report: Any, atlas: Any, lang: str) -> None:
         )
 
 
+def _coverage(atlas: Any, lang: str) -> None:
+    """The travel targets' coverage under the same scenario, with a map of one target."""
+    from corridor_map.outputs.site_report import coverage_map_png
+    from corridor_map.travel.coverage import target_coverage
+
+    st.divider()
+    if not st.toggle(t("coverage_title", lang), value=False, key="site_coverage"):
+        return
+    scenario = _scenario()
+    readings = [
+        c for c in target_coverage(scenario.assumptions, scenario.planned_links) if c.places
+    ]
+    rows = [
+        {
+            "id": c.id,
+            t("site_feature", lang): c.name_zh if lang == "zh" else c.name_en,
+            t("coverage_places", lang): f"{c.places_met}/{len(c.places)}",
+            t("coverage_area", lang): None if c.area_share is None else f"{c.area_share:.0%}",
+            "worst (min)": None if c.worst_minutes is None else round(c.worst_minutes, 1),
+            "≤ min": c.threshold_min,
+        }
+        for c in readings
+    ]
+    st.dataframe(rows, hide_index=True, key="site_coverage_table")
+    if not readings:
+        return
+    names = {c.id: c.name_zh if lang == "zh" else c.name_en for c in readings}
+    chosen = st.selectbox(t("coverage_title", lang), list(names), format_func=names.__getitem__)
+    coverage = next(c for c in readings if c.id == chosen)
+    key = (chosen, scenario.describe(), lang)
+    maps = st.session_state.setdefault("_site_coverage_maps", {})
+    if key not in maps:
+        maps.clear()
+        maps[key] = coverage_map_png(coverage, atlas, lang)
+    st.image(maps[key])
+    st.caption(md_escape(f"{coverage.reading_zh} / {coverage.reading_en} · {scenario.describe()}"))
+
+
 def _checked(parcels: list[tuple[str, Any]], atlas: Any, corpus: Any, scenario: Any) -> list[Any]:
     """The reports of these parcels, kept while the parcels and the scenario stay the same.
 
@@ -224,6 +262,7 @@ def main() -> None:
     atlas = load_atlas(strict=False)
     parcels = _parcels(lang)
     if not parcels:
+        _coverage(atlas, lang)
         return
     try:
         reports = _checked(parcels, atlas, load_corpus(), _scenario())
@@ -245,6 +284,7 @@ def main() -> None:
     _travel(report, lang)
     _excerpts(report, lang)
     _downloads(reports, report, atlas, lang)
+    _coverage(atlas, lang)
     st.caption(md_escape(f"{t('attribution', lang)}: {attribution(atlas, roads=True)}"))
 
 

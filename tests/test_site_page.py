@@ -48,3 +48,14 @@ def test_drawn_polygon_from_the_measure_view(atlas):
     inside = set(table.loc[table["判断"] == "在内", "要素"])
     assert {"中央创新核", "台州湾科创走廊"} <= inside
     assert any("km²" in m.value and "Polygon" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_coverage_table_and_map():
+    at = _page(lang="en", site_coverage=True)
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert "wenzhou-1030-gateways-30min" in set(table["id"])
+    assert "Places meeting it" in table.columns
+    images = [e for e in at.main if getattr(e, "type", "") == "image"]
+    assert len(images) >= 2  # the parcel's map and the coverage map

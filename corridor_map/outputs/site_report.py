@@ -35,7 +35,7 @@ from corridor_map.outputs.printmap import (
     scale_bar,
 )
 
-__all__ = ["render_site_report", "site_map_png", "write_site_table"]
+__all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
 
 _PAGE = (8.27, 11.69)  # A4 portrait, inches
 _MARGIN = 0.07
@@ -289,6 +289,46 @@ def site_map_png(
     cjk_font()  # refuse before drawing anything
     fig = Figure(figsize=(width_in, width_in * 0.62))
     _draw_on(fig.add_axes((0.01, 0.01, 0.98, 0.98)), report, atlas, lang)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def coverage_map_png(coverage: Any, atlas: Atlas, lang: str = "zh", width_in: float = 7.0) -> bytes:
+    """A travel target's coverage as PNG: grid points and places that meet it, and do not.
+
+    ``coverage`` is a :class:`corridor_map.travel.coverage.TargetCoverage`; green meets the
+    threshold, red does not, grey has no trip; places are the larger dots.
+    """
+    import io
+
+    import numpy as np
+    import shapely
+
+    cjk_font()
+    fig = Figure(figsize=(width_in, width_in * 0.62))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
+    features = [f for f in atlas if f.corridor == coverage.corridor and f.geometry is not None]
+    everything = [*coverage.cells, *coverage.places]
+    if not everything:
+        raise PrintError(f"{coverage.id}: 没有可绘制的覆盖点 / no coverage to draw")
+    frame = draw_map(ax, atlas, features, lang, label_size=6.0)
+    for group, size in ((coverage.cells, 6.0), (coverage.places, 40.0)):
+        if not group:
+            continue
+        xy = shapely.get_coordinates(
+            frame.project(shapely.MultiPoint([(p.lon, p.lat) for p in group]))
+        )
+        colours = np.array(
+            [
+                "#27ae60" if p.meets else "#c0392b" if p.minutes is not None else "#95a5a6"
+                for p in group
+            ]
+        )
+        ax.scatter(
+            xy[:, 0], xy[:, 1], s=size, c=colours, linewidths=0.3, edgecolors="white", zorder=13
+        )
+    scale_bar(ax, frame, lang, size=6.5)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
