@@ -207,6 +207,7 @@ def test_bad_parcel_is_refused_with_its_name(atlas, corpus):
         check_site(shapely.Polygon(), atlas, corpus, label="lot-8")
 
 
+@pytest.mark.slow
 def test_a_thousand_parcels_from_a_file(atlas, corpus, tmp_path):
     from corridor_map.analysis.uploads import read_upload
 
