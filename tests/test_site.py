@@ -260,3 +260,24 @@ def test_many_vertex_parcel_distance_within_a_metre(atlas, corpus):
     assert rows["taizhou-bay-corridor"].distance_km * 1000 == pytest.approx(
         metres, abs=1.0 + 5e-4 * metres
     )
+
+
+def test_a_drawing_without_stated_precision_never_says_inside(atlas, corpus):
+    core = atlas.get("taizhou-central-core")
+    vague = replace(core, precision_m=None)
+    other = Atlas(
+        features={**atlas.features, core.id: vague},
+        collections=atlas.collections,
+        layers_dir=atlas.layers_dir,
+    )
+    anchor = core.geometry.representative_point()
+    report = check_site(Point(anchor.x, anchor.y), other, corpus, travel=False)
+    [r] = [r for r in report.relations if r.feature_id == core.id]
+    assert r.verdict == "uncertain" and "no precision" in r.note_en
+    # with its stated precision the same point is inside
+    assert (
+        relation(
+            check_site(Point(anchor.x, anchor.y), atlas, corpus, travel=False), core.id
+        ).verdict
+        == "inside"
+    )

@@ -90,6 +90,8 @@ class _Indexed:
     outer: BaseGeometry  # everything within the precision of the drawing
     precision_m: float
     area_km2: float
+    # a drawing that states no precision and is not official cannot give a firm "inside"
+    unstated: bool = False
 
 
 class SiteIndex:
@@ -135,7 +137,8 @@ def _indexed(f: Feature) -> _Indexed:
     outer = metric.buffer(precision) if precision else metric
     for g in (metric, inner, outer, f.geometry):
         shapely.prepare(g)
-    return _Indexed(f, metric, inner, outer, precision, area)
+    unstated = not official and f.precision_m is None
+    return _Indexed(f, metric, inner, outer, precision, area, unstated)
 
 
 _INDEXES: OrderedDict[int, tuple[Atlas, SiteIndex]] = OrderedDict()
@@ -218,6 +221,8 @@ def _relate(
     verdict = "inside" if surely else "uncertain" if item.outer.intersects(parcel_m) else "outside"
     if p == 0 and verdict == "uncertain":  # an official edge touched: firm, not inside
         verdict = "outside"
+    if item.unstated and verdict == "inside":
+        verdict = "uncertain"
     overlap = parcel_share = feature_share = None
     if areal and meets and parcel_km2 > 0:
         assert f.geometry is not None
@@ -231,7 +236,10 @@ def _relate(
         0.0 if meets else _nearest_km(parcel_m if distance_m is None else distance_m, item.metric)
     )
     note_zh = note_en = ""
-    if verdict == "uncertain":
+    if verdict == "uncertain" and item.unstated:
+        note_zh = "图形未注明精度，无法判断 / "
+        note_en = "the drawing states no precision: cannot tell"
+    elif verdict == "uncertain":
         note_zh = f"示意边界 ±{p:g} m，无法判断 / "
         note_en = f"schematic boundary ± {p:g} m: cannot tell"
     elif verdict == "inside" and f.geometry_basis == "official":
