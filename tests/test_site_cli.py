@@ -140,3 +140,28 @@ def test_many_parcels_refuse_a_single_pdf(atlas, tmp_path):
 def test_unreadable_file_is_named(tmp_path):
     with pytest.raises(CorridorMapError, match=r"nothing\.gpkg"):
         run(str(tmp_path / "nothing.gpkg"))
+
+
+def test_parcels_of_the_same_name_keep_their_own_rows(atlas, tmp_path):
+    import geopandas as gpd
+
+    core = atlas.get("taizhou-central-core").geometry.representative_point()
+    block = atlas.get("zhenan-science-city-core").geometry.representative_point()
+    frame = gpd.GeoDataFrame(
+        {"name": ["lot", "lot"]},
+        geometry=[gk_box(core.x, core.y, 100), gk_box(block.x, block.y, 100)],
+        crs="EPSG:4549",
+    )
+    path = tmp_path / "same.gpkg"
+    frame.to_file(path, driver="GPKG")
+    out = tmp_path / "same.csv"
+    assert run(str(path), "--out", str(out)) == 0
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    by_index = {r["parcel_index"]: r for r in rows if r["verdict"] == "inside"}
+    assert set(by_index) == {"1", "2"}
+    first = {r["feature_id"] for r in rows if r["parcel_index"] == "1"}
+    second = {r["feature_id"] for r in rows if r["parcel_index"] == "2"}
+    assert "taizhou-central-core" in first and "taizhou-central-core" not in second
+    assert float(by_index["1"]["lat"]) == pytest.approx(core.y, abs=0.01)
+    assert float(by_index["2"]["lat"]) == pytest.approx(block.y, abs=0.01)

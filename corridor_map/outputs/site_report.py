@@ -397,8 +397,12 @@ def write_site_table(
         raise PrintError(
             f"{path}: 关系表仅输出 .csv 或 .gpkg / a table is written as .csv or .gpkg"
         )
-    by_parcel = {r.parcel: r for r in reports}
-    rows = relation_rows(reports)
+    # row by row with its own report: two parcels may carry the same name
+    rows = [
+        (index, report, row)
+        for index, report in enumerate(reports, start=1)
+        for row in relation_rows([report])
+    ]
     if not rows:
         raise PrintError(f"{path}: 没有可写的关系 / no relation to write")
     trip_columns = list(
@@ -406,11 +410,11 @@ def write_site_table(
     )
     notice = attribution(atlas, roads=bool(trip_columns))
     records = []
-    for row in rows:
-        report = by_parcel[row["parcel"]]
+    for index, report, row in rows:
         trips = {f"minutes_to_{trip.feature_id}": trip.minutes for trip in report.travel}
         records.append(
             {
+                "parcel_index": index,
                 **row,
                 **{c: trips.get(c) for c in trip_columns},
                 "lon": round(report.point[0], 7),
