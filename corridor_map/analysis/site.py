@@ -304,8 +304,13 @@ def _relations(
         # 1 m (a distance moves by at most that; every precision stated is 100 m or more)
         distance_m = shapely.simplify(parcel_m, _DISTANCE_TOLERANCE_M, preserve_topology=False)
     found: list[Relation] = []
-    for i in index.tree.query(parcel_m, predicate="intersects"):
-        relation = _relate(label, parcel, parcel_m, parcel_km2, index.items[int(i)], distance_m)
+    # envelopes from the tree, then the test on each feature's prepared band: the tree's
+    # own predicate would test the (unprepared) parcel against every candidate
+    for i in index.tree.query(parcel_m):
+        item = index.items[int(i)]
+        if not item.outer.intersects(parcel_m):
+            continue
+        relation = _relate(label, parcel, parcel_m, parcel_km2, item, distance_m)
         if relation.verdict != "outside":
             found.append(relation)
     rank = {"inside": 0, "uncertain": 1}
