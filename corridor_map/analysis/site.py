@@ -118,6 +118,15 @@ class SiteIndex:
             if f.geometry is not None and not f.geometry.is_empty
         ]
         self.districts = tuple(districts)
+        # unlocated curated places with the located area their ``within`` chain ends at
+        self.unlocated = tuple(
+            (f, area)
+            for f in atlas
+            if f.corridor != "reference"
+            and f.geometry is None
+            and isinstance(f.properties.get("within"), dict)
+            and (area := _area_of(atlas, str(f.properties["within"].get("id")), set())) is not None
+        )
         for d in districts:
             shapely.prepare(d.geometry)
 
@@ -345,16 +354,10 @@ def _may_be_here(
     parcel: BaseGeometry,
     related: dict[str, Relation],
     districts: set[str],
-    atlas: Atlas,
+    unlocated: Sequence[tuple[Feature, Feature]],
 ) -> list[Relation]:
     found = []
-    for f in atlas:
-        within = f.properties.get("within")
-        if f.corridor == "reference" or f.geometry is not None or not isinstance(within, dict):
-            continue
-        area = _area_of(atlas, str(within.get("id")), set())
-        if area is None:
-            continue
+    for f, area in unlocated:
         here = related.get(area.id)
         if here is not None and here.verdict in {"inside", "uncertain"}:
             verdict_note = "（边界附近）" if here.verdict == "uncertain" else ""
@@ -594,7 +597,7 @@ def check_sites(
             for d in index.districts
             if d.geometry is not None and d.geometry.intersects(parcel)
         )
-        may = _may_be_here(label, parcel, related, {d[0] for d in districts}, atlas)
+        may = _may_be_here(label, parcel, related, {d[0] for d in districts}, index.unlocated)
         near = _corridors(relations, {"inside", "uncertain"})
         if not near:
             outside = [r for r in relations if r.verdict == "outside"]
