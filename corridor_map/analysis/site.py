@@ -351,11 +351,11 @@ def _area_of(atlas: Atlas, feature_id: str, seen: set[str]) -> Feature | None:
 
 def _may_be_here(
     label: str,
-    parcel: BaseGeometry,
     related: dict[str, Relation],
     districts: set[str],
     unlocated: Sequence[tuple[Feature, Feature]],
 ) -> list[Relation]:
+    """Unlocated places whose area holds the parcel (or comes within its precision)."""
     found = []
     for f, area in unlocated:
         here = related.get(area.id)
@@ -597,7 +597,7 @@ def check_sites(
             for d in index.districts
             if d.geometry is not None and d.geometry.intersects(parcel)
         )
-        may = _may_be_here(label, parcel, related, {d[0] for d in districts}, index.unlocated)
+        may = _may_be_here(label, related, {d[0] for d in districts}, index.unlocated)
         near = _corridors(relations, {"inside", "uncertain"})
         if not near:
             outside = [r for r in relations if r.verdict == "outside"]
