@@ -30,5 +30,8 @@ COMMANDS: dict[str, Command] = {
     "indicators": Command("indicators", "文件目标登记表 / the documents' quantified targets"),
     "export": Command("outputs", "导出 / export features, a route, an isochrone or targets"),
     "print": Command("outputs", "打印地图 / printable map (PDF or PNG, A4/A3 landscape)"),
+    "site": Command(
+        "site", "选址核查 / what the plan says about a parcel (zones, excerpts, travel)"
+    ),
     "brief": Command("outputs", "简报 / one- or two-page PDF brief on a feature or a target"),
 }

@@ -101,6 +101,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="speeds tried by --sensitivity (default 20 25 30 40 50 60)",
     )
     targets.add_argument(
+        "--coverage",
+        action="store_true",
+        help="beside each worst case, the share of its places and of the corridor's area "
+        "that meets the target",
+    )
+    targets.add_argument(
+        "--coverage-csv",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --coverage: also write the table as CSV (verdict + coverage columns)",
+    )
+    targets.add_argument(
         "--reach",
         metavar="TARGET_ID",
         help="list the places within the target's threshold of its worst-placed origin",
@@ -348,6 +361,8 @@ def _targets(args: argparse.Namespace) -> int:
         return _compare_targets(args)
     if args.reach:
         return _target_reach(args)
+    if args.coverage:
+        return _coverage(args)
     if args.sensitivity:
         rows = sensitivity(
             args.sensitivity,
@@ -385,6 +400,83 @@ def _targets(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print(f"planned links: {'on' if not args.no_planned else 'off'}")
     return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from corridor_map.travel.coverage import target_coverage
+
+    a = _assumptions(args)
+    planned = not args.no_planned
+    results = evaluate_targets(a, planned_links=planned)
+    readings = {c.id: c for c in target_coverage(a, planned)}
+    if args.coverage_csv is not None:
+        _coverage_csv(args.coverage_csv, results, readings, a)
+    if args.json:
+        _print_json(
+            [
+                {**r.to_dict(), "coverage": readings[r.id].to_dict() if r.id in readings else None}
+                for r in results
+            ]
+        )
+        return 0
+    for result in results:
+        print(f"{result.id}: {result.name_zh} / {result.name_en}")
+        print(
+            f"  {cli_word(result.status)}: worst {_fmt(result.worst_minutes, 1)} min vs "
+            f"threshold {result.threshold_min:g} min ({result.method})"
+        )
+        c = readings.get(result.id)
+        if c is None or not c.places:
+            print("  coverage: —" + (f" ({'; '.join(c.notes)})" if c and c.notes else ""))
+            continue
+        share = c.place_share or 0.0
+        print(
+            f"  达标地点 places meeting it: {c.places_met}/{len(c.places)} {c.place_kind} "
+            f"({share:.0%}; {c.reading_zh} / {c.reading_en})"
+        )
+        if c.area_share is not None and c.area_km2 is not None:
+            print(
+                f"  达标面积 area meeting it: {c.area_share:.0%} of {c.area_km2:.0f} km² "
+                f"(grid {c.grid_m:g} m, {len(c.cells)} points, each read as one more place)"
+            )
+        missed = [p.id for p in c.places if not p.meets]
+        if missed:
+            more = f" … (+{len(missed) - 8})" if len(missed) > 8 else ""
+            print(f"  not meeting: {', '.join(missed[:8])}{more}")
+    print(f"planned links: {'on' if planned else 'off'}")
+    return 0
+
+
+def _coverage_csv(
+    path: Path, results: list[Any], readings: dict[str, Any], a: SpeedAssumptions
+) -> None:
+    import csv
+
+    from corridor_map.outputs.common import atomic_path, attribution, disclaimer
+    from corridor_map.travel.coverage import coverage_row
+
+    rows = [
+        {
+            "id": r.id,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "corridor": r.corridor or "",
+            "threshold_min": r.threshold_min,
+            "status": r.status,
+            "worst_minutes": None if r.worst_minutes is None else round(r.worst_minutes, 2),
+            **coverage_row(readings.get(r.id)),
+            "assumptions": " | ".join(a.describe()),
+            "attribution": attribution(roads=True),
+            "note": disclaimer(),
+        }
+        for r in results
+    ]
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    print(f"→ {path}")
 
 
 def _compare_targets(args: argparse.Namespace) -> int:

@@ -423,6 +423,70 @@ _STRINGS: dict[str, dict[str, str]] = {
     # --- curation and history (issue 23) ---
     # --- end of curation strings ---
     # --- site check and coverage (issue 25) ---
+    "site_title": {"zh": "选址核查", "en": "Site check"},
+    "site_parcel": {"zh": "地块", "en": "Parcel"},
+    "site_area": {"zh": "面积（测地）", "en": "Area (geodesic)"},
+    "site_point": {"zh": "出行起点", "en": "Trip start point"},
+    "site_districts": {"zh": "所在行政区", "en": "Districts"},
+    "site_relations": {"zh": "与走廊要素的关系", "en": "Relations to the corridors' features"},
+    "site_feature": {"zh": "要素", "en": "Feature"},
+    "site_role": {"zh": "类型", "en": "Role"},
+    "site_verdict": {"zh": "判断", "en": "Verdict"},
+    "site_overlap": {"zh": "重叠面积 km²", "en": "Overlap km²"},
+    "site_share": {"zh": "占地块", "en": "Share of parcel"},
+    "site_distance": {"zh": "距离 km", "en": "Distance km"},
+    "site_basis": {"zh": "几何依据", "en": "Geometry basis"},
+    "site_note": {"zh": "说明", "en": "Note"},
+    "site_verdict_inside": {"zh": "在内", "en": "inside"},
+    "site_verdict_uncertain": {"zh": "无法判断", "en": "uncertain"},
+    "site_verdict_outside": {"zh": "在外", "en": "outside"},
+    "site_verdict_may_be_here": {"zh": "可能在此", "en": "may be here"},
+    "site_may_heading": {
+        "zh": "可能位于此处的未定位地点",
+        "en": "Unlocated places that may be here",
+    },
+    "site_excerpts": {
+        "zh": "适用的政策原文（由具体到总体）",
+        "en": "Policy that applies (verbatim, most specific first)",
+    },
+    "site_indicators": {
+        "zh": "走廊指标（文件所定目标）",
+        "en": "Corridor indicators (targets set)",
+    },
+    "site_travel": {"zh": "出行时间（到门户与核心）", "en": "Travel time (to gateways and core)"},
+    "site_minutes": {"zh": "分钟", "en": "min"},
+    "site_no_trip": {"zh": "不可达", "en": "no trip"},
+    "site_no_travel": {
+        "zh": "该走廊图层中没有门户或核心，未计算出行时间",
+        "en": "No gateway or core in the corridor's layer: no travel time",
+    },
+    "site_scenario": {"zh": "情景", "en": "Scenario"},
+    "site_none": {
+        "zh": "地块不在任何走廊要素之内或其精度范围内",
+        "en": "The parcel is in no corridor feature nor within its precision",
+    },
+    "site_disclaimer": {
+        "zh": "示意范围不能代替官方规划审查：本报告不是合规审查结论，"
+        "“无法判断”表示地块位于示意边界的精度范围内。",
+        "en": "Schematic outlines cannot replace an official planning review: this report is "
+        "not a compliance decision; 'uncertain' means the parcel lies within the precision "
+        "of a schematic edge.",
+    },
+    "site_more": {"zh": "另有 {n} 项", "en": "{n} more"},
+    "site_input": {"zh": "地块输入方式", "en": "Parcel input"},
+    "site_input_point": {"zh": "经纬度点", "en": "Point (lon, lat)"},
+    "site_input_draw": {"zh": "绘制（GeoJSON）", "en": "Drawn shape (GeoJSON)"},
+    "site_input_upload": {"zh": "上传文件", "en": "Upload a file"},
+    "site_lonlat": {"zh": "经度,纬度（WGS84）", "en": "lon,lat (WGS84)"},
+    "site_crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "site_check": {"zh": "核查", "en": "Check"},
+    "site_download_pdf": {"zh": "下载报告（PDF）", "en": "Download the report (PDF)"},
+    "site_download_csv": {"zh": "下载关系表（CSV）", "en": "Download the table (CSV)"},
+    "site_parcels": {"zh": "地块数", "en": "Parcels"},
+    "site_pick": {"zh": "查看地块", "en": "Show parcel"},
+    "coverage_title": {"zh": "目标覆盖情况", "en": "Target coverage"},
+    "coverage_places": {"zh": "达标地点", "en": "Places meeting it"},
+    "coverage_area": {"zh": "达标面积占比", "en": "Share of area meeting it"},
     # --- end of site check strings ---
     # --- document linker (issue 26) ---
     # --- end of linker strings ---
