@@ -30,6 +30,7 @@ from corridor_map.core.vocab import (
 )
 from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 from corridor_map.documents import corpus
+from corridor_map.travel import data as travel_data
 from corridor_map.travel import routing as travel
 from corridor_map.travel import targets as travel_targets
 from tests.test_validate_broken import (
@@ -348,12 +349,14 @@ def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, caps
 
 def test_the_library_routes_without_a_refused_link_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(_real_data(tmp_path, "fast")))
-    assert travel.planned_links() == []
-    result = travel.route("jiulong-lake", "longmen-lake")  # lenient: works, link left out
+    assert travel_data.planned_links(load_atlas()) == []
+    result = travel.route(
+        load_atlas(), "jiulong-lake", "longmen-lake"
+    )  # lenient: works, link left out
     assert result.reachable and result.planned_links_used == []
     assert EXPECTED["fast"] in [str(p) for p in load_atlas().problems]
     with strict_loading(), pytest.raises(LayerError, match=r"links\[0\]\.design_speed_kmh"):
-        travel.route("jiulong-lake", "longmen-lake")
+        travel.route(load_atlas(), "jiulong-lake", "longmen-lake")
 
 
 @pytest.mark.parametrize("case", EXPECTED)
@@ -369,7 +372,7 @@ def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, m
     assert md_escape(EXPECTED[case]) in warning.value
     if case == "fast":
         # the targets table is there, evaluated without the refused link
-        assert len(at.dataframe[0].value) == len(travel_targets.load_targets())
+        assert len(at.dataframe[0].value) == len(travel_targets.load_targets(load_atlas()))
         assert at.toggle(key="travel_planned").disabled
     else:
         # no targets to evaluate: the view says why, with the same problem line

@@ -216,9 +216,10 @@ def _targets_for(fid: str, stated: StatedFigure) -> list[str]:
     """Ids of the travel targets that evaluate a stated travel time (same excerpt and value)."""
     from corridor_map.travel.targets import load_targets, target_features
 
+    atlas = load_atlas()
     source = stated.get("source") or {}
     found = []
-    for target in load_targets():
+    for target in load_targets(atlas):
         if stated.get("value") is not None and float(stated["value"]) != float(
             target["threshold_min"]
         ):
@@ -228,8 +229,8 @@ def _targets_for(fid: str, stated: StatedFigure) -> list[str]:
             for s in target.get("sources") or []
         )
         named = fid == target.get("requires_planned_link") or fid in target_features(
-            target.get("origins")
-        ) + target_features(target.get("destinations"))
+            atlas, target.get("origins")
+        ) + target_features(atlas, target.get("destinations"))
         if quoted or named:
             found.append(target["id"])
     return found

@@ -128,6 +128,10 @@ class Atlas:
     refused: tuple[str, ...] = ()
     #: ``travel_targets.json`` as checked (None when absent or refused); travel reads it.
     travel_targets: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    #: the data snapshot it was loaded from (:func:`corridor_map.core.paths.data_snapshot`:
+    #: every data file's name, size and modification time); the explicit, hashable key of
+    #: what is derived from the atlas (e.g. the travel networks). Empty when built by hand.
+    snapshot: tuple[Any, ...] = field(default=(), repr=False, compare=False)
     warned: bool = field(default=False, repr=False, compare=False)
     # Indexes built on first use (the features do not change after loading): the panel of
     # every feature asks for children and districts, which a scan made quadratic.
@@ -314,8 +318,7 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
-    del snapshot  # only part of the cache key
-    report = _report(directory, _snapshot(directory))
+    report = _report(directory, snapshot)
     if report.fatal:
         raise LayerError(refusal_message(report.problems))
     checker = report.accepted
@@ -331,6 +334,7 @@ def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
         problems=tuple(report.problems),
         refused=tuple(report.refused),
         travel_targets=None if TARGETS_FILE in report.refused else checker.targets,
+        snapshot=snapshot,
     )
 
 

@@ -71,16 +71,17 @@ def _features(args: argparse.Namespace) -> int:
 
 
 def _targets(args: argparse.Namespace) -> int:
-    from corridor_map.travel.routing import SpeedAssumptions
+    from corridor_map.travel.assumptions import SpeedAssumptions
 
     a = SpeedAssumptions() if args.speed is None else SpeedAssumptions(network_kmh=args.speed)
     return _done(export.write_targets(args.out, a, planned_links=not args.no_planned))
 
 
 def _route(args: argparse.Namespace) -> int:
+    from corridor_map.atlas.model import load_atlas
     from corridor_map.travel.routing import route
 
-    r = route(args.from_id, args.to_id, planned_links=not args.no_planned)
+    r = route(load_atlas(), args.from_id, args.to_id, planned_links=not args.no_planned)
     if not r.reachable or r.path is None:
         raise export.ExportError(f"{r.from_id} → {r.to_id}: 不可达 / unreachable: {r.reason}")
     props = {"from": r.from_id, "to": r.to_id, "minutes": r.minutes, "km": r.km}
@@ -88,9 +89,12 @@ def _route(args: argparse.Namespace) -> int:
 
 
 def _isochrone(args: argparse.Namespace) -> int:
+    from corridor_map.atlas.model import load_atlas
     from corridor_map.travel.isochrone import isochrone
 
-    result = isochrone(args.feature_id, args.minutes, planned_links=not args.no_planned)
+    result = isochrone(
+        load_atlas(), args.feature_id, args.minutes, planned_links=not args.no_planned
+    )
     if result.get("geometry") is None:
         reason = (result.get("properties") or {}).get("reason")
         raise export.ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
