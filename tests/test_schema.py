@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from corridor_map.atlas import indicators
-from corridor_map.atlas.model import LayerError, load_atlas, strict_loading
+from corridor_map.atlas.model import LayerError, load_atlas
 from corridor_map.atlas.validation import MIN_RING_STEP_M, validate
 from corridor_map.cli import main as cli
 from corridor_map.core import schemas
@@ -350,13 +350,12 @@ def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, caps
 def test_the_library_routes_without_a_refused_link_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(_real_data(tmp_path, "fast")))
     assert travel_data.planned_links(load_atlas()) == []
-    result = travel.route(
-        load_atlas(), "jiulong-lake", "longmen-lake"
-    )  # lenient: works, link left out
+    # lenient: works, link left out
+    result = travel.route(load_atlas(), "jiulong-lake", "longmen-lake")
     assert result.reachable and result.planned_links_used == []
     assert EXPECTED["fast"] in [str(p) for p in load_atlas().problems]
-    with strict_loading(), pytest.raises(LayerError, match=r"links\[0\]\.design_speed_kmh"):
-        travel.route(load_atlas(), "jiulong-lake", "longmen-lake")
+    with pytest.raises(LayerError, match=r"links\[0\]\.design_speed_kmh"):
+        load_atlas(strict=True)
 
 
 @pytest.mark.parametrize("case", EXPECTED)

@@ -12,8 +12,6 @@ The validator's names (:func:`validate`, :func:`explain`, :class:`Problem`,
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import logging
 from collections.abc import Iterable, Iterator
@@ -43,7 +41,6 @@ __all__ = [
     "Feature",
     "LayerError",
     "load_atlas",
-    "strict_loading",
 ]
 
 
@@ -254,27 +251,10 @@ class Atlas:
 
 # ------------------------------------------------------------------------------ loading
 
-#: How many problems a refusal message lists before "… and N more".
-_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
 _LOG = logging.getLogger("corridor_map")
 
 
-@contextlib.contextmanager
-def strict_loading() -> Iterator[None]:
-    """Make :func:`load_atlas` refuse any invalid data inside the ``with`` block.
-
-    The command line runs every subcommand in this context, so a command that loads the
-    layers indirectly (travel, measure) exits with the problem list rather than working
-    on the valid files only.
-    """
-    token = _STRICT.set(True)
-    try:
-        yield
-    finally:
-        _STRICT.reset(token)
-
-
-def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
+def load_atlas(layers_dir: Path | str | None = None, *, strict: bool = False) -> Atlas:
     """Load the layers through the checks of :func:`validate`.
 
     A layer file with any problem is refused as a whole, and so is a file that depends on
@@ -286,9 +266,10 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     layers_dir
         Folder of layers; default :func:`corridor_map.core.paths.layers_dir`.
     strict
-        Refuse the whole atlas when any problem is found (the command line). ``None``
-        means strict inside :func:`strict_loading`, otherwise lenient (the app, which
-        shows :attr:`Atlas.problems` and keeps working on the valid files).
+        Refuse the whole atlas when any problem is found: the command line loads it so
+        and passes it on, so a command exits with the problem list rather than working on
+        the valid files only. Lenient by default (the app, which shows
+        :attr:`Atlas.problems` and keeps working on the valid files).
 
     Returns
     -------
@@ -308,7 +289,7 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     directory = directory.resolve()
     with _LOAD_LOCK:
         atlas = _load_cached(directory, _snapshot(directory))
-    if atlas.problems and (_STRICT.get() if strict is None else strict):
+    if atlas.problems and strict:
         raise LayerError(refusal_message(atlas.problems, atlas.refused))
     if atlas.refused and not atlas.warned:
         atlas.warned = True

@@ -208,8 +208,8 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _atlas() -> Atlas:
-    """The layers every travel command works on."""
-    return load_atlas()
+    """The layers every travel and measure command works on (strict: any problem stops it)."""
+    return load_atlas(strict=True)
 
 
 def _assumptions(args: argparse.Namespace) -> SpeedAssumptions:
@@ -264,7 +264,7 @@ def _measure(args: argparse.Namespace) -> int:
     if args.file is not None:
         return _measure_file(args.file, args.json, args.crs)
     if args.stated:
-        rows = stated_vs_measured()
+        rows = stated_vs_measured(_atlas())
         if args.json:
             _print_json(rows)
             return 0
@@ -279,7 +279,7 @@ def _measure(args: argparse.Namespace) -> int:
     if not args.feature_id:
         print("corridor-map measure: give a FEATURE_ID or --stated")
         return 2
-    m = measure_feature(args.feature_id)
+    m = measure_feature(args.feature_id, _atlas())
     if args.json:
         _print_json(m)
         return 0
