@@ -15,7 +15,7 @@ from typing import Any
 
 from corridor_map.atlas.model import Atlas
 from corridor_map.core import verdicts
-from corridor_map.core.i18n import role_name, t
+from corridor_map.core.i18n import display_name, role_name, t
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import word as verdict_word
 from corridor_map.travel.assumptions import LIMITS, SpeedAssumptions
@@ -89,7 +89,7 @@ def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[st
         change = r.change_min
         table.append(
             {
-                t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("target", lang): display_name(r, lang),
                 t("verdict_a", lang): verdict_word(r.a.status, lang),
                 t("verdict_b", lang): verdict_word(r.b.status, lang),
                 t("threshold", lang): r.threshold_min,
@@ -128,7 +128,7 @@ def verdict_line(result: TargetResult, lang: str, result_b: TargetResult | None 
 
     With scenario B, both verdicts: ``A 结论：… · B 结论：…``.
     """
-    name = result.name_zh if lang == "zh" else result.name_en
+    name = display_name(result, lang)
     sep = "：" if lang == "zh" else ": "
     shown = [(t("verdict", lang), result)]
     if result_b is not None:
@@ -214,7 +214,7 @@ def isochrone_origins(atlas: Atlas, lang: str) -> dict[str, str]:
     for place in places(atlas):
         if place.corridor == "reference" and place.role not in _SEAT_ROLES:
             continue
-        name = place.name_zh if lang == "zh" else place.name_en
+        name = display_name(place, lang)
         if place.role in _SEAT_ROLES:
             name = f"{name} · {role_name(place.role, lang)}"
         found[place.id] = name
@@ -265,7 +265,7 @@ def reach_rows(reach: ReachSet, lang: str) -> list[dict[str, Any]]:
     return [
         {
             t("role", lang): role_name(p.role, lang),
-            t("name", lang): p.name_zh if lang == "zh" else p.name_en,
+            t("name", lang): display_name(p, lang),
             "id": p.id,
         }
         for group in reach.by_role().values()
