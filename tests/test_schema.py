@@ -336,6 +336,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EXPECTED)
 @pytest.mark.parametrize("command", [["targets"], ["travel", "jiulong-lake", "longmen-lake"]])
 def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, capsys, case, command):
@@ -347,6 +348,7 @@ def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, caps
     assert captured.out == ""
 
 
+@pytest.mark.slow
 def test_the_library_routes_without_a_refused_link_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(_real_data(tmp_path, "fast")))
     assert travel_data.planned_links(load_atlas()) == []
@@ -358,6 +360,7 @@ def test_the_library_routes_without_a_refused_link_and_names_it(tmp_path, monkey
         load_atlas(strict=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EXPECTED)
 def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, monkeypatch, case):
     from streamlit.testing.v1 import AppTest
@@ -449,7 +452,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         ("layer", REAL_LAYERS / "wenling_lakes.geojson"),
         ("layer", REAL_LAYERS / "planned_links.geojson"),
         ("travel_targets", REAL_LAYERS / "travel_targets.json"),
-        ("indicators", REAL_LAYERS / "indicators.json"),
+        pytest.param("indicators", REAL_LAYERS / "indicators.json", marks=pytest.mark.slow),
         ("catalog", seeds_dir() / "catalog.json"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.model import load_atlas
@@ -35,6 +36,7 @@ def _same(a: object, b: float | None) -> bool:
     return isinstance(a, int | float) and math.isclose(float(a), round(b, 1))
 
 
+@pytest.mark.slow
 def test_scenario_b_shows_both_verdicts_and_the_change() -> None:
     at = _travel()
     assert not at.exception
