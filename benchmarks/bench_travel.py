@@ -100,7 +100,7 @@ def main() -> None:
             f"isochrone {args.iso} {args.minutes:g} min",
             lambda: travel_isochrone.isochrone(load_atlas(), args.iso, args.minutes),
         ),
-        ("evaluate_targets (all)", travel_targets.evaluate_targets),
+        ("evaluate_targets (all)", lambda: travel_targets.evaluate_targets(load_atlas())),
         (
             "evaluate_targets, planned links off",
             lambda: travel_targets.evaluate_targets(load_atlas(), planned_links=False),
