@@ -577,7 +577,7 @@ def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = Fals
     from corridor_map.views import travel as travel_view
 
     scenario = travel_view.scenario(network_kmh, planned, rail=rail)
-    return travel_targets.evaluate_targets(scenario.assumptions, scenario.planned_links)
+    return travel_targets.evaluate_targets(_atlas(), scenario.assumptions, scenario.planned_links)
 
 
 @st.cache_data(max_entries=64)
@@ -594,6 +594,7 @@ def _sensitivity(
     from corridor_map.views import travel as travel_view
 
     return travel_targets.sensitivity(
+        _atlas(),
         target_id,
         panel.SENSITIVITY_SPEEDS[parameter],
         travel_view.scenario(network_kmh, planned, rail=rail).assumptions,
@@ -606,10 +607,10 @@ def _travel_assumptions(
     lang: str,
 ) -> tuple[tuple[float, bool, bool], tuple[float, bool, bool] | None]:
     """Show the speed sliders and planned-link toggles of scenario A (and B when compared)."""
-    from corridor_map.travel import routing as travel
+    from corridor_map.travel.data import planned_links
     from corridor_map.views import travel as travel_view
 
-    links = travel.planned_links()
+    links = planned_links(_atlas())
     names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
     toggle = (
         f"{t('planned_toggle', lang)}：{names}"
@@ -701,7 +702,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             for line in view.lines:
                 st.text(line)
         st.caption(t("route_note", lang))
-        reach_line = travel_view.target_reach_line(result, scenario_a, labels, lang)
+        reach_line = travel_view.target_reach_line(atlas, result, scenario_a, labels, lang)
         if reach_line:
             st.text(f"{t('reachable', lang)}: {reach_line}")
         st.text(
@@ -732,7 +733,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             + panel.sensitivity_summary(rows, lang)
         )
 
-        starts = travel_view.isochrone_origins(lang)
+        starts = travel_view.isochrone_origins(atlas, lang)
         click = "@click"
         origin = st.selectbox(
             f"{t('isochrone', lang)} · {t('isochrone_from', lang)}",
@@ -759,7 +760,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         shown_iso = None
         if start is not None:
             shown_iso = travel_view.isochrones(
-                tuple(start) if origin == click else start, minutes, scenario_a, scenario_b
+                atlas, tuple(start) if origin == click else start, minutes, scenario_a, scenario_b
             )
             for line in travel_view.isochrone_area_lines(shown_iso, lang):
                 st.text(line)
@@ -834,7 +835,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     st.caption(t("ind_intro", lang))
     try:
         register = load_register()
-        targets = travel_targets.load_targets()
+        targets = travel_targets.load_targets(atlas)
         entries = timeline(atlas, register, targets)
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))

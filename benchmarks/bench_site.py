@@ -41,8 +41,10 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.documents.corpus import load_corpus
 from corridor_map.geo.geodesy import geodesic_area_km2
 from corridor_map.travel import routing
+from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.compare import Scenario
 from corridor_map.travel.coverage import target_coverage
+from corridor_map.travel.data import access_points, network
 from corridor_map.travel.targets import evaluate_targets
 
 
@@ -97,13 +99,13 @@ def main() -> None:
 
     def reference_one() -> None:
         plain_loop(parcel, areas=True)
-        net = routing._network(True, False)
-        a = routing.SpeedAssumptions()
+        net = network(atlas, True, False)
+        a = SpeedAssumptions()
         tree = routing._grow(net, [[(core.x, core.y)]], a)[0]
         for gate in gates:
-            routing._arrive(net, tree, routing.access_points(gate), a)
+            routing._arrive(net, tree, access_points(atlas, gate), a)
 
-    scenario = Scenario("bench", replace(routing.SpeedAssumptions(), network_kmh=41.0), True)
+    scenario = Scenario("bench", replace(SpeedAssumptions(), network_kmh=41.0), True)
     check_site(parcel, atlas, corpus, Scenario())  # the network and register are loaded
     cold = _once(lambda: check_site(parcel, atlas, corpus, scenario))
     warm = _median(lambda: check_site(parcel, atlas, corpus, scenario), args.repeat)
@@ -134,11 +136,11 @@ def main() -> None:
     _row("1,000 parcels + travel", seconds, 10.0, reference, "intersects loop")
 
     # 4. coverage of every target
-    fresh = replace(routing.SpeedAssumptions(), network_kmh=39.0)
-    evaluate_targets(fresh)  # the targets' own trees are not what is measured
-    cold = _once(lambda: target_coverage(fresh))
-    warm = _median(lambda: target_coverage(fresh), args.repeat)
-    reference = _median(lambda: evaluate_targets(fresh), args.repeat)
+    fresh = replace(SpeedAssumptions(), network_kmh=39.0)
+    evaluate_targets(atlas, fresh)  # the targets' own trees are not what is measured
+    cold = _once(lambda: target_coverage(atlas, fresh))
+    warm = _median(lambda: target_coverage(atlas, fresh), args.repeat)
+    reference = _median(lambda: evaluate_targets(atlas, fresh), args.repeat)
     _row("coverage, all targets, cold scenario", cold, 2.0, reference, "evaluate_targets")
     _row("coverage, all targets, warm", warm, 2.0, reference, "evaluate_targets")
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.travel import (
     isochrone as travel_isochrone,
 )
@@ -39,6 +40,8 @@ from corridor_map.travel import (
 from corridor_map.travel import (
     targets as travel_targets,
 )
+from corridor_map.travel.assumptions import SpeedAssumptions
+from corridor_map.travel.data import road_graph
 from tests._nx_router import nx_shortest_trees
 
 SPEEDS = (20, 25, 30, 40, 50, 60)
@@ -68,8 +71,8 @@ def _kernel(name: str) -> Iterator[None]:
 
 
 def _sweep() -> None:
-    for target in travel_targets.load_targets():
-        travel_targets.sensitivity(target["id"], SPEEDS)
+    for target in travel_targets.load_targets(load_atlas()):
+        travel_targets.sensitivity(load_atlas(), target["id"], SPEEDS)
 
 
 def main() -> None:
@@ -82,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    graph = travel.road_graph(True)
+    graph = road_graph(load_atlas(), True)
     built = time.perf_counter() - start
     print(
         f"road graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, "
@@ -91,20 +94,20 @@ def main() -> None:
     cases = [
         (
             f"route {args.origin} → {args.destination}",
-            lambda: travel.route(args.origin, args.destination),
+            lambda: travel.route(load_atlas(), args.origin, args.destination),
         ),
         (
             f"isochrone {args.iso} {args.minutes:g} min",
-            lambda: travel_isochrone.isochrone(args.iso, args.minutes),
+            lambda: travel_isochrone.isochrone(load_atlas(), args.iso, args.minutes),
         ),
-        ("evaluate_targets (all)", travel_targets.evaluate_targets),
+        ("evaluate_targets (all)", lambda: travel_targets.evaluate_targets(load_atlas())),
         (
             "evaluate_targets, planned links off",
-            lambda: travel_targets.evaluate_targets(planned_links=False),
+            lambda: travel_targets.evaluate_targets(load_atlas(), planned_links=False),
         ),
         (
             "evaluate_targets, road + rail",
-            lambda: travel_targets.evaluate_targets(travel.SpeedAssumptions(rail=True)),
+            lambda: travel_targets.evaluate_targets(load_atlas(), SpeedAssumptions(rail=True)),
         ),
         (f"sensitivity sweep (all targets × {len(SPEEDS)} speeds)", _sweep),
     ]

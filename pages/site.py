@@ -201,7 +201,7 @@ def _coverage(atlas: Any, lang: str) -> None:
         return
     scenario = _scenario()
     readings = [
-        c for c in target_coverage(scenario.assumptions, scenario.planned_links) if c.places
+        c for c in target_coverage(atlas, scenario.assumptions, scenario.planned_links) if c.places
     ]
     rows = [
         {

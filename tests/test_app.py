@@ -146,7 +146,7 @@ def test_travel_view_lists_every_target_with_a_verdict():
     at.radio(key="view").set_value("travel").run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert len(table) == len(travel_targets.load_targets())
+    assert len(table) == len(travel_targets.load_targets(load_atlas()))
     verdicts = {t(f"verdict_{s}", "zh") for s in ("met", "not_met", "not_evaluable")}
     assert set(table[t("verdict", "zh")]) <= verdicts
 
@@ -252,12 +252,12 @@ def test_travel_view_shows_every_target_route_and_sensitivity():
 
     at = _run(view="travel")
     assert not at.exception
-    for target in travel_targets.load_targets():
+    for target in travel_targets.load_targets(load_atlas()):
         at.selectbox(key="travel_target").set_value(target["id"]).run()
         assert not at.exception, target["id"]
         radio = at.radio(key=f"sens_param-{target['id']}")
         # The first choice follows the trip: a planned link's speed when it rides one.
-        evaluated = travel_targets.evaluate_targets(target_ids=[target["id"]])[0]
+        evaluated = travel_targets.evaluate_targets(load_atlas(), target_ids=[target["id"]])[0]
         on_link = bool((evaluated.worst_case or {}).get("planned_links_used"))
         assert radio.value == ("planned_kmh" if on_link else "network_kmh")
         for parameter, speeds in panel.SENSITIVITY_SPEEDS.items():
@@ -272,7 +272,7 @@ def test_travel_view_shows_every_target_route_and_sensitivity():
 def test_travel_speed_and_planned_links_change_the_estimates():
     import math
 
-    from corridor_map.travel import routing as travel
+    from corridor_map.travel import data as travel
     from corridor_map.travel import targets as travel_targets
 
     at = _run(view="travel")
@@ -284,7 +284,7 @@ def test_travel_speed_and_planned_links_change_the_estimates():
     pairs = [(slow[k], fast[k]) for k in slow if slow[k] is not None and not math.isnan(slow[k])]
     assert pairs and all(f <= s + 1e-9 for s, f in pairs)
     assert any(f < s for s, f in pairs)
-    if not travel.planned_links():
+    if not travel.planned_links(load_atlas()):
         return
     at.slider(key="travel_speed").set_value(40).run()
     at.toggle(key="travel_planned").set_value(False).run()
@@ -293,7 +293,7 @@ def test_travel_speed_and_planned_links_change_the_estimates():
     # Without the planned links no trip is faster; the one that uses 太龙快速路 is slower.
     uses = [
         r.name_zh
-        for r in travel_targets.evaluate_targets()
+        for r in travel_targets.evaluate_targets(load_atlas())
         if r.worst_case and r.worst_case.get("planned_links_used")
     ]
     for name in uses:
@@ -312,7 +312,7 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
     (data_copy / "layers" / "ref_places.geojson").unlink()
     at = _run(view="travel")
     assert not at.exception
-    missing = [r for r in travel_targets.evaluate_targets() if r.worst_minutes is None]
+    missing = [r for r in travel_targets.evaluate_targets(load_atlas()) if r.worst_minutes is None]
     assert missing, "no target without a worst time in the data: nothing to check"
     worst = _travel_table(at)
     for result in missing:

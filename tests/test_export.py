@@ -13,8 +13,9 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.core.i18n import t
 from corridor_map.outputs import export
+from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.isochrone import isochrone
-from corridor_map.travel.routing import SpeedAssumptions, route
+from corridor_map.travel.routing import route
 from corridor_map.travel.targets import evaluate_targets
 
 FORMATS = ["geojson", "gpkg", "kml", "csv"]
@@ -133,7 +134,7 @@ def test_csv_rows_cite_verbatim_with_stated_and_measured():
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_route_isochrone_and_sketch_round_trip(tmp_path, fmt):
-    trip = route("jiulong-lake", "longmen-lake")
+    trip = route(load_atlas(), "jiulong-lake", "longmen-lake")
     path = export.write_geometry(
         tmp_path / f"route{SUFFIX[fmt]}",
         trip.path,
@@ -148,7 +149,7 @@ def test_route_isochrone_and_sketch_round_trip(tmp_path, fmt):
         assert back["名称"][0] == "两湖"
         assert _same_geometry(back.geometry[0], shapely.geometry.shape(trip.path))
         assert float(back["minutes"][0]) == pytest.approx(trip.minutes)
-    iso = isochrone("jiulong-lake", 10)
+    iso = isochrone(load_atlas(), "jiulong-lake", 10)
     path = export.write_geometry(tmp_path / f"iso{SUFFIX[fmt]}", iso, "isochrone")
     if fmt != "csv":
         back = _read_back(path, fmt)
@@ -165,7 +166,7 @@ def test_route_isochrone_and_sketch_round_trip(tmp_path, fmt):
 def test_targets_table(tmp_path):
     path = export.write_targets(tmp_path / "targets.csv")
     rows = _read_back(path, "csv")
-    results = evaluate_targets()
+    results = evaluate_targets(load_atlas())
     assert [r["id"] for r in rows] == [r.id for r in results]
     for row, result in zip(rows, results, strict=True):
         assert row["status"] == result.status
@@ -269,14 +270,15 @@ def _scenarios():
     a = travel_view.scenario(40, True, "A")
     b = travel_view.scenario(60, False, "B")
     return [
-        (s.label, s.assumptions, evaluate_targets(s.assumptions, s.planned_links)) for s in (a, b)
+        (s.label, s.assumptions, evaluate_targets(load_atlas(), s.assumptions, s.planned_links))
+        for s in (a, b)
     ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_travel_downloads_routes_isochrones_and_table_round_trip(tmp_path, fmt):
     evaluated = _scenarios()
-    iso = isochrone("jiulong-lake", 10)
+    iso = isochrone(load_atlas(), "jiulong-lake", 10)
     items = {d.key: d for d in export.travel_downloads("zh", evaluated, [("A", iso)], fmt)}
     assert set(items) == {f"routes-{fmt}", f"isochrones-{fmt}", "travel-targets"}
     path = tmp_path / items[f"routes-{fmt}"].file_name

@@ -15,6 +15,7 @@ from shapely.geometry import shape
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.travel import targets as travel_targets
 from corridor_map.views import travel as travel_view
 
@@ -62,14 +63,16 @@ def test_travel_view_downloads_the_shown_route_isochrone_and_table(deferred, tmp
     at.selectbox(key="travel_dl_fmt").set_value("gpkg").run()
     assert not at.exception
     scenario = travel_view.scenario(40, True)
-    shown = travel_targets.evaluate_targets(scenario.assumptions, scenario.planned_links)
+    shown = travel_targets.evaluate_targets(
+        load_atlas(), scenario.assumptions, scenario.planned_links
+    )
     worst = next(r for r in shown if r.id == target).worst_case
     routes = pyogrio.read_dataframe(_file(at, deferred, "dl-travel-routes-gpkg", tmp_path))
     row = routes[routes["target"] == target].iloc[0]
     assert row["scenario"] == "A" and row["from"] == worst["origin"]
     assert _same(row.geometry, worst["path"])
     assert "scgraph-data" in row["attribution"] and "示意" in row["note"]
-    iso = travel_view.isochrones("jiulong-lake", 15, scenario, None)["a"]
+    iso = travel_view.isochrones(load_atlas(), "jiulong-lake", 15, scenario, None)["a"]
     back = pyogrio.read_dataframe(_file(at, deferred, "dl-travel-isochrones-gpkg", tmp_path))
     assert _same(back.geometry[0], iso["geometry"])
     table = _file(at, deferred, "dl-travel-travel-targets", tmp_path)

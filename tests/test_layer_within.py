@@ -150,6 +150,7 @@ def _broken_copy(tmp_path: Path, fid: str, within: object) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("within", "field", "reason"),
     [

@@ -324,7 +324,7 @@ def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
     from corridor_map.travel import targets as travel_targets
 
     rows = travel_targets.sensitivity(
-        "wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400)
+        load_atlas(), "wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400)
     )
     statuses = [r["status"] for r in rows]
     summary = panel.sensitivity_summary(rows, "en")
@@ -344,7 +344,9 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
     from corridor_map.travel import targets as travel_targets
 
     rings = [
-        r for r in travel_targets.evaluate_targets() if r.method == "ring_span" and r.worst_case
+        r
+        for r in travel_targets.evaluate_targets(load_atlas())
+        if r.method == "ring_span" and r.worst_case
     ]
     if not rings:
         pytest.skip("no ring target evaluated")
@@ -356,7 +358,9 @@ def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
             assert point.feature_id == result.worst_case["origin"].partition("@")[0]
             assert ring.exterior.distance(shapely.Point(*point.position)) < 1e-5
     named = next(
-        r for r in travel_targets.evaluate_targets() if r.method != "ring_span" and r.worst_case
+        r
+        for r in travel_targets.evaluate_targets(load_atlas())
+        if r.method != "ring_span" and r.worst_case
     )
     assert panel.ring_points(named.worst_case) == []
     assert panel.ring_points(None) == []

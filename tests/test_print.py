@@ -124,7 +124,7 @@ def test_zone_brief_cites_issuer_date_and_number_when_the_document_has_them(tmp_
 def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path):
     from corridor_map.travel.targets import evaluate_targets
 
-    result = evaluate_targets(target_ids=["wenling-tailong-15min"])[0]
+    result = evaluate_targets(load_atlas(), target_ids=["wenling-tailong-15min"])[0]
     pdf = brief.render_brief(tmp_path / "target.pdf", result.id)
     text = _flat(_text(pdf))
     assert _flat(result.name_zh) in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.core.records import RingPoint
 
 
@@ -24,7 +25,7 @@ def test_anything_but_a_ring_point_label_is_not_a_ring_point(end):
 def test_the_ring_span_worst_case_names_its_ends_by_ring_point_labels():
     from corridor_map.travel import targets as travel_targets
 
-    results = travel_targets.evaluate_targets()
+    results = travel_targets.evaluate_targets(load_atlas())
     rings = [r for r in results if r.method == "ring_span" and r.worst_case]
     assert rings, "the shipped targets include the ring span (30分钟通环)"
     for result in rings:

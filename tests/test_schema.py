@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from corridor_map.atlas import indicators
-from corridor_map.atlas.model import LayerError, load_atlas, strict_loading
+from corridor_map.atlas.model import LayerError, load_atlas
 from corridor_map.atlas.validation import MIN_RING_STEP_M, validate
 from corridor_map.cli import main as cli
 from corridor_map.core import schemas
@@ -30,6 +30,7 @@ from corridor_map.core.vocab import (
 )
 from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 from corridor_map.documents import corpus
+from corridor_map.travel import data as travel_data
 from corridor_map.travel import routing as travel
 from corridor_map.travel import targets as travel_targets
 from tests.test_validate_broken import (
@@ -335,6 +336,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EXPECTED)
 @pytest.mark.parametrize("command", [["targets"], ["travel", "jiulong-lake", "longmen-lake"]])
 def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, capsys, case, command):
@@ -346,16 +348,19 @@ def test_the_cli_refuses_with_one_message_and_exit_2(tmp_path, monkeypatch, caps
     assert captured.out == ""
 
 
+@pytest.mark.slow
 def test_the_library_routes_without_a_refused_link_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setenv("CORRIDOR_MAP_DATA", str(_real_data(tmp_path, "fast")))
-    assert travel.planned_links() == []
-    result = travel.route("jiulong-lake", "longmen-lake")  # lenient: works, link left out
+    assert travel_data.planned_links(load_atlas()) == []
+    # lenient: works, link left out
+    result = travel.route(load_atlas(), "jiulong-lake", "longmen-lake")
     assert result.reachable and result.planned_links_used == []
     assert EXPECTED["fast"] in [str(p) for p in load_atlas().problems]
-    with strict_loading(), pytest.raises(LayerError, match=r"links\[0\]\.design_speed_kmh"):
-        travel.route("jiulong-lake", "longmen-lake")
+    with pytest.raises(LayerError, match=r"links\[0\]\.design_speed_kmh"):
+        load_atlas(strict=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", EXPECTED)
 def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, monkeypatch, case):
     from streamlit.testing.v1 import AppTest
@@ -369,7 +374,7 @@ def test_the_app_lists_the_problem_and_the_travel_view_keeps_working(tmp_path, m
     assert md_escape(EXPECTED[case]) in warning.value
     if case == "fast":
         # the targets table is there, evaluated without the refused link
-        assert len(at.dataframe[0].value) == len(travel_targets.load_targets())
+        assert len(at.dataframe[0].value) == len(travel_targets.load_targets(load_atlas()))
         assert at.toggle(key="travel_planned").disabled
     else:
         # no targets to evaluate: the view says why, with the same problem line
@@ -447,7 +452,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         ("layer", REAL_LAYERS / "wenling_lakes.geojson"),
         ("layer", REAL_LAYERS / "planned_links.geojson"),
         ("travel_targets", REAL_LAYERS / "travel_targets.json"),
-        ("indicators", REAL_LAYERS / "indicators.json"),
+        pytest.param("indicators", REAL_LAYERS / "indicators.json", marks=pytest.mark.slow),
         ("catalog", seeds_dir() / "catalog.json"),
     ],
 )

@@ -189,13 +189,13 @@ def test_travel_from_a_point_matches_the_router(atlas, corpus):
     report = check_site(point, atlas, corpus)
     times = {t.feature_id: t.minutes for t in report.travel}
     assert set(times) == {"taizhou-central-core"}
-    expected = route("zju-taizhou-institute", "taizhou-central-core").minutes
+    expected = route(atlas, "zju-taizhou-institute", "taizhou-central-core").minutes
     assert times["taizhou-central-core"] == pytest.approx(expected, abs=1e-6)
     daluo = check_site(atlas.get("wenzhou-university").geometry, atlas, corpus)
     gates = {t.feature_id: t.minutes for t in daluo.travel}
     assert set(gates) == {"wenzhou-south-station", "wenzhou-longwan-airport"}
     for gate, minutes in gates.items():
-        assert minutes == pytest.approx(route("wenzhou-university", gate).minutes, abs=1e-6)
+        assert minutes == pytest.approx(route(atlas, "wenzhou-university", gate).minutes, abs=1e-6)
 
 
 def test_bad_parcel_is_refused_with_its_name(atlas, corpus):

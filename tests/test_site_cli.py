@@ -1,13 +1,10 @@
 """``corridor-map site``: a point, a GeoPackage of EPSG:4549 parcels, the PDF report and tables.
 
-The subcommand is registered on a parser of its own here (the lead wires
-``corridor_map.cli.site.register`` into ``corridor-map``); it runs under
-:func:`corridor_map.atlas.model.strict_loading` as every subcommand does.
+Run through :func:`corridor_map.cli.main.main`, as ``corridor-map site …`` is.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import shutil
@@ -19,19 +16,13 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box
 
-from corridor_map.atlas.model import strict_loading
-from corridor_map.cli import site as site_cli
-from corridor_map.core.errors import CorridorMapError
+from corridor_map.cli.main import main
 
 TO_GK = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True)
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="corridor-map")
-    site_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["site", *argv])
-    with strict_loading():
-        return int(args.handler(args))
+    return main(["site", *argv])
 
 
 def gk_box(lon: float, lat: float, half_m: float) -> shapely.Polygon:
@@ -131,15 +122,16 @@ def test_pdf_report_reads_back(atlas, corpus, tmp_path):
     assert b"Pages:           2" in pages or b"Pages:           1" in pages
 
 
-def test_many_parcels_refuse_a_single_pdf(atlas, tmp_path):
-    with pytest.raises(CorridorMapError, match="one parcel"):
-        run(str(_gpkg(tmp_path, atlas)), "--out", str(tmp_path / "r.pdf"))
+def test_many_parcels_refuse_a_single_pdf(atlas, tmp_path, capsys):
+    assert run(str(_gpkg(tmp_path, atlas)), "--out", str(tmp_path / "r.pdf")) == 2
+    assert "one parcel" in capsys.readouterr().err
     assert not (tmp_path / "r.pdf").exists()
 
 
-def test_unreadable_file_is_named(tmp_path):
-    with pytest.raises(CorridorMapError, match=r"nothing\.gpkg"):
-        run(str(tmp_path / "nothing.gpkg"))
+def test_unreadable_file_is_named(tmp_path, capsys):
+    assert run(str(tmp_path / "nothing.gpkg")) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "nothing.gpkg" in line
 
 
 def test_parcels_of_the_same_name_keep_their_own_rows(atlas, tmp_path):

@@ -5,18 +5,18 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.core.i18n import t
 from corridor_map.travel import (
     isochrone as travel_isochrone,
 )
 from corridor_map.travel import (
-    routing as travel,
-)
-from corridor_map.travel import (
     targets as travel_targets,
 )
+from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.compare import compare_targets, default_scenarios
 from corridor_map.travel.reach import reachable_from
 from corridor_map.views import travel as travel_view
@@ -36,13 +36,14 @@ def _same(a: object, b: float | None) -> bool:
     return isinstance(a, int | float) and math.isclose(float(a), round(b, 1))
 
 
+@pytest.mark.slow
 def test_scenario_b_shows_both_verdicts_and_the_change() -> None:
     at = _travel()
     assert not at.exception
     at.toggle(key="travel_compare").set_value(True).run()
     assert not at.exception
     table = at.dataframe[0].value
-    expected = compare_targets(*default_scenarios())
+    expected = compare_targets(load_atlas(), *default_scenarios())
     assert len(table) == len(expected)
     for i, row in enumerate(expected):
         assert table[t("verdict_a", "zh")][i] == t(f"verdict_{row.a.status}", "zh")
@@ -57,7 +58,7 @@ def test_an_isochrone_lists_the_places_it_reaches() -> None:
     at.selectbox(key="iso_from").set_value("wenzhou-south-station").run()
     at.slider(key="iso_min").set_value(30).run()
     assert not at.exception
-    reach = reachable_from("wenzhou-south-station", 30)["reach"]
+    reach = reachable_from(load_atlas(), "wenzhou-south-station", 30)["reach"]
     texts = [el.value for el in at.text]
     assert travel_view.reach_summary(reach, "zh") in texts
     table = at.dataframe[-1].value
@@ -72,7 +73,9 @@ def test_a_clicked_start_is_used_once_clicked() -> None:
     at.session_state["iso_click"] = [120.58, 27.97]
     at.run()
     assert not at.exception
-    expected = travel_isochrone.isochrone_at(120.58, 27.97, 15)["properties"]["area_km2"]
+    expected = travel_isochrone.isochrone_at(load_atlas(), 120.58, 27.97, 15)["properties"][
+        "area_km2"
+    ]
     assert f"{t('isochrone', 'zh')} A: {expected:,.1f} km²" in [el.value for el in at.text]
 
 
@@ -85,6 +88,6 @@ def test_the_rail_mode_toggle_evaluates_road_plus_rail() -> None:
     at.toggle(key="travel_rail").set_value(True).run()
     assert not at.exception
     table = at.dataframe[0].value
-    expected = travel_targets.evaluate_targets(travel.SpeedAssumptions(rail=True))
+    expected = travel_targets.evaluate_targets(load_atlas(), SpeedAssumptions(rail=True))
     for i, result in enumerate(expected):
         assert _same(table[t("worst", "zh")][i], result.worst_minutes)

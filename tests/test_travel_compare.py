@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
+from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.compare import (
     Scenario,
     compare_isochrones,
@@ -16,7 +18,6 @@ from corridor_map.travel.compare import (
     default_scenarios,
 )
 from corridor_map.travel.isochrone import isochrone
-from corridor_map.travel.routing import SpeedAssumptions
 from tests._travel_grid import GEOD, LAT0, TARGET_SOURCE, add_planned, make_grid, node
 
 
@@ -48,7 +49,7 @@ def _diagonal_km() -> float:
 
 def test_planned_link_on_versus_off_flips_the_verdict(grid: Path) -> None:
     a, b = default_scenarios()
-    [row] = compare_targets(a, b)
+    [row] = compare_targets(load_atlas(), a, b)
     assert row.a.status == "met" and row.b.status == "not_met"
     assert row.a.worst_minutes == pytest.approx(_diagonal_km() / 80 * 60, rel=1e-6)
     assert row.b.worst_minutes == pytest.approx(12.0)
@@ -65,19 +66,21 @@ def test_planned_link_on_versus_off_flips_the_verdict(grid: Path) -> None:
 def test_a_speed_scenario_changes_minutes_not_the_network(grid: Path) -> None:
     a = Scenario("A", SpeedAssumptions(), False)
     b = Scenario("B", SpeedAssumptions(network_kmh=60.0), False)
-    [row] = compare_targets(a, b)
+    [row] = compare_targets(load_atlas(), a, b)
     assert row.a.worst_minutes == pytest.approx(12.0)
     assert row.b.worst_minutes == pytest.approx(8.0)
     assert row.change_min == pytest.approx(-4.0)
     assert (row.a.status, row.b.status) == ("not_met", "met") and row.verdict_changed
-    same = compare_targets(a, Scenario("B", SpeedAssumptions(network_kmh=45.0), False))[0]
+    same = compare_targets(
+        load_atlas(), a, Scenario("B", SpeedAssumptions(network_kmh=45.0), False)
+    )[0]
     assert same.b.worst_minutes == pytest.approx(8 / 45 * 60) and not same.verdict_changed
 
 
 def test_isochrone_overlay_splits_into_a_only_b_only_both(grid: Path) -> None:
     a = Scenario("A", SpeedAssumptions(), True)
     b = Scenario("B", SpeedAssumptions(), False)
-    result = compare_isochrones("sw", 6.0, a, b)
+    result = compare_isochrones(load_atlas(), "sw", 6.0, a, b)
     parts = {f["properties"]["part"]: f for f in result["parts"]["features"]}
     # the diagonal at 80 km/h reaches the far corner (≈ 4.4 min); the grid at 40 does not
     assert "a_only" in parts and "b_only" not in parts
@@ -88,9 +91,9 @@ def test_isochrone_overlay_splits_into_a_only_b_only_both(grid: Path) -> None:
     assert both == pytest.approx(area_b, rel=1e-3)
     assert parts["a_only"]["properties"]["area_km2"] + both == pytest.approx(area_a, rel=1e-3)
     # a clicked point gives the same isochrone as a feature standing there
-    point = compare_isochrones(node(0, 0), 6.0, a, b)
+    point = compare_isochrones(load_atlas(), node(0, 0), 6.0, a, b)
     assert point["b"]["properties"]["area_km2"] == pytest.approx(
-        isochrone("sw", 6.0, planned_links=False)["properties"]["area_km2"], rel=1e-9
+        isochrone(load_atlas(), "sw", 6.0, planned_links=False)["properties"]["area_km2"], rel=1e-9
     )
     assert point["b"]["properties"]["origin"] == list(node(0, 0))
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
+from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.compare import Scenario
 from corridor_map.travel.reach import reachable_from, reachable_in
-from corridor_map.travel.routing import SpeedAssumptions
 from tests._travel_grid import TARGET_SOURCE, curated, make_grid, node, ref, write
 
 
@@ -62,7 +63,7 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_places_inside_an_isochrone_are_listed_by_role(grid: Path) -> None:
     # 4 min at 40 km/h: 2.67 km of network, so nodes 1–2 km away are in, 8 km are not
-    found = reachable_from("sw", 4.0, Scenario("A", SpeedAssumptions(), False))
+    found = reachable_from(load_atlas(), "sw", 4.0, Scenario("A", SpeedAssumptions(), False))
     reach = found["reach"]
     ids = {p.id for p in reach.places}
     assert {"town-near", "street-near", "station-near", "platform-near"} <= ids
@@ -73,15 +74,19 @@ def test_places_inside_an_isochrone_are_listed_by_role(grid: Path) -> None:
     assert reach.area_km2 == found["isochrone"]["properties"]["area_km2"]
     assert len(reach.points()["coordinates"]) == len(reach.places)
     # a longer budget reaches the far seat too
-    longer = reachable_from("sw", 13.0, Scenario("A", SpeedAssumptions(), False))["reach"]
+    longer = reachable_from(load_atlas(), "sw", 13.0, Scenario("A", SpeedAssumptions(), False))[
+        "reach"
+    ]
     assert "seat-far" in {p.id for p in longer.places}
 
 
 def test_a_clicked_point_and_no_area(grid: Path) -> None:
-    reach = reachable_from(node(0, 0), 4.0, Scenario("A", SpeedAssumptions(), False))["reach"]
+    reach = reachable_from(load_atlas(), node(0, 0), 4.0, Scenario("A", SpeedAssumptions(), False))[
+        "reach"
+    ]
     # the point is not a feature, so the place standing there (sw) is listed
     assert "town-near" in {p.id for p in reach.places}
-    assert reachable_in(None).places == []
+    assert reachable_in(load_atlas(), None).places == []
 
 
 def test_cli_isochrone_reach(grid: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,10 +113,10 @@ def test_a_target_reach_starts_at_its_worst_origin(grid: Path) -> None:
     }
     (grid / "travel_targets.json").write_text(json.dumps({"targets": [record]}))
     scenario = Scenario("A", SpeedAssumptions(), False)
-    [result] = evaluate_targets(scenario.assumptions, False)
-    found = target_reach(result, scenario)
+    [result] = evaluate_targets(load_atlas(), scenario.assumptions, False)
+    found = target_reach(load_atlas(), result, scenario)
     assert found["origin"] == "sw" and found["minutes"] == 4.0
-    direct = reachable_from("sw", 4.0, scenario)["reach"]
+    direct = reachable_from(load_atlas(), "sw", 4.0, scenario)["reach"]
     assert [p.id for p in found["reach"].places] == [p.id for p in direct.places]
 
 

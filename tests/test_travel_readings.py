@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.travel.targets import evaluate_targets, target_features
 from tests._travel_grid import TARGET_SOURCE, make_grid, node, ref, write
 
@@ -62,7 +63,7 @@ def grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_without_a_places_layer_the_reading_says_what_it_needs(grid: Path) -> None:
-    [result] = evaluate_targets(planned_links=False)
+    [result] = evaluate_targets(load_atlas(), planned_links=False)
     assert result.status == "not_evaluable"
     assert "needs ref_places" in result.notes
 
@@ -80,12 +81,12 @@ def test_seat_to_every_town_and_street_seat_inside_the_district(grid: Path) -> N
             _place("village", "station", node(1, 1)),  # not a seat role: left out
         ],
     )
-    assert target_features({"role": ["town", "street"], "within": "district-x"}) == [
+    assert target_features(load_atlas(), {"role": ["town", "street"], "within": "district-x"}) == [
         "street-north",
         "town-corner",
         "town-east",
     ]
-    [result] = evaluate_targets(planned_links=False)
+    [result] = evaluate_targets(load_atlas(), planned_links=False)
     assert [r["destination"] for r in result.rows] == ["street-north", "town-corner", "town-east"]
     assert result.worst_minutes == pytest.approx(12.0)
     assert result.worst_case["destination"] == "town-corner"
@@ -109,8 +110,12 @@ def test_served_by_reads_every_located_station_and_lists_the_rest(grid: Path) ->
         destinations={"served_by": "动车", "include": ["far-away"]},
     )
     path.write_text(json.dumps(data))
-    assert target_features(data["targets"][0]["destinations"]) == ["ne", "se", "far-away"]
-    [result] = evaluate_targets(planned_links=False)
+    assert target_features(load_atlas(), data["targets"][0]["destinations"]) == [
+        "ne",
+        "se",
+        "far-away",
+    ]
+    [result] = evaluate_targets(load_atlas(), planned_links=False)
     # the nearest served station: se, 4 km on the grid = 6 min
     assert result.worst_case["destination"] == "se"
     assert result.worst_minutes == pytest.approx(6.0)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from corridor_map.atlas.indicators import STATUSES, load_register, status
+from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.core import i18n, verdicts
 from corridor_map.travel import targets as travel_targets
@@ -16,7 +17,7 @@ from corridor_map.views import travel as travel_view
 
 def test_every_status_the_code_can_return_has_one_entry() -> None:
     assert set(STATUSES) == set(verdicts.INDICATOR_CODES)
-    statuses = {r.status for r in travel_targets.evaluate_targets()}
+    statuses = {r.status for r in travel_targets.evaluate_targets(load_atlas())}
     assert statuses <= set(verdicts.TRAVEL_CODES)
     assert set(verdicts.VERDICTS) == {*verdicts.TRAVEL_CODES, *verdicts.INDICATOR_CODES}
 
@@ -53,7 +54,7 @@ def test_a_badge_writes_its_word_and_colour() -> None:
 
 
 def test_the_travel_table_colours_verdict_cells_only() -> None:
-    results = travel_targets.evaluate_targets()
+    results = travel_targets.evaluate_targets(load_atlas())
     rows = panel.target_rows(results, "zh")
     styled = travel_view.coloured(rows)
     html = styled.to_html()
@@ -66,7 +67,7 @@ def test_the_travel_table_colours_verdict_cells_only() -> None:
 
 
 def test_the_cli_prints_the_same_words(capsys: pytest.CaptureFixture[str]) -> None:
-    results = travel_targets.evaluate_targets()
+    results = travel_targets.evaluate_targets(load_atlas())
     assert main(["targets"]) == 0
     out = capsys.readouterr().out
     for result in results:
@@ -92,7 +93,7 @@ def test_travel_notes_are_shown_in_one_language_with_names_not_ids(lang: str) ->
         for planned in (True, False):
             scenario = travel_view.scenario(kmh, planned, rail=not planned)
             for result in travel_targets.evaluate_targets(
-                scenario.assumptions, scenario.planned_links
+                load_atlas(), scenario.assumptions, scenario.planned_links
             ):
                 notes.update(result.notes)
     assert notes, "the shipped targets give no notes: nothing to check"
@@ -112,8 +113,8 @@ def test_the_chosen_target_shows_one_badge_per_scenario() -> None:
     from corridor_map.travel.compare import default_scenarios
 
     a, b = default_scenarios()
-    first = travel_targets.evaluate_targets(a.assumptions, a.planned_links)[0]
-    second = travel_targets.evaluate_targets(b.assumptions, b.planned_links)[0]
+    first = travel_targets.evaluate_targets(load_atlas(), a.assumptions, a.planned_links)[0]
+    second = travel_targets.evaluate_targets(load_atlas(), b.assumptions, b.planned_links)[0]
     alone = travel_view.verdict_line(first, "zh")
     assert alone.count('class="cm-verdict ') == 1 and i18n.t("verdict", "zh") in alone
     both = travel_view.verdict_line(first, "en", second)

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas.model import Feature, load_atlas
+from corridor_map.atlas.model import Atlas, Feature, load_atlas
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.core.records import StatedFigure
 from corridor_map.core.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
@@ -59,8 +59,8 @@ _NOT_COMPARABLE = {
 }
 
 
-def _layer_features() -> dict[str, Feature]:
-    return load_atlas().features
+def _layer_features(atlas: Atlas | None) -> dict[str, Feature]:
+    return (atlas if atlas is not None else load_atlas()).features
 
 
 def _dissolved(geometry: BaseGeometry | None) -> BaseGeometry | None:
@@ -70,8 +70,10 @@ def _dissolved(geometry: BaseGeometry | None) -> BaseGeometry | None:
     return geometry
 
 
-def measure_feature(feature_id: str) -> dict[str, Any]:
+def measure_feature(feature_id: str, atlas: Atlas | None = None) -> dict[str, Any]:
     """Measure one feature of the layers geodesically.
+
+    ``atlas`` is the layers (default :func:`~corridor_map.atlas.model.load_atlas`).
 
     Returns
     -------
@@ -85,7 +87,7 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
     UnknownFeatureError
         When no feature has this id.
     """
-    features = _layer_features()
+    features = _layer_features(atlas)
     if feature_id not in features:
         raise UnknownFeatureError(feature_id)
     found = features[feature_id]
@@ -106,20 +108,24 @@ def measure_feature(feature_id: str) -> dict[str, Any]:
     }
 
 
-def measure_all(include_reference: bool = False) -> list[dict[str, Any]]:
+def measure_all(
+    include_reference: bool = False, atlas: Atlas | None = None
+) -> list[dict[str, Any]]:
     """Measure every feature of the curated layers (and the reference ones if asked).
 
     Returns one :func:`measure_feature` dict per feature, in layer and file order.
     """
     return [
-        measure_feature(fid)
-        for fid, found in _layer_features().items()
+        measure_feature(fid, atlas)
+        for fid, found in _layer_features(atlas).items()
         if include_reference or found.properties.get("corridor") != "reference"
     ]
 
 
-def stated_vs_measured() -> list[dict[str, Any]]:
+def stated_vs_measured(atlas: Atlas | None = None) -> list[dict[str, Any]]:
     """Put every figure the documents state on a feature beside the geodesic measure.
+
+    ``atlas`` is the layers (default :func:`~corridor_map.atlas.model.load_atlas`).
 
     Returns
     -------
@@ -135,14 +141,19 @@ def stated_vs_measured() -> list[dict[str, Any]]:
         ``precision_m``: a schematic outline gives an indicative difference only).
     """
     rows = []
-    for fid, found in _layer_features().items():
+    atlas = atlas if atlas is not None else load_atlas()
+    for fid, found in atlas.features.items():
         for stated in found.stated:
-            rows.append(_compare(fid, found.properties, found.geometry, stated))
+            rows.append(_compare(atlas, fid, found.properties, found.geometry, stated))
     return rows
 
 
 def _compare(
-    fid: str, props: dict[str, Any], geometry: BaseGeometry | None, stated: StatedFigure
+    atlas: Atlas,
+    fid: str,
+    props: dict[str, Any],
+    geometry: BaseGeometry | None,
+    stated: StatedFigure,
 ) -> dict[str, Any]:
     quantity = stated.get("quantity")
     unit = stated.get("unit")
@@ -168,7 +179,7 @@ def _compare(
     if quantity in _NOT_COMPARABLE:
         row["note_zh"], row["note_en"] = _NOT_COMPARABLE[quantity]
         if quantity == "travel_time":
-            row["target_ids"] = _targets_for(fid, stated)
+            row["target_ids"] = _targets_for(atlas, fid, stated)
         return row
     if geometry is None or geometry.is_empty:
         row["note_zh"] = "要素未定位，无法量算"
@@ -212,13 +223,13 @@ def _compare(
     return row
 
 
-def _targets_for(fid: str, stated: StatedFigure) -> list[str]:
+def _targets_for(atlas: Atlas, fid: str, stated: StatedFigure) -> list[str]:
     """Ids of the travel targets that evaluate a stated travel time (same excerpt and value)."""
     from corridor_map.travel.targets import load_targets, target_features
 
     source = stated.get("source") or {}
     found = []
-    for target in load_targets():
+    for target in load_targets(atlas):
         if stated.get("value") is not None and float(stated["value"]) != float(
             target["threshold_min"]
         ):
@@ -228,8 +239,8 @@ def _targets_for(fid: str, stated: StatedFigure) -> list[str]:
             for s in target.get("sources") or []
         )
         named = fid == target.get("requires_planned_link") or fid in target_features(
-            target.get("origins")
-        ) + target_features(target.get("destinations"))
+            atlas, target.get("origins")
+        ) + target_features(atlas, target.get("destinations"))
         if quoted or named:
             found.append(target["id"])
     return found

@@ -521,7 +521,10 @@ def _travel(
     if not targets:
         return [[] for _ in points]
     field_ = time_field(
-        [destination(f.id) for f in targets], scenario.assumptions, scenario.planned_links
+        atlas,
+        [destination(atlas, f.id) for f in targets],
+        scenario.assumptions,
+        scenario.planned_links,
     )
     minutes = field_.minutes(points)
     rows = []

@@ -51,7 +51,7 @@ def timeline(
     if register is None:
         register = load_register()
     if targets is None:
-        targets = load_targets()
+        targets = load_targets(atlas)
     entries = []
     for doc in load_corpus().documents.values():
         entries.append(

@@ -26,10 +26,12 @@ e.g. a milestone such as ``创成国家级高新区``); ``year`` appears in the 
 ``year_source`` (the table header or the sentence that gives the year).
 
 :func:`check` returns every problem (file, indicator, field, reason) and never raises on
-bad input; ``corridor-map validate`` reports them. :func:`load_register` raises
-:class:`IndicatorError` naming file, indicator and field. :func:`features_citing` lists the
-map features citing a document; :func:`corridor_map.analysis.timeline.timeline` puts the five
-documents on a time axis with what each names (:class:`TimelineEntry`).
+bad input: the structure through the published schema (``indicators.schema.json``, via
+:mod:`corridor_map.core.schemas`), the rest (excerpts, figures, years, dates) here.
+``corridor-map validate`` reports them. :func:`load_register` raises :class:`IndicatorError`
+naming file, indicator and field. :func:`features_citing` lists the map features citing a
+document; :func:`corridor_map.analysis.timeline.timeline` puts the five documents on a time
+axis with what each names (:class:`TimelineEntry`).
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
+from corridor_map.core import schemas
 from corridor_map.core.errors import CorridorMapError, Problem
-from corridor_map.core.numbers import finite_number as _finite
 from corridor_map.core.paths import layers_dir
-from corridor_map.core.vocab import CORRIDORS, REGISTER_FILE
+from corridor_map.core.vocab import REGISTER_FILE
 from corridor_map.geo.geojson import read_json as _read
 
 __all__ = [
@@ -237,6 +239,12 @@ class Register:
 
 
 # ------------------------------------------------------------------------------ checking
+#
+# Structure (fields, types, enums, slugs, year range, date shape, excerpt shape) is the
+# published schema's, checked by corridor_map.core.schemas; what a schema cannot express
+# stays here: excerpts resolve verbatim, a text sits in its quote and its value is the
+# figure the text states, a year appears in its quote, ids are unique, a report comes from
+# a later document and carries its date.
 
 
 class _Problems:
@@ -247,9 +255,15 @@ class _Problems:
         # A broken seed or catalog: its error once, and how many quotes it left unchecked.
         self.corpus_error: CorridorMapError | None = None
         self.unchecked = 0
+        # paths (below one indicator) the schema found a problem at: no semantic check there
+        self.broken: set[tuple[str | int, ...]] = set()
 
     def add(self, indicator: str, where: str, reason: str) -> None:
         self.found.append((indicator, where, reason))
+
+    def sound(self, path: tuple[str | int, ...]) -> bool:
+        """Tell whether the schema found nothing at or below ``path`` (or above it)."""
+        return not any(b[: len(path)] == path or path[: len(b)] == b for b in self.broken)
 
     def corpus(self) -> Any:
         """The corpus, or None when it cannot load (then ``corpus_error`` says why)."""
@@ -267,77 +281,63 @@ class _Problems:
         return None if corpus is None else corpus.document(doc).date
 
 
-def _text(value: Any) -> TypeGuard[str]:
-    return isinstance(value, str) and bool(value.strip())
+def _indicator_id(record: Any, index: int) -> str:
+    """The id problems are reported under: the record's id, or ``#index`` when unusable."""
+    iid = record.get("id") if isinstance(record, dict) else None
+    return iid if isinstance(iid, str) and _ID_RE.match(iid) else f"#{index}"
 
 
-def _check_source(p: _Problems, iid: str, where: str, source: Any) -> str | None:
-    """Check one ``{doc, quote, paragraph}``; return the quote when it resolves."""
-    if not isinstance(source, dict):
-        p.add(iid, where, "must be an object {doc, quote, paragraph}")
-        return None
-    doc, quote, paragraph = source.get("doc"), source.get("quote"), source.get("paragraph")
-    if not isinstance(doc, str):
-        p.add(iid, f"{where}.doc", f"must be a document id, not {doc!r}")
-        return None
-    if not _text(quote):
-        p.add(iid, f"{where}.quote", "missing or empty quote")
-        return None
-    if paragraph is not None and not isinstance(paragraph, str):
-        p.add(iid, f"{where}.paragraph", "must be a paragraph id string or null")
-        return None
+def _structure(p: _Problems, data: Any) -> bool:
+    """Add the schema's findings; return False when there is no indicator list to check."""
+    items = data.get("indicators") if isinstance(data, dict) else None
+    for finding in schemas.check("indicators", data):
+        path = finding.path
+        if len(path) >= 2 and path[0] == "indicators" and isinstance(path[1], int):
+            assert isinstance(items, list)
+            iid = _indicator_id(items[path[1]], path[1])
+            p.add(iid, schemas.field_name(path[2:]) or "-", finding.reason)
+            p.broken.add(path[1:])
+        else:
+            p.add("-", schemas.field_name(path) or "-", finding.reason)
+    return isinstance(items, list)
+
+
+def _check_source(p: _Problems, iid: str, where: str, source: dict[str, Any]) -> str | None:
+    """Resolve one excerpt (its shape is the schema's); return the quote when it resolves."""
+    quote = str(source["quote"])
     corpus = p.corpus()
     if corpus is None:  # the seed's own problem is reported once, not per quote
         p.unchecked += 1
-        return str(quote)
+        return quote
     try:
-        corpus.resolve(doc, quote, paragraph)
+        corpus.resolve(source["doc"], quote, source.get("paragraph"))
     except CorridorMapError as exc:
         p.add(iid, f"{where}.quote", f"does not resolve: {exc}")
         return None
-    return str(quote)
+    return quote
 
 
-def _check_value(p: _Problems, iid: str, where: str, value: Any, text: Any) -> None:
-    figures = _FIGURE_RE.findall(text) if isinstance(text, str) else []
+def _check_text(p: _Problems, iid: str, where: str, raw: dict[str, Any]) -> str | None:
+    """The text is in its resolved quote and states the value; return the quote."""
+    text = raw["text"]
+    quote = _check_source(p, iid, f"{where}.source", raw["source"])
+    if quote is not None and text not in quote:
+        p.add(iid, f"{where}.text", f"{text!r} does not appear in its quote {quote!r}")
+    figures = _FIGURE_RE.findall(text)
+    value = raw.get("value")
     if value is None:
         if figures:
             p.add(iid, f"{where}.value", f"null, but its text {text!r} states a figure")
-        return
-    if not _finite(value):
-        p.add(iid, f"{where}.value", f"must be a finite number or null, not {value!r}")
-        return
-    if not figures:
+    elif not figures:
         p.add(iid, f"{where}.value", f"{value!r} but its text {text!r} states no figure")
     elif float(figures[0]) != float(value):
         p.add(iid, f"{where}.value", f"{value!r} is not the figure its text {text!r} states")
+    return quote
 
 
-def _check_figure(p: _Problems, iid: str, where: str, figure: Any) -> None:
-    if not isinstance(figure, dict):
-        p.add(iid, where, "must be an object {year, value, text, qualifier, source}")
-        return
-    text = figure.get("text")
-    if not _text(text):
-        p.add(iid, f"{where}.text", "missing or empty string")
-    quote = _check_source(p, iid, f"{where}.source", figure.get("source"))
-    if quote is not None and _text(text) and text not in quote:
-        p.add(iid, f"{where}.text", f"{text!r} does not appear in its quote {quote!r}")
-    _check_value(p, iid, where, figure.get("value"), text)
-    qualifier = figure.get("qualifier")
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        p.add(iid, f"{where}.qualifier", f"{qualifier!r} is not one of {QUALIFIERS} or null")
-    year = figure.get("year")
-    if not (isinstance(year, int) and not isinstance(year, bool)):
-        p.add(iid, f"{where}.year", f"must be an integer year, not {year!r}")
-        return
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        p.add(
-            iid,
-            f"{where}.year",
-            f"{year} is not a plausible year ({YEAR_RANGE[0]}–{YEAR_RANGE[1]})",
-        )
-        return
+def _check_figure(p: _Problems, iid: str, where: str, figure: dict[str, Any]) -> None:
+    quote = _check_text(p, iid, where, figure)
+    year = figure["year"]
     year_quote = None
     if figure.get("year_source") is not None:
         year_quote = _check_source(p, iid, f"{where}.year_source", figure["year_source"])
@@ -350,34 +350,20 @@ def _check_figure(p: _Problems, iid: str, where: str, figure: Any) -> None:
         )
 
 
-def _check_report(p: _Problems, iid: str, where: str, report: Any, set_by: Any) -> None:
-    if not isinstance(report, dict):
-        p.add(iid, where, "must be an object {value, unit, text, date, scope, source}")
-        return
-    text = report.get("text")
-    if not _text(text):
-        p.add(iid, f"{where}.text", "missing or empty string")
-    quote = _check_source(p, iid, f"{where}.source", report.get("source"))
-    if quote is not None and _text(text) and text not in quote:
-        p.add(iid, f"{where}.text", f"{text!r} does not appear in its quote {quote!r}")
-    _check_value(p, iid, where, report.get("value"), text)
-    unit = report.get("unit")
-    if not isinstance(unit, str) or unit not in UNITS:
-        p.add(iid, f"{where}.unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
-    if not _text(report.get("scope")):
-        p.add(iid, f"{where}.scope", "missing or empty string")
-    date = report.get("date")
+def _check_report(p: _Problems, iid: str, where: str, report: dict[str, Any], set_by: Any) -> None:
+    quote = _check_text(p, iid, where, report)
+    date = report["date"]
     try:
-        day = datetime.date.fromisoformat(date) if isinstance(date, str) else None
-    except ValueError:
+        day: datetime.date | None = datetime.date.fromisoformat(date)
+    except ValueError:  # the schema checks the shape, not the calendar (2024-02-30)
         day = None
     if day is None or not YEAR_RANGE[0] <= day.year <= YEAR_RANGE[1]:
         p.add(iid, f"{where}.date", f"must be a YYYY-MM-DD date in {YEAR_RANGE}, not {date!r}")
         return
-    source = report.get("source")
-    if quote is None or not isinstance(source, dict):
+    source = report["source"]
+    if quote is None:
         return
-    if isinstance(set_by, str) and source.get("doc") == set_by:
+    if isinstance(set_by, str) and source["doc"] == set_by:
         p.add(iid, f"{where}.source.doc", "a report must come from a later document")
         return
     setting = p.doc_date(set_by) if isinstance(set_by, str) else None
@@ -394,91 +380,49 @@ def _check_report(p: _Problems, iid: str, where: str, report: Any, set_by: Any) 
 
 def _check_indicator(p: _Problems, index: int, record: Any, seen: set[str]) -> None:
     if not isinstance(record, dict):
-        p.add(f"#{index}", "-", "indicator must be an object")
-        return
-    iid = _check_id(p, index, record.get("id"), seen)
-    _check_labels(p, iid, record)
+        return  # the schema's problem
+    iid = _indicator_id(record, index)
+    if iid == record.get("id"):
+        if iid in seen:
+            p.add(iid, "id", "duplicate id")
+        seen.add(iid)
     doc = _check_doc(p, iid, record)
-    _check_figures(p, iid, record, doc)
-
-
-def _check_id(p: _Problems, index: int, iid: Any, seen: set[str]) -> str:
-    """Check the id (a slug, unique); return it, or ``#index`` when it is not usable."""
-    if not isinstance(iid, str) or not _ID_RE.match(iid):
-        p.add(f"#{index}", "id", f"must be a slug of a-z, 0-9 and -, not {iid!r}")
-        iid = f"#{index}"
-    elif iid in seen:
-        p.add(iid, "id", "duplicate id")
-    seen.add(iid)
-    return iid
-
-
-def _check_labels(p: _Problems, iid: str, record: dict[str, Any]) -> None:
-    """Corridor, scope, names, kind and unit."""
-    if record.get("corridor") not in CORRIDORS:
-        p.add(iid, "corridor", f"{record.get('corridor')!r} is not one of {CORRIDORS}")
-    for key in ("scope", "name_zh", "name_en"):
-        if not _text(record.get(key)):
-            p.add(iid, key, "missing or empty string")
-    kind = record.get("kind")
-    if kind not in KINDS:
-        p.add(iid, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-    unit = record.get("unit")
-    if unit is None and kind != "milestone":
-        p.add(iid, "unit", "missing (only a milestone has no unit)")
-    elif unit is not None and (not isinstance(unit, str) or unit not in UNITS):
-        p.add(iid, "unit", f"{unit!r} is not a known unit ({', '.join(UNITS)})")
+    _check_figures(p, index, iid, record, doc)
 
 
 def _check_doc(p: _Problems, iid: str, record: dict[str, Any]) -> Any:
-    """Check the setting document (and the tags); return ``doc`` (None when no document
-    has that id)."""
+    """Check the setting document; return ``doc`` (None when no document has that id)."""
     doc = record.get("doc")
+    if not isinstance(doc, str):
+        return None  # the schema's problem
     corpus = p.corpus()
     try:
-        corpus.document(doc) if isinstance(doc, str) and corpus is not None else None
+        if corpus is not None:
+            corpus.document(doc)
     except CorridorMapError:
-        doc = None
-    if not isinstance(doc, str):
-        p.add(iid, "doc", f"{record.get('doc')!r} is not a document id")
-    for key in ("tags",):
-        value = record.get(key, [])
-        if not isinstance(value, list) or not all(_text(v) for v in value):
-            p.add(iid, key, "must be a list of strings")
+        p.add(iid, "doc", f"{doc!r} is not a document id")
+        return None
     return doc
 
 
-def _check_figures(p: _Problems, iid: str, record: dict[str, Any], doc: Any) -> None:
+def _check_figures(p: _Problems, index: int, iid: str, record: dict[str, Any], doc: Any) -> None:
     """Target, base (before the target year), restated figures and reports."""
-    if "target" not in record:
-        p.add(iid, "target", "missing")
-    else:
-        _check_figure(p, iid, "target", record["target"])
-        target = record["target"]
-        if (
-            isinstance(target, dict)
-            and doc
-            and isinstance(target.get("source"), dict)
-            and target["source"].get("doc") != doc
-        ):
+    target, base = record.get("target"), record.get("base")
+    if not (isinstance(target, dict) and p.sound((index, "target"))):
+        target = None
+    if target is not None:
+        _check_figure(p, iid, "target", target)
+        if doc and target["source"]["doc"] != doc:
             p.add(iid, "target.source.doc", f"must be the indicator's doc {doc!r}")
-    if record.get("base") is not None:
-        _check_figure(p, iid, "base", record["base"])
-        base, target = record["base"], record.get("target")
-        if (
-            isinstance(base, dict)
-            and isinstance(target, dict)
-            and isinstance(base.get("year"), int)
-            and isinstance(target.get("year"), int)
-            and base["year"] >= target["year"]
-        ):
+    if isinstance(base, dict) and p.sound((index, "base")):
+        _check_figure(p, iid, "base", base)
+        if target is not None and base["year"] >= target["year"]:
             p.add(iid, "base.year", f"{base['year']} is not before the target year")
     for key in ("restated", "reported"):
         items = record.get(key, [])
-        if not isinstance(items, list):
-            p.add(iid, key, "must be a list")
-            continue
-        for i, item in enumerate(items):
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not p.sound((index, key, i)):
+                continue
             if key == "restated":
                 _check_figure(p, iid, f"{key}[{i}]", item)
             else:
@@ -489,12 +433,10 @@ def _problems(
     data: Any, file: str, on_unchecked: Callable[[int], None] | None = None
 ) -> list[tuple[str, str, str]]:
     p = _Problems(file)
-    items = data.get("indicators") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        p.add("-", "indicators", "expected an object with an 'indicators' list")
+    if not _structure(p, data):
         return p.found
     seen: set[str] = set()
-    for index, record in enumerate(items):
+    for index, record in enumerate(data["indicators"]):
         _check_indicator(p, index, record, seen)
     if p.corpus_error is not None:
         if on_unchecked is not None:

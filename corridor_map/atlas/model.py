@@ -12,8 +12,6 @@ The validator's names (:func:`validate`, :func:`explain`, :class:`Problem`,
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import logging
 from collections.abc import Iterable, Iterator
@@ -43,7 +41,6 @@ __all__ = [
     "Feature",
     "LayerError",
     "load_atlas",
-    "strict_loading",
 ]
 
 
@@ -128,6 +125,10 @@ class Atlas:
     refused: tuple[str, ...] = ()
     #: ``travel_targets.json`` as checked (None when absent or refused); travel reads it.
     travel_targets: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    #: the data snapshot it was loaded from (:func:`corridor_map.core.paths.data_snapshot`:
+    #: every data file's name, size and modification time); the explicit, hashable key of
+    #: what is derived from the atlas (e.g. the travel networks). Empty when built by hand.
+    snapshot: tuple[Any, ...] = field(default=(), repr=False, compare=False)
     warned: bool = field(default=False, repr=False, compare=False)
     # Indexes built on first use (the features do not change after loading): the panel of
     # every feature asks for children and districts, which a scan made quadratic.
@@ -250,27 +251,10 @@ class Atlas:
 
 # ------------------------------------------------------------------------------ loading
 
-#: How many problems a refusal message lists before "… and N more".
-_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("corridor_map_strict", default=False)
 _LOG = logging.getLogger("corridor_map")
 
 
-@contextlib.contextmanager
-def strict_loading() -> Iterator[None]:
-    """Make :func:`load_atlas` refuse any invalid data inside the ``with`` block.
-
-    The command line runs every subcommand in this context, so a command that loads the
-    layers indirectly (travel, measure) exits with the problem list rather than working
-    on the valid files only.
-    """
-    token = _STRICT.set(True)
-    try:
-        yield
-    finally:
-        _STRICT.reset(token)
-
-
-def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = None) -> Atlas:
+def load_atlas(layers_dir: Path | str | None = None, *, strict: bool = False) -> Atlas:
     """Load the layers through the checks of :func:`validate`.
 
     A layer file with any problem is refused as a whole, and so is a file that depends on
@@ -282,9 +266,10 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     layers_dir
         Folder of layers; default :func:`corridor_map.core.paths.layers_dir`.
     strict
-        Refuse the whole atlas when any problem is found (the command line). ``None``
-        means strict inside :func:`strict_loading`, otherwise lenient (the app, which
-        shows :attr:`Atlas.problems` and keeps working on the valid files).
+        Refuse the whole atlas when any problem is found: the command line loads it so
+        and passes it on, so a command exits with the problem list rather than working on
+        the valid files only. Lenient by default (the app, which shows
+        :attr:`Atlas.problems` and keeps working on the valid files).
 
     Returns
     -------
@@ -304,7 +289,7 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
     directory = directory.resolve()
     with _LOAD_LOCK:
         atlas = _load_cached(directory, _snapshot(directory))
-    if atlas.problems and (_STRICT.get() if strict is None else strict):
+    if atlas.problems and strict:
         raise LayerError(refusal_message(atlas.problems, atlas.refused))
     if atlas.refused and not atlas.warned:
         atlas.warned = True
@@ -314,8 +299,7 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool | None = No
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
-    del snapshot  # only part of the cache key
-    report = _report(directory, _snapshot(directory))
+    report = _report(directory, snapshot)
     if report.fatal:
         raise LayerError(refusal_message(report.problems))
     checker = report.accepted
@@ -331,6 +315,7 @@ def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
         problems=tuple(report.problems),
         refused=tuple(report.refused),
         travel_targets=None if TARGETS_FILE in report.refused else checker.targets,
+        snapshot=snapshot,
     )
 
 

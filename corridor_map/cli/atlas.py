@@ -78,7 +78,7 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{len(problems)} problem(s) / 发现 {len(problems)} 个问题")
         return 1
     if not args.json:
-        atlas = load_atlas(args.layers)
+        atlas = load_atlas(args.layers, strict=True)
         print(f"{len(atlas)} features in {len(atlas.collections)} files: OK")
     return 0
 
@@ -113,7 +113,7 @@ def _record(feature: Feature) -> dict[str, Any]:
 
 
 def _features(args: argparse.Namespace) -> int:
-    atlas = load_atlas(args.layers)
+    atlas = load_atlas(args.layers, strict=True)
     chosen = atlas.select(
         corridor=args.corridor,
         role=args.role,

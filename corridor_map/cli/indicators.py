@@ -149,8 +149,9 @@ def _indicators(args: argparse.Namespace) -> int:
 
 def _timeline(args: argparse.Namespace) -> int:
     from corridor_map.analysis.timeline import timeline  # routing: only for this command
+    from corridor_map.atlas.model import load_atlas
 
-    entries = timeline()
+    entries = timeline(load_atlas(strict=True))
     if args.json:
         _dump([e.as_dict() for e in entries])
         return 0

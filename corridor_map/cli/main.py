@@ -3,8 +3,8 @@
 Each domain registers its own subcommands from its module under :mod:`corridor_map.cli`
 (listed in :mod:`corridor_map.cli.commands`); this file imports only the one that runs and
 turns :class:`~corridor_map.core.errors.CorridorMapError` into a message on stderr and exit
-status 2. Every subcommand runs under
-:func:`corridor_map.atlas.model.strict_loading`: invalid layers stop it with the problem list.
+status 2. Every subcommand that reads the layers loads them strictly
+(``load_atlas(strict=True)``) and passes them on: invalid layers stop it with the problem list.
 """
 
 from __future__ import annotations
@@ -51,11 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Top-level options take no value, so the first plain word is the subcommand.
     command = next((a for a in arguments if not a.startswith("-")), None)
     args = build_parser(command).parse_args(arguments)
-    from corridor_map.atlas.model import strict_loading
-
     try:
-        with strict_loading():
-            return int(args.handler(args) or 0)
+        return int(args.handler(args) or 0)
     except CorridorMapError as exc:
         print(f"corridor-map: error: {exc}", file=sys.stderr)
         return 2

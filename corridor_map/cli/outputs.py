@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corridor_map.cli.commands import COMMANDS
 from corridor_map.outputs import export
+
+if TYPE_CHECKING:
+    from corridor_map.atlas.model import Atlas
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,21 +70,30 @@ def _done(path: Path) -> int:
     return 0
 
 
+def _atlas() -> Atlas:
+    """The layers every output is made from (strict: any problem stops the command)."""
+    from corridor_map.atlas.model import load_atlas
+
+    return load_atlas(strict=True)
+
+
 def _features(args: argparse.Namespace) -> int:
-    return _done(export.write_features(args.out, args.scope, args.format))
+    return _done(export.write_features(args.out, args.scope, args.format, _atlas()))
 
 
 def _targets(args: argparse.Namespace) -> int:
-    from corridor_map.travel.routing import SpeedAssumptions
+    from corridor_map.travel.assumptions import SpeedAssumptions
 
     a = SpeedAssumptions() if args.speed is None else SpeedAssumptions(network_kmh=args.speed)
-    return _done(export.write_targets(args.out, a, planned_links=not args.no_planned))
+    return _done(
+        export.write_targets(args.out, a, planned_links=not args.no_planned, atlas=_atlas())
+    )
 
 
 def _route(args: argparse.Namespace) -> int:
     from corridor_map.travel.routing import route
 
-    r = route(args.from_id, args.to_id, planned_links=not args.no_planned)
+    r = route(_atlas(), args.from_id, args.to_id, planned_links=not args.no_planned)
     if not r.reachable or r.path is None:
         raise export.ExportError(f"{r.from_id} → {r.to_id}: 不可达 / unreachable: {r.reason}")
     props = {"from": r.from_id, "to": r.to_id, "minutes": r.minutes, "km": r.km}
@@ -90,7 +103,7 @@ def _route(args: argparse.Namespace) -> int:
 def _isochrone(args: argparse.Namespace) -> int:
     from corridor_map.travel.isochrone import isochrone
 
-    result = isochrone(args.feature_id, args.minutes, planned_links=not args.no_planned)
+    result = isochrone(_atlas(), args.feature_id, args.minutes, planned_links=not args.no_planned)
     if result.get("geometry") is None:
         reason = (result.get("properties") or {}).get("reason")
         raise export.ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
@@ -133,10 +146,10 @@ def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
 def _print(args: argparse.Namespace) -> int:
     from corridor_map.outputs.printmap import render_map
 
-    return _done(render_map(args.out, args.scope, args.paper, args.lang))
+    return _done(render_map(args.out, args.scope, args.paper, args.lang, atlas=_atlas()))
 
 
 def _brief(args: argparse.Namespace) -> int:
     from corridor_map.outputs.brief import render_brief
 
-    return _done(render_brief(args.out, args.item_id, args.lang))
+    return _done(render_brief(args.out, args.item_id, args.lang, _atlas()))

@@ -125,7 +125,7 @@ def _site(args: argparse.Namespace) -> int:
             f"a PDF report is for one parcel and the file holds {len(parcels)}: write .csv or "
             ".gpkg"
         )
-    atlas = load_atlas()
+    atlas = load_atlas(strict=True)
     reports = check_sites(parcels, atlas, load_corpus(), _scenario(args), travel=not args.no_travel)
     if out is not None:
         from corridor_map.outputs.site_report import render_site_report, write_site_table

@@ -14,16 +14,19 @@ from corridor_map.analysis.measure import (
     measure_feature,
     stated_vs_measured,
 )
+from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.cli.commands import COMMANDS
 from corridor_map.core.verdicts import cli_word
+from corridor_map.travel.assumptions import LIMITS, SpeedAssumptions
 from corridor_map.travel.compare import (
     Scenario,
     compare_isochrones,
     compare_targets,
     scenario_isochrone,
 )
+from corridor_map.travel.data import planned_links
 from corridor_map.travel.reach import reachable_from, target_reach
-from corridor_map.travel.routing import LIMITS, SpeedAssumptions, planned_links, route
+from corridor_map.travel.routing import route
 from corridor_map.travel.targets import evaluate_targets, sensitivity
 
 
@@ -217,6 +220,11 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _atlas() -> Atlas:
+    """The layers every travel and measure command works on (strict: any problem stops it)."""
+    return load_atlas(strict=True)
+
+
 def _assumptions(args: argparse.Namespace) -> SpeedAssumptions:
     a = SpeedAssumptions(rail=bool(args.rail))
     if args.rail_speed is not None:
@@ -234,7 +242,7 @@ def _varied(
     if access is not None:
         a = replace(a, access_kmh=access)
     if planned is not None:
-        a = replace(a, planned_kmh={link.id: planned for link in planned_links()})
+        a = replace(a, planned_kmh={link.id: planned for link in planned_links(_atlas())})
     return a
 
 
@@ -269,7 +277,7 @@ def _measure(args: argparse.Namespace) -> int:
     if args.file is not None:
         return _measure_file(args.file, args.json, args.crs)
     if args.stated:
-        rows = stated_vs_measured()
+        rows = stated_vs_measured(_atlas())
         if args.json:
             _print_json(rows)
             return 0
@@ -284,7 +292,7 @@ def _measure(args: argparse.Namespace) -> int:
     if not args.feature_id:
         print("corridor-map measure: give a FEATURE_ID or --stated")
         return 2
-    m = measure_feature(args.feature_id)
+    m = measure_feature(args.feature_id, _atlas())
     if args.json:
         _print_json(m)
         return 0
@@ -337,7 +345,9 @@ def _measure_file(path: Path, as_json: bool, crs: str | None = None) -> int:
 
 def _travel(args: argparse.Namespace) -> int:
     access = "boundary" if args.boundary else "anchor"
-    r = route(args.from_id, args.to_id, _assumptions(args), not args.no_planned, access, access)
+    r = route(
+        _atlas(), args.from_id, args.to_id, _assumptions(args), not args.no_planned, access, access
+    )
     if args.json:
         _print_json(r.to_dict())
         return 0
@@ -365,6 +375,7 @@ def _targets(args: argparse.Namespace) -> int:
         return _coverage(args)
     if args.sensitivity:
         rows = sensitivity(
+            _atlas(),
             args.sensitivity,
             speeds=args.speeds or (20, 25, 30, 40, 50, 60),
             assumptions=a,
@@ -380,7 +391,7 @@ def _targets(args: argparse.Namespace) -> int:
                 f"≤ {r['threshold_min']:g}? {cli_word(r['status'])}"
             )
         return 0
-    results = evaluate_targets(a, planned_links=not args.no_planned)
+    results = evaluate_targets(_atlas(), a, planned_links=not args.no_planned)
     if args.json:
         _print_json([r.to_dict() for r in results])
         return 0
@@ -407,8 +418,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
     a = _assumptions(args)
     planned = not args.no_planned
-    results = evaluate_targets(a, planned_links=planned)
-    readings = {c.id: c for c in target_coverage(a, planned)}
+    atlas = _atlas()
+    results = evaluate_targets(atlas, a, planned_links=planned)
+    readings = {c.id: c for c in target_coverage(atlas, a, planned)}
     if args.coverage_csv is not None:
         _coverage_csv(args.coverage_csv, results, readings, a)
     if args.json:
@@ -481,7 +493,7 @@ def _coverage_csv(
 
 def _compare_targets(args: argparse.Namespace) -> int:
     a, b = _scenarios(args)
-    rows = compare_targets(a, b)
+    rows = compare_targets(_atlas(), a, b)
     if args.json:
         _print_json(
             {"scenarios": [a.to_dict(), b.to_dict()], "targets": [r.to_dict() for r in rows]}
@@ -509,7 +521,7 @@ def _compare_targets(args: argparse.Namespace) -> int:
 
 def _compare_isochrones(args: argparse.Namespace) -> int:
     a, b = _scenarios(args)
-    result = compare_isochrones(_origin(args.feature_id), args.minutes, a, b)
+    result = compare_isochrones(_atlas(), _origin(args.feature_id), args.minutes, a, b)
     if args.json:
         _print_json(result)
         return 0
@@ -526,8 +538,9 @@ def _compare_isochrones(args: argparse.Namespace) -> int:
 
 def _target_reach(args: argparse.Namespace) -> int:
     scenario = Scenario("A", _assumptions(args), not args.no_planned)
-    [result] = evaluate_targets(scenario.assumptions, scenario.planned_links, [args.reach])
-    found = target_reach(result, scenario)
+    atlas = _atlas()
+    [result] = evaluate_targets(atlas, scenario.assumptions, scenario.planned_links, [args.reach])
+    found = target_reach(atlas, result, scenario)
     if found is None:
         print(
             f"{result.id}: {cli_word(result.status)} — 没有最不利起点 / no worst case to start from"
@@ -567,7 +580,7 @@ def _origin(text: str) -> str | tuple[float, float]:
 
 def _reach(args: argparse.Namespace) -> int:
     scenario = Scenario("A", _assumptions(args), not args.no_planned)
-    found = reachable_from(_origin(args.feature_id), args.minutes, scenario)
+    found = reachable_from(_atlas(), _origin(args.feature_id), args.minutes, scenario)
     reach = found["reach"]
     if args.json:
         _print_json({"isochrone": found["isochrone"], "reach": reach.to_dict()})
@@ -589,7 +602,7 @@ def _isochrone(args: argparse.Namespace) -> int:
     if args.reach:
         return _reach(args)
     scenario = Scenario("A", _assumptions(args), not args.no_planned)
-    result = scenario_isochrone(_origin(args.feature_id), args.minutes, scenario)
+    result = scenario_isochrone(_atlas(), _origin(args.feature_id), args.minutes, scenario)
     if args.json:
         _print_json(result)
         return 0

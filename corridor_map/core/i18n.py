@@ -6,6 +6,9 @@ them; a key missing from either language is a bug and raises ``KeyError`` in the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Protocol
+
 from corridor_map.core.verdicts import INDICATOR_CODES, TRAVEL_CODES, VERDICTS
 
 LANGUAGES = ("zh", "en")
@@ -611,3 +614,39 @@ def quantity_name(quantity: str | None, lang: str) -> str:
 def all_keys() -> list[str]:
     """Return every UI string key (for completeness tests)."""
     return sorted(_STRINGS)
+
+
+class Named(Protocol):
+    """Anything with a Chinese and an English name (a feature, target, place, indicator…)."""
+
+    @property
+    def name_zh(self) -> str | None: ...
+
+    @property
+    def name_en(self) -> str | None: ...
+
+
+def display_name(item: Mapping[str, Any] | Named, lang: str) -> str:
+    """Return the name of ``item`` in ``lang``, the English one falling back to Chinese.
+
+    Parameters
+    ----------
+    item
+        Properties (a mapping with ``name_zh`` / ``name_en``) or an object with those
+        attributes.
+    lang
+        ``"zh"`` or ``"en"`` (anything else reads as the default, Chinese).
+
+    Returns
+    -------
+    str
+        ``name_zh`` in Chinese; ``name_en`` in English, or ``name_zh`` when it has none;
+        ``""`` when neither is given.
+    """
+    if isinstance(item, Mapping):
+        zh, en = item.get("name_zh"), item.get("name_en")
+    else:
+        zh, en = item.name_zh, item.name_en
+    if normalize_language(lang) == "en" and en:
+        return str(en)
+    return str(zh or "")

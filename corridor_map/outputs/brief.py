@@ -349,17 +349,18 @@ def target_brief(
     BriefError
         When no target has this id.
     """
-    from corridor_map.travel import routing as travel
     from corridor_map.travel import targets as travel_targets
+    from corridor_map.travel.assumptions import SpeedAssumptions
+    from corridor_map.travel.routing import route
     from corridor_map.views.panel import SENSITIVITY_SPEEDS, ring_points
 
-    targets = {x["id"] for x in travel_targets.load_targets()}
+    atlas = atlas or load_atlas()
+    targets = {x["id"] for x in travel_targets.load_targets(atlas)}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
     _setup()
-    atlas = atlas or load_atlas()
-    assumptions = travel.SpeedAssumptions()
-    result = travel_targets.evaluate_targets(assumptions, target_ids=[target_id])[0]
+    assumptions = SpeedAssumptions()
+    result = travel_targets.evaluate_targets(atlas, assumptions, target_ids=[target_id])[0]
     title = f"{result.name_zh} / {result.name_en}"
     footer = footer_lines(atlas, lang, roads=True)
     worst = result.worst_case or {}
@@ -387,8 +388,8 @@ def target_brief(
             overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
             route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
         else:
-            trip = travel.route(
-                worst["origin"], worst["destination"], assumptions, result.planned_links
+            trip = route(
+                atlas, worst["origin"], worst["destination"], assumptions, result.planned_links
             )
             if trip.path is not None:
                 overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))
@@ -455,6 +456,7 @@ def target_brief(
             for parameter in ("planned_kmh", "network_kmh") if on_link else ("network_kmh",):
                 rows = [("km/h", t("worst", lang), t("verdict", lang))]
                 for row in travel_targets.sensitivity(
+                    atlas,
                     target_id,
                     SENSITIVITY_SPEEDS[parameter],
                     assumptions=assumptions,
@@ -478,14 +480,17 @@ def target_brief(
     return Path(path)
 
 
-def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
+def render_brief(
+    path: Path | str, item_id: str, lang: str = "zh", atlas: Atlas | None = None
+) -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
     from corridor_map.travel import targets as travel_targets
 
-    if item_id in {x["id"] for x in travel_targets.load_targets()}:
-        return target_brief(path, item_id, lang)
-    if item_id in load_atlas():
-        return zone_brief(path, item_id, lang)
+    atlas = atlas or load_atlas()
+    if item_id in {x["id"] for x in travel_targets.load_targets(atlas)}:
+        return target_brief(path, item_id, lang, atlas)
+    if item_id in atlas:
+        return zone_brief(path, item_id, lang, atlas)
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )

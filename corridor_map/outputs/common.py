@@ -72,7 +72,7 @@ def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
     if "cnmaps" in sources:
         parts.append(CNMAPS)
     if roads:
-        from corridor_map.travel.routing import ROAD_ATTRIBUTION
+        from corridor_map.travel.data import ROAD_ATTRIBUTION
 
         parts.append(f"road network: {ROAD_ATTRIBUTION}")
     return "; ".join(dict.fromkeys(parts))

@@ -379,7 +379,8 @@ def target_rows(
     results
         :class:`~corridor_map.travel.targets.TargetResult` list, evaluated under ``assumptions``.
     assumptions
-        The :class:`~corridor_map.travel.routing.SpeedAssumptions` used (described in every row).
+        The :class:`~corridor_map.travel.assumptions.SpeedAssumptions` used (described in
+        every row).
     scenario
         The scenario's label (``A``, ``B`` when two are compared).
     """
@@ -462,6 +463,7 @@ def write_targets(
     planned_links: bool = True,
     *,
     evaluated: Sequence[tuple[str, Any, Sequence[Any]]] | None = None,
+    atlas: Atlas | None = None,
 ) -> Path:
     """Export the travel-targets table with verdicts and assumptions as CSV.
 
@@ -472,15 +474,19 @@ def write_targets(
     evaluated
         Instead: already evaluated ``(scenario label, assumptions, results)`` triples
         (the app's scenarios A and B); their rows follow each other.
+    atlas
+        The layers the targets are evaluated on (default :func:`load_atlas`).
     """
-    from corridor_map.travel.routing import SpeedAssumptions
+    from corridor_map.travel.assumptions import SpeedAssumptions
     from corridor_map.travel.targets import evaluate_targets
 
     if _format(Path(path), None if Path(path).suffix else "csv") != "csv":
         raise ExportError(f"{path}: 出行目标表仅导出 CSV / the targets table is exported as CSV")
     if evaluated is None:
         a = assumptions or SpeedAssumptions()
-        evaluated = [("A", a, evaluate_targets(a, planned_links=planned_links))]
+        evaluated = [
+            ("A", a, evaluate_targets(atlas or load_atlas(), a, planned_links=planned_links))
+        ]
     rows = [row for label, a, results in evaluated for row in target_rows(results, a, label)]
     return _write_rows(
         Path(path), rows, "csv", "corridor-map travel targets", attribution(roads=True)

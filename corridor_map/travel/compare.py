@@ -18,10 +18,12 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.atlas.model import Atlas
 from corridor_map.geo.geodesy import geodesic_area_km2
 from corridor_map.travel import isochrone as travel_isochrone
 from corridor_map.travel import targets as travel_targets
-from corridor_map.travel.routing import SpeedAssumptions, TravelError
+from corridor_map.travel.assumptions import SpeedAssumptions
+from corridor_map.travel.errors import TravelError
 from corridor_map.travel.targets import TargetResult
 
 PARTS = ("a_only", "b_only", "both")
@@ -121,12 +123,14 @@ class TargetComparison:
 
 
 def compare_targets(
-    a: Scenario, b: Scenario, target_ids: Iterable[str] | None = None
+    atlas: Atlas, a: Scenario, b: Scenario, target_ids: Iterable[str] | None = None
 ) -> list[TargetComparison]:
     """Evaluate the travel targets under two scenarios, side by side.
 
     Parameters
     ----------
+    atlas
+        The layers.
     a, b
         The two scenarios (see :func:`default_scenarios`).
     target_ids
@@ -139,8 +143,8 @@ def compare_targets(
         the drawn ``path`` of its worst-case trip.
     """
     wanted = None if target_ids is None else list(target_ids)
-    first = travel_targets.evaluate_targets(a.assumptions, a.planned_links, wanted)
-    second = travel_targets.evaluate_targets(b.assumptions, b.planned_links, wanted)
+    first = travel_targets.evaluate_targets(atlas, a.assumptions, a.planned_links, wanted)
+    second = travel_targets.evaluate_targets(atlas, b.assumptions, b.planned_links, wanted)
     return pair_results(first, second)
 
 
@@ -166,23 +170,23 @@ def pair_results(
 
 
 def scenario_isochrone(
-    origin: str | tuple[float, float], minutes: float, scenario: Scenario
+    atlas: Atlas, origin: str | tuple[float, float], minutes: float, scenario: Scenario
 ) -> dict[str, Any]:
     """Return one scenario's isochrone from a feature id or a (lon, lat) point."""
     if isinstance(origin, str):
         return travel_isochrone.isochrone(
-            origin, minutes, scenario.assumptions, scenario.planned_links
+            atlas, origin, minutes, scenario.assumptions, scenario.planned_links
         )
     if not (isinstance(origin, tuple | list) and len(origin) == 2):
         raise TravelError(f"无效的起点 / invalid origin {origin!r}: a feature id or (lon, lat)")
     lon, lat = origin
     return travel_isochrone.isochrone_at(
-        lon, lat, minutes, scenario.assumptions, scenario.planned_links
+        atlas, lon, lat, minutes, scenario.assumptions, scenario.planned_links
     )
 
 
 def compare_isochrones(
-    origin: str | tuple[float, float], minutes: float, a: Scenario, b: Scenario
+    atlas: Atlas, origin: str | tuple[float, float], minutes: float, a: Scenario, b: Scenario
 ) -> dict[str, Any]:
     """Overlay the isochrones of two scenarios from the same start.
 
@@ -195,8 +199,8 @@ def compare_isochrones(
         ``area_km2`` (a part under :data:`SLIVER_KM2` is left out). An unlocated start
         (``None`` geometries) gives no parts.
     """
-    first = scenario_isochrone(origin, minutes, a)
-    second = scenario_isochrone(origin, minutes, b)
+    first = scenario_isochrone(atlas, origin, minutes, a)
+    second = scenario_isochrone(atlas, origin, minutes, b)
     parts: list[dict[str, Any]] = []
     if first["geometry"] is not None and second["geometry"] is not None:
         ga, gb = shape(first["geometry"]), shape(second["geometry"])

@@ -30,16 +30,11 @@ import shapely
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.atlas.model import Atlas
 from corridor_map.geo.geodesy import TO_METRIC, distances_km
-from corridor_map.travel.routing import (
-    SpeedAssumptions,
-    _grow,
-    _Network,
-    _network,
-    _pinned,
-    access_points,
-    feature,
-)
+from corridor_map.travel.assumptions import SpeedAssumptions
+from corridor_map.travel.data import Network, access_points, feature, network
+from corridor_map.travel.routing import _grow
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -69,11 +64,10 @@ class Destination:
     area: BaseGeometry | None = None
 
 
-@_pinned
-def destination(feature_id: str, mode: str = "anchor") -> Destination:
-    """Return a feature of the layers as a :class:`Destination` (``mode`` as in routing)."""
-    points = tuple(access_points(feature_id, mode))
-    geometry = feature(feature_id).geometry
+def destination(atlas: Atlas, feature_id: str, mode: str = "anchor") -> Destination:
+    """Return a feature of the atlas as a :class:`Destination` (``mode`` as in routing)."""
+    points = tuple(access_points(atlas, feature_id, mode))
+    geometry = feature(atlas, feature_id).geometry
     polygonal = geometry is not None and geometry.geom_type in {"Polygon", "MultiPolygon"}
     area = geometry if mode == "boundary" and polygonal else None
     return Destination(feature_id, points, area)
@@ -88,7 +82,7 @@ class TimeField:
 
     def __init__(
         self,
-        net: _Network,
+        net: Network,
         destinations: Sequence[Destination],
         assumptions: SpeedAssumptions,
     ) -> None:
@@ -192,12 +186,12 @@ class TimeField:
 
 
 _DIRECT_CANDIDATES = 4
-_FIELDS: OrderedDict[tuple[Any, ...], tuple[_Network, TimeField]] = OrderedDict()
+_FIELDS: OrderedDict[tuple[Any, ...], tuple[Network, TimeField]] = OrderedDict()
 _FIELDS_SIZE = 16
 
 
-@_pinned
 def time_field(
+    atlas: Atlas,
     destinations: Sequence[Destination],
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
@@ -208,9 +202,11 @@ def time_field(
     the same, so a page of many parcels, or a rerun, grows no tree twice.
     """
     a = assumptions or SpeedAssumptions()
-    net = _network(planned_links, a.rail)
+    net = network(atlas, planned_links, a.rail)
+    if net.key is None:  # an atlas built by hand: nothing to key a cache on
+        return TimeField(net, destinations, a)
     key = (
-        id(net),
+        net.key,
         json.dumps(a.to_dict(), sort_keys=True),
         planned_links,
         tuple((d.id, d.points, d.area is not None) for d in destinations),
@@ -362,22 +358,22 @@ class _Reading:
     en: str
 
 
-def _reading(target: dict[str, Any]) -> _Reading | None:
+def _reading(atlas: Atlas, target: dict[str, Any]) -> _Reading | None:
     from corridor_map.travel.network import sample_line
     from corridor_map.travel.targets import target_features
 
     method = target["method"]
-    origins = target_features(target.get("origins"))
-    dests = target_features(target.get("destinations"))
+    origins = target_features(atlas, target.get("origins"))
+    dests = target_features(atlas, target.get("destinations"))
     o_mode = target.get("origin_access", "anchor")
     d_mode = target.get("destination_access", "anchor")
-    located = [o for o in origins if feature(o).geometry is not None]
+    located = [o for o in origins if feature(atlas, o).geometry is not None]
     if method == "nearest_destination" and origins and dests:
-        group = [destination(d, d_mode) for d in dests]
+        group = [destination(atlas, d, d_mode) for d in dests]
         points = tuple(p for g in group for p in g.points)
         area = group[0].area if len(group) == 1 else None
         merged = Destination("+".join(dests), points, area)
-        places = [(o, access_points(o, o_mode)) for o in located]
+        places = [(o, access_points(atlas, o, o_mode)) for o in located]
         return _Reading(
             "origin",
             places,
@@ -388,8 +384,8 @@ def _reading(target: dict[str, Any]) -> _Reading | None:
         )
     if method == "pair" and origins and dests:
         if len(origins) == 1 and len(dests) > 1:
-            places = [(d, access_points(d, d_mode)) for d in dests]
-            groups = [destination(o, o_mode) for o in located]
+            places = [(d, access_points(atlas, d, d_mode)) for d in dests]
+            groups = [destination(atlas, o, o_mode) for o in located]
             return _Reading(
                 "destination",
                 places,
@@ -398,14 +394,14 @@ def _reading(target: dict[str, Any]) -> _Reading | None:
                 "从起点到该地的时间",
                 "time from the origin to this place",
             )
-        places = [(o, access_points(o, o_mode)) for o in located]
-        groups = [destination(d, d_mode) for d in dests]
+        places = [(o, access_points(atlas, o, o_mode)) for o in located]
+        groups = [destination(atlas, d, d_mode) for d in dests]
         return _Reading(
             "origin", places, groups, False, "到最远终点的时间", "time to the farthest destination"
         )
     if method == "all_pairs" and located:
-        places = [(o, access_points(o)) for o in located]
-        groups = [destination(o) for o in located]
+        places = [(o, access_points(atlas, o)) for o in located]
+        groups = [destination(atlas, o) for o in located]
         return _Reading(
             "origin",
             places,
@@ -417,7 +413,7 @@ def _reading(target: dict[str, Any]) -> _Reading | None:
     if method == "ring_span" and dests:
         from corridor_map.travel.targets import _outer_ring
 
-        geometry = feature(dests[0]).geometry
+        geometry = feature(atlas, dests[0]).geometry
         if geometry is None:
             return None
         step = float(target.get("ring_step_m", 2000.0))
@@ -435,15 +431,14 @@ def _reading(target: dict[str, Any]) -> _Reading | None:
     return None
 
 
-def _grid(corridor: str | None, grid_m: float) -> tuple[list[tuple[float, float]], float | None]:
+def _grid(
+    atlas: Atlas, corridor: str | None, grid_m: float
+) -> tuple[list[tuple[float, float]], float | None]:
     """Points every ``grid_m`` metres inside the corridor's extent, and its geodesic area."""
     from corridor_map.geo.geodesy import TO_WGS84, geodesic_area_km2, to_metric
-    from corridor_map.travel.routing import _features
 
     extents = [
-        f
-        for f in _features().values()
-        if f.corridor == corridor and f.role == "extent" and f.geometry is not None
+        f for f in atlas if f.corridor == corridor and f.role == "extent" and f.geometry is not None
     ]
     if not extents:
         return [], None
@@ -491,8 +486,8 @@ def _readings(
     return found
 
 
-@_pinned
 def target_coverage(
+    atlas: Atlas,
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
     target_ids: Sequence[str] | None = None,
@@ -513,11 +508,11 @@ def target_coverage(
     wanted = set(target_ids) if target_ids is not None else None
     grids: dict[tuple[str | None, float], tuple[list[tuple[float, float]], float | None]] = {}
     found = []
-    for target in load_targets():
+    for target in load_targets(atlas):
         if wanted is not None and target["id"] not in wanted:
             continue
         threshold = float(target["threshold_min"])
-        reading = _reading(target)
+        reading = _reading(atlas, target)
         base = {
             "id": target["id"],
             "name_zh": target["name_zh"],
@@ -543,14 +538,14 @@ def target_coverage(
             )
             continue
         groups = [g for g in reading.groups if g.points]
-        field_ = time_field(groups, a, planned_links)
+        field_ = time_field(atlas, groups, a, planned_links)
         ids = [pid for pid, _ in reading.places]
         # a place is its own group (all pairs, ring) only when every group is located
         own = reading.self_excluded and len(groups) == len(reading.places)
         places = _readings(ids, [p for _, p in reading.places], field_, threshold, own)
         key = (target.get("corridor"), grid_m)
         if key not in grids:
-            grids[key] = _grid(target.get("corridor"), grid_m)
+            grids[key] = _grid(atlas, target.get("corridor"), grid_m)
         cells_at, area = grids[key]
         cell_ids = [f"cell-{i}" for i in range(len(cells_at))]
         cells = _readings(cell_ids, [[c] for c in cells_at], field_, threshold, False)

@@ -2,9 +2,9 @@
 
 :func:`isochrone` (from a feature) and :func:`isochrone_at` (from any point) return a
 GeoJSON Feature (polygon reachable within N minutes) built on the routing core of
-:mod:`corridor_map.travel.routing`: the same :class:`~corridor_map.travel.routing.SpeedAssumptions`,
-network and access legs as :func:`corridor_map.travel.routing.route`, so every place a route
-reaches in time lies inside.
+:mod:`corridor_map.travel.routing`: the same
+:class:`~corridor_map.travel.assumptions.SpeedAssumptions`, network and access legs as
+:func:`corridor_map.travel.routing.route`, so every place a route reaches in time lies inside.
 """
 
 from __future__ import annotations
@@ -18,21 +18,14 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.atlas.model import Atlas
 from corridor_map.core.numbers import finite_number
 from corridor_map.geo.geodesy import geodesic_area_km2
 from corridor_map.travel import network as _graph
-from corridor_map.travel.routing import (
-    ROAD_ATTRIBUTION,
-    SpeedAssumptions,
-    TravelError,
-    _grow,
-    _Network,
-    _network,
-    _pinned,
-    _weights,
-    access_points,
-    check_limit,
-)
+from corridor_map.travel.assumptions import SpeedAssumptions, check_limit
+from corridor_map.travel.data import ROAD_ATTRIBUTION, Network, access_points, network
+from corridor_map.travel.errors import TravelError
+from corridor_map.travel.routing import _grow, _weights
 
 _ISOCHRONE_STEP_M = 250.0
 # The isochrone outline is simplified by this much; its discs are grown by as much so that
@@ -41,8 +34,8 @@ _ISOCHRONE_SIMPLIFY_M = 5.0
 _DISC_SEGMENTS = 8
 
 
-@_pinned
 def isochrone(
+    atlas: Atlas,
     feature_id: str,
     minutes: float,
     assumptions: SpeedAssumptions | None = None,
@@ -69,7 +62,8 @@ def isochrone(
         ``minutes``, ``assumptions``, ``planned_links``, ``method`` and ``attribution``.
     """
     return _isochrone(
-        access_points(feature_id, origin_access),
+        atlas,
+        access_points(atlas, feature_id, origin_access),
         {"feature_id": feature_id},
         minutes,
         assumptions,
@@ -77,8 +71,8 @@ def isochrone(
     )
 
 
-@_pinned
 def isochrone_at(
+    atlas: Atlas,
     lon: float,
     lat: float,
     minutes: float,
@@ -96,7 +90,12 @@ def isochrone_at(
     """
     point = _lonlat(lon, lat)
     return _isochrone(
-        [point], {"feature_id": None, "origin": list(point)}, minutes, assumptions, planned_links
+        atlas,
+        [point],
+        {"feature_id": None, "origin": list(point)},
+        minutes,
+        assumptions,
+        planned_links,
     )
 
 
@@ -111,6 +110,7 @@ def _lonlat(lon: Any, lat: Any) -> tuple[float, float]:
 
 
 def _isochrone(
+    atlas: Atlas,
     origins: list[tuple[float, float]],
     start: dict[str, Any],
     minutes: float,
@@ -135,7 +135,7 @@ def _isochrone(
     if not origins:
         props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")
         return {"type": "Feature", "geometry": None, "properties": props}
-    net = _network(planned_links, a.rail)
+    net = network(atlas, planned_links, a.rail)
     wgs, reached = _reach_polygon(net, origins, minutes, a)
     props["area_km2"] = round(geodesic_area_km2(wgs), 3)
     props["reached_nodes"] = reached
@@ -143,7 +143,7 @@ def _isochrone(
 
 
 def _reach_polygon(
-    net: _Network, origins: Sequence[tuple[float, float]], minutes: float, a: SpeedAssumptions
+    net: Network, origins: Sequence[tuple[float, float]], minutes: float, a: SpeedAssumptions
 ) -> tuple[BaseGeometry, int]:
     """The WGS84 polygon reachable within ``minutes`` and the number of nodes reached."""
     tree = _grow(net, [origins], a, cutoff=minutes)[0]

@@ -1,4 +1,4 @@
-"""Private helpers of :mod:`corridor_map.travel.routing`: the road graph and its geometry.
+"""Private helpers of :mod:`corridor_map.travel.data` and :mod:`.routing`: the road graph.
 
 The graph is an undirected :class:`networkx.Graph` whose nodes carry WGS84 ``lon``/``lat``
 and UTM zone 51N ``x``/``y`` (metres), and whose edges carry ``length_km`` and ``kind``

@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas.model import Feature, load_atlas
+from corridor_map.atlas.model import Atlas, Feature
 from corridor_map.core.records import RingPoint
 from corridor_map.travel import network as _graph
 
@@ -68,11 +68,10 @@ def is_place(feature: Feature) -> bool:
     return feature.role not in FRAME_ROLES
 
 
-def places(features: dict[str, Feature] | None = None) -> list[Place]:
+def places(atlas: Atlas) -> list[Place]:
     """Return every place of the layers with its anchor point."""
-    features = load_atlas().features if features is None else features
     found = []
-    for f in features.values():
+    for f in atlas.features.values():
         if not is_place(f):
             continue
         assert f.geometry is not None
@@ -116,21 +115,21 @@ class ReachSet:
 
 
 def reachable_in(
+    atlas: Atlas,
     area: dict[str, Any] | BaseGeometry | None,
     exclude: tuple[str, ...] = (),
-    features: dict[str, Feature] | None = None,
 ) -> ReachSet:
     """Return the places whose anchor lies inside ``area``.
 
     Parameters
     ----------
+    atlas
+        The layers whose places are searched.
     area
-        A GeoJSON Feature or geometry (e.g. an isochrone from :mod:`corridor_map.travel.routing`),
+        A GeoJSON Feature or geometry (e.g. an isochrone from :mod:`corridor_map.travel.isochrone`),
         or a shapely geometry, in WGS84. ``None`` (an unlocated start) reaches nothing.
     exclude
         Ids left out (e.g. the start itself).
-    features
-        The features to search (the layers when None).
     """
     if area is None:
         return ReachSet([], None)
@@ -146,7 +145,7 @@ def reachable_in(
         region = shape(raw)
     else:
         region = area
-    candidates = [p for p in places(features) if p.id not in exclude]
+    candidates = [p for p in places(atlas) if p.id not in exclude]
     if not candidates or region.is_empty:
         return ReachSet([], area_km2)
     shapely.prepare(region)
@@ -157,16 +156,18 @@ def reachable_in(
 
 
 def reachable_from(
-    origin: str | tuple[float, float], minutes: float, scenario: Any = None
+    atlas: Atlas, origin: str | tuple[float, float], minutes: float, scenario: Any = None
 ) -> dict[str, Any]:
     """Return the isochrone from a feature id or a (lon, lat) point and the places inside.
 
     Parameters
     ----------
+    atlas
+        The layers.
     origin
         Feature id, or a WGS84 (lon, lat) point such as a click.
     minutes
-        Time budget (see :data:`corridor_map.travel.routing.LIMITS`).
+        Time budget (see :data:`corridor_map.travel.assumptions.LIMITS`).
     scenario
         A :class:`corridor_map.travel.compare.Scenario` (defaults when None).
 
@@ -177,16 +178,18 @@ def reachable_from(
     """
     from corridor_map.travel.compare import Scenario, scenario_isochrone
 
-    iso = scenario_isochrone(origin, minutes, scenario or Scenario())
+    iso = scenario_isochrone(atlas, origin, minutes, scenario or Scenario())
     exclude = (origin,) if isinstance(origin, str) else ()
-    return {"isochrone": iso, "reach": reachable_in(iso, exclude)}
+    return {"isochrone": iso, "reach": reachable_in(atlas, iso, exclude)}
 
 
-def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
+def target_reach(atlas: Atlas, result: Any, scenario: Any = None) -> dict[str, Any] | None:
     """Return what lies within a target's threshold of its worst-placed origin.
 
     Parameters
     ----------
+    atlas
+        The layers.
     result
         A :class:`corridor_map.travel.targets.TargetResult`; its worst case's origin (a feature id,
         or a sampled ring point ``"<id>@[lon, lat]"``, read by
@@ -209,5 +212,5 @@ def target_reach(result: Any, scenario: Any = None) -> dict[str, Any] | None:
         return None
     ring_point = RingPoint.parse(origin)
     start = origin if ring_point is None else ring_point.position
-    found = reachable_from(start, float(result.threshold_min), scenario)
+    found = reachable_from(atlas, start, float(result.threshold_min), scenario)
     return {**found, "origin": start, "minutes": float(result.threshold_min)}

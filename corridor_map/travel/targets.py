@@ -7,7 +7,7 @@
   methods ``pair``, ``nearest_destination``, ``all_pairs``, ``ring_span`` (or
   ``not_evaluable``); :func:`sensitivity` → rows of one target's verdict per speed.
 
-Every figure rests on the stated :class:`~corridor_map.travel.routing.SpeedAssumptions`, which
+Every figure rests on the stated :class:`~corridor_map.travel.assumptions.SpeedAssumptions`, which
 every result carries back.
 """
 
@@ -23,26 +23,25 @@ import numpy as np
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.core.paths import layers_dir
+from corridor_map.atlas.model import Atlas
 from corridor_map.core.records import RingPoint, Source
 from corridor_map.core.vocab import TARGETS_FILE
 from corridor_map.travel import network as _graph
+from corridor_map.travel.assumptions import SpeedAssumptions
+from corridor_map.travel.data import (
+    feature,
+    network,
+    rail_services,
+    refused,
+)
+from corridor_map.travel.data import planned_links as planned_link_list
+from corridor_map.travel.errors import TravelError
 from corridor_map.travel.routing import (
     RouteResult,
-    SpeedAssumptions,
-    TravelError,
     _access_legs,
     _arrive,
-    _atlas,
-    _features,
     _grow,
-    _network,
-    _pinned,
-    _planned_link_list,
-    _refused,
     _round,
-    feature,
-    rail_services,
     route,
     routes,
 )
@@ -50,9 +49,8 @@ from corridor_map.travel.routing import (
 _RING_STEP_M = 2000.0
 
 
-@_pinned
-def load_targets() -> list[dict[str, Any]]:
-    """Return the travel-target records of ``layers/travel_targets.json``.
+def load_targets(atlas: Atlas) -> list[dict[str, Any]]:
+    """Return the travel-target records of ``layers/travel_targets.json`` as the atlas holds them.
 
     Each record has ``id``, ``name_zh``, ``name_en``, ``corridor``, ``sources`` (doc id +
     verbatim quote), ``threshold_min``, ``method`` (``pair``, ``nearest_destination``,
@@ -60,18 +58,19 @@ def load_targets() -> list[dict[str, Any]]:
     ``{"role": ..., "corridor": ...}``), ``destinations``, access modes and the evaluation
     text in Chinese and English.
     """
-    atlas = _atlas()
     data = atlas.travel_targets
     if data is None and TARGETS_FILE in atlas.refused:
-        raise _refused(atlas, TARGETS_FILE, "通达目标未载入 / travel targets refused")
+        raise refused(atlas, TARGETS_FILE, "通达目标未载入 / travel targets refused")
     if data is None:
-        raise TravelError(f"缺少通达目标文件 / targets file missing: {layers_dir() / TARGETS_FILE}")
+        raise TravelError(
+            f"缺少通达目标文件 / targets file missing: {atlas.layers_dir / TARGETS_FILE}"
+        )
     # checked by travel_targets.schema.json and corridor_map.atlas.validation; a copy, so that a
     # caller changing a record never changes the cached atlas
     return copy.deepcopy(list(data["targets"]))
 
 
-def target_features(selector: Any) -> list[str]:
+def target_features(atlas: Atlas, selector: Any) -> list[str]:
     """Expand a target's ``origins``/``destinations``: a list of ids, or a selector.
 
     A selector is a dict of property values every feature must have (``{"role":
@@ -92,8 +91,8 @@ def target_features(selector: Any) -> list[str]:
         wanted = dict(selector)
         service = wanted.pop("served_by")
         include = [str(i) for i in wanted.pop("include", [])]
-        served = [s["feature"] for s in rail_services(service) if s.get("feature")]
-        known = _features()
+        served = [s["feature"] for s in rail_services(atlas, service) if s.get("feature")]
+        known = atlas.features
         return sorted(f for f in served if f in known) + include
     if isinstance(selector, dict):
         wanted = dict(selector)
@@ -102,11 +101,11 @@ def target_features(selector: Any) -> list[str]:
         roles = [roles] if isinstance(roles, str) else roles
         area = None
         if within is not None:
-            area = feature(str(within)).geometry
+            area = feature(atlas, str(within)).geometry
             if area is None or area.geom_type not in {"Polygon", "MultiPolygon"}:
                 return []
         found = []
-        for f in _features().values():
+        for f in atlas.features.values():
             if roles is not None and f.role not in roles:
                 continue
             if not all(f.properties.get(k) == v for k, v in wanted.items()):
@@ -155,8 +154,8 @@ class TargetResult:
         return asdict(self)
 
 
-@_pinned
 def evaluate_targets(
+    atlas: Atlas,
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
     target_ids: Iterable[str] | None = None,
@@ -165,6 +164,8 @@ def evaluate_targets(
 
     Parameters
     ----------
+    atlas
+        The layers (their targets, features and network).
     assumptions
         Speeds and factors (defaults when None); returned with every result.
     planned_links
@@ -174,15 +175,15 @@ def evaluate_targets(
     """
     a = assumptions or SpeedAssumptions()
     wanted = set(target_ids) if target_ids is not None else None
-    targets = [t for t in load_targets() if wanted is None or t["id"] in wanted]
+    targets = [t for t in load_targets(atlas) if wanted is None or t["id"] in wanted]
     if wanted is not None and len(targets) < len(wanted):
-        known = {t["id"] for t in load_targets()}
+        known = {t["id"] for t in load_targets(atlas)}
         raise TravelError(f"未知目标 / unknown target id(s): {sorted(wanted - known)}")
-    return [_evaluate(t, a, planned_links) for t in targets]
+    return [_evaluate(atlas, t, a, planned_links) for t in targets]
 
 
-@_pinned
 def sensitivity(
+    atlas: Atlas,
     target_id: str,
     speeds: Sequence[float] = (20, 25, 30, 40, 50, 60),
     assumptions: SpeedAssumptions | None = None,
@@ -193,6 +194,8 @@ def sensitivity(
 
     Parameters
     ----------
+    atlas
+        The layers.
     target_id
         Id of a record in ``layers/travel_targets.json``.
     speeds
@@ -222,12 +225,12 @@ def sensitivity(
             varied = replace(
                 base,
                 sweep=True,
-                planned_kmh={link.id: float(speed) for link in _planned_link_list()},
+                planned_kmh={link.id: float(speed) for link in planned_link_list(atlas)},
             )
         else:
             changed: dict[str, Any] = {parameter: float(speed)}
             varied = replace(base, sweep=True, **changed)
-        result = evaluate_targets(varied, planned_links, [target_id])[0]
+        result = evaluate_targets(atlas, varied, planned_links, [target_id])[0]
         rows.append(
             {
                 "parameter": parameter,
@@ -241,11 +244,13 @@ def sensitivity(
     return rows
 
 
-def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> TargetResult:
+def _evaluate(
+    atlas: Atlas, target: dict[str, Any], a: SpeedAssumptions, planned: bool
+) -> TargetResult:
     method = target["method"]
-    origins = target_features(target.get("origins"))
-    destinations = target_features(target.get("destinations"))
-    known = _features()
+    origins = target_features(atlas, target.get("origins"))
+    destinations = target_features(atlas, target.get("destinations"))
+    known = atlas.features
     missing = [f for f in dict.fromkeys(origins + destinations) if f not in known]
     unlocated = [
         f for f in dict.fromkeys(origins + destinations) if f in known and known[f].geometry is None
@@ -265,7 +270,7 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         # a reading that needs a layer not (yet) in the layers says which
         notes.append(target.get("unmatched_reason", ""))
     else:
-        rows, notes = _METHODS[method](target, origins, destinations, a, planned)
+        rows, notes = _METHODS[method](atlas, target, origins, destinations, a, planned)
     threshold = float(target["threshold_min"])
     timed = [r for r in rows if r.get("reachable")]
     worst = max(timed, key=lambda r: r["minutes"]) if timed else None
@@ -286,7 +291,9 @@ def _evaluate(target: dict[str, Any], a: SpeedAssumptions, planned: bool) -> Tar
         selector = target.get(key)
         if isinstance(selector, dict) and "served_by" in selector:
             missing_stations = [
-                s["name_zh"] for s in rail_services(selector["served_by"]) if not s.get("feature")
+                s["name_zh"]
+                for s in rail_services(atlas, selector["served_by"])
+                if not s.get("feature")
             ]
             if missing_stations:
                 notes.append(
@@ -345,10 +352,16 @@ def _row(result: RouteResult) -> dict[str, Any]:
 
 
 def _every_pair(
-    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+    atlas: Atlas,
+    target: dict,
+    origins: list[str],
+    destinations: list[str],
+    a: SpeedAssumptions,
+    planned: bool,
 ) -> list[RouteResult]:
     """Route every origin to every destination with the target's access modes."""
     return routes(
+        atlas,
         [(o, d) for o in origins for d in destinations],
         a,
         planned,
@@ -358,16 +371,26 @@ def _every_pair(
 
 
 def _method_pair(
-    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+    atlas: Atlas,
+    target: dict,
+    origins: list[str],
+    destinations: list[str],
+    a: SpeedAssumptions,
+    planned: bool,
 ) -> tuple[list[dict], list[str]]:
-    found = _every_pair(target, origins, destinations, a, planned)
+    found = _every_pair(atlas, target, origins, destinations, a, planned)
     return [_row(r) for r in found], []
 
 
 def _method_nearest(
-    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+    atlas: Atlas,
+    target: dict,
+    origins: list[str],
+    destinations: list[str],
+    a: SpeedAssumptions,
+    planned: bool,
 ) -> tuple[list[dict], list[str]]:
-    found = _every_pair(target, origins, destinations, a, planned)
+    found = _every_pair(atlas, target, origins, destinations, a, planned)
     rows = []
     for i in range(len(origins)):
         options = found[i * len(destinations) : (i + 1) * len(destinations)]
@@ -380,21 +403,31 @@ def _method_nearest(
 
 
 def _method_all_pairs(
-    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+    atlas: Atlas,
+    target: dict,
+    origins: list[str],
+    destinations: list[str],
+    a: SpeedAssumptions,
+    planned: bool,
 ) -> tuple[list[dict], list[str]]:
     # Unlocated places are listed once in the result's ``unlocated``, not pair by pair.
-    located = [o for o in origins if feature(o).geometry is not None]
+    located = [o for o in origins if feature(atlas, o).geometry is not None]
     pairs = [(o, d) for i, o in enumerate(located) for d in located[i + 1 :]]
-    return [_row(r) for r in routes(pairs, a, planned)], []
+    return [_row(r) for r in routes(atlas, pairs, a, planned)], []
 
 
 def _method_ring_span(
-    target: dict, origins: list[str], destinations: list[str], a: SpeedAssumptions, planned: bool
+    atlas: Atlas,
+    target: dict,
+    origins: list[str],
+    destinations: list[str],
+    a: SpeedAssumptions,
+    planned: bool,
 ) -> tuple[list[dict], list[str]]:
     ring_id = destinations[0]
-    geometry = feature(ring_id).geometry
+    geometry = feature(atlas, ring_id).geometry
     if geometry is None:
-        return [_row(route(ring_id, ring_id, a, planned))], []
+        return [_row(route(atlas, ring_id, ring_id, a, planned))], []
     if geometry.geom_type not in {"Polygon", "MultiPolygon", "LineString", "MultiLineString"}:
         raise TravelError(
             f"{TARGETS_FILE} target {target['id']}: ring_span 需要面或线 / needs a polygon or "
@@ -405,7 +438,7 @@ def _method_ring_span(
     # are not places one travels round.
     ring = _outer_ring(geometry)
     points = _graph.sample_line(ring, step)
-    net = _network(planned, a.rail)
+    net = network(atlas, planned, a.rail)
     trees = _grow(net, [[p] for p in points], a)
     times = np.vstack([tree.times for tree in trees]) if trees else np.empty((0, 0))
     count = len(points)

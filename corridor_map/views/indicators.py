@@ -22,7 +22,7 @@ from corridor_map.atlas.indicators import (
     TimelineEntry,
     status,
 )
-from corridor_map.core.i18n import corridor_name, t
+from corridor_map.core.i18n import corridor_name, display_name, t
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import colour as verdict_colour
 
@@ -228,7 +228,7 @@ def chart_rows(indicators: list[Indicator], lang: str) -> dict[str, list[dict[st
     for indicator in indicators:
         if indicator.unit is None:
             continue
-        name = indicator.name_zh if lang == "zh" else indicator.name_en
+        name = display_name(indicator, lang)
         figures: list[tuple[str, Figure | Report]] = []
         if indicator.base is not None:
             figures.append((f"{t('ind_base', lang)} {indicator.base.year}", indicator.base))
@@ -331,11 +331,10 @@ def timeline_details(
     lang: str,
 ) -> list[tuple[str, list[str]]]:
     """What one document names: ``(heading, names)`` for features, indicators, targets."""
-    pick = "name_zh" if lang == "zh" else "name_en"
     by_target = {str(target.get("id")): target for target in targets}
-    features = sorted(getattr(atlas.get(fid), pick) or fid for fid in entry.features)
-    indicators = [getattr(register.get(iid), pick) for iid in entry.indicators]
-    travel = [str(by_target[tid].get(pick) or tid) for tid in entry.travel_targets]
+    features = sorted(display_name(atlas.get(fid), lang) or fid for fid in entry.features)
+    indicators = [display_name(register.get(iid), lang) for iid in entry.indicators]
+    travel = [display_name(by_target[tid], lang) or tid for tid in entry.travel_targets]
     return [
         (t("timeline_features", lang), features),
         (t("timeline_indicators", lang), indicators),
@@ -378,8 +377,9 @@ def map_filter(atlas: Any, doc_id: str | None, lang: str, corpus: Any = None) ->
         return None
     document = corpus.document(doc_id)
     ids = features_citing(atlas, doc_id)
-    name = "name_zh" if lang == "zh" else "name_en"
-    unlocated = sorted(getattr(atlas.get(i), name) for i in ids if atlas.get(i).geometry is None)
+    unlocated = sorted(
+        display_name(atlas.get(i), lang) for i in ids if atlas.get(i).geometry is None
+    )
     return MapFilter(doc_id, _title(document, lang), frozenset(ids), tuple(unlocated))
 
 

@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from corridor_map.atlas.model import Atlas
 from corridor_map.core import verdicts
-from corridor_map.core.i18n import role_name, t
+from corridor_map.core.i18n import display_name, role_name, t
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import word as verdict_word
-from corridor_map.travel import routing as travel
+from corridor_map.travel.assumptions import LIMITS, SpeedAssumptions
 from corridor_map.travel.compare import (
     Scenario,
     TargetComparison,
@@ -25,8 +26,8 @@ from corridor_map.travel.compare import (
     pair_results,
     scenario_isochrone,
 )
+from corridor_map.travel.data import ROAD_ATTRIBUTION
 from corridor_map.travel.reach import ReachSet, places, reachable_in, target_reach
-from corridor_map.travel.routing import LIMITS, SpeedAssumptions
 from corridor_map.travel.targets import TargetResult
 from corridor_map.views import panel
 from corridor_map.webmap import build as webmap
@@ -34,7 +35,8 @@ from corridor_map.webmap import build as webmap
 
 @dataclass(frozen=True)
 class Slider:
-    """A slider's range, default and step (within :data:`corridor_map.travel.routing.LIMITS`)."""
+    """A slider's range, default and step, within
+    :data:`corridor_map.travel.assumptions.LIMITS`."""
 
     low: int
     high: int
@@ -87,7 +89,7 @@ def comparison_rows(rows: Sequence[TargetComparison], lang: str) -> list[dict[st
         change = r.change_min
         table.append(
             {
-                t("target", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("target", lang): display_name(r, lang),
                 t("verdict_a", lang): verdict_word(r.a.status, lang),
                 t("verdict_b", lang): verdict_word(r.b.status, lang),
                 t("threshold", lang): r.threshold_min,
@@ -126,7 +128,7 @@ def verdict_line(result: TargetResult, lang: str, result_b: TargetResult | None 
 
     With scenario B, both verdicts: ``A 结论：… · B 结论：…``.
     """
-    name = result.name_zh if lang == "zh" else result.name_en
+    name = display_name(result, lang)
     sep = "：" if lang == "zh" else ": "
     shown = [(t("verdict", lang), result)]
     if result_b is not None:
@@ -202,17 +204,17 @@ def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:
     destination = labels.get(worst["destination"], worst["destination"])
     return (
         f"{origin} → {destination}: {worst.get('minutes') or 0:.1f} min, "
-        f"{worst.get('km') or 0:.1f} km · {travel.ROAD_ATTRIBUTION}"
+        f"{worst.get('km') or 0:.1f} km · {ROAD_ATTRIBUTION}"
     )
 
 
-def isochrone_origins(lang: str) -> dict[str, str]:
+def isochrone_origins(atlas: Atlas, lang: str) -> dict[str, str]:
     """Return the features an isochrone may start from (curated places, town seats), by id."""
     found = {}
-    for place in places():
+    for place in places(atlas):
         if place.corridor == "reference" and place.role not in _SEAT_ROLES:
             continue
-        name = place.name_zh if lang == "zh" else place.name_en
+        name = display_name(place, lang)
         if place.role in _SEAT_ROLES:
             name = f"{name} · {role_name(place.role, lang)}"
         found[place.id] = name
@@ -220,7 +222,11 @@ def isochrone_origins(lang: str) -> dict[str, str]:
 
 
 def isochrones(
-    origin: str | tuple[float, float], minutes: float, a: Scenario, b: Scenario | None
+    atlas: Atlas,
+    origin: str | tuple[float, float],
+    minutes: float,
+    a: Scenario,
+    b: Scenario | None,
 ) -> dict[str, Any]:
     """Return the isochrone(s) to show, the overlay parts and the places reached.
 
@@ -233,11 +239,11 @@ def isochrones(
     """
     exclude = (origin,) if isinstance(origin, str) else ()
     if b is None:
-        iso = scenario_isochrone(origin, minutes, a)
-        return {"a": iso, "b": None, "parts": [], "reach": reachable_in(iso, exclude)}
-    both = compare_isochrones(origin, minutes, a, b)
-    reach_a = reachable_in(both["a"], exclude)
-    reach_b = reachable_in(both["b"], exclude)
+        iso = scenario_isochrone(atlas, origin, minutes, a)
+        return {"a": iso, "b": None, "parts": [], "reach": reachable_in(atlas, iso, exclude)}
+    both = compare_isochrones(atlas, origin, minutes, a, b)
+    reach_a = reachable_in(atlas, both["a"], exclude)
+    reach_b = reachable_in(atlas, both["b"], exclude)
     union = {p.id: p for p in [*reach_a.places, *reach_b.places]}
     reach = ReachSet(sorted(union.values(), key=lambda p: (p.role, p.id)), None)
     return {"a": both["a"], "b": both["b"], "parts": both["parts"]["features"], "reach": reach}
@@ -259,7 +265,7 @@ def reach_rows(reach: ReachSet, lang: str) -> list[dict[str, Any]]:
     return [
         {
             t("role", lang): role_name(p.role, lang),
-            t("name", lang): p.name_zh if lang == "zh" else p.name_en,
+            t("name", lang): display_name(p, lang),
             "id": p.id,
         }
         for group in reach.by_role().values()
@@ -287,10 +293,10 @@ def within_limits() -> bool:
 
 
 def target_reach_line(
-    result: TargetResult, scenario_: Scenario, labels: Mapping[str, str], lang: str
+    atlas: Atlas, result: TargetResult, scenario_: Scenario, labels: Mapping[str, str], lang: str
 ) -> str:
     """Return one line: the places within the target's threshold of its worst origin."""
-    found = target_reach(result, scenario_)
+    found = target_reach(atlas, result, scenario_)
     if found is None:
         return ""
     origin = found["origin"]
