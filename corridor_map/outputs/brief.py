@@ -30,16 +30,13 @@ from corridor_map.core.i18n import (
     t,
 )
 from corridor_map.core.records import Source
+from corridor_map.core.settings import Settings, load_settings
 from corridor_map.core.verdicts import colour as verdict_colour
-from corridor_map.outputs.common import atomic_path
-from corridor_map.outputs.printmap import (
-    PrintError,
-    _setup,
-    cjk_font,
-    draw_map,
-    footer_lines,
-    scale_bar,
-)
+from corridor_map.outputs.cartography import MapFrame, draw_map
+from corridor_map.outputs.common import PrintError, atomic_path
+from corridor_map.outputs.fonts import cjk_font, embed_fonts
+from corridor_map.outputs.furniture import footer_lines, scale_bar
+from corridor_map.outputs.printmap import setup
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
 
@@ -90,8 +87,11 @@ def _tokens(text: str) -> list[str]:
 class _Pages:
     """A flow of text and figures on A4 portrait pages."""
 
-    def __init__(self, pdf: PdfPages, title: str, footer: Sequence[str]) -> None:
+    def __init__(
+        self, pdf: PdfPages, title: str, footer: Sequence[str], cache_dir: Path | None
+    ) -> None:
         self.pdf = pdf
+        self.cache_dir = cache_dir
         self.title = title
         self.footer = list(footer)
         self.count = 0
@@ -115,6 +115,7 @@ class _Pages:
             for part in wrap(line, 78):
                 self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.5), color="#444444")
                 y -= 0.011
+        embed_fonts(self.fig, self.cache_dir)
         self.pdf.savefig(self.fig)
 
     def room(self, height: float) -> None:
@@ -238,7 +239,11 @@ def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
 
 
 def zone_brief(
-    path: Path | str, feature_id: str, lang: str = "zh", atlas: Atlas | None = None
+    path: Path | str,
+    feature_id: str,
+    lang: str = "zh",
+    atlas: Atlas | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Write the brief of one feature (a zone, core, belt, platform …) as PDF.
 
@@ -254,13 +259,13 @@ def zone_brief(
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
         raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
-    _setup()
+    setup()
     view = feature_panel(atlas, feature_id)
     feature = atlas.get(feature_id)
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
     with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
-        pages = _Pages(pdf, title, footer)
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -272,8 +277,6 @@ def zone_brief(
         if feature.geometry is not None:
             ax = pages.axes(0.34)
             context = atlas.by_corridor(feature.corridor)
-            from corridor_map.outputs.printmap import MapFrame
-
             box = ax.get_position()
             aspect = (box.width * _A4_PORTRAIT[0]) / (box.height * _A4_PORTRAIT[1])
             frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
@@ -340,7 +343,11 @@ def zone_brief(
 
 
 def target_brief(
-    path: Path | str, target_id: str, lang: str = "zh", atlas: Atlas | None = None
+    path: Path | str,
+    target_id: str,
+    lang: str = "zh",
+    atlas: Atlas | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Write the brief of one travel target as PDF: verdict, method, worst case, sensitivity.
 
@@ -356,7 +363,7 @@ def target_brief(
     targets = {x["id"] for x in travel_targets.load_targets()}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
-    _setup()
+    setup()
     atlas = atlas or load_atlas()
     assumptions = travel.SpeedAssumptions()
     result = travel_targets.evaluate_targets(assumptions, target_ids=[target_id])[0]
@@ -402,7 +409,7 @@ def target_brief(
         return str(end)
 
     with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
-        pages = _Pages(pdf, title, footer)
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -478,14 +485,16 @@ def target_brief(
     return Path(path)
 
 
-def render_brief(path: Path | str, item_id: str, lang: str = "zh") -> Path:
+def render_brief(
+    path: Path | str, item_id: str, lang: str = "zh", settings: Settings | None = None
+) -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
     from corridor_map.travel import targets as travel_targets
 
     if item_id in {x["id"] for x in travel_targets.load_targets()}:
-        return target_brief(path, item_id, lang)
+        return target_brief(path, item_id, lang, settings=settings)
     if item_id in load_atlas():
-        return zone_brief(path, item_id, lang)
+        return zone_brief(path, item_id, lang, settings=settings)
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )

