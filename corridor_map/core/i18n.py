@@ -417,6 +417,7 @@ _STRINGS: dict[str, dict[str, str]] = {
     # --- map page, layers and reader (issue 22) ---
     # --- end of map page strings ---
     # --- outputs: files, print and briefs (issue 21) ---
+    "print_drawn_in": {"zh": "投影", "en": "Projection"},
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
     # --- end of uploads strings ---

@@ -62,14 +62,18 @@ DISTRICT_FILL = "#f4f6f6"
 
 @dataclass(frozen=True)
 class MapFrame:
-    """The local equal-area projection of one map and its extent in metres."""
+    """The projection of one map and its extent in metres: a local equal-area one, or a
+    CGCS2000 Gauss-Krüger zone when ``epsg`` names one (``print --crs``)."""
 
     lon0: float
     lat0: float
     bounds: tuple[float, float, float, float]
+    epsg: int | None = None
 
     @functools.cached_property
     def _forward(self) -> Transformer:
+        if self.epsg is not None:
+            return Transformer.from_crs("EPSG:4326", f"EPSG:{self.epsg}", always_xy=True)
         proj = f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +ellps=WGS84 +units=m"
         return Transformer.from_crs("EPSG:4326", proj, always_xy=True)
 
@@ -94,7 +98,11 @@ class MapFrame:
 
     @classmethod
     def around(
-        cls, geometries: Iterable[BaseGeometry], margin: float = 0.06, aspect: float = 1.0
+        cls,
+        geometries: Iterable[BaseGeometry],
+        margin: float = 0.06,
+        aspect: float = 1.0,
+        epsg: int | None = None,
     ) -> MapFrame:
         """A frame centred on the geometries' WGS84 bounds, grown by ``margin`` of its size.
 
@@ -106,7 +114,7 @@ class MapFrame:
             raise PrintError("没有可绘制的要素 / nothing to draw: no located feature")
         west, south, east, north = shapely.total_bounds(np.array(geoms, dtype=object))
         lon0, lat0 = (west + east) / 2, (south + north) / 2
-        frame = cls(round(lon0, 4), round(lat0, 4), (0.0, 0.0, 0.0, 0.0))
+        frame = cls(round(lon0, 4), round(lat0, 4), (0.0, 0.0, 0.0, 0.0), epsg)
         projected = [frame.project(g) for g in geoms]
         x0, y0, x1, y1 = shapely.total_bounds(np.array(projected, dtype=object))
         # A point alone still gets a few kilometres of context.
@@ -115,7 +123,7 @@ class MapFrame:
         width, height = max(width, height * aspect), max(height, width / aspect)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-        return cls(frame.lon0, frame.lat0, box)
+        return cls(frame.lon0, frame.lat0, box, epsg)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -329,6 +337,7 @@ def draw_map(
     overlays: Sequence[tuple[BaseGeometry, dict[str, Any]]] = (),
     labels: bool = True,
     label_size: float = 7.0,
+    epsg: int | None = None,
 ) -> MapFrame:
     """Draw district outlines, features (on-screen styles), overlays and labels on ``ax``.
 
@@ -342,6 +351,9 @@ def draw_map(
         A feature outlined in yellow (briefs' inset maps).
     overlays
         Extra WGS84 geometries with Leaflet-like styles (a route, an isochrone).
+    epsg
+        Draw in this projected system (a Gauss-Krüger zone) instead of the local
+        equal-area projection, when no ``frame`` is given.
 
     Returns
     -------
@@ -354,7 +366,7 @@ def draw_map(
         page_w, page_h = _page_inches(ax)
         aspect = (box.width * page_w) / (box.height * page_h)
         frame = MapFrame.around(
-            [f.geometry for f in located] + [g for g, _ in overlays], aspect=aspect
+            [f.geometry for f in located] + [g for g, _ in overlays], aspect=aspect, epsg=epsg
         )
     x0, y0, x1, y1 = frame.bounds
     ax.set_xlim(x0, x1)

@@ -166,9 +166,16 @@ def legend(ax: Axes, features: Sequence[Feature], lang: str, size: float = 7.5) 
 
 
 def footer_lines(
-    atlas: Atlas, lang: str, roads: bool = False, outside: Sequence[Feature] = ()
+    atlas: Atlas,
+    lang: str,
+    roads: bool = False,
+    outside: Sequence[Feature] = (),
+    projection: str | None = None,
 ) -> list[str]:
-    """Attribution, schematic note, date and projection, for the bottom of a page."""
+    """Attribution, schematic note, date and projection, for the bottom of a page.
+
+    ``projection`` names the drawing's system when it is not the local equal-area one.
+    """
     lines = [
         f"{t('attribution', lang)}: {attribution(atlas, roads=roads)}",
         f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
@@ -178,6 +185,6 @@ def footer_lines(
         lines.append(f"{t('print_outside', lang)}: {names}")
     lines.append(
         f"{t('print_date', lang)} {datetime.date.today().isoformat()} · "
-        f"{t('print_projection', lang)} · corridor-map"
+        f"{projection or t('print_projection', lang)} · corridor-map"
     )
     return lines

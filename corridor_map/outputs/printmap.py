@@ -20,6 +20,7 @@ from corridor_map.core.i18n import corridor_name, t
 from corridor_map.core.settings import Settings, load_settings
 from corridor_map.outputs.cartography import draw_map, in_region
 from corridor_map.outputs.common import PrintError, atomic_path, select_features
+from corridor_map.outputs.crs import resolve_crs
 from corridor_map.outputs.fonts import cjk_font, embed_fonts, source_face
 from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
 from corridor_map.webmap.build import CORRIDOR_COLORS
@@ -70,6 +71,7 @@ def render_map(
     title: str | None = None,
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    crs: str | None = None,
 ) -> Path:
     """Print the corridors (all, one corridor, or a feature with its children).
 
@@ -85,6 +87,10 @@ def render_map(
         ``"zh"`` or ``"en"`` for titles, labels and legend.
     title
         Defaults to the app's title (and the scope's name).
+    crs
+        Draw in a CGCS2000 Gauss-Krüger zone (``EPSG:4513``-``4554`` or ``auto``, see
+        :func:`corridor_map.outputs.crs.resolve_crs`), named in the footer; WGS84 and
+        CGCS2000 longitude/latitude keep the local equal-area drawing.
     settings
         The cache folder (page fonts), the 审图号 and the 示意图 mark (default: the
         environment's, :func:`corridor_map.core.settings.load_settings`).
@@ -103,6 +109,9 @@ def render_map(
     atlas = atlas or load_atlas()
     features = select_features(atlas, scope)
     outside = [f for f in features if f.geometry is not None and not in_region(f)]
+    system = resolve_crs(crs, [f.geometry for f in features if in_region(f)])
+    epsg = system.epsg if system.projected else None
+    projection = f"{t('print_drawn_in', lang)} {system.label}" if epsg else None
     if title is None:
         title = t("title", lang)
         if scope and scope != "all":
@@ -116,13 +125,13 @@ def render_map(
     fig = Figure(figsize=PAPER[paper])
     fig.set_label(title)
     ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
-    frame = draw_map(ax, atlas, features, lang, label_size=6.5 if paper == "A4" else 8)
+    frame = draw_map(ax, atlas, features, lang, label_size=6.5 if paper == "A4" else 8, epsg=epsg)
     legend(ax, features, lang)
     scale_bar(ax, frame, lang)
     north_arrow(ax, frame, lang)
     fig.text(0.03, 0.935, title, fontproperties=cjk_font(16, bold=True), ha="left")
     fig.text(0.97, 0.935, datetime.date.today().isoformat(), fontproperties=cjk_font(9), ha="right")
-    for i, line in enumerate(footer_lines(atlas, lang, outside=outside)):
+    for i, line in enumerate(footer_lines(atlas, lang, outside=outside, projection=projection)):
         fig.text(
             0.03,
             0.095 - i * 0.022,
