@@ -10,8 +10,9 @@ CJK font as the printed map; text flows onto a further page rather than being cu
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from corridor_map.outputs.common import PrintError, atomic_path
 from corridor_map.outputs.fonts import cjk_font, embed_fonts
 from corridor_map.outputs.furniture import footer_lines, scale_bar
 from corridor_map.outputs.printmap import setup
+from corridor_map.outputs.verify import check_pdf
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
 
@@ -213,10 +215,15 @@ class _Pages:
         self.fig = None
 
 
-def _open(path: Path, title: str) -> Any:
+@contextlib.contextmanager
+def _pdf(path: Path, title: str) -> Iterator[PdfPages]:
+    """Pages written to a temporary PDF, read back whole before it replaces ``path``."""
     if Path(path).suffix.lower() != ".pdf":
         raise PrintError(f"{path}: 简报仅输出 PDF / a brief is written as .pdf")
-    return atomic_path(Path(path))
+    with atomic_path(Path(path)) as tmp:
+        with PdfPages(tmp, metadata={"Title": title}) as pdf:
+            yield pdf
+        check_pdf(tmp)
 
 
 def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
@@ -264,7 +271,7 @@ def zone_brief(
     feature = atlas.get(feature_id)
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
-    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
+    with _pdf(Path(path), title) as pdf:
         pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
@@ -408,7 +415,7 @@ def target_brief(
             return f.name_zh if lang == "zh" else (f.name_en or f.name_zh)
         return str(end)
 
-    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
+    with _pdf(Path(path), title) as pdf:
         pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "

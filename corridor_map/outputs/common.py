@@ -112,11 +112,27 @@ def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``."""
+    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``.
+
+    The writer checks the finished temporary file (:mod:`corridor_map.outputs.verify`)
+    before leaving the block; any failure (a disk full, a read-only folder, a size limit,
+    an incomplete file) removes the temporary file, leaves ``path`` as it was and is
+    raised as :class:`ExportError` with one line.
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: 目录不存在 / folder does not exist: {path.parent}")
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    limit = _name_max(path.parent)
+    if len(path.name.encode()) > limit:
+        raise ExportError(
+            f"{path.name[:40]}…: 文件名过长 / file name too long "
+            f"({len(path.name.encode())} bytes, at most {limit})"
+        )
+    try:
+        # A short name of its own: the target's name may be near the length limit.
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".cm-", suffix=path.suffix[:12])
+    except OSError as exc:
+        raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # GDAL wants to create the file itself
@@ -129,6 +145,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    except CorridorMapError as exc:
+        tmp.unlink(missing_ok=True)
+        # Name the file the user asked for, not the temporary one.
+        message = str(exc).replace(str(tmp), str(path)).replace(tmp.name, path.name)
+        raise ExportError(message if path.name in message else f"{path}: {message}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return 255

@@ -150,10 +150,17 @@ def page_font(text: Iterable[str] | str, bold: bool, cache_dir: Path | None) -> 
         data = _build(source, index, chars)
         # Written atomically: another process printing at once reads whole files only.
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=".font-", suffix=".ttf")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(name).chmod(0o644)
-        Path(name).replace(path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            Path(name).chmod(0o644)
+            Path(name).replace(path)
+        except OSError as exc:
+            Path(name).unlink(missing_ok=True)
+            raise FontError(
+                f"{path.parent}: 无法写入字体缓存 / cannot write the page font: "
+                f"{exc.strerror or exc}"
+            ) from None
     return str(path)
 
 

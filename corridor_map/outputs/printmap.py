@@ -23,6 +23,7 @@ from corridor_map.outputs.common import PrintError, atomic_path, select_features
 from corridor_map.outputs.crs import resolve_crs
 from corridor_map.outputs.fonts import cjk_font, embed_fonts, source_face
 from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
+from corridor_map.outputs.verify import check_pdf, check_png
 from corridor_map.webmap.build import CORRIDOR_COLORS
 
 __all__ = ["PAPER", "render_map", "save_figure", "setup"]
@@ -51,15 +52,19 @@ def save_figure(fig: Figure, path: Path, cache_dir: Path | None = None) -> Path:
     suffix = Path(path).suffix.lower()
     if suffix not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
-    embed_fonts(fig, cache_dir)
     # A bare Figure (no pyplot): no global state, safe in Streamlit's threads.
     with atomic_path(Path(path)) as tmp:
+        embed_fonts(fig, cache_dir)
         fig.savefig(
             tmp,
             format=suffix[1:],
             dpi=200 if suffix == ".png" else "figure",
             metadata={"Title": fig.get_label() or "corridor-map"},
         )
+        if suffix == ".pdf":
+            check_pdf(tmp, pages=1)
+        else:
+            check_png(tmp)
     return Path(path)
 
 

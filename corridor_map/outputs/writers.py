@@ -263,7 +263,11 @@ def _ogr(tmp: Path, frame: Any, layer: str, driver: str, **options: Any) -> None
     try:
         pyogrio.write_dataframe(frame, tmp, layer=layer, driver=driver, **options)
     except Exception as exc:  # GDAL's errors (disk full, sqlite) come in several types
-        raise ExportError(f"{tmp.name}: GDAL 无法写入 / GDAL cannot write {layer}: {exc}") from None
+        reason = " ".join(str(exc).split())
+        reason = reason if len(reason) <= 240 else reason[:240] + "…"
+        raise ExportError(
+            f"{tmp.name}: GDAL 无法写入 / GDAL cannot write {layer}: {reason}"
+        ) from None
 
 
 def _gpkg(
