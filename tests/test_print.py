@@ -205,6 +205,7 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
 def test_district_names_cross_no_feature_outline_or_label():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     atlas = load_atlas()
     features = atlas.select(include_reference=False)
@@ -219,7 +220,9 @@ def test_district_names_cross_no_feature_outline_or_label():
     to_data = ax.transData.inverted()
 
     def box(text):
-        (x0, y0), (x1, y1) = to_data.transform(text.get_window_extent(renderer).get_points())
+        # The text alone (an Annotation's own extent includes its leader line).
+        extent = Text.get_window_extent(text, renderer)
+        (x0, y0), (x1, y1) = to_data.transform(extent.get_points())
         return shapely.box(x0, y0, x1, y1)
 
     districts = {d.name_zh for d in atlas.districts().values()}

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from shapely.geometry import shape
@@ -36,7 +37,7 @@ from corridor_map.core.verdicts import colour as verdict_colour
 from corridor_map.outputs.cartography import MapFrame, draw_map
 from corridor_map.outputs.common import PrintError, atomic_path
 from corridor_map.outputs.fonts import cjk_font, embed_fonts
-from corridor_map.outputs.furniture import footer_lines, scale_bar
+from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
 from corridor_map.outputs.printmap import setup
 from corridor_map.outputs.verify import check_pdf
 
@@ -289,6 +290,16 @@ def zone_brief(
             frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
             draw_map(ax, atlas, context, lang, frame=frame, focus=feature, label_size=6.5)
             scale_bar(ax, frame, lang, size=6)
+            north_arrow(ax, frame, lang)
+            shown = [
+                f
+                for f in context
+                if f.geometry is not None
+                and f.geometry.intersects(
+                    shapely.box(*frame.lonlat(*frame.bounds[:2]), *frame.lonlat(*frame.bounds[2:]))
+                )
+            ]
+            legend(ax, shown, lang, size=5.5, overlays=["overlay:legend_selected"])  # fmt: skip
         else:
             pages.text(t("brief_unlocated", lang), 9, color="#c0392b")
         pages.heading(t("brief_role", lang))
@@ -452,6 +463,10 @@ def target_brief(
             ax = pages.axes(0.3)
             frame = draw_map(ax, atlas, context, lang, overlays=overlays, label_size=6)
             scale_bar(ax, frame, lang, size=6)
+            north_arrow(ax, frame, lang)
+            legend(
+                ax, context, lang, size=5.5, overlays=["overlay:legend_route"] if overlays else []
+            )
         else:
             pages.text(t("verdict_not_evaluable", lang), 9)
         pages.gap()

@@ -23,6 +23,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas, Feature
+from corridor_map.core.i18n import t
 from corridor_map.core.vocab import REGION
 from corridor_map.outputs.common import PrintError
 from corridor_map.outputs.fonts import cjk_font
@@ -219,30 +220,97 @@ def _label(
     lang: str,
     size: float,
     placed: list[BaseGeometry],
+    callouts: list[str],
     force: bool = False,
-) -> None:
-    """Label a feature at its representative point unless it would overlap a placed label."""
+) -> str:
+    """Name a feature: at its representative point; else moved nearby with a leader line;
+    else a numbered callout whose name goes in the map's key. Never dropped.
+
+    Returns
+    -------
+    str
+        ``"placed"``, ``"moved"`` or ``"callout"``.
+    """
     import matplotlib.patheffects as effects
 
     name = feature.name_zh if lang == "zh" else (feature.name_en or feature.name_zh)
     at = projected.representative_point() if projected.geom_type != "Point" else projected
-    box = _text_box(ax, at, name, size)
-    if not force and any(box.intersects(other) for other in placed):
-        return
-    placed.append(box)
     color = CORRIDOR_COLORS.get(feature.corridor, "#333333")
+    halo = [effects.withStroke(linewidth=2.2, foreground="white")]
+    box = _text_box(ax, at, name, size)
+    if force or _free(ax, box, placed):
+        placed.append(box)
+        ax.text(at.x, at.y, name, fontproperties=cjk_font(size), color=color, ha="center",
+                va="center", zorder=20, clip_on=True, path_effects=halo)  # fmt: skip
+        return "placed"
+    x0, y0, x1, y1 = box.bounds
+    half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+    for reach in (1.0, 2.2, 3.6):
+        gap = half_h * 2 * reach
+        for dx, dy in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)):
+            cx = at.x + dx * (half_w + gap)
+            cy = at.y + dy * (half_h + gap)
+            moved = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+            if _free(ax, moved, placed):
+                placed.append(moved)
+                ax.annotate(
+                    name,
+                    xy=(at.x, at.y),
+                    xytext=(cx, cy),
+                    fontproperties=cjk_font(size),
+                    color=color,
+                    ha="center",
+                    va="center",
+                    zorder=20,
+                    path_effects=halo,
+                    arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
+                                "shrinkA": 0, "shrinkB": 1},
+                )  # fmt: skip
+                return "moved"
+    number = str(len(callouts) + 1)
+    callouts.append(f"{number}  {name}")
     ax.text(
         at.x,
         at.y,
-        name,
-        fontproperties=cjk_font(size),
-        color=color,
+        number,
+        fontproperties=cjk_font(size * 0.85, bold=True),
+        color="white",
         ha="center",
         va="center",
-        zorder=20,
+        zorder=21,
         clip_on=True,
-        path_effects=[effects.withStroke(linewidth=2.2, foreground="white")],
-    )
+        bbox={"boxstyle": "circle,pad=0.2", "facecolor": color, "edgecolor": "white",
+              "linewidth": 0.6},
+    )  # fmt: skip
+    return "callout"
+
+
+def _free(ax: Axes, box: BaseGeometry, placed: Sequence[BaseGeometry]) -> bool:
+    """Inside the map and clear of every label placed."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    if not shapely.box(x0, y0, x1, y1).contains(box):
+        return False
+    return not any(box.intersects(other) for other in placed)
+
+
+def _key(ax: Axes, callouts: Sequence[str], lang: str, size: float) -> None:
+    """The names of the numbered callouts, in a box at the map's lower right."""
+    if not callouts:
+        return
+    title = t("print_key", lang)
+    ax.text(
+        0.99,
+        0.01,
+        "\n".join([title, *callouts]),
+        transform=ax.transAxes,
+        fontproperties=cjk_font(size),
+        ha="right",
+        va="bottom",
+        zorder=31,
+        bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "alpha": 0.92,
+              "edgecolor": "#bbbbbb"},
+    )  # fmt: skip
 
 
 def _metres_per_point(ax: Axes) -> float:
@@ -253,8 +321,9 @@ def _metres_per_point(ax: Axes) -> float:
 def _text_box(ax: Axes, at: BaseGeometry, name: str, size: float) -> BaseGeometry:
     """Estimate a centred label's box in map metres from the axes' size in points."""
     per_pt = _metres_per_point(ax)
-    wide = sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) * size * per_pt
-    high = size * per_pt * 0.7
+    # Plus a little room: the white halo, and rendered extents a shade wider than ems.
+    wide = (sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) + 0.3) * size * per_pt
+    high = size * per_pt * 0.75
     return shapely.box(at.x - wide / 2, at.y - high, at.x + wide / 2, at.y + high)
 
 
@@ -411,12 +480,15 @@ def draw_map(
         )
     if labels:
         placed: list[BaseGeometry] = []
+        callouts: list[str] = []
         if focus is not None and focus.geometry is not None and in_region(focus):
-            _label(ax, focus, frame.project(focus.geometry), lang, label_size + 1, placed, True)
-        # Larger roles first: a crowded map keeps the names of its zones.
+            _label(ax, focus, frame.project(focus.geometry), lang, label_size + 1, placed, [], True)
+        # Larger roles first: the zones get the first places, smaller things move or
+        # become numbered callouts.
         for f in sorted(ordered, key=lambda f: _LABEL_PRIORITY.get(f.role, 9)):
             if f.role in _LABEL_ROLES and f is not focus:
-                _label(ax, f, frame.project(f.geometry), lang, label_size, placed)
+                _label(ax, f, frame.project(f.geometry), lang, label_size, placed, callouts)
+        _key(ax, callouts, lang, label_size * 0.9)
         drawn = [frame.project(f.geometry) for f in ordered]
         drawn += [frame.project(g) for g, _ in overlays]
         _district_labels(ax, district_names, drawn, label_size * 0.85, placed)

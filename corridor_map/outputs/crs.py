@@ -12,6 +12,7 @@ file's coordinates.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -94,7 +95,7 @@ def resolve_crs(spec: str | None, geometries: Iterable[BaseGeometry | None] = ()
         Gauss-Krüger zone code ``EPSG:4513``-``4554``; or ``auto``.
     geometries
         The WGS84 geometries to be written: ``auto`` takes the 3-degree zone of their
-        central longitude (central meridian = 3° × round(longitude / 3)), the variant
+        central longitude (zone n spans 3n ± 1.5°, central meridian 3n), the variant
         without the zone number in the easting.
 
     Raises
@@ -112,7 +113,8 @@ def resolve_crs(spec: str | None, geometries: Iterable[BaseGeometry | None] = ()
         if not located:
             raise ExportError("--crs auto: 没有已定位的要素 / nothing located to choose a zone by")
         west, _, east, _ = shapely.total_bounds(np.array(located, dtype=object))
-        zone = round((west + east) / 2 / 3)
+        # Zone n spans 3n ± 1.5°: floor, not round (Python rounds 40.5 to 40).
+        zone = math.floor(((west + east) / 2 + 1.5) / 3)
         epsg = _GK_PLAIN.start + zone - 25
         if epsg not in _GK_PLAIN:
             raise ExportError(

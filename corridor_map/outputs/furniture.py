@@ -14,11 +14,10 @@ from matplotlib.patches import Patch, Rectangle
 from pyproj import Geod
 
 from corridor_map.atlas.model import Atlas, Feature
-from corridor_map.core.i18n import corridor_name, t
+from corridor_map.core.i18n import t
 from corridor_map.outputs.cartography import DISTRICT_EDGE, DISTRICT_FILL, MapFrame
 from corridor_map.outputs.common import attribution
 from corridor_map.outputs.fonts import cjk_font
-from corridor_map.webmap.build import CORRIDOR_COLORS
 
 __all__ = ["footer_lines", "legend", "north_arrow", "scale_bar"]
 
@@ -126,28 +125,76 @@ def north_arrow(ax: Axes, frame: MapFrame, lang: str) -> None:
     )
 
 
-def legend(ax: Axes, features: Sequence[Feature], lang: str, size: float = 7.5) -> None:
-    """Legend: one entry per corridor drawn, schematic dashes, district outlines."""
-    corridors = list(dict.fromkeys(f.corridor for f in features if f.corridor != "reference"))
-    handles: list[Any] = [
-        Patch(
-            facecolor=CORRIDOR_COLORS.get(c, "#8e44ad"),
-            alpha=0.35,
-            edgecolor=CORRIDOR_COLORS.get(c, "#8e44ad"),
-            label=corridor_name(c, lang),
-        )
-        for c in corridors
-    ]
-    handles.append(
-        Line2D(
-            [],
-            [],
-            color="#555555",
-            linestyle=(0, (3, 2)),
-            linewidth=1.2,
-            label=t("print_legend_schematic", lang),
-        )
-    )
+def legend_keys(features: Sequence[Feature]) -> list[str]:
+    """The keys of :func:`corridor_map.webmap.build.legend_entries` that ``features`` use:
+    their corridors, role groups (platforms, gateways, roads…), landmark surfaces
+    (water, wetland, terrain) and schematic geometry."""
+    from corridor_map.webmap.build import is_schematic, role_group, surface_kind
+
+    keys: list[str] = []
+    for f in features:
+        if f.corridor != "reference":
+            keys.append(f"corridor:{f.corridor}")
+        group = role_group(f.role)
+        if group and group not in {"zones", "landmarks"}:
+            keys.append(f"role:{group}")
+        surface = surface_kind(f.properties)
+        if surface:
+            keys.append(f"surface:{surface}")
+        if is_schematic(f.properties):
+            keys.append("schematic")
+    return list(dict.fromkeys(keys))
+
+
+def _handle(entry: dict[str, Any], label: str) -> Any:
+    from matplotlib.colors import to_rgba
+
+    style = entry["style"]
+    colour = str(style.get("color", "#333333"))
+    fill = to_rgba(str(style.get("fillColor", colour)), float(style.get("fillOpacity", 0.2)))
+    dashed: Any = (0, (3, 2)) if style.get("dashArray") else "solid"
+    width = float(style.get("weight", 2))
+    if entry["kind"] == "line":
+        return Line2D([], [], color=colour, linewidth=width * 0.55, linestyle=dashed,
+                      label=label)  # fmt: skip
+    if entry["kind"] == "point":
+        return Line2D([], [], marker="o", linestyle="none",
+                      markersize=float(style.get("radius", 6)) * 0.8, markerfacecolor=fill,
+                      markeredgecolor=colour, markeredgewidth=min(width, 2) * 0.55,
+                      label=label)  # fmt: skip
+    return Patch(facecolor=fill, edgecolor=colour, linestyle=dashed, linewidth=min(width, 3) * 0.45,
+                 label=label)  # fmt: skip
+
+
+def legend(
+    ax: Axes,
+    features: Sequence[Feature],
+    lang: str,
+    size: float = 7.5,
+    overlays: Sequence[str] = (),
+    loc: Any = "upper left",
+) -> list[str]:
+    """Legend of what the map shows, each swatch in the style the screen draws with
+    (:func:`corridor_map.webmap.build.legend_entries`): the corridors, role groups and
+    landmark surfaces present, schematic dashes, district outlines, and ``overlays``
+    (keys such as ``"overlay:legend_selected"``, ``"overlay:legend_route"``).
+
+    Returns
+    -------
+    list of str
+        The labels shown, in order.
+    """
+    from corridor_map.webmap.build import legend_entries
+
+    entries = {e["key"]: e for e in legend_entries(lang)}
+    order = list(entries)
+    wanted = sorted((k for k in legend_keys(features) if k in entries), key=order.index)
+    handles: list[Any] = []
+    for key in [*wanted, *overlays]:
+        if key not in entries:
+            continue
+        label = t("print_legend_schematic", lang) if key == "schematic" else entries[key]["label"]
+        handles.append(_handle(entries[key], label))
     handles.append(
         Patch(
             facecolor=DISTRICT_FILL,
@@ -157,12 +204,13 @@ def legend(ax: Axes, features: Sequence[Feature], lang: str, size: float = 7.5) 
     )
     ax.legend(
         handles=handles,
-        loc="upper left",
+        loc=loc,
         prop=cjk_font(size),
         framealpha=0.92,
         title=t("legend", lang),
         title_fontproperties=cjk_font(size + 1, bold=True),
     )
+    return [h.get_label() for h in handles]
 
 
 def footer_lines(

@@ -26,10 +26,17 @@ from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, sc
 from corridor_map.outputs.verify import check_pdf, check_png
 from corridor_map.webmap.build import CORRIDOR_COLORS
 
-__all__ = ["PAPER", "render_map", "save_figure", "setup"]
+__all__ = ["LAYOUT", "PAPER", "render_map", "save_figure", "setup"]
 
 #: Landscape page sizes in inches.
 PAPER = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
+#: Each paper's own layout: margins in inches, text sizes in points. A3 is not A4 scaled
+#: up: wider margins, larger type for reading at arm's length, and the extra room goes to
+#: the map (labels that crowd A4 fit in place on A3).
+LAYOUT: dict[str, dict[str, float]] = {
+    "A4": {"margin": 0.35, "title": 16, "labels": 6.5, "legend": 7.5, "footer": 7},
+    "A3": {"margin": 0.5, "title": 22, "labels": 8, "legend": 9.5, "footer": 8.5},
+}
 
 
 def setup() -> None:
@@ -127,23 +134,61 @@ def render_map(
                 if lang == "zh"
                 else atlas.get(scope).name_en
             )
-    fig = Figure(figsize=PAPER[paper])
+    layout = LAYOUT[paper]
+    width, height = PAPER[paper]
+    margin = layout["margin"]
+    footer = footer_lines(atlas, lang, outside=outside, projection=projection)
+    line = layout["footer"] * 1.6 / 72  # inches per footer line
+    bottom = margin + line * (len(footer) + 0.6)
+    top = margin + layout["title"] * 2.0 / 72
+    fig = Figure(figsize=(width, height))
     fig.set_label(title)
-    ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
-    frame = draw_map(ax, atlas, features, lang, label_size=6.5 if paper == "A4" else 8, epsg=epsg)
-    legend(ax, features, lang)
-    scale_bar(ax, frame, lang)
+    ax = fig.add_axes(
+        (margin / width, bottom / height, 1 - 2 * margin / width, 1 - (bottom + top) / height)
+    )
+    frame = draw_map(ax, atlas, features, lang, label_size=layout["labels"], epsg=epsg)
+    legend(ax, features, lang, size=layout["legend"])
+    scale_bar(ax, frame, lang, size=layout["legend"] * 0.95)
     north_arrow(ax, frame, lang)
-    fig.text(0.03, 0.935, title, fontproperties=cjk_font(16, bold=True), ha="left")
-    fig.text(0.97, 0.935, datetime.date.today().isoformat(), fontproperties=cjk_font(9), ha="right")
-    for i, line in enumerate(footer_lines(atlas, lang, outside=outside, projection=projection)):
+    if settings.schematic_mark:
+        ax.text(
+            0.5,
+            0.985,
+            t("print_schematic_mark", lang),
+            transform=ax.transAxes,
+            fontproperties=cjk_font(layout["title"] * 0.7, bold=True),
+            color="#c0392b",
+            ha="center",
+            va="top",
+            zorder=32,
+            bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": "#c0392b"},
+        )
+    title_y = 1 - (margin + layout["title"] * 1.2 / 72) / height
+    fig.text(margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True))
+    fig.text(
+        1 - margin / width,
+        title_y,
+        datetime.date.today().isoformat(),
+        fontproperties=cjk_font(layout["footer"] + 2),
+        ha="right",
+    )
+    for i, text in enumerate(footer):
         fig.text(
-            0.03,
-            0.095 - i * 0.022,
-            line,
-            fontproperties=cjk_font(7),
+            margin / width,
+            (bottom - line * (i + 0.9)) / height,
+            text,
+            fontproperties=cjk_font(layout["footer"]),
             ha="left",
             va="top",
             wrap=True,
+        )
+    if settings.approval_number:
+        fig.text(
+            1 - margin / width,
+            (bottom - line * 0.9) / height,
+            f"{t('print_approval', lang)}{settings.approval_number}",
+            fontproperties=cjk_font(layout["footer"] + 1, bold=True),
+            ha="right",
+            va="top",
         )
     return save_figure(fig, Path(path), settings.cache_dir)
