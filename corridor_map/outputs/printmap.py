@@ -30,6 +30,8 @@ __all__ = ["LAYOUT", "PAPER", "render_map", "save_figure", "setup"]
 
 #: Landscape page sizes in inches.
 PAPER = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
+# The 示意图 mark: a dark red that no corridor uses (colours on the map mean corridors).
+_MARK = "#7b241c"
 #: Each paper's own layout: margins in inches, text sizes in points. A3 is not A4 scaled
 #: up: wider margins, larger type for reading at arm's length, and the extra room goes to
 #: the map (labels that crowd A4 fit in place on A3).
@@ -157,11 +159,11 @@ def render_map(
             t("print_schematic_mark", lang),
             transform=ax.transAxes,
             fontproperties=cjk_font(layout["title"] * 0.7, bold=True),
-            color="#c0392b",
+            color=_MARK,
             ha="center",
             va="top",
             zorder=32,
-            bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": "#c0392b"},
+            bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": _MARK},
         )
     title_y = 1 - (margin + layout["title"] * 1.2 / 72) / height
     fig.text(margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True))
