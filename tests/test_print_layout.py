@@ -101,3 +101,17 @@ def test_brief_insets_have_north_arrow_and_legend(tmp_path):
     assert "北N" in text and t("legend", "zh") in text and t("legend_selected", "zh") in text
     text = _text(brief.render_brief(tmp_path / "t.pdf", "wenling-tailong-15min"))
     assert "北N" in text and t("legend_route", "zh") in text
+
+
+@needs_poppler
+def test_briefs_speak_one_language(tmp_path):
+    from corridor_map.outputs import brief
+
+    zh = _text(brief.render_brief(tmp_path / "zh.pdf", "wenling-tailong-15min", lang="zh"))
+    assert "接驳段" in zh and "accesslegs" not in zh and "ofwhichtheplannedlink" not in zh
+    en = _text(brief.render_brief(tmp_path / "en.pdf", "wenling-tailong-15min", lang="en"))
+    assert "accesslegs" in en and "接驳段" not in en
+    assert "区县边界：高德地图" in zh and "districtboundaries" in en
+    zone = _text(brief.render_brief(tmp_path / "z.pdf", "wenling-hitech-park", lang="zh"))
+    assert not re.search(r"·p\d{3}", zone)  # 《title》 and section, not paragraph ids
+    assert "《" in zone

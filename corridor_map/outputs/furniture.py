@@ -225,7 +225,7 @@ def footer_lines(
     ``projection`` names the drawing's system when it is not the local equal-area one.
     """
     lines = [
-        f"{t('attribution', lang)}: {attribution(atlas, roads=roads)}",
+        f"{t('attribution', lang)}: {attribution(atlas, roads=roads, lang=lang)}",
         f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
     ]
     if outside:
