@@ -348,3 +348,14 @@ def test_measures_only_where_they_apply(tmp_path):
     for row in rows.values():
         for part in filter(None, row["district"].split(", ")):
             assert not part.isdigit(), part  # a spreadsheet keeps it as text
+
+
+def test_app_downloads_take_a_crs(tmp_path):
+    import sqlite3
+
+    items = {d.key: d for d in export.downloads("wenling-lakes", "zh", crs="EPSG:4549")}
+    path = tmp_path / "d.gpkg"
+    path.write_bytes(items["features-gpkg"].make())
+    with sqlite3.connect(path) as db:
+        assert {s for (s,) in db.execute("SELECT srs_id FROM gpkg_geometry_columns")} == {4549}
+    assert items["features-kml"].make().startswith(b"<?xml")  # KML stays lon/lat

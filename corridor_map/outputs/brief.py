@@ -384,6 +384,7 @@ def target_brief(
     BriefError
         When no target has this id.
     """
+    from corridor_map.outputs.rows import trip_access
     from corridor_map.travel import routing as travel
     from corridor_map.travel import targets as travel_targets
     from corridor_map.views.panel import SENSITIVITY_SPEEDS, ring_points
@@ -422,8 +423,17 @@ def target_brief(
             overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
             route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
         else:
+            # The same computation as the route export for this pair (its access modes).
+            origin_access, destination_access, _ = trip_access(
+                str(worst["origin"]), str(worst["destination"])
+            )
             trip = travel.route(
-                worst["origin"], worst["destination"], assumptions, result.planned_links
+                worst["origin"],
+                worst["destination"],
+                assumptions,
+                result.planned_links,
+                origin_access,
+                destination_access,
             )
             if trip.path is not None:
                 overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))

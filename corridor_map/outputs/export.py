@@ -236,10 +236,14 @@ def downloads(
     lang: str,
     selected: str | None = None,
     sketch: dict[str, Any] | None = None,
+    crs: str | None = None,
 ) -> list[Download]:
     """The app's downloads: features in every format, the targets table, the printed map
     (A4 and A3 PDF, PNG) for ``scope``, the brief of ``selected`` (a feature id) and the
     measure view's ``sketch`` (a GeoJSON geometry) as GeoJSON and KML.
+
+    ``crs`` (see :func:`corridor_map.outputs.crs.resolve_crs`) applies to the feature
+    files and the printed maps; KML is always longitude/latitude.
 
     Each ``make`` builds the file only when called (Streamlit calls it on click).
     """
@@ -251,7 +255,9 @@ def downloads(
             t("download_features", lang).format(fmt=format_label(fmt)),
             f"{stem}{suffix}",
             mime,
-            functools.partial(_bytes, write_features, scope, fmt, f"{stem}{suffix}"),
+            functools.partial(
+                _bytes, write_features, scope, fmt, f"{stem}{suffix}", None if fmt == "kml" else crs
+            ),
         )
         for fmt, (suffix, mime) in FORMATS.items()
     ]
@@ -278,7 +284,7 @@ def downloads(
                 mime,
                 functools.partial(
                     export_bytes,
-                    functools.partial(_print_to, scope, paper, lang),
+                    functools.partial(_print_to, scope, paper, lang, crs),
                     name,
                 ),
             )
@@ -406,15 +412,17 @@ def _sketch_to(sketch: dict[str, Any], fmt: str, path: Path) -> Path:
     return write_geometry(path, sketch, "sketch", None, fmt)
 
 
-def _bytes(write: Callable[..., Path], scope: str, fmt: str, name: str) -> bytes:
-    return export_bytes(lambda p: write(p, scope, fmt), name)
+def _bytes(
+    write: Callable[..., Path], scope: str, fmt: str, name: str, crs: str | None = None
+) -> bytes:
+    return export_bytes(lambda p: write(p, scope, fmt, crs=crs), name)
 
 
-def _print_to(scope: str, paper: str, lang: str, path: Path) -> Path:
+def _print_to(scope: str, paper: str, lang: str, crs: str | None, path: Path) -> Path:
     # matplotlib is imported on the first click, not on every page load.
     from corridor_map.outputs.printmap import render_map
 
-    return render_map(path, scope, paper, lang)
+    return render_map(path, scope, paper, lang, crs=crs)
 
 
 def _brief_to(item_id: str, lang: str, path: Path) -> Path:
