@@ -359,3 +359,17 @@ def test_app_downloads_take_a_crs(tmp_path):
     with sqlite3.connect(path) as db:
         assert {s for (s,) in db.execute("SELECT srs_id FROM gpkg_geometry_columns")} == {4549}
     assert items["features-kml"].make().startswith(b"<?xml")  # KML stays lon/lat
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "features", "--scope", "wenling-lakes", "--out", "/proc/plan.gpkg"],
+        ["print", "--scope", "wenling-lakes", "--out", "/proc/map.pdf"],
+    ],
+)
+def test_a_folder_that_takes_no_files_is_one_line(args, capsys):
+    # procfs refuses new files even to root: a read-only folder for any user.
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err and "Traceback" not in err

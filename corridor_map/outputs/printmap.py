@@ -48,6 +48,8 @@ def setup() -> None:
     matplotlib.rcParams["pdf.fonttype"] = 42
     matplotlib.rcParams["svg.fonttype"] = "none"
     matplotlib.rcParams["axes.unicode_minus"] = False
+    # Names and excerpts are text: a "$…$" in them is not a formula to typeset.
+    matplotlib.rcParams["text.parse_math"] = False
 
 
 def save_figure(fig: Figure, path: Path, cache_dir: Path | None = None) -> Path:
