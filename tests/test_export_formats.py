@@ -63,6 +63,12 @@ def test_every_format_opens_in_ogrinfo_with_every_feature(tmp_path, fmt):
     else:
         counts = _ogrinfo(str(path))
     assert sum(counts.values()) == len(wanted)
+    if fmt == "kml":  # the id survives GDAL's LIBKML driver (QGIS dropped it before)
+        listing = subprocess.run(
+            ["ogrinfo", "-ro", "-al", "-q", str(path)], capture_output=True, text=True
+        ).stdout
+        ids = set(re.findall(r"^\s+id \(String\) = (\S+)$", listing, re.M))
+        assert ids == {f.id for f in wanted}
     if fmt in {"gpkg", "shp"}:
         located = [f for f in wanted if f.geometry is not None]
         assert counts["unlocated"] == len(wanted) - len(located)
