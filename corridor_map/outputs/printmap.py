@@ -154,27 +154,22 @@ def render_map(
     legend(ax, features, lang, size=layout["legend"])
     scale_bar(ax, frame, lang, size=layout["legend"] * 0.95)
     north_arrow(ax, frame, lang)
-    if settings.schematic_mark:
-        ax.text(
-            0.5,
-            0.985,
-            t("print_schematic_mark", lang),
-            transform=ax.transAxes,
-            fontproperties=cjk_font(layout["title"] * 0.7, bold=True),
-            color=_MARK,
-            ha="center",
-            va="top",
-            zorder=32,
-            bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": _MARK},
-        )
     title_y = 1 - (margin + layout["title"] * 1.2 / 72) / height
     fig.text(margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True))
+    # The 示意图 mark on the title line, outside the map where no label can meet it (the
+    # date is in the footer).
     fig.text(
         1 - margin / width,
         title_y,
-        datetime.date.today().isoformat(),
-        fontproperties=cjk_font(layout["footer"] + 2),
+        t("print_schematic_mark", lang)
+        if settings.schematic_mark
+        else datetime.date.today().isoformat(),
+        fontproperties=cjk_font(layout["title"] * 0.75, bold=settings.schematic_mark),
+        color=_MARK if settings.schematic_mark else "black",
         ha="right",
+        bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": _MARK}
+        if settings.schematic_mark
+        else None,
     )
     for i, text in enumerate(footer):
         fig.text(
