@@ -91,6 +91,8 @@ def test_print_in_a_gauss_kruger_zone_names_it(tmp_path):
     assert zone.projected and _flat(zone.label) in _text(pdf)
     pdf = printmap.render_map(tmp_path / "gk40.pdf", scope="wenling-lakes", crs="EPSG:4549")
     assert "CM120E(EPSG:4549)" in _text(pdf)
+    pdf = printmap.render_map(tmp_path / "cgcs.pdf", scope="wenling-lakes", crs="EPSG:4490")
+    assert "(EPSG:4490)" in _text(pdf)
 
 
 @needs_poppler

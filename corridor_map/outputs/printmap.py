@@ -127,7 +127,13 @@ def render_map(
     outside = [f for f in features if f.geometry is not None and not in_region(f)]
     system = resolve_crs(crs, [f.geometry for f in features if in_region(f)])
     epsg = system.epsg if system.projected else None
-    projection = f"{t('print_drawn_in', lang)} {system.label}" if epsg else None
+    projection = (
+        f"{t('print_drawn_in', lang)} {system.label}"
+        if epsg
+        else f"{t('print_projection', lang)} · {system.label}"
+        if system.epsg != 4326
+        else None
+    )
     if title is None:
         title = t("title", lang)
         if scope and scope != "all":
