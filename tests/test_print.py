@@ -17,7 +17,8 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.core.i18n import corridor_name, t
 from corridor_map.geo.geodesy import distance_km
-from corridor_map.outputs import brief, printmap
+from corridor_map.outputs import brief, cartography, fonts, printmap
+from corridor_map.outputs.common import PrintError
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 needs_poppler = pytest.mark.skipif(
@@ -74,7 +75,7 @@ def test_printed_png_is_landscape(tmp_path):
 
 def test_drawing_projection_keeps_distances_near_the_centre():
     atlas = load_atlas()
-    frame = printmap.MapFrame.around([f.geometry for f in atlas.by_corridor("taizhou-bay")])
+    frame = cartography.MapFrame.around([f.geometry for f in atlas.by_corridor("taizhou-bay")])
     a, b = (frame.lon0 - 0.1, frame.lat0), (frame.lon0 + 0.1, frame.lat0 + 0.05)
     (x1, y1), (x2, y2) = frame.point(*a), frame.point(*b)
     drawn_km = shapely.Point(x1, y1).distance(shapely.Point(x2, y2)) / 1000
@@ -154,27 +155,23 @@ def test_not_evaluable_target_brief(tmp_path):
 
 
 def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(printmap.font_manager, "findSystemFonts", list)
-
-    def nothing(*args, **kwargs):
-        raise ValueError("not found")
-
-    monkeypatch.setattr(printmap.font_manager, "findfont", nothing)
-    printmap.cjk_font_path.cache_clear()
+    others = [e for e in fonts.font_manager.fontManager.ttflist if "CJK" not in e.name]
+    monkeypatch.setattr(fonts.font_manager.fontManager, "ttflist", others)
+    fonts.source_face.cache_clear()
     try:
-        with pytest.raises(printmap.PrintError, match="fonts-noto-cjk"):
+        with pytest.raises(PrintError, match="fonts-noto-cjk"):
             printmap.render_map(tmp_path / "m.pdf")
     finally:
-        printmap.cjk_font_path.cache_clear()
+        fonts.source_face.cache_clear()
     assert not (tmp_path / "m.pdf").exists()
 
 
 def test_bad_requests(tmp_path, capsys):
-    with pytest.raises(printmap.PrintError, match="unknown paper 'A5'"):
+    with pytest.raises(PrintError, match="unknown paper 'A5'"):
         printmap.render_map(tmp_path / "m.pdf", paper="A5")
-    with pytest.raises(printmap.PrintError, match=r"only \.png or \.pdf"):
+    with pytest.raises(PrintError, match=r"only \.png or \.pdf"):
         printmap.render_map(tmp_path / "m.svg")
-    with pytest.raises(printmap.PrintError, match=r"\.pdf"):
+    with pytest.raises(PrintError, match=r"\.pdf"):
         brief.render_brief(tmp_path / "b.png", "taizhou-central-core")
     assert main(["brief", "nowhere", "--out", str(tmp_path / "b.pdf")]) == 2
     assert "no feature or travel target has id 'nowhere'" in capsys.readouterr().err
@@ -208,20 +205,24 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
 def test_district_names_cross_no_feature_outline_or_label():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
     atlas = load_atlas()
     features = atlas.select(include_reference=False)
-    printmap._setup()
+    printmap.setup()
     fig = Figure(figsize=printmap.PAPER["A4"])
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
-    frame = printmap.draw_map(ax, atlas, features, "zh", label_size=6.5)
+    frame = cartography.draw_map(ax, atlas, features, "zh", label_size=6.5)
+    fonts.embed_fonts(fig, None)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     to_data = ax.transData.inverted()
 
     def box(text):
-        (x0, y0), (x1, y1) = to_data.transform(text.get_window_extent(renderer).get_points())
+        # The text alone (an Annotation's own extent includes its leader line).
+        extent = Text.get_window_extent(text, renderer)
+        (x0, y0), (x1, y1) = to_data.transform(extent.get_points())
         return shapely.box(x0, y0, x1, y1)
 
     districts = {d.name_zh for d in atlas.districts().values()}
@@ -235,7 +236,7 @@ def test_district_names_cross_no_feature_outline_or_label():
             if f.geometry.geom_type.endswith("Polygon")
             else frame.project(f.geometry)
             for f in features
-            if printmap._in_region(f)
+            if cartography.in_region(f)
         ]
     )
     for name, b in named:

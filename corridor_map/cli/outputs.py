@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridor_map.cli.commands import COMMANDS
-from corridor_map.outputs import export
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -24,9 +23,10 @@ def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         "export",
         help=COMMANDS["export"].help,
         description=(
-            "Write WGS84 files for QGIS/ArcGIS: GeoJSON, GeoPackage, KML or CSV (format from "
-            "--out's ending unless --format is given). Every file carries the attribution "
-            "and the schematic disclaimer."
+            "Write files for QGIS/ArcGIS: GeoJSON, GeoPackage (one layer per geometry type and "
+            "a table of unlocated places), KML (styled), CSV or a zipped Shapefile (.zip); the "
+            "format from --out's ending unless --format is given; WGS84 unless --crs says "
+            "otherwise. Every file carries the attribution and the schematic disclaimer."
         ),
     )
     kinds = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
@@ -49,6 +49,13 @@ def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     trip.add_argument("from_id")
     trip.add_argument("to_id")
     trip.add_argument("--no-planned", action="store_true")
+    trip.add_argument(
+        "--access",
+        choices=("anchor", "boundary"),
+        default=None,
+        help="where the trip starts and ends (default: a travel target's choice for its pair, "
+        "else the anchors)",
+    )
     _output(trip)
     trip.set_defaults(handler=_route)
 
@@ -62,12 +69,34 @@ def _register_export(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 def _output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output file")
-    parser.add_argument("--format", choices=sorted(export.FORMATS), default=None)
+    parser.add_argument("--format", choices=sorted(FORMATS), default=None)
+    _crs(parser)
+
+
+def _crs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--crs",
+        default=None,
+        metavar="CRS",
+        help="EPSG:4326 (WGS84, default), EPSG:4490 (CGCS2000), a CGCS2000 3-degree "
+        "Gauss-Krüger zone EPSG:4513-4554, or 'auto' (the zone of the data's central longitude)",
+    )
+
+
+#: Formats ``--format`` offers (as corridor_map.outputs.writers.FORMATS, kept here so that
+#: ``corridor-map --help`` imports no GIS library).
+FORMATS = ("csv", "geojson", "gpkg", "kml", "shp")
 
 
 def _done(path: Path) -> int:
     print(f"已写入 / wrote {path}")
     return 0
+
+
+def _features(args: argparse.Namespace) -> int:
+    from corridor_map.outputs import export
+
+    return _done(export.write_features(args.out, args.scope, args.format, _atlas(), crs=args.crs))
 
 
 def _atlas() -> Atlas:
@@ -77,11 +106,8 @@ def _atlas() -> Atlas:
     return load_atlas(strict=True)
 
 
-def _features(args: argparse.Namespace) -> int:
-    return _done(export.write_features(args.out, args.scope, args.format, _atlas()))
-
-
 def _targets(args: argparse.Namespace) -> int:
+    from corridor_map.outputs import export
     from corridor_map.travel.assumptions import SpeedAssumptions
 
     a = SpeedAssumptions() if args.speed is None else SpeedAssumptions(network_kmh=args.speed)
@@ -91,29 +117,44 @@ def _targets(args: argparse.Namespace) -> int:
 
 
 def _route(args: argparse.Namespace) -> int:
+    from corridor_map.outputs import export
+    from corridor_map.outputs.common import ExportError
+    from corridor_map.outputs.rows import trip_access, trip_properties
     from corridor_map.travel.routing import route
 
-    r = route(_atlas(), args.from_id, args.to_id, planned_links=not args.no_planned)
+    atlas = _atlas()
+    origin, destination, target = trip_access(atlas, args.from_id, args.to_id)
+    if args.access is not None:
+        origin = destination = args.access
+    r = route(
+        atlas,
+        args.from_id,
+        args.to_id,
+        planned_links=not args.no_planned,
+        origin_access=origin,
+        destination_access=destination,
+    )
     if not r.reachable or r.path is None:
-        raise export.ExportError(f"{r.from_id} → {r.to_id}: 不可达 / unreachable: {r.reason}")
-    props = {"from": r.from_id, "to": r.to_id, "minutes": r.minutes, "km": r.km}
-    return _done(export.write_geometry(args.out, r.path, "route", props, args.format))
+        raise ExportError(f"{r.from_id} → {r.to_id}: 不可达 / unreachable: {r.reason}")
+    props = trip_properties(r, target if args.access is None else None)
+    return _done(export.write_geometry(args.out, r.path, "route", props, args.format, args.crs))
 
 
 def _isochrone(args: argparse.Namespace) -> int:
+    from corridor_map.outputs import export
+    from corridor_map.outputs.common import ExportError
     from corridor_map.travel.isochrone import isochrone
 
     result = isochrone(_atlas(), args.feature_id, args.minutes, planned_links=not args.no_planned)
     if result.get("geometry") is None:
         reason = (result.get("properties") or {}).get("reason")
-        raise export.ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
-    return _done(export.write_geometry(args.out, result, "isochrone", None, args.format))
+        raise ExportError(f"{args.feature_id}: 无等时圈 / no isochrone: {reason}")
+    return _done(export.write_geometry(args.out, result, "isochrone", None, args.format, args.crs))
 
 
 def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``print`` and ``brief``."""
-    from corridor_map.outputs.printmap import PAPER
-
+    paper = ("A3", "A4")  # corridor_map.outputs.printmap.PAPER, without importing matplotlib
     printer = subparsers.add_parser(
         "print",
         help=COMMANDS["print"].help,
@@ -124,8 +165,9 @@ def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     )
     printer.add_argument("--out", type=Path, required=True, help="output .pdf or .png")
     printer.add_argument("--scope", default="all", help="'all', a corridor id or a feature id")
-    printer.add_argument("--paper", choices=sorted(PAPER), default="A4")
+    printer.add_argument("--paper", choices=paper, default="A4")
     printer.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _crs(printer)
     printer.set_defaults(handler=_print)
 
     brief = subparsers.add_parser(
@@ -146,7 +188,9 @@ def register_print(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
 def _print(args: argparse.Namespace) -> int:
     from corridor_map.outputs.printmap import render_map
 
-    return _done(render_map(args.out, args.scope, args.paper, args.lang, atlas=_atlas()))
+    return _done(
+        render_map(args.out, args.scope, args.paper, args.lang, atlas=_atlas(), crs=args.crs)
+    )
 
 
 def _brief(args: argparse.Namespace) -> int:

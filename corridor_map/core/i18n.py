@@ -420,6 +420,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     # --- map page, layers and reader (issue 22) ---
     # --- end of map page strings ---
     # --- outputs: files, print and briefs (issue 21) ---
+    "print_drawn_in": {"zh": "投影", "en": "Projection"},
+    "print_schematic_mark": {"zh": "示意图", "en": "Schematic map"},
+    "print_approval": {"zh": "审图号：", "en": "Map approval no. (审图号): "},
+    "print_key": {"zh": "图注", "en": "Key"},
+    "brief_source_english": {"zh": "几何来源说明（英文原文）：", "en": "Source note: "},
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
     # --- end of uploads strings ---

