@@ -26,6 +26,7 @@ from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.core.i18n import (
     basis_name,
     corridor_name,
+    display_name,
     quantity_name,
     role_name,
     status_name,
@@ -445,7 +446,7 @@ def target_brief(
     def name(end: Any) -> str:
         if isinstance(end, str) and end in atlas:
             f = atlas.get(end)
-            return f.name_zh if lang == "zh" else (f.name_en or f.name_zh)
+            return display_name(f, lang)
         return str(end)
 
     with _pdf(Path(path), title) as pdf:

@@ -23,7 +23,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas, Feature
-from corridor_map.core.i18n import t
+from corridor_map.core.i18n import display_name, t
 from corridor_map.core.vocab import REGION
 from corridor_map.outputs.common import PrintError
 from corridor_map.outputs.fonts import cjk_font
@@ -233,7 +233,7 @@ def _label(
     """
     import matplotlib.patheffects as effects
 
-    name = feature.name_zh if lang == "zh" else (feature.name_en or feature.name_zh)
+    name = display_name(feature, lang)
     at = projected.representative_point() if projected.geom_type != "Point" else projected
     color = CORRIDOR_COLORS.get(feature.corridor, "#333333")
     halo = [effects.withStroke(linewidth=2.2, foreground="white")]
@@ -462,7 +462,7 @@ def draw_map(
             if labels:
                 shown = frame.project(district.geometry).intersection(frame_box)
                 if not shown.is_empty:
-                    name = district.name_zh if lang == "zh" else district.name_en
+                    name = display_name(district, lang)
                     district_names.append((shown, name or district.name_zh))
     ordered = sorted(located, key=lambda f: (_DRAW_ORDER.get(f.role, 3), -f.area_km2))
     for f in ordered:

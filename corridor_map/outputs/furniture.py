@@ -14,7 +14,7 @@ from matplotlib.patches import Patch, Rectangle
 from pyproj import Geod
 
 from corridor_map.atlas.model import Atlas, Feature
-from corridor_map.core.i18n import t
+from corridor_map.core.i18n import display_name, t
 from corridor_map.outputs.cartography import DISTRICT_EDGE, DISTRICT_FILL, MapFrame
 from corridor_map.outputs.common import attribution
 from corridor_map.outputs.fonts import cjk_font
@@ -229,7 +229,7 @@ def footer_lines(
         f"{t('schematic_note', lang)} · {t('print_not_official', lang)}",
     ]
     if outside:
-        names = ", ".join(f.name_zh if lang == "zh" else f.name_en for f in outside)
+        names = ", ".join(display_name(f, lang) for f in outside)
         lines.append(f"{t('print_outside', lang)}: {names}")
     lines.append(
         f"{t('print_date', lang)} {datetime.date.today().isoformat()} · "

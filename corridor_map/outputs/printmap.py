@@ -16,7 +16,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from corridor_map.atlas.model import Atlas, load_atlas
-from corridor_map.core.i18n import corridor_name, t
+from corridor_map.core.i18n import corridor_name, display_name, t
 from corridor_map.core.settings import Settings, load_settings
 from corridor_map.outputs.cartography import draw_map, in_region
 from corridor_map.outputs.common import PrintError, atomic_path, select_features
@@ -140,9 +140,7 @@ def render_map(
             title += " · " + (
                 corridor_name(scope, lang)
                 if scope in CORRIDOR_COLORS
-                else atlas.get(scope).name_zh
-                if lang == "zh"
-                else atlas.get(scope).name_en
+                else display_name(atlas.get(scope), lang)
             )
     layout = LAYOUT[paper]
     width, height = PAPER[paper]

@@ -23,7 +23,7 @@ from shapely.geometry import Point
 
 from corridor_map.analysis.site_records import SiteReport, relation_rows
 from corridor_map.atlas.model import Atlas
-from corridor_map.core.i18n import corridor_name, role_name, t
+from corridor_map.core.i18n import corridor_name, display_name, role_name, t
 from corridor_map.outputs.brief import wrap
 from corridor_map.outputs.common import atomic_path, attribution, disclaimer
 from corridor_map.outputs.printmap import (
@@ -143,8 +143,9 @@ class _Flow:
         self.fig = None
 
 
-def _name(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" or not en else en
+def _feature_names(excerpt: Any) -> dict[str, str]:
+    """The names of the feature an excerpt belongs to, as display_name reads them."""
+    return {"name_zh": excerpt.feature_name_zh, "name_en": excerpt.feature_name_en}
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -167,7 +168,7 @@ def _relations_table(flow: _Flow, report: SiteReport, lang: str) -> None:
         precision = "" if r.precision_m is None else f" ±{r.precision_m:g} m"
         rows.append(
             [
-                _name(r.name_zh, r.name_en, lang),
+                display_name(r, lang),
                 role_name(r.role, lang),
                 t(f"site_verdict_{r.verdict}", lang),
                 _num(r.overlap_km2),
@@ -209,7 +210,10 @@ def _draw_on(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> None:
 
 def _summary(flow: _Flow, report: SiteReport, lang: str) -> None:
     lon, lat = report.point
-    districts = "、".join(_name(z, e, lang) for _, z, e in report.districts) or "—"
+    districts = (
+        "、".join(display_name({"name_zh": z, "name_en": e}, lang) for _, z, e in report.districts)
+        or "—"
+    )
     corridors = "、".join(corridor_name(c, lang) for c in report.corridors) or "—"
     flow.text(
         f"{t('site_parcel', lang)}: {report.parcel} · {report.geometry_type} · "
@@ -234,7 +238,7 @@ def _travel(flow: _Flow, report: SiteReport, lang: str) -> None:
             if trip.minutes is not None
             else f"{t('site_no_trip', lang)} ({trip.reason})"
         )
-        name = _name(trip.name_zh, trip.name_en, lang)
+        name = display_name(trip, lang)
         flow.text(
             f"→ {name} ({role_name(trip.role, lang)}): {minutes}",
             8.5,
@@ -251,7 +255,11 @@ def _excerpts(flow: _Flow, report: SiteReport, lang: str) -> None:
             current = x.feature_id
             flow.gap(3)
             verdict = t(f"site_verdict_{x.verdict}", lang)
-            flow.text(f"{_name(x.feature_name_zh, x.feature_name_en, lang)} ({verdict})", 8.5, True)
+            flow.text(
+                f"{display_name(_feature_names(x), lang)} ({verdict})",
+                8.5,
+                True,
+            )
         # the quote exactly as the document has it
         flow.text(x.quote, 8.5, color="#1b2631", indent=0.02)
         meta = " · ".join(v for v in (x.issuer, x.date, x.doc_number, x.paragraph_id) if v)
@@ -268,7 +276,7 @@ def _indicators(flow: _Flow, report: SiteReport, lang: str) -> None:
     for i in report.indicators[:_MAX_INDICATORS]:
         base = f"{i.base_year}: {i.base_text} → " if i.base_text else ""
         flow.text(
-            f"{_name(i.name_zh, i.name_en, lang)} ({i.scope}): {base}{i.target_year}: "
+            f"{display_name(i, lang)} ({i.scope}): {base}{i.target_year}: "
             f"{i.target_text} {i.unit or ''} —— {i.citation}",
             7.5,
             indent=0.02,
