@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     register_timeline(actions)
 
+    from corridor_map.cli.curation import register_docs_add
+
+    register_docs_add(actions)
+
     find = subparsers.add_parser(
         "search",
         help="全文检索 / search the documents (simplified or traditional input)",

@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         atlas as _cli_atlas,
     )
     from corridor_map.cli import (
+        curation as _cli_curation,
+    )
+    from corridor_map.cli import (
         documents as _cli_corpus,
     )
     from corridor_map.cli import (
@@ -41,7 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_cli_corpus, _cli_atlas, _cli_travel, _cli_indicators, _cli_export):
+    for module in (
+        _cli_corpus,
+        _cli_atlas,
+        _cli_travel,
+        _cli_indicators,
+        _cli_export,
+        _cli_curation,
+    ):
         module.register(subparsers)
     return parser
 
