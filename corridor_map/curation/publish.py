@@ -62,6 +62,17 @@ def _lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _remove_leftovers(folder: Path, names: Mapping[str, str]) -> None:
+    """Remove the writer's temporary and backup files a killed publisher left behind.
+
+    Only publishers (holding the lock) write these files, so any present now is stale.
+    """
+    for name in names:
+        for pattern in (f".{name}.*.tmp", f".{name}.*.bak"):
+            for leftover in folder.glob(pattern):
+                leftover.unlink(missing_ok=True)
+
+
 def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[str]:
     """Write the store's current state into ``folder``; return the files replaced.
 
@@ -81,6 +92,7 @@ def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[s
     folder = Path(folder)
     with _lock(lock_file or folder / ".curation.lock"):
         texts = render_all(store)
+        _remove_leftovers(folder, texts)
         changed = {}
         for name, text in texts.items():
             path = folder / name
