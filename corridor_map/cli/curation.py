@@ -184,23 +184,6 @@ def _report(change: Change) -> int:
     return 0
 
 
-def _pick(shapes: Any, where: str | None, name: str) -> Any:
-    """The one geometry of the file (``--where FIELD=VALUE`` among several)."""
-    items = list(shapes)
-    if where is not None:
-        field, sep, value = where.partition("=")
-        if not sep or not field:
-            raise CurationInputError(f"--where {where!r}: expected FIELD=VALUE")
-        items = [(p, g) for p, g in items if str(p.get(field)) == value]
-        if not items:
-            raise CurationInputError(f"{name}: no feature with {field} = {value!r}")
-    if len(items) != 1:
-        raise CurationInputError(
-            f"{name}: {len(items)} features; pick one with --where FIELD=VALUE"
-        )
-    return items[0][1]
-
-
 # --------------------------------------------------------------------------- handlers
 
 
@@ -208,7 +191,12 @@ def _edit_geometry(args: argparse.Namespace) -> int:
     import hashlib
 
     from corridor_map.analysis.uploads import read_upload
-    from corridor_map.curation.edits import Official, replace_geometry
+    from corridor_map.curation.edits import (
+        Official,
+        describe_geometry,
+        pick_shape,
+        replace_geometry,
+    )
 
     path: Path = args.file
     try:
@@ -216,7 +204,7 @@ def _edit_geometry(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CurationInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
     imported = read_upload(data, path.name, args.crs)
-    geometry = _pick(imported.shapes, args.where, path.name)
+    geometry = pick_shape(imported.shapes, args.where, path.name)
     official = None
     if args.basis == "official":
         missing = [n for n in ("supplier", "reference", "date") if not getattr(args, n)]
@@ -227,13 +215,7 @@ def _edit_geometry(args: argparse.Namespace) -> int:
         official = Official(args.supplier, args.reference, args.date)
     digest = hashlib.sha256(data).hexdigest()
     described = f"read from {path.name} ({imported.format}, {imported.source_crs})"
-    if official is not None:
-        geometry_source = (
-            f"Official boundary supplied by {official.supplier} ({official.reference}, "
-            f"{official.date}), {described}. {args.source}"
-        )
-    else:
-        geometry_source = f"{args.source} ({described})"
+    geometry_source = describe_geometry(official, described, args.source)
     store, layers = _open()
     change = replace_geometry(
         store,
@@ -310,20 +292,9 @@ def _edit_unlink(args: argparse.Namespace) -> int:
     return _report(change)
 
 
-def _summary(value: Any) -> str:
-    """A short form of a before/after state for the history listing."""
-    if not isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)[:80]
-    props = value.get("properties") or {}
-    geometry = value.get("geometry")
-    shape = "no geometry" if geometry is None else str(geometry.get("type"))
-    measured = props.get("measured") or {}
-    size = f" {measured['area_km2']} km²" if "area_km2" in measured else ""
-    cited = len(props.get("sources") or [])
-    return f"{props.get('geometry_basis')} {shape}{size}, {cited} source(s)"
-
-
 def _history(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import state_summary
+
     store, _ = _open(reconcile=False)
     if args.feature_id is not None:
         store.feature(args.feature_id)  # an unknown id is an error, not an empty list
@@ -334,8 +305,8 @@ def _history(args: argparse.Namespace) -> int:
     for c in changes:
         print(f"#{c.id}\t{c.time}\t{c.author}\t{c.kind}\t{c.feature or '-'}\t{c.reason}")
         print(f"\tsource: {c.source or '-'}")
-        print(f"\tbefore: {_summary(c.before)}")
-        print(f"\tafter:  {_summary(c.after)}")
+        print(f"\tbefore: {state_summary(c.before)}")
+        print(f"\tafter:  {state_summary(c.after)}")
     print(f"{len(changes)} change(s)")
     return 0
 

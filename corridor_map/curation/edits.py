@@ -12,7 +12,8 @@ nothing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,13 @@ __all__ = [
     "Official",
     "Provenance",
     "apply_change",
+    "describe_geometry",
     "link_excerpt",
+    "pick_shape",
     "replace_geometry",
     "revert_change",
     "set_fields",
+    "state_summary",
     "unlink_excerpt",
 ]
 
@@ -63,6 +67,53 @@ class Official:
     def as_dict(self) -> dict[str, str]:
         """The ``geometry_official`` property."""
         return {"supplier": self.supplier, "reference": self.reference, "date": self.date}
+
+
+def pick_shape(
+    shapes: Iterable[tuple[Mapping[str, Any], BaseGeometry | None]], where: str | None, name: str
+) -> BaseGeometry | None:
+    """The one geometry of an imported file; ``FIELD=VALUE`` picks it among several.
+
+    Parameters
+    ----------
+    shapes
+        ``(properties, geometry)`` pairs (:attr:`corridor_map.analysis.uploads.Imported.shapes`).
+    where
+        ``FIELD=VALUE`` or None.
+    name
+        The file's name, for the messages.
+    """
+    items = list(shapes)
+    if where:
+        field, sep, value = where.partition("=")
+        if not sep or not field:
+            raise CurationError(f"--where {where!r}: expected FIELD=VALUE")
+        items = [(p, g) for p, g in items if str(p.get(field)) == value]
+        if not items:
+            raise CurationError(f"{name}: no feature with {field} = {value!r}")
+    if len(items) != 1:
+        raise CurationError(f"{name}: {len(items)} features; pick one with --where FIELD=VALUE")
+    return items[0][1]
+
+
+def describe_geometry(official: Official | None, described: str, source: str) -> str:
+    """The ``geometry_source`` text of a geometry read from a file.
+
+    Parameters
+    ----------
+    official
+        Who supplied it, when official.
+    described
+        How it was read, e.g. ``read from redline.zip (zip, EPSG:4549 …)``.
+    source
+        What the curator says it rests on.
+    """
+    if official is None:
+        return f"{source} ({described})"
+    return (
+        f"Official boundary supplied by {official.supplier} ({official.reference}, "
+        f"{official.date}), {described}. {source}"
+    )
 
 
 def apply_change(
@@ -342,3 +393,16 @@ def revert_change(
         build=build,
         provenance=replace(provenance, source=provenance.source or f"change #{change_id}"),
     )
+
+
+def state_summary(value: Any) -> str:
+    """A short form of a change's before/after state (the history listings)."""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)[:80]
+    props = value.get("properties") or {}
+    geometry = value.get("geometry")
+    shape = "no geometry" if geometry is None else str(geometry.get("type"))
+    measured = props.get("measured") or {}
+    size = f" {measured['area_km2']} km²" if "area_km2" in measured else ""
+    cited = len(props.get("sources") or [])
+    return f"{props.get('geometry_basis')} {shape}{size}, {cited} source(s)"
