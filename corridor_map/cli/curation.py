@@ -320,15 +320,16 @@ def _revert(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from corridor_map.curation.publish import publish
+    from corridor_map.curation.publish import LOCK_FILE, publish
 
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CurationInputError(f"{out}: 无法创建 / cannot create: {exc.strerror}") from None
-    store, _ = _open()
-    written = publish(store, out)
+    store, layers = _open()
+    # the data folder's lock: no file appears beside the chosen folder
+    written = publish(store, out, layers.parent / LOCK_FILE)
     print(f"{out}: {len(written)} file(s) written, {len(store.layers()) - len(written)} unchanged")
     return 0
 

@@ -23,7 +23,10 @@ from corridor_map.core.errors import Problem
 from corridor_map.curation.store import CurationError, FeatureState, Store, StoreError, render_layer
 from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
 
-__all__ = ["check_candidate", "publish", "render_all", "render_with"]
+__all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with"]
+
+#: the publishers' lock, in the folder above the layers folder published into.
+LOCK_FILE = "curation.lock"
 
 
 def render_all(store: Store) -> dict[str, str]:
@@ -87,10 +90,11 @@ def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[s
     folder
         A layers folder (the data folder's ``layers/`` or ``publish --out``).
     lock_file
-        Serialises publishers of one folder (default: ``.curation.lock`` in it).
+        Serialises publishers of one folder (default: ``curation.lock`` beside it, in
+        the data folder, so that nothing but layers appears in a layers folder).
     """
     folder = Path(folder)
-    with _lock(lock_file or folder / ".curation.lock"):
+    with _lock(lock_file or folder.parent / LOCK_FILE):
         texts = render_all(store)
         _remove_leftovers(folder, texts)
         changed = {}
