@@ -123,6 +123,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     publish.add_argument("--out", type=Path, required=True, metavar="DIR")
     publish.set_defaults(handler=_publish)
 
+    data = subparsers.add_parser(
+        "data",
+        help="数据文件 / the curated data as files (YAML + GeoJSON) and their builder",
+        description="Export the store as files a curator edits (YAML properties, GeoJSON "
+        "geometries QGIS opens, declared recipes), or build: record each feature the files "
+        "change as a validated change.",
+    )
+    steps = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    export = steps.add_parser("export", help="写出数据文件 / write the tree")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.set_defaults(handler=_data_export)
+    build = steps.add_parser(
+        "build", parents=[why], help="由数据文件生成修改 / record the tree's changes"
+    )
+    build.add_argument("folder", type=Path, metavar="DIR")
+    build.add_argument("--source", default="", help="what the edits rest on")
+    build.set_defaults(handler=_data_build)
+
 
 def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``docs add`` to the ``docs`` subcommands."""
@@ -359,3 +377,25 @@ def _docs_add(args: argparse.Namespace) -> int:
     )
     print(f"{change.after['entry']['id']}: {args.title} ({change.after['paragraphs']} paragraphs)")
     return _report(change)
+
+
+def _data_export(args: argparse.Namespace) -> int:
+    from corridor_map.curation.sourcetree import export_tree
+
+    store, _ = _open()
+    written = export_tree(store, args.folder)
+    print(f"{args.folder}: {len(written)} file(s) written")
+    return 0
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    from corridor_map.curation.sourcetree import apply_tree
+
+    store, layers = _open()
+    changes = apply_tree(
+        store, layers, args.folder, provenance=_provenance(args, args.source or str(args.folder))
+    )
+    for change in changes:
+        _report(change)
+    print(f"{len(changes)} change(s)")
+    return 0

@@ -33,6 +33,7 @@ __all__ = [
     "describe_geometry",
     "link_excerpt",
     "pick_shape",
+    "remeasured",
     "replace_geometry",
     "revert_change",
     "set_fields",
@@ -178,7 +179,7 @@ def apply_change(
     return change
 
 
-def _measured(file: str, props: Mapping[str, Any], geometry: BaseGeometry | None) -> Any:
+def remeasured(file: str, props: Mapping[str, Any], geometry: BaseGeometry | None) -> Any:
     """``measured`` for a new geometry: the same figures as before, measured again."""
     old = props.get("measured")
     if not isinstance(old, dict) or geometry is None:
@@ -238,7 +239,7 @@ def replace_geometry(
         else:
             props.pop("geometry_official", None)
         if "measured" in props:
-            props["measured"] = _measured(current.file, props, geometry)
+            props["measured"] = remeasured(current.file, props, geometry)
         return replace(current, properties=props, geometry=geometry_json(geometry))
 
     return apply_change(

@@ -41,6 +41,7 @@ __all__ = [
     "Change",
     "CurationError",
     "FeatureState",
+    "Layer",
     "SqliteStore",
     "Store",
     "StoreError",
