@@ -136,3 +136,32 @@ def test_unsupported_format_is_refused(data_copy: Path, tmp_path: Path, capsys) 
     code, _, err = run(capsys, "docs", "add", str(odd), "--title", "t", "--issuer", "i",
                        "--date", "2026-01-01")  # fmt: skip
     assert code == 2 and "notes.xyz" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_indicator_report_from_an_added_document_and_its_revert(
+    data_copy: Path, tmp_path: Path, capsys
+) -> None:
+    register = data_copy / "layers" / "indicators.json"
+    before = register.read_bytes()
+    report = tmp_path / "report.txt"
+    quote = "2025年全社会R&D经费投入达到45亿元"
+    report.write_text(f"温岭市科技创新工作总结（试验）\n{quote}，完成倍增目标。\n", "utf-8")
+    code, _, err = run(capsys, "docs", "add", str(report), "--id", "wenling-test-report",
+                       "--title", "温岭市科技创新工作总结", "--issuer", "温岭市科学技术局",
+                       "--date", "2026-02-10", "--corridor", "wenling-lakes")  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "edit", "indicator", "wl-rd-expenditure", "--value", "45",
+                         "--unit", "亿元", "--text", "45亿元", "--date", "2026-02-10",
+                         "--scope", "温岭市", "--doc", "wenling-test-report", "--quote", quote,
+                         "--reason", "the 2025 figure as reported")  # fmt: skip
+    assert code == 0, err
+    assert "indicator wl-rd-expenditure" in out
+    data = json.loads(register.read_text("utf-8"))
+    (record,) = [i for i in data["indicators"] if i["id"] == "wl-rd-expenditure"]
+    assert record["reported"][-1]["value"] == 45
+    assert record["reported"][-1]["source"] == {"doc": "wenling-test-report", "quote": quote}
+    change_id = out.split("change #")[1].split(":")[0]
+    code, _, err = run(capsys, "revert", change_id, "--reason", "reported twice")
+    assert code == 0, err
+    assert register.read_bytes() == before

@@ -98,6 +98,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.add_argument("--source", default="", help="default: the document and quote")
         sub.set_defaults(handler=handler)
 
+    indicator = actions.add_parser(
+        "indicator",
+        parents=[why],
+        help="记录指标报告值 / record an indicator's reported value",
+        description="Record a value a document reports for an indicator (layers/"
+        "indicators.json), with the excerpt that reports it (verbatim).",
+    )
+    indicator.add_argument("indicator_id", metavar="INDICATOR")
+    indicator.add_argument("--value", type=float, default=None, help="the number (omit: none)")
+    indicator.add_argument("--unit", required=True, help="e.g. 亿元, %%, 家")
+    indicator.add_argument("--text", required=True, help="the figure as the document writes it")
+    indicator.add_argument("--date", required=True, help="YYYY-MM-DD of the report")
+    indicator.add_argument("--scope", required=True, help="what it covers, e.g. 温岭市")
+    indicator.add_argument("--doc", required=True, help="document id")
+    indicator.add_argument("--quote", required=True, help="the excerpt, verbatim")
+    indicator.add_argument("--paragraph", default=None)
+    indicator.add_argument("--note", default=None)
+    indicator.add_argument("--source", default="")
+    indicator.set_defaults(handler=_edit_indicator)
+
     history = subparsers.add_parser(
         "history",
         help="修改记录 / the changes (of one feature)",
@@ -310,11 +330,37 @@ def _edit_unlink(args: argparse.Namespace) -> int:
     return _report(change)
 
 
+def _edit_indicator(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import report_indicator
+
+    value: float | int | None = args.value
+    if value is not None and float(value).is_integer():
+        value = int(value)  # 68, as the register writes whole numbers
+    source = {"doc": args.doc, "quote": args.quote}
+    if args.paragraph:
+        source["paragraph"] = args.paragraph
+    report = {
+        "value": value,
+        "unit": args.unit,
+        "text": args.text,
+        "date": args.date,
+        "scope": args.scope,
+        "source": source,
+    }
+    if args.note:
+        report["note"] = args.note
+    store, layers = _open()
+    change = report_indicator(
+        store, layers, args.indicator_id, report, provenance=_provenance(args, args.source)
+    )
+    return _report(change)
+
+
 def _history(args: argparse.Namespace) -> int:
     from corridor_map.curation.edits import state_summary
 
     store, _ = _open(reconcile=False)
-    if args.feature_id is not None:
+    if args.feature_id is not None and not store.history(args.feature_id):
         store.feature(args.feature_id)  # an unknown id is an error, not an empty list
     changes = store.history(args.feature_id)
     if args.json:

@@ -22,7 +22,13 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.curation.publish import check_candidate, publish, render_with
-from corridor_map.curation.store import Change, CurationError, FeatureState, Store
+from corridor_map.curation.store import (
+    Change,
+    CurationError,
+    FeatureState,
+    Store,
+    render_register,
+)
 from corridor_map.geo.geodesy import geodesic_area_km2, geodesic_measure
 from corridor_map.geo.geojson import geometry_json
 
@@ -35,6 +41,7 @@ __all__ = [
     "pick_shape",
     "remeasured",
     "replace_geometry",
+    "report_indicator",
     "revert_change",
     "set_fields",
     "state_summary",
@@ -371,6 +378,18 @@ def revert_change(
 ) -> Change:
     """A new change that puts back the state before change ``change_id``."""
     target = store.change(change_id)
+    if target.kind == "indicator" or (
+        target.kind == "revert" and isinstance(target.before, dict) and "indicator" in target.before
+    ):
+        return _change_indicator(
+            store,
+            layers_dir,
+            str(target.before["register"]),
+            str(target.feature),
+            lambda _: dict(target.before["indicator"]),
+            kind="revert",
+            provenance=replace(provenance, source=provenance.source or f"change #{change_id}"),
+        )
     if target.feature is None or not isinstance(target.before, dict):
         raise CurationError(
             f"change {change_id} ({target.kind}): 只能撤销要素的修改 / only a feature's change "
@@ -396,10 +415,106 @@ def revert_change(
     )
 
 
+INDICATORS = "indicators.json"
+
+
+def _change_indicator(
+    store: Store,
+    layers_dir: Path,
+    register: str,
+    indicator_id: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    kind: str,
+    provenance: Provenance,
+) -> Change:
+    """One change of one indicator of a register, validated, recorded and published."""
+    if not provenance.reason.strip():
+        raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    with store.writing():
+        data, version = store.register(register)
+        records = data.get("indicators") if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            raise CurationError(f"{register}: indicators: not a list")
+        index = next(
+            (
+                i
+                for i, r in enumerate(records)
+                if isinstance(r, dict) and r.get("id") == indicator_id
+            ),
+            None,
+        )
+        if index is None:
+            raise CurationError(f"{register}: {indicator_id}: no indicator with this id")
+        before = copy.deepcopy(records[index])
+        after = build(copy.deepcopy(before))
+        if after == before:
+            raise CurationError(f"{register}: {indicator_id}: 没有变化 / nothing changes")
+        new_data = copy.deepcopy(data)
+        new_data["indicators"][index] = after
+        check_candidate({register: render_register(new_data)}, layers_dir)
+        change = store.record(
+            kind=kind,
+            author=provenance.author,
+            reason=provenance.reason,
+            source=provenance.source,
+            feature=indicator_id,
+            before={"register": register, "indicator": before},
+            after={"register": register, "indicator": after},
+            states=[],
+            registers={register: (new_data, version)},
+        )
+    publish(store, layers_dir)
+    return change
+
+
+def report_indicator(
+    store: Store,
+    layers_dir: Path,
+    indicator_id: str,
+    report: Mapping[str, Any],
+    *,
+    provenance: Provenance,
+) -> Change:
+    """Record a reported value of an indicator with the excerpt that reports it.
+
+    Parameters
+    ----------
+    report
+        ``{value, unit, text, date, scope, source: {doc, quote[, paragraph]}, note?}`` as
+        ``indicators.schema.json`` describes a report; the excerpt must resolve verbatim.
+    """
+    source = report.get("source") or {}
+    excerpt = _excerpt(str(source.get("doc")), str(source.get("quote")), source.get("paragraph"))
+    entry = {**dict(report), "source": excerpt}
+
+    def build(record: dict[str, Any]) -> dict[str, Any]:
+        reported = list(record.get("reported") or [])
+        if entry in reported:
+            raise CurationError(f"{INDICATORS}: {indicator_id}: reported: already recorded")
+        record["reported"] = [*reported, entry]
+        return record
+
+    return _change_indicator(
+        store,
+        layers_dir,
+        INDICATORS,
+        indicator_id,
+        build,
+        kind="indicator",
+        provenance=replace(
+            provenance, source=provenance.source or f"{excerpt['doc']}: {excerpt['quote']}"
+        ),
+    )
+
+
 def state_summary(value: Any) -> str:
     """A short form of a change's before/after state (the history listings)."""
     if not isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)[:80]
+    if "indicator" in value:
+        reported = value["indicator"].get("reported") or []
+        return f"{value['indicator'].get('id')}: {len(reported)} report(s)"
     props = value.get("properties") or {}
     geometry = value.get("geometry")
     shape = "no geometry" if geometry is None else str(geometry.get("type"))

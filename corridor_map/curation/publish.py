@@ -20,7 +20,14 @@ from pathlib import Path
 
 from corridor_map.atlas.validation import validate
 from corridor_map.core.errors import Problem
-from corridor_map.curation.store import CurationError, FeatureState, Store, StoreError, render_layer
+from corridor_map.curation.store import (
+    CurationError,
+    FeatureState,
+    Store,
+    StoreError,
+    render_layer,
+    render_register,
+)
 from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
 
 __all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with"]
@@ -32,10 +39,13 @@ LOCK_FILE = "curation.lock"
 def render_all(store: Store) -> dict[str, str]:
     """Every curated layer file's text from one consistent read of the store."""
     with store.reading():
-        return {
+        texts = {
             name: render_layer(layer, store.features(name))
             for name, layer in store.layers().items()
         }
+        for name in store.registers():
+            texts[name] = render_register(store.register(name)[0])
+    return texts
 
 
 def render_with(store: Store, changed: list[FeatureState]) -> dict[str, str]:
