@@ -257,3 +257,26 @@ def test_change_ids_have_no_gaps_after_refusals(data_copy: Path, capsys) -> None
     run(capsys, "edit", "set", CORE, "name_en=B", "--reason", "r")
     with sqlite3.connect(data_copy / "curation.sqlite") as db:
         assert [r[0] for r in db.execute("SELECT id FROM changes ORDER BY id")] == [1, 2]
+
+
+@pytest.mark.slow
+def test_layers_that_cannot_be_written_keep_the_change_and_catch_up(
+    data_copy: Path, tmp_path: Path, capsys
+) -> None:
+    before = layer_bytes(data_copy)
+    run(capsys, "history")  # creates the store
+    frozen = _freeze([data_copy / "layers"])
+    try:
+        code, _, err = run(capsys, "edit", "set", CORE, "name_en=Core", "--reason", "r")
+        assert layer_bytes(data_copy) == before  # nothing half-written
+    finally:
+        _thaw(frozen)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "change #1 is saved but the layers could not be written" in err
+    code, _, err = run(capsys, "publish", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    texts = render_all(open_store(data_copy))
+    for name in CURATED_FILES:
+        assert (data_copy / "layers" / name).read_text("utf-8") == texts[name]
+    assert layer_bytes(data_copy)["taizhou_bay.geojson"] != before["taizhou_bay.geojson"]
