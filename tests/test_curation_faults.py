@@ -103,6 +103,7 @@ def test_kills_during_saves_leave_the_store_consistent(data_copy: Path) -> None:
         assert (data_copy / "layers" / name).read_text("utf-8") == texts[name]
         assert (data_copy / "o" / name).read_text("utf-8") == texts[name]
     assert not [p.name for p in (data_copy / "layers").iterdir() if p.name.endswith(".tmp")]
+    assert len(list((data_copy / ".curation-work").iterdir())) <= 1  # the last kill's at most
     atlas = load_atlas(data_copy / "layers")
     assert not atlas.problems
     print(f"{KILLS} runs: {killed} killed, {finished} finished, {len(changes)} changes kept")

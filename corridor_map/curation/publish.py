@@ -34,6 +34,9 @@ __all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with
 
 #: the publishers' lock, in the folder above the layers folder published into.
 LOCK_FILE = "curation.lock"
+#: where candidate layers folders are validated (in the data folder, cleaned by the next
+#: writer when a killed one left one behind).
+WORK_DIR = ".curation-work"
 
 
 def render_all(store: Store) -> dict[str, str]:
@@ -132,8 +135,9 @@ def _problem_lines(problems: list[Problem]) -> str:
 def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
     """Validate ``layers_dir`` with ``texts`` in place of its files; refuse new problems.
 
-    The other files are linked, not copied. Problems the published folder already has
-    are not this change's doing and do not refuse it.
+    The candidate folder is made in :data:`WORK_DIR` beside ``layers_dir`` (the other
+    files linked, not copied); call it inside the store's write transaction. Problems the
+    published folder already has are not this change's doing and do not refuse it.
 
     Raises
     ------
@@ -142,7 +146,16 @@ def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
     """
     layers_dir = Path(layers_dir)
     before = set(validate(layers_dir))
-    with tempfile.TemporaryDirectory(prefix="corridor-map-candidate-") as tmp:
+    work = layers_dir.parent / WORK_DIR
+    try:
+        work.mkdir(exist_ok=True)
+        # Called by the one writer (inside the store's write transaction): any candidate
+        # folder here was left by a killed process.
+        for stale in work.iterdir():
+            shutil.rmtree(stale, ignore_errors=True)
+    except OSError as exc:
+        raise StoreError(f"{work}: 无法写入 / cannot write: {exc.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="candidate-", dir=work) as tmp:
         folder = Path(tmp)
         for entry in sorted(layers_dir.iterdir()):
             if entry.name in texts or entry.name.startswith("."):
