@@ -280,3 +280,23 @@ def test_layers_that_cannot_be_written_keep_the_change_and_catch_up(
     for name in CURATED_FILES:
         assert (data_copy / "layers" / name).read_text("utf-8") == texts[name]
     assert layer_bytes(data_copy)["taizhou_bay.geojson"] != before["taizhou_bay.geojson"]
+
+
+@pytest.mark.slow
+def test_a_layer_edited_outside_the_store_is_not_overwritten(
+    data_copy: Path, tmp_path: Path, capsys
+) -> None:
+    run(capsys, "history")  # creates the store
+    path = data_copy / "layers" / "taizhou_bay.geojson"
+    original = path.read_bytes()
+    edited = original.replace(b'"name_en":"Central Innovation Core"', b'"name_en":"By hand"')
+    assert edited != original
+    path.write_bytes(edited)
+    code, _, err = run(capsys, "edit", "set", "wenling-lakes-corridor", "name_en=X",
+                       "--reason", "r")  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "taizhou_bay.geojson: 在编辑库之外被修改 / changed outside the curation store" in err
+    assert path.read_bytes() == edited  # the outside edit is not lost
+    code, _, err = run(capsys, "publish", "--out", str(tmp_path / "out"), "--force")
+    assert code == 0, err
+    assert path.read_bytes() == original

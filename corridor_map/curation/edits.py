@@ -173,6 +173,9 @@ def apply_change(
     """
     if not provenance.reason.strip():
         raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    # What a killed save left unpublished goes out first; a file edited outside the store
+    # stops the change here rather than being overwritten by it.
+    publish(store, layers_dir, lock_file)
     with store.writing():
         current = store.feature(feature_id)
         if expected_version is not None and expected_version != current.version:
@@ -445,6 +448,7 @@ def _change_indicator(
     """One change of one indicator of a register, validated, recorded and published."""
     if not provenance.reason.strip():
         raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    publish(store, layers_dir)  # as in apply_change
     with store.writing():
         data, version = store.register(register)
         records = data.get("indicators") if isinstance(data, dict) else None

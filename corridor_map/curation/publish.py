@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,7 +31,14 @@ from corridor_map.curation.store import (
 )
 from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
 
-__all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with"]
+__all__ = [
+    "LOCK_FILE",
+    "OutsideEditError",
+    "check_candidate",
+    "publish",
+    "render_all",
+    "render_with",
+]
 
 #: the publishers' lock, in the folder above the layers folder published into.
 LOCK_FILE = "curation.lock"
@@ -89,7 +97,14 @@ def _remove_leftovers(folder: Path, names: Mapping[str, str]) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[str]:
+def publish(
+    store: Store,
+    folder: Path,
+    lock_file: Path | None = None,
+    *,
+    served: bool = True,
+    force: bool = False,
+) -> list[str]:
     """Write the store's current state into ``folder``; return the files replaced.
 
     Files already equal to the state are not touched (their modification time, which
@@ -105,25 +120,56 @@ def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[s
     lock_file
         Serialises publishers of one folder (default: ``curation.lock`` beside it, in
         the data folder, so that nothing but layers appears in a layers folder).
+    served
+        ``folder`` is the layers folder the app serves: a file there that is neither what
+        was last published nor the store's state was edited outside the store, and is
+        not overwritten (unless ``force``).
+
+    Raises
+    ------
+    OutsideEditError
+        Naming the files edited outside the store.
     """
     folder = Path(folder)
     with _lock(lock_file or folder.parent / LOCK_FILE):
         texts = render_all(store)
         _remove_leftovers(folder, texts)
-        changed = {}
+        known = store.published() if served else {}
+        changed: dict[Path, str] = {}
+        outside = []
         for name, text in texts.items():
             path = folder / name
             try:
-                same = path.read_bytes() == text.encode("utf-8")
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
-                same = False
-            if not same:
-                changed[path] = text
+                digest = None
+            if digest == hashlib.sha256(text.encode("utf-8")).hexdigest():
+                continue
+            if served and not force and digest is not None and digest != known.get(name):
+                outside.append(name)
+                continue
+            changed[path] = text
+        if outside:
+            raise OutsideEditError(
+                f"{folder}: {', '.join(outside)}: 在编辑库之外被修改 / changed outside the "
+                "curation store; make the edit with corridor-map edit (or data build), or "
+                "discard it with corridor-map publish --force"
+            )
         try:
             write_all_atomically(changed)
         except LayerWriteError as exc:
             raise StoreError(str(exc)) from None
+        if served:
+            digests = {
+                name: hashlib.sha256(text.encode("utf-8")).hexdigest()
+                for name, text in texts.items()
+            }
+            store.mark_published({n: d for n, d in digests.items() if known.get(n) != d})
     return sorted(p.name for p in changed)
+
+
+class OutsideEditError(CurationError):
+    """A served layer file was changed outside the store; it is not overwritten."""
 
 
 def _problem_lines(problems: list[Problem]) -> str:
