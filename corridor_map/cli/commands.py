@@ -33,5 +33,10 @@ COMMANDS: dict[str, Command] = {
     "site": Command(
         "site", "选址核查 / what the plan says about a parcel (zones, excerpts, travel)"
     ),
+    "edit": Command("curation", "修改要素 / change a curated feature (validated, kept in history)"),
+    "history": Command("curation", "修改记录 / the changes (of one feature)"),
+    "revert": Command("curation", "撤销修改 / a new change restoring the state before CHANGE"),
+    "publish": Command("curation", "发布图层 / write the current state as layer files"),
+    "data": Command("curation", "数据文件 / the curated data as YAML + GeoJSON files, and back"),
     "brief": Command("outputs", "简报 / one- or two-page PDF brief on a feature or a target"),
 }

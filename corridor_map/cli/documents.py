@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     docs = subparsers.add_parser(
         "docs",
         help=COMMANDS["docs"].help,
-        description="List the five source documents or show one's normalized text.",
+        description="List the source documents or show one's normalized text.",
     )
     actions = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
 
@@ -53,6 +53,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from corridor_map.cli.linker import register as register_link
 
     register_link(actions)
+
+    from corridor_map.cli.curation import register_docs_add
+
+    register_docs_add(actions)
 
     find = subparsers.add_parser(
         "search",

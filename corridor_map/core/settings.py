@@ -27,6 +27,8 @@ ENVIRONMENT: dict[str, str] = {
     "{z} and {key} (default: the public t0-t7 WMTS nodes)",
     "CORRIDOR_MAP_APPROVAL_NUMBER": "审图号 printed on maps (default: none)",
     "CORRIDOR_MAP_SCHEMATIC_MARK": "'on' prints the 示意图 mark on maps (default: on)",
+    "CORRIDOR_MAP_CURATION": "'on' lets the app's curation page change the data (default: "
+    "off, read-only)",
 }
 
 
@@ -50,6 +52,8 @@ class Settings:
         The 审图号, empty when unset.
     schematic_mark : bool
         Whether printed maps carry the 示意图 mark.
+    curation : bool
+        Whether the app's curation page may change the data (``CORRIDOR_MAP_CURATION``).
     """
 
     data_dir: Path | None
@@ -59,6 +63,7 @@ class Settings:
     tianditu_url: str
     approval_number: str
     schematic_mark: bool
+    curation: bool = False
 
 
 def _cache_dir(env: Mapping[str, str]) -> Path | None:
@@ -89,4 +94,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         tianditu_url=env.get("CORRIDOR_MAP_TIANDITU_URL", "").strip(),
         approval_number=env.get("CORRIDOR_MAP_APPROVAL_NUMBER", "").strip(),
         schematic_mark=mark not in {"off", "0", "no", "false"},
+        curation=env.get("CORRIDOR_MAP_CURATION", "").strip().lower() in {"on", "1", "yes", "true"},
     )
