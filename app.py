@@ -344,11 +344,12 @@ def _download_buttons(items: list[export.Download], prefix: str) -> None:
 
 def _format_choice(lang: str, key: str) -> str:
     from corridor_map.outputs import export
+    from corridor_map.outputs.writers import FORMATS
 
     return str(
         st.selectbox(
             t("download_format", lang),
-            list(export.FORMATS),
+            list(FORMATS),
             format_func=export.format_label,
             key=key,
         )

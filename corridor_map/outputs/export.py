@@ -39,7 +39,6 @@ from corridor_map.outputs.rows import feature_rows, flat, measures, route_items,
 from corridor_map.outputs.writers import FORMATS, output_format, write_rows
 
 __all__ = [
-    "FORMATS",
     "Download",
     "downloads",
     "export_bytes",
