@@ -426,6 +426,26 @@ _STRINGS: dict[str, dict[str, str]] = {
     # --- end of site check strings ---
     # --- document linker (issue 26) ---
     # --- end of linker strings ---
+    # --- bureaus: sign-in, comments and review (issue 24) ---
+    "signed_in_as": {"zh": "已登录：", "en": "Signed in as"},
+    "signed_in_via_oidc": {
+        "zh": "经单位身份认证登录",
+        "en": "Signed in with the identity provider",
+    },
+    "signed_in_via_proxy": {"zh": "经内网代理认证", "en": "Signed in by the intranet proxy"},
+    "sign_in": {"zh": "登录", "en": "Sign in"},
+    "sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "sign_in_unavailable": {
+        "zh": "未配置登录：只读浏览",
+        "en": "Sign-in is not configured: read only",
+    },
+    "sign_in_to_read": {"zh": "请先登录再查看地图。", "en": "Sign in to read the map."},
+    "user_role_reader": {"zh": "读者", "en": "reader"},
+    "user_role_commenter": {"zh": "评论者", "en": "commenter"},
+    "user_role_contributor": {"zh": "贡献者", "en": "contributor"},
+    "user_role_curator": {"zh": "审核人", "en": "curator"},
+    "user_role_administrator": {"zh": "管理员", "en": "administrator"},
+    # --- end of bureaus strings ---
 }
 
 # Verdict words come from the one table of corridor_map.core.verdicts.
