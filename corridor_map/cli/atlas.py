@@ -86,7 +86,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _record(feature: Feature) -> dict[str, Any]:
     anchor = feature.anchor
     kind = feature.geometry.geom_type if feature.geometry is not None else None
-    return {
+    record: dict[str, Any] = {
         "id": feature.id,
         "name_zh": feature.name_zh,
         "name_en": feature.name_en,
@@ -110,6 +110,11 @@ def _record(feature: Feature) -> dict[str, Any]:
         "precision_m": feature.precision_m,
         "file": feature.file,
     }
+    official = feature.properties.get("geometry_official")
+    if official is not None:
+        # who supplied an official geometry (only such features carry the key)
+        record["geometry_official"] = official
+    return record
 
 
 def _features(args: argparse.Namespace) -> int:

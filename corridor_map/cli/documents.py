@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     register_timeline(actions)
 
+    from corridor_map.cli.curation import register_docs_add
+
+    register_docs_add(actions)
+
     find = subparsers.add_parser(
         "search",
         help=COMMANDS["search"].help,

@@ -496,6 +496,7 @@ CORRIDOR_NAMES: dict[str, dict[str, str]] = {
 
 GEOMETRY_BASIS_NAMES: dict[str, dict[str, str]] = {
     "admin_boundary": {"zh": "行政区界", "en": "administrative boundary"},
+    "official": {"zh": "官方边界（主管部门提供）", "en": "official (supplied by the authority)"},
     "osm": {"zh": "OpenStreetMap 数据", "en": "OpenStreetMap data"},
     "public_coordinates": {"zh": "公开坐标", "en": "public coordinates"},
     "schematic": {"zh": "示意（非官方边界）", "en": "schematic (not an official boundary)"},

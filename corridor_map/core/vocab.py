@@ -69,7 +69,14 @@ PLACE_ROLES = ("street", "town", "township", "county_seat")
 REFERENCE_ROLES = ("district", "station", "runway", "taxiway")
 #: what a ``within`` may name: a curated feature, a ref_places seat or a district.
 WITHIN_KINDS = ("feature", "place", "district")
-GEOMETRY_BASES = ("admin_boundary", "osm", "public_coordinates", "schematic", "unlocated")
+GEOMETRY_BASES = (
+    "admin_boundary",
+    "official",
+    "osm",
+    "public_coordinates",
+    "schematic",
+    "unlocated",
+)
 STATUS_VALUES = ("planned", "under_construction", "in_use")
 
 #: lon_min, lat_min, lon_max, lat_max of the mapped region (WGS84 degrees).

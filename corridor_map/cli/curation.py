@@ -1,0 +1,389 @@
+"""Subcommands of curation: ``edit geometry|set|link|unlink``, ``history``, ``revert``,
+``publish`` and ``docs add``.
+
+Every edit goes through :mod:`corridor_map.curation.edits` (validated, recorded with its
+author, reason and source, then published into the data folder's layers). Heavy modules
+are imported inside the handlers so that ``corridor-map --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corridor_map.core.errors import CorridorMapError
+
+if TYPE_CHECKING:
+    from corridor_map.curation.edits import Provenance
+    from corridor_map.curation.store import Change, SqliteStore
+
+
+class CurationInputError(CorridorMapError):
+    """A curation command's argument is malformed (named in the message)."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the curation subcommands to the corridor-map parser."""
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument(
+        "--author", default=None, help="who makes the change (default: the OS user name)"
+    )
+    why = argparse.ArgumentParser(add_help=False, parents=[who])
+    why.add_argument("--reason", required=True, help="why (required, kept in the history)")
+
+    edit = subparsers.add_parser(
+        "edit",
+        help="修改要素 / change a curated feature (validated, kept in the history)",
+        description="Change a curated feature; every change passes the validator first, is "
+        "recorded with author, reason and source, and is published at once.",
+    )
+    actions = edit.add_subparsers(dest="edit_command", required=True, metavar="ACTION")
+
+    geometry = actions.add_parser(
+        "geometry",
+        parents=[why],
+        help="用官方文件替换几何 / replace the geometry from a file",
+        description="Replace (or place) a feature's geometry with one read from a file: "
+        "zipped Shapefile, GeoPackage, KML/KMZ, CSV or GeoJSON, in any coordinate system "
+        "the import reads (CGCS2000, Gauss-Krüger EPSG:4513-4554 …).",
+    )
+    geometry.add_argument("feature_id", metavar="FEATURE")
+    geometry.add_argument("--file", type=Path, required=True, help="the file holding the shape")
+    geometry.add_argument("--crs", default=None, help="its coordinate system if not declared")
+    geometry.add_argument(
+        "--where", default=None, metavar="FIELD=VALUE", help="pick the file's feature"
+    )
+    geometry.add_argument("--source", required=True, help="what the geometry rests on")
+    geometry.add_argument(
+        "--basis",
+        default="official",
+        choices=("official", "public_coordinates", "osm", "schematic"),
+        help="geometry_basis of the new shape (default: official)",
+    )
+    geometry.add_argument("--supplier", default=None, help="organisation that supplied it")
+    geometry.add_argument("--reference", default=None, help="its 文号 / reference")
+    geometry.add_argument("--date", default=None, help="its date (YYYY, YYYY-MM, YYYY-MM-DD)")
+    geometry.add_argument(
+        "--precision", type=float, required=True, metavar="M", help="precision in metres"
+    )
+    geometry.add_argument("--expect-version", type=int, default=None, metavar="N")
+    geometry.set_defaults(handler=_edit_geometry)
+
+    setter = actions.add_parser(
+        "set",
+        parents=[why],
+        help="修改属性 / set properties",
+        description="Set properties: FIELD=TEXT sets a string, FIELD:=JSON any JSON value "
+        "(numbers, null, lists, objects such as status, stated or within).",
+    )
+    setter.add_argument("feature_id", metavar="FEATURE")
+    setter.add_argument("values", nargs="+", metavar="FIELD=VALUE")
+    setter.add_argument("--source", default="", help="what the values rest on")
+    setter.add_argument("--expect-version", type=int, default=None, metavar="N")
+    setter.set_defaults(handler=_edit_set)
+
+    for name, handler, text in (
+        ("link", _edit_link, "引用原文 / cite a verbatim excerpt"),
+        ("unlink", _edit_unlink, "取消引用 / stop citing an excerpt"),
+    ):
+        sub = actions.add_parser(name, parents=[why], help=text, description=text)
+        sub.add_argument("feature_id", metavar="FEATURE")
+        sub.add_argument("--doc", required=True, help="document id")
+        sub.add_argument("--quote", required=True, help="the excerpt, verbatim")
+        if name == "link":
+            sub.add_argument("--paragraph", default=None, help="paragraph id, e.g. p007")
+        sub.add_argument("--source", default="", help="default: the document and quote")
+        sub.set_defaults(handler=handler)
+
+    history = subparsers.add_parser(
+        "history",
+        help="修改记录 / the changes (of one feature)",
+        description="List the changes, oldest first: id, time, author, kind, feature, reason.",
+    )
+    history.add_argument("feature_id", nargs="?", metavar="FEATURE")
+    history.add_argument("--json", action="store_true", help="print JSON with before/after")
+    history.set_defaults(handler=_history)
+
+    revert = subparsers.add_parser(
+        "revert",
+        parents=[why],
+        help="撤销修改 / a new change restoring the state before CHANGE",
+    )
+    revert.add_argument("change_id", type=int, metavar="CHANGE")
+    revert.set_defaults(handler=_revert)
+
+    publish = subparsers.add_parser(
+        "publish",
+        help="发布图层 / write the current state as layer files",
+        description="Write the curated layers from the store into DIR (byte-stable).",
+    )
+    publish.add_argument("--out", type=Path, required=True, metavar="DIR")
+    publish.set_defaults(handler=_publish)
+
+
+def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``docs add`` to the ``docs`` subcommands."""
+    add = actions.add_parser(
+        "add",
+        help="添加文件 / add a document (text, .docx, .pdf with text, .html)",
+        description="Add a document: its text is extracted, normalized like the seeds, "
+        "written into seeds/ with a catalog entry, and recorded in the history.",
+    )
+    add.add_argument("file", type=Path, metavar="FILE")
+    add.add_argument("--title", required=True)
+    add.add_argument("--issuer", required=True, help="issuing body")
+    add.add_argument("--date", required=True, help="YYYY-MM-DD")
+    add.add_argument("--number", default=None, help="文号")
+    add.add_argument("--corridor", action="append", default=None, help="corridor id (repeat)")
+    add.add_argument("--kind", default="plan", help="plan, action plan, reply letter …")
+    add.add_argument("--id", dest="doc_id", default=None, help="document id (default: derived)")
+    add.add_argument("--title-en", default=None)
+    add.add_argument("--reason", default="", help="why (default: 'new document')")
+    add.add_argument("--author", default=None)
+    add.set_defaults(handler=_docs_add)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _author(args: argparse.Namespace) -> str:
+    if args.author:
+        return str(args.author)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _open(reconcile: bool = True) -> tuple[SqliteStore, Path]:
+    """The data folder's store and layers folder; publish what a killed save left."""
+    from corridor_map.core.paths import data_root, layers_dir
+    from corridor_map.curation.publish import publish
+    from corridor_map.curation.store import open_store
+
+    store = open_store(data_root())
+    if reconcile:
+        publish(store, layers_dir())
+    return store, layers_dir()
+
+
+def _provenance(args: argparse.Namespace, source: str) -> Provenance:
+    from corridor_map.curation.edits import Provenance
+
+    return Provenance(_author(args), args.reason, source)
+
+
+def _report(change: Change) -> int:
+    print(
+        f"change #{change.id}: {change.kind} {change.feature or '-'} "
+        f"({change.author}, {change.time}) — {change.reason}"
+    )
+    return 0
+
+
+def _pick(shapes: Any, where: str | None, name: str) -> Any:
+    """The one geometry of the file (``--where FIELD=VALUE`` among several)."""
+    items = list(shapes)
+    if where is not None:
+        field, sep, value = where.partition("=")
+        if not sep or not field:
+            raise CurationInputError(f"--where {where!r}: expected FIELD=VALUE")
+        items = [(p, g) for p, g in items if str(p.get(field)) == value]
+        if not items:
+            raise CurationInputError(f"{name}: no feature with {field} = {value!r}")
+    if len(items) != 1:
+        raise CurationInputError(
+            f"{name}: {len(items)} features; pick one with --where FIELD=VALUE"
+        )
+    return items[0][1]
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _edit_geometry(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from corridor_map.analysis.uploads import read_upload
+    from corridor_map.curation.edits import Official, replace_geometry
+
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CurationInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
+    imported = read_upload(data, path.name, args.crs)
+    geometry = _pick(imported.shapes, args.where, path.name)
+    official = None
+    if args.basis == "official":
+        missing = [n for n in ("supplier", "reference", "date") if not getattr(args, n)]
+        if missing:
+            raise CurationInputError(
+                f"--{missing[0]}: an official geometry names its supplier, 文号 and date"
+            )
+        official = Official(args.supplier, args.reference, args.date)
+    digest = hashlib.sha256(data).hexdigest()
+    described = f"read from {path.name} ({imported.format}, {imported.source_crs})"
+    if official is not None:
+        geometry_source = (
+            f"Official boundary supplied by {official.supplier} ({official.reference}, "
+            f"{official.date}), {described}. {args.source}"
+        )
+    else:
+        geometry_source = f"{args.source} ({described})"
+    store, layers = _open()
+    change = replace_geometry(
+        store,
+        layers,
+        args.feature_id,
+        geometry,
+        basis=args.basis,
+        precision_m=args.precision,
+        geometry_source=geometry_source,
+        provenance=_provenance(args, f"{args.source} [{path.name} sha256:{digest[:16]}]"),
+        official=official,
+        expected_version=args.expect_version,
+    )
+    return _report(change)
+
+
+def _parse_value(item: str) -> tuple[str, Any]:
+    field, sep, value = item.partition(":=")
+    if sep and "=" not in field:
+        try:
+            return field, json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise CurationInputError(f"{field}: not JSON ({exc.msg})") from None
+    field, sep, value = item.partition("=")
+    if not sep or not field:
+        raise CurationInputError(f"{item!r}: expected FIELD=TEXT or FIELD:=JSON")
+    return field, value
+
+
+def _edit_set(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import set_fields
+
+    values = dict(_parse_value(item) for item in args.values)
+    store, layers = _open()
+    change = set_fields(
+        store,
+        layers,
+        args.feature_id,
+        values,
+        provenance=_provenance(args, args.source),
+        expected_version=args.expect_version,
+    )
+    return _report(change)
+
+
+def _edit_link(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import link_excerpt
+
+    store, layers = _open()
+    change = link_excerpt(
+        store,
+        layers,
+        args.feature_id,
+        args.doc,
+        args.quote,
+        paragraph=args.paragraph,
+        provenance=_provenance(args, args.source),
+    )
+    return _report(change)
+
+
+def _edit_unlink(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import unlink_excerpt
+
+    store, layers = _open()
+    change = unlink_excerpt(
+        store,
+        layers,
+        args.feature_id,
+        args.doc,
+        args.quote,
+        provenance=_provenance(args, args.source),
+    )
+    return _report(change)
+
+
+def _summary(value: Any) -> str:
+    """A short form of a before/after state for the history listing."""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)[:80]
+    props = value.get("properties") or {}
+    geometry = value.get("geometry")
+    shape = "no geometry" if geometry is None else str(geometry.get("type"))
+    measured = props.get("measured") or {}
+    size = f" {measured['area_km2']} km²" if "area_km2" in measured else ""
+    cited = len(props.get("sources") or [])
+    return f"{props.get('geometry_basis')} {shape}{size}, {cited} source(s)"
+
+
+def _history(args: argparse.Namespace) -> int:
+    store, _ = _open(reconcile=False)
+    if args.feature_id is not None:
+        store.feature(args.feature_id)  # an unknown id is an error, not an empty list
+    changes = store.history(args.feature_id)
+    if args.json:
+        print(json.dumps([c.as_dict() for c in changes], ensure_ascii=False, indent=1))
+        return 0
+    for c in changes:
+        print(f"#{c.id}\t{c.time}\t{c.author}\t{c.kind}\t{c.feature or '-'}\t{c.reason}")
+        print(f"\tsource: {c.source or '-'}")
+        print(f"\tbefore: {_summary(c.before)}")
+        print(f"\tafter:  {_summary(c.after)}")
+    print(f"{len(changes)} change(s)")
+    return 0
+
+
+def _revert(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import revert_change
+
+    store, layers = _open()
+    change = revert_change(store, layers, args.change_id, provenance=_provenance(args, ""))
+    return _report(change)
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from corridor_map.curation.publish import publish
+
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CurationInputError(f"{out}: 无法创建 / cannot create: {exc.strerror}") from None
+    store, _ = _open()
+    written = publish(store, out)
+    print(f"{out}: {len(written)} file(s) written, {len(store.layers()) - len(written)} unchanged")
+    return 0
+
+
+def _docs_add(args: argparse.Namespace) -> int:
+    from corridor_map.core.paths import seeds_dir
+    from corridor_map.curation.documents import NewDocument, add_document
+
+    store, _ = _open(reconcile=False)
+    doc = NewDocument(
+        title=args.title,
+        title_en=args.title_en,
+        issuer=args.issuer,
+        date=args.date,
+        number=args.number,
+        corridors=tuple(args.corridor or ()),
+        kind=args.kind,
+        doc_id=args.doc_id,
+    )
+    change = add_document(
+        store,
+        seeds_dir(),
+        args.file,
+        doc,
+        author=_author(args),
+        reason=args.reason or f"new document: {args.title}",
+    )
+    print(f"{change.after['entry']['id']}: {args.title} ({change.after['paragraphs']} paragraphs)")
+    return _report(change)

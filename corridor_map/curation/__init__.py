@@ -1,0 +1,1 @@
+"""Curation: the store of the curated layers with every change kept, and the edits on it."""

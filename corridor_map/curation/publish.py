@@ -1,0 +1,132 @@
+"""Writing the store's current state as layer files, and checking a candidate state.
+
+:func:`publish` renders every curated layer from one consistent read of the store and
+replaces the files that differ, all or none (:func:`corridor_map.geo.geojson.
+write_all_atomically`), under a lock so that two savers never publish out of order: each
+publishes what the store holds when it gets the lock, not what it wrote itself.
+:func:`check_candidate` runs the one validator on a copy of the layers folder holding
+the candidate files, and refuses with the problems the change would add.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from corridor_map.atlas.validation import validate
+from corridor_map.core.errors import Problem
+from corridor_map.curation.store import CurationError, FeatureState, Store, StoreError, render_layer
+from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
+
+__all__ = ["check_candidate", "publish", "render_all", "render_with"]
+
+
+def render_all(store: Store) -> dict[str, str]:
+    """Every curated layer file's text from one consistent read of the store."""
+    with store.reading():
+        return {
+            name: render_layer(layer, store.features(name))
+            for name, layer in store.layers().items()
+        }
+
+
+def render_with(store: Store, changed: list[FeatureState]) -> dict[str, str]:
+    """The texts of the layer files ``changed`` touches, with those states put in."""
+    by_id = {state.id: state for state in changed}
+    layers = store.layers()
+    texts = {}
+    for name in sorted({state.file for state in changed}):
+        if name not in layers:
+            raise CurationError(f"{name}: not a curated layer of the store")
+        current = [by_id.pop(f.id, f) for f in store.features(name)]
+        current += [s for s in by_id.values() if s.file == name]
+        texts[name] = render_layer(layers[name], current)
+    return texts
+
+
+@contextlib.contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{path}: 无法加锁 / cannot lock: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[str]:
+    """Write the store's current state into ``folder``; return the files replaced.
+
+    Files already equal to the state are not touched (their modification time, which
+    keys every cache, stays). Run after every change and when a store is opened, so a
+    process killed between its commit and its publication is made good by the next one.
+
+    Parameters
+    ----------
+    store
+        The store.
+    folder
+        A layers folder (the data folder's ``layers/`` or ``publish --out``).
+    lock_file
+        Serialises publishers of one folder (default: ``.curation.lock`` in it).
+    """
+    folder = Path(folder)
+    with _lock(lock_file or folder / ".curation.lock"):
+        texts = render_all(store)
+        changed = {}
+        for name, text in texts.items():
+            path = folder / name
+            try:
+                same = path.read_bytes() == text.encode("utf-8")
+            except OSError:
+                same = False
+            if not same:
+                changed[path] = text
+        try:
+            write_all_atomically(changed)
+        except LayerWriteError as exc:
+            raise StoreError(str(exc)) from None
+    return sorted(p.name for p in changed)
+
+
+def _problem_lines(problems: list[Problem]) -> str:
+    head = f"修改未保存 / change refused: {problems[0]}"
+    rest = [f"  {p}" for p in problems[1:25]]
+    return "\n".join([head, *rest])
+
+
+def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
+    """Validate ``layers_dir`` with ``texts`` in place of its files; refuse new problems.
+
+    The other files are linked, not copied. Problems the published folder already has
+    are not this change's doing and do not refuse it.
+
+    Raises
+    ------
+    CurationError
+        ``file: feature: field: reason`` of each problem the change would add.
+    """
+    layers_dir = Path(layers_dir)
+    before = set(validate(layers_dir))
+    with tempfile.TemporaryDirectory(prefix="corridor-map-candidate-") as tmp:
+        folder = Path(tmp)
+        for entry in sorted(layers_dir.iterdir()):
+            if entry.name in texts or entry.name.startswith("."):
+                continue
+            try:
+                (folder / entry.name).symlink_to(entry.resolve())
+            except OSError:
+                shutil.copy2(entry, folder / entry.name)
+        for name, text in texts.items():
+            (folder / name).write_text(text, "utf-8")
+        problems = [p for p in validate(folder) if p not in before]
+    if problems:
+        raise CurationError(_problem_lines(problems))

@@ -1,0 +1,505 @@
+"""The curation store: the current state of every curated feature and the trail of changes.
+
+:class:`Store` is the interface the edits, the CLI and the app use; :class:`SqliteStore`
+is the embedded implementation (one SQLite file in the data folder, WAL journal, nothing
+to install). A PostgreSQL implementation for shared deployments can follow the same
+protocol: every method is a plain read, and every write happens inside :meth:`writing`,
+one exclusive transaction that records a change and the new states together.
+
+Tables
+------
+``layers``
+    One row per curated layer file: its top-level members (name, description,
+    attribution) and the text style it is written in, so that publishing an unchanged
+    store reproduces today's files byte for byte.
+``features``
+    One row per feature: layer file, position in it, properties and geometry (GeoJSON
+    text) and a version that grows by one with each change (optimistic concurrency).
+``changes``
+    Append-only: id, author, time (UTC), reason, the source the change rests on, the
+    feature, the kind and the state before and after (JSON). Ids have no gaps: a change
+    and the states it writes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
+from corridor_map.geo.geojson import read_json, render_collection
+
+__all__ = [
+    "CHANGE_KINDS",
+    "CURATED_FILES",
+    "Change",
+    "CurationError",
+    "FeatureState",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "UnknownChangeError",
+    "render_layer",
+]
+
+#: the layer files the store holds (the curated corridors; reference layers are derived).
+CURATED_FILES = ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson")
+#: what a change may be.
+CHANGE_KINDS = ("geometry", "set", "link", "unlink", "document", "indicator", "revert")
+#: the store's file name in the data folder.
+STORE_FILE = "curation.sqlite"
+
+# "lines": render_collection (keys sorted, one feature per line, sorted by id);
+# "indent1": json.dumps(indent=1) in the file's own key and feature order.
+_STYLES = ("lines", "indent1")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS layers (
+    file TEXT PRIMARY KEY,
+    meta TEXT NOT NULL,
+    style TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS features (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL REFERENCES layers(file),
+    position INTEGER NOT NULL,
+    properties TEXT NOT NULL,
+    geometry TEXT,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY,
+    author TEXT NOT NULL,
+    time TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    source TEXT NOT NULL,
+    feature TEXT,
+    kind TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_feature ON changes(feature, id);
+"""
+
+
+class CurationError(CorridorMapError):
+    """A change that cannot be made; the message names the file, feature and field."""
+
+
+class StoreError(CurationError):
+    """The store cannot be opened, read or written (read-only folder, full disk …)."""
+
+
+class UnknownChangeError(CurationError, LookupError):
+    """No change has this id."""
+
+
+class VersionConflictError(CurationError):
+    """The feature changed since the version the edit was based on."""
+
+
+@dataclass(frozen=True)
+class FeatureState:
+    """One curated feature as the store holds it.
+
+    Attributes
+    ----------
+    id, file
+        The feature id and the layer file it is published in.
+    properties, geometry
+        GeoJSON properties and geometry (None when unlocated), as published.
+    version
+        Grows by one with every change of the feature.
+    """
+
+    id: str
+    file: str
+    properties: dict[str, Any]
+    geometry: dict[str, Any] | None
+    version: int
+
+    def record(self) -> dict[str, Any]:
+        """The state as kept in a change's before/after: file, properties, geometry."""
+        return {"file": self.file, "properties": self.properties, "geometry": self.geometry}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the trail."""
+
+    id: int
+    author: str
+    time: str
+    reason: str
+    source: str
+    feature: str | None
+    kind: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``history --json``)."""
+        return {
+            "id": self.id,
+            "author": self.author,
+            "time": self.time,
+            "reason": self.reason,
+            "source": self.source,
+            "feature": self.feature,
+            "kind": self.kind,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A curated layer file's own members and text style."""
+
+    file: str
+    meta: dict[str, Any]
+    style: str
+
+
+class Store(Protocol):
+    """What the edits need from a store (SQLite now, PostgreSQL to follow)."""
+
+    def layers(self) -> dict[str, Layer]:
+        """Every curated layer by file name."""
+        ...
+
+    def features(self, file: str | None = None) -> list[FeatureState]:
+        """Every feature (of one file), in file order."""
+        ...
+
+    def feature(self, feature_id: str) -> FeatureState:
+        """One feature; :class:`UnknownFeatureError` when absent."""
+        ...
+
+    def history(self, feature_id: str | None = None) -> list[Change]:
+        """The changes (of one feature), oldest first."""
+        ...
+
+    def change(self, change_id: int) -> Change:
+        """One change; :class:`UnknownChangeError` when absent."""
+        ...
+
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """One consistent snapshot for several reads (e.g. rendering every layer)."""
+        ...
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """One exclusive transaction: reads inside it see the state the write replaces."""
+        ...
+
+    def record(
+        self,
+        *,
+        kind: str,
+        author: str,
+        reason: str,
+        source: str,
+        feature: str | None,
+        before: Any,
+        after: Any,
+        states: list[FeatureState],
+    ) -> Change:
+        """Append a change and write the new states (inside :meth:`writing`).
+
+        Each state's ``version`` is the version it was based on; a feature whose stored
+        version differs raises :class:`VersionConflictError` and nothing is written.
+        """
+        ...
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def render_layer(layer: Layer, features: list[FeatureState]) -> str:
+    """A layer file's text, in its own style (byte-stable).
+
+    Parameters
+    ----------
+    layer
+        The layer's members and style.
+    features
+        Its features in file order.
+    """
+    items = [
+        {"type": "Feature", "properties": f.properties, "geometry": f.geometry} for f in features
+    ]
+    if layer.style == "lines":
+        return render_collection(layer.meta, items)
+    collection: dict[str, Any] = {}
+    for key, value in layer.meta.items():
+        collection[key] = items if key == "features" else value
+    if "features" not in collection:
+        collection["features"] = items
+    return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def _style_of(text: str, data: dict[str, Any]) -> str | None:
+    """The style that reproduces ``text`` exactly, or None."""
+    meta = {k: v for k, v in data.items() if k not in {"type", "features"}}
+    if render_collection(meta, data["features"]) == text:
+        return "lines"
+    if json.dumps(data, ensure_ascii=False, indent=1) + "\n" == text:
+        return "indent1"
+    return None
+
+
+class SqliteStore:
+    """The embedded store: one SQLite file (WAL) in the data folder.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    layers_dir
+        Where today's curated layers are read from when the store is first used.
+    """
+
+    def __init__(self, path: Path, layers_dir: Path) -> None:
+        self.path = Path(path)
+        self.layers_dir = Path(layers_dir)
+        self._in_write = False
+        self._in_txn = False
+        try:
+            self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout = 60000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.executescript(_SCHEMA)
+            if self._db.execute("SELECT count(*) FROM layers").fetchone()[0] == 0:
+                self._initialise()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"{self.path}: 无法使用编辑库 / cannot use the curation store: {exc}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def _initialise(self) -> None:
+        """Fill an empty store from today's curated layer files (one transaction)."""
+        with self.writing():
+            if self._db.execute("SELECT count(*) FROM layers").fetchone()[0]:
+                return  # another process did it while this one waited
+            for name in CURATED_FILES:
+                path = self.layers_dir / name
+                data, error = read_json(path)
+                if error is not None or not isinstance(data, dict):
+                    raise CurationError(f"{path}: cannot start the store from it: {error}")
+                style = _style_of(path.read_text("utf-8"), data)
+                if style is None:
+                    raise CurationError(
+                        f"{path}: not written by the layer writer; publish could not "
+                        "reproduce it byte for byte"
+                    )
+                meta = {k: (None if k == "features" else v) for k, v in data.items()}
+                if style == "lines":
+                    meta = {k: v for k, v in meta.items() if k not in {"type", "features"}}
+                self._db.execute(
+                    "INSERT INTO layers (file, meta, style) VALUES (?, ?, ?)",
+                    (name, _dump(meta), style),
+                )
+                for position, item in enumerate(data["features"]):
+                    props = item["properties"]
+                    self._db.execute(
+                        "INSERT INTO features (id, file, position, properties, geometry, "
+                        "version) VALUES (?, ?, ?, ?, ?, 1)",
+                        (props["id"], name, position, _dump(props), _dump(item["geometry"])),
+                    )
+
+    # ---- reads
+
+    def layers(self) -> dict[str, Layer]:
+        """Every curated layer by file name."""
+        rows = self._query("SELECT file, meta, style FROM layers ORDER BY file")
+        return {f: Layer(f, json.loads(m), s) for f, m, s in rows}
+
+    def features(self, file: str | None = None) -> list[FeatureState]:
+        """Every feature (of one file), in file order."""
+        sql = "SELECT id, file, properties, geometry, version FROM features"
+        if file is None:
+            rows = self._query(sql + " ORDER BY file, position")
+        else:
+            rows = self._query(sql + " WHERE file = ? ORDER BY position", (file,))
+        return [FeatureState(i, f, json.loads(p), _load(g), v) for i, f, p, g, v in rows]
+
+    def feature(self, feature_id: str) -> FeatureState:
+        """One feature; :class:`UnknownFeatureError` when the store has none by this id."""
+        rows = self._query(
+            "SELECT id, file, properties, geometry, version FROM features WHERE id = ?",
+            (feature_id,),
+        )
+        if not rows:
+            raise UnknownFeatureError(
+                feature_id, f"未知的可编辑要素 / no curated feature with id {feature_id!r}"
+            )
+        i, f, p, g, v = rows[0]
+        return FeatureState(i, f, json.loads(p), _load(g), v)
+
+    def history(self, feature_id: str | None = None) -> list[Change]:
+        """The changes (of one feature), oldest first."""
+        sql = "SELECT id, author, time, reason, source, feature, kind, before, after FROM changes"
+        if feature_id is None:
+            rows = self._query(sql + " ORDER BY id")
+        else:
+            rows = self._query(sql + " WHERE feature = ? ORDER BY id", (feature_id,))
+        return [self._change(row) for row in rows]
+
+    def change(self, change_id: int) -> Change:
+        """One change; :class:`UnknownChangeError` when absent."""
+        rows = self._query(
+            "SELECT id, author, time, reason, source, feature, kind, before, after "
+            "FROM changes WHERE id = ?",
+            (change_id,),
+        )
+        if not rows:
+            raise UnknownChangeError(f"未知的修改 / no change with id {change_id}")
+        return self._change(rows[0])
+
+    @staticmethod
+    def _change(row: tuple[Any, ...]) -> Change:
+        cid, author, time, reason, source, feature, kind, before, after = row
+        return Change(cid, author, time, reason, source, feature, kind, _load(before), _load(after))
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    # ---- writes
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A deferred transaction: every read inside it sees one committed state."""
+        if self._in_txn:
+            yield
+            return
+        try:
+            self._db.execute("BEGIN DEFERRED")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        self._in_txn = True
+        try:
+            yield
+        finally:
+            self._in_txn = False
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``: one writer at a time, all or nothing."""
+        if self._in_write:
+            yield
+            return
+        if self._in_txn:
+            raise RuntimeError("writing() inside reading()")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        self._in_write = self._in_txn = True
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from None
+            raise
+        finally:
+            self._in_write = self._in_txn = False
+
+    def record(
+        self,
+        *,
+        kind: str,
+        author: str,
+        reason: str,
+        source: str,
+        feature: str | None,
+        before: Any,
+        after: Any,
+        states: list[FeatureState],
+    ) -> Change:
+        """Append a change and write the new states; see :meth:`Store.record`."""
+        if not self._in_write:
+            raise RuntimeError("record() outside writing()")
+        if kind not in CHANGE_KINDS:
+            raise CurationError(f"change kind {kind!r} is not one of {CHANGE_KINDS}")
+        if not reason.strip():
+            raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+        for state in states:
+            row = self._db.execute(
+                "SELECT version FROM features WHERE id = ?", (state.id,)
+            ).fetchone()
+            stored = None if row is None else row[0]
+            if stored is not None and stored != state.version:
+                raise VersionConflictError(
+                    f"{state.file}: {state.id}: 版本冲突 / version conflict: the edit is based "
+                    f"on version {state.version}, the store holds version {stored}"
+                )
+            if stored is None:
+                position = self._db.execute(
+                    "SELECT coalesce(max(position) + 1, 0) FROM features WHERE file = ?",
+                    (state.file,),
+                ).fetchone()[0]
+                self._db.execute(
+                    "INSERT INTO features (id, file, position, properties, geometry, version) "
+                    "VALUES (?, ?, ?, ?, ?, 1)",
+                    (
+                        state.id,
+                        state.file,
+                        position,
+                        _dump(state.properties),
+                        _dump(state.geometry),
+                    ),
+                )
+            else:
+                self._db.execute(
+                    "UPDATE features SET file = ?, properties = ?, geometry = ?, "
+                    "version = version + 1 WHERE id = ?",
+                    (state.file, _dump(state.properties), _dump(state.geometry), state.id),
+                )
+        cursor = self._db.execute(
+            "INSERT INTO changes (author, time, reason, source, feature, kind, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (author, _now(), reason, source, feature, kind, _dump(before), _dump(after)),
+        )
+        change_id = cursor.lastrowid
+        assert change_id is not None
+        return self.change(change_id)
+
+
+def open_store(data_root: Path) -> SqliteStore:
+    """The store of a data folder (created from its curated layers on first use).
+
+    Parameters
+    ----------
+    data_root
+        The folder holding ``seeds/`` and ``layers/`` (:func:`corridor_map.core.paths.data_root`).
+    """
+    return SqliteStore(Path(data_root) / STORE_FILE, Path(data_root) / "layers")

@@ -1,0 +1,251 @@
+"""Curation through the CLI: replace a geometry from an official file, see it everywhere,
+read the history, revert byte for byte; refusals; a store that cannot be written."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod, Transformer
+from shapely import affinity
+from shapely.geometry import Polygon, shape
+
+from corridor_map.cli.main import main
+from corridor_map.curation.publish import render_all
+from corridor_map.curation.store import CURATED_FILES, open_store
+
+CORE = "taizhou-central-core"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def layer_bytes(root: Path) -> dict[str, bytes]:
+    return {name: (root / "layers" / name).read_bytes() for name in CURATED_FILES}
+
+
+def official_zip(root: Path, tmp: Path) -> tuple[Path, Polygon]:
+    """A zipped Shapefile in EPSG:4549 (CGCS2000 / 3-degree GK CM 120E… zone of 121.5°E)
+    holding two polygons: the core's outline shrunk by 3 % about its centre, and a decoy."""
+    layer = json.loads((root / "layers" / "taizhou_bay.geojson").read_text("utf-8"))
+    current = next(shape(f["geometry"]) for f in layer["features"] if f["properties"]["id"] == CORE)
+    to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True).transform
+    core_gk = affinity.scale(transform(to_gk, current), 0.97, 0.97, origin="centroid")
+    decoy = core_gk.centroid.buffer(500)
+    frame = gpd.GeoDataFrame(
+        {"name": ["中央创新核", "other"], "code": ["A-1", "B-2"]},
+        geometry=[core_gk, decoy],
+        crs="EPSG:4549",
+    )
+    folder = tmp / "shp"
+    folder.mkdir()
+    frame.to_file(folder / "redline.shp", engine="pyogrio", encoding="utf-8")
+    archive = tmp / "redline.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in sorted(folder.iterdir()):
+            zf.write(part, part.name)
+    back = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True).transform
+    return archive, transform(back, core_gk)
+
+
+def transform(fn, geometry):
+    return shapely.transform(geometry, lambda xy: np.column_stack(fn(xy[:, 0], xy[:, 1])))
+
+
+def geodesic_km2(polygon: Polygon) -> float:
+    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(polygon)
+    return abs(area) / 1e6
+
+
+def edit_core(capsys, archive: Path) -> tuple[int, str, str]:
+    return run(
+        capsys,
+        "edit", "geometry", CORE,
+        "--file", str(archive),
+        "--where", "name=中央创新核",
+        "--reason", "红线 supplied by the city",
+        "--source", "台州市自然资源和规划局 红线数据",
+        "--supplier", "台州市自然资源和规划局",
+        "--reference", "台自然资规〔2026〕12号",
+        "--date", "2026-03-01",
+        "--precision", "5",
+        "--author", "planner-a",
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_official_geometry_sequence(data_copy: Path, tmp_path: Path, capsys) -> None:
+    before = layer_bytes(data_copy)
+    archive, expected = official_zip(data_copy, tmp_path)
+    code, _, err = run(capsys, "measure", CORE, "--json")
+    assert code == 0, err
+
+    code, out, err = edit_core(capsys, archive)
+    assert code == 0, err
+    assert "change #1: geometry taizhou-central-core" in out
+    assert layer_bytes(data_copy)["taizhou_bay.geojson"] != before["taizhou_bay.geojson"]
+    # only the edited file changed
+    assert layer_bytes(data_copy)["wenzhou_daluo.geojson"] == before["wenzhou_daluo.geojson"]
+
+    code, out, err = run(capsys, "measure", CORE, "--json")
+    assert code == 0, err
+    measured = json.loads(out)
+    assert measured["geometry_basis"] == "official"
+    assert measured["area_km2"] == pytest.approx(geodesic_km2(expected), rel=1e-3)
+
+    code, out, err = run(capsys, "features", "--json")
+    assert code == 0, err
+    record = next(r for r in json.loads(out) if r["id"] == CORE)
+    assert record["geometry_basis"] == "official"
+    assert record["precision_m"] == 5
+    assert record["geometry_official"] == {
+        "supplier": "台州市自然资源和规划局",
+        "reference": "台自然资规〔2026〕12号",
+        "date": "2026-03-01",
+    }
+
+    exported = tmp_path / "core.geojson"
+    code, _, err = run(capsys, "export", "features", "--scope", CORE, "--out", str(exported))
+    assert code == 0, err
+    row = next(
+        f
+        for f in json.loads(exported.read_text("utf-8"))["features"]
+        if f["properties"]["id"] == CORE
+    )
+    assert row["properties"]["geometry_basis"] == "official"
+    assert geodesic_km2(shape(row["geometry"])) == pytest.approx(geodesic_km2(expected), rel=1e-3)
+
+    code, out, err = run(capsys, "history", CORE)
+    assert code == 0, err
+    assert "#1\t" in out and "planner-a\tgeometry" in out
+    assert "before: schematic Polygon 40.738 km²" in out
+    assert "after:  official Polygon" in out
+    code, out, _ = run(capsys, "history", CORE, "--json")
+    (change,) = json.loads(out)
+    assert change["before"]["properties"]["geometry_basis"] == "schematic"
+    official = change["after"]["properties"]["geometry_official"]
+    assert official["reference"] == "台自然资规〔2026〕12号"
+
+    code, out, err = run(capsys, "revert", "1", "--reason", "wrong file", "--author", "planner-b")
+    assert code == 0, err
+    assert "change #2: revert taizhou-central-core" in out
+    assert layer_bytes(data_copy) == before
+    code, out, _ = run(capsys, "measure", CORE, "--json")
+    assert json.loads(out)["geometry_basis"] == "schematic"
+
+    published = tmp_path / "published"
+    code, _, err = run(capsys, "publish", "--out", str(published))
+    assert code == 0, err
+    assert {n: (published / n).read_bytes() for n in CURATED_FILES} == before
+
+
+def test_publish_of_a_fresh_store_reproduces_todays_files(data_copy: Path, tmp_path) -> None:
+    store = open_store(data_copy)
+    texts = render_all(store)
+    assert {n: t.encode("utf-8") for n, t in texts.items()} == layer_bytes(data_copy)
+
+
+@pytest.mark.slow
+def test_refused_change_names_file_feature_field_and_writes_nothing(
+    data_copy: Path, capsys
+) -> None:
+    before = layer_bytes(data_copy)
+    code, _, err = run(capsys, "edit", "set", CORE, "role=bogus", "--reason", "try")
+    assert code == 2
+    assert "taizhou_bay.geojson: taizhou-central-core: role:" in err
+    assert layer_bytes(data_copy) == before
+    code, out, _ = run(capsys, "history")
+    assert "0 change(s)" in out
+
+
+@pytest.mark.slow
+def test_set_link_unlink(data_copy: Path, capsys) -> None:
+    code, _, err = run(capsys, "edit", "set", CORE, "name_en=Central Innovation Core (CIC)",
+                       "--reason", "the city's English name")  # fmt: skip
+    assert code == 0, err
+    quote = "“一核聚能”是指规划面积41平方公里的中央创新核"
+    code, _, err = run(capsys, "edit", "link", CORE, "--doc", "taizhou-bay-briefing",
+                       "--quote", "不是原文里的话", "--reason", "x")  # fmt: skip
+    assert code == 2 and "not found verbatim" in err
+    code, _, err = run(capsys, "edit", "unlink", CORE, "--doc", "taizhou-bay-briefing",
+                       "--quote", quote, "--reason", "duplicate of the stated figure")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "edit", "link", CORE, "--doc", "taizhou-bay-briefing",
+                       "--quote", quote, "--reason", "cite it again")  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(capsys, "features", "--json")
+    assert next(r for r in json.loads(out) if r["id"] == CORE)["name_en"] == (
+        "Central Innovation Core (CIC)"
+    )
+    code, out, _ = run(capsys, "history", CORE)
+    assert [line.split("\t")[3] for line in out.splitlines() if line.startswith("#")] == [
+        "set",
+        "unlink",
+        "link",
+    ]
+
+
+@pytest.mark.slow
+def test_reason_is_required(data_copy: Path, capsys) -> None:
+    code, _, err = run(capsys, "edit", "set", CORE, "name_en=X", "--reason", "  ")
+    assert code == 2 and "reason" in err
+
+
+def _freeze(paths: list[Path]) -> list[Path]:
+    """Make ``paths`` unwritable, even for root (chattr +i); return what to thaw."""
+    if os.geteuid() != 0:
+        for path in paths:
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        return paths
+    frozen = []
+    for path in paths:
+        if subprocess.run(["chattr", "+i", str(path)], check=False).returncode != 0:
+            _thaw(frozen)
+            pytest.skip("cannot make a file read-only for root here (chattr)")
+        frozen.append(path)
+    return frozen
+
+
+def _thaw(paths: list[Path]) -> None:
+    for path in paths:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        else:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+@pytest.mark.slow
+def test_read_only_store_gives_one_clear_line(data_copy: Path, capsys) -> None:
+    run(capsys, "history")  # creates the store
+    db = data_copy / "curation.sqlite"
+    frozen = _freeze([db, data_copy])
+    try:
+        code, _, err = run(capsys, "edit", "set", CORE, "name_en=X", "--reason", "r")
+    finally:
+        _thaw(frozen)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert "curation.sqlite" in err and "cannot" in err
+    code, out, _ = run(capsys, "history")
+    assert "0 change(s)" in out
+
+
+@pytest.mark.slow
+def test_change_ids_have_no_gaps_after_refusals(data_copy: Path, capsys) -> None:
+    run(capsys, "edit", "set", CORE, "name_en=A", "--reason", "r")
+    run(capsys, "edit", "set", CORE, "role=bogus", "--reason", "r")
+    run(capsys, "edit", "set", CORE, "name_en=B", "--reason", "r")
+    with sqlite3.connect(data_copy / "curation.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT id FROM changes ORDER BY id")] == [1, 2]
