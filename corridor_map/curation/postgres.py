@@ -1,0 +1,378 @@
+"""The curation store on PostgreSQL + PostGIS, for a deployment shared by several bureaus.
+
+:class:`PostgresStore` implements the :class:`~corridor_map.curation.store.Store` protocol
+with the same tables and the same guarantees as the SQLite store: a change and the states
+it writes commit together; change ids have no gaps; a state based on a stale version is
+refused. Several app processes (replicas behind a load balancer) and CLI runs share one
+database; each reads the committed state on every call, so one sees another's change as
+soon as it is committed.
+
+Properties and geometries are kept as the JSON text the layer files hold (publishing
+stays byte for byte); each feature's geometry is also a PostGIS ``geometry(Geometry,
+4326)`` column, kept with it on every write, for spatial queries in the database.
+
+:func:`open_curation_store` picks the backend from the settings' database URL
+(``CORRIDOR_MAP_DB``): PostgreSQL when it is a ``postgresql://`` URL, the SQLite file in
+the data folder when it is empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from corridor_map.core.errors import UnknownFeatureError
+from corridor_map.curation.db import is_postgres_url
+from corridor_map.curation.store import (
+    CHANGE_KINDS,
+    CURATED_FILES,
+    Change,
+    CurationError,
+    FeatureState,
+    Layer,
+    SqliteStore,
+    StoreError,
+    UnknownChangeError,
+    VersionConflictError,
+    _dump,
+    _load,
+    _now,
+    _style_of,
+    open_store,
+)
+from corridor_map.geo.geojson import read_json
+
+__all__ = ["PostgresStore", "open_curation_store"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS layers (
+    file TEXT PRIMARY KEY,
+    meta TEXT NOT NULL,
+    style TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS features (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL REFERENCES layers(file),
+    position INTEGER NOT NULL,
+    properties TEXT NOT NULL,
+    geometry TEXT,
+    geom geometry(Geometry, 4326),
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS features_geom ON features USING gist (geom);
+CREATE TABLE IF NOT EXISTS changes (
+    id BIGINT PRIMARY KEY,
+    author TEXT NOT NULL,
+    time TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    source TEXT NOT NULL,
+    feature TEXT,
+    kind TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_feature ON changes(feature, id);
+"""
+# Held while the schema is created and filled: two processes starting on an empty
+# database must not both fill it.
+_INIT_LOCK = "corridor-map store init"
+_GEOM = "CASE WHEN %s::text IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326) END"
+
+
+class PostgresStore:
+    """The curation store in a PostgreSQL + PostGIS database.
+
+    Parameters
+    ----------
+    url
+        ``postgresql://user@host:port/database``; the PostGIS extension must be
+        installed in it (or the user allowed to create it).
+    layers_dir
+        Where today's curated layers are read from when the database is first used.
+    """
+
+    def __init__(self, url: str, layers_dir: Path) -> None:
+        import psycopg
+
+        self.url = url
+        self.layers_dir = Path(layers_dir)
+        self._in_write = False
+        self._in_txn = False
+        self._txn: Any = None
+        try:
+            self._db: Any = psycopg.connect(url, autocommit=True)
+            with self._db.transaction():
+                self._db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_INIT_LOCK,))
+                if not self._db.execute(
+                    "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
+                ).fetchone():
+                    self._db.execute("CREATE EXTENSION postgis")
+                self._db.execute(_SCHEMA)
+                if not self._db.execute("SELECT 1 FROM layers LIMIT 1").fetchone():
+                    self._initialise()
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _where(self) -> str:
+        # The URL's password never reaches a message (logs, pages).
+        head, _, tail = self.url.partition("@")
+        return self.url if not tail else head.split("//")[0] + "//…@" + tail
+
+    def _error(self, exc: Exception) -> StoreError:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return StoreError(
+            f"{self._where()}: 无法使用编辑库 / cannot use the curation store: {detail}"
+        )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def _initialise(self) -> None:
+        """Fill an empty database from today's curated layer files (inside the init lock)."""
+        for name in CURATED_FILES:
+            path = self.layers_dir / name
+            data, error = read_json(path)
+            if error is not None or not isinstance(data, dict):
+                raise CurationError(f"{path}: cannot start the store from it: {error}")
+            style = _style_of(path.read_text("utf-8"), data)
+            if style is None:
+                raise CurationError(
+                    f"{path}: not written by the layer writer; publish could not "
+                    "reproduce it byte for byte"
+                )
+            meta = {k: (None if k == "features" else v) for k, v in data.items()}
+            if style == "lines":
+                meta = {k: v for k, v in meta.items() if k not in {"type", "features"}}
+            self._db.execute(
+                "INSERT INTO layers (file, meta, style) VALUES (%s, %s, %s)",
+                (name, _dump(meta), style),
+            )
+            for position, item in enumerate(data["features"]):
+                props = item["properties"]
+                geometry = None if item["geometry"] is None else _dump(item["geometry"])
+                self._db.execute(
+                    "INSERT INTO features (id, file, position, properties, geometry, geom, "
+                    f"version) VALUES (%s, %s, %s, %s, %s, {_GEOM}, 1)",
+                    (props["id"], name, position, _dump(props), geometry, geometry, geometry),
+                )
+
+    # ---- reads
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        try:
+            return list(self._db.execute(sql, params).fetchall())
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def layers(self) -> dict[str, Layer]:
+        """Every curated layer by file name."""
+        rows = self._query("SELECT file, meta, style FROM layers ORDER BY file")
+        return {f: Layer(f, json.loads(m), s) for f, m, s in rows}
+
+    def features(self, file: str | None = None) -> list[FeatureState]:
+        """Every feature (of one file), in file order."""
+        sql = "SELECT id, file, properties, geometry, version FROM features"
+        if file is None:
+            rows = self._query(sql + " ORDER BY file, position")
+        else:
+            rows = self._query(sql + " WHERE file = %s ORDER BY position", (file,))
+        return [FeatureState(i, f, json.loads(p), _load(g), v) for i, f, p, g, v in rows]
+
+    def feature(self, feature_id: str) -> FeatureState:
+        """One feature; :class:`UnknownFeatureError` when the store has none by this id."""
+        rows = self._query(
+            "SELECT id, file, properties, geometry, version FROM features WHERE id = %s",
+            (feature_id,),
+        )
+        if not rows:
+            raise UnknownFeatureError(
+                feature_id, f"未知的可编辑要素 / no curated feature with id {feature_id!r}"
+            )
+        i, f, p, g, v = rows[0]
+        return FeatureState(i, f, json.loads(p), _load(g), v)
+
+    _CHANGE_SQL = (
+        "SELECT id, author, time, reason, source, feature, kind, before, after FROM changes"
+    )
+
+    def history(self, feature_id: str | None = None) -> list[Change]:
+        """The changes (of one feature), oldest first."""
+        if feature_id is None:
+            rows = self._query(self._CHANGE_SQL + " ORDER BY id")
+        else:
+            rows = self._query(self._CHANGE_SQL + " WHERE feature = %s ORDER BY id", (feature_id,))
+        return [self._change(row) for row in rows]
+
+    def change(self, change_id: int) -> Change:
+        """One change; :class:`UnknownChangeError` when absent."""
+        rows = self._query(self._CHANGE_SQL + " WHERE id = %s", (change_id,))
+        if not rows:
+            raise UnknownChangeError(f"未知的修改 / no change with id {change_id}")
+        return self._change(rows[0])
+
+    @staticmethod
+    def _change(row: tuple[Any, ...]) -> Change:
+        cid, author, time, reason, source, feature, kind, before, after = row
+        return Change(
+            int(cid), author, time, reason, source, feature, kind, _load(before), _load(after)
+        )
+
+    def within(self, lon: float, lat: float) -> list[str]:
+        """Ids of the features whose geometry covers a WGS84 point (PostGIS), by id."""
+        rows = self._query(
+            "SELECT id FROM features WHERE geom IS NOT NULL AND "
+            "ST_Covers(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) ORDER BY id",
+            (lon, lat),
+        )
+        return [r[0] for r in rows]
+
+    # ---- transactions
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read-only snapshot (REPEATABLE READ): every read inside it sees one state."""
+        if self._in_txn:
+            yield
+            return
+        import psycopg
+
+        self._in_txn = True
+        try:
+            with self._db.transaction():
+                self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+        finally:
+            self._in_txn = False
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time, all or nothing.
+
+        The transaction first takes a lock on ``changes`` that writers share with nobody
+        (readers are not blocked), so reads inside it see the state the write replaces,
+        exactly as SQLite's ``BEGIN IMMEDIATE``.
+        """
+        if self._in_write:
+            yield
+            return
+        if self._in_txn:
+            raise RuntimeError("writing() inside reading()")
+        import psycopg
+
+        self._in_write = self._in_txn = True
+        try:
+            with self._db.transaction():
+                self._db.execute("LOCK TABLE changes IN SHARE ROW EXCLUSIVE MODE")
+                yield
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+        finally:
+            self._in_write = self._in_txn = False
+
+    def record(
+        self,
+        *,
+        kind: str,
+        author: str,
+        reason: str,
+        source: str,
+        feature: str | None,
+        before: Any,
+        after: Any,
+        states: list[FeatureState],
+    ) -> Change:
+        """Append a change and write the new states; see :meth:`Store.record`."""
+        if not self._in_write:
+            raise RuntimeError("record() outside writing()")
+        if kind not in CHANGE_KINDS:
+            raise CurationError(f"change kind {kind!r} is not one of {CHANGE_KINDS}")
+        if not reason.strip():
+            raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+        for state in states:
+            row = self._db.execute(
+                "SELECT version FROM features WHERE id = %s", (state.id,)
+            ).fetchone()
+            stored = None if row is None else row[0]
+            if stored is not None and stored != state.version:
+                raise VersionConflictError(
+                    f"{state.file}: {state.id}: 版本冲突 / version conflict: the edit is based "
+                    f"on version {state.version}, the store holds version {stored}"
+                )
+            geometry = None if state.geometry is None else _dump(state.geometry)
+            if stored is None:
+                position = self._db.execute(
+                    "SELECT coalesce(max(position) + 1, 0) FROM features WHERE file = %s",
+                    (state.file,),
+                ).fetchone()[0]
+                self._db.execute(
+                    "INSERT INTO features (id, file, position, properties, geometry, geom, "
+                    f"version) VALUES (%s, %s, %s, %s, %s, {_GEOM}, 1)",
+                    (
+                        state.id,
+                        state.file,
+                        position,
+                        _dump(state.properties),
+                        geometry,
+                        geometry,
+                        geometry,
+                    ),
+                )
+            else:
+                self._db.execute(
+                    "UPDATE features SET file = %s, properties = %s, geometry = %s, "
+                    f"geom = {_GEOM}, version = version + 1 WHERE id = %s",
+                    (
+                        state.file,
+                        _dump(state.properties),
+                        geometry,
+                        geometry,
+                        geometry,
+                        state.id,
+                    ),
+                )
+        # Under the writers' lock max + 1 is safe, and unlike a sequence it leaves no gap
+        # when a transaction rolls back.
+        change_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]
+        self._db.execute(
+            "INSERT INTO changes (id, author, time, reason, source, feature, kind, before, "
+            "after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                change_id,
+                author,
+                _now(),
+                reason,
+                source,
+                feature,
+                kind,
+                _dump(before),
+                _dump(after),
+            ),
+        )
+        return self.change(int(change_id))
+
+
+def open_curation_store(db_url: str, data_root: Path) -> PostgresStore | SqliteStore:
+    """The store of the settings: PostgreSQL when ``db_url`` (``CORRIDOR_MAP_DB``) is a
+    ``postgresql://`` URL, the SQLite file of the data folder when it is empty.
+
+    Raises
+    ------
+    StoreError
+        ``db_url`` is neither empty nor a PostgreSQL URL, or the database cannot be used.
+    """
+    if not db_url:
+        return open_store(data_root)
+    if not is_postgres_url(db_url):
+        raise StoreError(
+            "CORRIDOR_MAP_DB: 只支持 postgresql:// / only postgresql:// URLs are supported "
+            f"(leave it empty for SQLite in the data folder), not {db_url.partition(':')[0]!r}"
+        )
+    return PostgresStore(db_url, Path(data_root) / "layers")

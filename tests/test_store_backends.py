@@ -1,0 +1,216 @@
+"""The curation store on both backends: SQLite (embedded) and PostgreSQL + PostGIS.
+
+Every test runs once per backend. The PostgreSQL cluster is a private one started for
+this module from Debian's postgresql-15 (tests/_postgres.py); each test gets a fresh
+database cloned from a PostGIS template. Without the binaries the PostgreSQL half is
+skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corridor_map.core.roles import PermissionRefusedError, RolePolicy, user_from_claims
+from corridor_map.curation import comments as cm
+from corridor_map.curation.db import open_database
+from corridor_map.curation.edits import Provenance, set_fields
+from corridor_map.curation.postgres import PostgresStore, open_curation_store
+from corridor_map.curation.publish import render_all
+from corridor_map.curation.store import CURATED_FILES, CurationError, StoreError
+from tests._postgres import postgres_cluster, skip_reason
+from tests._support import copy_data
+
+FEATURE = "taizhou-central-core"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with postgres_cluster("template_corridor") as url:
+        yield url
+
+
+_counter = iter(range(1, 10_000))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest) -> str:
+    """'' for SQLite in the data folder; a fresh PostGIS database's URL for PostgreSQL."""
+    if request.param == "sqlite":
+        return ""
+    import psycopg
+
+    template = request.getfixturevalue("cluster")
+    name = f"t{next(_counter)}"
+    with psycopg.connect(template.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template_corridor')
+    return template.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def data_root(tmp_path: Path) -> Path:
+    return copy_data(tmp_path / "data")
+
+
+def _user(sub: str, role: str | None) -> object:
+    claims: dict[str, object] = {"sub": sub, "email": f"{sub}@bureau.example"}
+    if role:
+        claims["roles"] = [role]
+    return user_from_claims(claims, via="oidc", policy=RolePolicy())
+
+
+def test_store_starts_from_the_layers_and_publishes_them_byte_for_byte(
+    db_url: str, data_root: Path
+) -> None:
+    store = open_curation_store(db_url, data_root)
+    texts = render_all(store)
+    assert sorted(texts) == sorted(CURATED_FILES)
+    for name, text in texts.items():
+        assert text.encode("utf-8") == (data_root / "layers" / name).read_bytes(), name
+    assert store.feature(FEATURE).version == 1
+    assert store.history() == []
+
+
+def _rename(store, data_root: Path, value: str, version: int | None, author: str = "a"):
+    return set_fields(
+        store,
+        data_root / "layers",
+        FEATURE,
+        {"name_en": value},
+        provenance=Provenance(author=author, reason="test rename", source="test"),
+        expected_version=version,
+    )
+
+
+def test_change_recorded_and_seen_by_a_second_connection(db_url: str, data_root: Path) -> None:
+    first = open_curation_store(db_url, data_root)
+    second = open_curation_store(db_url, data_root)  # another app process, say
+    before = second.feature(FEATURE)
+    change = _rename(first, data_root, "Central Innovation Core (renamed)", 1)
+    seen = second.feature(FEATURE)
+    assert seen.version == 2 and seen.properties["name_en"].endswith("(renamed)")
+    assert [c.id for c in second.history(FEATURE)] == [change.id] == [1]
+    assert change.before["properties"] == before.properties
+    assert change.after["properties"]["name_en"] == "Central Innovation Core (renamed)"
+    published = (data_root / "layers" / seen.file).read_text("utf-8")
+    assert "Central Innovation Core (renamed)" in published
+
+
+def test_stale_version_is_refused_and_nothing_is_written(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    _rename(store, data_root, "first", 1)
+    files = {n: (data_root / "layers" / n).read_bytes() for n in CURATED_FILES}
+    with pytest.raises(CurationError) as caught:
+        _rename(store, data_root, "second", 1)
+    assert "version 1" in str(caught.value) and "version 2" in str(caught.value)
+    assert store.feature(FEATURE).properties["name_en"] == "first"
+    assert len(store.history()) == 1
+    assert files == {n: (data_root / "layers" / n).read_bytes() for n in CURATED_FILES}
+
+
+def _edit_in_process(db_url: str, data_root: str, value: str, barrier, results) -> None:
+    store = open_curation_store(db_url, Path(data_root))
+    version = store.feature(FEATURE).version  # both read version 1 …
+    barrier.wait()  # … before either saves
+    try:
+        change = _rename(store, Path(data_root), value, version, author=value)
+        results.put((value, "saved", change.id))
+    except CurationError as exc:
+        results.put((value, "conflict", str(exc)))
+
+
+@pytest.mark.slow
+def test_two_processes_edit_one_feature_one_wins_nothing_lost(db_url: str, data_root: Path) -> None:
+    open_curation_store(db_url, data_root).close()  # created before the race
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    workers = [
+        ctx.Process(target=_edit_in_process, args=(db_url, str(data_root), v, barrier, results))
+        for v in ("curator-a", "curator-b")
+    ]
+    for w in workers:
+        w.start()
+    outcome = sorted(results.get(timeout=120) for _ in workers)
+    for w in workers:
+        w.join(timeout=60)
+        assert w.exitcode == 0
+    kinds = sorted(o[1] for o in outcome)
+    assert kinds == ["conflict", "saved"], outcome
+    winner = next(o for o in outcome if o[1] == "saved")
+    loser = next(o for o in outcome if o[1] == "conflict")
+    assert "version 1" in loser[2] and "version 2" in loser[2]
+    store = open_curation_store(db_url, data_root)
+    assert store.feature(FEATURE).properties["name_en"] == winner[0]
+    assert [(c.id, c.author) for c in store.history()] == [(1, winner[0])]
+    # The loser was told, with the version it must merge into; its retry lands after.
+    _rename(store, data_root, loser[0], 2, author=loser[0])
+    assert [c.author for c in store.history()] == [winner[0], loser[0]]
+    assert store.feature(FEATURE).version == 3
+
+
+def test_comments_apart_from_the_data(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    db = open_database(db_url, data_root)
+    cm.ensure_comment_tables(db)
+    commenter, reader, other = (
+        _user("wang", "commenter"),
+        _user("li", None),
+        _user("zhao", "commenter"),
+    )
+    curator = _user("chen", "curator")
+    before = store.feature(FEATURE)
+    text = "<img src=x onerror=alert(1)> 边界[link](http://evil.example) `x` ${y}"
+    first = cm.add_comment(db, commenter, cm.Target.feature(FEATURE), text)
+    cm.add_comment(db, commenter, cm.Target.paragraph("taizhou-2023", "p12"), "段落有误")
+    cm.add_comment(db, other, cm.Target.point(121.42, 28.66), "此处应有站点")
+    assert store.feature(FEATURE) == before and store.history() == []
+    on_feature = cm.comments(db, cm.Target.feature(FEATURE))
+    assert [c.text for c in on_feature] == [text] and on_feature[0].status == "open"
+    assert {c.target.kind for c in cm.comments(db)} == {"feature", "paragraph", "point"}
+    with pytest.raises(PermissionRefusedError):
+        cm.add_comment(db, reader, cm.Target.feature(FEATURE), "readers cannot comment")
+    with pytest.raises(PermissionRefusedError):
+        cm.add_comment(db, None, cm.Target.feature(FEATURE), "nobody cannot comment")
+    with pytest.raises(PermissionRefusedError):  # somebody else's thread: curators only
+        cm.resolve_comment(db, other, first.id)
+    resolved = cm.resolve_comment(db, curator, first.id, "已核实")
+    assert resolved.status == "resolved" and resolved.status_note == "已核实"
+    assert [c.id for c in cm.comments(db, status="open")] == [first.id + 1, first.id + 2]
+    reopened = cm.reopen_comment(db, commenter, first.id)
+    assert reopened.status == "open"
+    with pytest.raises(cm.CommentError, match="outside"):
+        cm.Target.point(10.0, 10.0)
+    with pytest.raises(cm.CommentError, match="empty"):
+        cm.add_comment(db, commenter, cm.Target.feature(FEATURE), "   ")
+    html = cm.as_html(first)
+    assert "<img" not in html and "&lt;img" in html and "${" not in html
+    md = cm.as_markdown(first)
+    assert "[link](" not in md and "\\[link\\]" in md and "\\`x\\`" in md
+    assert len(cm.comments(db)) == 3 and store.history() == []
+
+
+def test_postgis_column_follows_the_geometry(db_url: str, data_root: Path) -> None:
+    if not db_url:
+        pytest.skip("PostGIS only")
+    store = open_curation_store(db_url, data_root)
+    assert isinstance(store, PostgresStore)
+    from shapely.geometry import shape
+
+    inside = shape(store.feature(FEATURE).geometry).representative_point()
+    assert FEATURE in store.within(inside.x, inside.y)
+
+
+def test_wrong_database_url_is_one_clear_line(data_root: Path) -> None:
+    with pytest.raises(StoreError, match="CORRIDOR_MAP_DB") as caught:
+        open_curation_store("mysql://user:secret@host/db", data_root)
+    assert "secret" not in str(caught.value) and "\n" not in str(caught.value)
+    with pytest.raises(StoreError) as unreachable:
+        open_curation_store("postgresql://user:hunter2@127.0.0.1:1/none", data_root)
+    assert "hunter2" not in str(unreachable.value)
