@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shapely.geometry import shape
 
 from corridor_map.core.roles import PermissionRefusedError, RolePolicy, user_from_claims
 from corridor_map.curation import comments as cm
+from corridor_map.curation import proposals as pr
 from corridor_map.curation.db import open_database
-from corridor_map.curation.edits import Provenance, set_fields
+from corridor_map.curation.edits import Official, Provenance, set_fields
 from corridor_map.curation.postgres import PostgresStore, open_curation_store
 from corridor_map.curation.publish import render_all
 from corridor_map.curation.store import CURATED_FILES, CurationError, StoreError
@@ -201,8 +203,6 @@ def test_postgis_column_follows_the_geometry(db_url: str, data_root: Path) -> No
         pytest.skip("PostGIS only")
     store = open_curation_store(db_url, data_root)
     assert isinstance(store, PostgresStore)
-    from shapely.geometry import shape
-
     inside = shape(store.feature(FEATURE).geometry).representative_point()
     assert FEATURE in store.within(inside.x, inside.y)
 
@@ -214,3 +214,122 @@ def test_wrong_database_url_is_one_clear_line(data_root: Path) -> None:
     with pytest.raises(StoreError) as unreachable:
         open_curation_store("postgresql://user:hunter2@127.0.0.1:1/none", data_root)
     assert "hunter2" not in str(unreachable.value)
+
+
+def _smaller(store) -> dict:
+    from shapely import affinity
+
+    from corridor_map.geo.geojson import geometry_json
+
+    current = shape(store.feature(FEATURE).geometry)
+    return geometry_json(affinity.scale(current, 0.97, 0.97, origin="centroid"))
+
+
+def _tables(db_url: str, data_root: Path):
+    db = open_database(db_url, data_root)
+    pr.ensure_proposal_tables(db)
+    return db
+
+
+def test_proposal_reviewed_and_accepted_is_published(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    db = _tables(db_url, data_root)
+    contributor, curator = _user("zhou", "contributor"), _user("chen", "curator")
+    geometry = _smaller(store)
+    item = pr.propose_geometry(
+        db, store, contributor, FEATURE, geometry,
+        basis="official", precision_m=5, geometry_source="红线 from the bureau",
+        reason="official 红线", source="台自然资规〔2026〕12号",
+        official=Official("台州市自然资源和规划局", "台自然资规〔2026〕12号", "2026-03-01"),
+    )  # fmt: skip
+    assert item.status == "open" and item.base_version == 1
+    assert store.history() == [] and store.feature(FEATURE).version == 1  # nothing yet
+    seen = pr.review(db, store, item.id)
+    fields = {name for name, _, _ in seen.diff}
+    assert {"geometry_basis", "geometry_source", "precision_m", "geometry_official"} <= fields
+    assert seen.geometry_changed and not seen.stale
+    assert seen.before["geometry"] == store.feature(FEATURE).geometry
+    decided, change = pr.accept(db, store, data_root / "layers", curator, item.id, "核对无误")
+    assert decided.status == "accepted" and decided.change == change.id
+    assert decided.note == "核对无误" and decided.decided_by == curator.author
+    now = store.feature(FEATURE)
+    assert now.version == 2 and now.properties["geometry_basis"] == "official"
+    assert now.geometry == geometry
+    assert change.author == f"{contributor.author}; accepted by {curator.author}"
+    assert change.source == f"proposal #{item.id}: 台自然资规〔2026〕12号"
+    assert change.reason == "official 红线"
+    published = (data_root / "layers" / now.file).read_text("utf-8")
+    assert "台自然资规〔2026〕12号" in published
+    with pytest.raises(pr.ProposalError, match="already accepted"):
+        pr.accept(db, store, data_root / "layers", curator, item.id)
+
+
+def test_rejected_proposal_stays_in_the_trail(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    db = _tables(db_url, data_root)
+    contributor, curator = _user("zhou", "contributor"), _user("chen", "curator")
+    item = pr.propose_fields(
+        db, store, contributor, FEATURE, {"name_en": "Wrong Name"},
+        reason="rename", source="a blog post",
+    )  # fmt: skip
+    with pytest.raises(pr.ProposalError, match="note"):
+        pr.reject(db, curator, item.id, "  ")
+    rejected = pr.reject(db, curator, item.id, "博客不是依据 / a blog is no source")
+    assert rejected.status == "rejected" and rejected.change is None
+    assert store.history() == [] and store.feature(FEATURE).version == 1
+    assert [p.status for p in pr.proposals(db)] == ["rejected"]
+    events = db.query("SELECT status FROM proposal_events ORDER BY id")
+    assert [e[0] for e in events] == ["open", "rejected"]
+
+
+def test_review_actions_check_the_role_on_the_server(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    db = _tables(db_url, data_root)
+    reader, commenter = _user("li", None), _user("wang", "commenter")
+    contributor, curator = _user("zhou", "contributor"), _user("chen", "curator")
+    for who in (None, reader, commenter):
+        with pytest.raises(PermissionRefusedError):
+            pr.propose_fields(db, store, who, FEATURE, {"name_en": "x"}, reason="r", source="s")
+    own = pr.propose_fields(
+        db, store, curator, FEATURE, {"name_en": "Mine"}, reason="r", source="s"
+    )
+    theirs = pr.propose_fields(
+        db, store, contributor, FEATURE, {"name_en": "Theirs"}, reason="r", source="s"
+    )
+    layers = data_root / "layers"
+    for who in (None, reader, commenter, contributor):
+        with pytest.raises(PermissionRefusedError):
+            pr.accept(db, store, layers, who, theirs.id)
+        with pytest.raises(PermissionRefusedError):
+            pr.reject(db, who, theirs.id, "no")
+    with pytest.raises(PermissionRefusedError):  # four eyes
+        pr.accept(db, store, layers, curator, own.id)
+    assert store.history() == []
+    assert [p.status for p in pr.proposals(db)] == ["open", "open"]
+    with pytest.raises(pr.ProposalError, match="source"):
+        pr.propose_fields(db, store, contributor, FEATURE, {"name_en": "y"}, reason="r", source="")
+    with pytest.raises(pr.ProposalError, match="outside"):
+        pr.propose_geometry(
+            db, store, contributor, FEATURE, {"type": "Point", "coordinates": [500000, 3200000]},
+            basis="schematic", precision_m=100, geometry_source="drawn", reason="r", source="s",
+        )  # fmt: skip
+
+
+def test_stale_proposal_is_refused_with_both_states(db_url: str, data_root: Path) -> None:
+    store = open_curation_store(db_url, data_root)
+    db = _tables(db_url, data_root)
+    contributor, curator = _user("zhou", "contributor"), _user("chen", "curator")
+    item = pr.propose_fields(
+        db, store, contributor, FEATURE, {"name_en": "Proposed"}, reason="r", source="s"
+    )
+    _rename(store, data_root, "Edited meanwhile", 1)
+    assert pr.review(db, store, item.id).stale
+    with pytest.raises(pr.ProposalConflictError) as caught:
+        pr.accept(db, store, data_root / "layers", curator, item.id)
+    conflict = caught.value
+    assert conflict.based_on["properties"]["name_en"] != "Edited meanwhile"
+    assert conflict.current.properties["name_en"] == "Edited meanwhile"
+    assert conflict.current.version == 2 and "version 1" in str(conflict)
+    assert "name_en" in str(conflict)
+    assert pr.proposal(db, item.id).status == "open"
+    assert [c.author for c in store.history()] == ["a"]
