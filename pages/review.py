@@ -46,7 +46,7 @@ try:
             ]
         )
         with review_tab:
-            review_section(store, db, root / "layers", user, lang)
+            review_section(store, db, settings, root, user, lang)
             trail_section(db, lang)
         with propose_tab:
             feature_id = st.selectbox(

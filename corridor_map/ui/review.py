@@ -64,7 +64,8 @@ def curation_backend(settings: Settings, data_root: Path) -> Iterator[tuple[Stor
 
 
 def _show(value: Any) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False)
+    # st.table renders its cells as Markdown (links, formatting): escape them.
+    return "" if value is None else md_escape(json.dumps(value, ensure_ascii=False))
 
 
 def _sketch(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bytes | None:
@@ -108,14 +109,21 @@ def _flash(message: str) -> None:
 
 
 def show_flash() -> None:
-    """Show (once) the message :func:`_flash` kept."""
+    """Show (once) the messages :func:`_flash` and the review buttons kept."""
     message = st.session_state.pop("review_flash", None)
     if message:
         st.success(md_escape(message))
+    error = st.session_state.pop("review_error", None)
+    if error:
+        st.error(md_escape(error))
+    conflict = st.session_state.pop("review_conflict", None)
+    if conflict:
+        # Both states, for the reviewer to merge by hand (st.json shows data, not markup).
+        st.json(conflict, expanded=False)
 
 
 def review_section(
-    store: Store, db: Database, layers_dir: Path, user: User | None, lang: str
+    store: Store, db: Database, settings: Settings, data_root: Path, user: User | None, lang: str
 ) -> None:
     """Open proposals with before/after and the diff; accept/reject for curators."""
     st.subheader(t("review_open", lang))
@@ -135,7 +143,7 @@ def review_section(
                 st.warning(t("review_stale", lang))
             rows = [
                 {
-                    t("review_field", lang): name,
+                    t("review_field", lang): md_escape(name),
                     t("review_before", lang): _show(old),
                     t("review_after", lang): _show(new),
                 }
@@ -148,33 +156,56 @@ def review_section(
                 if png:
                     st.image(png, caption=t("review_sketch", lang))
             if can(Role.CURATOR, user):
-                _decide_controls(store, db, layers_dir, user, item, lang)
+                _decide_controls(settings, data_root, item, lang)
 
 
-def _decide_controls(
-    store: Store, db: Database, layers_dir: Path, user: User | None, item: pr.Proposal, lang: str
-) -> None:
-    note = st.text_input(t("review_note", lang), key=f"note_{item.id}")
+def _decide_controls(settings: Settings, data_root: Path, item: pr.Proposal, lang: str) -> None:
+    st.text_input(t("review_note", lang), key=f"note_{item.id}")
     left, right = st.columns(2)
-    if left.button(t("review_accept", lang), key=f"accept_{item.id}", type="primary"):
-        try:
-            # The action checks the user again on the server: a role withdrawn since the
-            # page was drawn is refused here.
-            decided, change = pr.accept(db, store, layers_dir, user, item.id, note)
-        except pr.ProposalConflictError as exc:
-            _report(exc)
-            st.json({"based_on": exc.based_on, "current": exc.current.record()}, expanded=False)
-        except CorridorMapError as exc:
-            _report(exc)
-        else:
-            _flash(f"{t('review_accepted', lang)} #{decided.id} → {change.id}")
-    if right.button(t("review_reject", lang), key=f"reject_{item.id}"):
-        try:
-            decided = pr.reject(db, user, item.id, note)
-        except CorridorMapError as exc:
-            _report(exc)
-        else:
-            _flash(f"{t('review_rejected', lang)} #{decided.id}")
+    left.button(
+        t("review_accept", lang),
+        key=f"accept_{item.id}",
+        type="primary",
+        on_click=_decide,
+        args=(settings, data_root, item.id, "accept", lang),
+    )
+    right.button(
+        t("review_reject", lang),
+        key=f"reject_{item.id}",
+        on_click=_decide,
+        args=(settings, data_root, item.id, "reject", lang),
+    )
+
+
+def _decide(settings: Settings, data_root: Path, proposal_id: int, verdict: str, lang: str) -> None:
+    """A click on accept/reject. Streamlit runs it before the next run of the page, for a
+    button the previous run drew, so the user is resolved again here, on the server, and
+    the action checks that user's role itself: a role withdrawn since the page was
+    drawn is refused by the action, not merely by a button no longer drawn."""
+    from corridor_map.ui.auth import current_user
+
+    note = str(st.session_state.get(f"note_{proposal_id}", ""))
+    try:
+        user = current_user(settings)
+        with curation_backend(settings, data_root) as (store, db):
+            if verdict == "accept":
+                decided, change = pr.accept(
+                    db, store, data_root / "layers", user, proposal_id, note
+                )
+                message = f"{t('review_accepted', lang)} #{decided.id} → {change.id}"
+            else:
+                decided = pr.reject(db, user, proposal_id, note)
+                message = f"{t('review_rejected', lang)} #{decided.id}"
+    except pr.ProposalConflictError as exc:
+        st.session_state["review_error"] = str(exc)
+        st.session_state["review_conflict"] = {
+            "based_on": exc.based_on,
+            "current": exc.current.record(),
+        }
+    except CorridorMapError as exc:
+        st.session_state["review_error"] = str(exc)
+    else:
+        st.session_state["review_flash"] = message
 
 
 def trail_section(db: Database, lang: str) -> None:
@@ -242,7 +273,7 @@ def propose_form(store: Store, db: Database, user: User | None, feature_id: str,
     if not can(Role.CONTRIBUTOR, user):
         st.caption(t("review_need_contributor", lang))
         return
-    with st.form(f"propose_{feature_id}", clear_on_submit=False):
+    with st.form("propose", clear_on_submit=False):
         kind = st.radio(
             t("review_kind", lang),
             ("geometry", "set"),
