@@ -235,3 +235,37 @@ def test_a_withdrawn_role_is_refused_on_the_server(served: dict[str, Any], brows
         curator.context.close()
         db.close()
         store.close()
+
+
+@pytest.mark.parametrize(("trusted", "believed"), [("127.0.0.1", True), ("10.9.9.9", False)])
+def test_trusted_header_only_from_the_configured_proxy(
+    tmp_path: Path, browser: Any, trusted: str, believed: bool
+) -> None:
+    data = copy_data(tmp_path / "data")
+    roles = tmp_path / "roles.json"
+    roles.write_text(json.dumps({"roles": {"wu@bureau.example": "curator"}}), encoding="utf-8")
+    env = dict(
+        os.environ,
+        CORRIDOR_MAP_DATA=str(data),
+        CORRIDOR_MAP_ROLES_FILE=str(roles),
+        CORRIDOR_MAP_TRUSTED_PROXY=trusted,
+    )
+    env.pop("CORRIDOR_MAP_DB", None)
+    # The test's browser connects from 127.0.0.1, like a proxy on this host would.
+    with streamlit_app(ROOT / "pages" / "review.py", cwd=ROOT, env=env) as app:
+        context = browser.new_context(
+            extra_http_headers={"X-Remote-User": "wu", "X-Remote-Email": "wu@bureau.example"}
+        )
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+        page.goto(app.url)
+        page.get_by_text("审核与评论").wait_for()
+        sidebar = page.locator("section[data-testid='stSidebar']")
+        if believed:
+            sidebar.get_by_text("已登录").wait_for()
+            assert "wu@bureau.example · 审核人" in sidebar.inner_text().replace("\u2060", "")
+        else:
+            sidebar.get_by_text("未配置登录").wait_for()
+            assert "已登录" not in sidebar.inner_text()
+        context.close()

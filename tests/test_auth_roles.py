@@ -171,3 +171,17 @@ def test_proxy_headers_believed_only_from_the_trusted_peer() -> None:
     )
     claims = proxy_claims({**headers, "X-Roles": "curator"}, "10.0.0.5", with_roles)
     assert claims is not None and claims["roles"] == "curator"
+
+
+def test_proxy_address_spellings() -> None:
+    from corridor_map.ui.auth import proxy_claims
+
+    headers = {"X-Remote-User": "li.si"}
+    remote = load_settings({"CORRIDOR_MAP_TRUSTED_PROXY": "10.0.0.5"})
+    # A server bound to "::" sees IPv4 peers as IPv4-mapped IPv6 addresses.
+    assert proxy_claims(headers, "::ffff:10.0.0.5", remote) is not None
+    assert proxy_claims(headers, "::ffff:10.0.0.6", remote) is None
+    assert proxy_claims(headers, "::ffff:127.0.0.1", remote) is None
+    local = load_settings({"CORRIDOR_MAP_TRUSTED_PROXY": "localhost"})
+    for peer in (None, "127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        assert proxy_claims(headers, peer, local) is not None, peer

@@ -28,6 +28,7 @@ controls) and pass the user to the actions, which check it with
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -48,7 +49,23 @@ __all__ = [
     "sign_in_box",
 ]
 
-_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+#: what every loopback address (and Streamlit's None for one) compares as.
+_LOOPBACK = "loopback"
+
+
+def _address(text: str | None) -> str:
+    """An address in one spelling: IPv4-mapped IPv6 (``::ffff:10.0.0.5``, how a server
+    bound to ``::`` sees IPv4 peers) as IPv4; any loopback (and None, Streamlit's value
+    for one) as ``loopback``; names other than ``localhost`` as given."""
+    if text is None or text.strip().lower() == "localhost":
+        return _LOOPBACK
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return text.strip()
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return _LOOPBACK if ip.is_loopback else str(ip)
 
 
 def policy_of(settings: Settings) -> RolePolicy:
@@ -91,15 +108,15 @@ def proxy_claims(headers: Any, peer: str | None, settings: Settings) -> dict[str
     headers
         The request's headers (case-insensitive ``get``).
     peer
-        ``st.context.ip_address``: the connection's peer, None for a loopback one.
+        ``st.context.ip_address``: the connection's peer (None or an IPv4-mapped
+        IPv6 address for a loopback one, depending on how the server is bound).
     settings
         Which proxies are trusted and which headers they write.
     """
     if not settings.trusted_proxies:
         return None
-    trusted = set(settings.trusted_proxies)
-    from_loopback = peer is None and bool(trusted & _LOOPBACK)
-    if not from_loopback and (peer is None or peer not in trusted):
+    trusted = {_address(a) for a in settings.trusted_proxies}
+    if _address(peer) not in trusted:
         return None
     subject = (headers.get(settings.proxy_user_header) or "").strip()
     if not subject:
