@@ -53,8 +53,12 @@ def seeds_copy(tmp_path: Path) -> Path:
 
 
 def test_catalog_ids_and_files_are_the_architecture_ones() -> None:
-    assert {e["id"]: e["seed_file"] for e in CATALOG["documents"]} == ARCHITECTURE_IDS
-    assert set(load_corpus().documents) == set(ARCHITECTURE_IDS)
+    # The five shipped documents keep their ids and files; more may be added
+    # (corridor-map docs add), so the catalog is not limited to them.
+    catalog = {e["id"]: e["seed_file"] for e in CATALOG["documents"]}
+    assert {doc_id: catalog.get(doc_id) for doc_id in ARCHITECTURE_IDS} == ARCHITECTURE_IDS
+    assert set(ARCHITECTURE_IDS) <= set(load_corpus().documents)
+    assert set(load_corpus().documents) == set(catalog)
 
 
 @pytest.mark.parametrize("doc_id", sorted(ARCHITECTURE_IDS))
@@ -86,7 +90,7 @@ def test_catalog_metadata_is_taken_from_the_document(doc_id: str) -> None:
 
 
 def test_scripts_and_gaps_are_as_the_documents_give_them() -> None:
-    scripts = {doc_id: e["script"] for doc_id, e in ENTRIES.items()}
+    scripts = {doc_id: ENTRIES[doc_id]["script"] for doc_id in ARCHITECTURE_IDS}
     assert scripts.pop("taizhou-bay-briefing") == "zh-Hant"
     assert set(scripts.values()) == {"zh-Hans"}
     briefing = load_corpus().document("taizhou-bay-briefing")

@@ -19,9 +19,11 @@ from pyproj import Geod, Transformer
 from shapely import affinity
 from shapely.geometry import Polygon, shape
 
+from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.curation.publish import render_all
 from corridor_map.curation.store import CURATED_FILES, open_store
+from corridor_map.views.panel import feature_panel
 
 CORE = "taizhou-central-core"
 
@@ -115,6 +117,10 @@ def test_official_geometry_sequence(data_copy: Path, tmp_path: Path, capsys) -> 
         "reference": "台自然资规〔2026〕12号",
         "date": "2026-03-01",
     }
+
+    view = feature_panel(load_atlas(), CORE)  # the panel: official, with its reference
+    assert view.geometry_basis == "official"
+    assert "台州市自然资源和规划局 (台自然资规〔2026〕12号, 2026-03-01)" in view.geometry_source
 
     exported = tmp_path / "core.geojson"
     code, _, err = run(capsys, "export", "features", "--scope", CORE, "--out", str(exported))
@@ -237,7 +243,7 @@ def test_read_only_store_gives_one_clear_line(data_copy: Path, capsys) -> None:
         _thaw(frozen)
     assert code == 2
     assert len(err.strip().splitlines()) == 1, err
-    assert "curation.sqlite" in err and "cannot" in err
+    assert "cannot" in err and ("curation.sqlite" in err or "curation.lock" in err)
     code, out, _ = run(capsys, "history")
     assert "0 change(s)" in out
 

@@ -98,6 +98,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.add_argument("--source", default="", help="default: the document and quote")
         sub.set_defaults(handler=handler)
 
+    indicator = actions.add_parser(
+        "indicator",
+        parents=[why],
+        help="记录指标报告值 / record an indicator's reported value",
+        description="Record a value a document reports for an indicator (layers/"
+        "indicators.json), with the excerpt that reports it (verbatim).",
+    )
+    indicator.add_argument("indicator_id", metavar="INDICATOR")
+    indicator.add_argument("--value", type=float, default=None, help="the number (omit: none)")
+    indicator.add_argument("--unit", required=True, help="e.g. 亿元, %%, 家")
+    indicator.add_argument("--text", required=True, help="the figure as the document writes it")
+    indicator.add_argument("--date", required=True, help="YYYY-MM-DD of the report")
+    indicator.add_argument("--scope", required=True, help="what it covers, e.g. 温岭市")
+    indicator.add_argument("--doc", required=True, help="document id")
+    indicator.add_argument("--quote", required=True, help="the excerpt, verbatim")
+    indicator.add_argument("--paragraph", default=None)
+    indicator.add_argument("--note", default=None)
+    indicator.add_argument("--source", default="")
+    indicator.set_defaults(handler=_edit_indicator)
+
     history = subparsers.add_parser(
         "history",
         help="修改记录 / the changes (of one feature)",
@@ -122,6 +142,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     publish.add_argument("--out", type=Path, required=True, metavar="DIR")
     publish.set_defaults(handler=_publish)
+
+    data = subparsers.add_parser(
+        "data",
+        help="数据文件 / the curated data as files (YAML + GeoJSON) and their builder",
+        description="Export the store as files a curator edits (YAML properties, GeoJSON "
+        "geometries QGIS opens, declared recipes), or build: record each feature the files "
+        "change as a validated change.",
+    )
+    steps = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    export = steps.add_parser("export", help="写出数据文件 / write the tree")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.set_defaults(handler=_data_export)
+    build = steps.add_parser(
+        "build", parents=[why], help="由数据文件生成修改 / record the tree's changes"
+    )
+    build.add_argument("folder", type=Path, metavar="DIR")
+    build.add_argument("--source", default="", help="what the edits rest on")
+    build.set_defaults(handler=_data_build)
 
 
 def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -184,23 +222,6 @@ def _report(change: Change) -> int:
     return 0
 
 
-def _pick(shapes: Any, where: str | None, name: str) -> Any:
-    """The one geometry of the file (``--where FIELD=VALUE`` among several)."""
-    items = list(shapes)
-    if where is not None:
-        field, sep, value = where.partition("=")
-        if not sep or not field:
-            raise CurationInputError(f"--where {where!r}: expected FIELD=VALUE")
-        items = [(p, g) for p, g in items if str(p.get(field)) == value]
-        if not items:
-            raise CurationInputError(f"{name}: no feature with {field} = {value!r}")
-    if len(items) != 1:
-        raise CurationInputError(
-            f"{name}: {len(items)} features; pick one with --where FIELD=VALUE"
-        )
-    return items[0][1]
-
-
 # --------------------------------------------------------------------------- handlers
 
 
@@ -208,7 +229,12 @@ def _edit_geometry(args: argparse.Namespace) -> int:
     import hashlib
 
     from corridor_map.analysis.uploads import read_upload
-    from corridor_map.curation.edits import Official, replace_geometry
+    from corridor_map.curation.edits import (
+        Official,
+        describe_geometry,
+        pick_shape,
+        replace_geometry,
+    )
 
     path: Path = args.file
     try:
@@ -216,7 +242,7 @@ def _edit_geometry(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CurationInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
     imported = read_upload(data, path.name, args.crs)
-    geometry = _pick(imported.shapes, args.where, path.name)
+    geometry = pick_shape(imported.shapes, args.where, path.name)
     official = None
     if args.basis == "official":
         missing = [n for n in ("supplier", "reference", "date") if not getattr(args, n)]
@@ -227,13 +253,7 @@ def _edit_geometry(args: argparse.Namespace) -> int:
         official = Official(args.supplier, args.reference, args.date)
     digest = hashlib.sha256(data).hexdigest()
     described = f"read from {path.name} ({imported.format}, {imported.source_crs})"
-    if official is not None:
-        geometry_source = (
-            f"Official boundary supplied by {official.supplier} ({official.reference}, "
-            f"{official.date}), {described}. {args.source}"
-        )
-    else:
-        geometry_source = f"{args.source} ({described})"
+    geometry_source = describe_geometry(official, described, args.source)
     store, layers = _open()
     change = replace_geometry(
         store,
@@ -310,22 +330,37 @@ def _edit_unlink(args: argparse.Namespace) -> int:
     return _report(change)
 
 
-def _summary(value: Any) -> str:
-    """A short form of a before/after state for the history listing."""
-    if not isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)[:80]
-    props = value.get("properties") or {}
-    geometry = value.get("geometry")
-    shape = "no geometry" if geometry is None else str(geometry.get("type"))
-    measured = props.get("measured") or {}
-    size = f" {measured['area_km2']} km²" if "area_km2" in measured else ""
-    cited = len(props.get("sources") or [])
-    return f"{props.get('geometry_basis')} {shape}{size}, {cited} source(s)"
+def _edit_indicator(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import report_indicator
+
+    value: float | int | None = args.value
+    if value is not None and float(value).is_integer():
+        value = int(value)  # 68, as the register writes whole numbers
+    source = {"doc": args.doc, "quote": args.quote}
+    if args.paragraph:
+        source["paragraph"] = args.paragraph
+    report = {
+        "value": value,
+        "unit": args.unit,
+        "text": args.text,
+        "date": args.date,
+        "scope": args.scope,
+        "source": source,
+    }
+    if args.note:
+        report["note"] = args.note
+    store, layers = _open()
+    change = report_indicator(
+        store, layers, args.indicator_id, report, provenance=_provenance(args, args.source)
+    )
+    return _report(change)
 
 
 def _history(args: argparse.Namespace) -> int:
+    from corridor_map.curation.edits import state_summary
+
     store, _ = _open(reconcile=False)
-    if args.feature_id is not None:
+    if args.feature_id is not None and not store.history(args.feature_id):
         store.feature(args.feature_id)  # an unknown id is an error, not an empty list
     changes = store.history(args.feature_id)
     if args.json:
@@ -334,8 +369,8 @@ def _history(args: argparse.Namespace) -> int:
     for c in changes:
         print(f"#{c.id}\t{c.time}\t{c.author}\t{c.kind}\t{c.feature or '-'}\t{c.reason}")
         print(f"\tsource: {c.source or '-'}")
-        print(f"\tbefore: {_summary(c.before)}")
-        print(f"\tafter:  {_summary(c.after)}")
+        print(f"\tbefore: {state_summary(c.before)}")
+        print(f"\tafter:  {state_summary(c.after)}")
     print(f"{len(changes)} change(s)")
     return 0
 
@@ -349,15 +384,16 @@ def _revert(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from corridor_map.curation.publish import publish
+    from corridor_map.curation.publish import LOCK_FILE, publish
 
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CurationInputError(f"{out}: 无法创建 / cannot create: {exc.strerror}") from None
-    store, _ = _open()
-    written = publish(store, out)
+    store, layers = _open()
+    # the data folder's lock: no file appears beside the chosen folder
+    written = publish(store, out, layers.parent / LOCK_FILE)
     print(f"{out}: {len(written)} file(s) written, {len(store.layers()) - len(written)} unchanged")
     return 0
 
@@ -387,3 +423,25 @@ def _docs_add(args: argparse.Namespace) -> int:
     )
     print(f"{change.after['entry']['id']}: {args.title} ({change.after['paragraphs']} paragraphs)")
     return _report(change)
+
+
+def _data_export(args: argparse.Namespace) -> int:
+    from corridor_map.curation.sourcetree import export_tree
+
+    store, _ = _open()
+    written = export_tree(store, args.folder)
+    print(f"{args.folder}: {len(written)} file(s) written")
+    return 0
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    from corridor_map.curation.sourcetree import apply_tree
+
+    store, layers = _open()
+    changes = apply_tree(
+        store, layers, args.folder, provenance=_provenance(args, args.source or str(args.folder))
+    )
+    for change in changes:
+        _report(change)
+    print(f"{len(changes)} change(s)")
+    return 0

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     docs = subparsers.add_parser(
         "docs",
         help=COMMANDS["docs"].help,
-        description="List the five source documents or show one's normalized text.",
+        description="List the source documents or show one's normalized text.",
     )
     actions = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
 

@@ -421,6 +421,48 @@ _STRINGS: dict[str, dict[str, str]] = {
     # --- uploads and reliability (issue 27) ---
     # --- end of uploads strings ---
     # --- curation and history (issue 23) ---
+    "curate_title": {"zh": "数据编辑与修改记录", "en": "Curation and history"},
+    "curate_read_only": {
+        "zh": "只读：设置 CORRIDOR_MAP_CURATION=on 后才能在此修改数据。",
+        "en": "Read-only: set CORRIDOR_MAP_CURATION=on to change the data here.",
+    },
+    "curate_feature": {"zh": "要素", "en": "Feature"},
+    "curate_version": {"zh": "版本", "en": "Version"},
+    "curate_geometry": {
+        "zh": "用官方文件替换几何",
+        "en": "Replace the geometry from an official file",
+    },
+    "curate_upload": {
+        "zh": "文件（Shapefile 压缩包、GeoPackage、KML、CSV、GeoJSON）",
+        "en": "File (zipped Shapefile, GeoPackage, KML, CSV, GeoJSON)",
+    },
+    "curate_crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "curate_where": {
+        "zh": "选取文件中的要素（字段=值，可空）",
+        "en": "Pick the file's feature (FIELD=VALUE, optional)",
+    },
+    "curate_preview": {"zh": "预览（测地量算）", "en": "Preview (geodesic measures)"},
+    "curate_supplier": {"zh": "提供单位", "en": "Supplied by"},
+    "curate_reference": {"zh": "文号", "en": "Reference (文号)"},
+    "curate_date": {"zh": "日期", "en": "Date"},
+    "curate_precision": {"zh": "精度（米）", "en": "Precision (m)"},
+    "curate_reason": {"zh": "修改理由（必填）", "en": "Reason (required)"},
+    "curate_source": {"zh": "依据来源", "en": "Source it rests on"},
+    "curate_save": {"zh": "校验并保存", "en": "Validate and save"},
+    "curate_saved": {"zh": "已保存并发布：修改", "en": "Saved and published: change"},
+    "curate_history": {"zh": "修改记录", "en": "History"},
+    "curate_no_changes": {"zh": "尚无修改记录。", "en": "No change recorded yet."},
+    "curate_revert": {"zh": "撤销一项修改", "en": "Revert a change"},
+    "curate_revert_change": {"zh": "修改编号", "en": "Change id"},
+    "curate_revert_button": {"zh": "撤销（新增一条记录）", "en": "Revert (as a new change)"},
+    "curate_col_id": {"zh": "编号", "en": "Id"},
+    "curate_col_time": {"zh": "时间（UTC）", "en": "Time (UTC)"},
+    "curate_col_author": {"zh": "修改人", "en": "Author"},
+    "curate_col_kind": {"zh": "类型", "en": "Kind"},
+    "curate_col_reason": {"zh": "理由", "en": "Reason"},
+    "curate_col_source": {"zh": "来源", "en": "Source"},
+    "curate_col_before": {"zh": "修改前", "en": "Before"},
+    "curate_col_after": {"zh": "修改后", "en": "After"},
     # --- end of curation strings ---
     # --- site check and coverage (issue 25) ---
     # --- end of site check strings ---

@@ -46,6 +46,8 @@ ENVIRONMENT: dict[str, str] = {
     "(default: X-Remote-Email)",
     "CORRIDOR_MAP_PROXY_ROLES_HEADER": "header the trusted proxy puts the user's roles in, "
     "comma-separated (default: none)",
+    "CORRIDOR_MAP_CURATION": "'on' lets the app's curation page change the data (default: "
+    "off, read-only)",
 }
 
 
@@ -84,6 +86,8 @@ class Settings:
         Addresses whose user headers are believed; empty turns header sign-in off.
     proxy_user_header, proxy_email_header, proxy_roles_header : str
         Header names the trusted proxy writes (the roles header may be empty: unused).
+    curation : bool
+        Whether the app's curation page may change the data (``CORRIDOR_MAP_CURATION``).
     """
 
     data_dir: Path | None
@@ -103,6 +107,7 @@ class Settings:
     proxy_user_header: str = "X-Remote-User"
     proxy_email_header: str = "X-Remote-Email"
     proxy_roles_header: str = ""
+    curation: bool = False
 
 
 def _on(value: str) -> bool:
@@ -151,4 +156,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         proxy_email_header=env.get("CORRIDOR_MAP_PROXY_EMAIL_HEADER", "").strip()
         or "X-Remote-Email",
         proxy_roles_header=env.get("CORRIDOR_MAP_PROXY_ROLES_HEADER", "").strip(),
+        curation=env.get("CORRIDOR_MAP_CURATION", "").strip().lower() in {"on", "1", "yes", "true"},
     )

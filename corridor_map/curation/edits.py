@@ -12,7 +12,8 @@ nothing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.curation.publish import check_candidate, publish, render_with
-from corridor_map.curation.store import Change, CurationError, FeatureState, Store
+from corridor_map.curation.store import (
+    Change,
+    CurationError,
+    FeatureState,
+    Store,
+    render_register,
+)
 from corridor_map.geo.geodesy import geodesic_area_km2, geodesic_measure
 from corridor_map.geo.geojson import geometry_json
 
@@ -29,10 +36,15 @@ __all__ = [
     "Official",
     "Provenance",
     "apply_change",
+    "describe_geometry",
     "link_excerpt",
+    "pick_shape",
+    "remeasured",
     "replace_geometry",
+    "report_indicator",
     "revert_change",
     "set_fields",
+    "state_summary",
     "unlink_excerpt",
 ]
 
@@ -63,6 +75,53 @@ class Official:
     def as_dict(self) -> dict[str, str]:
         """The ``geometry_official`` property."""
         return {"supplier": self.supplier, "reference": self.reference, "date": self.date}
+
+
+def pick_shape(
+    shapes: Iterable[tuple[Mapping[str, Any], BaseGeometry | None]], where: str | None, name: str
+) -> BaseGeometry | None:
+    """The one geometry of an imported file; ``FIELD=VALUE`` picks it among several.
+
+    Parameters
+    ----------
+    shapes
+        ``(properties, geometry)`` pairs (:attr:`corridor_map.analysis.uploads.Imported.shapes`).
+    where
+        ``FIELD=VALUE`` or None.
+    name
+        The file's name, for the messages.
+    """
+    items = list(shapes)
+    if where:
+        field, sep, value = where.partition("=")
+        if not sep or not field:
+            raise CurationError(f"--where {where!r}: expected FIELD=VALUE")
+        items = [(p, g) for p, g in items if str(p.get(field)) == value]
+        if not items:
+            raise CurationError(f"{name}: no feature with {field} = {value!r}")
+    if len(items) != 1:
+        raise CurationError(f"{name}: {len(items)} features; pick one with --where FIELD=VALUE")
+    return items[0][1]
+
+
+def describe_geometry(official: Official | None, described: str, source: str) -> str:
+    """The ``geometry_source`` text of a geometry read from a file.
+
+    Parameters
+    ----------
+    official
+        Who supplied it, when official.
+    described
+        How it was read, e.g. ``read from redline.zip (zip, EPSG:4549 …)``.
+    source
+        What the curator says it rests on.
+    """
+    if official is None:
+        return f"{source} ({described})"
+    return (
+        f"Official boundary supplied by {official.supplier} ({official.reference}, "
+        f"{official.date}), {described}. {source}"
+    )
 
 
 def apply_change(
@@ -127,7 +186,7 @@ def apply_change(
     return change
 
 
-def _measured(file: str, props: Mapping[str, Any], geometry: BaseGeometry | None) -> Any:
+def remeasured(file: str, props: Mapping[str, Any], geometry: BaseGeometry | None) -> Any:
     """``measured`` for a new geometry: the same figures as before, measured again."""
     old = props.get("measured")
     if not isinstance(old, dict) or geometry is None:
@@ -187,7 +246,7 @@ def replace_geometry(
         else:
             props.pop("geometry_official", None)
         if "measured" in props:
-            props["measured"] = _measured(current.file, props, geometry)
+            props["measured"] = remeasured(current.file, props, geometry)
         return replace(current, properties=props, geometry=geometry_json(geometry))
 
     return apply_change(
@@ -319,6 +378,18 @@ def revert_change(
 ) -> Change:
     """A new change that puts back the state before change ``change_id``."""
     target = store.change(change_id)
+    if target.kind == "indicator" or (
+        target.kind == "revert" and isinstance(target.before, dict) and "indicator" in target.before
+    ):
+        return _change_indicator(
+            store,
+            layers_dir,
+            str(target.before["register"]),
+            str(target.feature),
+            lambda _: dict(target.before["indicator"]),
+            kind="revert",
+            provenance=replace(provenance, source=provenance.source or f"change #{change_id}"),
+        )
     if target.feature is None or not isinstance(target.before, dict):
         raise CurationError(
             f"change {change_id} ({target.kind}): 只能撤销要素的修改 / only a feature's change "
@@ -342,3 +413,112 @@ def revert_change(
         build=build,
         provenance=replace(provenance, source=provenance.source or f"change #{change_id}"),
     )
+
+
+INDICATORS = "indicators.json"
+
+
+def _change_indicator(
+    store: Store,
+    layers_dir: Path,
+    register: str,
+    indicator_id: str,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+    *,
+    kind: str,
+    provenance: Provenance,
+) -> Change:
+    """One change of one indicator of a register, validated, recorded and published."""
+    if not provenance.reason.strip():
+        raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    with store.writing():
+        data, version = store.register(register)
+        records = data.get("indicators") if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            raise CurationError(f"{register}: indicators: not a list")
+        index = next(
+            (
+                i
+                for i, r in enumerate(records)
+                if isinstance(r, dict) and r.get("id") == indicator_id
+            ),
+            None,
+        )
+        if index is None:
+            raise CurationError(f"{register}: {indicator_id}: no indicator with this id")
+        before = copy.deepcopy(records[index])
+        after = build(copy.deepcopy(before))
+        if after == before:
+            raise CurationError(f"{register}: {indicator_id}: 没有变化 / nothing changes")
+        new_data = copy.deepcopy(data)
+        new_data["indicators"][index] = after
+        check_candidate({register: render_register(new_data)}, layers_dir)
+        change = store.record(
+            kind=kind,
+            author=provenance.author,
+            reason=provenance.reason,
+            source=provenance.source,
+            feature=indicator_id,
+            before={"register": register, "indicator": before},
+            after={"register": register, "indicator": after},
+            states=[],
+            registers={register: (new_data, version)},
+        )
+    publish(store, layers_dir)
+    return change
+
+
+def report_indicator(
+    store: Store,
+    layers_dir: Path,
+    indicator_id: str,
+    report: Mapping[str, Any],
+    *,
+    provenance: Provenance,
+) -> Change:
+    """Record a reported value of an indicator with the excerpt that reports it.
+
+    Parameters
+    ----------
+    report
+        ``{value, unit, text, date, scope, source: {doc, quote[, paragraph]}, note?}`` as
+        ``indicators.schema.json`` describes a report; the excerpt must resolve verbatim.
+    """
+    source = report.get("source") or {}
+    excerpt = _excerpt(str(source.get("doc")), str(source.get("quote")), source.get("paragraph"))
+    entry = {**dict(report), "source": excerpt}
+
+    def build(record: dict[str, Any]) -> dict[str, Any]:
+        reported = list(record.get("reported") or [])
+        if entry in reported:
+            raise CurationError(f"{INDICATORS}: {indicator_id}: reported: already recorded")
+        record["reported"] = [*reported, entry]
+        return record
+
+    return _change_indicator(
+        store,
+        layers_dir,
+        INDICATORS,
+        indicator_id,
+        build,
+        kind="indicator",
+        provenance=replace(
+            provenance, source=provenance.source or f"{excerpt['doc']}: {excerpt['quote']}"
+        ),
+    )
+
+
+def state_summary(value: Any) -> str:
+    """A short form of a change's before/after state (the history listings)."""
+    if not isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)[:80]
+    if "indicator" in value:
+        reported = value["indicator"].get("reported") or []
+        return f"{value['indicator'].get('id')}: {len(reported)} report(s)"
+    props = value.get("properties") or {}
+    geometry = value.get("geometry")
+    shape = "no geometry" if geometry is None else str(geometry.get("type"))
+    measured = props.get("measured") or {}
+    size = f" {measured['area_km2']} km²" if "area_km2" in measured else ""
+    cited = len(props.get("sources") or [])
+    return f"{props.get('geometry_basis')} {shape}{size}, {cited} source(s)"

@@ -29,6 +29,7 @@ from corridor_map.curation.db import is_postgres_url
 from corridor_map.curation.store import (
     CHANGE_KINDS,
     CURATED_FILES,
+    REGISTER_FILES,
     Change,
     CurationError,
     FeatureState,
@@ -42,6 +43,7 @@ from corridor_map.curation.store import (
     _now,
     _style_of,
     open_store,
+    render_register,
 )
 from corridor_map.geo.geojson import read_json
 
@@ -75,6 +77,11 @@ CREATE TABLE IF NOT EXISTS changes (
     after TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_feature ON changes(feature, id);
+CREATE TABLE IF NOT EXISTS registers (
+    file TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
 """
 # Held while the schema is created and filled: two processes starting on an empty
 # database must not both fill it.
@@ -113,6 +120,8 @@ class PostgresStore:
                 self._db.execute(_SCHEMA)
                 if not self._db.execute("SELECT 1 FROM layers LIMIT 1").fetchone():
                     self._initialise()
+                if not self._db.execute("SELECT 1 FROM registers LIMIT 1").fetchone():
+                    self._initialise_registers()
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -160,7 +169,33 @@ class PostgresStore:
                     (props["id"], name, position, _dump(props), geometry, geometry, geometry),
                 )
 
+    def _initialise_registers(self) -> None:
+        """Fill the registers from the layers folder's files (inside the init lock)."""
+        for name in REGISTER_FILES:
+            path = self.layers_dir / name
+            if not path.exists():
+                continue
+            text = path.read_text("utf-8")
+            data = json.loads(text)
+            if render_register(data) != text:
+                raise CurationError(f"{path}: publish could not reproduce it byte for byte")
+            self._db.execute(
+                "INSERT INTO registers (file, data, version) VALUES (%s, %s, 1)",
+                (name, _dump(data)),
+            )
+
     # ---- reads
+
+    def registers(self) -> list[str]:
+        """The names of the registers the store holds."""
+        return [r[0] for r in self._query("SELECT file FROM registers ORDER BY file")]
+
+    def register(self, name: str) -> tuple[Any, int]:
+        """A register's data and version."""
+        rows = self._query("SELECT data, version FROM registers WHERE file = %s", (name,))
+        if not rows:
+            raise CurationError(f"{name}: not a register of the store")
+        return json.loads(rows[0][0]), int(rows[0][1])
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         import psycopg
@@ -288,6 +323,7 @@ class PostgresStore:
         before: Any,
         after: Any,
         states: list[FeatureState],
+        registers: dict[str, tuple[Any, int]] | None = None,
     ) -> Change:
         """Append a change and write the new states; see :meth:`Store.record`."""
         if not self._in_write:
@@ -338,6 +374,19 @@ class PostgresStore:
                         state.id,
                     ),
                 )
+        for name, (data, based_on) in (registers or {}).items():
+            row = self._db.execute(
+                "SELECT version FROM registers WHERE file = %s", (name,)
+            ).fetchone()
+            if row is None or row[0] != based_on:
+                raise VersionConflictError(
+                    f"{name}: 版本冲突 / version conflict: the edit is based on version "
+                    f"{based_on}, the store holds {None if row is None else row[0]}"
+                )
+            self._db.execute(
+                "UPDATE registers SET data = %s, version = version + 1 WHERE file = %s",
+                (_dump(data), name),
+            )
         # Under the writers' lock max + 1 is safe, and unlike a sequence it leaves no gap
         # when a transaction rolls back.
         change_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchone()[0]

@@ -20,19 +20,32 @@ from pathlib import Path
 
 from corridor_map.atlas.validation import validate
 from corridor_map.core.errors import Problem
-from corridor_map.curation.store import CurationError, FeatureState, Store, StoreError, render_layer
+from corridor_map.curation.store import (
+    CurationError,
+    FeatureState,
+    Store,
+    StoreError,
+    render_layer,
+    render_register,
+)
 from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
 
-__all__ = ["check_candidate", "publish", "render_all", "render_with"]
+__all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with"]
+
+#: the publishers' lock, in the folder above the layers folder published into.
+LOCK_FILE = "curation.lock"
 
 
 def render_all(store: Store) -> dict[str, str]:
     """Every curated layer file's text from one consistent read of the store."""
     with store.reading():
-        return {
+        texts = {
             name: render_layer(layer, store.features(name))
             for name, layer in store.layers().items()
         }
+        for name in store.registers():
+            texts[name] = render_register(store.register(name)[0])
+    return texts
 
 
 def render_with(store: Store, changed: list[FeatureState]) -> dict[str, str]:
@@ -62,6 +75,17 @@ def _lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def _remove_leftovers(folder: Path, names: Mapping[str, str]) -> None:
+    """Remove the writer's temporary and backup files a killed publisher left behind.
+
+    Only publishers (holding the lock) write these files, so any present now is stale.
+    """
+    for name in names:
+        for pattern in (f".{name}.*.tmp", f".{name}.*.bak"):
+            for leftover in folder.glob(pattern):
+                leftover.unlink(missing_ok=True)
+
+
 def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[str]:
     """Write the store's current state into ``folder``; return the files replaced.
 
@@ -76,11 +100,13 @@ def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[s
     folder
         A layers folder (the data folder's ``layers/`` or ``publish --out``).
     lock_file
-        Serialises publishers of one folder (default: ``.curation.lock`` in it).
+        Serialises publishers of one folder (default: ``curation.lock`` beside it, in
+        the data folder, so that nothing but layers appears in a layers folder).
     """
     folder = Path(folder)
-    with _lock(lock_file or folder / ".curation.lock"):
+    with _lock(lock_file or folder.parent / LOCK_FILE):
         texts = render_all(store)
+        _remove_leftovers(folder, texts)
         changed = {}
         for name, text in texts.items():
             path = folder / name

@@ -15,6 +15,9 @@ Tables
 ``features``
     One row per feature: layer file, position in it, properties and geometry (GeoJSON
     text) and a version that grows by one with each change (optimistic concurrency).
+``registers``
+    Whole JSON files the store holds besides the layers (``indicators.json``: reported
+    values are recorded into it), with a version.
 ``changes``
     Append-only: id, author, time (UTC), reason, the source the change rests on, the
     feature, the kind and the state before and after (JSON). Ids have no gaps: a change
@@ -41,17 +44,21 @@ __all__ = [
     "Change",
     "CurationError",
     "FeatureState",
+    "Layer",
     "SqliteStore",
     "Store",
     "StoreError",
     "UnknownChangeError",
     "render_layer",
+    "render_register",
 ]
 
 #: the layer files the store holds (the curated corridors; reference layers are derived).
 CURATED_FILES = ("taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson")
 #: what a change may be.
 CHANGE_KINDS = ("geometry", "set", "link", "unlink", "document", "indicator", "revert")
+#: registers the store holds whole (JSON written with indent=1), e.g. the indicators.
+REGISTER_FILES = ("indicators.json",)
 #: the store's file name in the data folder.
 STORE_FILE = "curation.sqlite"
 
@@ -85,6 +92,11 @@ CREATE TABLE IF NOT EXISTS changes (
     after TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_feature ON changes(feature, id);
+CREATE TABLE IF NOT EXISTS registers (
+    file TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
 """
 
 
@@ -182,6 +194,14 @@ class Store(Protocol):
         """One feature; :class:`UnknownFeatureError` when absent."""
         ...
 
+    def registers(self) -> list[str]:
+        """The names of the registers the store holds (:data:`REGISTER_FILES`)."""
+        ...
+
+    def register(self, name: str) -> tuple[Any, int]:
+        """A register's data and version."""
+        ...
+
     def history(self, feature_id: str | None = None) -> list[Change]:
         """The changes (of one feature), oldest first."""
         ...
@@ -209,11 +229,13 @@ class Store(Protocol):
         before: Any,
         after: Any,
         states: list[FeatureState],
+        registers: dict[str, tuple[Any, int]] | None = None,
     ) -> Change:
         """Append a change and write the new states (inside :meth:`writing`).
 
         Each state's ``version`` is the version it was based on; a feature whose stored
-        version differs raises :class:`VersionConflictError` and nothing is written.
+        version differs raises :class:`VersionConflictError` and nothing is written. So do
+        ``registers``: name → (new data, the version it was based on).
         """
         ...
 
@@ -253,6 +275,11 @@ def render_layer(layer: Layer, features: list[FeatureState]) -> str:
     return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
+def render_register(data: Any) -> str:
+    """A register file's text (as ``scripts/curation/indicators.py`` writes it)."""
+    return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
 def _style_of(text: str, data: dict[str, Any]) -> str | None:
     """The style that reproduces ``text`` exactly, or None."""
     meta = {k: v for k, v in data.items() if k not in {"type", "features"}}
@@ -287,6 +314,8 @@ class SqliteStore:
             self._db.executescript(_SCHEMA)
             if self._db.execute("SELECT count(*) FROM layers").fetchone()[0] == 0:
                 self._initialise()
+            if self._db.execute("SELECT count(*) FROM registers").fetchone()[0] == 0:
+                self._initialise_registers()
         except sqlite3.Error as exc:
             raise self._error(exc) from None
 
@@ -328,7 +357,35 @@ class SqliteStore:
                         (props["id"], name, position, _dump(props), _dump(item["geometry"])),
                     )
 
+    def _initialise_registers(self) -> None:
+        with self.writing():
+            if self._db.execute("SELECT count(*) FROM registers").fetchone()[0]:
+                return
+            for name in REGISTER_FILES:
+                path = self.layers_dir / name
+                if not path.exists():
+                    continue
+                text = path.read_text("utf-8")
+                data = json.loads(text)
+                if render_register(data) != text:
+                    raise CurationError(f"{path}: publish could not reproduce it byte for byte")
+                self._db.execute(
+                    "INSERT INTO registers (file, data, version) VALUES (?, ?, 1)",
+                    (name, _dump(data)),
+                )
+
     # ---- reads
+
+    def registers(self) -> list[str]:
+        """The names of the registers the store holds."""
+        return [r[0] for r in self._query("SELECT file FROM registers ORDER BY file")]
+
+    def register(self, name: str) -> tuple[Any, int]:
+        """A register's data and version."""
+        rows = self._query("SELECT data, version FROM registers WHERE file = ?", (name,))
+        if not rows:
+            raise CurationError(f"{name}: not a register of the store")
+        return json.loads(rows[0][0]), rows[0][1]
 
     def layers(self) -> dict[str, Layer]:
         """Every curated layer by file name."""
@@ -444,6 +501,7 @@ class SqliteStore:
         before: Any,
         after: Any,
         states: list[FeatureState],
+        registers: dict[str, tuple[Any, int]] | None = None,
     ) -> Change:
         """Append a change and write the new states; see :meth:`Store.record`."""
         if not self._in_write:
@@ -484,6 +542,18 @@ class SqliteStore:
                     "version = version + 1 WHERE id = ?",
                     (state.file, _dump(state.properties), _dump(state.geometry), state.id),
                 )
+        for name, (data, based_on) in (registers or {}).items():
+            row = self._db.execute("SELECT version FROM registers WHERE file = ?", (name,))
+            stored = row.fetchone()
+            if stored is None or stored[0] != based_on:
+                raise VersionConflictError(
+                    f"{name}: 版本冲突 / version conflict: the edit is based on version "
+                    f"{based_on}, the store holds {None if stored is None else stored[0]}"
+                )
+            self._db.execute(
+                "UPDATE registers SET data = ?, version = version + 1 WHERE file = ?",
+                (_dump(data), name),
+            )
         cursor = self._db.execute(
             "INSERT INTO changes (author, time, reason, source, feature, kind, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

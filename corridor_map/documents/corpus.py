@@ -1,4 +1,4 @@
-"""The five source documents: catalog, normalized text, paragraphs, excerpts and search.
+"""The source documents: catalog, normalized text, paragraphs, excerpts and search.
 
 The raw seed files in ``seeds/`` stay untouched; :func:`load_corpus` checks them against
 ``seeds/catalog.json`` (sha256), repairs the corrupted spans listed in the reviewed table

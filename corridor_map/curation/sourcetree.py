@@ -1,0 +1,266 @@
+"""The curated data as files a curator edits without Python, and their one builder.
+
+Layout of a tree (one folder per curated layer)::
+
+    <tree>/<layer>/layer.yaml            name, description, attribution, text style
+    <tree>/<layer>/features/<id>.yaml    every property, in the layer's order
+    <tree>/<layer>/geometries.geojson    WGS84, one feature per located id (QGIS opens
+                                         and saves it; only ``id`` is read as a property)
+    <tree>/<layer>/recipes.yaml          optional: derived shapes, e.g.
+                                         - {id: x, kind: buffer, of: y, metres: 500}
+                                         - {id: z, kind: ellipse, lon: .., lat: ..,
+                                            a_m: .., b_m: .., rotation_deg: ..}
+
+:func:`export_tree` writes a store's state as such a tree; :func:`read_tree` reads one
+back (geometries rounded and wound as the layers are: :func:`corridor_map.geo.geojson.
+geometry_json`); :func:`apply_tree` turns each feature the tree changes into one change of
+the store, through the same validated and recorded path as every edit, so an edit made in
+QGIS or a text editor enters the history with its reason. Exporting an unchanged store and
+reading it back gives the same layer files byte for byte (tested).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyproj import CRS, Transformer
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+from corridor_map.curation.edits import Provenance, apply_change, remeasured
+from corridor_map.curation.store import Change, CurationError, FeatureState, Layer, Store
+from corridor_map.geo.geojson import geometry_json, write_all_atomically
+
+__all__ = ["TreeFeature", "apply_tree", "export_tree", "read_tree"]
+
+_GEOMETRIES = "geometries.geojson"
+
+
+@dataclass(frozen=True)
+class TreeFeature:
+    """One feature as the tree gives it."""
+
+    id: str
+    file: str
+    properties: dict[str, Any]
+    geometry: dict[str, Any] | None
+
+
+def _yaml(value: Any) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
+
+
+def export_tree(store: Store, folder: Path) -> list[Path]:
+    """Write the store's current state as a tree under ``folder``; return the files written."""
+    texts: dict[Path, str] = {}
+    with store.reading():
+        layers = store.layers()
+        states = {name: store.features(name) for name in layers}
+    for name, layer in layers.items():
+        base = folder / Path(name).stem
+        texts[base / "layer.yaml"] = _yaml(
+            {"file": name, "style": layer.style, "members": layer.meta}
+        )
+        order = []
+        for state in states[name]:
+            texts[base / "features" / f"{state.id}.yaml"] = _yaml(state.properties)
+            order.append(state.id)
+        texts[base / "order.yaml"] = _yaml(order)
+        located = [
+            {"type": "Feature", "properties": {"id": s.id}, "geometry": s.geometry}
+            for s in states[name]
+            if s.geometry is not None
+        ]
+        collection = {"type": "FeatureCollection", "name": Path(name).stem, "features": located}
+        texts[base / _GEOMETRIES] = json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+    for path in texts:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    write_all_atomically(texts)
+    return sorted(texts)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise CurationError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise CurationError(f"{path}: malformed YAML{line}: {exc}") from None
+
+
+def _geometries(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CurationError(f"{path}: cannot read GeoJSON: {exc}") from None
+    found: dict[str, dict[str, Any]] = {}
+    for number, item in enumerate(data.get("features") or []):
+        fid = (item.get("properties") or {}).get("id")
+        if not isinstance(fid, str):
+            raise CurationError(f"{path}: feature #{number + 1}: id: missing")
+        if fid in found:
+            raise CurationError(f"{path}: {fid}: id: appears twice")
+        try:
+            geometry = geometry_json(shape(item["geometry"]))
+        except Exception as exc:  # shapely's errors for a malformed geometry vary
+            raise CurationError(f"{path}: {fid}: geometry: {exc}") from None
+        if geometry is not None:
+            found[fid] = geometry
+    return found
+
+
+def _local(geometry: BaseGeometry) -> tuple[Transformer, Transformer]:
+    """Azimuthal equidistant projection centred on the shape: metres true near it."""
+    centre = geometry.centroid
+    local = CRS.from_proj4(
+        f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m +no_defs"
+    )
+    to = Transformer.from_crs("EPSG:4326", local, always_xy=True)
+    back = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+    return to, back
+
+
+def _project(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    import numpy as np
+    import shapely
+
+    def apply(xy: Any) -> Any:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, apply)
+
+
+def recipe_geometry(
+    recipe: dict[str, Any], geometries: dict[str, dict[str, Any]], where: str
+) -> dict[str, Any]:
+    """Evaluate one declared derived shape: ``buffer`` of a feature or an ``ellipse``."""
+    kind = recipe.get("kind")
+    if kind == "buffer":
+        of = recipe.get("of")
+        metres = recipe.get("metres")
+        if of not in geometries:
+            raise CurationError(f"{where}: of: {of!r} has no geometry in the tree")
+        if not isinstance(metres, int | float) or metres <= 0:
+            raise CurationError(f"{where}: metres: must be a positive number")
+        base = shape(geometries[of])
+        to, back = _local(base)
+        grown = _project(_project(base, to).buffer(float(metres), quad_segs=16), back)
+        result = geometry_json(grown)
+    elif kind == "ellipse":
+        try:
+            lon, lat = float(recipe["lon"]), float(recipe["lat"])
+            a, b = float(recipe["a_m"]), float(recipe["b_m"])
+            rotation = float(recipe.get("rotation_deg", 0.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CurationError(f"{where}: needs lon, lat, a_m, b_m: {exc}") from None
+        from shapely import affinity
+
+        seat = Point(lon, lat)
+        to, back = _local(seat)
+        circle = _project(seat, to).buffer(1.0, quad_segs=32)
+        ellipse = affinity.rotate(affinity.scale(circle, a, b), rotation, origin=(0, 0))
+        result = geometry_json(_project(ellipse, back))
+    else:
+        raise CurationError(f"{where}: kind: {kind!r} is not one of buffer, ellipse")
+    assert result is not None
+    return result
+
+
+def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
+    """Read a tree: layer file name → (layer, features in order).
+
+    Raises
+    ------
+    CurationError
+        Naming the file (and feature, field) that cannot be read.
+    """
+    layers: dict[str, tuple[Layer, list[TreeFeature]]] = {}
+    for base in sorted(p for p in Path(folder).iterdir() if (p / "layer.yaml").is_file()):
+        head = _read_yaml(base / "layer.yaml")
+        if not isinstance(head, dict) or "file" not in head:
+            raise CurationError(f"{base / 'layer.yaml'}: file: missing")
+        name = str(head["file"])
+        layer = Layer(name, dict(head.get("members") or {}), str(head.get("style") or "lines"))
+        geometries = _geometries(base / _GEOMETRIES)
+        recipes = _read_yaml(base / "recipes.yaml") if (base / "recipes.yaml").exists() else []
+        for number, recipe in enumerate(recipes or []):
+            where = f"{base / 'recipes.yaml'}: recipe #{number + 1}"
+            if not isinstance(recipe, dict) or not isinstance(recipe.get("id"), str):
+                raise CurationError(f"{where}: id: missing")
+            geometries[recipe["id"]] = recipe_geometry(recipe, geometries, where)
+        listed = _read_yaml(base / "order.yaml") if (base / "order.yaml").exists() else []
+        files = {p.stem: p for p in (base / "features").glob("*.yaml")}
+        order = [i for i in listed or [] if i in files] + sorted(set(files) - set(listed or []))
+        features = []
+        for fid in order:
+            props = _read_yaml(files[fid])
+            if not isinstance(props, dict):
+                raise CurationError(f"{files[fid]}: not a mapping of properties")
+            if props.get("id") != fid:
+                raise CurationError(f"{files[fid]}: id: {props.get('id')!r} is not the file's name")
+            features.append(TreeFeature(fid, name, props, geometries.get(fid)))
+        layers[name] = (layer, features)
+    return layers
+
+
+def apply_tree(
+    store: Store, layers_dir: Path, folder: Path, *, provenance: Provenance
+) -> list[Change]:
+    """Record each feature the tree changes as one validated change of the store.
+
+    A feature whose geometry changes is a ``geometry`` change, else ``set``. Features the
+    tree lacks or adds are refused (adding and removing features is not a curation edit).
+    """
+    tree = read_tree(folder)
+    changes = []
+    for name, (_, features) in tree.items():
+        for item in features:
+            try:
+                current = store.feature(item.id)
+            except LookupError:
+                raise CurationError(f"{name}: {item.id}: not a feature of the store") from None
+            props = copy.deepcopy(item.properties)
+            if "measured" in props:
+                # derived from the geometry, never typed in: kept while the geometry is,
+                # measured again when it changes
+                if item.geometry == current.geometry:
+                    props["measured"] = current.properties.get("measured")
+                else:
+                    geometry = None if item.geometry is None else shape(item.geometry)
+                    props["measured"] = remeasured(item.file, props, geometry)
+            if (props, item.geometry) == (current.properties, current.geometry):
+                continue
+            kind = "geometry" if item.geometry != current.geometry else "set"
+
+            def build(
+                state: FeatureState, props: dict[str, Any] = props, item: TreeFeature = item
+            ) -> FeatureState:
+                return replace(state, properties=props, geometry=item.geometry)
+
+            changes.append(
+                apply_change(
+                    store,
+                    layers_dir,
+                    kind=kind,
+                    feature_id=item.id,
+                    build=build,
+                    provenance=provenance,
+                )
+            )
+    return changes
+
+
+def ellipse_area_km2(a_m: float, b_m: float) -> float:
+    """π·a·b in km² (what an ``ellipse`` recipe should measure)."""
+    return math.pi * a_m * b_m / 1e6

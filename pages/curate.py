@@ -1,0 +1,187 @@
+"""Curation page: a feature's state and history; with curation on, replace its geometry
+from an official file (previewed first) and revert a change.
+
+Read-only unless ``CORRIDOR_MAP_CURATION=on`` (:class:`corridor_map.core.settings.Settings`
+``.curation``); sign-in and roles come with the multi-bureau issue. Every save goes through
+:mod:`corridor_map.curation.edits`, the same validated and recorded path as the CLI; the
+map, the panel and every view read the published layers and follow it at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from corridor_map.analysis import uploads
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.i18n import t
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import data_root, layers_dir
+from corridor_map.core.settings import load_settings
+from corridor_map.curation import edits
+from corridor_map.curation.store import SqliteStore, open_store
+from corridor_map.views import panel
+
+lang = st.session_state.get("lang", "zh")
+
+
+def _store() -> SqliteStore:
+    # Opened on every run (a few milliseconds): a SQLite connection belongs to the thread
+    # that made it, and Streamlit runs a session's reruns on different threads.
+    return open_store(data_root())
+
+
+def _history_rows(changes: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            t("curate_col_id", lang): c.id,
+            t("curate_col_time", lang): c.time,
+            t("curate_col_author", lang): c.author,
+            t("curate_col_kind", lang): c.kind,
+            t("curate_col_reason", lang): c.reason,
+            t("curate_col_source", lang): c.source,
+            t("curate_col_before", lang): edits.state_summary(c.before),
+            t("curate_col_after", lang): edits.state_summary(c.after),
+        }
+        for c in reversed(changes)
+    ]
+
+
+def _preview(upload: Any, crs: str) -> Any:
+    """The measure view's reader on the uploaded file; shows its measures or the error."""
+    try:
+        out = uploads.measure_upload(upload.getvalue(), upload.name, crs)
+        imported = uploads.read_upload(upload.getvalue(), upload.name, crs)
+    except CorridorMapError as exc:
+        st.error(md_escape(uploads.error_text(exc, lang)))
+        return None
+    st.caption(t("curate_preview", lang))
+    st.dataframe(panel.measure_rows(out["result"], lang), hide_index=True)
+    for warning in out["result"]["warnings"]:
+        st.warning(md_escape(warning))
+    return imported
+
+
+def _geometry_form(store: SqliteStore, feature_id: str, version: int) -> None:
+    st.subheader(t("curate_geometry", lang))
+    upload = st.file_uploader(t("curate_upload", lang), key="curate_upload")
+    crs = st.selectbox(
+        t("curate_crs", lang),
+        uploads.DECLARED_CRS_CHOICES,
+        key="curate_crs",
+        format_func=lambda c: t(f"crs_{c}", lang),
+    )
+    imported = _preview(upload, crs) if upload is not None else None
+    with st.form("curate_geometry_form"):
+        where = st.text_input(t("curate_where", lang))
+        supplier = st.text_input(t("curate_supplier", lang))
+        reference = st.text_input(t("curate_reference", lang))
+        date = st.text_input(t("curate_date", lang), placeholder="2026-03-01")
+        precision = st.number_input(t("curate_precision", lang), min_value=0.0, value=5.0)
+        reason = st.text_input(t("curate_reason", lang))
+        source = st.text_input(t("curate_source", lang))
+        submitted = st.form_submit_button(t("curate_save", lang), disabled=imported is None)
+    if not submitted or imported is None:
+        return
+    try:
+        official = edits.Official(supplier.strip(), reference.strip(), date.strip())
+        if not all((official.supplier, official.reference, official.date)):
+            raise CorridorMapError(
+                f"{t('curate_supplier', lang)} / {t('curate_reference', lang)} / "
+                f"{t('curate_date', lang)}"
+            )
+        geometry = edits.pick_shape(imported.shapes, where.strip() or None, imported.name)
+        described = f"read from {imported.name} ({imported.format}, {imported.source_crs})"
+        change = edits.replace_geometry(
+            store,
+            layers_dir(),
+            feature_id,
+            geometry,
+            basis="official",
+            precision_m=float(precision),
+            geometry_source=edits.describe_geometry(official, described, source),
+            provenance=edits.Provenance(_author(), reason, f"{source} [{imported.name}]"),
+            official=official,
+            expected_version=version,
+        )
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    _saved(change.id)
+
+
+def _saved(change_id: int) -> None:
+    # Run the page again so that the state and the history above show the change.
+    st.session_state["curate_notice"] = f"{t('curate_saved', lang)} #{change_id}"
+    st.rerun()
+
+
+def _author() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _revert_form(store: SqliteStore, changes: list[Any]) -> None:
+    st.subheader(t("curate_revert", lang))
+    with st.form("curate_revert_form"):
+        change_id = st.selectbox(t("curate_revert_change", lang), [c.id for c in reversed(changes)])
+        reason = st.text_input(t("curate_reason", lang))
+        submitted = st.form_submit_button(t("curate_revert_button", lang))
+    if not submitted:
+        return
+    try:
+        change = edits.revert_change(
+            store,
+            layers_dir(),
+            int(change_id),
+            provenance=edits.Provenance(_author(), reason, ""),
+        )
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    _saved(change.id)
+
+
+st.title(t("curate_title", lang))
+notice = st.session_state.pop("curate_notice", None)
+if notice:
+    st.success(notice)
+enabled = load_settings().curation
+try:
+    store = _store()
+    states = store.features()
+except CorridorMapError as exc:
+    st.error(md_escape(str(exc)))
+    st.stop()
+labels = {
+    s.id: f"{s.properties.get('name_zh')} / {s.properties.get('name_en')} ({s.id})" for s in states
+}
+feature_id = st.selectbox(
+    t("curate_feature", lang), list(labels), format_func=labels.__getitem__, key="curate_feature"
+)
+state = store.feature(feature_id)
+props = state.properties
+st.markdown(
+    md_escape(
+        f"{t('geometry', lang)}: {props.get('geometry_basis')} · ±{props.get('precision_m')} m"
+        f" · {t('curate_version', lang)} {state.version}"
+    )
+)
+st.caption(md_escape(str(props.get("geometry_source") or "")))
+if not enabled:
+    st.info(t("curate_read_only", lang))
+else:
+    _geometry_form(store, feature_id, state.version)
+changes = store.history(feature_id)
+st.subheader(t("curate_history", lang))
+if changes:
+    st.dataframe(_history_rows(changes), hide_index=True)
+    if enabled:
+        _revert_form(store, changes)
+else:
+    st.caption(t("curate_no_changes", lang))

@@ -1,0 +1,61 @@
+"""The curation page (pages/curate.py) through Streamlit's AppTest: read-only by default,
+the history of a feature, and a revert from the page that restores the layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from corridor_map.cli.main import main
+from corridor_map.curation.store import CURATED_FILES
+
+PAGE = Path(__file__).resolve().parent.parent / "pages" / "curate.py"
+CORE = "taizhou-central-core"
+
+
+def _page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.session_state["lang"] = lang
+    return at
+
+
+def _layers(root: Path) -> dict[str, bytes]:
+    return {n: (root / "layers" / n).read_bytes() for n in CURATED_FILES}
+
+
+@pytest.mark.slow
+def test_read_only_page_shows_state_and_history_without_forms(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CORRIDOR_MAP_CURATION", raising=False)
+    assert main(["edit", "set", CORE, "name_en=Central Core", "--reason", "shorter"]) == 0
+    at = _page()
+    at.run()
+    assert not at.exception
+    at.selectbox(key="curate_feature").set_value(CORE).run()
+    assert any("CORRIDOR_MAP_CURATION=on" in info.value for info in at.info)
+    assert not at.button  # no save, no revert
+    (table,) = at.dataframe
+    assert list(table.value["Reason"]) == ["shorter"]
+
+
+@pytest.mark.slow
+def test_revert_from_the_page(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _layers(data_copy)
+    assert main(["edit", "set", CORE, "name_en=Central Core", "--reason", "shorter"]) == 0
+    assert _layers(data_copy) != before
+    monkeypatch.setenv("CORRIDOR_MAP_CURATION", "on")
+    at = _page("zh")
+    at.run()
+    at.selectbox(key="curate_feature").set_value(CORE).run()
+    assert not at.info
+    form_inputs = [w for w in at.text_input if w.label == "修改理由（必填）"]
+    form_inputs[-1].input("名称恢复")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert _layers(data_copy) == before
+    assert list(at.dataframe[-1].value["类型"]) == ["revert", "set"]
+    assert any("#2" in s.value for s in at.success)
