@@ -22,7 +22,12 @@ from corridor_map.curation.db import open_database
 from corridor_map.curation.edits import Official, Provenance, set_fields
 from corridor_map.curation.postgres import PostgresStore, open_curation_store
 from corridor_map.curation.publish import render_all
-from corridor_map.curation.store import CURATED_FILES, CurationError, StoreError
+from corridor_map.curation.store import (
+    CURATED_FILES,
+    REGISTER_FILES,
+    CurationError,
+    StoreError,
+)
 from tests._postgres import postgres_cluster, skip_reason
 from tests._support import copy_data
 
@@ -73,7 +78,7 @@ def test_store_starts_from_the_layers_and_publishes_them_byte_for_byte(
 ) -> None:
     store = open_curation_store(db_url, data_root)
     texts = render_all(store)
-    assert sorted(texts) == sorted(CURATED_FILES)
+    assert sorted(texts) == sorted(CURATED_FILES + REGISTER_FILES)
     for name, text in texts.items():
         assert text.encode("utf-8") == (data_root / "layers" / name).read_bytes(), name
     assert store.feature(FEATURE).version == 1
