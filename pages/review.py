@@ -21,6 +21,7 @@ from corridor_map.ui.review import (
     comments_section,
     curation_backend,
     feature_state,
+    follow_shared_store,
     propose_form,
     review_section,
     show_flash,
@@ -35,6 +36,7 @@ st.title(t("review_title", lang))
 show_flash()
 root = data_root()
 try:
+    follow_shared_store(settings.db_url, str(root))
     with curation_backend(settings, root) as (store, db):
         features = store.features()
         names = {f.id: f.properties.get("name_zh") or f.id for f in features}

@@ -20,7 +20,7 @@ from corridor_map.curation import comments as cm
 from corridor_map.curation import proposals as pr
 from corridor_map.curation.db import open_database
 from corridor_map.curation.edits import Official, Provenance, set_fields
-from corridor_map.curation.postgres import PostgresStore, open_curation_store
+from corridor_map.curation.postgres import PostgresStore, follow_store, open_curation_store
 from corridor_map.curation.publish import render_all
 from corridor_map.curation.store import (
     CURATED_FILES,
@@ -338,3 +338,21 @@ def test_stale_proposal_is_refused_with_both_states(db_url: str, data_root: Path
     assert "name_en" in str(conflict)
     assert pr.proposal(db, item.id).status == "open"
     assert [c.author for c in store.history()] == ["a"]
+
+
+def test_replicas_on_one_database_follow_each_other(
+    db_url: str, data_root: Path, tmp_path: Path
+) -> None:
+    if not db_url:
+        pytest.skip("replicas on several hosts share a PostgreSQL database")
+    other_root = copy_data(tmp_path / "replica-b")  # another host's data folder
+    here = open_curation_store(db_url, data_root)
+    there = open_curation_store(db_url, other_root)
+    assert isinstance(there, PostgresStore)
+    assert follow_store(there, other_root / "layers") == []  # nothing changed yet
+    _rename(here, data_root, "Saved on replica A", 1)
+    name = here.feature(FEATURE).file
+    assert "Saved on replica A" not in (other_root / "layers" / name).read_text("utf-8")
+    assert follow_store(there, other_root / "layers") == [name]
+    assert (other_root / "layers" / name).read_bytes() == (data_root / "layers" / name).read_bytes()
+    assert follow_store(there, other_root / "layers") == []

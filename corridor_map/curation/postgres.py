@@ -26,6 +26,7 @@ from typing import Any
 
 from corridor_map.core.errors import UnknownFeatureError
 from corridor_map.curation.db import is_postgres_url
+from corridor_map.curation.publish import publish
 from corridor_map.curation.store import (
     CHANGE_KINDS,
     CURATED_FILES,
@@ -47,7 +48,7 @@ from corridor_map.curation.store import (
 )
 from corridor_map.geo.geojson import read_json
 
-__all__ = ["PostgresStore", "open_curation_store"]
+__all__ = ["FOLLOW_MARK", "PostgresStore", "follow_store", "open_curation_store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS layers (
@@ -258,6 +259,10 @@ class PostgresStore:
             int(cid), author, time, reason, source, feature, kind, _load(before), _load(after)
         )
 
+    def latest_change(self) -> int:
+        """The id of the newest change (0 for none): one cheap query, for replicas."""
+        return int(self._query("SELECT coalesce(max(id), 0) FROM changes")[0][0])
+
     def within(self, lon: float, lat: float) -> list[str]:
         """Ids of the features whose geometry covers a WGS84 point (PostGIS), by id."""
         rows = self._query(
@@ -406,6 +411,35 @@ class PostgresStore:
             ),
         )
         return self.change(int(change_id))
+
+
+#: in a replica's layers folder: the newest change its files show.
+FOLLOW_MARK = ".published-change"
+
+
+def follow_store(store: PostgresStore, layers_dir: Path) -> list[str]:
+    """Bring this replica's layers folder up to the shared database; return files replaced.
+
+    App processes on several hosts share one database but each serves its own layers
+    folder; the process that saves publishes into its own folder only. Every replica
+    calls this every few seconds: one query when nothing changed, a publication (files
+    equal to the state are not touched) when something did.
+    """
+    layers_dir = Path(layers_dir)
+    mark = layers_dir / FOLLOW_MARK
+    latest = store.latest_change()
+    try:
+        seen = int(mark.read_text("ascii").strip())
+    except (OSError, ValueError):
+        seen = -1
+    if seen == latest:
+        return []
+    replaced = publish(store, layers_dir)
+    try:
+        mark.write_text(str(latest), "ascii")
+    except OSError as exc:
+        raise StoreError(f"{mark}: 无法写入 / cannot write: {exc.strerror}") from None
+    return replaced
 
 
 def open_curation_store(db_url: str, data_root: Path) -> PostgresStore | SqliteStore:
