@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,7 +73,20 @@ class Database:
         (self._pg if self.postgres else self._lite).close()
 
     def ensure_schema(self, sqlite_schema: str, postgres_schema: str) -> None:
-        """Create the tables (``IF NOT EXISTS``) of the running driver."""
+        """Create the tables (``IF NOT EXISTS``) of the running driver, unless they exist.
+
+        ``CREATE … IF NOT EXISTS`` takes table locks even when there is nothing to do
+        (PostgreSQL), which would serialise every page run behind the writers; so the
+        tables named in the schema are looked up first.
+        """
+        names = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", postgres_schema)
+        if self.postgres and names:
+            found = self.query(
+                "SELECT count(*) FROM unnest(?::text[]) AS n WHERE to_regclass(n) IS NOT NULL",
+                (names,),
+            )
+            if found[0][0] == len(names):
+                return
         with self.transaction("schema"):
             if self.postgres:
                 self._pg.execute(postgres_schema)

@@ -118,7 +118,13 @@ class PostgresStore:
                     "SELECT 1 FROM pg_extension WHERE extname = 'postgis'"
                 ).fetchone():
                     self._db.execute("CREATE EXTENSION postgis")
-                self._db.execute(_SCHEMA)
+                # DDL only on a database without the tables: CREATE … IF NOT EXISTS still
+                # takes table locks, which deadlock with a writer already in a save.
+                (registers,) = self._db.execute("SELECT to_regclass('registers')").fetchone() or (
+                    None,
+                )
+                if registers is None:
+                    self._db.execute(_SCHEMA)
                 if not self._db.execute("SELECT 1 FROM layers LIMIT 1").fetchone():
                     self._initialise()
                 if not self._db.execute("SELECT 1 FROM registers LIMIT 1").fetchone():
