@@ -10,7 +10,8 @@ per replica brings its folder up to the database every 2 s (``follow_store``: wh
 
 1. single user: one session alone on replica A clicks the two zones in turn
    (``--clicks`` times): click → full panel, the reference figure of this run;
-2. load: ``--readers`` sessions click in turn for ``--duration`` s while ``--curators``
+2. load: ``--readers`` sessions (their pages opened first, not timed) click in turn for
+   ``--duration`` s while ``--curators``
    processes rename three features over and over (a stale version is a conflict: the
    curator reads the feature again and retries, as a person would merge);
 3. checks: reader errors (timeouts, exceptions on the page, outside requests), curator
@@ -105,9 +106,18 @@ async def _click(page: Any, target: Target) -> float:
     return time.monotonic() - start
 
 
-async def _reader_loop(browser: Any, url: str, reader: Reader, targets: list[Target], end: float):
+async def _reader_open(browser: Any, url: str, reader: Reader) -> Any:
     try:
-        page = await _open(browser, url, reader)
+        return await _open(browser, url, reader)
+    except Exception as exc:  # report it; the other sessions go on
+        reader.errors.append(f"open: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return None
+
+
+async def _reader_loop(page: Any, reader: Reader, targets: list[Target], end: float) -> None:
+    if page is None:
+        return
+    try:
         i = reader.number  # sessions start on different zones
         while time.monotonic() < end:
             reader.times.append(await _click(page, targets[i % len(targets)]))
@@ -116,7 +126,7 @@ async def _reader_loop(browser: Any, url: str, reader: Reader, targets: list[Tar
             reader.errors.append("the app shows an exception")
         await page.context.close()
     except Exception as exc:  # report it; the other sessions go on
-        reader.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+        reader.errors.append(f"click: {type(exc).__name__}: {str(exc).splitlines()[0]}")
 
 
 def _curator(number: int, url: str, data_root: str, end: float, results: Any) -> None:
@@ -224,7 +234,11 @@ async def _run(args: argparse.Namespace, urls: list[str], roots: list[Path], db:
         single = statistics.median(alone.times)
         print(f"single user: click → panel median {single:.3f} s over {len(alone.times)} clicks")
 
-        # 2. the load
+        # 2. the load: every session opens its page first (not timed), then the clock runs
+        readers = [Reader(n) for n in range(args.readers)]
+        pages = await asyncio.gather(
+            *(_reader_open(browser, urls[r.number % 2], r) for r in readers)
+        )
         ctx = multiprocessing.get_context("spawn")
         results = ctx.Queue()
         end = time.monotonic() + args.duration
@@ -237,9 +251,8 @@ async def _run(args: argparse.Namespace, urls: list[str], roots: list[Path], db:
         follower.start()
         for c in curators:
             c.start()
-        readers = [Reader(n) for n in range(args.readers)]
         await asyncio.gather(
-            *(_reader_loop(browser, urls[r.number % 2], r, targets, end) for r in readers)
+            *(_reader_loop(page, r, targets, end) for page, r in zip(pages, readers, strict=True))
         )
         outcomes = [results.get(timeout=STEP_TIMEOUT_MS / 1000) for _ in curators]
         for c in curators:
@@ -293,7 +306,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--clicks", type=int, default=6, help="single-user clicks")
     args = parser.parse_args()
-    if not (1 <= args.readers <= MAX_READERS and 1 <= args.curators <= MAX_CURATORS):
+    if not (1 <= args.readers <= MAX_READERS and 0 <= args.curators <= MAX_CURATORS):
         parser.error(f"at most {MAX_READERS} readers and {MAX_CURATORS} curators")
     if not 5 <= args.duration <= MAX_DURATION:
         parser.error(f"--duration between 5 and {MAX_DURATION} s")

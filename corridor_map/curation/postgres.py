@@ -419,7 +419,8 @@ class PostgresStore:
         return self.change(int(change_id))
 
 
-#: in a replica's layers folder: the newest change its files show.
+#: beside a replica's layers folder (``.layers.published-change``): the newest change its
+#: files show.
 FOLLOW_MARK = ".published-change"
 
 
@@ -432,7 +433,8 @@ def follow_store(store: PostgresStore, layers_dir: Path) -> list[str]:
     equal to the state are not touched) when something did.
     """
     layers_dir = Path(layers_dir)
-    mark = layers_dir / FOLLOW_MARK
+    # Beside the folder, not in it: every entry of the layers folder keys the app's caches.
+    mark = layers_dir.parent / f".{layers_dir.name}{FOLLOW_MARK}"
     latest = store.latest_change()
     try:
         seen = int(mark.read_text("ascii").strip())
