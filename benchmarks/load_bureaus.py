@@ -12,8 +12,9 @@ per replica brings its folder up to the database every 2 s (``follow_store``: wh
    (``--clicks`` times): click → full panel, the reference figure of this run;
 2. load: ``--readers`` sessions (their pages opened first, not timed) click in turn for
    ``--duration`` s while ``--curators``
-   processes rename three features over and over (a stale version is a conflict: the
-   curator reads the feature again and retries, as a person would merge);
+   processes rename the same three features in the same order (so saves collide: a save
+   against a stale version is refused and counted, and the curator goes on from a fresh
+   read, as a person would merge);
 3. checks: reader errors (timeouts, exceptions on the page, outside requests), curator
    errors other than conflicts, lost updates (every accepted save is in the history, in
    the order of its ids, with its author and value; ids have no gaps; the features hold
@@ -140,7 +141,8 @@ def _curator(number: int, url: str, data_root: str, end: float, results: Any) ->
     saved, conflicts, errors = [], 0, []
     i = 0
     while time.monotonic() < end:
-        feature = RENAMED[(number + i) % len(RENAMED)]
+        # Every curator on the same feature at the same step: saves collide on purpose.
+        feature = RENAMED[i % len(RENAMED)]
         value = f"curator-{number} save {i}"
         i += 1
         version = store.feature(feature).version
