@@ -68,6 +68,7 @@ try:
                 key="comment_feature",
             )
             if about:
+                feature_state(store, about, lang)
                 comments_section(db, user, Target.feature(about), lang)
 except CorridorMapError as exc:
     st.error(md_escape(str(exc)))

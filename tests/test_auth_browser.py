@@ -269,3 +269,41 @@ def test_trusted_header_only_from_the_configured_proxy(
             sidebar.get_by_text("未配置登录").wait_for()
             assert "已登录" not in sidebar.inner_text()
         context.close()
+
+
+PROBE_COMMENT = (
+    "<img src=x onerror=window.__pwned=1>[链接](http://evil.example) **粗** ${window.__pwned=2}"
+)
+
+
+def test_comment_is_kept_apart_and_shown_inert(served: dict[str, Any], browser: Any) -> None:
+    data: Path = served["data"]
+    before = (data / "layers" / "taizhou_bay.geojson").read_bytes()
+    commenter = _sign_in(browser, served["url"], "zhou")  # a contributor may comment
+    commenter.get_by_role("tab", name="评论").click()
+    box = commenter.locator("[data-testid='stSelectbox']").locator("visible=true").first
+    box.click()
+    commenter.keyboard.type(CORE)
+    commenter.keyboard.press("Enter")
+    commenter.get_by_text(f"{CORE_NAME} · 版本").locator("visible=true").first.wait_for()
+    form = commenter.locator("[data-testid='stForm']").locator("visible=true").first
+    form.get_by_label("新评论", exact=True).fill(PROBE_COMMENT)
+    form.get_by_role("button", name="发表评论").click()
+    shown = commenter.locator("[class*='st-key-comment_']").filter(has_text="onerror")
+    shown = shown.filter(has_not=commenter.locator("textarea"))
+    shown.first.wait_for()
+    text = shown.first.inner_text()
+    # The markup arrives as text: no image, no link, no bold, no template evaluation.
+    assert "<img src=x" in text and "[链接](http" in text and "**粗**" in text
+    assert shown.first.locator("img, a").count() == 0
+    # Bold is the author's name only (as_markdown's own markup), never the comment's.
+    bold = shown.first.locator("strong").all_inner_texts()
+    assert [b.replace("\u2060", "") for b in bold] == ["zhou@bureau.example"]
+    assert commenter.evaluate("window.__pwned === undefined")
+    shown.first.get_by_role("button", name="标为已解决").click()
+    commenter.locator("[class*='st-key-comment_']").get_by_role(
+        "button", name="重新打开"
+    ).first.wait_for()
+    commenter.context.close()
+    # A comment never changes a feature.
+    assert (data / "layers" / "taizhou_bay.geojson").read_bytes() == before
