@@ -160,7 +160,9 @@ def test_official_geometry_sequence(data_copy: Path, tmp_path: Path, capsys) -> 
 def test_publish_of_a_fresh_store_reproduces_todays_files(data_copy: Path, tmp_path) -> None:
     store = open_store(data_copy)
     texts = render_all(store)
-    assert {n: t.encode("utf-8") for n, t in texts.items()} == layer_bytes(data_copy)
+    assert set(texts) == {*CURATED_FILES, "indicators.json"}
+    for name, text in texts.items():
+        assert text.encode("utf-8") == (data_copy / "layers" / name).read_bytes(), name
 
 
 @pytest.mark.slow
@@ -255,3 +257,46 @@ def test_change_ids_have_no_gaps_after_refusals(data_copy: Path, capsys) -> None
     run(capsys, "edit", "set", CORE, "name_en=B", "--reason", "r")
     with sqlite3.connect(data_copy / "curation.sqlite") as db:
         assert [r[0] for r in db.execute("SELECT id FROM changes ORDER BY id")] == [1, 2]
+
+
+@pytest.mark.slow
+def test_layers_that_cannot_be_written_keep_the_change_and_catch_up(
+    data_copy: Path, tmp_path: Path, capsys
+) -> None:
+    before = layer_bytes(data_copy)
+    run(capsys, "history")  # creates the store
+    frozen = _freeze([data_copy / "layers"])
+    try:
+        code, _, err = run(capsys, "edit", "set", CORE, "name_en=Core", "--reason", "r")
+        assert layer_bytes(data_copy) == before  # nothing half-written
+    finally:
+        _thaw(frozen)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "change #1 is saved but the layers could not be written" in err
+    code, _, err = run(capsys, "publish", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    texts = render_all(open_store(data_copy))
+    for name in CURATED_FILES:
+        assert (data_copy / "layers" / name).read_text("utf-8") == texts[name]
+    assert layer_bytes(data_copy)["taizhou_bay.geojson"] != before["taizhou_bay.geojson"]
+
+
+@pytest.mark.slow
+def test_a_layer_edited_outside_the_store_is_not_overwritten(
+    data_copy: Path, tmp_path: Path, capsys
+) -> None:
+    run(capsys, "history")  # creates the store
+    path = data_copy / "layers" / "taizhou_bay.geojson"
+    original = path.read_bytes()
+    edited = original.replace(b'"name_en":"Central Innovation Core"', b'"name_en":"By hand"')
+    assert edited != original
+    path.write_bytes(edited)
+    code, _, err = run(capsys, "edit", "set", "wenling-lakes-corridor", "name_en=X",
+                       "--reason", "r")  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "taizhou_bay.geojson: 在编辑库之外被修改 / changed outside the curation store" in err
+    assert path.read_bytes() == edited  # the outside edit is not lost
+    code, _, err = run(capsys, "publish", "--out", str(tmp_path / "out"), "--force")
+    assert code == 0, err
+    assert path.read_bytes() == original

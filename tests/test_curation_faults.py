@@ -103,6 +103,34 @@ def test_kills_during_saves_leave_the_store_consistent(data_copy: Path) -> None:
         assert (data_copy / "layers" / name).read_text("utf-8") == texts[name]
         assert (data_copy / "o" / name).read_text("utf-8") == texts[name]
     assert not [p.name for p in (data_copy / "layers").iterdir() if p.name.endswith(".tmp")]
+    assert len(list((data_copy / ".curation-work").iterdir())) <= 1  # the last kill's at most
     atlas = load_atlas(data_copy / "layers")
     assert not atlas.problems
     print(f"{KILLS} runs: {killed} killed, {finished} finished, {len(changes)} changes kept")
+
+
+@pytest.mark.slow
+def test_two_editors_of_one_version_one_wins_the_other_is_told(data_copy: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "corridor_map.cli.main", "history"],
+        env=dict(os.environ, CORRIDOR_MAP_DATA=str(data_copy)),
+        check=True,
+        capture_output=True,
+    )
+    editors = [
+        _cli(data_copy, "edit", "set", CORE, f"name_en=Core by {who}", "--expect-version", "1",
+             "--reason", f"{who}'s name", "--author", who)
+        for who in ("alice", "bob")
+    ]  # fmt: skip
+    codes, errors = [], []
+    for proc in editors:
+        codes.append(proc.wait())
+        assert proc.stderr is not None
+        errors.append(proc.stderr.read().decode())
+        proc.stderr.close()
+    assert sorted(codes) == [0, 2], errors
+    loser = errors[codes.index(2)]
+    assert "version conflict" in loser and len(loser.strip().splitlines()) == 1
+    store = open_store(data_copy)
+    (change,) = store.history()
+    assert store.feature(CORE).properties["name_en"] == f"Core by {change.author}"

@@ -141,6 +141,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Write the curated layers from the store into DIR (byte-stable).",
     )
     publish.add_argument("--out", type=Path, required=True, metavar="DIR")
+    publish.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite served layer files edited outside the store (the edit is lost)",
+    )
     publish.set_defaults(handler=_publish)
 
     data = subparsers.add_parser(
@@ -391,9 +396,10 @@ def _publish(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CurationInputError(f"{out}: 无法创建 / cannot create: {exc.strerror}") from None
-    store, layers = _open()
+    store, layers = _open(reconcile=False)
+    publish(store, layers, force=args.force)
     # the data folder's lock: no file appears beside the chosen folder
-    written = publish(store, out, layers.parent / LOCK_FILE)
+    written = publish(store, out, layers.parent / LOCK_FILE, served=False)
     print(f"{out}: {len(written)} file(s) written, {len(store.layers()) - len(written)} unchanged")
     return 0
 

@@ -27,6 +27,7 @@ from corridor_map.curation.store import (
     CurationError,
     FeatureState,
     Store,
+    StoreError,
     render_register,
 )
 from corridor_map.geo.geodesy import geodesic_area_km2, geodesic_measure
@@ -75,6 +76,19 @@ class Official:
     def as_dict(self) -> dict[str, str]:
         """The ``geometry_official`` property."""
         return {"supplier": self.supplier, "reference": self.reference, "date": self.date}
+
+
+def _publish_after(
+    store: Store, layers_dir: Path, change: Change, lock_file: Path | None = None
+) -> None:
+    """Publish a committed change; a failure says the change is kept and will follow."""
+    try:
+        publish(store, layers_dir, lock_file)
+    except CurationError as exc:
+        raise StoreError(
+            f"修改 #{change.id} 已保存，图层未能写出 / change #{change.id} is saved but the "
+            f"layers could not be written ({exc}); the next command that can write them will"
+        ) from None
 
 
 def pick_shape(
@@ -159,6 +173,9 @@ def apply_change(
     """
     if not provenance.reason.strip():
         raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    # What a killed save left unpublished goes out first; a file edited outside the store
+    # stops the change here rather than being overwritten by it.
+    publish(store, layers_dir, lock_file)
     with store.writing():
         current = store.feature(feature_id)
         if expected_version is not None and expected_version != current.version:
@@ -182,7 +199,7 @@ def apply_change(
             after=new.record(),
             states=[new],
         )
-    publish(store, layers_dir, lock_file)
+    _publish_after(store, layers_dir, change, lock_file)
     return change
 
 
@@ -431,6 +448,7 @@ def _change_indicator(
     """One change of one indicator of a register, validated, recorded and published."""
     if not provenance.reason.strip():
         raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+    publish(store, layers_dir)  # as in apply_change
     with store.writing():
         data, version = store.register(register)
         records = data.get("indicators") if isinstance(data, dict) else None
@@ -464,7 +482,7 @@ def _change_indicator(
             states=[],
             registers={register: (new_data, version)},
         )
-    publish(store, layers_dir)
+    _publish_after(store, layers_dir, change)
     return change
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,10 +31,20 @@ from corridor_map.curation.store import (
 )
 from corridor_map.geo.geojson import LayerWriteError, write_all_atomically
 
-__all__ = ["LOCK_FILE", "check_candidate", "publish", "render_all", "render_with"]
+__all__ = [
+    "LOCK_FILE",
+    "OutsideEditError",
+    "check_candidate",
+    "publish",
+    "render_all",
+    "render_with",
+]
 
 #: the publishers' lock, in the folder above the layers folder published into.
 LOCK_FILE = "curation.lock"
+#: where candidate layers folders are validated (in the data folder, cleaned by the next
+#: writer when a killed one left one behind).
+WORK_DIR = ".curation-work"
 
 
 def render_all(store: Store) -> dict[str, str]:
@@ -86,7 +97,14 @@ def _remove_leftovers(folder: Path, names: Mapping[str, str]) -> None:
                 leftover.unlink(missing_ok=True)
 
 
-def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[str]:
+def publish(
+    store: Store,
+    folder: Path,
+    lock_file: Path | None = None,
+    *,
+    served: bool = True,
+    force: bool = False,
+) -> list[str]:
     """Write the store's current state into ``folder``; return the files replaced.
 
     Files already equal to the state are not touched (their modification time, which
@@ -102,25 +120,56 @@ def publish(store: Store, folder: Path, lock_file: Path | None = None) -> list[s
     lock_file
         Serialises publishers of one folder (default: ``curation.lock`` beside it, in
         the data folder, so that nothing but layers appears in a layers folder).
+    served
+        ``folder`` is the layers folder the app serves: a file there that is neither what
+        was last published nor the store's state was edited outside the store, and is
+        not overwritten (unless ``force``).
+
+    Raises
+    ------
+    OutsideEditError
+        Naming the files edited outside the store.
     """
     folder = Path(folder)
     with _lock(lock_file or folder.parent / LOCK_FILE):
         texts = render_all(store)
         _remove_leftovers(folder, texts)
-        changed = {}
+        known = store.published() if served else {}
+        changed: dict[Path, str] = {}
+        outside = []
         for name, text in texts.items():
             path = folder / name
             try:
-                same = path.read_bytes() == text.encode("utf-8")
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
-                same = False
-            if not same:
-                changed[path] = text
+                digest = None
+            if digest == hashlib.sha256(text.encode("utf-8")).hexdigest():
+                continue
+            if served and not force and digest is not None and digest != known.get(name):
+                outside.append(name)
+                continue
+            changed[path] = text
+        if outside:
+            raise OutsideEditError(
+                f"{folder}: {', '.join(outside)}: 在编辑库之外被修改 / changed outside the "
+                "curation store; make the edit with corridor-map edit (or data build), or "
+                "discard it with corridor-map publish --force"
+            )
         try:
             write_all_atomically(changed)
         except LayerWriteError as exc:
             raise StoreError(str(exc)) from None
+        if served:
+            digests = {
+                name: hashlib.sha256(text.encode("utf-8")).hexdigest()
+                for name, text in texts.items()
+            }
+            store.mark_published({n: d for n, d in digests.items() if known.get(n) != d})
     return sorted(p.name for p in changed)
+
+
+class OutsideEditError(CurationError):
+    """A served layer file was changed outside the store; it is not overwritten."""
 
 
 def _problem_lines(problems: list[Problem]) -> str:
@@ -132,8 +181,9 @@ def _problem_lines(problems: list[Problem]) -> str:
 def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
     """Validate ``layers_dir`` with ``texts`` in place of its files; refuse new problems.
 
-    The other files are linked, not copied. Problems the published folder already has
-    are not this change's doing and do not refuse it.
+    The candidate folder is made in :data:`WORK_DIR` beside ``layers_dir`` (the other
+    files linked, not copied); call it inside the store's write transaction. Problems the
+    published folder already has are not this change's doing and do not refuse it.
 
     Raises
     ------
@@ -142,7 +192,16 @@ def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
     """
     layers_dir = Path(layers_dir)
     before = set(validate(layers_dir))
-    with tempfile.TemporaryDirectory(prefix="corridor-map-candidate-") as tmp:
+    work = layers_dir.parent / WORK_DIR
+    try:
+        work.mkdir(exist_ok=True)
+        # Called by the one writer (inside the store's write transaction): any candidate
+        # folder here was left by a killed process.
+        for stale in work.iterdir():
+            shutil.rmtree(stale, ignore_errors=True)
+    except OSError as exc:
+        raise StoreError(f"{work}: 无法写入 / cannot write: {exc.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="candidate-", dir=work) as tmp:
         folder = Path(tmp)
         for entry in sorted(layers_dir.iterdir()):
             if entry.name in texts or entry.name.startswith("."):

@@ -18,6 +18,9 @@ Tables
 ``registers``
     Whole JSON files the store holds besides the layers (``indicators.json``: reported
     values are recorded into it), with a version.
+``published``
+    The SHA-256 of each file as last published into the data folder's layers: a file
+    that matches neither it nor the store's state was edited outside the store.
 ``changes``
     Append-only: id, author, time (UTC), reason, the source the change rests on, the
     feature, the kind and the state before and after (JSON). Ids have no gaps: a change
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -92,6 +96,10 @@ CREATE TABLE IF NOT EXISTS changes (
     after TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_feature ON changes(feature, id);
+CREATE TABLE IF NOT EXISTS published (
+    file TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS registers (
     file TEXT PRIMARY KEY,
     data TEXT NOT NULL,
@@ -200,6 +208,14 @@ class Store(Protocol):
 
     def register(self, name: str) -> tuple[Any, int]:
         """A register's data and version."""
+        ...
+
+    def published(self) -> dict[str, str]:
+        """File → SHA-256 of the bytes last published into the data folder's layers."""
+        ...
+
+    def mark_published(self, digests: dict[str, str]) -> None:
+        """Remember what was published (its own transaction)."""
         ...
 
     def history(self, feature_id: str | None = None) -> list[Change]:
@@ -342,6 +358,10 @@ class SqliteStore:
                         f"{path}: not written by the layer writer; publish could not "
                         "reproduce it byte for byte"
                     )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO published (file, sha256) VALUES (?, ?)",
+                    (name, hashlib.sha256(path.read_bytes()).hexdigest()),
+                )
                 meta = {k: (None if k == "features" else v) for k, v in data.items()}
                 if style == "lines":
                     meta = {k: v for k, v in meta.items() if k not in {"type", "features"}}
@@ -372,6 +392,10 @@ class SqliteStore:
                 self._db.execute(
                     "INSERT INTO registers (file, data, version) VALUES (?, ?, 1)",
                     (name, _dump(data)),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO published (file, sha256) VALUES (?, ?)",
+                    (name, hashlib.sha256(text.encode("utf-8")).hexdigest()),
                 )
 
     # ---- reads
@@ -413,6 +437,21 @@ class SqliteStore:
             )
         i, f, p, g, v = rows[0]
         return FeatureState(i, f, json.loads(p), _load(g), v)
+
+    def published(self) -> dict[str, str]:
+        """File → SHA-256 of the bytes last published into the data folder's layers."""
+        return dict(self._query("SELECT file, sha256 FROM published"))
+
+    def mark_published(self, digests: dict[str, str]) -> None:
+        """Remember what was published (its own transaction)."""
+        if not digests:
+            return
+        with self.writing():
+            self._db.executemany(
+                "INSERT INTO published (file, sha256) VALUES (?, ?) "
+                "ON CONFLICT(file) DO UPDATE SET sha256 = excluded.sha256",
+                sorted(digests.items()),
+            )
 
     def history(self, feature_id: str | None = None) -> list[Change]:
         """The changes (of one feature), oldest first."""
