@@ -356,3 +356,10 @@ def test_replicas_on_one_database_follow_each_other(
     assert follow_store(there, other_root / "layers") == [name]
     assert (other_root / "layers" / name).read_bytes() == (data_root / "layers" / name).read_bytes()
     assert follow_store(there, other_root / "layers") == []
+    # A save on replica B while B's folder lags behind A's: B publishes over its own older
+    # file (what was last published to B), which is no edit made outside the store.
+    _rename(here, data_root, "Saved on replica A again", 2)
+    _rename(there, other_root, "Saved on replica B", 3, author="b")
+    assert "Saved on replica B" in (other_root / "layers" / name).read_text("utf-8")
+    follow_store(here, data_root / "layers")
+    assert (other_root / "layers" / name).read_bytes() == (data_root / "layers" / name).read_bytes()

@@ -19,7 +19,9 @@ the data folder when it is empty.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,12 @@ CREATE TABLE IF NOT EXISTS registers (
     data TEXT NOT NULL,
     version INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS published (
+    replica TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (replica, file)
+);
 """
 # Held while the schema is created and filled: two processes starting on an empty
 # database must not both fill it.
@@ -107,6 +115,8 @@ class PostgresStore:
 
         self.url = url
         self.layers_dir = Path(layers_dir)
+        # Each replica serves its own layers folder: what was published is kept per folder.
+        self.replica = f"{socket.gethostname()}:{self.layers_dir.resolve()}"
         self._in_write = False
         self._in_txn = False
         self._txn: Any = None
@@ -120,15 +130,17 @@ class PostgresStore:
                     self._db.execute("CREATE EXTENSION postgis")
                 # DDL only on a database without the tables: CREATE … IF NOT EXISTS still
                 # takes table locks, which deadlock with a writer already in a save.
-                (registers,) = self._db.execute("SELECT to_regclass('registers')").fetchone() or (
-                    None,
-                )
-                if registers is None:
+                (last,) = self._db.execute("SELECT to_regclass('published')").fetchone() or (None,)
+                if last is None:
                     self._db.execute(_SCHEMA)
                 if not self._db.execute("SELECT 1 FROM layers LIMIT 1").fetchone():
                     self._initialise()
                 if not self._db.execute("SELECT 1 FROM registers LIMIT 1").fetchone():
                     self._initialise_registers()
+                if not self._db.execute(
+                    "SELECT 1 FROM published WHERE replica = %s LIMIT 1", (self.replica,)
+                ).fetchone():
+                    self._adopt_folder()
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -191,7 +203,34 @@ class PostgresStore:
                 (name, _dump(data)),
             )
 
+    def _adopt_folder(self) -> None:
+        """A replica's first contact: its files as they are count as published to it."""
+        for name in (*CURATED_FILES, *REGISTER_FILES):
+            path = self.layers_dir / name
+            if path.exists():
+                self._db.execute(
+                    "INSERT INTO published (replica, file, sha256) VALUES (%s, %s, %s)",
+                    (self.replica, name, hashlib.sha256(path.read_bytes()).hexdigest()),
+                )
+
     # ---- reads
+
+    def published(self) -> dict[str, str]:
+        """File → SHA-256 of the bytes last published into this replica's layers folder."""
+        rows = self._query("SELECT file, sha256 FROM published WHERE replica = %s", (self.replica,))
+        return {str(f): str(d) for f, d in rows}
+
+    def mark_published(self, digests: dict[str, str]) -> None:
+        """Remember what was published into this replica's folder (its own transaction)."""
+        if not digests:
+            return
+        with self.writing():
+            for name, digest in sorted(digests.items()):
+                self._db.execute(
+                    "INSERT INTO published (replica, file, sha256) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (replica, file) DO UPDATE SET sha256 = excluded.sha256",
+                    (self.replica, name, digest),
+                )
 
     def registers(self) -> list[str]:
         """The names of the registers the store holds."""
