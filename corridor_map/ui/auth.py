@@ -37,7 +37,15 @@ import streamlit as st
 
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
-from corridor_map.core.roles import RoleError, RolePolicy, User, role_policy, user_from_claims
+from corridor_map.core.roles import (
+    Role,
+    RoleError,
+    RolePolicy,
+    User,
+    require,
+    role_policy,
+    user_from_claims,
+)
 from corridor_map.core.settings import Settings
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "oidc_provider",
     "policy_of",
     "proxy_claims",
+    "require_session",
     "sign_in_box",
 ]
 
@@ -193,6 +202,23 @@ def sign_in_box(settings: Settings, lang: str) -> User | None:
         else:
             st.button(t("sign_in", lang), key="auth_sign_in", on_click=st.login)
     return None
+
+
+def require_session(role: Role, settings: Settings) -> User:
+    """Resolve this session's user on the server now and refuse unless it holds ``role``.
+
+    For a page's save handler, right before it changes anything:
+    ``user = require_session(Role.CURATOR, settings)``, then ``user.author`` as the
+    change's author.
+
+    Raises
+    ------
+    PermissionRefusedError
+        Nobody signed in, or a lower role.
+    RoleError
+        The roles file or the role settings are wrong.
+    """
+    return require(role, current_user(settings))
 
 
 def gate_reading(settings: Settings, user: User | None, lang: str) -> None:
