@@ -75,18 +75,25 @@ class Database:
     def ensure_schema(self, sqlite_schema: str, postgres_schema: str) -> None:
         """Create the tables (``IF NOT EXISTS``) of the running driver, unless they exist.
 
-        ``CREATE … IF NOT EXISTS`` takes table locks even when there is nothing to do
-        (PostgreSQL), which would serialise every page run behind the writers; so the
-        tables named in the schema are looked up first.
+        ``CREATE … IF NOT EXISTS`` takes locks even when there is nothing to do (table
+        locks in PostgreSQL, the write lock of the file in SQLite), which would queue every
+        page run behind a save in progress; so the tables named in the schema are looked
+        up first.
         """
         names = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", postgres_schema)
-        if self.postgres and names:
+        if self.postgres:
             found = self.query(
                 "SELECT count(*) FROM unnest(?::text[]) AS n WHERE to_regclass(n) IS NOT NULL",
                 (names,),
             )
-            if found[0][0] == len(names):
-                return
+        else:
+            marks = ", ".join("?" for _ in names)
+            found = self.query(
+                f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+                tuple(names),
+            )
+        if names and found[0][0] == len(names):
+            return
         with self.transaction("schema"):
             if self.postgres:
                 self._pg.execute(postgres_schema)
