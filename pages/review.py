@@ -15,9 +15,9 @@ from corridor_map.core.i18n import normalize_language, t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_root
 from corridor_map.core.settings import load_settings
-from corridor_map.curation.comments import Target
 from corridor_map.ui.auth import gate_reading, sign_in_box
 from corridor_map.ui.review import (
+    comment_target,
     comments_section,
     curation_backend,
     feature_state,
@@ -61,14 +61,10 @@ try:
                 feature_state(store, feature_id, lang)
                 propose_form(store, db, user, feature_id, lang)
         with comments_tab:
-            about = st.selectbox(
-                t("review_pick_feature", lang),
-                list(names),
-                format_func=lambda i: f"{names[i]} ({i})",
-                key="comment_feature",
-            )
-            if about:
-                feature_state(store, about, lang)
-                comments_section(db, user, Target.feature(about), lang)
+            target = comment_target(names, lang)
+            if target is not None:
+                if target.kind == "feature":
+                    feature_state(store, target.key, lang)
+                comments_section(db, user, target, lang)
 except CorridorMapError as exc:
     st.error(md_escape(str(exc)))

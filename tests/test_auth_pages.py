@@ -41,3 +41,28 @@ def test_sign_in_to_read_stops_the_page_for_nobody(
     assert not page.exception
     assert [i.value for i in page.info] == ["请先登录再查看地图。"]
     assert not page.title and not page.tabs
+
+
+def test_comments_on_a_paragraph_and_a_point_are_listed_there(data: Path) -> None:
+    from corridor_map.core.roles import RolePolicy, user_from_claims
+    from corridor_map.core.vocab import REGION
+    from corridor_map.curation import comments as cm
+    from corridor_map.curation.db import open_database
+    from corridor_map.documents.corpus import load_corpus
+
+    document = next(iter(load_corpus().documents.values()))
+    paragraph = document.paragraphs[0]
+    lon, lat = (REGION[0] + REGION[2]) / 2, (REGION[1] + REGION[3]) / 2  # the page's default
+    db = open_database("", data)
+    cm.ensure_comment_tables(db)
+    wang = user_from_claims({"sub": "wang", "roles": "commenter"}, via="oidc", policy=RolePolicy())
+    cm.add_comment(db, wang, cm.Target.paragraph(document.id, paragraph.id), "段落评论")
+    cm.add_comment(db, wang, cm.Target.point(lon, lat), "地点评论")
+    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    page.radio(key="comment_kind").set_value("paragraph").run()
+    shown = " ".join(m.value for m in page.markdown)
+    assert "段落评论" in shown and "地点评论" not in shown
+    page.radio(key="comment_kind").set_value("point").run()
+    shown = " ".join(m.value for m in page.markdown)
+    assert "地点评论" in shown and "段落评论" not in shown
+    assert not page.exception

@@ -545,6 +545,14 @@ _STRINGS: dict[str, dict[str, str]] = {
     },
     "comment_new": {"zh": "新评论", "en": "New comment"},
     "comment_add": {"zh": "发表评论", "en": "Post the comment"},
+    "comment_on": {"zh": "评论对象", "en": "Comment on"},
+    "comment_on_feature": {"zh": "要素", "en": "A feature"},
+    "comment_on_paragraph": {"zh": "文件段落", "en": "A document paragraph"},
+    "comment_on_point": {"zh": "地图上的点", "en": "A point on the map"},
+    "comment_document": {"zh": "文件", "en": "Document"},
+    "comment_paragraph": {"zh": "段落", "en": "Paragraph"},
+    "comment_lon": {"zh": "经度（WGS84）", "en": "Longitude (WGS84)"},
+    "comment_lat": {"zh": "纬度（WGS84）", "en": "Latitude (WGS84)"},
     # --- end of bureaus strings ---
 }
 

@@ -31,6 +31,7 @@ from corridor_map.curation.postgres import PostgresStore, follow_store, open_cur
 from corridor_map.curation.store import FeatureState, Store
 
 __all__ = [
+    "comment_target",
     "comments_section",
     "curation_backend",
     "feature_state",
@@ -333,6 +334,55 @@ def propose_form(store: Store, db: Database, user: User | None, feature_id: str,
         _report(exc)
     else:
         _flash(f"{t('review_proposed', lang)} #{item.id}")
+
+
+def comment_target(names: dict[str, str], lang: str) -> cm.Target | None:
+    """Pick what to comment on: a feature, a document paragraph or a point on the map."""
+    from corridor_map.core.vocab import REGION
+    from corridor_map.documents.corpus import load_corpus
+
+    kind = st.radio(
+        t("comment_on", lang),
+        ("feature", "paragraph", "point"),
+        format_func=lambda k: t(f"comment_on_{k}", lang),
+        horizontal=True,
+        key="comment_kind",
+    )
+    if kind == "feature":
+        about = st.selectbox(
+            t("review_pick_feature", lang),
+            list(names),
+            format_func=lambda i: f"{names[i]} ({i})",
+            key="comment_feature",
+        )
+        return cm.Target.feature(about) if about else None
+    if kind == "paragraph":
+        documents = load_corpus().documents
+        doc_id = st.selectbox(
+            t("comment_document", lang),
+            list(documents),
+            format_func=lambda d: documents[d].title,
+            key="comment_document",
+        )
+        if not doc_id:
+            return None
+        paragraphs = {p.id: p.text for p in documents[doc_id].paragraphs}
+        paragraph_id = st.selectbox(
+            t("comment_paragraph", lang),
+            list(paragraphs),
+            format_func=lambda p: f"{p} · {paragraphs[p][:40]}",
+            key="comment_paragraph",
+        )
+        return cm.Target.paragraph(doc_id, paragraph_id) if paragraph_id else None
+    lon_min, lat_min, lon_max, lat_max = REGION
+    left, right = st.columns(2)
+    lon = left.number_input(
+        t("comment_lon", lang), lon_min, lon_max, (lon_min + lon_max) / 2, format="%.6f"
+    )
+    lat = right.number_input(
+        t("comment_lat", lang), lat_min, lat_max, (lat_min + lat_max) / 2, format="%.6f"
+    )
+    return cm.Target.point(float(lon), float(lat))
 
 
 def comments_section(db: Database, user: User | None, target: cm.Target, lang: str) -> None:
