@@ -203,9 +203,8 @@ def test_comments_apart_from_the_data(db_url: str, data_root: Path) -> None:
     assert len(cm.comments(db)) == 3 and store.history() == []
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_postgis_column_follows_the_geometry(db_url: str, data_root: Path) -> None:
-    if not db_url:
-        pytest.skip("PostGIS only")
     store = open_curation_store(db_url, data_root)
     assert isinstance(store, PostgresStore)
     inside = shape(store.feature(FEATURE).geometry).representative_point()
@@ -340,11 +339,11 @@ def test_stale_proposal_is_refused_with_both_states(db_url: str, data_root: Path
     assert [c.author for c in store.history()] == ["a"]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_replicas_on_one_database_follow_each_other(
     db_url: str, data_root: Path, tmp_path: Path
 ) -> None:
-    if not db_url:
-        pytest.skip("replicas on several hosts share a PostgreSQL database")
+    """Replicas on several hosts share a PostgreSQL database (SQLite has one folder)."""
     other_root = copy_data(tmp_path / "replica-b")  # another host's data folder
     here = open_curation_store(db_url, data_root)
     there = open_curation_store(db_url, other_root)
