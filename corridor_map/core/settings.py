@@ -27,6 +27,25 @@ ENVIRONMENT: dict[str, str] = {
     "{z} and {key} (default: the public t0-t7 WMTS nodes)",
     "CORRIDOR_MAP_APPROVAL_NUMBER": "审图号 printed on maps (default: none)",
     "CORRIDOR_MAP_SCHEMATIC_MARK": "'on' prints the 示意图 mark on maps (default: on)",
+    "CORRIDOR_MAP_DB": "the curation store's database: a postgresql://… URL for a shared "
+    "deployment (PostgreSQL + PostGIS), the same for the CLI and the app (default: SQLite "
+    "in the data folder)",
+    "CORRIDOR_MAP_SIGN_IN_TO_READ": "'on': reading the map needs sign-in too (default: off; "
+    "editing always needs it)",
+    "CORRIDOR_MAP_ROLES_FILE": "TOML or JSON file mapping e-mail or subject to a role "
+    "(reader, commenter, contributor, curator, administrator); it wins over the claims",
+    "CORRIDOR_MAP_ROLES_CLAIM": "the identity provider's claim holding roles, dotted for "
+    "nested claims, e.g. realm_access.roles (default: roles)",
+    "CORRIDOR_MAP_DEFAULT_ROLE": "role of a signed-in user that neither the roles file nor "
+    "the claims name (default: reader)",
+    "CORRIDOR_MAP_TRUSTED_PROXY": "comma-separated addresses of the intranet reverse proxy "
+    "whose user headers are trusted (default: none, header sign-in off)",
+    "CORRIDOR_MAP_PROXY_USER_HEADER": "header the trusted proxy puts the user's id in "
+    "(default: X-Remote-User)",
+    "CORRIDOR_MAP_PROXY_EMAIL_HEADER": "header the trusted proxy puts the user's e-mail in "
+    "(default: X-Remote-Email)",
+    "CORRIDOR_MAP_PROXY_ROLES_HEADER": "header the trusted proxy puts the user's roles in, "
+    "comma-separated (default: none)",
     "CORRIDOR_MAP_CURATION": "'on' lets the app's curation page change the data (default: "
     "off, read-only)",
 }
@@ -52,6 +71,21 @@ class Settings:
         The 审图号, empty when unset.
     schematic_mark : bool
         Whether printed maps carry the 示意图 mark.
+    db_url : str
+        ``CORRIDOR_MAP_DB``; empty means the embedded SQLite store.
+    sign_in_to_read : bool
+        Whether reading needs sign-in.
+    roles_file : Path or None
+        ``CORRIDOR_MAP_ROLES_FILE``.
+    roles_claim : str
+        The claim (dotted path) holding a signed-in user's roles.
+    default_role : str
+        Role name of a signed-in user nobody gave a role (checked by
+        :func:`corridor_map.core.roles.role_policy`).
+    trusted_proxies : tuple of str
+        Addresses whose user headers are believed; empty turns header sign-in off.
+    proxy_user_header, proxy_email_header, proxy_roles_header : str
+        Header names the trusted proxy writes (the roles header may be empty: unused).
     curation : bool
         Whether the app's curation page may change the data (``CORRIDOR_MAP_CURATION``).
     """
@@ -63,7 +97,21 @@ class Settings:
     tianditu_url: str
     approval_number: str
     schematic_mark: bool
+    # Defaults so that code building Settings by hand keeps working.
+    db_url: str = ""
+    sign_in_to_read: bool = False
+    roles_file: Path | None = None
+    roles_claim: str = "roles"
+    default_role: str = "reader"
+    trusted_proxies: tuple[str, ...] = ()
+    proxy_user_header: str = "X-Remote-User"
+    proxy_email_header: str = "X-Remote-Email"
+    proxy_roles_header: str = ""
     curation: bool = False
+
+
+def _on(value: str) -> bool:
+    return value.strip().lower() in {"on", "1", "yes", "true"}
 
 
 def _cache_dir(env: Mapping[str, str]) -> Path | None:
@@ -94,5 +142,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         tianditu_url=env.get("CORRIDOR_MAP_TIANDITU_URL", "").strip(),
         approval_number=env.get("CORRIDOR_MAP_APPROVAL_NUMBER", "").strip(),
         schematic_mark=mark not in {"off", "0", "no", "false"},
+        db_url=env.get("CORRIDOR_MAP_DB", "").strip(),
+        sign_in_to_read=_on(env.get("CORRIDOR_MAP_SIGN_IN_TO_READ", "")),
+        roles_file=Path(roles)
+        if (roles := env.get("CORRIDOR_MAP_ROLES_FILE", "").strip())
+        else None,
+        roles_claim=env.get("CORRIDOR_MAP_ROLES_CLAIM", "").strip() or "roles",
+        default_role=env.get("CORRIDOR_MAP_DEFAULT_ROLE", "").strip().lower() or "reader",
+        trusted_proxies=tuple(
+            a.strip() for a in env.get("CORRIDOR_MAP_TRUSTED_PROXY", "").split(",") if a.strip()
+        ),
+        proxy_user_header=env.get("CORRIDOR_MAP_PROXY_USER_HEADER", "").strip() or "X-Remote-User",
+        proxy_email_header=env.get("CORRIDOR_MAP_PROXY_EMAIL_HEADER", "").strip()
+        or "X-Remote-Email",
+        proxy_roles_header=env.get("CORRIDOR_MAP_PROXY_ROLES_HEADER", "").strip(),
         curation=env.get("CORRIDOR_MAP_CURATION", "").strip().lower() in {"on", "1", "yes", "true"},
     )
