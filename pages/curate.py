@@ -2,7 +2,8 @@
 from an official file (previewed first) and revert a change.
 
 Read-only unless ``CORRIDOR_MAP_CURATION=on`` (:class:`corridor_map.core.settings.Settings`
-``.curation``); sign-in and roles come with the multi-bureau issue. Every save goes through
+``.curation``) and a curator is signed in; every save resolves the user on the server again
+(:func:`corridor_map.ui.auth.require_session`) and writes its author. Every save goes through
 :mod:`corridor_map.curation.edits`, the same validated and recorded path as the CLI; the
 map, the panel and every view read the published layers and follow it at once.
 """
@@ -18,18 +19,22 @@ from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_root, layers_dir
+from corridor_map.core.roles import Role, RoleError, can
 from corridor_map.core.settings import load_settings
 from corridor_map.curation import edits
-from corridor_map.curation.store import SqliteStore, open_store
+from corridor_map.curation.postgres import open_curation_store
+from corridor_map.curation.store import Store
+from corridor_map.ui import auth
 from corridor_map.views import panel
 
 lang = st.session_state.get("lang", "zh")
+settings = load_settings()
 
 
-def _store() -> SqliteStore:
+def _store() -> Store:
     # Opened on every run (a few milliseconds): a SQLite connection belongs to the thread
     # that made it, and Streamlit runs a session's reruns on different threads.
-    return open_store(data_root())
+    return open_curation_store(settings.db_url, data_root())
 
 
 def _history_rows(changes: list[Any]) -> list[dict[str, Any]]:
@@ -63,7 +68,7 @@ def _preview(upload: Any, crs: str) -> Any:
     return imported
 
 
-def _geometry_form(store: SqliteStore, feature_id: str, version: int) -> None:
+def _geometry_form(store: Store, feature_id: str, version: int) -> None:
     st.subheader(t("curate_geometry", lang))
     upload = st.file_uploader(t("curate_upload", lang), key="curate_upload")
     crs = st.selectbox(
@@ -118,15 +123,11 @@ def _saved(change_id: int) -> None:
 
 
 def _author() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The signed-in curator, resolved on the server at the moment of saving."""
+    return auth.require_session(Role.CURATOR, settings).author
 
 
-def _revert_form(store: SqliteStore, changes: list[Any]) -> None:
+def _revert_form(store: Store, changes: list[Any]) -> None:
     st.subheader(t("curate_revert", lang))
     with st.form("curate_revert_form"):
         change_id = st.selectbox(t("curate_revert_change", lang), [c.id for c in reversed(changes)])
@@ -151,7 +152,13 @@ st.title(t("curate_title", lang))
 notice = st.session_state.pop("curate_notice", None)
 if notice:
     st.success(notice)
-enabled = load_settings().curation
+try:
+    user = auth.current_user(settings)
+except RoleError as exc:
+    st.error(md_escape(str(exc)))
+    user = None
+curator = can(Role.CURATOR, user)
+enabled = settings.curation and curator
 try:
     store = _store()
     states = store.features()
@@ -173,8 +180,10 @@ st.markdown(
     )
 )
 st.caption(md_escape(str(props.get("geometry_source") or "")))
-if not enabled:
+if not settings.curation:
     st.info(t("curate_read_only", lang))
+elif not curator:
+    st.info(t("curate_needs_curator", lang))
 else:
     _geometry_form(store, feature_id, state.version)
 changes = store.history(feature_id)

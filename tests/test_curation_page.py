@@ -3,6 +3,7 @@ the history of a feature, and a revert from the page that restores the layers.""
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,12 @@ def test_revert_from_the_page(data_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     at = _page("zh")
     at.run()
     at.selectbox(key="curate_feature").set_value(CORE).run()
+    # curation on, nobody signed in: the page says so and offers no change
+    assert [i.value for i in at.info] == ["修改需要以审定人（curator）身份登录。"]
+    assert not at.button
+    # a curator signed in through the identity provider (its claims as st.user holds them)
+    at.user = {"is_logged_in": True, "sub": "li", "email": "li@example.org", "roles": "curator"}
+    at.run()
     assert not at.info
     form_inputs = [w for w in at.text_input if w.label == "修改理由（必填）"]
     form_inputs[-1].input("名称恢复")
@@ -59,3 +66,4 @@ def test_revert_from_the_page(data_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     assert _layers(data_copy) == before
     assert list(at.dataframe[-1].value["类型"]) == ["revert", "set"]
     assert any("#2" in s.value for s in at.success)
+    assert list(at.dataframe[-1].value["修改人"]) == ["li@example.org (oidc)", getpass.getuser()]

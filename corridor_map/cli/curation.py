@@ -19,7 +19,7 @@ from corridor_map.core.errors import CorridorMapError
 
 if TYPE_CHECKING:
     from corridor_map.curation.edits import Provenance
-    from corridor_map.curation.store import Change, SqliteStore
+    from corridor_map.curation.store import Change, Store
 
 
 class CurationInputError(CorridorMapError):
@@ -202,13 +202,14 @@ def _author(args: argparse.Namespace) -> str:
         return "unknown"
 
 
-def _open(reconcile: bool = True) -> tuple[SqliteStore, Path]:
+def _open(reconcile: bool = True) -> tuple[Store, Path]:
     """The data folder's store and layers folder; publish what a killed save left."""
     from corridor_map.core.paths import data_root, layers_dir
+    from corridor_map.core.settings import load_settings
+    from corridor_map.curation.postgres import open_curation_store
     from corridor_map.curation.publish import publish
-    from corridor_map.curation.store import open_store
 
-    store = open_store(data_root())
+    store = open_curation_store(load_settings().db_url, data_root())
     if reconcile:
         publish(store, layers_dir())
     return store, layers_dir()

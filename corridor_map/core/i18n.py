@@ -471,6 +471,10 @@ _STRINGS: dict[str, dict[str, str]] = {
     "curate_col_source": {"zh": "来源", "en": "Source"},
     "curate_col_before": {"zh": "修改前", "en": "Before"},
     "curate_col_after": {"zh": "修改后", "en": "After"},
+    "curate_needs_curator": {
+        "zh": "修改需要以审定人（curator）身份登录。",
+        "en": "Changes need a signed-in curator.",
+    },
     # --- end of curation strings ---
     # --- site check and coverage (issue 25) ---
     "site_title": {"zh": "选址核查", "en": "Site check"},
