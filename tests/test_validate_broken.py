@@ -985,3 +985,25 @@ def test_cli_commands_on_bad_data_exit_2_with_the_list(
     assert str(problems[0]) in captured.err
     assert "Traceback" not in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("depth", [40, 500, 960])
+def test_a_deeply_nested_property_is_one_validate_line_not_a_recursion_error(
+    tmp_path, capsys, depth
+):
+    """A 5 KB property nested hundreds of levels passed validate, then saving the report
+    crashed every page with RecursionError (issue 27)."""
+    data = _good()
+    data["features"][1]["properties"]["extra"] = "NESTED"
+    # Written as text: json.dumps itself cannot write 960 levels.
+    text = json.dumps(data).replace('"NESTED"', '{"k":' * depth + '"x"' + "}" * depth)
+    other = _collection(_feature("u-core", _point(121.386, 28.373), role="core"))
+    folder = _layers(tmp_path, {"t.geojson": text, "u.geojson": other})
+    (problem,) = _problems(folder)
+    assert problem.feature_id == "-" and "nested too deeply" in problem.reason
+    atlas = load_atlas(folder, strict=False)
+    assert atlas.refused == ("t.geojson",) and "u-core" in atlas
+    assert cli.main(["validate", "--layers", str(folder)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    assert "t.geojson: -: -: malformed JSON: nested too deeply" in out.out + out.err

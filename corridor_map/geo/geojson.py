@@ -30,6 +30,36 @@ from corridor_map.core.errors import CorridorMapError
 
 COORDINATE_DECIMALS = 6
 LAYER_FILE_MODE = 0o644
+#: Deepest nesting a data file may have. A GeoJSON MultiPolygon's positions sit 8 levels
+#: down; a property nested hundreds of levels deep can only be hostile, and would make
+#: every recursive consumer (the schema check, caches, renderers) fail with RecursionError.
+MAX_JSON_DEPTH = 32
+#: Largest data file read (the biggest shipped layer is about 1 MB; the 30,000-feature
+#: scale benchmark's about 40 MB).
+MAX_DATA_FILE_BYTES = 200_000_000
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """Nesting depth of parsed JSON (a scalar is 0), counted without recursion.
+
+    Stops early and returns ``limit + 1`` once the depth passes ``limit``.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def read_json(path: Path) -> tuple[Any, str | None]:
@@ -37,7 +67,8 @@ def read_json(path: Path) -> tuple[Any, str | None]:
 
     The reason is what a problem list or an error message says after the file's name:
     ``file not found``, ``not UTF-8 text (…)``, ``cannot read (…)``, ``malformed JSON: …
-    at line L column C`` or ``malformed JSON: nested too deeply``. It never raises.
+    at line L column C`` or ``malformed JSON: nested too deeply`` (deeper than
+    :data:`MAX_JSON_DEPTH` levels). It never raises.
     """
     try:
         text = Path(path).read_text("utf-8")
@@ -48,12 +79,15 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     except OSError as exc:
         return None, f"cannot read ({exc.strerror})"
     try:
-        return json.loads(text), None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
         # json's decoder recurses per nesting level; no data file nests this deep
         return None, "malformed JSON: nested too deeply"
+    if json_depth(data) > MAX_JSON_DEPTH:
+        return None, f"malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+    return data, None
 
 
 def _round_coords(value: Any) -> Any:
