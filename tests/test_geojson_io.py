@@ -178,7 +178,7 @@ def test_a_failed_rename_puts_the_files_already_replaced_back(tmp_path, monkeypa
 _SLOW_WRITER = """
 import os, sys, time
 from pathlib import Path
-from corridor_map import _geojson_io
+from corridor_map.geo import geojson as _geojson_io
 
 real_write = os.write
 def slow(fd, data):

@@ -1007,3 +1007,61 @@ def test_a_deeply_nested_property_is_one_validate_line_not_a_recursion_error(
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out
     assert "t.geojson: -: -: malformed JSON: nested too deeply" in out.out + out.err
+
+
+def _limited_memory() -> None:
+    import resource
+
+    # Today's reader fills memory from /dev/zero: keep that off the shared machine.
+    resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
+
+
+def test_data_files_that_are_not_regular_files_are_one_validate_line_each(tmp_path):
+    """A FIFO made validate wait forever; a link to /dev/zero or /dev/urandom ended in
+    MemoryError (issue 27). Run as a user would, in a process with a time limit."""
+    folder = _layers(tmp_path, {"t.geojson": _good()})
+    os.mkfifo(folder / "fifo.geojson")
+    (folder / "zero.geojson").symlink_to("/dev/zero")
+    (folder / "random.geojson").symlink_to("/dev/urandom")
+    (folder / "folder.geojson").mkdir()
+    with (folder / "huge.geojson").open("wb") as huge:  # sparse: no disk used
+        huge.truncate(300_000_000)
+    done = subprocess.run(
+        [sys.executable, "-m", "corridor_map.cli.main", "validate", "--layers", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limited_memory,
+    )
+    assert done.returncode == 1, done.stderr
+    text = done.stdout + done.stderr
+    assert "Traceback" not in text and "MemoryError" not in text
+    expected = {
+        "fifo.geojson": "not a regular file (a named pipe (FIFO))",
+        "zero.geojson": "not a regular file (a device)",
+        "random.geojson": "not a regular file (a device)",
+        "folder.geojson": "not a regular file (a folder)",
+        "huge.geojson": "too large: 300,000,000 bytes > limit",
+    }
+    for name, reason in expected.items():
+        (line,) = [ln for ln in text.splitlines() if name in ln]
+        assert f"{name}: -: -: {reason}" in line, line
+    assert not any("t.geojson" in ln for ln in text.splitlines())
+
+
+def test_a_fifo_in_the_layers_is_refused_by_the_loader(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": _good()})
+    os.mkfifo(folder / "fifo.geojson")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from corridor_map.atlas.model import load_atlas; "
+            "a = load_atlas(sys.argv[1], strict=False); print(a.refused, 't-core' in a)",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "('fifo.geojson',) True", done.stderr

@@ -52,7 +52,7 @@ from corridor_map.documents.normalize import (
     parse_metadata_header,
     to_simplified,
 )
-from corridor_map.geo.geojson import read_json
+from corridor_map.geo.geojson import read_data_bytes, read_json
 
 __all__ = [
     "Corpus",
@@ -593,10 +593,11 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
     where = f"{folder / 'catalog.json'} document {doc_id!r}"
     seed_file = _require(entry, "seed_file", where)
     path = folder / seed_file
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: seed file of {doc_id!r} not found", file=path) from None
+    data, reason = read_data_bytes(path)
+    if data is None:
+        if reason == "file not found":
+            raise CorpusError(f"{path}: seed file of {doc_id!r} not found", file=path)
+        raise CorpusError(f"{path}: seed file of {doc_id!r}: {reason}", file=path)
     digest = hashlib.sha256(data).hexdigest()
     expected = _require(entry, "sha256", where)
     if digest != expected:
