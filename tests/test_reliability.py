@@ -20,6 +20,7 @@ from types import ModuleType
 import pytest
 
 from corridor_map.analysis import uploads as imports
+from corridor_map.analysis.upload_notes import UploadError
 from corridor_map.atlas.validation import validate
 from corridor_map.cli import main as cli
 from corridor_map.core.i18n import t
@@ -226,7 +227,7 @@ def test_a_dense_upload_is_refused_before_any_geometry_is_built(
         raise AssertionError("a geometry was built from a refused upload")
 
     monkeypatch.setattr(imports, "shape", built)
-    with pytest.raises(imports.UploadError) as refused:
+    with pytest.raises(UploadError) as refused:
         imports.read_upload(data, "<img src=x onerror=alert(1)>.geojson")
     zh = imports.error_text(refused.value, "zh")
     en = imports.error_text(refused.value, "en")
