@@ -1065,3 +1065,48 @@ def test_a_fifo_in_the_layers_is_refused_by_the_loader(tmp_path):
         timeout=120,
     )
     assert done.stdout.strip() == "('fifo.geojson',) True", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "reasons"),
+    [
+        ("中央\u200d创新核", ["U+200D ZERO WIDTH JOINER at 2"]),
+        ("\u202e核新创央中", ["U+202E RIGHT-TO-LEFT OVERRIDE at 0"]),
+        ("温岭\u2066科创\u2069", ["U+2066 LEFT-TO-RIGHT ISOLATE at 2"]),
+        ("\u200b\u200c\ufeff", ["U+200B ZERO WIDTH SPACE at 0", "is empty once invisible"]),
+        ("\u3164", ["U+3164 HANGUL FILLER at 0", "is empty once invisible"]),
+        ("\u3000 ", ["missing or empty string"]),
+        ("长" * 100_000, ["is 100,000 characters long; the limit is 120"]),
+    ],
+)
+def test_spoofed_blank_or_flooding_names_are_refused(tmp_path, name, reasons):
+    """Issue 27: a zero-width joiner made a name look exactly like 中央创新核; an override,
+    an invisible-only or a 100,000-character name passed validate."""
+    problems = [p for p in _broken(tmp_path, "t-core", name_zh=name) if p.field == "name_zh"]
+    assert len(problems) == len(reasons), problems
+    for problem, reason in zip(problems, reasons, strict=True):
+        assert problem.feature_id == "t-core" and reason in problem.reason
+
+
+def test_an_ordinary_name_with_spaces_and_punctuation_passes(tmp_path):
+    assert _broken(tmp_path, "t-core", name_en="Jiulong Lake S&T Hub (九龙湖·科创)") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("precision_m", 1e308, "precision_m"),
+        ("precision_m", 100_001, "precision_m"),
+        ("measured", {"area_km2": 1e9}, "measured.area_km2"),
+        ("measured", {"length_km": 1e6}, "measured.length_km"),
+    ],
+)
+def test_numbers_outside_a_plausible_range_are_refused(tmp_path, field, value, where):
+    """``precision_m = 1e308`` was accepted (issue 27)."""
+    problems = _broken(tmp_path, "t-extent", **{field: value})
+    (problem,) = [p for p in problems if p.field == where and "plausible" in p.reason]
+    assert problem.feature_id == "t-extent" and "is outside the plausible range" in problem.reason
+
+
+def test_numbers_at_the_edge_of_the_range_pass(tmp_path):
+    assert _broken(tmp_path, "t-extent", precision_m=100_000) == []

@@ -17,6 +17,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.checks_quotes import Checker, check_properties
+from corridor_map.atlas.checks_values import check_values
 from corridor_map.core import schemas
 from corridor_map.core.vocab import (
     AREA_TOLERANCE,
@@ -129,6 +130,7 @@ def _check_feature(
         checker.add(file, fid, "id", f"duplicate id (first used in {checker.features[fid][0]})")
         return None
     check_properties(checker, file, fid, props)
+    check_values(checker, file, fid, props)
     geometry = None if "geometry" in fields else _check_geometry(checker, file, fid, props, raw)
     _check_area(checker, file, fid, props, geometry)
     checker.features[fid] = (file, props, geometry)

@@ -55,6 +55,7 @@ from corridor_map.documents.normalize import (
 from corridor_map.geo.geojson import read_data_bytes, read_json
 
 __all__ = [
+    "MAX_QUERY_CHARS",
     "Corpus",
     "CorpusError",
     "Document",
@@ -62,6 +63,7 @@ __all__ = [
     "ExcerptError",
     "Paragraph",
     "SearchHit",
+    "SearchQueryError",
     "citation_label",
     "clear_cache",
     "load_corpus",
@@ -90,6 +92,15 @@ class CorpusError(CorridorMapError):
         super().__init__(message)
         self.file = None if file is None else str(file)
         self.doc_id = doc_id
+
+
+class SearchQueryError(CorridorMapError):
+    """A search query the corpus refuses (too long); the message is bilingual."""
+
+
+#: Longest search query, in characters: a long sentence. Matching costs grow with the
+#: query (a 1 MB query held a CPU for 25 s), and no paragraph is longer than a page.
+MAX_QUERY_CHARS = 200
 
 
 class ExcerptError(CorridorMapError):
@@ -486,7 +497,17 @@ class Corpus:
             Text in simplified or traditional characters, or ASCII such as ``1030``.
         limit
             Maximum number of hits.
+
+        Raises
+        ------
+        SearchQueryError
+            When the query is longer than :data:`MAX_QUERY_CHARS` characters.
         """
+        if len(query) > MAX_QUERY_CHARS:
+            raise SearchQueryError(
+                f"检索词过长：{len(query):,} 个字符，上限 {MAX_QUERY_CHARS} / "
+                f"search query too long: {len(query):,} characters > limit {MAX_QUERY_CHARS}"
+            )
         terms = [t for t in _search_form(query).split() if t]
         if not terms or limit <= 0:
             return []
