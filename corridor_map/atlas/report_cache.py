@@ -210,7 +210,7 @@ def _decode(data: Any, key: str) -> Report | None:
         raise TypeError("features and geometries do not match")
     if not all(b is None or isinstance(b, str) for b in blobs):
         raise TypeError("geometries: not WKB text")
-    geometries = shapely.from_wkb([b if b is not None else None for b in blobs])
+    geometries = shapely.from_wkb(blobs)  # None stays None (an unlocated feature)
     features: Features = {}
     for row, geometry in zip(rows, geometries, strict=True):
         if not (

@@ -41,6 +41,14 @@ Validation rules and tolerances, chosen to catch real mistakes in schematic laye
 
 :func:`load_atlas` runs these checks (one cached result per data snapshot) and refuses
 every layer file with a problem; see its docstring and ``docs/architecture.md``.
+
+Where the checks live: :mod:`~corridor_map.atlas.checks_quotes` (excerpts, dates, figures,
+parents, links, targets; the :class:`~corridor_map.atlas.checks_quotes.Checker`),
+:mod:`~corridor_map.atlas.checks_geometry` (a file, its features and geometries),
+:mod:`~corridor_map.atlas.checks_values` (names and plausible numbers),
+:mod:`~corridor_map.atlas.checks_containment` and :mod:`~corridor_map.atlas.checks_gcj02`;
+the report kept across restarts is :mod:`~corridor_map.atlas.report_cache` (JSON). This
+module holds the refusal loop and the public API.
 """
 
 from __future__ import annotations
