@@ -132,8 +132,13 @@ def hostile_files(folder: Path) -> list[tuple[str, bytes]]:
 # ------------------------------------------------------------------------ the sessions
 
 
-async def upload_all(browser: Any, url: str, files: list[tuple[str, bytes]]) -> list[str]:
-    """Upload each file in the measure view; one line per file (time and outcome)."""
+async def upload_all(
+    browser: Any, url: str, files: list[tuple[str, bytes]], started: asyncio.Event
+) -> list[str]:
+    """Upload each file in the measure view; one line per file (time and outcome).
+
+    ``started`` is set once the first file is sent, so the clicks run during the uploads.
+    """
     uploader = Session(-1)
     await uploader.open(browser)
     lines = []
@@ -146,6 +151,7 @@ async def upload_all(browser: Any, url: str, files: list[tuple[str, bytes]]) -> 
             await box.set_input_files(
                 files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
             )
+            started.set()
             try:
                 # A refusal names the file; a file that reads shows its measures table.
                 alert = uploader.page.locator("[data-testid='stAlert']").filter(has_text=name)
@@ -169,6 +175,7 @@ async def upload_all(browser: Any, url: str, files: list[tuple[str, bytes]]) -> 
             if await uploader.page.locator(".stException").count():
                 uploader.errors.append(f"upload {name}: the app shows an exception")
     finally:
+        started.set()  # never leave the clicks waiting
         await uploader.close()
     return lines + [f"  error: {e}" for e in uploader.errors]
 
@@ -183,7 +190,14 @@ def _p95(values: list[float]) -> float:
 
 
 async def clicking(
-    browser: Any, url: str, sessions: int, first: int, lat: float, lon: float, during: Any = None
+    browser: Any,
+    url: str,
+    sessions: int,
+    first: int,
+    lat: float,
+    lon: float,
+    during: Any = None,
+    started: asyncio.Event | None = None,
 ) -> tuple[list[Session], list[str]]:
     group = [Session(first + i) for i in range(sessions)]
     await asyncio.gather(*(s.open(browser) for s in group))
@@ -193,7 +207,8 @@ async def clicking(
         await asyncio.gather(*(s.click(lat, lon) for s in group))
     else:
         task = asyncio.ensure_future(during)
-        await asyncio.sleep(2.0)  # the upload is under way when the clicks start
+        if started is not None:
+            await started.wait()  # the first upload is under way when the clicks start
         await asyncio.gather(*(s.click(lat, lon) for s in group))
         uploads = await task
     await asyncio.gather(*(s.check_app_errors() for s in group))
@@ -232,7 +247,10 @@ async def run(sessions: int, release_wait_s: float) -> int:
                 )
                 await wait_idle(pid)
                 rss_start = rss_mb(pid)
+                started = asyncio.Event()
                 warm, _ = await clicking(browser, app.url, 1, 0, lat, lon)
+                await wait_idle(pid)
+                rss_warm = rss_mb(pid)
                 quiet, _ = await clicking(browser, app.url, sessions, 1, lat, lon)
                 hostile, uploads = await clicking(
                     browser,
@@ -241,7 +259,8 @@ async def run(sessions: int, release_wait_s: float) -> int:
                     1 + sessions,
                     lat,
                     lon,
-                    during=upload_all(browser, app.url, files),
+                    during=upload_all(browser, app.url, files, started),
+                    started=started,
                 )
                 await browser.close()
             rss_after = rss_mb(pid)
@@ -265,8 +284,9 @@ async def run(sessions: int, release_wait_s: float) -> int:
     for line in uploads:
         print(f"  {line}")
     print(
-        f"server memory (RSS): start {rss_start:.0f} MB, after the runs {rss_after:.0f} MB, "
-        f"{release_wait_s:.0f} s after closing {rss_end:.0f} MB ({rss_end - rss_start:+.0f} MB)"
+        f"server memory (RSS): start {rss_start:.0f} MB, after one warm-up session "
+        f"{rss_warm:.0f} MB, after the runs {rss_after:.0f} MB, {release_wait_s:.0f} s after "
+        f"closing {rss_end:.0f} MB ({rss_end - rss_warm:+.0f} MB over the warm-up)"
     )
     print(f"upload workers left: {workers}")
     print(f"errors: {len(errors)}")
