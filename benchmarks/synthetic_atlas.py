@@ -51,7 +51,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from corridor_map.atlas.validation import ANCHOR_NEAR_M
+from corridor_map.atlas.checks_gcj02 import ANCHOR_NEAR_M
 from corridor_map.core.vocab import DISTRICTS_FILE, REGION
 from corridor_map.geo.gcj02 import gcj02_to_wgs84, gcj02_to_wgs84_geometry, wgs84_to_gcj02
 

@@ -14,7 +14,8 @@ from pyproj import Geod
 
 from corridor_map.analysis import uploads as imports
 from corridor_map.analysis.measure import MeasureInputError
-from corridor_map.analysis.uploads import UploadError, measure_upload, read_upload
+from corridor_map.analysis.upload_notes import UploadError, reference_points
+from corridor_map.analysis.uploads import measure_upload, read_upload
 from corridor_map.cli.main import main
 from corridor_map.geo import gcj02
 from corridor_map.geo.geodesy import geodesic_area_km2
@@ -182,18 +183,39 @@ def test_geojson_unclosed_ring_warned():
     assert result["totals"]["area_km2"] == pytest.approx(geodesic_area_km2(WENLING), rel=1e-9)
 
 
-def test_gcj02_looking_point_warned():
-    station = json.loads(
-        (imports.Path(__file__).parents[1] / "layers" / "ref_rail_stations.geojson").read_text()
-    )["features"][0]
-    lon, lat = station["geometry"]["coordinates"]
-    shifted = gcj02.wgs84_to_gcj02(lon, lat)
-    data = {"type": "Point", "coordinates": list(shifted)}
-    result = measure_upload(json.dumps(data).encode(), "gaode.geojson")["result"]
-    assert any("GCJ-02" in w and station["properties"]["id"] in w for w in result["warnings"])
-    # the station itself raises no such warning
-    plain = {"type": "Point", "coordinates": [lon, lat]}
-    assert measure_upload(json.dumps(plain).encode(), "wgs.geojson")["result"]["warnings"] == []
+def _stations() -> list[dict]:
+    layer = imports.Path(__file__).parents[1] / "layers" / "ref_rail_stations.geojson"
+    return json.loads(layer.read_text())["features"]
+
+
+@pytest.mark.parametrize(
+    ("system", "image"), [("GCJ-02", gcj02.wgs84_to_gcj02), ("BD-09", gcj02.wgs84_to_bd09)]
+)
+def test_a_file_picked_on_gaode_or_baidu_is_warned(atlas, system, image):
+    stations = _stations()[:6]
+    points = [list(image(*s["geometry"]["coordinates"])) for s in stations]
+    data = {"type": "MultiPoint", "coordinates": points}
+    refs = reference_points(atlas)
+    result = measure_upload(json.dumps(data).encode(), "picked.geojson", references=refs)
+    (warning,) = [w for w in result["result"]["warnings"] if system in w]
+    assert "6 reference stations" in warning and f"declare {system}" in warning
+    # the stations themselves raise no such warning
+    plain = {"type": "MultiPoint", "coordinates": [s["geometry"]["coordinates"] for s in stations]}
+    out = measure_upload(json.dumps(plain).encode(), "wgs.geojson", references=refs)
+    assert out["result"]["warnings"] == []
+
+
+def test_one_vertex_near_one_image_is_no_alarm(atlas):
+    """Issue 21: one vertex of a curated polygon 23 m from a station's Baidu image made
+    every export look like BD-09."""
+    lon, lat = _stations()[0]["geometry"]["coordinates"]
+    blon, blat = gcj02.wgs84_to_bd09(lon, lat)
+    ring = [[blon, blat], [blon + 0.01, blat], [blon + 0.01, blat + 0.01], [blon, blat]]
+    data = {"type": "Polygon", "coordinates": [ring]}
+    result = measure_upload(
+        json.dumps(data).encode(), "lake.geojson", references=reference_points(atlas)
+    )["result"]
+    assert not [w for w in result["warnings"] if "BD-09" in w or "GCJ-02" in w]
 
 
 def test_upload_parsed_once_per_content(monkeypatch, gk_shapefile):
@@ -306,12 +328,12 @@ def test_size_and_vertex_limits():
     assert "too many vertices" in _refusal(points.encode(), "p.csv", "EPSG:4326", max_vertices=4).en
 
 
-def test_zip_bomb_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(imports, "MAX_UNZIPPED_BYTES", 1000)
+def test_zip_bomb_refused_by_what_it_really_inflates_to():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("a.shp", b"\0" * 5000)
-    assert "unpacks to 5,000 bytes" in _refusal(buffer.getvalue(), "bomb.zip").en
+        archive.writestr("a.kml", b"\0" * 60_000_000)  # about 60 KB compressed
+    error = _refusal(buffer.getvalue(), "bomb.kmz")
+    assert "unpacks to more than 50,000,000 bytes" in error.en and "解压后过大" in error.zh
 
 
 def test_geojson_errors_keep_their_feature_and_position():
@@ -409,3 +431,16 @@ def test_csv_delimiter_sniffed_and_empty_rows_skipped():
     imported = read_upload(b"lon;lat;name\n121.42;28.66;a\n;;\n", "semi.csv", "EPSG:4326")
     assert len(imported.collection["features"]) == 1
     assert imported.collection["features"][0]["properties"] == {"name": "a"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", ["geojson", "gpkg"])
+def test_our_own_export_raises_no_coordinate_system_alarm(tmp_path, capsys, suffix):
+    """Issue 21: re-importing any export said "looks like BD-09" (one vertex of 九龙湖 lay
+    23 m from a station's Baidu image)."""
+    out = tmp_path / f"features.{suffix}"
+    assert main(["export", "features", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["measure", "--file", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "GCJ-02" not in printed and "BD-09" not in printed, printed

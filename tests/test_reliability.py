@@ -20,6 +20,7 @@ from types import ModuleType
 import pytest
 
 from corridor_map.analysis import uploads as imports
+from corridor_map.analysis.upload_notes import UploadError
 from corridor_map.atlas.validation import validate
 from corridor_map.cli import main as cli
 from corridor_map.core.i18n import t
@@ -226,7 +227,7 @@ def test_a_dense_upload_is_refused_before_any_geometry_is_built(
         raise AssertionError("a geometry was built from a refused upload")
 
     monkeypatch.setattr(imports, "shape", built)
-    with pytest.raises(imports.UploadError) as refused:
+    with pytest.raises(UploadError) as refused:
         imports.read_upload(data, "<img src=x onerror=alert(1)>.geojson")
     zh = imports.error_text(refused.value, "zh")
     en = imports.error_text(refused.value, "en")
@@ -256,3 +257,19 @@ def test_no_plain_http_tile_url_reaches_the_map_bundle() -> None:
     script = webmap.stable_script(webmap.build_map(collections, "gaode", "zh", env={}))
     assert re.search(r"https://webrd0[1-4{]", script)
     assert "http://webrd" not in script
+
+
+# ------------------------------------------------------------------ text limits (issue 27)
+
+
+def test_a_search_query_over_the_limit_is_one_clear_message(capsys: pytest.CaptureFixture[str]):
+    """A 1 MB query held the server's CPU for about 25 s."""
+    from corridor_map.documents.corpus import MAX_QUERY_CHARS, SearchQueryError, load_corpus
+
+    corpus = load_corpus()
+    with pytest.raises(SearchQueryError, match="search query too long: 1,000,000 characters"):
+        corpus.search("温岭" * 500_000)
+    corpus.search("温" * MAX_QUERY_CHARS)  # the limit itself is accepted
+    assert cli.main(["search", "科创" * 200]) == 2
+    err = capsys.readouterr().err
+    assert _one_line(err).endswith(f"400 characters > limit {MAX_QUERY_CHARS}")

@@ -14,8 +14,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from corridor_map.atlas import indicators
+from corridor_map.atlas.checks_quotes import MIN_RING_STEP_M
 from corridor_map.atlas.model import LayerError, load_atlas
-from corridor_map.atlas.validation import MIN_RING_STEP_M, validate
+from corridor_map.atlas.validation import validate
 from corridor_map.cli import main as cli
 from corridor_map.core import schemas
 from corridor_map.core.errors import Problem

@@ -985,3 +985,128 @@ def test_cli_commands_on_bad_data_exit_2_with_the_list(
     assert str(problems[0]) in captured.err
     assert "Traceback" not in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("depth", [40, 500, 960])
+def test_a_deeply_nested_property_is_one_validate_line_not_a_recursion_error(
+    tmp_path, capsys, depth
+):
+    """A 5 KB property nested hundreds of levels passed validate, then saving the report
+    crashed every page with RecursionError (issue 27)."""
+    data = _good()
+    data["features"][1]["properties"]["extra"] = "NESTED"
+    # Written as text: json.dumps itself cannot write 960 levels.
+    text = json.dumps(data).replace('"NESTED"', '{"k":' * depth + '"x"' + "}" * depth)
+    other = _collection(_feature("u-core", _point(121.386, 28.373), role="core"))
+    folder = _layers(tmp_path, {"t.geojson": text, "u.geojson": other})
+    (problem,) = _problems(folder)
+    assert problem.feature_id == "-" and "nested too deeply" in problem.reason
+    atlas = load_atlas(folder, strict=False)
+    assert atlas.refused == ("t.geojson",) and "u-core" in atlas
+    assert cli.main(["validate", "--layers", str(folder)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    assert "t.geojson: -: -: malformed JSON: nested too deeply" in out.out + out.err
+
+
+def _limited_memory() -> None:
+    import resource
+
+    # Today's reader fills memory from /dev/zero: keep that off the shared machine.
+    resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
+
+
+def test_data_files_that_are_not_regular_files_are_one_validate_line_each(tmp_path):
+    """A FIFO made validate wait forever; a link to /dev/zero or /dev/urandom ended in
+    MemoryError (issue 27). Run as a user would, in a process with a time limit."""
+    folder = _layers(tmp_path, {"t.geojson": _good()})
+    os.mkfifo(folder / "fifo.geojson")
+    (folder / "zero.geojson").symlink_to("/dev/zero")
+    (folder / "random.geojson").symlink_to("/dev/urandom")
+    (folder / "folder.geojson").mkdir()
+    with (folder / "huge.geojson").open("wb") as huge:  # sparse: no disk used
+        huge.truncate(300_000_000)
+    done = subprocess.run(
+        [sys.executable, "-m", "corridor_map.cli.main", "validate", "--layers", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limited_memory,
+    )
+    assert done.returncode == 1, done.stderr
+    text = done.stdout + done.stderr
+    assert "Traceback" not in text and "MemoryError" not in text
+    expected = {
+        "fifo.geojson": "not a regular file (a named pipe (FIFO))",
+        "zero.geojson": "not a regular file (a device)",
+        "random.geojson": "not a regular file (a device)",
+        "folder.geojson": "not a regular file (a folder)",
+        "huge.geojson": "too large: 300,000,000 bytes > limit",
+    }
+    for name, reason in expected.items():
+        (line,) = [ln for ln in text.splitlines() if name in ln]
+        assert f"{name}: -: -: {reason}" in line, line
+    assert not any("t.geojson" in ln for ln in text.splitlines())
+
+
+def test_a_fifo_in_the_layers_is_refused_by_the_loader(tmp_path):
+    folder = _layers(tmp_path, {"t.geojson": _good()})
+    os.mkfifo(folder / "fifo.geojson")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from corridor_map.atlas.model import load_atlas; "
+            "a = load_atlas(sys.argv[1], strict=False); print(a.refused, 't-core' in a)",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "('fifo.geojson',) True", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "reasons"),
+    [
+        ("中央\u200d创新核", ["U+200D ZERO WIDTH JOINER at 2"]),
+        ("\u202e核新创央中", ["U+202E RIGHT-TO-LEFT OVERRIDE at 0"]),
+        ("温岭\u2066科创\u2069", ["U+2066 LEFT-TO-RIGHT ISOLATE at 2"]),
+        ("\u200b\u200c\ufeff", ["U+200B ZERO WIDTH SPACE at 0", "is empty once invisible"]),
+        ("\u3164", ["U+3164 HANGUL FILLER at 0", "is empty once invisible"]),
+        ("\u3000 ", ["missing or empty string"]),
+        ("长" * 100_000, ["is 100,000 characters long; the limit is 120"]),
+    ],
+)
+def test_spoofed_blank_or_flooding_names_are_refused(tmp_path, name, reasons):
+    """Issue 27: a zero-width joiner made a name look exactly like 中央创新核; an override,
+    an invisible-only or a 100,000-character name passed validate."""
+    problems = [p for p in _broken(tmp_path, "t-core", name_zh=name) if p.field == "name_zh"]
+    assert len(problems) == len(reasons), problems
+    for problem, reason in zip(problems, reasons, strict=True):
+        assert problem.feature_id == "t-core" and reason in problem.reason
+
+
+def test_an_ordinary_name_with_spaces_and_punctuation_passes(tmp_path):
+    assert _broken(tmp_path, "t-core", name_en="Jiulong Lake S&T Hub (九龙湖·科创)") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("precision_m", 1e308, "precision_m"),
+        ("precision_m", 100_001, "precision_m"),
+        ("measured", {"area_km2": 1e9}, "measured.area_km2"),
+        ("measured", {"length_km": 1e6}, "measured.length_km"),
+    ],
+)
+def test_numbers_outside_a_plausible_range_are_refused(tmp_path, field, value, where):
+    """``precision_m = 1e308`` was accepted (issue 27)."""
+    problems = _broken(tmp_path, "t-extent", **{field: value})
+    (problem,) = [p for p in problems if p.field == where and "plausible" in p.reason]
+    assert problem.feature_id == "t-extent" and "is outside the plausible range" in problem.reason
+
+
+def test_numbers_at_the_edge_of_the_range_pass(tmp_path):
+    assert _broken(tmp_path, "t-extent", precision_m=100_000) == []

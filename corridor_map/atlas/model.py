@@ -276,7 +276,7 @@ def load_atlas(layers_dir: Path | str | None = None, *, strict: bool = False) ->
     Atlas
         Cached while no file in the layers or seeds folder changes (name, size,
         modification time): a rerun pays a stat of each file. Across restarts the
-        validation report comes from :func:`corridor_map.atlas.validation.report_store` while
+        validation report comes from :func:`corridor_map.atlas.report_cache.report_store` while
         the bytes of the data and the code are unchanged.
 
     Raises
@@ -302,19 +302,18 @@ def _load_cached(directory: Path, snapshot: tuple[Any, ...]) -> Atlas:
     report = _report(directory, snapshot)
     if report.fatal:
         raise LayerError(refusal_message(report.problems))
-    checker = report.accepted
     features: dict[str, Feature] = {}
-    for fid, (file, props, geometry) in checker.features.items():
+    for fid, (file, props, geometry) in report.features.items():
         features[fid] = _to_feature(fid, file, props, geometry)
-    if not features and not checker.collections:
+    if not features and not report.collections:
         raise LayerError(refusal_message(report.problems, report.refused))
     return Atlas(
         features=features,
-        collections=dict(checker.collections),
+        collections=dict(report.collections),
         layers_dir=directory,
         problems=tuple(report.problems),
         refused=tuple(report.refused),
-        travel_targets=None if TARGETS_FILE in report.refused else checker.targets,
+        travel_targets=None if TARGETS_FILE in report.refused else report.targets,
         snapshot=snapshot,
     )
 

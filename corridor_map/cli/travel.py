@@ -313,15 +313,27 @@ def _measure(args: argparse.Namespace) -> int:
 
 
 def _measure_file(path: Path, as_json: bool, crs: str | None = None) -> int:
+    from corridor_map.analysis.upload_notes import UploadError, reference_points
     from corridor_map.analysis.uploads import measure_upload
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.core.errors import CorridorMapError
+    from corridor_map.geo.geojson import read_data_bytes
 
+    # Only a regular file of bounded size: a FIFO or a device is refused, never waited on.
+    raw, reason = read_data_bytes(path, DEFAULT_MAX_BYTES)
+    if raw is None:
+        if reason is not None and reason.startswith("too large"):
+            raise UploadError(
+                path.name,
+                f"文件过大：上限 {DEFAULT_MAX_BYTES:,} 字节",
+                f"file {reason}",
+            )
+        raise MeasureInputError(f"{path}: 无法读取 / cannot read: {reason}")
     try:
-        with path.open("rb") as handle:
-            # Read one byte past the limit so an oversized file is refused, not loaded whole.
-            raw = handle.read(DEFAULT_MAX_BYTES + 1)
-    except OSError as exc:
-        raise MeasureInputError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from exc
-    result = dict(measure_upload(raw, path.name, crs)["result"])
+        references = reference_points(load_atlas())
+    except CorridorMapError:
+        references = ()
+    result = dict(measure_upload(raw, path.name, crs, references=references)["result"])
     result.pop("notes", None)  # the same texts are in "warnings"
     if as_json:
         _print_json(result)

@@ -52,9 +52,10 @@ from corridor_map.documents.normalize import (
     parse_metadata_header,
     to_simplified,
 )
-from corridor_map.geo.geojson import read_json
+from corridor_map.geo.geojson import read_data_bytes, read_json
 
 __all__ = [
+    "MAX_QUERY_CHARS",
     "Corpus",
     "CorpusError",
     "Document",
@@ -62,6 +63,7 @@ __all__ = [
     "ExcerptError",
     "Paragraph",
     "SearchHit",
+    "SearchQueryError",
     "citation_label",
     "clear_cache",
     "load_corpus",
@@ -90,6 +92,15 @@ class CorpusError(CorridorMapError):
         super().__init__(message)
         self.file = None if file is None else str(file)
         self.doc_id = doc_id
+
+
+class SearchQueryError(CorridorMapError):
+    """A search query the corpus refuses (too long); the message is bilingual."""
+
+
+#: Longest search query, in characters: a long sentence. Matching costs grow with the
+#: query (a 1 MB query held a CPU for 25 s), and no paragraph is longer than a page.
+MAX_QUERY_CHARS = 200
 
 
 class ExcerptError(CorridorMapError):
@@ -486,7 +497,17 @@ class Corpus:
             Text in simplified or traditional characters, or ASCII such as ``1030``.
         limit
             Maximum number of hits.
+
+        Raises
+        ------
+        SearchQueryError
+            When the query is longer than :data:`MAX_QUERY_CHARS` characters.
         """
+        if len(query) > MAX_QUERY_CHARS:
+            raise SearchQueryError(
+                f"检索词过长：{len(query):,} 个字符，上限 {MAX_QUERY_CHARS} / "
+                f"search query too long: {len(query):,} characters > limit {MAX_QUERY_CHARS}"
+            )
         terms = [t for t in _search_form(query).split() if t]
         if not terms or limit <= 0:
             return []
@@ -593,10 +614,11 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
     where = f"{folder / 'catalog.json'} document {doc_id!r}"
     seed_file = _require(entry, "seed_file", where)
     path = folder / seed_file
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: seed file of {doc_id!r} not found", file=path) from None
+    data, reason = read_data_bytes(path)
+    if data is None:
+        if reason == "file not found":
+            raise CorpusError(f"{path}: seed file of {doc_id!r} not found", file=path)
+        raise CorpusError(f"{path}: seed file of {doc_id!r}: {reason}", file=path)
     digest = hashlib.sha256(data).hexdigest()
     expected = _require(entry, "sha256", where)
     if digest != expected:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -30,30 +31,118 @@ from corridor_map.core.errors import CorridorMapError
 
 COORDINATE_DECIMALS = 6
 LAYER_FILE_MODE = 0o644
+#: Deepest nesting a data file may have. A GeoJSON MultiPolygon's positions sit 8 levels
+#: down; a property nested hundreds of levels deep can only be hostile, and would make
+#: every recursive consumer (the schema check, caches, renderers) fail with RecursionError.
+MAX_JSON_DEPTH = 32
+#: Largest data file read (the biggest shipped layer is about 1 MB; the 30,000-feature
+#: scale benchmark's about 40 MB).
+MAX_DATA_FILE_BYTES = 200_000_000
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """Nesting depth of parsed JSON (a scalar is 0), counted without recursion.
+
+    Stops early and returns ``limit + 1`` once the depth passes ``limit``.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def read_data_bytes(
+    path: Path, limit: int = MAX_DATA_FILE_BYTES
+) -> tuple[bytes | None, str | None]:
+    """Read a data file only when it is a regular file of at most ``limit`` bytes.
+
+    A FIFO would block the reader forever and a link to ``/dev/zero`` would fill memory:
+    the file is opened without blocking, and what the open descriptor is (after symlinks)
+    decides, so a swap between a check and the read changes nothing.
+
+    Returns
+    -------
+    tuple
+        ``(bytes, None)``, or ``(None, reason)``: ``file not found``, ``not a regular file
+        (a named pipe (FIFO))``, ``too large: N bytes > limit L``, ``cannot read (…)``.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None, "file not found"
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror})"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a file")
+            return None, f"not a regular file ({kind}); data files must be plain files"
+        if info.st_size > limit:
+            return None, f"too large: {info.st_size:,} bytes > limit {limit:,}"
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            return None, f"too large: more than {limit:,} bytes"
+        return b"".join(chunks), None
+    except OSError as exc:
+        return None, f"cannot read ({exc.strerror})"
+    finally:
+        os.close(fd)
 
 
 def read_json(path: Path) -> tuple[Any, str | None]:
     """Read a UTF-8 JSON file: ``(data, None)``, or ``(None, reason)`` when it cannot be.
 
     The reason is what a problem list or an error message says after the file's name:
-    ``file not found``, ``not UTF-8 text (…)``, ``cannot read (…)``, ``malformed JSON: …
-    at line L column C`` or ``malformed JSON: nested too deeply``. It never raises.
+    ``file not found``, ``not a regular file (…)``, ``too large: …``, ``not UTF-8 text
+    (…)``, ``cannot read (…)``, ``malformed JSON: … at line L column C`` or ``malformed
+    JSON: nested too deeply`` (deeper than :data:`MAX_JSON_DEPTH` levels). It never raises.
     """
+    raw, reason = read_data_bytes(Path(path))
+    if raw is None:
+        return None, reason
     try:
-        text = Path(path).read_text("utf-8")
-    except FileNotFoundError:
-        return None, "file not found"
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-    except OSError as exc:
-        return None, f"cannot read ({exc.strerror})"
     try:
-        return json.loads(text), None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     except RecursionError:
         # json's decoder recurses per nesting level; no data file nests this deep
         return None, "malformed JSON: nested too deeply"
+    if json_depth(data) > MAX_JSON_DEPTH:
+        return None, f"malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+    return data, None
 
 
 def _round_coords(value: Any) -> Any:
