@@ -14,7 +14,7 @@ import pytest
 
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.paths import seeds_dir
-from corridor_map.documents import corpus
+from corridor_map.documents import corpus, headings
 from corridor_map.documents import normalize as _normalize
 from corridor_map.documents.corpus import CorpusError, ExcerptError, citation_label, load_corpus
 
@@ -392,9 +392,9 @@ def test_sign_off_lines_belong_to_no_section(doc_id: str, closing: list[str]) ->
 def test_only_the_closing_run_at_the_end_leaves_its_section() -> None:
     lines = ["一、总体要求", "感谢各方支持。", "2024年6月27日", "二、主要目标", "正文。"]
     # A thanks or a date inside the body stays in its section; the same after it does not.
-    assert corpus._heading_paths(lines) == [("一、总体要求",)] * 3 + [("二、主要目标",)] * 2
+    assert headings.heading_paths(lines) == [("一、总体要求",)] * 3 + [("二、主要目标",)] * 2
     closing = [*lines, "感谢各方支持。", "温州市科学技术局", "2024年6月27日", "抄送：市府办"]
-    assert corpus._heading_paths(closing)[4:] == [("二、主要目标",)] + [()] * 4
+    assert headings.heading_paths(closing)[4:] == [("二、主要目标",)] + [()] * 4
 
 
 # --- excerpts ---------------------------------------------------------------------------

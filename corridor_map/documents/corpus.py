@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,13 +43,21 @@ from corridor_map.core import schemas
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.paths import folder_snapshot, seeds_dir
 from corridor_map.core.vocab import CORRIDORS
-from corridor_map.documents import snippets
+from corridor_map.documents.headings import heading_paths, marker
 from corridor_map.documents.normalize import (
     AppliedCorrection,
     NormalizationError,
     normalize,
     parse_metadata_header,
     to_simplified,
+)
+from corridor_map.documents.search_index import (
+    SearchIndex,
+    grams,
+    hit_snippet,
+    merge_spans,
+    occurrences,
+    search_form,
 )
 from corridor_map.geo.geojson import read_data_bytes, read_json
 
@@ -222,66 +229,6 @@ class SearchHit:
 
 # --- headings ---------------------------------------------------------------------------
 
-_HEADING_LEVELS = (
-    (1, re.compile(r"^([一二三四五六七八九十]+)、")),
-    (2, re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*")),
-    (3, re.compile(r"^(\d{1,2})[.．、](?!\d)\s*")),
-    (4, re.compile(r"^([一二三四五六七八九十]+)是")),
-)
-
-
-def _heading_level(text: str) -> int | None:
-    for level, pattern in _HEADING_LEVELS:
-        if pattern.match(text):
-            return level
-    return None
-
-
-def _heading_text(text: str) -> str:
-    head = text.split("。", 1)[0]
-    return head.rstrip("，,；;：: ")
-
-
-_NUMERAL = r"[\d〇○零一二三四五六七八九十]"
-#: A closing line after the body (see the module docstring), matched on the whole paragraph.
-_CLOSING_LINE = re.compile(
-    r"(?:抄送|联系人|联系科室|联系电话|联系方式|邮\s*编|附件)\s*[:：].*"
-    r"|(?:最后[，,])?感谢.{0,60}[!！。]"
-    rf"|{_NUMERAL}{{4}}年{_NUMERAL}{{1,2}}月{_NUMERAL}{{1,3}}日"
-    # An issuing office on a line of its own: a short name with no punctuation.
-    r"|[\u4e00-\u9fff]{2,24}(?:局|办公室|委员会|人民政府)"
-)
-
-
-def _heading_paths(
-    texts: list[str], unmarked: dict[str, int] | None = None
-) -> list[tuple[str, ...]]:
-    stack: dict[int, str] = {}
-    paths = []
-    for text in texts:
-        level = (unmarked or {}).get(text) or _heading_level(text)
-        own: tuple[str, ...] = ()
-        if level == 4:
-            own = (_heading_text(text),)
-        elif level is not None:
-            stack = {k: v for k, v in stack.items() if k < level}
-            stack[level] = _heading_text(text)
-        paths.append(tuple(stack[k] for k in sorted(stack)) + own)
-    # The sign-off block closes the document, not its last section.
-    index = len(texts)
-    while index > 0 and _CLOSING_LINE.fullmatch(texts[index - 1]):
-        index -= 1
-    return paths[:index] + [()] * (len(texts) - index)
-
-
-def _marker(heading: str) -> str:
-    level = _heading_level(heading)
-    for candidate, pattern in _HEADING_LEVELS:
-        if candidate == level and (match := pattern.match(heading)):
-            number = match.group(1)
-            return {1: f"{number}、", 2: f"({number})", 3: f"{number}.", 4: f"{number}是"}[level]
-    return ""
-
 
 def citation_label(doc: Document | str, heading_path: tuple[str, ...] = ()) -> str:
     """Format a short citation such as ``《温岭市科技创新发展“十四五”规划》四、(一) 1.``.
@@ -296,93 +243,17 @@ def citation_label(doc: Document | str, heading_path: tuple[str, ...] = ()) -> s
     document = load_corpus().document(doc) if isinstance(doc, str) else doc
     parts: list[str] = []
     for heading in heading_path:
-        marker = _marker(heading)
-        if not marker:
+        number = marker(heading)
+        if not number:
             # An unnumbered heading is cited by its text; only the innermost one is kept.
-            parts = [p for p in parts if _marker(p)] + [heading]
+            parts = [p for p in parts if marker(p)] + [heading]
             continue
-        parts.append(marker)
+        parts.append(number)
     label = ""
     for part in parts:
         # 四、(一) read as one unit; everything else is set off by a space.
         label += part if not label or label.endswith("、") else f" {part}"
     return f"《{document.title}》{label}"
-
-
-# --- search index -----------------------------------------------------------------------
-
-
-def _search_form(text: str) -> str:
-    """Fold text for matching: simplified characters, ASCII case-insensitive."""
-    return to_simplified(text).lower()
-
-
-def _grams(text: str, n: int) -> set[str]:
-    return {text[i : i + n] for i in range(len(text) - n + 1)}
-
-
-@dataclass(frozen=True)
-class _Entry:
-    doc_id: str
-    order: int
-    paragraph: Paragraph
-    folded: str
-
-
-class _Index:
-    """Unigram and bigram postings over every paragraph, built once at load."""
-
-    def __init__(self, documents: dict[str, Document]) -> None:
-        self.entries: list[_Entry] = []
-        self.unigrams: dict[str, set[int]] = defaultdict(set)
-        self.bigrams: dict[str, set[int]] = defaultdict(set)
-        for doc in documents.values():
-            for order, paragraph in enumerate(doc.paragraphs):
-                number = len(self.entries)
-                # Paragraph text is already simplified; only fold ASCII case.
-                folded = paragraph.text.lower()
-                self.entries.append(_Entry(doc.id, order, paragraph, folded))
-                for gram in _grams(folded, 1):
-                    self.unigrams[gram].add(number)
-                for gram in _grams(folded, 2):
-                    self.bigrams[gram].add(number)
-
-    def candidates(self, terms: list[str]) -> set[int]:
-        found: set[int] = set()
-        for term in terms:
-            grams = _grams(term, 2) if len(term) > 1 else {term}
-            postings = self.bigrams if len(term) > 1 else self.unigrams
-            for gram in grams:
-                found |= postings.get(gram, set())
-        return found
-
-
-def _occurrences(haystack: str, needle: str) -> list[tuple[int, int]]:
-    spans = []
-    start = haystack.find(needle)
-    while start != -1:
-        spans.append((start, start + len(needle)))
-        start = haystack.find(needle, start + 1)
-    return spans
-
-
-def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
-
-
-def _snippet(
-    text: str, spans: tuple[tuple[int, int], ...], width: int = 36
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    # ``width`` before the first span, at least ``2 × width`` from its start
-    first = spans[0] if spans else (0, 0)
-    cut = snippets.snippet(text, *first, before=width, after=0, reach=width * 2)
-    return cut.text, cut.spans(spans)
 
 
 # --- corpus -----------------------------------------------------------------------------
@@ -396,7 +267,7 @@ class Corpus:
 
     def __init__(self, documents: dict[str, Document]) -> None:
         self.documents = documents
-        self._index = _Index(documents)
+        self._index = SearchIndex(documents)
 
     def document(self, doc_id: str) -> Document:
         """Return a document by id.
@@ -459,7 +330,7 @@ class Corpus:
                 )
             start = para.start + offset
             return Excerpt(doc.id, para.id, start, start + len(quote), quote, para.heading_path)
-        spans = _occurrences(doc.text, quote)
+        spans = occurrences(doc.text, quote)
         if not spans:
             raise ExcerptError(
                 f"{where}: quote {quote!r} not found verbatim in the normalized text"
@@ -508,15 +379,15 @@ class Corpus:
                 f"检索词过长：{len(query):,} 个字符，上限 {MAX_QUERY_CHARS} / "
                 f"search query too long: {len(query):,} characters > limit {MAX_QUERY_CHARS}"
             )
-        terms = [t for t in _search_form(query).split() if t]
+        terms = [t for t in search_form(query).split() if t]
         if not terms or limit <= 0:
             return []
-        query_grams = set().union(*(_grams(t, 2) if len(t) > 1 else {t} for t in terms))
+        query_grams = set().union(*(grams(t, 2) if len(t) > 1 else {t} for t in terms))
         ranked = []
         for number in self._index.candidates(terms):
             entry = self._index.entries[number]
             folded = entry.folded
-            exact_spans = [s for term in terms for s in _occurrences(folded, term)]
+            exact_spans = [s for term in terms for s in occurrences(folded, term)]
             exact = all(term in folded for term in terms)
             if exact:
                 first = min(s for s, _ in exact_spans)
@@ -527,12 +398,12 @@ class Corpus:
                 score = len(present) / len(query_grams)
                 if score < 0.5:
                     continue
-                spans = [s for g in present for s in _occurrences(folded, g)]
-            ranked.append((-int(exact), -score, number, entry, _merge(spans), exact))
+                spans = [s for g in present for s in occurrences(folded, g)]
+            ranked.append((-int(exact), -score, number, entry, merge_spans(spans), exact))
         ranked.sort(key=lambda item: item[:3])
         hits = []
         for _, neg_score, _, entry, merged, exact in ranked[:limit]:
-            snippet, snippet_spans = _snippet(entry.paragraph.text, merged)
+            snippet, snippet_spans = hit_snippet(entry.paragraph.text, merged)
             hits.append(
                 SearchHit(
                     doc_id=entry.doc_id,
@@ -641,8 +512,8 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
     offset = 0
     width = max(3, len(str(len(lines))))
     unmarked = _unmarked_headings(entry, lines, where)
-    heading_paths = _heading_paths(lines, unmarked)
-    for number, (text, path_) in enumerate(zip(lines, heading_paths, strict=True)):
+    paths = heading_paths(lines, unmarked)
+    for number, (text, path_) in enumerate(zip(lines, paths, strict=True)):
         paragraphs.append(
             Paragraph(f"p{number + 1:0{width}d}", text, path_, offset, offset + len(text))
         )
