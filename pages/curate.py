@@ -127,6 +127,64 @@ def _author() -> str:
     return auth.require_session(Role.CURATOR, settings).author
 
 
+def _link_proposals(store: Store, enabled: bool) -> None:
+    """The linker's proposals for one document; a curator accepts one as an excerpt link."""
+    from corridor_map.analysis.linker import Linker
+    from corridor_map.atlas.aliases import load_aliases
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.documents.corpus import load_corpus
+
+    st.subheader(t("curate_links", lang))
+    corpus = load_corpus()
+    doc_id = st.selectbox(
+        t("curate_links_doc", lang),
+        list(corpus.documents),
+        format_func=lambda d: f"《{corpus.documents[d].title}》",
+        key="curate_links_doc",
+    )
+    linked = Linker(load_atlas(), load_aliases()).link(corpus.documents[doc_id])
+    # a proposal whose span a feature already quotes from this document is done
+    cited = [
+        (state.id, str(source.get("quote")))
+        for state in store.features()
+        for source in state.properties.get("sources") or []
+        if isinstance(source, dict) and source.get("doc") == doc_id
+    ]
+    fresh = [
+        p
+        for p in linked.proposals
+        if not any(fid == p.feature_id and p.span in quote for fid, quote in cited)
+    ]
+    st.caption(t("curate_links_count", lang).format(total=len(linked.proposals), fresh=len(fresh)))
+    for number, proposal in enumerate(fresh[:50]):
+        left, right = st.columns([5, 1])
+        left.markdown(
+            md_escape(
+                f"{proposal.feature_name} ({proposal.feature_id}) · {proposal.paragraph_id} · "
+                f"{proposal.confidence:.2f} · {proposal.why}"
+            )
+            + "  \n"
+            + md_escape(f"“{proposal.quote}”")
+        )
+        if enabled and right.button(t("curate_links_accept", lang), key=f"link-{number}"):
+            try:
+                change = edits.link_excerpt(
+                    store,
+                    layers_dir(),
+                    proposal.feature_id,
+                    doc_id,
+                    proposal.quote,
+                    provenance=edits.Provenance(
+                        _author(), t("curate_links_reason", lang), f"{doc_id}: {proposal.quote}"
+                    ),
+                    paragraph=None if proposal.quote_unique else proposal.paragraph_id,
+                )
+            except CorridorMapError as exc:
+                st.error(md_escape(str(exc)))
+                return
+            _saved(change.id)
+
+
 def _revert_form(store: Store, changes: list[Any]) -> None:
     st.subheader(t("curate_revert", lang))
     with st.form("curate_revert_form"):
@@ -194,3 +252,4 @@ if changes:
         _revert_form(store, changes)
 else:
     st.caption(t("curate_no_changes", lang))
+_link_proposals(store, enabled)

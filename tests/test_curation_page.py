@@ -67,3 +67,29 @@ def test_revert_from_the_page(data_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     assert list(at.dataframe[-1].value["类型"]) == ["revert", "set"]
     assert any("#2" in s.value for s in at.success)
     assert list(at.dataframe[-1].value["修改人"]) == ["li@example.org (oidc)", getpass.getuser()]
+
+
+@pytest.mark.slow
+def test_a_proposed_link_accepted_on_the_page_is_a_cited_excerpt(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.curation.store import open_store
+
+    monkeypatch.setenv("CORRIDOR_MAP_CURATION", "on")
+    at = _page("zh")
+    at.user = {"is_logged_in": True, "sub": "li", "email": "li@example.org", "roles": "curator"}
+    at.run()
+    at.selectbox(key="curate_links_doc").set_value("wenling-14th-fyp").run()
+    assert not at.exception
+    accept = [b for b in at.button if b.key and b.key.startswith("link-")]
+    assert accept, "no fresh proposal to accept"
+    # each proposal is one line of text beside its button, its verbatim quote in “…”
+    proposal_text = next(m.value for m in at.markdown if "“" in m.value)
+    accept[0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    [change] = open_store(data_copy).history()[-1:]
+    assert change.kind == "link" and change.author == "li@example.org (oidc)"
+    feature = load_atlas().get(change.feature)
+    cited = [s for s in feature.sources if s["doc"] == "wenling-14th-fyp"]
+    assert any(s["quote"] in proposal_text for s in cited)

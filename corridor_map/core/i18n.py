@@ -475,6 +475,20 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "修改需要以审定人（curator）身份登录。",
         "en": "Changes need a signed-in curator.",
     },
+    "curate_links": {
+        "zh": "文件中提到的地点（自动建议）",
+        "en": "Places a document names (proposed)",
+    },
+    "curate_links_doc": {"zh": "文件", "en": "Document"},
+    "curate_links_count": {
+        "zh": "共 {total} 条建议，其中 {fresh} 条尚未引用",
+        "en": "{total} proposals, {fresh} not yet cited",
+    },
+    "curate_links_accept": {"zh": "采纳", "en": "Accept"},
+    "curate_links_reason": {
+        "zh": "采纳自动关联建议（原文逐字）",
+        "en": "accepted a proposed link (verbatim text)",
+    },
     # --- end of curation strings ---
     # --- site check and coverage (issue 25) ---
     "site_title": {"zh": "选址核查", "en": "Site check"},
