@@ -143,7 +143,7 @@ def test_travel_view_lists_every_target_with_a_verdict():
     from corridor_map.travel import targets as travel_targets
 
     at = _run()
-    at.radio(key="view").set_value("travel").run()
+    at.switch_page("pages/travel_targets.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == len(travel_targets.load_targets())
@@ -208,8 +208,10 @@ def test_unlocated_places_are_listed_and_selectable():
 def test_view_is_kept_in_the_url():
     at = _run(view="travel")
     assert not at.exception
-    assert at.radio(key="view").value == "travel"
-    at.radio(key="view").set_value("map").run()
+    # An old ?view= link lands on its page; the page is the URL's path, not a parameter.
+    assert at.session_state["page"] == "travel"
+    at.switch_page("pages/map_texts.py").run()
+    assert at.session_state["page"] == "map"
     assert "view" not in at.query_params
 
 
@@ -345,3 +347,22 @@ def test_measure_view_shows_only_what_the_shape_has():
     assert float(metrics[t("length_km", "zh")]) == pytest.approx(expected, abs=1e-3)
     at.radio(key="measure_mode").set_value("polygon").run()
     assert any(t("polygon_needs_three", "zh") in c.value for c in at.caption)
+
+
+def test_every_page_has_a_url_path_apart_from_its_file_name():
+    # With a pages/ folder, Streamlit's first run of a process (and every AppTest run)
+    # resolves a URL path equal to a file's name to that file alone, without the frame
+    # (no language, no sidebar): a page named like its file breaks its first request.
+    import ast
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    (pages,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES"
+    ]
+    rows = ast.literal_eval(pages)
+    assert rows and rows[0][0] == "map"
+    for name, script, _ in rows:
+        assert (Path(APP).parent / script).is_file(), script
+        assert Path(script).stem != name, f"{script}: rename the file or the page"

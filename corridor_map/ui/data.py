@@ -1,0 +1,97 @@
+"""The app's data: the atlas, the corpus and the map bundle, loaded once per server.
+
+Every page reads the data through these functions, so the map page can send the map
+(from its stored bundle) before the atlas is loaded, and no page imports the geometry
+libraries before it needs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.i18n import t
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import data_key as folder_data_key
+from corridor_map.ui import map_component
+from corridor_map.views import panel
+from corridor_map.webmap import assets
+from corridor_map.webmap import build as webmap
+
+if TYPE_CHECKING:
+    from corridor_map.atlas.model import Atlas
+    from corridor_map.documents.corpus import Corpus
+
+
+@st.cache_resource
+def static_assets() -> list[str]:
+    """Put the map's vendored scripts in place (once per server)."""
+    return [str(p) for p in assets.ensure_static_assets()]
+
+
+def atlas() -> Atlas:
+    """The atlas, lenient: files with problems are refused and listed, the others shown."""
+    from corridor_map.atlas.model import load_atlas
+
+    return load_atlas(strict=False)
+
+
+def corpus() -> Corpus:
+    """The policy documents."""
+    from corridor_map.documents.corpus import load_corpus
+
+    return load_corpus()
+
+
+def layers_dir() -> Path:
+    """The layers folder in use (resolved: one key per folder)."""
+    from corridor_map.core.paths import layers_dir as current
+
+    return current().resolve()
+
+
+def data_key() -> str:
+    """Key of the one data snapshot: every file of layers/ (targets too) and seeds/."""
+    return folder_data_key(layers_dir())
+
+
+@st.cache_resource(max_entries=16)
+def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
+    # Keyed by basemap + language (+ the data snapshot, so edited layers show up); on
+    # disk too (map_component.stored_bundle): a restart does not build it again, and
+    # needs no atlas to show the map.
+    del data_key
+
+    def build() -> webmap.MapBundle:
+        loaded = atlas()
+        collections = webmap.layer_collections(loaded)
+        previews = panel.preview_records(loaded, lang, corpus())
+        return map_component.build_bundle(collections, basemap, lang, previews)
+
+    key = map_component.bundle_key(basemap, lang, layers_dir())
+    return map_component.stored_bundle(key, build)
+
+
+def bundle(basemap: str, lang: str) -> tuple[str, str]:
+    """``(url, digest)`` of the map bundle for this basemap and language."""
+    return _bundle(basemap, lang, data_key())
+
+
+def checked_atlas(notices: Any, lang: str) -> Atlas:
+    """The atlas (and the corpus), their problems listed in ``notices``; stops on a fatal one."""
+    from corridor_map.atlas.validation import refusal_message
+
+    try:
+        loaded = atlas()
+        corpus()
+    except CorridorMapError as exc:
+        lines = [md_escape(line) for line in str(exc).splitlines()]
+        notices.error("\n\n".join([f"{t('data_error', lang)}:", *lines]))
+        st.stop()
+    if loaded.problems:
+        listed = refusal_message(loaded.problems, loaded.refused).splitlines()
+        notices.warning("\n\n".join([t("data_problems", lang), *map(md_escape, listed)]))
+    return loaded
