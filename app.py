@@ -41,7 +41,7 @@ st.set_page_config(
 
 def main() -> None:
     """Restore the state, navigate to the page, draw it, then the sidebar."""
-    data.static_assets()
+    data.static_url()
     basemaps = webmap.available_basemaps()
     state.init_state(basemaps)
     lang = st.session_state["lang"]

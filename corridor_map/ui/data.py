@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
@@ -26,10 +27,32 @@ if TYPE_CHECKING:
     from corridor_map.documents.corpus import Corpus
 
 
+#: Name of the (never drawn) component that serves the static folder.
+_STATIC_COMPONENT = "static"
+
+
+def static_root() -> Path:
+    """The folder of the generated static files (from the settings; never the source tree)."""
+    return assets.static_dir()
+
+
 @st.cache_resource
-def static_assets() -> list[str]:
-    """Put the map's vendored scripts in place (once per server)."""
-    return [str(p) for p in assets.ensure_static_assets()]
+def _vendored(root: str) -> list[str]:
+    return [str(p) for p in assets.ensure_static_assets(Path(root))]
+
+
+def static_url() -> str:
+    """Put Leaflet in the static folder (once per server), serve it; return its URL.
+
+    Streamlit serves only ``static/`` next to the app; a component declared with a path
+    is served from that path (``/component/<name>/<file>``, cached by the browser), so
+    the folder can live anywhere. The component is registered, never drawn: each run
+    (the registry belongs to the server, which may be new in tests).
+    """
+    root = static_root()
+    _vendored(str(root))
+    served = components.declare_component(_STATIC_COMPONENT, path=str(root))
+    return f"/component/{served.name}"
 
 
 def atlas() -> Atlas:
@@ -72,7 +95,7 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
         return map_component.build_bundle(collections, basemap, lang, previews)
 
     key = map_component.bundle_key(basemap, lang, layers_dir())
-    return map_component.stored_bundle(key, build)
+    return map_component.stored_bundle(key, build, static_root(), static_url())
 
 
 def bundle(basemap: str, lang: str) -> tuple[str, str]:

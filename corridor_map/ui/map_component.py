@@ -1,11 +1,13 @@
 """The one module that talks to Streamlit's map component (Custom Component v2).
 
 The folium map is rendered once per (basemap, language, data snapshot) into a static,
-content-addressed JavaScript file under ``static/maps/`` (Streamlit static serving); the
-component loads Leaflet and that file once, then every rerun exchanges only small state:
-the selection, the outlines to draw, overlays (sketch, route, isochrone) and the
-interaction mode. The component's own script and style are package assets declared in
-``pyproject.toml`` (``[tool.streamlit.component]``), so nothing comes from a CDN.
+content-addressed JavaScript file under ``maps/`` of the static folder
+(:func:`corridor_map.webmap.assets.static_dir`, outside the source tree, served by
+:func:`corridor_map.ui.data.static_url`); the component loads Leaflet and that file
+once, then every rerun exchanges only small state: the selection, the outlines to draw,
+overlays (sketch, route, isochrone) and the interaction mode. The component's own
+script and style are package assets declared in ``pyproject.toml``
+(``[tool.streamlit.component]``), so nothing comes from a CDN.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from corridor_map.core import paths
 from corridor_map.core.i18n import t
+from corridor_map.core.settings import load_settings
 from corridor_map.webmap import assets
 from corridor_map.webmap import build as webmap
 
@@ -109,21 +112,21 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
         str(seeds),
         paths.folder_snapshot(seeds),
         _code_fingerprint(),
-        hashlib.sha256(os.environ.get("TIANDITU_KEY", "").encode()).hexdigest(),
+        hashlib.sha256(load_settings().tianditu_key.encode()).hexdigest(),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
 def stored_bundle(
-    key: str, build: Callable[[], webmap.MapBundle], root: Path | None = None
+    key: str, build: Callable[[], webmap.MapBundle], root: Path, base_url: str
 ) -> tuple[str, str]:
     """Return ``(url, digest)`` of the bundle for ``key``, building it only when not on disk.
 
     A server restart on unchanged data and code serves the bundle written before instead
     of building the folium map again (the slowest part of a first page): ``key`` (from
-    :func:`bundle_key`) names a small file holding the bundle's digest.
+    :func:`bundle_key`) names a small file holding the bundle's digest. ``root`` is the
+    static folder, served at ``base_url``.
     """
-    root = assets.static_dir() if root is None else root
     folder = root / BUNDLE_SUBDIR
     index = folder / f"key-{key}.txt"
     try:
@@ -131,9 +134,9 @@ def stored_bundle(
     except (OSError, UnicodeDecodeError):
         digest = ""
     if digest.isalnum() and (folder / f"map-{digest}.js").is_file():
-        return f"{assets.STATIC_URL}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
+        return f"{base_url}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
     bundle = build()
-    url = write_bundle(bundle, root)
+    url = write_bundle(bundle, root, base_url)
     _atomic_text(index, bundle.digest)
     return url, bundle.digest
 
@@ -149,13 +152,13 @@ def _atomic_text(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
-    """Write a bundle under the served ``static/maps/`` (once) and return its URL.
+def write_bundle(bundle: webmap.MapBundle, root: Path, base_url: str) -> str:
+    """Write a bundle under ``maps/`` of the static folder ``root`` (once); return its URL.
 
     The file name is the content's digest, so an existing file is already right; it is
     written beside its final name and renamed, so a browser never reads half a file.
+    ``base_url`` is where ``root`` is served.
     """
-    root = assets.static_dir() if root is None else root
     folder = root / BUNDLE_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / bundle.filename
@@ -171,7 +174,7 @@ def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
         finally:
             tmp.unlink(missing_ok=True)
         _prune(folder, keep=target)
-    return f"{assets.STATIC_URL}/{BUNDLE_SUBDIR}/{bundle.filename}"
+    return f"{base_url}/{BUNDLE_SUBDIR}/{bundle.filename}"
 
 
 def _prune(folder: Path, keep: Path) -> None:
@@ -227,6 +230,7 @@ def show(
     *,
     bundle_url: str,
     bundle_digest: str,
+    static_url: str,
     key: str,
     lang: str,
     selected: str | None = None,
@@ -244,6 +248,8 @@ def show(
     ----------
     bundle_url, bundle_digest
         From :func:`write_bundle` and the bundle: the map the browser loads (once).
+    static_url
+        Where the static folder (Leaflet) is served.
     key
         Streamlit element key: the same key keeps the same map across reruns.
     lang
@@ -270,8 +276,8 @@ def show(
     data = {
         "bundleUrl": bundle_url,
         "bundleDigest": bundle_digest,
-        "leafletJs": assets.LEAFLET_JS_URL,
-        "leafletCss": assets.LEAFLET_CSS_URL,
+        "leafletJs": f"{static_url}/{assets.LEAFLET_JS}",
+        "leafletCss": f"{static_url}/{assets.LEAFLET_CSS}",
         "selected": selected,
         "context": list(context),
         "frame": dict(frame) if frame else None,

@@ -60,6 +60,7 @@ def show_map(
     return map_component.show(
         bundle_url=url,
         bundle_digest=digest,
+        static_url=data.static_url(),
         key=key,
         lang=lang,
         selected=outline.selected,
