@@ -204,10 +204,10 @@ function previewControl(host) {
   const Control = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd() {
+      // The card lets the pointer through (map.css: pointer-events none but for its close
+      // button): a drag that starts on it pans the map instead of selecting its text.
       const box = L.DomUtil.create("div", "cm-preview");
       box.style.display = "none";
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
       host.previewBox = box;
       return box;
     },
@@ -228,7 +228,7 @@ function showPreview(host, id) {
   const close = text("button", "×", "cm-preview-close");
   close.type = "button";
   close.title = s.close;
-  close.onclick = () => { box.style.display = "none"; };
+  close.onclick = (e) => { L.DomEvent.stop(e); box.style.display = "none"; };
   box.appendChild(close);
   const head = text("div", rec.name, "cm-preview-name");
   if (rec.schematic) head.appendChild(text("span", s.schematic, "cm-badge"));
@@ -340,12 +340,39 @@ function buildMap(host, bundle) {
   map.on("click", (e) => {
     if (host.mode === "measure" || host.mode === "pick") host.onPoint(e.latlng);
   });
+  // A new map has drawn no outline yet: the selection and the "lies within" outline of
+  // the next state are drawn again (a language or basemap switch builds a new map).
   host.selected = null;
+  host.contextKey = null;
   host.overlayKey = null;
   host.frameSeq = null;
+  map.on("dragstart", () => { if (host.previewBox) host.previewBox.style.display = "none"; });
   map.invalidateSize({ animate: false });
-  if (meta.initialBounds) map.fitBounds(meta.initialBounds, { animate: false });
-  setTimeout(() => { map.invalidateSize(); host.labels.update(); }, 0);
+  setTimeout(() => settle(host), 0);
+}
+
+// A map built (or framed) while its element has no size (a page still being laid out)
+// would fit its bounds into 0 pixels: zoom 0, a blank map. Until the element has a size,
+// the opening view and the latest state wait; a ResizeObserver applies them then.
+function hasSize(host) {
+  const el = host.map && host.map.getContainer();
+  return Boolean(el && el.clientWidth > 0 && el.clientHeight > 0);
+}
+
+function settle(host) {
+  if (!host.map || !hasSize(host)) return;
+  host.map.invalidateSize({ animate: false });
+  if (host.openView) {
+    const open = host.openView;
+    host.openView = null;
+    open();
+  }
+  if (host.waiting) {
+    const data = host.waiting;
+    host.waiting = null;
+    apply(host, data);
+  }
+  if (host.labels) host.labels.update();
 }
 
 function layerBounds(layers) {
@@ -426,6 +453,10 @@ function applyFilter(host, ids) {
 
 function apply(host, data) {
   const map = host.map;
+  if (!hasSize(host) || host.openView) {
+    host.waiting = data;
+    return;
+  }
   // The element may have been laid out since the map was built: fit to its real size.
   map.invalidateSize({ animate: false });
   host.mode = data.mode || "select";
@@ -464,6 +495,7 @@ export default function (component) {
     root.appendChild(text("div", data.strings.loading, "cm-map-status"));
     parentElement.appendChild(root);
     host = parentElement.__cmHost = { root, bundleUrl: null, seq: 0 };
+    new ResizeObserver(() => settle(host)).observe(root);
   }
   host.root.style.height = data.height || "70vh";
   host.onFeatureClick = (id) => {
@@ -499,11 +531,17 @@ export default function (component) {
         if (host.map) host.map.remove();
         buildMap(host, bundle);
         host.bundleUrl = data.bundleUrl;
-        if (previous) host.map.setView(previous[0], previous[1], { animate: false });
-        else if (data.view) host.map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
+        const map = host.map;
+        const bounds = bundle.meta.initialBounds;
+        host.openView = () => {
+          if (previous) map.setView(previous[0], previous[1], { animate: false });
+          else if (data.view) map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
+          else if (bounds) map.fitBounds(bounds, { animate: false });
+        };
         host.root.dataset.ready = "1";
       }
-      apply(host, data);
+      host.waiting = data;
+      settle(host);
     })
     .catch((err) => {
       host.root.replaceChildren(text("div", data.strings.loadError + " (" + err.message + ")", "cm-map-status cm-map-error"));
