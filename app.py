@@ -63,8 +63,10 @@ def main() -> None:
     # The page in the session too (the URL's path holds it): tests and links read it.
     st.session_state["page"] = next(name for name, page in pages.items() if page is current)
     st.html(panel.PAGE_CSS)
-    st.title(t("title", lang))
-    st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
+    # Title and subtitle on one line: the map below starts higher.
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+        st.title(t("title", lang), width="content")
+        st.caption(f"{t('subtitle', lang)} · {t('schematic_note', lang)}")
     current.run()
     # The sidebar's widgets hold their values in the session state (restored from the URL
     # on the first run), so the page is drawn first and the sidebar after it.

@@ -39,19 +39,23 @@ def _doc_filter_widgets(shown: Any, lang: str) -> None:
     # is "", not None: a None value is no choice at all, shown as Streamlit's placeholder
     # ("Choose an option", in English in both UIs).
     st.session_state[key] = shown.doc_id if shown else ""
-    st.selectbox(
+    # The label beside the picker, on one line: one line less above the map.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown(f"**{t('map_filter', lang)}**", width="content")
+    row.selectbox(
         t("map_filter", lang),
         ["", *titles],
         format_func=lambda d: titles[d] if d else t("map_filter_none", lang),
         key=key,
+        label_visibility="collapsed",
         on_change=lambda: state.filter_map(st.session_state.get(key)),
     )
     if shown is not None:
+        sep = "：" if lang == "zh" else ": "
         cols = st.columns([4, 1], vertical_alignment="center")
         with cols[0], st.container(key="cm-doc-filter"):
             st.info(md_escape(shown.notice(lang)))
             if shown.unlocated:
-                sep = "：" if lang == "zh" else ": "
                 st.text(t("unlocated", lang) + sep + "、".join(shown.unlocated))
         cols[1].button(
             t("map_filter_clear", lang),
@@ -61,22 +65,25 @@ def _doc_filter_widgets(shown: Any, lang: str) -> None:
         )
 
 
+def _set_panel(closed: bool) -> None:
+    st.session_state["panel_closed"] = closed
+
+
 def _panel(atlas: Atlas, lang: str) -> None:
-    selected = st.session_state.get("selected")
-    opened = st.session_state.get("reader")
-    if opened and opened.get("slot") == "search":
-        show_reader(lang, [])
-    if not selected:
-        st.info(t("panel_empty", lang))
-        return
+    selected = str(st.session_state.get("selected"))
     if selected not in atlas:
         st.warning(f"{t('unknown_feature', lang)}: {md_escape(selected)}")
         return
+    opened = st.session_state.get("reader")
     view = panel.feature_panel(atlas, selected, data.corpus())
     names = [view.name_zh]
     st.html(panel.PANEL_CSS)
+    cols = st.columns(2, gap="small")
+    cols[0].button(t("clear_selection", lang), key="clear", on_click=state.select, args=(None,))
+    cols[1].button(
+        t("panel_collapse", lang), key="panel_collapse", on_click=_set_panel, args=(True,)
+    )
     st.html(panel.header_html(view, lang))
-    st.button(t("clear_selection", lang), key="clear", on_click=state.select, args=(None,))
 
     if view.parents or view.children:
         st.markdown(f"**{t('hierarchy', lang)}**")
@@ -133,13 +140,31 @@ def _map_view(lang: str, basemap: str) -> None:
     """
     try:
         atlas = data.atlas() if state.map_needs_atlas() else None
-        left, right = st.columns([3, 2], gap="medium")
+        # The columns are always there (the map keeps its place in the page, so it is never
+        # mounted again); the panel's column is folded away (PAGE_CSS) while nothing is
+        # selected or the user hid it, and the map takes the whole width.
+        left, right = st.columns([2.3, 1], gap="medium")
         with left, st.container(key="cm-mapcol"):
             shown = _doc_filter(atlas, lang) if atlas is not None else None
             mapview.show_map(
                 atlas, basemap, lang, key=MAP_KEY, visible=shown.ids if shown else None
             )
             atlas = atlas if atlas is not None else data.atlas()
+            selected = st.session_state.get("selected")
+            is_open = bool(selected) and not st.session_state.get("panel_closed")
+            opened = st.session_state.get("reader")
+            if opened and opened.get("slot") == "search":
+                show_reader(lang, [])
+            if not selected:
+                st.info(t("panel_empty", lang))
+            elif not is_open and selected in atlas:
+                name = panel.plain_label(atlas.get(selected).name_zh)
+                st.button(
+                    t("panel_open", lang).format(name=name),
+                    key="panel_open",
+                    on_click=_set_panel,
+                    args=(False,),
+                )
             st.caption(mapview.credits(lang))
             missing = len(panel.unlocated(atlas))
             if missing:
@@ -147,7 +172,11 @@ def _map_view(lang: str, basemap: str) -> None:
     except CorridorMapError:
         return
     with right:
-        _panel(atlas, lang)
+        if is_open:
+            _panel(atlas, lang)
+        else:
+            # A marker the page's style folds the column by (an empty block is not drawn).
+            st.container(key="cm-panel-closed").html("<span></span>")
     state.sync_query_params()
 
 
@@ -163,7 +192,7 @@ def main() -> None:
     _map_view(lang, st.session_state["basemap"])
     atlas = data.checked_atlas(notices, lang)
     with bar:
-        left, _ = st.columns([3, 2], gap="medium")
+        left, _ = st.columns([2.3, 1], gap="medium")
         with left:
             _doc_filter_widgets(_doc_filter(atlas, lang), lang)
 

@@ -10,6 +10,7 @@ requests are blocked; one server on a copy of the shipped data.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,60 @@ def test_language_switch_keeps_the_outline_of_an_unlocated_place(server: str, pa
     _ready(pg, builds=2)
     outline.first.wait_for(state="attached", timeout=20_000)
     assert outline.count() >= 1
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def _map_box(pg: object) -> dict:
+    return pg.evaluate(  # type: ignore[attr-defined]
+        """() => { const r = document.querySelector('.cm-map-root .leaflet-container')
+                     .getBoundingClientRect();
+                   return {x: r.x, y: r.y, width: r.width, height: r.height,
+                           vw: window.innerWidth, vh: window.innerHeight}; }"""
+    )
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1920, 1080)])
+def test_the_map_is_the_page_and_the_screenshots(browser: object, server: str, size) -> None:
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    views = {
+        "first-view": "/?lang=zh&basemap=none",
+        "selected-zone": f"/?lang=zh&basemap=none&sel={CORE_ID}",
+        "measure": "/measure?lang=zh&basemap=none",
+        "travel": "/travel?lang=zh&basemap=none",
+    }
+    try:
+        shares = {}
+        for name, path in views.items():
+            pg.goto(server + path)
+            _ready(pg)
+            if name == "selected-zone":
+                pg.locator("[data-testid='stColumn'] .cm-head").first.wait_for(timeout=30_000)
+            if name == "travel":
+                pg.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+            box = _map_box(pg)
+            shares[name] = box["width"] * box["height"] / (box["vw"] * box["vh"])
+            # Its bottom is on the screen: no scrolling to see the whole map.
+            assert box["y"] >= 0 and box["y"] + box["height"] <= box["vh"], (name, box)
+            pg.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"))
+        # The map page gives the map most of the screen while nothing is selected (the
+        # panel's column is folded away); a selection opens the panel beside it.
+        assert shares["first-view"] >= 0.60, shares
+        assert shares["selected-zone"] < shares["first-view"], shares
+        if width == 1440:
+            # The travel table fits beside the map: no column cut off on the right.
+            grid = pg.locator("[data-testid='stDataFrame']").first.bounding_box()
+            assert grid["x"] + grid["width"] <= width, grid
+            inner = pg.evaluate(
+                """() => { const g = document.querySelector('[data-testid=stDataFrame]');
+                           const s = g.querySelector('.dvn-scroller');
+                           return s ? [s.scrollWidth, s.clientWidth] : null; }"""
+            )
+            assert inner is None or inner[0] <= inner[1] + 1, inner
+    finally:
+        context.close()

@@ -415,6 +415,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "brief_off": {"zh": "否", "en": "off"},
     "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
     # --- map page, layers and reader (issue 22) ---
+    "panel_collapse": {"zh": "收起面板 ⟩", "en": "Hide panel ⟩"},
+    "panel_open": {"zh": "⟨ 显示面板：{name}", "en": "⟨ Show panel: {name}"},
     # --- end of map page strings ---
     # --- outputs: files, print and briefs (issue 21) ---
     # --- end of outputs strings ---

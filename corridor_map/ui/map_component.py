@@ -31,8 +31,8 @@ COMPONENT_NAME = "corridor-map.map"
 BUNDLE_SUBDIR = "maps"
 #: Bundles kept on disk (older ones are removed: every data edit makes a new one).
 _KEEP_BUNDLES = 24
-#: The map fills the viewport height beside the panel, never less than this.
-MAP_HEIGHT_CSS = "max(420px, calc(100vh - 11rem))"
+#: The map reaches down to the viewport's bottom from where it starts (map.js: "fill").
+MAP_HEIGHT = "fill"
 
 _ASSET_DIR = Path(__file__).resolve().parent / "_component"
 
@@ -285,7 +285,7 @@ def show(
         "mode": mode,
         "view": list(view) if view else None,
         "visible": None if visible is None else sorted(visible),
-        "height": MAP_HEIGHT_CSS,
+        "height": MAP_HEIGHT,
         "strings": _strings(lang),
     }
     import streamlit as st

@@ -82,6 +82,7 @@ def select(feature_id: str | None) -> None:
     """Select a feature chosen outside the map (search, hierarchy, list) and frame it."""
     st.session_state["selected"] = feature_id
     st.session_state["reader"] = None
+    st.session_state["panel_closed"] = False
     st.session_state["_cm_frame"] = {"seq": next_frame_seq(), "select": feature_id}
 
 
@@ -106,6 +107,7 @@ def on_map_event(event: map_component.MapEvent) -> None:
     if event.kind == "select" and event.feature_id:
         st.session_state["selected"] = event.feature_id
         st.session_state["reader"] = None
+        st.session_state["panel_closed"] = False
 
 
 def open_reader(doc_id: str, paragraph_id: str | None, quote: str | list[str], slot: str) -> None:

@@ -610,10 +610,11 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
 #: Below this viewport width (px) the map and the panel (or travel table) stack, map first.
 NARROW_PX = 900
 
-#: Page-level tweaks: less empty space above a smaller title, so the map starts higher.
+#: Page-level tweaks: a smaller title below the header, so the map starts higher.
 PAGE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
+/* Below the fixed header (with the pages' navigation), little margin: the map fills. */
+[data-testid="stMainBlockContainer"]{padding:4.1rem 1.5rem 1rem}
 /* The map stays in view while the panel (or the travel table) beside it scrolls, on a
    wide screen; below NARROW_PX the columns stack: the map first, the panel below it. */
 @media (min-width: 900px){
@@ -627,8 +628,10 @@ PAGE_CSS = """
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol)
     > [data-testid="stColumn"]{width:100% !important;flex:1 1 auto !important;min-width:0}
 }
+/* The panel's column folded away (nothing selected, or hidden): the map takes the width. */
+[data-testid="stColumn"]:has(.st-key-cm-panel-closed){display:none}
 .cm-verdict-line{font-size:.95rem;margin:.2rem 0 .4rem}
-[data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
+[data-testid="stMainBlockContainer"] h1{font-size:1.3rem;padding:0}
 [data-testid="stSidebarUserContent"]{padding-top:1rem}
 </style>
 """

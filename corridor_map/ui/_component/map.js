@@ -354,6 +354,30 @@ function buildMap(host, bundle) {
 // A map built (or framed) while its element has no size (a page still being laid out)
 // would fit its bounds into 0 pixels: zoom 0, a blank map. Until the element has a size,
 // the opening view and the latest state wait; a ResizeObserver applies them then.
+// "fill": the map reaches down to the viewport's bottom from where it starts on the page
+// (as if the page were scrolled to its top), never shorter than MIN_FILL_PX. What stands
+// above it (title, filter, notices) may change; each state and each resize measure again.
+const MIN_FILL_PX = 420;
+const FILL_MARGIN_PX = 10;
+function scrollParent(el) {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowY;
+    if ((o === "auto" || o === "scroll") && p.scrollHeight > p.clientHeight) return p;
+  }
+  return null;
+}
+function fitHeight(host) {
+  const root = host.root;
+  if (host.height !== "fill") {
+    root.style.height = host.height || "70vh";
+    return;
+  }
+  const parent = scrollParent(root);
+  const top = root.getBoundingClientRect().top + (parent ? parent.scrollTop : window.scrollY);
+  const px = Math.max(MIN_FILL_PX, Math.floor(window.innerHeight - top - FILL_MARGIN_PX));
+  if (root.style.height !== `${px}px`) root.style.height = `${px}px`;
+}
+
 function hasSize(host) {
   const el = host.map && host.map.getContainer();
   return Boolean(el && el.clientWidth > 0 && el.clientHeight > 0);
@@ -491,13 +515,20 @@ export default function (component) {
   if (!host) {
     const root = document.createElement("div");
     root.className = HOST_CLASS;
-    root.style.height = data.height || "70vh";
     root.appendChild(text("div", data.strings.loading, "cm-map-status"));
     parentElement.appendChild(root);
     host = parentElement.__cmHost = { root, bundleUrl: null, seq: 0 };
     new ResizeObserver(() => settle(host)).observe(root);
+    window.addEventListener("resize", () => fitHeight(host));
+    // What arrives above the map (the document filter, a notice) moves it down: the page's
+    // block grows, and the map measures its height again.
+    const page = root.closest('[data-testid="stMainBlockContainer"]') || document.body;
+    new ResizeObserver(() => fitHeight(host)).observe(page);
   }
-  host.root.style.height = data.height || "70vh";
+  host.height = data.height;
+  fitHeight(host);
+  // Elements above the map may still be arriving (the first run): measure once more.
+  requestAnimationFrame(() => fitHeight(host));
   host.onFeatureClick = (id) => {
     host.seq += 1;
     host.selected = id;
@@ -534,6 +565,10 @@ export default function (component) {
         const map = host.map;
         const bounds = bundle.meta.initialBounds;
         host.openView = () => {
+          // Leaflet keeps the size it saw when built until it has a view: give it one, then
+          // let it measure the element as it is now, then open.
+          if (!map._loaded) map.setView([0, 0], 1, { animate: false });
+          map.invalidateSize({ animate: false });
           if (previous) map.setView(previous[0], previous[1], { animate: false });
           else if (data.view) map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
           else if (bounds) map.fitBounds(bounds, { animate: false });
