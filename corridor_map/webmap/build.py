@@ -465,7 +465,9 @@ def _merged_lines(
 
 # --------------------------------------------------------------------------- labels
 
-# Corridor names give way to the zones inside them: the opening view names the zones.
+# The opening view names the corridors (rank 0, up to _CORRIDOR_LABEL_MAX_ZOOM); zooming
+# in, their zones, then key blocks and points, take over.
+_CORRIDOR_LABEL_MAX_ZOOM = 10
 _LABEL_RANK = {
     "extent": 4,
     "core": 1,
@@ -506,6 +508,70 @@ def _anchor(geometry: Any) -> tuple[Any, float]:
     return geometry.representative_point(), span
 
 
+def s1_station_english(name_zh: str) -> str:
+    """The English name of a S1 station: its Chinese name in pinyin, as the line signs it.
+
+    The reference layer's ``name_en`` only numbers the stations (its source names them in
+    Chinese only); the pinyin of the name is what the stations' own signs carry.
+    """
+    from pypinyin import lazy_pinyin
+
+    stem = name_zh.removesuffix("站")
+    return "".join(lazy_pinyin(stem)).capitalize() + " Station"
+
+
+def _is_unnamed(props: Mapping[str, Any]) -> bool:
+    # The reference build names a station OSM leaves unnamed by what it is (its panel says
+    # so); on the map such a name labels nothing.
+    return "OSM 未命名" in str(props.get("name_zh") or "")
+
+
+def _corridor_labels(
+    features: Sequence[Feature], basemap: str, lang: str
+) -> list[tuple[tuple[float, float], dict[str, Any]]]:
+    """One label per corridor, on its extent when drawn, else amid its features."""
+    from shapely import unary_union
+    from shapely.geometry import shape
+
+    from corridor_map.core.i18n import corridor_name
+
+    shapes: dict[str, list[Any]] = {}
+    extents: dict[str, Any] = {}
+    for feature in features:
+        props = feature.get("properties") or {}
+        corridor = props.get("corridor")
+        if not corridor or corridor == "reference" or feature.get("geometry") is None:
+            continue
+        geometry = shape(feature["geometry"])
+        if geometry.is_empty:
+            continue
+        shapes.setdefault(corridor, []).append(geometry)
+        if props.get("role") == "extent":
+            extents[corridor] = geometry
+    out = []
+    for corridor, parts in shapes.items():
+        extent = extents.get(corridor)
+        if extent is not None:
+            point, span = _anchor(extent)
+        else:
+            hull = unary_union(parts).convex_hull
+            point, span = hull.centroid, max(hull.bounds[2] - hull.bounds[0], 1e-6)
+        record = _label(
+            f"corridor:{corridor}",
+            corridor_name(corridor, lang),
+            point,
+            basemap,
+            rank=0,
+            kind="corridor",
+            corridor=corridor,
+            role="corridor",
+            minZoom=0,
+            maxZoom=_CORRIDOR_LABEL_MAX_ZOOM,
+        )
+        out.append(((-1.0, -span), record))
+    return out
+
+
 def _label(fid: str, text: str, point: Any, basemap: str, **extra: Any) -> dict[str, Any]:
     lon, lat = point.x, point.y
     if basemap in GCJ02_BASEMAPS:
@@ -529,12 +595,15 @@ def label_records(
     from shapely.geometry import shape
 
     name_key = "name_zh" if lang == "zh" else "name_en"
-    labels: list[tuple[tuple[float, float], dict[str, Any]]] = []
-    for feature in corridor_features(collections):
+    curated = corridor_features(collections)
+    labels = _corridor_labels(curated, basemap, lang)
+    for feature in curated:
         props = feature.get("properties") or {}
         role = props.get("role")
         if feature.get("geometry") is None or role_group(role) is None:
             continue
+        if role == "extent":
+            continue  # named by its corridor's label
         geometry = shape(feature["geometry"])
         if geometry.is_empty:
             continue
@@ -566,8 +635,10 @@ def label_records(
             context_name = props.get(name_key) or props.get("name_zh")
             if not context_name or feature.get("geometry") is None:
                 continue
-            if stem == "ref_rail_stations" and not props.get("name_zh"):
+            if stem == "ref_rail_stations" and (not props.get("name_zh") or _is_unnamed(props)):
                 continue
+            if stem == "ref_s1_stations" and lang != "zh" and props.get("name_zh"):
+                context_name = s1_station_english(str(props["name_zh"]))
             geometry = shape(feature["geometry"])
             point, span = _anchor(geometry)
             zoom = min_zoom - 2 if props.get("role") == "county_seat" else min_zoom
