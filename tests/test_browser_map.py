@@ -216,3 +216,66 @@ def test_the_map_is_the_page_and_the_screenshots(browser: object, server: str, s
             assert inner is None or inner[0] <= inner[1] + 1, inner
     finally:
         context.close()
+
+
+def test_first_view_names_the_corridors_and_groups_the_layer_control(
+    server: str, page: object
+) -> None:
+    from corridor_map.core.i18n import corridor_name
+    from corridor_map.core.vocab import LAYER_CORRIDORS
+
+    corridors = [c for c in LAYER_CORRIDORS if c != "reference"]
+    pg = page
+    pg.goto(f"{server}/?lang=zh&basemap=none")  # type: ignore[attr-defined]
+    _ready(pg)
+    shown = pg.evaluate(  # type: ignore[attr-defined]
+        """() => [...document.querySelectorAll('.cm-label')]
+                 .filter(e => e.style.display === 'block').map(e => e.textContent)"""
+    )
+    for corridor in corridors:
+        assert corridor_name(corridor, "zh") in shown, (corridor, shown)
+    every = pg.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.cm-label')].map(e => e.textContent)"
+    )
+    assert not [x for x in every if "未命名" in x], "an unnamed station is labelled"
+    groups = pg.evaluate(  # type: ignore[attr-defined]
+        """() => [...document.querySelectorAll('.cm-layer-group')]
+                 .map(d => [d.dataset.group, d.open, d.querySelectorAll('label').length])"""
+    )
+    names = [g[0] for g in groups]
+    for corridor in corridors:
+        assert corridor_name(corridor, "zh") in names, groups
+    assert all(not is_open and count > 0 for _, is_open, count in groups), groups
+
+
+def test_s1_stations_are_named_in_english(server: str, page: object) -> None:
+    pg = page
+    pg.goto(f"{server}/?lang=en&basemap=none")  # type: ignore[attr-defined]
+    _ready(pg)
+    every = pg.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.cm-label')].map(e => e.textContent)"
+    )
+    assert not [x for x in every if "S1 station" in x], every
+    assert "Guobozhongxin Station" in every
+
+
+def test_the_preview_card_closes_on_a_drag_and_lets_it_through(server: str, page: object) -> None:
+    pg = page
+    pg.goto(f"{server}/?lang=zh&basemap=none")  # type: ignore[attr-defined]
+    _ready(pg)
+    root = pg.locator(".cm-map-root").first  # type: ignore[attr-defined]
+    # The card as a click shows it (from the bundle, no server round trip).
+    root.evaluate("el => el.__cmMap.setView([28.64, 121.40], 12, {animate: false})")
+    pg.locator("path.cm-f-" + CORE_ID).first.dispatch_event("click")  # type: ignore[attr-defined]
+    card = pg.locator(".cm-preview")  # type: ignore[attr-defined]
+    card.first.wait_for(state="visible", timeout=10_000)
+    box = card.first.bounding_box()
+    before = root.evaluate("el => el.__cmMap.getCenter().lng")
+    # A drag that starts on the card pans the map and closes the card.
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    pg.mouse.move(x, y)  # type: ignore[attr-defined]
+    pg.mouse.down()  # type: ignore[attr-defined]
+    pg.mouse.move(x + 120, y - 40, steps=8)  # type: ignore[attr-defined]
+    pg.mouse.up()  # type: ignore[attr-defined]
+    card.first.wait_for(state="hidden", timeout=5_000)
+    assert root.evaluate("el => el.__cmMap.getCenter().lng") != before

@@ -188,6 +188,39 @@ function legendControl(meta) {
   return new Control();
 }
 
+// The layer control as collapsible groups, one per corridor and one for the reference
+// layers: an entry "<group> · <layer>" goes under <group>, shown by its layer part. Leaflet
+// rebuilds its list now and then: entries it puts back are grouped again.
+function groupLayerControl(map) {
+  const list = map.getContainer().querySelector(".leaflet-control-layers-overlays");
+  if (!list) return;
+  const regroup = () => {
+    const loose = [...list.children].filter((el) => el.tagName === "LABEL");
+    if (!loose.length) return;
+    const groups = new Map([...list.querySelectorAll(":scope > details")].map((d) => [d.dataset.group, d]));
+    for (const label of loose) {
+      const name = label.querySelector("span span") || label.querySelector("span");
+      const full = name ? name.textContent.trim() : "";
+      const cut = full.indexOf(" · ");
+      const group = cut > 0 ? full.slice(0, cut) : "";
+      if (!group) continue;
+      let box = groups.get(group);
+      if (!box) {
+        box = document.createElement("details");
+        box.className = "cm-layer-group";
+        box.dataset.group = group;
+        box.appendChild(text("summary", group));
+        list.appendChild(box);
+        groups.set(group, box);
+      }
+      if (name) name.textContent = " " + full.slice(cut + 3);
+      box.appendChild(label);
+    }
+  };
+  regroup();
+  new MutationObserver(regroup).observe(list, { childList: true });
+}
+
 function noticeControl() {
   const Control = L.Control.extend({
     options: { position: "topleft" },
@@ -320,6 +353,7 @@ function buildMap(host, bundle) {
   map.on("zoomend", gate);
   gate();
 
+  groupLayerControl(map);
   legendControl(meta).addTo(map);
   host.notice = noticeControl().addTo(map);
   previewControl(host).addTo(map);
