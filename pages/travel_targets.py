@@ -65,26 +65,28 @@ def _travel_assumptions(
         else f"{t('planned_toggle', lang)}: {names}"
     )
     slider = travel_view.SLIDERS["network_kmh"]
-    compare = st.toggle(t("compare_toggle", lang), value=False, key="travel_compare")
+    # Defaults through the session (a link's ?tv=… may have set them: see ui.state).
+    st.session_state.setdefault("travel_compare", False)
+    compare = st.toggle(t("compare_toggle", lang), key="travel_compare")
     chosen = []
     for label, suffix, planned_default in (("scenario_a", "", True), ("scenario_b", "_b", False)):
         if suffix and not compare:
             break
+        st.session_state.setdefault(f"travel_speed{suffix}", slider.default)
+        st.session_state.setdefault(f"travel_planned{suffix}", planned_default)
+        st.session_state.setdefault(f"travel_rail{suffix}", False)
         speed = st.slider(
             f"{t(label, lang)} · {t('speed_network', lang)}"
             if compare
             else t("speed_network", lang),
             slider.low,
             slider.high,
-            slider.default,
             step=slider.step,
             key=f"travel_speed{suffix}",
         )
         cols = st.columns(2, gap="small")
-        planned = cols[0].toggle(
-            toggle, value=planned_default, key=f"travel_planned{suffix}", disabled=not links
-        )
-        rail = cols[1].toggle(t("rail_toggle", lang), value=False, key=f"travel_rail{suffix}")
+        planned = cols[0].toggle(toggle, key=f"travel_planned{suffix}", disabled=not links)
+        rail = cols[1].toggle(t("rail_toggle", lang), key=f"travel_rail{suffix}")
         chosen.append((float(speed), bool(planned and links), bool(rail)))
     with st.expander(t("assumptions", lang), expanded=False):
         for kmh, with_links, by_rail in chosen:
@@ -195,11 +197,11 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             key="iso_from",
         )
         minutes_slider = travel_view.SLIDERS["minutes"]
+        st.session_state.setdefault("iso_min", minutes_slider.default)
         minutes = st.slider(
             t("minutes", lang),
             minutes_slider.low,
             minutes_slider.high,
-            minutes_slider.default,
             step=minutes_slider.step,
             key="iso_min",
         )

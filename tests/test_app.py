@@ -366,3 +366,37 @@ def test_every_page_has_a_url_path_apart_from_its_file_name():
     for name, script, _ in rows:
         assert (Path(APP).parent / script).is_file(), script
         assert Path(script).stem != name, f"{script}: rename the file or the page"
+
+
+def test_the_sketch_is_kept_in_the_url_and_restored():
+    at = _run(view="measure")
+    points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
+    at.session_state["measure_pts"] = points
+    at.radio(key="measure_mode").set_value("polygon").run()
+    assert not at.exception
+    area = {m.label: m.value for m in at.metric}[t("area_km2", "zh")]
+    sketch = at.query_params["sketch"]
+    sketch = sketch[0] if isinstance(sketch, list) else sketch
+    assert sketch.startswith("p:")
+    # A link (or a reload) with it draws and measures the same shape.
+    again = _run(view="measure", sketch=sketch)
+    assert not again.exception
+    assert again.session_state["measure_pts"] == points
+    assert {m.label: m.value for m in again.metric}[t("area_km2", "zh")] == area
+    # A malformed sketch is ignored, not raised.
+    assert not _run(view="measure", sketch="p:121.3,abc").exception
+
+
+def test_the_travel_settings_are_kept_in_the_url_and_restored():
+    at = _run(view="travel")
+    at.slider(key="travel_speed").set_value(60).run()
+    at.toggle(key="travel_rail").set_value(True).run()
+    assert not at.exception
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert params["tv"] == "60" and params["tr"] == "1"
+    table = at.dataframe[0].value
+    again = _run(**{k: v for k, v in params.items() if k != "at"}, view="travel")
+    assert not again.exception
+    assert again.slider(key="travel_speed").value == 60
+    assert again.toggle(key="travel_rail").value is True
+    assert again.dataframe[0].value.equals(table)

@@ -1,20 +1,89 @@
 """The session's shared state and its URL codec.
 
-What the user is looking at (language, basemap, selection, document filter, the reader)
-lives in ``st.session_state``; the URL carries it (``?lang=&basemap=&sel=&doc=&at=``) so a
-link reproduces the view. The page itself is the URL's path (``st.navigation``); an old
+What the user is looking at (language, basemap, selection, document filter, the reader,
+the measuring sketch, the travel settings) lives in ``st.session_state``; the URL carries
+it (``?lang=&basemap=&sel=&doc=&at=&sketch=`` and the travel page's ``tv=&tp=…``) so a
+link or a reload reproduces the view. The page itself is the URL's path (``st.navigation``); an old
 ``?view=`` link is read once and lands on its page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
 from corridor_map.core.i18n import normalize_language
 from corridor_map.ui import map_component
 from corridor_map.webmap import build as webmap
+
+
+def _flag(text: str) -> bool:
+    return text == "1"
+
+
+def _flag_text(value: object) -> str:
+    return "1" if value else "0"
+
+
+#: URL parameter → (session key, parse, write): the travel page's settings (widget keys of
+#: pages/travel_targets.py). Written while the page's widgets hold them.
+TRAVEL_PARAMS: dict[str, tuple[str, Callable[[str], object], Callable[[object], str]]] = {
+    "tc": ("travel_compare", _flag, _flag_text),
+    "tv": ("travel_speed", float, "{:g}".format),
+    "tp": ("travel_planned", _flag, _flag_text),
+    "tr": ("travel_rail", _flag, _flag_text),
+    "tvb": ("travel_speed_b", float, "{:g}".format),
+    "tpb": ("travel_planned_b", _flag, _flag_text),
+    "trb": ("travel_rail_b", _flag, _flag_text),
+    "tt": ("travel_target", str, str),
+    "io": ("iso_from", str, str),
+    "im": ("iso_min", int, str),
+}
+#: Coordinates in the URL's sketch: 5 decimals of a degree, about a metre.
+_SKETCH_DECIMALS = 5
+_SKETCH_MODES = {"l": "line", "p": "polygon"}
+
+
+def encode_sketch(points: Sequence[Sequence[float]], mode: str) -> str:
+    """The measuring sketch as ``l:lon,lat;lon,lat…`` (``p:`` for a polygon)."""
+    code = "p" if mode == "polygon" else "l"
+    pairs = ";".join(
+        f"{lon:.{_SKETCH_DECIMALS}f},{lat:.{_SKETCH_DECIMALS}f}" for lon, lat in points
+    )
+    return f"{code}:{pairs}"
+
+
+def decode_sketch(text: str | None) -> tuple[list[list[float]], str] | None:
+    """Parse :func:`encode_sketch`; None when absent or malformed (WGS84 ranges checked)."""
+    if not text or ":" not in text:
+        return None
+    code, _, pairs = text.partition(":")
+    if code not in _SKETCH_MODES:
+        return None
+    points = []
+    try:
+        for pair in filter(None, pairs.split(";")):
+            lon_s, lat_s = pair.split(",")
+            lon, lat = float(lon_s), float(lat_s)
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                return None
+            points.append([lon, lat])
+    except ValueError:
+        return None
+    return (points, _SKETCH_MODES[code]) if points else None
+
+
+def _restore_travel(params: Any) -> None:
+    for name, (key, parse, _) in TRAVEL_PARAMS.items():
+        raw = params.get(name)
+        if raw is None:
+            continue
+        try:
+            st.session_state[key] = parse(raw)
+        except ValueError:
+            continue  # a hand-edited link: the page's default stands
 
 
 def init_state(basemaps: Sequence[str]) -> None:
@@ -39,6 +108,10 @@ def init_state(basemaps: Sequence[str]) -> None:
         state["_cm_frame"] = {"seq": 1, "select": state["selected"]}
     elif state["doc_filter"]:
         state["_cm_frame"] = {"seq": 1, "doc": state["doc_filter"]}
+    sketch = decode_sketch(params.get("sketch"))
+    if sketch:
+        state["measure_pts"], state["measure_mode"] = sketch
+    _restore_travel(params)
     state["_cm_init"] = True
 
 
@@ -60,6 +133,12 @@ def wanted_params() -> dict[str, str]:
         wanted["sel"] = state["selected"]
     if state.get("doc_filter"):
         wanted["doc"] = state["doc_filter"]
+    points = state.get("measure_pts")
+    if points:
+        wanted["sketch"] = encode_sketch(points, state.get("measure_mode", "line"))
+    for name, (key, _, write) in TRAVEL_PARAMS.items():
+        if state.get(key) is not None:
+            wanted[name] = write(state[key])
     # The map writes its own centre and zoom (?at=) without a rerun; keep it.
     if "at" in st.query_params:
         wanted["at"] = st.query_params["at"]
