@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import itertools
+import re
 
 import pytest
 import shapely
@@ -264,6 +265,25 @@ def test_search_text_finds_paragraphs_with_the_query(corpus):
     for hit in hits:
         assert "平方公里" in corpus.document(hit.doc_id).paragraph(hit.paragraph_id).text
         assert "<mark>平方公里</mark>" in hit.snippet_html
+
+
+def test_search_text_marks_every_term_the_corpus_matched(corpus):
+    # A query of several terms: the snippet marks each, where the corpus found them (the
+    # sidebar used to look for the whole query verbatim and mark nothing).
+    hits = panel.search_text("九龙湖 科创", limit=5, corpus=corpus)
+    assert hits
+    for hit in hits:
+        marked = re.findall(r"<mark>(.*?)</mark>", hit.snippet_html)
+        assert marked, hit.snippet_html
+        assert all("九龙湖" in m or "科创" in m for m in marked), marked
+    assert any(
+        "九龙湖" in m for h in hits for m in re.findall(r"<mark>(.*?)</mark>", h.snippet_html)
+    )
+
+
+def test_marked_html_escapes_text_and_marks_spans():
+    html_text = panel.marked_html("a<b>c&d", [(1, 4)])
+    assert html_text == "a<mark>&lt;b&gt;</mark>c&amp;d"
 
 
 def test_plain_label_neutralizes_markdown():

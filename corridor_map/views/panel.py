@@ -749,40 +749,40 @@ def search_features(atlas: Any, query: str, limit: int = 20) -> list[FeatureHit]
 
 
 def search_text(query: str, limit: int = 20, corpus: Any | None = None) -> list[TextHit]:
-    """Return document paragraphs matching the query (corpus search), snippets escaped."""
+    """Return document paragraphs matching the query (corpus search), snippets escaped.
+
+    Each snippet is the corpus's own window around the first match, with every span the
+    corpus matched (each term of a query of several) marked.
+    """
     from corridor_map.documents import corpus as corpus_module
 
     query = query.strip()
     if not query:
         return []
     corpus = corpus_module.load_corpus() if corpus is None else corpus
-    hits = []
-    for hit in corpus.search(query, limit=limit):
-        document = corpus.document(hit.doc_id)
-        paragraph = next((p for p in document.paragraphs if p.id == hit.paragraph_id), None)
-        text = paragraph.text if paragraph is not None else str(getattr(hit, "text", ""))
-        hits.append(
-            TextHit(
-                doc_id=hit.doc_id,
-                paragraph_id=hit.paragraph_id,
-                title=document.title,
-                snippet_html=_snippet(text, query),
-            )
+    return [
+        TextHit(
+            doc_id=hit.doc_id,
+            paragraph_id=hit.paragraph_id,
+            title=corpus.document(hit.doc_id).title,
+            snippet_html=marked_html(hit.snippet, hit.snippet_spans),
         )
-    return hits
+        for hit in corpus.search(query, limit=limit)
+    ]
 
 
-def _snippet(text: str, query: str, width: int = 60) -> str:
-    haystack = to_simplified(text)
-    if len(haystack) != len(text):
-        haystack = text
-    at = haystack.find(to_simplified(query))
-    if at == -1:
-        # no match: the paragraph's beginning, as long as a window around one
-        cut = snippet(text, 0, 0, before=0, after=width * 2)
-        return inert(cut.window) + cut.suffix
-    cut = snippet(text, at, at + len(query), before=width, after=width)
-    return cut.prefix + mark_terms(cut.window, [query]) + cut.suffix
+def marked_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Return ``text`` escaped, each ``(start, end)`` span of it inside ``<mark>``."""
+    out = []
+    at = 0
+    for start, end in sorted(spans):
+        if start < at:
+            continue
+        out.append(inert(text[at:start]))
+        out.append(f"<mark>{inert(text[start:end])}</mark>")
+        at = end
+    out.append(inert(text[at:]))
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- measure/travel
