@@ -12,7 +12,7 @@ import streamlit as st
 from corridor_map.core.i18n import t
 from corridor_map.ui import data, state
 from corridor_map.ui.sidebar import sidebar
-from corridor_map.views import panel
+from corridor_map.views import stylesheets
 
 # Only what the map needs is imported before it is on the page: the atlas, its checks and
 # the geometry libraries (shapely, pyproj) load once the map's element is sent, while the
@@ -62,7 +62,7 @@ def main() -> None:
 
     # The page in the session too (the URL's path holds it): tests and links read it.
     st.session_state["page"] = next(name for name, page in pages.items() if page is current)
-    st.html(panel.PAGE_CSS)
+    st.html(stylesheets.page_css())
     # Title and subtitle on one line: the map below starts higher.
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         st.title(t("title", lang), width="content")

@@ -11,7 +11,7 @@ from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, mapview, state
 from corridor_map.ui.reader import show_reader
-from corridor_map.views import panel
+from corridor_map.views import panel, previews, stylesheets
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -77,7 +77,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
     opened = st.session_state.get("reader")
     view = panel.feature_panel(atlas, selected, data.corpus())
     names = [view.name_zh]
-    st.html(panel.PANEL_CSS)
+    st.html(stylesheets.panel_css())
     cols = st.columns(2, gap="small")
     cols[0].button(t("clear_selection", lang), key="clear", on_click=state.select, args=(None,))
     cols[1].button(
@@ -102,7 +102,7 @@ def _panel(atlas: Atlas, lang: str) -> None:
                 args=(link.id,),
             )
 
-    note = panel.within_note(atlas, selected, lang)
+    note = previews.within_note(atlas, selected, lang)
     if note:
         st.info(md_escape(note))
     st.html(panel.facts_html(view, lang))

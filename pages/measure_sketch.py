@@ -10,7 +10,7 @@ from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, map_component, mapview, widgets
-from corridor_map.views import panel
+from corridor_map.views import tables
 from corridor_map.webmap import build as webmap
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
             st.error(upload_error)
         elif uploaded:
             result = uploaded["result"]
-            st.dataframe(panel.measure_rows(result, lang), hide_index=True)
+            st.dataframe(tables.measure_rows(result, lang), hide_index=True)
             for warning in result["warnings"]:
                 st.warning(warning)
 

@@ -11,7 +11,7 @@ from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, map_component, mapview, widgets
-from corridor_map.views import panel
+from corridor_map.views import panel, tables
 from corridor_map.webmap import build as webmap
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     if results_b is not None:
         table = travel_view.comparison_rows(travel_view.comparison(results, results_b), lang)
     else:
-        table = panel.target_rows(results, lang)
+        table = tables.target_rows(results, lang)
     labels = {f.id: (f.name_zh if lang == "zh" else f.name_en) for f in atlas}
     long_text = {t("reading", lang), t("evaluation", lang)}
     routes: list[Any] = []
@@ -135,7 +135,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             travel_view.coloured(table),
             hide_index=True,
             width="stretch",
-            placeholder=panel.NO_VALUE,
+            placeholder=tables.NO_VALUE,
             # The verdicts and the minutes fit beside the map at 1440 px: the long reading
             # is left out here (the chosen target's is written below; every row is in the
             # downloads).
@@ -176,14 +176,14 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
         rows = _sensitivity(data_key, chosen, parameter, speed, planned, rail)
         current = speed if parameter == "network_kmh" else None
         st.dataframe(
-            travel_view.coloured(panel.sensitivity_rows(rows, lang, current)),
+            travel_view.coloured(tables.sensitivity_rows(rows, lang, current)),
             hide_index=True,
             width="stretch",
-            placeholder=panel.NO_VALUE,
+            placeholder=tables.NO_VALUE,
         )
         st.caption(
             f"{t('threshold', lang)}: {result.threshold_min:g} · "
-            + panel.sensitivity_summary(rows, lang)
+            + tables.sensitivity_summary(rows, lang)
         )
 
         starts = travel_view.isochrone_origins(lang)

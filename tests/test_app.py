@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.model import load_atlas
 from corridor_map.core.i18n import t
+from corridor_map.views import tables
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -308,7 +309,6 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
     from pandas.api.types import is_numeric_dtype
 
     from corridor_map.travel import targets as travel_targets
-    from corridor_map.views import panel
 
     # Without the reference places Wenling's half-hour circle has no ends: no worst time.
     (data_copy / "layers" / "ref_places.geojson").unlink()
@@ -322,12 +322,12 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
         assert worst[result.name_zh] is None or math.isnan(worst[result.name_zh])
     assert is_numeric_dtype(at.dataframe[0].value[t("worst", "zh")])
     # ... and the grid is told to draw the dash there instead of the word "None".
-    assert at.dataframe[0].proto.placeholder == panel.NO_VALUE == "—"
+    assert at.dataframe[0].proto.placeholder == tables.NO_VALUE == "—"
     # The sensitivity table of that target has no times at all: dashes there too.
     at.selectbox(key="travel_target").set_value(missing[0].id).run()
     assert not at.exception
     assert at.dataframe[1].value[t("worst", "zh")].isna().all()
-    assert at.dataframe[1].proto.placeholder == panel.NO_VALUE
+    assert at.dataframe[1].proto.placeholder == tables.NO_VALUE
 
 
 def test_measure_view_shows_only_what_the_shape_has():

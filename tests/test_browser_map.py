@@ -16,7 +16,7 @@ import pytest
 
 from corridor_map.atlas.model import load_atlas
 from corridor_map.core.i18n import t
-from corridor_map.views import panel
+from corridor_map.views import panel, previews
 from tests._appserver import CHROMIUM, is_local, launch_chromium
 from tests._support import app_server, copy_data
 
@@ -146,7 +146,7 @@ def test_measure_chosen_right_after_load_has_a_sized_map(
 def test_language_switch_keeps_the_outline_of_an_unlocated_place(server: str, page: object) -> None:
     atlas = load_atlas()
     unlocated = [
-        link.id for link in panel.unlocated(atlas) if panel.map_outline(atlas, link.id).context
+        link.id for link in panel.unlocated(atlas) if previews.map_outline(atlas, link.id).context
     ]
     if not unlocated:
         pytest.skip("no unlocated place with a known area around it")

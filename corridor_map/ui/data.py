@@ -18,7 +18,7 @@ from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_key as folder_data_key
 from corridor_map.ui import map_component
-from corridor_map.views import panel
+from corridor_map.views import previews
 from corridor_map.webmap import assets
 from corridor_map.webmap import build as webmap
 
@@ -91,8 +91,8 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
     def build() -> webmap.MapBundle:
         loaded = atlas()
         collections = webmap.layer_collections(loaded)
-        previews = panel.preview_records(loaded, lang, corpus())
-        return map_component.build_bundle(collections, basemap, lang, previews)
+        cards = previews.preview_records(loaded, lang, corpus())
+        return map_component.build_bundle(collections, basemap, lang, cards)
 
     key = map_component.bundle_key(basemap, lang, layers_dir())
     return map_component.stored_bundle(key, build, static_root(), static_url())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from corridor_map.core.i18n import t
 from corridor_map.ui import data, map_component, state
-from corridor_map.views import panel
+from corridor_map.views import previews
 from corridor_map.webmap import build as webmap
 
 if TYPE_CHECKING:
@@ -46,12 +46,14 @@ def show_map(
     """
     url, digest = data.bundle(basemap, lang)
     selected = st.session_state.get("selected") if mode == "select" else None
-    outline = panel.map_outline(atlas, selected) if atlas is not None else panel.MapOutline(None)
+    outline = (
+        previews.map_outline(atlas, selected) if atlas is not None else previews.MapOutline(None)
+    )
     if frame is None:
         frame = st.session_state.get("_cm_frame") if atlas is not None else None
         if frame and "select" in frame and atlas is not None:
             # Frame what is drawn: the feature, or what an unlocated place lies in.
-            target = panel.map_outline(atlas, frame["select"])
+            target = previews.map_outline(atlas, frame["select"])
             ids = [target.selected] if target.selected else list(target.context)
             frame = {"seq": frame["seq"], "ids": ids}
         elif frame and "doc" in frame:

@@ -8,7 +8,7 @@ from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, map_component, state
-from corridor_map.views import panel
+from corridor_map.views import reader as reader_view
 
 
 def show_reader(lang: str, names: list[str]) -> None:
@@ -32,7 +32,7 @@ def show_reader(lang: str, names: list[str]) -> None:
 
     @st.dialog(t("reader", lang), width="large", on_dismiss=state.close_reader)
     def _dialog() -> None:
-        st.html(panel.reader_html(document, opened["p"], opened.get("quote", ""), names))
+        st.html(reader_view.reader_html(document, opened["p"], opened.get("quote", ""), names))
         map_component.scroll_to(f"cm-p-{opened['p']}" if opened["p"] else None)
         # The dialog is a fragment: a button in it reruns only the dialog, which would draw
         # it again. A full rerun without the reader is what closes it.

@@ -9,7 +9,7 @@ import streamlit as st
 
 from corridor_map.core.i18n import LANGUAGES, corridor_name, t
 from corridor_map.ui import state, widgets
-from corridor_map.views import panel
+from corridor_map.views import panel, search
 from corridor_map.webmap import build as webmap
 
 if TYPE_CHECKING:
@@ -109,8 +109,8 @@ def downloads(atlas: Atlas, lang: str) -> None:
 
 def search_results(atlas: Atlas, query: str, lang: str) -> None:
     """Features and paragraphs matching ``query``: buttons that select or open the reader."""
-    features = panel.search_features(atlas, query)
-    texts = panel.search_text(query, limit=10)
+    features = search.search_features(atlas, query)
+    texts = search.search_text(query, limit=10)
     if not features and not texts:
         st.caption(t("no_results", lang))
         return

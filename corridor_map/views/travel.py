@@ -28,7 +28,7 @@ from corridor_map.travel.compare import (
 from corridor_map.travel.reach import ReachSet, places, reachable_in, target_reach
 from corridor_map.travel.routing import LIMITS, SpeedAssumptions
 from corridor_map.travel.targets import TargetResult
-from corridor_map.views import panel
+from corridor_map.views import panel, tables
 from corridor_map.webmap import build as webmap
 
 
@@ -115,7 +115,7 @@ def coloured(rows: Sequence[Mapping[str, Any]]) -> Any:
 def _shown(value: object) -> str:
     # Minutes as rounded (24.5, 15 — not 15.000000); a missing figure as the dash.
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return panel.NO_VALUE
+        return tables.NO_VALUE
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
