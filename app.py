@@ -13,11 +13,11 @@ from corridor_map.core.i18n import t
 from corridor_map.ui import data, state
 from corridor_map.ui.sidebar import sidebar
 from corridor_map.views import stylesheets
+from corridor_map.webmap import basemaps as map_basemaps
 
 # Only what the map needs is imported before it is on the page: the atlas, its checks and
 # the geometry libraries (shapely, pyproj) load once the map's element is sent, while the
 # browser fetches the map's scripts.
-from corridor_map.webmap import build as webmap
 
 #: The pages, in the navigation's order: (name, script, icon). One line per page; the
 #: first is the default. A page's title is the i18n string ``view_<name>``, its URL path
@@ -42,7 +42,7 @@ st.set_page_config(
 def main() -> None:
     """Restore the state, navigate to the page, draw it, then the sidebar."""
     data.static_url()
-    basemaps = webmap.available_basemaps()
+    basemaps = map_basemaps.available_basemaps()
     state.init_state(basemaps)
     lang = st.session_state["lang"]
     pages = {

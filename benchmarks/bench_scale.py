@@ -38,6 +38,7 @@ import bench_app
 import synthetic_atlas
 
 from corridor_map.views import previews, search
+from corridor_map.webmap import overlays
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests._appserver
 
@@ -74,7 +75,6 @@ def _worker(folder: Path) -> None:
     from corridor_map.documents.corpus import load_corpus
     from corridor_map.ui import map_component
     from corridor_map.views import panel
-    from corridor_map.webmap import build as webmap
 
     out["import_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -96,7 +96,7 @@ def _worker(folder: Path) -> None:
         out.setdefault("hits", []).append(len(hits) + len(texts))
     out["search_s"] = max(searches)
     t0 = time.perf_counter()
-    collections = webmap.layer_collections(atlas)
+    collections = overlays.layer_collections(atlas)
     cards = previews.preview_records(atlas, "zh", corpus)
     bundle = map_component.build_bundle(collections, "none", "zh", cards)
     out["bundle_build_s"] = time.perf_counter() - t0

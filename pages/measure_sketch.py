@@ -11,7 +11,8 @@ from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, map_component, mapview, widgets
 from corridor_map.views import tables
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import overlays as map_overlays
+from corridor_map.webmap import style as map_style
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
     if event.kind == "point" and event.lon is not None and event.lat is not None:
         points = st.session_state.setdefault("measure_pts", [])
-        points.append(webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0])
+        points.append(map_overlays.to_wgs84_points([(event.lon, event.lat)], basemap)[0])
 
 
 def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
@@ -80,13 +81,13 @@ def _measure_view(atlas: Atlas, basemap: str, lang: str) -> None:
     # The uploader sits below the metrics but its file is drawn on this run's map too.
     upload = st.session_state.get("measure_upload")
     uploaded, upload_error = _measured_upload(upload)
-    drawn = webmap.geojson_geometries(uploaded["data"]) if uploaded else []
+    drawn = map_overlays.geojson_geometries(uploaded["data"]) if uploaded else []
     with left, st.container(key="cm-mapcol"):
         # Points are stored in WGS84 as they are clicked, so switching between a GCJ-02
         # basemap and another one in the middle of a sketch cannot mix coordinate systems.
-        shape = webmap.sketch_geometry(points, mode)
-        overlays = map_component.overlay([shape, *drawn], basemap, webmap.SKETCH_STYLE, "sketch")
-        extent = webmap.bounds_of({"geometry": g} for g in drawn)
+        shape = map_overlays.sketch_geometry(points, mode)
+        overlays = map_component.overlay([shape, *drawn], basemap, map_style.SKETCH_STYLE, "sketch")
+        extent = map_overlays.bounds_of({"geometry": g} for g in drawn)
         frame = {"seq": f"upload-{upload.file_id}", "bounds": extent} if extent and upload else None
         mapview.show_map(
             atlas,

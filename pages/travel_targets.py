@@ -12,7 +12,8 @@ from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.ui import data, map_component, mapview, widgets
 from corridor_map.views import panel, tables
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import overlays
+from corridor_map.webmap import style as map_style
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -239,7 +240,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
                 export.travel_downloads(lang, evaluated, isochrones, fmt), "dl-travel"
             )
     with left, st.container(key="cm-mapcol"):
-        overlays = map_component.overlay(routes, basemap, webmap.ROUTE_STYLE, "route")
+        overlays = map_component.overlay(routes, basemap, map_style.ROUTE_STYLE, "route")
         overlays += map_component.overlay(routes_b, basemap, travel_view.ROUTE_B_STYLE, "route-b")
         framed = routes[0] if routes else None
         if shown_iso and shown_iso["a"].get("geometry"):
@@ -252,7 +253,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
                     )
             else:
                 overlays += map_component.overlay(
-                    [shown_iso["a"]["geometry"]], basemap, webmap.ISOCHRONE_STYLE, "isochrone"
+                    [shown_iso["a"]["geometry"]], basemap, map_style.ISOCHRONE_STYLE, "isochrone"
                 )
             overlays += map_component.overlay(
                 [shown_iso["reach"].points()], basemap, travel_view.REACHED_STYLE, "reached"
@@ -273,7 +274,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
 
 def _pick_isochrone_origin(event: map_component.MapEvent, basemap: str) -> None:
     if event.kind == "point" and event.lon is not None and event.lat is not None:
-        point = webmap.to_wgs84_points([(event.lon, event.lat)], basemap)[0]
+        point = overlays.to_wgs84_points([(event.lon, event.lat)], basemap)[0]
         st.session_state["iso_click"] = point
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from corridor_map.ui import map_component
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import bundles
 
 
-def _bundle(text: str) -> webmap.MapBundle:
+def _bundle(text: str) -> bundles.MapBundle:
     digest = f"{abs(hash(text)):020d}"[:20]
-    return webmap.MapBundle(digest, f"/* {text} */", "map_0000", {})
+    return bundles.MapBundle(digest, f"/* {text} */", "map_0000", {})
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_a_stored_bundle_is_not_built_again(tmp_path: Path, data: tuple[Path, Pa
     root = tmp_path / "static"
     built: list[str] = []
 
-    def build() -> webmap.MapBundle:
+    def build() -> bundles.MapBundle:
         built.append("x")
         return _bundle("one")
 
@@ -82,7 +82,7 @@ import sys
 from streamlit.testing.v1 import AppTest
 from corridor_map.ui import map_component
 
-heavy = ("shapely", "pyproj", "jsonschema", "pandas")
+heavy = ("shapely", "pyproj", "jsonschema", "pandas", "folium")
 loaded = []
 show = map_component.show
 

@@ -19,8 +19,7 @@ from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_key as folder_data_key
 from corridor_map.ui import map_component
 from corridor_map.views import previews
-from corridor_map.webmap import assets
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import assets, bundles, overlays
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -88,9 +87,9 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
     # needs no atlas to show the map.
     del data_key
 
-    def build() -> webmap.MapBundle:
+    def build() -> bundles.MapBundle:
         loaded = atlas()
-        collections = webmap.layer_collections(loaded)
+        collections = overlays.layer_collections(loaded)
         cards = previews.preview_records(loaded, lang, corpus())
         return map_component.build_bundle(collections, basemap, lang, cards)
 

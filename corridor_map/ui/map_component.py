@@ -24,8 +24,9 @@ from typing import Any
 from corridor_map.core import paths
 from corridor_map.core.i18n import t
 from corridor_map.core.settings import load_settings
-from corridor_map.webmap import assets
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import assets, bundles, overlays
+from corridor_map.webmap import labels as map_labels
+from corridor_map.webmap import style as map_style
 
 COMPONENT_NAME = "corridor-map.map"
 BUNDLE_SUBDIR = "maps"
@@ -64,25 +65,29 @@ def bundle_meta(
 ) -> dict[str, Any]:
     """Return the browser-side records of a map: labels, legend, previews, strings."""
     legend = [
-        row | {"css": webmap.swatch_css(row["kind"], row["style"])}
-        for row in webmap.legend_entries(lang)
+        row | {"css": map_style.swatch_css(row["kind"], row["style"])}
+        for row in map_style.legend_entries(lang)
     ]
     return {
-        "labels": webmap.label_records(collections, basemap, lang),
-        "initialBounds": webmap.opening_bounds(collections, basemap),
+        "labels": map_labels.label_records(collections, basemap, lang),
+        "initialBounds": overlays.opening_bounds(collections, basemap),
         "legend": legend,
         "previews": dict(previews),
         "strings": _strings(lang),
-        "background": webmap.BACKGROUND_COLOR if basemap == "none" else "#ffffff",
-        "highlightStyle": webmap.HIGHLIGHT_STYLE,
-        "contextStyle": webmap.CONTEXT_HIGHLIGHT_STYLE,
+        "background": map_style.BACKGROUND_COLOR if basemap == "none" else "#ffffff",
+        "highlightStyle": map_style.HIGHLIGHT_STYLE,
+        "contextStyle": map_style.CONTEXT_HIGHLIGHT_STYLE,
     }
 
 
 def build_bundle(
     collections: Mapping[str, Any], basemap: str, lang: str, previews: Mapping[str, Any]
-) -> webmap.MapBundle:
+) -> bundles.MapBundle:
     """Build the folium map and render it with its records into a bundle."""
+    # folium (and pandas behind it) only when a bundle is built: a start on a stored
+    # bundle never imports it.
+    from corridor_map.webmap import build as webmap
+
     m = webmap.build_map(collections, basemap, lang)
     return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews))
 
@@ -118,7 +123,7 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
 
 
 def stored_bundle(
-    key: str, build: Callable[[], webmap.MapBundle], root: Path, base_url: str
+    key: str, build: Callable[[], bundles.MapBundle], root: Path, base_url: str
 ) -> tuple[str, str]:
     """Return ``(url, digest)`` of the bundle for ``key``, building it only when not on disk.
 
@@ -152,7 +157,7 @@ def _atomic_text(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_bundle(bundle: webmap.MapBundle, root: Path, base_url: str) -> str:
+def write_bundle(bundle: bundles.MapBundle, root: Path, base_url: str) -> str:
     """Write a bundle under ``maps/`` of the static folder ``root`` (once); return its URL.
 
     The file name is the content's digest, so an existing file is already right; it is
@@ -220,7 +225,7 @@ def overlay(
     """Return overlay records (display coordinates) for :func:`show`."""
     out = []
     for geometry in geometries:
-        shown = webmap.display_geometry(geometry, basemap)
+        shown = overlays.display_geometry(geometry, basemap)
         if shown is not None:
             out.append({"geometry": shown, "style": dict(style), "kind": kind})
     return out

@@ -10,7 +10,9 @@ import streamlit as st
 from corridor_map.core.i18n import LANGUAGES, corridor_name, t
 from corridor_map.ui import state, widgets
 from corridor_map.views import panel, search
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import basemaps as map_basemaps
+from corridor_map.webmap import overlays
+from corridor_map.webmap import style as map_style
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -40,7 +42,7 @@ def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
             on_change=state.copy_widget,
             args=(f"basemap_{lang}", "basemap"),
         )
-        if st.session_state["basemap"] in webmap.GCJ02_BASEMAPS:
+        if st.session_state["basemap"] in map_basemaps.GCJ02_BASEMAPS:
             st.caption(t("gcj_note", lang))
 
         query = st.text_input(t("search", lang), key="q", placeholder=t("search_placeholder", lang))
@@ -52,7 +54,7 @@ def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
         # for. The map carries the same legend; here it is for the pages without a map.
         legend = widgets.lazy_expander(t("legend", lang), "sb_legend")
         if legend.open:
-            legend.html(webmap.legend_html(lang))
+            legend.html(map_style.legend_html(lang))
         st.caption(t("schematic_note", lang))
 
         missing = panel.unlocated(atlas)
@@ -101,7 +103,7 @@ def downloads(atlas: Atlas, lang: str) -> None:
         scope = st.selectbox(
             t("download_scope", lang), scopes, key="download_scope", format_func=name
         )
-        sketch = webmap.sketch_geometry(
+        sketch = overlays.sketch_geometry(
             st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
         )
         widgets.download_buttons(export.downloads(scope, lang, selected, sketch), "dl")

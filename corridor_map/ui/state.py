@@ -16,7 +16,7 @@ import streamlit as st
 
 from corridor_map.core.i18n import normalize_language
 from corridor_map.ui import map_component
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import basemaps as map_basemaps
 
 
 def _flag(text: str) -> bool:
@@ -97,7 +97,7 @@ def init_state(basemaps: Sequence[str]) -> None:
         return
     state["lang"] = normalize_language(params.get("lang"))
     basemap = params.get("basemap")
-    state["basemap"] = basemap if basemap in basemaps else webmap.DEFAULT_BASEMAP
+    state["basemap"] = basemap if basemap in basemaps else map_basemaps.DEFAULT_BASEMAP
     state["selected"] = params.get("sel") or None
     state["reader"] = None
     state["doc_filter"] = params.get("doc") or None

@@ -29,7 +29,7 @@ from corridor_map.travel.reach import ReachSet, places, reachable_in, target_rea
 from corridor_map.travel.routing import LIMITS, SpeedAssumptions
 from corridor_map.travel.targets import TargetResult
 from corridor_map.views import panel, tables
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import overlays
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ FRAME_MARGIN = 0.05
 
 def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
     """Return ``[[south, west], [north, east]]`` of a geometry with a margin on every side."""
-    box = webmap.bounds_of([{"geometry": geometry}])
+    box = overlays.bounds_of([{"geometry": geometry}])
     if box is None:
         return None
     (south, west), (north, east) = box
