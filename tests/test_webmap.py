@@ -327,3 +327,27 @@ def test_layer_control_names_from_the_data_are_escaped(collections):
     assert names, "the hacked corridor never reached the layer control"
     for name in names:
         assert "<img" not in name and "&lt;img src=x onerror=alert(1)&gt;" in name
+
+
+def test_s1_stations_are_named_in_pinyin_and_identified_places_labelled(atlas):
+    assert map_labels.s1_station_english("国博中心站") == "Guobozhongxin Station"
+    assert map_labels.s1_station_english("台州火车站") == "Taizhou Railway Station"
+    identified = map_labels.identified_places(atlas.travel_targets)
+    assert identified["wenzhou-south-station"] == {"zh": "温州南站", "en": "Wenzhou South Station"}
+    collections = overlays.layer_collections(atlas)
+    for lang, expected in (("zh", "动车站 · 温州南站"), ("en", "Wenzhou South Station")):
+        texts = {
+            r["id"]: r["text"]
+            for r in map_labels.label_records(collections, "none", lang, identified)
+        }
+        assert expected in texts["wenzhou-south-station"]
+        # Stations OSM leaves unnamed are not labelled; S1 stations not by number.
+        assert not [x for x in texts.values() if "未命名" in x or "unnamed" in x]
+        assert not [x for x in texts.values() if "S1 station" in x]
+    # One label per corridor, first in placement order.
+    records = map_labels.label_records(collections, "none", "zh")
+    corridors = [r for r in records if r["kind"] == "corridor"]
+    assert {r["corridor"] for r in corridors} == {
+        f.corridor for f in atlas if f.corridor != "reference"
+    }
+    assert records[: len(corridors)] == corridors

@@ -20,6 +20,7 @@ from corridor_map.core.paths import data_key as folder_data_key
 from corridor_map.ui import map_component
 from corridor_map.views import previews
 from corridor_map.webmap import assets, bundles, overlays
+from corridor_map.webmap import labels as map_labels
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -91,7 +92,8 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
         loaded = atlas()
         collections = overlays.layer_collections(loaded)
         cards = previews.preview_records(loaded, lang, corpus())
-        return map_component.build_bundle(collections, basemap, lang, cards)
+        identified = map_labels.identified_places(loaded.travel_targets)
+        return map_component.build_bundle(collections, basemap, lang, cards, identified)
 
     key = map_component.bundle_key(basemap, lang, layers_dir())
     return map_component.stored_bundle(key, build, static_root(), static_url())

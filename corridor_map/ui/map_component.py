@@ -61,15 +61,22 @@ def _strings(lang: str) -> dict[str, str]:
 
 
 def bundle_meta(
-    collections: Mapping[str, Any], basemap: str, lang: str, previews: Mapping[str, Any]
+    collections: Mapping[str, Any],
+    basemap: str,
+    lang: str,
+    previews: Mapping[str, Any],
+    identified: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Return the browser-side records of a map: labels, legend, previews, strings."""
+    """Return the browser-side records of a map: labels, legend, previews, strings.
+
+    ``identified``: :func:`corridor_map.webmap.labels.identified_places` of the data.
+    """
     legend = [
         row | {"css": map_style.swatch_css(row["kind"], row["style"])}
         for row in map_style.legend_entries(lang)
     ]
     return {
-        "labels": map_labels.label_records(collections, basemap, lang),
+        "labels": map_labels.label_records(collections, basemap, lang, identified),
         "initialBounds": overlays.opening_bounds(collections, basemap),
         "legend": legend,
         "previews": dict(previews),
@@ -81,7 +88,11 @@ def bundle_meta(
 
 
 def build_bundle(
-    collections: Mapping[str, Any], basemap: str, lang: str, previews: Mapping[str, Any]
+    collections: Mapping[str, Any],
+    basemap: str,
+    lang: str,
+    previews: Mapping[str, Any],
+    identified: Mapping[str, Mapping[str, str]] | None = None,
 ) -> bundles.MapBundle:
     """Build the folium map and render it with its records into a bundle."""
     # folium (and pandas behind it) only when a bundle is built: a start on a stored
@@ -89,7 +100,7 @@ def build_bundle(
     from corridor_map.webmap import build as webmap
 
     m = webmap.build_map(collections, basemap, lang)
-    return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews))
+    return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews, identified))
 
 
 #: Distributions whose code renders into a bundle (with this package's own sources).

@@ -72,6 +72,10 @@ def s1_station_english(name_zh: str) -> str:
     """
     from pypinyin import lazy_pinyin
 
+    if name_zh.endswith("火车站"):  # the city's railway station the line starts at
+        return (
+            "".join(lazy_pinyin(name_zh.removesuffix("火车站"))).capitalize() + " Railway Station"
+        )
     stem = name_zh.removesuffix("站")
     return "".join(lazy_pinyin(stem)).capitalize() + " Station"
 
@@ -135,8 +139,31 @@ def _label(fid: str, text: str, point: Any, basemap: str, **extra: Any) -> dict[
     return {"id": fid, "text": text, "lat": round(lat, 6), "lon": round(lon, 6)} | extra
 
 
+def identified_places(travel_targets: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """Places the data identifies by name: feature id → ``{"zh", "en"}`` of the named place.
+
+    ``travel_targets.json``'s ``rail_services`` names the stations behind a document's
+    "动车站" with their features in the layers (温州南 → ``wenzhou-south-station``); the
+    map labels such a feature with both names.
+    """
+    block = (travel_targets or {}).get("rail_services")
+    stations = block.get("stations") if isinstance(block, Mapping) else None
+    out: dict[str, dict[str, str]] = {}
+    for entry in stations if isinstance(stations, list) else []:
+        if isinstance(entry, Mapping) and entry.get("feature") and entry.get("name_zh"):
+            name_en = str(entry.get("name_en") or entry["name_zh"])
+            out[str(entry["feature"])] = {
+                "zh": f"{entry['name_zh']}站",
+                "en": f"{name_en} Station",
+            }
+    return out
+
+
 def label_records(
-    collections: Mapping[str, FeatureCollection], basemap: str, lang: str
+    collections: Mapping[str, FeatureCollection],
+    basemap: str,
+    lang: str,
+    identified: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the map's labels in placement order: the component places them greedily.
 
@@ -145,6 +172,8 @@ def label_records(
     labelled once it is about 30 px across, points from a zoom that depends on their
     role), an optional ``maxZoom`` (corridor extents give way to their zones) and ``kind``
     (``area``: centred on the shape; ``point``: beside the symbol; ``context``).
+    ``identified`` (from :func:`identified_places`) adds the named place to a feature's
+    label: "动车站 · 温州南站".
     """
     from shapely.geometry import shape
 
@@ -176,6 +205,9 @@ def label_records(
         if role == "extent":
             extra["maxZoom"] = 11
         text = str(props.get(name_key) or props.get("name_zh") or "")
+        known = (identified or {}).get(str(props.get("id")))
+        if known and known.get(lang) and known[lang] != text:
+            text = f"{text} · {known[lang]}"  # the document's word, then the place
         record = _label(str(props.get("id")), text, point, basemap, **extra)
         labels.append(((extra["rank"], -span), record))
     for stem, rank, min_zoom in (
