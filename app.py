@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+# Only what the map needs is imported before it is on the page: the atlas, its checks and
+# the geometry libraries (shapely, pyproj) load once the map's element is sent, while the
+# browser fetches the map's scripts.
 from corridor_map.core.i18n import t
 from corridor_map.ui import data, state
 from corridor_map.ui.sidebar import sidebar
 from corridor_map.views import stylesheets
 from corridor_map.webmap import basemaps as map_basemaps
-
-# Only what the map needs is imported before it is on the page: the atlas, its checks and
-# the geometry libraries (shapely, pyproj) load once the map's element is sent, while the
-# browser fetches the map's scripts.
 
 #: The pages, in the navigation's order: (name, script, icon). One line per page; the
 #: first is the default. A page's title is the i18n string ``view_<name>``, its URL path
