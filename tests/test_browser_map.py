@@ -72,8 +72,10 @@ def _ready(pg: object, builds: int = 1) -> None:
 def _map_state(pg: object) -> dict:
     return pg.evaluate(  # type: ignore[attr-defined]
         """() => {
-          const roots = document.querySelectorAll('.cm-map-root');
-          const map = roots.length ? roots[0].__cmMap : null;
+          // The map on the screen (a page being left may still hold its own a moment).
+          const roots = [...document.querySelectorAll('.cm-map-root')]
+            .filter(r => r.offsetParent !== null);
+          const map = roots.length ? roots[roots.length - 1].__cmMap : null;
           const el = map ? map.getContainer() : null;
           return {
             roots: roots.length,
@@ -135,9 +137,11 @@ def test_measure_chosen_right_after_load_has_a_sized_map(
     pg.get_by_text(t("measure_intro", "zh")).first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     _ready(pg)
     pg.wait_for_function(  # type: ignore[attr-defined]
-        """() => { const r = document.querySelector('.cm-map-root');
-                   const m = r && r.__cmMap; return m && m.getContainer().clientHeight > 0; }""",
-        timeout=20_000,
+        """() => { const shown = [...document.querySelectorAll('.cm-map-root')]
+                     .filter(r => r.offsetParent !== null && r.__cmMap);
+                   const m = shown.length ? shown[shown.length - 1].__cmMap : null;
+                   return m && m._loaded && m.getContainer().clientHeight > 0; }""",
+        timeout=60_000,
     )
     state = _map_state(pg)
     assert state["height"] >= 400 and state["zoom"] >= 6, state

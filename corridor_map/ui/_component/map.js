@@ -392,6 +392,8 @@ function buildMap(host, bundle) {
 // (as if the page were scrolled to its top), never shorter than MIN_FILL_PX. What stands
 // above it (title, filter, notices) may change; each state and each resize measure again.
 const MIN_FILL_PX = 420;
+// The opening view's zoom at most (the roads' zoom gate is 10).
+const OPEN_MAX_ZOOM = 9;
 const FILL_MARGIN_PX = 10;
 function scrollParent(el) {
   for (let p = el.parentElement; p; p = p.parentElement) {
@@ -605,7 +607,9 @@ export default function (component) {
           map.invalidateSize({ animate: false });
           if (previous) map.setView(previous[0], previous[1], { animate: false });
           else if (data.view) map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
-          else if (bounds) map.fitBounds(bounds, { animate: false });
+          // The overview stays quiet on a large screen too: the context layers (roads from
+          // zoom OPEN_MAX_ZOOM + 1) and the zones' labels come as the user zooms in.
+          else if (bounds) map.fitBounds(bounds, { animate: false, maxZoom: OPEN_MAX_ZOOM });
         };
         host.root.dataset.ready = "1";
       }
