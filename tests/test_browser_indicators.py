@@ -101,8 +101,11 @@ def test_other_corridor_charts_offline_and_names_inert(page: tuple[object, list[
     pg.wait_for_timeout(1500)  # type: ignore[attr-defined]
     pg.screenshot(path=str(ARTIFACTS / "indicators-en-charts.png"), full_page=True)  # type: ignore[attr-defined]
     # Daluo corridor: the probe's name shows literally and runs nothing.
-    # The select's input (its box's centre may fall between the label and the input).
-    pg.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.locator("input").click()  # type: ignore[attr-defined]
+    # In view first: focusing a select at the window's edge scrolls the page, and a scroll
+    # closes the list it opens.
+    corridor = pg.get_by_test_id("stMain").get_by_test_id("stSelectbox").first  # type: ignore[attr-defined]
+    corridor.evaluate("e => e.scrollIntoView({block: 'center'})")
+    corridor.locator("input").click()
     pg.get_by_role("option", name=corridor_name("wenzhou-daluo", "en")).click()  # type: ignore[attr-defined]
     pg.get_by_text("${window.__pwned=2}", exact=False).first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
     assert "<img src=x" in pg.locator(".cm-ind", has_text="探针").first.inner_text()  # type: ignore[attr-defined]

@@ -136,13 +136,22 @@ def test_measure_chosen_right_after_load_has_a_sized_map(
     pg.get_by_role("link", name=t("view_measure", "zh")).first.click()  # type: ignore[attr-defined]
     pg.get_by_text(t("measure_intro", "zh")).first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     _ready(pg)
-    pg.wait_for_function(  # type: ignore[attr-defined]
-        """() => { const shown = [...document.querySelectorAll('.cm-map-root')]
-                     .filter(r => r.offsetParent !== null && r.__cmMap);
-                   const m = shown.length ? shown[shown.length - 1].__cmMap : null;
-                   return m && m._loaded && m.getContainer().clientHeight > 0; }""",
-        timeout=60_000,
-    )
+    try:
+        pg.wait_for_function(  # type: ignore[attr-defined]
+            """() => { const shown = [...document.querySelectorAll('.cm-map-root')]
+                         .filter(r => r.offsetParent !== null && r.__cmMap);
+                       const m = shown.length ? shown[shown.length - 1].__cmMap : null;
+                       return m && m._loaded && m.getContainer().clientHeight > 0; }""",
+            timeout=60_000,
+        )
+    except Exception as exc:
+        roots = pg.evaluate(  # type: ignore[attr-defined]
+            """() => [...document.querySelectorAll('.cm-map-root')].map(r => ({
+                 shown: r.offsetParent !== null, ready: r.dataset.ready || '',
+                 height: r.offsetHeight, built: Boolean(r.__cmMap),
+                 text: r.textContent.slice(0, 60)}))"""
+        )
+        raise AssertionError(f"no sized map on the measure page: {roots}") from exc
     state = _map_state(pg)
     assert state["height"] >= 400 and state["zoom"] >= 6, state
 
