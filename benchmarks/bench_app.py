@@ -157,7 +157,8 @@ class _Counters:
         with contextlib.suppress(Exception):
             size = request.sizes()["responseBodySize"]
             self.http += size
-            if "/static/maps/" in request.url:
+            # The bundle: served from the static folder (a declared component's path).
+            if "/maps/map-" in request.url:
                 self.bundle += size
 
     def _count(self, payload) -> None:

@@ -37,6 +37,9 @@ from typing import Any
 import bench_app
 import synthetic_atlas
 
+from corridor_map.views import previews, search
+from corridor_map.webmap import overlays
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests._appserver
 
 from tests._appserver import launch_chromium, streamlit_app
@@ -72,7 +75,6 @@ def _worker(folder: Path) -> None:
     from corridor_map.documents.corpus import load_corpus
     from corridor_map.ui import map_component
     from corridor_map.views import panel
-    from corridor_map.webmap import build as webmap
 
     out["import_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -88,15 +90,15 @@ def _worker(folder: Path) -> None:
     searches = []
     for query in SEARCH_QUERIES:
         t0 = time.perf_counter()
-        hits = panel.search_features(atlas, query)
-        texts = panel.search_text(query, limit=10)
+        hits = search.search_features(atlas, query)
+        texts = search.search_text(query, limit=10)
         searches.append(time.perf_counter() - t0)
         out.setdefault("hits", []).append(len(hits) + len(texts))
     out["search_s"] = max(searches)
     t0 = time.perf_counter()
-    collections = webmap.layer_collections(atlas)
-    previews = panel.preview_records(atlas, "zh", corpus)
-    bundle = map_component.build_bundle(collections, "none", "zh", previews)
+    collections = overlays.layer_collections(atlas)
+    cards = previews.preview_records(atlas, "zh", corpus)
+    bundle = map_component.build_bundle(collections, "none", "zh", cards)
     out["bundle_build_s"] = time.perf_counter() - t0
     raw = bundle.script.encode("utf-8")
     out["bundle_kb"] = len(raw) / 1024

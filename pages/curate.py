@@ -25,7 +25,7 @@ from corridor_map.curation import edits
 from corridor_map.curation.postgres import open_curation_store
 from corridor_map.curation.store import Store
 from corridor_map.ui import auth
-from corridor_map.views import panel
+from corridor_map.views import tables
 
 lang = st.session_state.get("lang", "zh")
 settings = load_settings()
@@ -62,7 +62,7 @@ def _preview(upload: Any, crs: str) -> Any:
         st.error(md_escape(uploads.error_text(exc, lang)))
         return None
     st.caption(t("curate_preview", lang))
-    st.dataframe(panel.measure_rows(out["result"], lang), hide_index=True)
+    st.dataframe(tables.measure_rows(out["result"], lang), hide_index=True)
     for warning in out["result"]["warnings"]:
         st.warning(md_escape(warning))
     return imported

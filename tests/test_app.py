@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.model import load_atlas
 from corridor_map.core.i18n import t
+from corridor_map.views import tables
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -143,7 +144,7 @@ def test_travel_view_lists_every_target_with_a_verdict():
     from corridor_map.travel import targets as travel_targets
 
     at = _run()
-    at.radio(key="view").set_value("travel").run()
+    at.switch_page("pages/travel_targets.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == len(travel_targets.load_targets(load_atlas()))
@@ -208,8 +209,10 @@ def test_unlocated_places_are_listed_and_selectable():
 def test_view_is_kept_in_the_url():
     at = _run(view="travel")
     assert not at.exception
-    assert at.radio(key="view").value == "travel"
-    at.radio(key="view").set_value("map").run()
+    # An old ?view= link lands on its page; the page is the URL's path, not a parameter.
+    assert at.session_state["page"] == "travel"
+    at.switch_page("pages/map_texts.py").run()
+    assert at.session_state["page"] == "map"
     assert "view" not in at.query_params
 
 
@@ -306,7 +309,6 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
     from pandas.api.types import is_numeric_dtype
 
     from corridor_map.travel import targets as travel_targets
-    from corridor_map.views import panel
 
     # Without the reference places Wenling's half-hour circle has no ends: no worst time.
     (data_copy / "layers" / "ref_places.geojson").unlink()
@@ -320,12 +322,12 @@ def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
         assert worst[result.name_zh] is None or math.isnan(worst[result.name_zh])
     assert is_numeric_dtype(at.dataframe[0].value[t("worst", "zh")])
     # ... and the grid is told to draw the dash there instead of the word "None".
-    assert at.dataframe[0].proto.placeholder == panel.NO_VALUE == "—"
+    assert at.dataframe[0].proto.placeholder == tables.NO_VALUE == "—"
     # The sensitivity table of that target has no times at all: dashes there too.
     at.selectbox(key="travel_target").set_value(missing[0].id).run()
     assert not at.exception
     assert at.dataframe[1].value[t("worst", "zh")].isna().all()
-    assert at.dataframe[1].proto.placeholder == panel.NO_VALUE
+    assert at.dataframe[1].proto.placeholder == tables.NO_VALUE
 
 
 def test_measure_view_shows_only_what_the_shape_has():
@@ -345,3 +347,56 @@ def test_measure_view_shows_only_what_the_shape_has():
     assert float(metrics[t("length_km", "zh")]) == pytest.approx(expected, abs=1e-3)
     at.radio(key="measure_mode").set_value("polygon").run()
     assert any(t("polygon_needs_three", "zh") in c.value for c in at.caption)
+
+
+def test_every_page_has_a_url_path_apart_from_its_file_name():
+    # With a pages/ folder, Streamlit's first run of a process (and every AppTest run)
+    # resolves a URL path equal to a file's name to that file alone, without the frame
+    # (no language, no sidebar): a page named like its file breaks its first request.
+    import ast
+
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    (pages,) = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES"
+    ]
+    rows = ast.literal_eval(pages)
+    assert rows and rows[0][0] == "map"
+    for name, script, _ in rows:
+        assert (Path(APP).parent / script).is_file(), script
+        assert Path(script).stem != name, f"{script}: rename the file or the page"
+
+
+def test_the_sketch_is_kept_in_the_url_and_restored():
+    at = _run(view="measure")
+    points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
+    at.session_state["measure_pts"] = points
+    at.radio(key="measure_mode").set_value("polygon").run()
+    assert not at.exception
+    area = {m.label: m.value for m in at.metric}[t("area_km2", "zh")]
+    sketch = at.query_params["sketch"]
+    sketch = sketch[0] if isinstance(sketch, list) else sketch
+    assert sketch.startswith("p:")
+    # A link (or a reload) with it draws and measures the same shape.
+    again = _run(view="measure", sketch=sketch)
+    assert not again.exception
+    assert again.session_state["measure_pts"] == points
+    assert {m.label: m.value for m in again.metric}[t("area_km2", "zh")] == area
+    # A malformed sketch is ignored, not raised.
+    assert not _run(view="measure", sketch="p:121.3,abc").exception
+
+
+def test_the_travel_settings_are_kept_in_the_url_and_restored():
+    at = _run(view="travel")
+    at.slider(key="travel_speed").set_value(60).run()
+    at.toggle(key="travel_rail").set_value(True).run()
+    assert not at.exception
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert params["tv"] == "60" and params["tr"] == "1"
+    table = at.dataframe[0].value
+    again = _run(**{k: v for k, v in params.items() if k != "at"}, view="travel")
+    assert not again.exception
+    assert again.slider(key="travel_speed").value == 60
+    assert again.toggle(key="travel_rail").value is True
+    assert again.dataframe[0].value.equals(table)

@@ -377,8 +377,12 @@ def test_first_view_labels_legend_and_context(session: Session) -> None:
         ".filter(e => e.style.display === 'block')"
         ".map(e => ({text: e.textContent, rank: +e.dataset.rank}))"
     )
+    # The opening view names the three corridors first (issue 22), then the zones that
+    # find room beside them; more zones come as the user zooms in.
+    corridors = [v for v in visible if v["rank"] == 0]
+    assert len(corridors) == 3, visible
     zones = [v for v in visible if 1 <= v["rank"] <= 4]
-    assert len(zones) >= 5, visible
+    assert len(zones) >= 2, visible
     # Labels never overlap.
     boxes = page.evaluate(
         "() => [...document.querySelectorAll('.cm-label')].filter(e => e.style.display === 'block')"

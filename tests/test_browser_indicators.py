@@ -65,7 +65,8 @@ def _reader_paragraph(pg: object, paragraph: str) -> object:
 
 def test_card_excerpt_opens_reader_at_paragraph(page: tuple[object, list[str]]) -> None:
     pg, outside = page
-    base = pg.url.split("?")[0].rstrip("/")  # type: ignore[attr-defined]
+    # The server's root (the page's URL now holds the page's path too).
+    base = "/".join(pg.url.split("/")[:3])  # type: ignore[attr-defined]
     pg.goto(f"{base}/?view=indicators&lang=zh")  # type: ignore[attr-defined]
     card = pg.locator(".cm-ind", has_text="全社会R&D经费投入").first  # type: ignore[attr-defined]
     card.wait_for(timeout=60_000)
@@ -90,7 +91,8 @@ def test_card_excerpt_opens_reader_at_paragraph(page: tuple[object, list[str]]) 
 
 def test_other_corridor_charts_offline_and_names_inert(page: tuple[object, list[str]]) -> None:
     pg, outside = page
-    base = pg.url.split("?")[0].rstrip("/")  # type: ignore[attr-defined]
+    # The server's root (the page's URL now holds the page's path too).
+    base = "/".join(pg.url.split("/")[:3])  # type: ignore[attr-defined]
     pg.goto(f"{base}/?view=indicators&lang=en")  # type: ignore[attr-defined]
     pg.locator(".cm-ind", has_text="Gross R&D expenditure").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     # The timeline chart (Vega, bundled) draws without any outside request.
@@ -99,7 +101,11 @@ def test_other_corridor_charts_offline_and_names_inert(page: tuple[object, list[
     pg.wait_for_timeout(1500)  # type: ignore[attr-defined]
     pg.screenshot(path=str(ARTIFACTS / "indicators-en-charts.png"), full_page=True)  # type: ignore[attr-defined]
     # Daluo corridor: the probe's name shows literally and runs nothing.
-    pg.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()  # type: ignore[attr-defined]
+    # In view first: focusing a select at the window's edge scrolls the page, and a scroll
+    # closes the list it opens.
+    corridor = pg.get_by_test_id("stMain").get_by_test_id("stSelectbox").first  # type: ignore[attr-defined]
+    corridor.evaluate("e => e.scrollIntoView({block: 'center'})")
+    corridor.locator("input").click()
     pg.get_by_role("option", name=corridor_name("wenzhou-daluo", "en")).click()  # type: ignore[attr-defined]
     pg.get_by_text("${window.__pwned=2}", exact=False).first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
     assert "<img src=x" in pg.locator(".cm-ind", has_text="探针").first.inner_text()  # type: ignore[attr-defined]

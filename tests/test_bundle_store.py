@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from corridor_map.ui import map_component
-from corridor_map.webmap import build as webmap
+from corridor_map.webmap import bundles
 
 
-def _bundle(text: str) -> webmap.MapBundle:
+def _bundle(text: str) -> bundles.MapBundle:
     digest = f"{abs(hash(text)):020d}"[:20]
-    return webmap.MapBundle(digest, f"/* {text} */", "map_0000", {})
+    return bundles.MapBundle(digest, f"/* {text} */", "map_0000", {})
 
 
 @pytest.fixture
@@ -34,13 +34,13 @@ def test_a_stored_bundle_is_not_built_again(tmp_path: Path, data: tuple[Path, Pa
     root = tmp_path / "static"
     built: list[str] = []
 
-    def build() -> webmap.MapBundle:
+    def build() -> bundles.MapBundle:
         built.append("x")
         return _bundle("one")
 
     key = map_component.bundle_key("none", "zh", layers, seeds)
-    first = map_component.stored_bundle(key, build, root)
-    second = map_component.stored_bundle(key, build, root)
+    first = map_component.stored_bundle(key, build, root, "/served")
+    second = map_component.stored_bundle(key, build, root, "/served")
     assert first == second
     assert built == ["x"]
     url, digest = first
@@ -49,7 +49,7 @@ def test_a_stored_bundle_is_not_built_again(tmp_path: Path, data: tuple[Path, Pa
 
     # The bundle file gone (pruned, static/ cleaned): built again, not a dead URL.
     shutil.rmtree(root / "maps")
-    assert map_component.stored_bundle(key, build, root) == first
+    assert map_component.stored_bundle(key, build, root, "/served") == first
     assert built == ["x", "x"]
 
 
@@ -82,7 +82,7 @@ import sys
 from streamlit.testing.v1 import AppTest
 from corridor_map.ui import map_component
 
-heavy = ("shapely", "pyproj", "jsonschema", "pandas")
+heavy = ("shapely", "pyproj", "jsonschema", "pandas", "folium")
 loaded = []
 show = map_component.show
 
@@ -101,7 +101,7 @@ def test_a_page_load_sends_the_map_before_the_atlas_and_geometry_libraries(
     tmp_path: Path,
 ) -> None:
     # The map's element is sent from the stored bundle; the atlas, its checks and the
-    # geometry libraries load after it (app._map_view). Fresh interpreters: the first may
+    # geometry libraries load after it (pages/map_texts.py). Fresh interpreters: the first may
     # store the bundle, the second is a restart.
     probe = tmp_path / "probe.py"
     probe.write_text(_PROBE, encoding="utf-8")

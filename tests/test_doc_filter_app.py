@@ -47,7 +47,7 @@ def test_timeline_document_filters_the_map_to_the_features_citing_it():
     assert button.label == t("timeline_show_on_map", "zh").format(n=len(cited))
     button.click().run()
     assert not at.exception
-    assert at.session_state["view"] == "map"
+    assert at.session_state["page"] == "map"
     data = _map_data(at)
     assert set(data["visible"]) == cited and other not in data["visible"]
     # The map frames what is left on it.
@@ -116,5 +116,5 @@ def test_choosing_a_document_among_the_indicators_filters_the_map_too():
     at.selectbox(key="ind_corridor_zh").set_value("wenzhou-daluo").run()
     at.selectbox(key="ind_doc_zh_wenzhou-daluo").set_value(DOC).run()
     assert at.session_state["doc_filter"] == DOC
-    at.radio(key="view").set_value("map").run()
+    at.switch_page("pages/map_texts.py").run()
     assert set(_map_data(at)["visible"]) == features_citing(load_atlas(), DOC)

@@ -108,7 +108,7 @@ def test_geopackage_declares_1_2_and_passes_gdal_validator(tmp_path):
 
 def test_kml_styles_follow_the_screen_and_keep_ids(tmp_path):
     from corridor_map.outputs.kml import kml_colour
-    from corridor_map.webmap.build import feature_style
+    from corridor_map.webmap.style import feature_style
 
     atlas = load_atlas()
     path = export.write_features(tmp_path / "tz.kml", scope="taizhou-bay")

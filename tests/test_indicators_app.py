@@ -41,7 +41,7 @@ def test_view_shows_the_first_corridor_cards_and_the_timeline():
     assert "28.2 亿元" in text and "58 亿元" in text and t("ind_status_no_report", "zh") in text
     timeline = at.dataframe[0].value
     assert list(timeline[t("timeline_date", "zh")])[-1].startswith(t("timeline_year_unknown", "zh"))
-    assert at.query_params["view"] in (["indicators"], "indicators")
+    assert at.session_state["page"] == "indicators"
     # Each document lists what it names; the undated briefing names the central core.
     from corridor_map.atlas.model import load_atlas
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import itertools
+import re
 
 import pytest
 import shapely
@@ -13,7 +14,8 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.core import i18n
 from corridor_map.documents.corpus import resolve
 from corridor_map.geo.geodesy import geodesic_area_km2
-from corridor_map.views import panel
+from corridor_map.views import panel, previews, search, tables
+from corridor_map.views import reader as reader_view
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +191,7 @@ def test_quotes_of_one_paragraph_merge_into_one_block(corpus):
 def test_the_reader_marks_every_quote_of_a_merged_block(corpus):
     document, paragraph = _long_paragraph(corpus, panel.CONTEXT_CHARS)
     quotes = [paragraph.text[:12], paragraph.text[-12:]]
-    page = panel.reader_html(document, paragraph.id, quotes)
+    page = reader_view.reader_html(document, paragraph.id, quotes)
     assert page.count("cm-p cm-cited") == 1
     for quote in quotes:
         assert f"<mark>{html.escape(quote, quote=False)}</mark>" in page
@@ -205,7 +207,7 @@ def test_mark_terms_escapes_and_marks_across_scripts():
 def test_reader_anchors_every_paragraph_and_highlights_the_cited_one(corpus):
     document = corpus.document("taizhou-bay-briefing")
     hit = next(p for p in document.paragraphs if "41平方公里" in p.text)
-    page = panel.reader_html(document, hit.id, "41平方公里", ["中央创新核"])
+    page = reader_view.reader_html(document, hit.id, "41平方公里", ["中央创新核"])
     for paragraph in document.paragraphs:
         assert f'id="cm-p-{paragraph.id}"' in page
     assert page.count("cm-cited") == 2  # the CSS rule and the one cited paragraph
@@ -250,20 +252,39 @@ def test_excerpt_html_is_inert():
 
 def test_search_features_accepts_traditional_input(atlas, curated):
     feature = curated[0]
-    simplified = panel.search_features(atlas, feature.name_zh)
+    simplified = search.search_features(atlas, feature.name_zh)
     assert feature.id in [h.link.id for h in simplified]
     assert simplified[0].link.id == feature.id or simplified[0].score == 0
-    traditional = panel.search_features(atlas, panel.to_simplified(feature.name_zh))
+    traditional = search.search_features(atlas, panel.to_simplified(feature.name_zh))
     assert [h.link.id for h in traditional] == [h.link.id for h in simplified]
-    assert panel.search_features(atlas, "   ") == []
+    assert search.search_features(atlas, "   ") == []
 
 
 def test_search_text_finds_paragraphs_with_the_query(corpus):
-    hits = panel.search_text("平方公里", limit=5, corpus=corpus)
+    hits = search.search_text("平方公里", limit=5, corpus=corpus)
     assert hits
     for hit in hits:
         assert "平方公里" in corpus.document(hit.doc_id).paragraph(hit.paragraph_id).text
         assert "<mark>平方公里</mark>" in hit.snippet_html
+
+
+def test_search_text_marks_every_term_the_corpus_matched(corpus):
+    # A query of several terms: the snippet marks each, where the corpus found them (the
+    # sidebar used to look for the whole query verbatim and mark nothing).
+    hits = search.search_text("九龙湖 科创", limit=5, corpus=corpus)
+    assert hits
+    for hit in hits:
+        marked = re.findall(r"<mark>(.*?)</mark>", hit.snippet_html)
+        assert marked, hit.snippet_html
+        assert all("九龙湖" in m or "科创" in m for m in marked), marked
+    assert any(
+        "九龙湖" in m for h in hits for m in re.findall(r"<mark>(.*?)</mark>", h.snippet_html)
+    )
+
+
+def test_marked_html_escapes_text_and_marks_spans():
+    html_text = search.marked_html("a<b>c&d", [(1, 4)])
+    assert html_text == "a<mark>&lt;b&gt;</mark>c&amp;d"
 
 
 def test_plain_label_neutralizes_markdown():
@@ -327,7 +348,7 @@ def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
         load_atlas(), "wenzhou-1030-enter-ring-10min", (20, 40, 60, 80, 120, 200, 400)
     )
     statuses = [r["status"] for r in rows]
-    summary = panel.sensitivity_summary(rows, "en")
+    summary = tables.sensitivity_summary(rows, "en")
     flips = [(a, b) for a, b in itertools.pairwise(rows) if a["status"] != b["status"]]
     if not flips:
         assert summary.startswith("Same verdict")
@@ -336,8 +357,8 @@ def test_sensitivity_summary_names_the_speeds_where_the_verdict_changes():
         assert f"between {a['kmh']:g} and {b['kmh']:g} km/h" in summary
     # A single row of each verdict reads as a change between those two speeds.
     two = [dict(rows[0], kmh=30.0, status="not_met"), dict(rows[0], kmh=50.0, status="met")]
-    assert "30 与 50 km/h" in panel.sensitivity_summary(two, "zh")
-    assert panel.sensitivity_summary(two[:1], "zh").startswith("在所试车速范围内结论不变")
+    assert "30 与 50 km/h" in tables.sensitivity_summary(two, "zh")
+    assert tables.sensitivity_summary(two[:1], "zh").startswith("在所试车速范围内结论不变")
 
 
 def test_ring_points_are_the_sampled_ends_on_the_ring(atlas):
@@ -372,9 +393,9 @@ def test_an_unlocated_place_is_shown_by_what_it_lies_within():
     for feature in atlas:
         if feature.corridor == "reference" or feature.geometry is not None:
             continue
-        outline = panel.map_outline(atlas, feature.id)
+        outline = previews.map_outline(atlas, feature.id)
         assert outline.selected is None
-        note = panel.within_note(atlas, feature.id, "zh")
+        note = previews.within_note(atlas, feature.id, "zh")
         assert note and "确切位置未公开" in note, feature.id
         for fid in outline.context:
             # Only shapes the map draws can be outlined: located features or districts.
@@ -384,10 +405,10 @@ def test_an_unlocated_place_is_shown_by_what_it_lies_within():
         if within.get("kind") == "feature":
             assert outline.context == (within["id"],)
     # A located feature is outlined itself; an enclave with no known city nowhere.
-    assert panel.map_outline(atlas, "taizhou-central-core").selected == "taizhou-central-core"
-    germany = panel.map_outline(atlas, "wenling-germany-incubation-center")
+    assert previews.map_outline(atlas, "taizhou-central-core").selected == "taizhou-central-core"
+    germany = previews.map_outline(atlas, "wenling-germany-incubation-center")
     if atlas.get("wenling-germany-incubation-center").geometry is None:
-        assert germany.context == () and "未说明" in panel.within_note(
+        assert germany.context == () and "未说明" in previews.within_note(
             atlas, "wenling-germany-incubation-center", "zh"
         )
 
@@ -425,5 +446,5 @@ def test_panel_and_search_use_the_corpus_they_are_given(atlas, corpus, monkeypat
     cited = len(atlas.get("taizhou-central-core").sources)
     assert [kind for kind, _ in spy.calls] == ["resolve"] * cited
     spy.calls.clear()
-    assert panel.search_text("中央创新核", corpus=spy)
+    assert search.search_text("中央创新核", corpus=spy)
     assert [kind for kind, _ in spy.calls] == ["search"]

@@ -189,7 +189,7 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
     import numpy as np
     from matplotlib import colors, image
 
-    from corridor_map.webmap.build import CORRIDOR_COLORS
+    from corridor_map.webmap.style import CORRIDOR_COLORS
 
     png = printmap.render_map(tmp_path / "m.png", scope="wenzhou-daluo")
     pixels = image.imread(png)[:, :, :3]

@@ -26,6 +26,7 @@ from corridor_map.cli import main as cli
 from corridor_map.core.i18n import t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import layers_dir, seeds_dir
+from corridor_map.webmap import basemaps, overlays
 from corridor_map.webmap import build as webmap
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,11 +241,11 @@ def test_a_dense_upload_is_refused_before_any_geometry_is_built(
 
 
 def test_gaode_tiles_are_requested_over_https() -> None:
-    tiles = webmap.basemap_tiles("gaode", {})
+    tiles = basemaps.basemap_tiles("gaode", {})
     assert tiles is not None
     assert tiles.url.startswith("https://") and "autonavi.com" in tiles.url
-    for basemap in webmap.available_basemaps({"TIANDITU_KEY": "k"}):
-        source = webmap.basemap_tiles(basemap, {"TIANDITU_KEY": "k"})
+    for basemap in basemaps.available_basemaps({"TIANDITU_KEY": "k"}):
+        source = basemaps.basemap_tiles(basemap, {"TIANDITU_KEY": "k"})
         if source is not None:
             assert source.url.startswith("https://"), source.url
             assert source.overlay_url is None or source.overlay_url.startswith("https://")
@@ -253,7 +254,7 @@ def test_gaode_tiles_are_requested_over_https() -> None:
 def test_no_plain_http_tile_url_reaches_the_map_bundle() -> None:
     from corridor_map.atlas.model import load_atlas
 
-    collections = webmap.layer_collections(load_atlas())
+    collections = overlays.layer_collections(load_atlas())
     script = webmap.stable_script(webmap.build_map(collections, "gaode", "zh", env={}))
     assert re.search(r"https://webrd0[1-4{]", script)
     assert "http://webrd" not in script

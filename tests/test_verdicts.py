@@ -11,7 +11,7 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.core import i18n, verdicts
 from corridor_map.travel import targets as travel_targets
-from corridor_map.views import panel
+from corridor_map.views import tables
 from corridor_map.views import travel as travel_view
 
 
@@ -55,7 +55,7 @@ def test_a_badge_writes_its_word_and_colour() -> None:
 
 def test_the_travel_table_colours_verdict_cells_only() -> None:
     results = travel_targets.evaluate_targets(load_atlas())
-    rows = panel.target_rows(results, "zh")
+    rows = tables.target_rows(results, "zh")
     styled = travel_view.coloured(rows)
     html = styled.to_html()
     column = i18n.t("verdict", "zh")

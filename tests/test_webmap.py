@@ -14,12 +14,15 @@ from corridor_map.atlas.model import load_atlas
 from corridor_map.core import i18n
 from corridor_map.geo import gcj02
 from corridor_map.geo.geodesy import distance_km
+from corridor_map.webmap import basemaps, overlays
 from corridor_map.webmap import build as webmap
+from corridor_map.webmap import labels as map_labels
+from corridor_map.webmap import style as map_style
 
 
 @pytest.fixture(scope="module")
 def collections(atlas):
-    return webmap.layer_collections(atlas)
+    return overlays.layer_collections(atlas)
 
 
 @pytest.fixture(scope="module")
@@ -56,50 +59,52 @@ def test_every_located_curated_feature_is_drawn_with_its_class(atlas, base):
     if not curated:
         pytest.skip("no curated layer in layers/ yet")
     for feature in curated:
-        drawn = webmap.role_group(feature.role) is not None and feature.geometry is not None
-        assert (webmap.feature_class(feature.id) in script) == drawn, feature.id
+        drawn = map_style.role_group(feature.role) is not None and feature.geometry is not None
+        assert (map_style.feature_class(feature.id) in script) == drawn, feature.id
 
 
 def test_schematic_features_are_dashed_and_others_not():
-    dashed = webmap.feature_style(
+    dashed = map_style.feature_style(
         {"corridor": "taizhou-bay", "role": "zone", "geometry_basis": "schematic", "id": "a"}
     )
-    solid = webmap.feature_style(
+    solid = map_style.feature_style(
         {"corridor": "taizhou-bay", "role": "zone", "geometry_basis": "osm", "id": "b"}
     )
-    assert dashed["dashArray"] == webmap.SCHEMATIC_DASH
+    assert dashed["dashArray"] == map_style.SCHEMATIC_DASH
     assert "dashArray" not in solid
     assert (
         dashed["color"]
-        != webmap.feature_style({"corridor": "wenzhou-daluo", "role": "zone", "id": "c"})["color"]
+        != map_style.feature_style({"corridor": "wenzhou-daluo", "role": "zone", "id": "c"})[
+            "color"
+        ]
     )
 
 
 def test_legend_uses_the_map_colours():
-    legend = webmap.legend_html("en")
+    legend = map_style.legend_html("en")
     for corridor in ("taizhou-bay", "wenzhou-daluo", "wenling-lakes"):
-        assert webmap.CORRIDOR_COLORS[corridor] in legend
+        assert map_style.CORRIDOR_COLORS[corridor] in legend
     assert "dashed" in legend
-    assert "Taizhou Bay" in webmap.legend_html("en") and "台州湾" in webmap.legend_html("zh")
+    assert "Taizhou Bay" in map_style.legend_html("en") and "台州湾" in map_style.legend_html("zh")
     # Everything drawn in a look of its own has a row: every context layer, water and
     # terrain, the selection and "lies within" outlines, the route and the isochrone.
-    for layer in webmap.CONTEXT_LAYERS:
+    for layer in map_style.CONTEXT_LAYERS:
         assert layer.style["color"] in legend, layer.stem
     for style in (
-        webmap.HIGHLIGHT_STYLE,
-        webmap.CONTEXT_HIGHLIGHT_STYLE,
-        webmap.ROUTE_STYLE,
-        webmap.ISOCHRONE_STYLE,
-        *webmap.SURFACE_STYLES.values(),
+        map_style.HIGHLIGHT_STYLE,
+        map_style.CONTEXT_HIGHLIGHT_STYLE,
+        map_style.ROUTE_STYLE,
+        map_style.ISOCHRONE_STYLE,
+        *map_style.SURFACE_STYLES.values(),
     ):
         assert style["color"] in legend, style
     for key in ("legend_selected", "legend_route", "legend_isochrone", "legend_water"):
-        assert i18n.t(key, "en") in legend and i18n.t(key, "zh") in webmap.legend_html("zh")
+        assert i18n.t(key, "en") in legend and i18n.t(key, "zh") in map_style.legend_html("zh")
 
 
 def test_legend_rows_are_the_drawn_styles():
-    rows = {row["key"]: row for row in webmap.legend_entries("zh")}
-    zone = webmap.feature_style({"corridor": "wenling-lakes", "role": "zone"})
+    rows = {row["key"]: row for row in map_style.legend_entries("zh")}
+    zone = map_style.feature_style({"corridor": "wenling-lakes", "role": "zone"})
     assert rows["corridor:wenling-lakes"]["style"]["color"] == zone["color"]
     assert rows["corridor:wenling-lakes"]["style"]["fillOpacity"] == zone["fillOpacity"]
     platform = rows["role:platforms"]
@@ -112,40 +117,40 @@ def test_points_are_filled_discs_in_a_pane_above_polygons(atlas, base):
     for feature in _curated(atlas):
         if feature.geometry is None or feature.geometry.geom_type != "Point":
             continue
-        group = webmap.role_group(feature.role)
-        style = webmap._point_style(webmap.feature_style(feature.properties), group)
+        group = map_style.role_group(feature.role)
+        style = map_style.point_style(map_style.feature_style(feature.properties), group)
         assert style["fill"] is True and style["fillOpacity"] > 0.5
-        assert style["pane"] == webmap.POINT_PANE and 2 * style["radius"] >= 12
+        assert style["pane"] == map_style.POINT_PANE and 2 * style["radius"] >= 12
     assert (
-        f'"{webmap.POINT_PANE}"' in script
-        and "pointerEvents" not in script.split(webmap.POINT_PANE)[1][:300]
+        f'"{map_style.POINT_PANE}"' in script
+        and "pointerEvents" not in script.split(map_style.POINT_PANE)[1][:300]
     )
 
 
 def test_landmarks_are_styled_as_water_or_terrain():
-    assert webmap.surface_kind({"role": "landmark", "name_zh": "九龙湖"}) == "water"
-    assert webmap.surface_kind({"role": "landmark", "name_zh": "永宁江"}) == "water"
-    assert webmap.surface_kind({"role": "landmark", "name_zh": "三垟湿地城市公园"}) == "wetland"
-    assert webmap.surface_kind({"role": "landmark", "name_zh": "大罗山"}) == "terrain"
-    assert webmap.surface_kind({"role": "zone", "name_zh": "九龙湖科创中心"}) is None
-    lake = webmap.feature_style(
+    assert map_style.surface_kind({"role": "landmark", "name_zh": "九龙湖"}) == "water"
+    assert map_style.surface_kind({"role": "landmark", "name_zh": "永宁江"}) == "water"
+    assert map_style.surface_kind({"role": "landmark", "name_zh": "三垟湿地城市公园"}) == "wetland"
+    assert map_style.surface_kind({"role": "landmark", "name_zh": "大罗山"}) == "terrain"
+    assert map_style.surface_kind({"role": "zone", "name_zh": "九龙湖科创中心"}) is None
+    lake = map_style.feature_style(
         {"role": "landmark", "name_zh": "九龙湖", "corridor": "wenling-lakes"}
     )
-    zone = webmap.feature_style(
+    zone = map_style.feature_style(
         {"role": "zone", "name_zh": "九龙湖科创中心", "corridor": "wenling-lakes"}
     )
-    assert lake["fillColor"] == webmap.SURFACE_STYLES["water"]["fillColor"] != zone["fillColor"]
+    assert lake["fillColor"] == map_style.SURFACE_STYLES["water"]["fillColor"] != zone["fillColor"]
 
 
 def test_labels_rank_zones_before_points_and_gate_by_zoom(collections):
-    labels = webmap.label_records(collections, "none", "zh")
+    labels = map_labels.label_records(collections, "none", "zh")
     ranks = [label["rank"] for label in labels]
     assert ranks == sorted(ranks)
     by_id = {label["id"]: label for label in labels}
     core = by_id["taizhou-central-core"]
     assert core["text"] == "中央创新核" and core["kind"] == "area"
     assert 7 <= core["minZoom"] <= 13
-    english = {label["id"]: label for label in webmap.label_records(collections, "none", "en")}
+    english = {label["id"]: label for label in map_labels.label_records(collections, "none", "en")}
     assert english["taizhou-central-core"]["text"] != core["text"]
     # The label anchor lies inside its shape (pole of inaccessibility, not the centroid).
     from shapely.geometry import Point
@@ -156,7 +161,7 @@ def test_labels_rank_zones_before_points_and_gate_by_zoom(collections):
 
 
 def test_bundle_is_content_addressed_and_stable(collections):
-    meta = {"labels": webmap.label_records(collections, "none", "zh")}
+    meta = {"labels": map_labels.label_records(collections, "none", "zh")}
     first = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
     second = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
     english = webmap.map_bundle(webmap.build_map(collections, "none", "en"), meta)
@@ -171,7 +176,7 @@ def test_bundle_is_content_addressed_and_stable(collections):
 def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
     runway = next(f for f in atlas if f.file == "ref_aeroways.geojson" and f.geometry)
     raw = json.loads(json.dumps(runway.geometry.__geo_interface__))
-    shown = webmap.display_geometry(raw, "gaode")
+    shown = overlays.display_geometry(raw, "gaode")
     lon, lat = raw["coordinates"][0]
     slon, slat = shown["coordinates"][0]
     expect = gcj02.wgs84_to_gcj02(lon, lat)
@@ -180,7 +185,7 @@ def test_gaode_overlays_are_shifted_to_gcj02_for_display_only(atlas):
     assert 0.2 < distance_km(lon, lat, slon, slat) < 1.0
     # The original is untouched and other basemaps draw WGS84 as is.
     assert runway.geometry.__geo_interface__["coordinates"][0] == (lon, lat)
-    assert webmap.display_geometry(raw, "osm")["coordinates"][0] == [lon, lat]
+    assert overlays.display_geometry(raw, "osm")["coordinates"][0] == [lon, lat]
 
 
 def test_base_map_script_is_identical_between_builds(collections):
@@ -193,13 +198,13 @@ def test_base_map_script_is_identical_between_builds(collections):
 
 
 def test_tianditu_only_with_a_key():
-    assert "tianditu" not in webmap.available_basemaps({})
-    assert "tianditu" in webmap.available_basemaps({"TIANDITU_KEY": "k123"})
-    tiles = webmap.basemap_tiles("tianditu", {"TIANDITU_KEY": "k123"})
+    assert "tianditu" not in basemaps.available_basemaps({})
+    assert "tianditu" in basemaps.available_basemaps({"TIANDITU_KEY": "k123"})
+    tiles = basemaps.basemap_tiles("tianditu", {"TIANDITU_KEY": "k123"})
     assert tiles is not None and tiles.url.endswith("tk=k123") and "天地图" in tiles.attribution
-    assert webmap.basemap_tiles("tianditu", {}) is None
-    assert "OpenStreetMap" in webmap.basemap_tiles("osm", {}).attribution
-    assert webmap.basemap_tiles("none", {}) is None
+    assert basemaps.basemap_tiles("tianditu", {}) is None
+    assert "OpenStreetMap" in basemaps.basemap_tiles("osm", {}).attribution
+    assert basemaps.basemap_tiles("none", {}) is None
 
 
 def test_tile_basemap_keeps_its_attribution(collections):
@@ -212,7 +217,7 @@ def test_tile_basemap_keeps_its_attribution(collections):
 def test_display_features_carry_only_their_id(collections):
     for name, collection in collections.items():
         for feature in collection["features"][:5]:
-            drawn = webmap._display_feature(feature, "none", 6)
+            drawn = overlays.display_feature(feature, "none", 6)
             if feature.get("geometry") is None:
                 assert drawn is None
                 continue
@@ -221,7 +226,7 @@ def test_display_features_carry_only_their_id(collections):
 
 
 def test_opening_view_frames_the_corridors_but_not_far_enclaves(atlas, collections):
-    box = webmap.initial_bounds(collections)
+    box = overlays.initial_bounds(collections)
     (south, west), (north, east) = box
     for feature in _curated(atlas):
         if feature.geometry is None:
@@ -236,20 +241,20 @@ def test_opening_view_frames_the_corridors_but_not_far_enclaves(atlas, collectio
 
 def test_sketch_geometry_closes_polygons_and_measures_on_wgs84():
     points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
-    polygon = webmap.sketch_geometry(points, "polygon")
+    polygon = overlays.sketch_geometry(points, "polygon")
     assert (
         polygon["type"] == "Polygon"
         and polygon["coordinates"][0][0] == polygon["coordinates"][0][-1]
     )
-    assert webmap.sketch_geometry(points, "line")["type"] == "LineString"
-    assert webmap.sketch_geometry(points[:1], "polygon")["type"] == "MultiPoint"
-    assert webmap.sketch_geometry([], "line") is None
+    assert overlays.sketch_geometry(points, "line")["type"] == "LineString"
+    assert overlays.sketch_geometry(points[:1], "polygon")["type"] == "MultiPoint"
+    assert overlays.sketch_geometry([], "line") is None
     # Clicked over Gaode tiles (GCJ-02) → back to WGS84 within a metre.
     shown = [list(gcj02.wgs84_to_gcj02(x, y)) for x, y in points]
-    back = webmap.to_wgs84_points(shown, "gaode")
+    back = overlays.to_wgs84_points(shown, "gaode")
     for (x, y), (bx, by) in zip(points, back, strict=True):
         assert distance_km(x, y, bx, by) < 0.001
-    assert webmap.to_wgs84_points(points, "none") == points
+    assert overlays.to_wgs84_points(points, "none") == points
 
 
 def test_static_assets_are_copied_once_and_match_the_urls(tmp_path):
@@ -289,7 +294,7 @@ def test_geojson_geometries_flattens_what_the_measurer_accepts():
         ],
     }
     measured = measure.measure_geojson(upload)
-    drawn = webmap.geojson_geometries(upload)
+    drawn = overlays.geojson_geometries(upload)
     assert drawn == [square, line]
     # Everything measured is drawn: the drawn geometries carry the same totals (the
     # feature without geometry counts but measures nothing).
@@ -301,10 +306,10 @@ def test_geojson_geometries_flattens_what_the_measurer_accepts():
     )
     totals = {k: v for k, v in measured["totals"].items() if k != "count"}
     assert {k: v for k, v in again["totals"].items() if k != "count"} == totals
-    assert webmap.geojson_geometries(square) == [square]
-    assert webmap.geojson_geometries({"type": "Feature", "geometry": line}) == [line]
+    assert overlays.geojson_geometries(square) == [square]
+    assert overlays.geojson_geometries({"type": "Feature", "geometry": line}) == [line]
     nested = {"type": "GeometryCollection", "geometries": [square, line]}
-    assert webmap.geojson_geometries(nested) == [square, line]
+    assert overlays.geojson_geometries(nested) == [square, line]
 
 
 def test_layer_control_names_from_the_data_are_escaped(collections):
@@ -322,3 +327,27 @@ def test_layer_control_names_from_the_data_are_escaped(collections):
     assert names, "the hacked corridor never reached the layer control"
     for name in names:
         assert "<img" not in name and "&lt;img src=x onerror=alert(1)&gt;" in name
+
+
+def test_s1_stations_are_named_in_pinyin_and_identified_places_labelled(atlas):
+    assert map_labels.s1_station_english("国博中心站") == "Guobozhongxin Station"
+    assert map_labels.s1_station_english("台州火车站") == "Taizhou Railway Station"
+    identified = map_labels.identified_places(atlas.travel_targets)
+    assert identified["wenzhou-south-station"] == {"zh": "温州南站", "en": "Wenzhou South Station"}
+    collections = overlays.layer_collections(atlas)
+    for lang, expected in (("zh", "动车站 · 温州南站"), ("en", "Wenzhou South Station")):
+        texts = {
+            r["id"]: r["text"]
+            for r in map_labels.label_records(collections, "none", lang, identified)
+        }
+        assert expected in texts["wenzhou-south-station"]
+        # Stations OSM leaves unnamed are not labelled; S1 stations not by number.
+        assert not [x for x in texts.values() if "未命名" in x or "unnamed" in x]
+        assert not [x for x in texts.values() if "S1 station" in x]
+    # One label per corridor, first in placement order.
+    records = map_labels.label_records(collections, "none", "zh")
+    corridors = [r for r in records if r["kind"] == "corridor"]
+    assert {r["corridor"] for r in corridors} == {
+        f.corridor for f in atlas if f.corridor != "reference"
+    }
+    assert records[: len(corridors)] == corridors

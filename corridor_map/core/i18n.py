@@ -109,6 +109,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "view_measure": {"zh": "量算", "en": "Measure"},
     "view_travel": {"zh": "出行目标", "en": "Travel targets"},
     "view_indicators": {"zh": "指标", "en": "Indicators"},
+    "view_sitecheck": {"zh": "选址核查", "en": "Site check"},
+    "view_curation": {"zh": "数据维护", "en": "Curation"},
+    "view_proposals": {"zh": "审核与评论", "en": "Review"},
     "measure_intro": {
         "zh": "在地图上依次点击各点，画线或多边形；面积与长度在服务器上按 WGS84 椭球面计算。",
         "en": "Click points on the map to draw a line or polygon; area and length are "
@@ -418,6 +421,8 @@ _STRINGS: dict[str, dict[str, str]] = {
     "brief_off": {"zh": "否", "en": "off"},
     "brief_unlocated": {"zh": "未定位，无几何", "en": "Unlocated: no geometry"},
     # --- map page, layers and reader (issue 22) ---
+    "panel_collapse": {"zh": "收起面板 ⟩", "en": "Hide panel ⟩"},
+    "panel_open": {"zh": "⟨ 显示面板：{name}", "en": "⟨ Show panel: {name}"},
     # --- end of map page strings ---
     # --- outputs: files, print and briefs (issue 21) ---
     "print_drawn_in": {"zh": "投影", "en": "Projection"},

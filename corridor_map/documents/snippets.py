@@ -1,7 +1,7 @@
 """The one snippet builder: a window of a text around a match, and where it was cut.
 
 Search hits (:func:`corridor_map.documents.corpus.search`), the panel's search results
-(:func:`corridor_map.views.panel.search_text`) and the panel's excerpts in their paragraph
+(:func:`corridor_map.views.search.search_text`) and the panel's excerpts in their paragraph
 (:func:`corridor_map.views.panel.excerpt_views`, :func:`corridor_map.views.panel.merge_excerpts`)
 all cut their windows here. The window is a slice of the text: it never alters a
 character; the ellipsis, if any, is added outside it.

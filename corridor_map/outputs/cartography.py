@@ -1,5 +1,5 @@
 """Drawing the corridors on a map page: the local equal-area frame, the features in their
-on-screen styles (:func:`corridor_map.webmap.build.feature_style`: schematic geometry
+on-screen styles (:func:`corridor_map.webmap.style.feature_style`: schematic geometry
 dashed) over the district outlines, and their labels.
 
 Drawing uses a Lambert azimuthal equal-area projection centred on the mapped extent, in
@@ -27,7 +27,7 @@ from corridor_map.core.i18n import display_name, t
 from corridor_map.core.vocab import REGION
 from corridor_map.outputs.common import PrintError
 from corridor_map.outputs.fonts import cjk_font
-from corridor_map.webmap.build import CORRIDOR_COLORS, feature_style
+from corridor_map.webmap.style import CORRIDOR_COLORS, feature_style
 
 __all__ = ["DISTRICT_EDGE", "DISTRICT_FILL", "MapFrame", "draw_geometry", "draw_map", "in_region"]
 

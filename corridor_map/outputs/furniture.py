@@ -126,10 +126,10 @@ def north_arrow(ax: Axes, frame: MapFrame, lang: str) -> None:
 
 
 def legend_keys(features: Sequence[Feature]) -> list[str]:
-    """The keys of :func:`corridor_map.webmap.build.legend_entries` that ``features`` use:
+    """The keys of :func:`corridor_map.webmap.style.legend_entries` that ``features`` use:
     their corridors, role groups (platforms, gateways, roads…), landmark surfaces
     (water, wetland, terrain) and schematic geometry."""
-    from corridor_map.webmap.build import is_schematic, role_group, surface_kind
+    from corridor_map.webmap.style import is_schematic, role_group, surface_kind
 
     keys: list[str] = []
     for f in features:
@@ -175,7 +175,7 @@ def legend(
     loc: Any = "upper left",
 ) -> list[str]:
     """Legend of what the map shows, each swatch in the style the screen draws with
-    (:func:`corridor_map.webmap.build.legend_entries`): the corridors, role groups and
+    (:func:`corridor_map.webmap.style.legend_entries`): the corridors, role groups and
     landmark surfaces present, schematic dashes, district outlines, and ``overlays``
     (keys such as ``"overlay:legend_selected"``, ``"overlay:legend_route"``).
 
@@ -184,7 +184,7 @@ def legend(
     list of str
         The labels shown, in order.
     """
-    from corridor_map.webmap.build import legend_entries
+    from corridor_map.webmap.style import legend_entries
 
     entries = {e["key"]: e for e in legend_entries(lang)}
     order = list(entries)

@@ -55,7 +55,7 @@ def kml_colour(hex_colour: str, opacity: float = 1.0) -> str:
 
 
 def _style(row: dict[str, Any]) -> dict[str, Any]:
-    from corridor_map.webmap.build import feature_style
+    from corridor_map.webmap.style import feature_style
 
     props = {k: v for k, v in row.items() if k != "geometry"}
     if "geometry_basis" in props and "id" in props:

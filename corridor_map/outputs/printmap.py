@@ -24,7 +24,7 @@ from corridor_map.outputs.crs import resolve_crs
 from corridor_map.outputs.fonts import cjk_font, embed_fonts, source_face
 from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
 from corridor_map.outputs.verify import check_pdf, check_png
-from corridor_map.webmap.build import CORRIDOR_COLORS
+from corridor_map.webmap.style import CORRIDOR_COLORS
 
 __all__ = ["LAYOUT", "PAPER", "render_map", "save_figure", "setup"]
 

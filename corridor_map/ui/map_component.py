@@ -1,11 +1,13 @@
 """The one module that talks to Streamlit's map component (Custom Component v2).
 
 The folium map is rendered once per (basemap, language, data snapshot) into a static,
-content-addressed JavaScript file under ``static/maps/`` (Streamlit static serving); the
-component loads Leaflet and that file once, then every rerun exchanges only small state:
-the selection, the outlines to draw, overlays (sketch, route, isochrone) and the
-interaction mode. The component's own script and style are package assets declared in
-``pyproject.toml`` (``[tool.streamlit.component]``), so nothing comes from a CDN.
+content-addressed JavaScript file under ``maps/`` of the static folder
+(:func:`corridor_map.webmap.assets.static_dir`, outside the source tree, served by
+:func:`corridor_map.ui.data.static_url`); the component loads Leaflet and that file
+once, then every rerun exchanges only small state: the selection, the outlines to draw,
+overlays (sketch, route, isochrone) and the interaction mode. The component's own
+script and style are package assets declared in ``pyproject.toml``
+(``[tool.streamlit.component]``), so nothing comes from a CDN.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ from typing import Any
 
 from corridor_map.core import paths
 from corridor_map.core.i18n import t
-from corridor_map.webmap import assets
-from corridor_map.webmap import build as webmap
+from corridor_map.core.settings import load_settings
+from corridor_map.webmap import assets, bundles, overlays
+from corridor_map.webmap import labels as map_labels
+from corridor_map.webmap import style as map_style
 
 COMPONENT_NAME = "corridor-map.map"
 BUNDLE_SUBDIR = "maps"
 #: Bundles kept on disk (older ones are removed: every data edit makes a new one).
 _KEEP_BUNDLES = 24
-#: The map fills the viewport height beside the panel, never less than this.
-MAP_HEIGHT_CSS = "max(420px, calc(100vh - 11rem))"
+#: The map reaches down to the viewport's bottom from where it starts (map.js: "fill").
+MAP_HEIGHT = "fill"
 
 _ASSET_DIR = Path(__file__).resolve().parent / "_component"
 
@@ -57,31 +61,46 @@ def _strings(lang: str) -> dict[str, str]:
 
 
 def bundle_meta(
-    collections: Mapping[str, Any], basemap: str, lang: str, previews: Mapping[str, Any]
+    collections: Mapping[str, Any],
+    basemap: str,
+    lang: str,
+    previews: Mapping[str, Any],
+    identified: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Return the browser-side records of a map: labels, legend, previews, strings."""
+    """Return the browser-side records of a map: labels, legend, previews, strings.
+
+    ``identified``: :func:`corridor_map.webmap.labels.identified_places` of the data.
+    """
     legend = [
-        row | {"css": webmap.swatch_css(row["kind"], row["style"])}
-        for row in webmap.legend_entries(lang)
+        row | {"css": map_style.swatch_css(row["kind"], row["style"])}
+        for row in map_style.legend_entries(lang)
     ]
     return {
-        "labels": webmap.label_records(collections, basemap, lang),
-        "initialBounds": webmap.opening_bounds(collections, basemap),
+        "labels": map_labels.label_records(collections, basemap, lang, identified),
+        "initialBounds": overlays.opening_bounds(collections, basemap),
         "legend": legend,
         "previews": dict(previews),
         "strings": _strings(lang),
-        "background": webmap.BACKGROUND_COLOR if basemap == "none" else "#ffffff",
-        "highlightStyle": webmap.HIGHLIGHT_STYLE,
-        "contextStyle": webmap.CONTEXT_HIGHLIGHT_STYLE,
+        "background": map_style.BACKGROUND_COLOR if basemap == "none" else "#ffffff",
+        "highlightStyle": map_style.HIGHLIGHT_STYLE,
+        "contextStyle": map_style.CONTEXT_HIGHLIGHT_STYLE,
     }
 
 
 def build_bundle(
-    collections: Mapping[str, Any], basemap: str, lang: str, previews: Mapping[str, Any]
-) -> webmap.MapBundle:
+    collections: Mapping[str, Any],
+    basemap: str,
+    lang: str,
+    previews: Mapping[str, Any],
+    identified: Mapping[str, Mapping[str, str]] | None = None,
+) -> bundles.MapBundle:
     """Build the folium map and render it with its records into a bundle."""
+    # folium (and pandas behind it) only when a bundle is built: a start on a stored
+    # bundle never imports it.
+    from corridor_map.webmap import build as webmap
+
     m = webmap.build_map(collections, basemap, lang)
-    return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews))
+    return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews, identified))
 
 
 #: Distributions whose code renders into a bundle (with this package's own sources).
@@ -109,21 +128,21 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
         str(seeds),
         paths.folder_snapshot(seeds),
         _code_fingerprint(),
-        hashlib.sha256(os.environ.get("TIANDITU_KEY", "").encode()).hexdigest(),
+        hashlib.sha256(load_settings().tianditu_key.encode()).hexdigest(),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
 def stored_bundle(
-    key: str, build: Callable[[], webmap.MapBundle], root: Path | None = None
+    key: str, build: Callable[[], bundles.MapBundle], root: Path, base_url: str
 ) -> tuple[str, str]:
     """Return ``(url, digest)`` of the bundle for ``key``, building it only when not on disk.
 
     A server restart on unchanged data and code serves the bundle written before instead
     of building the folium map again (the slowest part of a first page): ``key`` (from
-    :func:`bundle_key`) names a small file holding the bundle's digest.
+    :func:`bundle_key`) names a small file holding the bundle's digest. ``root`` is the
+    static folder, served at ``base_url``.
     """
-    root = assets.static_dir() if root is None else root
     folder = root / BUNDLE_SUBDIR
     index = folder / f"key-{key}.txt"
     try:
@@ -131,9 +150,9 @@ def stored_bundle(
     except (OSError, UnicodeDecodeError):
         digest = ""
     if digest.isalnum() and (folder / f"map-{digest}.js").is_file():
-        return f"{assets.STATIC_URL}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
+        return f"{base_url}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
     bundle = build()
-    url = write_bundle(bundle, root)
+    url = write_bundle(bundle, root, base_url)
     _atomic_text(index, bundle.digest)
     return url, bundle.digest
 
@@ -149,13 +168,13 @@ def _atomic_text(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
-    """Write a bundle under the served ``static/maps/`` (once) and return its URL.
+def write_bundle(bundle: bundles.MapBundle, root: Path, base_url: str) -> str:
+    """Write a bundle under ``maps/`` of the static folder ``root`` (once); return its URL.
 
     The file name is the content's digest, so an existing file is already right; it is
     written beside its final name and renamed, so a browser never reads half a file.
+    ``base_url`` is where ``root`` is served.
     """
-    root = assets.static_dir() if root is None else root
     folder = root / BUNDLE_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / bundle.filename
@@ -171,7 +190,7 @@ def write_bundle(bundle: webmap.MapBundle, root: Path | None = None) -> str:
         finally:
             tmp.unlink(missing_ok=True)
         _prune(folder, keep=target)
-    return f"{assets.STATIC_URL}/{BUNDLE_SUBDIR}/{bundle.filename}"
+    return f"{base_url}/{BUNDLE_SUBDIR}/{bundle.filename}"
 
 
 def _prune(folder: Path, keep: Path) -> None:
@@ -217,7 +236,7 @@ def overlay(
     """Return overlay records (display coordinates) for :func:`show`."""
     out = []
     for geometry in geometries:
-        shown = webmap.display_geometry(geometry, basemap)
+        shown = overlays.display_geometry(geometry, basemap)
         if shown is not None:
             out.append({"geometry": shown, "style": dict(style), "kind": kind})
     return out
@@ -227,6 +246,7 @@ def show(
     *,
     bundle_url: str,
     bundle_digest: str,
+    static_url: str,
     key: str,
     lang: str,
     selected: str | None = None,
@@ -244,6 +264,8 @@ def show(
     ----------
     bundle_url, bundle_digest
         From :func:`write_bundle` and the bundle: the map the browser loads (once).
+    static_url
+        Where the static folder (Leaflet) is served.
     key
         Streamlit element key: the same key keeps the same map across reruns.
     lang
@@ -270,8 +292,8 @@ def show(
     data = {
         "bundleUrl": bundle_url,
         "bundleDigest": bundle_digest,
-        "leafletJs": assets.LEAFLET_JS_URL,
-        "leafletCss": assets.LEAFLET_CSS_URL,
+        "leafletJs": f"{static_url}/{assets.LEAFLET_JS}",
+        "leafletCss": f"{static_url}/{assets.LEAFLET_CSS}",
         "selected": selected,
         "context": list(context),
         "frame": dict(frame) if frame else None,
@@ -279,7 +301,7 @@ def show(
         "mode": mode,
         "view": list(view) if view else None,
         "visible": None if visible is None else sorted(visible),
-        "height": MAP_HEIGHT_CSS,
+        "height": MAP_HEIGHT,
         "strings": _strings(lang),
     }
     import streamlit as st

@@ -4,14 +4,15 @@ Nothing here calls Streamlit. :func:`feature_panel` gathers a feature's names, r
 hierarchy, districts, status, stated-versus-measured figures, geometry basis and every
 cited excerpt (resolved in the normalized document, with its title, issuer, date, 文号 and
 heading path). The ``*_html`` functions turn that into HTML in which every piece of text
-from the data is escaped with :func:`corridor_map.webmap.build.inert`, so a name or excerpt can
-never become markup or script.
+from the data is escaped with :func:`corridor_map.core.markup.inert`, so a name or excerpt
+can never become markup or script. Beside it: :mod:`~corridor_map.views.reader` (the whole
+document), :mod:`~corridor_map.views.search`, :mod:`~corridor_map.views.tables` (measure and
+travel rows), :mod:`~corridor_map.views.previews` (what the map shows of a feature) and
+:mod:`~corridor_map.views.stylesheets` (the CSS files).
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +27,6 @@ from corridor_map.core.i18n import (
 )
 from corridor_map.core.markup import inert, md_escape
 from corridor_map.core.records import RingPoint, Source, Status
-from corridor_map.core.verdicts import word as verdict_word
 
 # Stated units converted to km² so that a stated area can sit beside a measured one.
 from corridor_map.core.vocab import AREA_UNITS_KM2 as _AREA_UNITS_KM2
@@ -215,11 +215,11 @@ def plain_label(text: str) -> str:
 # --------------------------------------------------------------------------- building
 
 
-def _props(feature: Any) -> dict[str, Any]:
+def feature_props(feature: Any) -> dict[str, Any]:
     return dict(getattr(feature, "properties", None) or {})
 
 
-def _link(feature: Any) -> Link:
+def feature_link(feature: Any) -> Link:
     return Link(feature.id, feature.name_zh, feature.name_en, feature.role)
 
 
@@ -424,7 +424,7 @@ def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> Pan
         from corridor_map.documents.corpus import load_corpus
 
         corpus = load_corpus()
-    props = _props(feature)
+    props = feature_props(feature)
     districts = _district_refs(props.get("district") or [], atlas.districts())
     return PanelView(
         id=feature.id,
@@ -432,8 +432,8 @@ def feature_panel(atlas: Any, feature_id: str, corpus: Any | None = None) -> Pan
         name_en=feature.name_en,
         role=feature.role,
         corridor=feature.corridor,
-        parents=tuple(_link(p) for p in atlas.parents(feature.id)),
-        children=tuple(_link(c) for c in atlas.children(feature.id)),
+        parents=tuple(feature_link(p) for p in atlas.parents(feature.id)),
+        children=tuple(feature_link(c) for c in atlas.children(feature.id)),
         districts=districts,
         status=feature.status,
         figures=figure_rows(feature),
@@ -462,7 +462,7 @@ def _district_refs(listed: Sequence[Any], known: dict[str, Any]) -> tuple[Distri
 
 def unlocated(atlas: Any) -> list[Link]:
     """Return the places the documents name but the layers could not locate."""
-    return [_link(f) for f in atlas if f.geometry is None and f.corridor != "reference"]
+    return [feature_link(f) for f in atlas if f.geometry is None and f.corridor != "reference"]
 
 
 # --------------------------------------------------------------------------- HTML
@@ -607,229 +607,6 @@ def excerpt_html(excerpt: ExcerptView, names: Sequence[str], lang: str) -> str:
     return f'<div class="cm-excerpt">{"".join(parts)}</div>'
 
 
-#: Below this viewport width (px) the map and the panel (or travel table) stack, map first.
-NARROW_PX = 900
-
-#: Page-level tweaks: less empty space above a smaller title, so the map starts higher.
-PAGE_CSS = """
-<style>
-[data-testid="stMainBlockContainer"]{padding-top:2.2rem;padding-bottom:2rem}
-/* The map stays in view while the panel (or the travel table) beside it scrolls, on a
-   wide screen; below NARROW_PX the columns stack: the map first, the panel below it. */
-@media (min-width: 900px){
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
-    align-items:flex-start}
-  [data-testid="stColumn"]:has(.st-key-cm-mapcol){position:sticky;top:2.5rem;z-index:2}
-}
-@media (max-width: 899.98px){
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol){
-    flex-direction:column;flex-wrap:nowrap}
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-cm-mapcol)
-    > [data-testid="stColumn"]{width:100% !important;flex:1 1 auto !important;min-width:0}
-}
-.cm-verdict-line{font-size:.95rem;margin:.2rem 0 .4rem}
-[data-testid="stMainBlockContainer"] h1{font-size:1.55rem;padding:0 0 .1rem}
-[data-testid="stSidebarUserContent"]{padding-top:1rem}
-</style>
-"""
-
-
-PANEL_CSS = """
-<style>
-.cm-head{overflow-wrap:anywhere;word-break:break-word}
-.cm-head .cm-name{font-size:1.35rem;font-weight:700;line-height:1.3}
-.cm-head .cm-name2{color:#555;font-size:1rem}
-.cm-head .cm-meta{color:#666;font-size:.9rem;margin-top:.2rem}
-.cm-badge{font-size:.75rem;border:1px dashed #b9770e;color:#b9770e;border-radius:4px;
-  padding:0 .3rem;vertical-align:middle}
-table.cm-facts,table.cm-figures{font-size:.88rem;border-collapse:collapse;width:100%}
-table.cm-facts td{overflow-wrap:anywhere;font-size:.85rem}
-table.cm-facts th{text-align:left;color:#666;font-weight:500;padding:2px 8px 2px 0;
-  white-space:nowrap;vertical-align:top}
-table.cm-figures th,table.cm-figures td{border-bottom:1px solid #eee;padding:3px 6px;
-  text-align:left}
-.cm-quote{overflow-wrap:anywhere;margin:.2rem 0;padding:.4rem .7rem;
-  border-left:4px solid #1f6f8b;background:#f6fafb;
-  font-size:.95rem;line-height:1.6}
-.cm-quote{color:#5d6d7e}
-.cm-quote .cm-span{color:#17202a;font-weight:600;background:#e3f1f6;
-  box-shadow:inset 0 -2px 0 #1f6f8b;padding:0 1px}
-.cm-quote .cm-more{color:#999;padding:0 2px}
-.cm-quote mark,.cm-reader mark{background:#fde68a;padding:0 1px}
-.cm-cite{font-size:.8rem;color:#555}
-.cm-source{font-size:.82rem;color:#444;line-height:1.55;overflow-wrap:anywhere}
-.cm-heading{font-size:.8rem;color:#777}
-.cm-error{font-size:.8rem;color:#b03a2e}
-</style>
-"""
-
-
-def reader_html(
-    document: Any,
-    paragraph_id: str | None,
-    quote: str | Sequence[str] = "",
-    names: Sequence[str] = (),
-) -> str:
-    """Return the whole document as inert HTML for the reader dialog.
-
-    Every paragraph gets an anchor ``cm-p-<id>`` (its stable id); the cited one is
-    highlighted (once, however many sources quote it), its quote(s) and the feature's
-    names marked inside it. All document text is escaped; the dialog scrolls the cited
-    paragraph into view.
-    """
-    quotes = [quote] if isinstance(quote, str) else list(quote)
-    items = []
-    for paragraph in document.paragraphs:
-        cited = paragraph.id == paragraph_id
-        terms = [*quotes, *names] if cited else []
-        body = mark_terms(paragraph.text, terms) if cited else inert(paragraph.text)
-        css = "cm-p cm-cited" if cited else "cm-p"
-        items.append(
-            f'<p id="cm-p-{inert(paragraph.id)}" class="{css}">'
-            f'<span class="cm-pid">{inert(paragraph.id)}</span>{body}</p>'
-        )
-    meta = " · ".join(
-        inert(x) for x in (document.title, document.issuer, document.date, document.doc_number) if x
-    )
-    return (
-        "<style>.cm-reader{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;"
-        "line-height:1.7;color:#222;font-size:15px;max-height:65vh;overflow-y:auto;"
-        "padding-right:.5rem}.cm-reader h3{font-size:1rem;margin:.2rem 0 .6rem}"
-        ".cm-p{margin:.35rem 0;padding:.15rem .4rem}"
-        ".cm-cited{background:#fff7d6;border-left:4px solid #e0a800}"
-        ".cm-pid{color:#aaa;font-size:.7rem;margin-right:.5rem}mark{background:#fde68a}</style>"
-        f'<div class="cm-reader"><h3>{meta}</h3>{"".join(items)}</div>'
-    )
-
-
-# --------------------------------------------------------------------------- search
-
-
-@dataclass(frozen=True)
-class FeatureHit:
-    """A feature whose name or id matches a search."""
-
-    link: Link
-    score: int
-
-
-@dataclass(frozen=True)
-class TextHit:
-    """A document paragraph that matches a search."""
-
-    doc_id: str
-    paragraph_id: str
-    title: str
-    snippet_html: str
-
-
-def search_features(atlas: Any, query: str, limit: int = 20) -> list[FeatureHit]:
-    """Return curated features whose Chinese/English name or id contains the query.
-
-    Traditional input works (both sides are compared in simplified characters); exact
-    names rank first, then names that start with the query.
-    """
-    needle = to_simplified(query.strip()).lower()
-    if not needle:
-        return []
-    hits = []
-    for feature in atlas:
-        if feature.corridor == "reference":
-            continue
-        names = [to_simplified(feature.name_zh).lower(), feature.name_en.lower(), feature.id]
-        if not any(needle in name for name in names):
-            continue
-        score = 0 if needle in names else (1 if any(n.startswith(needle) for n in names) else 2)
-        hits.append(FeatureHit(_link(feature), score))
-    hits.sort(key=lambda h: (h.score, len(h.link.name_zh)))
-    return hits[:limit]
-
-
-def search_text(query: str, limit: int = 20, corpus: Any | None = None) -> list[TextHit]:
-    """Return document paragraphs matching the query (corpus search), snippets escaped."""
-    from corridor_map.documents import corpus as corpus_module
-
-    query = query.strip()
-    if not query:
-        return []
-    corpus = corpus_module.load_corpus() if corpus is None else corpus
-    hits = []
-    for hit in corpus.search(query, limit=limit):
-        document = corpus.document(hit.doc_id)
-        paragraph = next((p for p in document.paragraphs if p.id == hit.paragraph_id), None)
-        text = paragraph.text if paragraph is not None else str(getattr(hit, "text", ""))
-        hits.append(
-            TextHit(
-                doc_id=hit.doc_id,
-                paragraph_id=hit.paragraph_id,
-                title=document.title,
-                snippet_html=_snippet(text, query),
-            )
-        )
-    return hits
-
-
-def _snippet(text: str, query: str, width: int = 60) -> str:
-    haystack = to_simplified(text)
-    if len(haystack) != len(text):
-        haystack = text
-    at = haystack.find(to_simplified(query))
-    if at == -1:
-        # no match: the paragraph's beginning, as long as a window around one
-        cut = snippet(text, 0, 0, before=0, after=width * 2)
-        return inert(cut.window) + cut.suffix
-    cut = snippet(text, at, at + len(query), before=width, after=width)
-    return cut.prefix + mark_terms(cut.window, [query]) + cut.suffix
-
-
-# --------------------------------------------------------------------------- measure/travel
-
-
-def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
-    """Return a measuring result (``analysis.measure.measure_geojson``) as table rows."""
-    rows = []
-    for row in result.get("features", []):
-        rows.append(
-            {
-                "#": row["index"],
-                t("name", lang): row.get("name") or row.get("id") or "",
-                t("geometry_type", lang): row.get("geometry_type") or "",
-                t("area_km2", lang): round(row["area_km2"], 4),
-                t("perimeter_km", lang): round(row["perimeter_km"], 3),
-                t("length_km", lang): round(row["length_km"], 3),
-            }
-        )
-    return rows
-
-
-#: What a table shows for a figure that cannot be given (a target that is not evaluable).
-#: Pass it as ``st.dataframe(placeholder=...)``: the cell stays missing, the column numeric.
-NO_VALUE = "—"
-
-
-def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """Return evaluated travel targets (:class:`corridor_map.travel.targets.TargetResult`) as rows.
-
-    A target that is not evaluable has no worst time: its cell is None, shown as
-    :data:`NO_VALUE`.
-    """
-    rows = []
-    for result in results:
-        worst = result.worst_minutes
-        rows.append(
-            {
-                t("target", lang): result.name_zh if lang == "zh" else result.name_en,
-                t("verdict", lang): verdict_word(result.status, lang),
-                t("threshold", lang): result.threshold_min,
-                t("worst", lang): None if worst is None else round(worst, 1),
-                t("evaluation", lang): result.evaluation_zh
-                if lang == "zh"
-                else result.evaluation_en,
-            }
-        )
-    return rows
-
-
 #: Speeds tried by the sensitivity table, per varied assumption (km/h). The network's
 #: range spans congested town traffic to free-flowing arterials; a planned link's spans an
 #: urban road to an expressway.
@@ -838,49 +615,6 @@ SENSITIVITY_SPEEDS: dict[str, tuple[float, ...]] = {
     "access_kmh": (10, 15, 20, 25, 30, 40),
     "planned_kmh": (40, 60, 80, 100, 120),
 }
-
-
-def sensitivity_rows(
-    rows: Sequence[dict[str, Any]], lang: str, current: float | None = None
-) -> list[dict[str, Any]]:
-    """Return :func:`~corridor_map.travel.targets.sensitivity` rows (current speed flagged).
-
-    The threshold is the same on every row, so the view states it once, beside the table.
-    """
-    table = []
-    for row in rows:
-        worst = row.get("worst_minutes")
-        speed = f"{row['kmh']:g}"
-        if current is not None and math.isclose(row["kmh"], current):
-            speed += f" ({t('current', lang)})"
-        table.append(
-            {
-                t("speed_kmh", lang): speed,
-                t("worst", lang): None if worst is None else round(worst, 1),
-                t("verdict", lang): verdict_word(row["status"], lang),
-            }
-        )
-    return table
-
-
-def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
-    """Say in one line whether, and between which speeds, the verdict changes."""
-    ordered = sorted(rows, key=lambda r: r["kmh"])
-    if not ordered:
-        return ""
-    flips = [
-        t("verdict_flips", lang).format(
-            low=a["kmh"],
-            high=b["kmh"],
-            a=verdict_word(a["status"], lang),
-            b=verdict_word(b["status"], lang),
-        )
-        for a, b in itertools.pairwise(ordered)
-        if a["status"] != b["status"]
-    ]
-    if not flips:
-        return t("verdict_stable", lang).format(verdict=verdict_word(ordered[0]["status"], lang))
-    return "；".join(flips) if lang == "zh" else "; ".join(flips)
 
 
 def ring_points(worst_case: dict[str, Any] | None) -> list[RingPoint]:
@@ -892,128 +626,3 @@ def ring_points(worst_case: dict[str, Any] | None) -> list[RingPoint]:
     """
     ends = ((worst_case or {}).get("origin"), (worst_case or {}).get("destination"))
     return [point for point in map(RingPoint.parse, ends) if point is not None]
-
-
-# --------------------------------------------------------------------------- map previews
-
-
-def preview_records(atlas: Any, lang: str, corpus: Any | None = None) -> dict[str, Any]:
-    """Return, per located curated feature, what the map shows the instant it is clicked.
-
-    The records travel once inside the map bundle (a static file the browser caches), so a
-    click shows the name, role, stated figures and the first excerpt without waiting for
-    the server; the full panel follows. Plain data: the component writes it with
-    ``textContent``, never as markup.
-
-    Parameters
-    ----------
-    atlas
-        A :class:`corridor_map.atlas.model.Atlas`.
-    lang
-        ``"zh"`` or ``"en"``: names, roles and labels.
-    corpus
-        Default :func:`corridor_map.documents.corpus.load_corpus`.
-    """
-    if corpus is None:
-        from corridor_map.documents.corpus import load_corpus
-
-        corpus = load_corpus()
-    records: dict[str, Any] = {}
-    for feature in atlas:
-        if feature.corridor == "reference" or feature.geometry is None:
-            continue
-        view = feature_panel(atlas, feature.id, corpus)
-        first = next((e for e in view.excerpts if not e.error), None)
-        figures = [
-            f"{quantity_name(row.quantity, lang)} {row.stated_text}"
-            + (
-                f" · {t('measured', lang)} {row.measured:,.2f} {row.measured_unit}"
-                if row.measured is not None
-                else ""
-            )
-            for row in view.figures
-        ]
-        records[feature.id] = {
-            "name": view.name(lang),
-            "role": role_name(view.role, lang),
-            "corridor": corridor_name(view.corridor, lang),
-            "schematic": view.schematic,
-            "figures": figures,
-            "quote": first.quote if first else "",
-            "cite": citation_label_of(first) if first else "",
-            "excerpts": len(view.excerpts),
-        }
-    return records
-
-
-def citation_label_of(excerpt: ExcerptView) -> str:
-    """Return a short citation: the document title and the section path."""
-    path = " ".join(excerpt.heading_path[-2:])
-    return f"《{excerpt.title}》{path}" if path else f"《{excerpt.title}》"
-
-
-@dataclass(frozen=True)
-class MapOutline:
-    """What the map outlines for a selection: the feature, or what it lies within.
-
-    ``within`` names the smallest known area of an unlocated place (a zone, a 街道/镇
-    seat's district, a district), for the panel's "exact site not public" note.
-    """
-
-    selected: str | None
-    context: tuple[str, ...] = ()
-    within: tuple[str, ...] = ()
-
-
-def _district_ids(atlas: Any, props: dict[str, Any]) -> tuple[str, ...]:
-    codes = [d.get("code") for d in props.get("district") or [] if isinstance(d, dict)]
-    return tuple(f"district-{c}" for c in codes if c and f"district-{c}" in atlas)
-
-
-def map_outline(atlas: Any, feature_id: str | None) -> MapOutline:
-    """Return the outline of a selection on the map.
-
-    A located feature is outlined itself. A place the documents name but do not locate is
-    shown by the smallest located area it is known to lie in: its ``within`` record where
-    the layer gives one (a zone; for a 街道/镇 seat, the district around it, since a seat
-    is a point), else its nearest located ancestor, else its districts; an enclave without
-    a ``within`` is outlined nowhere.
-    """
-    if not feature_id or feature_id not in atlas:
-        return MapOutline(None)
-    feature = atlas.get(feature_id)
-    if feature.geometry is not None:
-        return MapOutline(feature.id)
-    within = _props(feature).get("within")
-    if isinstance(within, dict):
-        target = within.get("id")
-        if isinstance(target, str) and target in atlas:
-            place = atlas.get(target)
-            if place.corridor != "reference" and place.geometry is not None:
-                return MapOutline(None, (target,), (target,))
-            if place.role == "district":
-                return MapOutline(None, (target,), (target,))
-            around = _district_ids(atlas, _props(place))
-            return MapOutline(None, around, (target, *around))
-    if feature.role == "enclave":
-        # An enclave (飞地) lies far from the corridor it belongs to: its parent says
-        # nothing about where it is.
-        return MapOutline(None)
-    for parent in atlas.parents(feature.id):
-        if parent.geometry is not None:
-            return MapOutline(None, (parent.id,), (parent.id,))
-    ids = _district_ids(atlas, _props(feature))
-    return MapOutline(None, ids, ids)
-
-
-def within_note(atlas: Any, feature_id: str, lang: str) -> str | None:
-    """Return the panel's note for an unlocated place: where it lies, site not public."""
-    outline = map_outline(atlas, feature_id)
-    if outline.selected is not None or feature_id not in atlas:
-        return None
-    key = "name_zh" if lang == "zh" else "name_en"
-    names = [str(getattr(atlas.get(i), key) or atlas.get(i).name_zh) for i in outline.within]
-    joiner = "、" if lang == "zh" else ", "
-    if not names:
-        return t("unlocated_nowhere", lang)
-    return t("unlocated_within", lang).format(where=joiner.join(names))

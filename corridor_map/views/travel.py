@@ -29,8 +29,8 @@ from corridor_map.travel.compare import (
 from corridor_map.travel.data import ROAD_ATTRIBUTION
 from corridor_map.travel.reach import ReachSet, places, reachable_in, target_reach
 from corridor_map.travel.targets import TargetResult
-from corridor_map.views import panel
-from corridor_map.webmap import build as webmap
+from corridor_map.views import panel, tables
+from corridor_map.webmap import overlays
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def coloured(rows: Sequence[Mapping[str, Any]]) -> Any:
 def _shown(value: object) -> str:
     # Minutes as rounded (24.5, 15 — not 15.000000); a missing figure as the dash.
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return panel.NO_VALUE
+        return tables.NO_VALUE
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -183,7 +183,7 @@ FRAME_MARGIN = 0.05
 
 def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
     """Return ``[[south, west], [north, east]]`` of a geometry with a margin on every side."""
-    box = webmap.bounds_of([{"geometry": geometry}])
+    box = overlays.bounds_of([{"geometry": geometry}])
     if box is None:
         return None
     (south, west), (north, east) = box

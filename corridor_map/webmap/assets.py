@@ -1,10 +1,10 @@
-"""Offline static assets: the scripts and styles the map needs, served by Streamlit.
+"""Offline static assets: the scripts and styles the map needs, served by this machine.
 
-Streamlit serves files under ``static/`` next to ``app.py`` at ``/app/static/...`` when
-``server.enableStaticServing`` is on (see ``.streamlit/config.toml``). Leaflet comes from
-the installed XStatic-Leaflet package and is copied into ``static/vendor/`` at start-up
-rather than committed: the copy always matches the installed version, the repository
-stays free of vendored minified code, and the copy is cheap and idempotent.
+Leaflet comes from the installed XStatic-Leaflet package and is copied, with the map
+bundles, into a static folder outside the source tree (:func:`static_dir`: a setting,
+by default under the cache folder), so the app runs from a read-only checkout or
+install. The app serves that folder itself (:mod:`corridor_map.ui.data`); the copy
+always matches the installed version and is cheap and idempotent.
 """
 
 from __future__ import annotations
@@ -16,14 +16,19 @@ import tempfile
 from pathlib import Path
 
 from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.settings import Settings, load_settings
 
-#: URL prefix under which Streamlit serves ``static/``.
+#: URL prefix under which Streamlit serves a ``static/`` folder next to a script (the
+#: plain folium pages of the benchmark; the app serves :func:`static_dir` elsewhere).
 STATIC_URL = "/app/static"
-#: Sub-folder of ``static/`` that holds copied third-party files (git-ignored).
+#: Sub-folder of the static folder that holds copied third-party files.
 VENDOR_SUBDIR = "vendor"
+#: Leaflet's script and stylesheet, relative to the static folder.
+LEAFLET_JS = f"{VENDOR_SUBDIR}/leaflet/leaflet.js"
+LEAFLET_CSS = f"{VENDOR_SUBDIR}/leaflet/leaflet.css"
 
-LEAFLET_JS_URL = f"{STATIC_URL}/{VENDOR_SUBDIR}/leaflet/leaflet.js"
-LEAFLET_CSS_URL = f"{STATIC_URL}/{VENDOR_SUBDIR}/leaflet/leaflet.css"
+LEAFLET_JS_URL = f"{STATIC_URL}/{LEAFLET_JS}"
+LEAFLET_CSS_URL = f"{STATIC_URL}/{LEAFLET_CSS}"
 
 # What the map needs from XStatic-Leaflet: the minified library, its stylesheet and the
 # control images the stylesheet refers to (layers.png for the layer control).
@@ -42,18 +47,27 @@ class AssetError(CorridorMapError):
     """A static asset the map needs is missing from the installed packages."""
 
 
-def static_dir() -> Path:
-    """Return the ``static/`` folder Streamlit serves (next to ``app.py``).
+def static_dir(settings: Settings | None = None) -> Path:
+    """Return the folder the generated static files (bundles, Leaflet) are written to.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: :func:`corridor_map.core.settings.load_settings`.
 
     Returns
     -------
     Path
-        ``$CORRIDOR_MAP_STATIC`` when set, else ``static/`` at the repository root.
+        ``static_dir`` of the settings when set, else ``static`` under the cache folder,
+        else (cache off) a folder of this user under the system's temporary folder.
+        Never the source tree.
     """
-    override = os.environ.get("CORRIDOR_MAP_STATIC")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "static"
+    settings = load_settings() if settings is None else settings
+    if settings.static_dir is not None:
+        return settings.static_dir
+    if settings.cache_dir is not None:
+        return settings.cache_dir / "static"
+    return Path(tempfile.gettempdir()) / f"corridor-map-static-{os.getuid()}"
 
 
 def _leaflet_source() -> Path:

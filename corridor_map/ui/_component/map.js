@@ -188,6 +188,39 @@ function legendControl(meta) {
   return new Control();
 }
 
+// The layer control as collapsible groups, one per corridor and one for the reference
+// layers: an entry "<group> · <layer>" goes under <group>, shown by its layer part. Leaflet
+// rebuilds its list now and then: entries it puts back are grouped again.
+function groupLayerControl(map) {
+  const list = map.getContainer().querySelector(".leaflet-control-layers-overlays");
+  if (!list) return;
+  const regroup = () => {
+    const loose = [...list.children].filter((el) => el.tagName === "LABEL");
+    if (!loose.length) return;
+    const groups = new Map([...list.querySelectorAll(":scope > details")].map((d) => [d.dataset.group, d]));
+    for (const label of loose) {
+      const name = label.querySelector("span span") || label.querySelector("span");
+      const full = name ? name.textContent.trim() : "";
+      const cut = full.indexOf(" · ");
+      const group = cut > 0 ? full.slice(0, cut) : "";
+      if (!group) continue;
+      let box = groups.get(group);
+      if (!box) {
+        box = document.createElement("details");
+        box.className = "cm-layer-group";
+        box.dataset.group = group;
+        box.appendChild(text("summary", group));
+        list.appendChild(box);
+        groups.set(group, box);
+      }
+      if (name) name.textContent = " " + full.slice(cut + 3);
+      box.appendChild(label);
+    }
+  };
+  regroup();
+  new MutationObserver(regroup).observe(list, { childList: true });
+}
+
 function noticeControl() {
   const Control = L.Control.extend({
     options: { position: "topleft" },
@@ -204,10 +237,10 @@ function previewControl(host) {
   const Control = L.Control.extend({
     options: { position: "bottomleft" },
     onAdd() {
+      // The card lets the pointer through (map.css: pointer-events none but for its close
+      // button): a drag that starts on it pans the map instead of selecting its text.
       const box = L.DomUtil.create("div", "cm-preview");
       box.style.display = "none";
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
       host.previewBox = box;
       return box;
     },
@@ -228,7 +261,7 @@ function showPreview(host, id) {
   const close = text("button", "×", "cm-preview-close");
   close.type = "button";
   close.title = s.close;
-  close.onclick = () => { box.style.display = "none"; };
+  close.onclick = (e) => { L.DomEvent.stop(e); box.style.display = "none"; };
   box.appendChild(close);
   const head = text("div", rec.name, "cm-preview-name");
   if (rec.schematic) head.appendChild(text("span", s.schematic, "cm-badge"));
@@ -320,6 +353,7 @@ function buildMap(host, bundle) {
   map.on("zoomend", gate);
   gate();
 
+  groupLayerControl(map);
   legendControl(meta).addTo(map);
   host.notice = noticeControl().addTo(map);
   previewControl(host).addTo(map);
@@ -340,12 +374,65 @@ function buildMap(host, bundle) {
   map.on("click", (e) => {
     if (host.mode === "measure" || host.mode === "pick") host.onPoint(e.latlng);
   });
+  // A new map has drawn no outline yet: the selection and the "lies within" outline of
+  // the next state are drawn again (a language or basemap switch builds a new map).
   host.selected = null;
+  host.contextKey = null;
   host.overlayKey = null;
   host.frameSeq = null;
+  map.on("dragstart", () => { if (host.previewBox) host.previewBox.style.display = "none"; });
   map.invalidateSize({ animate: false });
-  if (meta.initialBounds) map.fitBounds(meta.initialBounds, { animate: false });
-  setTimeout(() => { map.invalidateSize(); host.labels.update(); }, 0);
+  setTimeout(() => settle(host), 0);
+}
+
+// A map built (or framed) while its element has no size (a page still being laid out)
+// would fit its bounds into 0 pixels: zoom 0, a blank map. Until the element has a size,
+// the opening view and the latest state wait; a ResizeObserver applies them then.
+// "fill": the map reaches down to the viewport's bottom from where it starts on the page
+// (as if the page were scrolled to its top), never shorter than MIN_FILL_PX. What stands
+// above it (title, filter, notices) may change; each state and each resize measure again.
+const MIN_FILL_PX = 420;
+// The opening view's zoom at most (the roads' zoom gate is 10).
+const OPEN_MAX_ZOOM = 9;
+const FILL_MARGIN_PX = 10;
+function scrollParent(el) {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowY;
+    if ((o === "auto" || o === "scroll") && p.scrollHeight > p.clientHeight) return p;
+  }
+  return null;
+}
+function fitHeight(host) {
+  const root = host.root;
+  if (host.height !== "fill") {
+    root.style.height = host.height || "70vh";
+    return;
+  }
+  const parent = scrollParent(root);
+  const top = root.getBoundingClientRect().top + (parent ? parent.scrollTop : window.scrollY);
+  const px = Math.max(MIN_FILL_PX, Math.floor(window.innerHeight - top - FILL_MARGIN_PX));
+  if (root.style.height !== `${px}px`) root.style.height = `${px}px`;
+}
+
+function hasSize(host) {
+  const el = host.map && host.map.getContainer();
+  return Boolean(el && el.clientWidth > 0 && el.clientHeight > 0);
+}
+
+function settle(host) {
+  if (!host.map || !hasSize(host)) return;
+  host.map.invalidateSize({ animate: false });
+  if (host.openView) {
+    const open = host.openView;
+    host.openView = null;
+    open();
+  }
+  if (host.waiting) {
+    const data = host.waiting;
+    host.waiting = null;
+    apply(host, data);
+  }
+  if (host.labels) host.labels.update();
 }
 
 function layerBounds(layers) {
@@ -426,6 +513,10 @@ function applyFilter(host, ids) {
 
 function apply(host, data) {
   const map = host.map;
+  if (!hasSize(host) || host.openView) {
+    host.waiting = data;
+    return;
+  }
   // The element may have been laid out since the map was built: fit to its real size.
   map.invalidateSize({ animate: false });
   host.mode = data.mode || "select";
@@ -460,12 +551,20 @@ export default function (component) {
   if (!host) {
     const root = document.createElement("div");
     root.className = HOST_CLASS;
-    root.style.height = data.height || "70vh";
     root.appendChild(text("div", data.strings.loading, "cm-map-status"));
     parentElement.appendChild(root);
     host = parentElement.__cmHost = { root, bundleUrl: null, seq: 0 };
+    new ResizeObserver(() => settle(host)).observe(root);
+    window.addEventListener("resize", () => fitHeight(host));
+    // What arrives above the map (the document filter, a notice) moves it down: the page's
+    // block grows, and the map measures its height again.
+    const page = root.closest('[data-testid="stMainBlockContainer"]') || document.body;
+    new ResizeObserver(() => fitHeight(host)).observe(page);
   }
-  host.root.style.height = data.height || "70vh";
+  host.height = data.height;
+  fitHeight(host);
+  // Elements above the map may still be arriving (the first run): measure once more.
+  requestAnimationFrame(() => fitHeight(host));
   host.onFeatureClick = (id) => {
     host.seq += 1;
     host.selected = id;
@@ -499,11 +598,23 @@ export default function (component) {
         if (host.map) host.map.remove();
         buildMap(host, bundle);
         host.bundleUrl = data.bundleUrl;
-        if (previous) host.map.setView(previous[0], previous[1], { animate: false });
-        else if (data.view) host.map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
+        const map = host.map;
+        const bounds = bundle.meta.initialBounds;
+        host.openView = () => {
+          // Leaflet keeps the size it saw when built until it has a view: give it one, then
+          // let it measure the element as it is now, then open.
+          if (!map._loaded) map.setView([0, 0], 1, { animate: false });
+          map.invalidateSize({ animate: false });
+          if (previous) map.setView(previous[0], previous[1], { animate: false });
+          else if (data.view) map.setView([data.view[0], data.view[1]], data.view[2], { animate: false });
+          // The overview stays quiet on a large screen too: the context layers (roads from
+          // zoom OPEN_MAX_ZOOM + 1) and the zones' labels come as the user zooms in.
+          else if (bounds) map.fitBounds(bounds, { animate: false, maxZoom: OPEN_MAX_ZOOM });
+        };
         host.root.dataset.ready = "1";
       }
-      apply(host, data);
+      host.waiting = data;
+      settle(host);
     })
     .catch((err) => {
       host.root.replaceChildren(text("div", data.strings.loadError + " (" + err.message + ")", "cm-map-status cm-map-error"));

@@ -1,0 +1,121 @@
+"""The app's data: the atlas, the corpus and the map bundle, loaded once per server.
+
+Every page reads the data through these functions, so the map page can send the map
+(from its stored bundle) before the atlas is loaded, and no page imports the geometry
+libraries before it needs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.i18n import t
+from corridor_map.core.markup import md_escape
+from corridor_map.core.paths import data_key as folder_data_key
+from corridor_map.ui import map_component
+from corridor_map.views import previews
+from corridor_map.webmap import assets, bundles, overlays
+from corridor_map.webmap import labels as map_labels
+
+if TYPE_CHECKING:
+    from corridor_map.atlas.model import Atlas
+    from corridor_map.documents.corpus import Corpus
+
+
+#: Name of the (never drawn) component that serves the static folder.
+_STATIC_COMPONENT = "static"
+
+
+def static_root() -> Path:
+    """The folder of the generated static files (from the settings; never the source tree)."""
+    return assets.static_dir()
+
+
+@st.cache_resource
+def _vendored(root: str) -> list[str]:
+    return [str(p) for p in assets.ensure_static_assets(Path(root))]
+
+
+def static_url() -> str:
+    """Put Leaflet in the static folder (once per server), serve it; return its URL.
+
+    Streamlit serves only ``static/`` next to the app; a component declared with a path
+    is served from that path (``/component/<name>/<file>``, cached by the browser), so
+    the folder can live anywhere. The component is registered, never drawn: each run
+    (the registry belongs to the server, which may be new in tests).
+    """
+    root = static_root()
+    _vendored(str(root))
+    served = components.declare_component(_STATIC_COMPONENT, path=str(root))
+    return f"/component/{served.name}"
+
+
+def atlas() -> Atlas:
+    """The atlas, lenient: files with problems are refused and listed, the others shown."""
+    from corridor_map.atlas.model import load_atlas
+
+    return load_atlas(strict=False)
+
+
+def corpus() -> Corpus:
+    """The policy documents."""
+    from corridor_map.documents.corpus import load_corpus
+
+    return load_corpus()
+
+
+def layers_dir() -> Path:
+    """The layers folder in use (resolved: one key per folder)."""
+    from corridor_map.core.paths import layers_dir as current
+
+    return current().resolve()
+
+
+def data_key() -> str:
+    """Key of the one data snapshot: every file of layers/ (targets too) and seeds/."""
+    return folder_data_key(layers_dir())
+
+
+@st.cache_resource(max_entries=16)
+def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
+    # Keyed by basemap + language (+ the data snapshot, so edited layers show up); on
+    # disk too (map_component.stored_bundle): a restart does not build it again, and
+    # needs no atlas to show the map.
+    del data_key
+
+    def build() -> bundles.MapBundle:
+        loaded = atlas()
+        collections = overlays.layer_collections(loaded)
+        cards = previews.preview_records(loaded, lang, corpus())
+        identified = map_labels.identified_places(loaded.travel_targets)
+        return map_component.build_bundle(collections, basemap, lang, cards, identified)
+
+    key = map_component.bundle_key(basemap, lang, layers_dir())
+    return map_component.stored_bundle(key, build, static_root(), static_url())
+
+
+def bundle(basemap: str, lang: str) -> tuple[str, str]:
+    """``(url, digest)`` of the map bundle for this basemap and language."""
+    return _bundle(basemap, lang, data_key())
+
+
+def checked_atlas(notices: Any, lang: str) -> Atlas:
+    """The atlas (and the corpus), their problems listed in ``notices``; stops on a fatal one."""
+    from corridor_map.atlas.validation import refusal_message
+
+    try:
+        loaded = atlas()
+        corpus()
+    except CorridorMapError as exc:
+        lines = [md_escape(line) for line in str(exc).splitlines()]
+        notices.error("\n\n".join([f"{t('data_error', lang)}:", *lines]))
+        st.stop()
+    if loaded.problems:
+        listed = refusal_message(loaded.problems, loaded.refused).splitlines()
+        notices.warning("\n\n".join([t("data_problems", lang), *map(md_escape, listed)]))
+    return loaded

@@ -1,0 +1,99 @@
+"""Tables of the measure and travel pages: rows for ``st.dataframe``, in the UI language."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from corridor_map.core.i18n import t
+from corridor_map.core.verdicts import word as verdict_word
+
+
+def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """Return a measuring result (``analysis.measure.measure_geojson``) as table rows."""
+    rows = []
+    for row in result.get("features", []):
+        rows.append(
+            {
+                "#": row["index"],
+                t("name", lang): row.get("name") or row.get("id") or "",
+                t("geometry_type", lang): row.get("geometry_type") or "",
+                t("area_km2", lang): round(row["area_km2"], 4),
+                t("perimeter_km", lang): round(row["perimeter_km"], 3),
+                t("length_km", lang): round(row["length_km"], 3),
+            }
+        )
+    return rows
+
+
+#: What a table shows for a figure that cannot be given (a target that is not evaluable).
+#: Pass it as ``st.dataframe(placeholder=...)``: the cell stays missing, the column numeric.
+NO_VALUE = "—"
+
+
+def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
+    """Return evaluated travel targets (:class:`corridor_map.travel.targets.TargetResult`) as rows.
+
+    A target that is not evaluable has no worst time: its cell is None, shown as
+    :data:`NO_VALUE`.
+    """
+    rows = []
+    for result in results:
+        worst = result.worst_minutes
+        rows.append(
+            {
+                t("target", lang): result.name_zh if lang == "zh" else result.name_en,
+                t("verdict", lang): verdict_word(result.status, lang),
+                t("threshold", lang): result.threshold_min,
+                t("worst", lang): None if worst is None else round(worst, 1),
+                t("evaluation", lang): result.evaluation_zh
+                if lang == "zh"
+                else result.evaluation_en,
+            }
+        )
+    return rows
+
+
+def sensitivity_rows(
+    rows: Sequence[dict[str, Any]], lang: str, current: float | None = None
+) -> list[dict[str, Any]]:
+    """Return :func:`~corridor_map.travel.targets.sensitivity` rows (current speed flagged).
+
+    The threshold is the same on every row, so the view states it once, beside the table.
+    """
+    table = []
+    for row in rows:
+        worst = row.get("worst_minutes")
+        speed = f"{row['kmh']:g}"
+        if current is not None and math.isclose(row["kmh"], current):
+            speed += f" ({t('current', lang)})"
+        table.append(
+            {
+                t("speed_kmh", lang): speed,
+                t("worst", lang): None if worst is None else round(worst, 1),
+                t("verdict", lang): verdict_word(row["status"], lang),
+            }
+        )
+    return table
+
+
+def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
+    """Say in one line whether, and between which speeds, the verdict changes."""
+    ordered = sorted(rows, key=lambda r: r["kmh"])
+    if not ordered:
+        return ""
+    flips = [
+        t("verdict_flips", lang).format(
+            low=a["kmh"],
+            high=b["kmh"],
+            a=verdict_word(a["status"], lang),
+            b=verdict_word(b["status"], lang),
+        )
+        for a, b in itertools.pairwise(ordered)
+        if a["status"] != b["status"]
+    ]
+    if not flips:
+        return t("verdict_stable", lang).format(verdict=verdict_word(ordered[0]["status"], lang))
+    return "；".join(flips) if lang == "zh" else "; ".join(flips)

