@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from corridor_map.core.settings import load_settings
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -40,9 +41,13 @@ class Basemap:
 
 
 def available_basemaps(env: Mapping[str, str] | None = None) -> list[str]:
-    """Return the basemap ids the user can choose; Tianditu only when a key is set."""
-    env = os.environ if env is None else env
-    return [b for b in BASEMAPS if b != "tianditu" or env.get("TIANDITU_KEY")]
+    """Return the basemap ids the user can choose; Tianditu only when a key is set.
+
+    ``env`` is read through :func:`corridor_map.core.settings.load_settings` (default: the
+    process's environment).
+    """
+    key = load_settings(env).tianditu_key
+    return [b for b in BASEMAPS if b != "tianditu" or key]
 
 
 def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap | None:
@@ -53,7 +58,7 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
     """
     import xyzservices.providers as xyz
 
-    env = os.environ if env is None else env
+    settings = load_settings(env)
     if basemap == "osm":
         p = xyz.OpenStreetMap.Mapnik
         return Basemap("osm", p.build_url(), OSM_ATTRIBUTION, max_zoom=19)
@@ -67,9 +72,13 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
             subdomains="".join(p.get("subdomains", "1234")),
         )
     if basemap == "tianditu":
-        key = env.get("TIANDITU_KEY")
+        key = settings.tianditu_key
         if not key:
             return None
+        if settings.tianditu_url:
+            # An intranet (政务) node: its own template, with {key} where the token goes.
+            url = settings.tianditu_url.replace("{key}", key)
+            return Basemap("tianditu", url, "© 天地图 Tianditu", subdomains="01234567")
         wmts = (
             "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
             "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
