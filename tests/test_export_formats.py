@@ -293,11 +293,6 @@ def test_cgcs2000_gauss_kruger_export_measures_the_same_on_import(tmp_path, suff
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="the whole-file GCJ-02/BD-09 check belongs to analysis/uploads.py (issue 27's "
-    "reliability work); until it lands one vertex 23 m from a Baidu-shifted station alarms",
-    strict=False,
-)
 def test_our_own_export_raises_no_coordinate_alarm(tmp_path):
     path = tmp_path / "gk.gpkg"
     args = ["export", "features", "--scope", "wenling-lakes", "--crs", "EPSG:4549"]
