@@ -14,6 +14,7 @@ import streamlit as st
 # browser fetches the map's scripts.
 from corridor_map.core.i18n import t
 from corridor_map.core.paths import data_root
+from corridor_map.core.roles import RoleError
 from corridor_map.core.settings import load_settings
 from corridor_map.ui import auth, data, state
 from corridor_map.ui.sidebar import sidebar
@@ -56,8 +57,13 @@ def main() -> None:
 
         follow_shared_store(settings.db_url, str(data_root()))
     # Who is signed in is resolved on the server; every edit checks it again itself.
-    user = auth.sign_in_box(settings, lang)
+    try:
+        user = auth.current_user(settings)
+    except RoleError:
+        user = None  # the sign-in box below says what is wrong with the roles
     auth.gate_reading(settings, user, lang)
+    # The frame draws the sign-in box (after the page); a page run on its own draws its own.
+    st.session_state[auth.FRAME_DRAWS_SIGN_IN] = True
     pages = {
         name: st.Page(
             script,
@@ -84,6 +90,7 @@ def main() -> None:
     # The sidebar's widgets hold their values in the session state (restored from the URL
     # on the first run), so the page is drawn first and the sidebar after it.
     sidebar(data.atlas(), basemaps)
+    auth.sign_in_box(settings, lang)
     state.sync_query_params()
 
 

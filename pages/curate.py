@@ -23,7 +23,7 @@ from corridor_map.core.roles import Role, RoleError, can
 from corridor_map.core.settings import load_settings
 from corridor_map.curation import edits
 from corridor_map.curation.postgres import open_curation_store
-from corridor_map.curation.store import Store
+from corridor_map.curation.store import Store, store_present
 from corridor_map.ui import auth
 from corridor_map.views import tables
 
@@ -217,6 +217,11 @@ except RoleError as exc:
     user = None
 curator = can(Role.CURATOR, user)
 enabled = settings.curation and curator
+if not settings.curation and not store_present(settings.db_url, data_root()):
+    # Read-only and no change recorded yet: say so, and make no store.
+    st.info(t("curate_read_only", lang))
+    st.caption(t("curate_no_changes", lang))
+    st.stop()
 try:
     store = _store()
     states = store.features()

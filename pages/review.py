@@ -14,8 +14,10 @@ from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import normalize_language, t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_root
+from corridor_map.core.roles import Role, RoleError, can
 from corridor_map.core.settings import load_settings
-from corridor_map.ui.auth import gate_reading, sign_in_box
+from corridor_map.curation.store import store_present
+from corridor_map.ui.auth import FRAME_DRAWS_SIGN_IN, current_user, gate_reading, sign_in_box
 from corridor_map.ui.review import (
     comment_target,
     comments_section,
@@ -30,11 +32,21 @@ from corridor_map.ui.review import (
 
 settings = load_settings()
 lang = normalize_language(st.session_state.get("lang") or st.query_params.get("lang"))
-user = sign_in_box(settings, lang)
-gate_reading(settings, user, lang)
+if st.session_state.get(FRAME_DRAWS_SIGN_IN):
+    try:
+        user = current_user(settings)  # the app's frame drew who is signed in
+    except RoleError:
+        user = None
+else:
+    user = sign_in_box(settings, lang)
+    gate_reading(settings, user, lang)
 st.title(t("review_title", lang))
 show_flash()
 root = data_root()
+if not store_present(settings.db_url, root) and not can(Role.COMMENTER, user):
+    # Nothing proposed or commented yet, and a reader adds nothing: make no store.
+    st.info(t("review_none", lang))
+    st.stop()
 try:
     follow_shared_store(settings.db_url, str(root))
     with curation_backend(settings, root) as (store, db):

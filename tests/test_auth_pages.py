@@ -27,10 +27,21 @@ def test_reading_needs_no_sign_in_by_default(data: Path) -> None:
     assert not page.exception
     assert [t.value for t in page.title] == ["审核与评论"]
     # Nobody signed in: no proposal form, no comment form, only what reading allows.
+    # Nobody signed in and nothing proposed yet: the page says so and writes nothing.
+    assert [i.value for i in page.info] == ["暂无"]
+    assert not [b for b in page.button if b.label in {"接受并发布", "驳回"}]
+    assert not (data / "curation.sqlite").exists()
+
+
+def test_a_reader_sees_the_forms_withheld_once_a_store_exists(data: Path) -> None:
+    from corridor_map.cli.main import main
+
+    assert main(["history"]) == 0  # any curation command makes the store
+    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not page.exception
     captions = " ".join(c.value for c in page.caption)
     assert "提出修改需要贡献者角色" in captions and "评论需要登录" in captions
     assert not [b for b in page.button if b.label in {"接受并发布", "驳回"}]
-    assert (data / "curation.sqlite").exists()  # the store was opened read-side
 
 
 def test_sign_in_to_read_stops_the_page_for_nobody(

@@ -60,7 +60,7 @@ def test_revert_from_the_page(data_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     assert not at.info
     form_inputs = [w for w in at.text_input if w.label == "修改理由（必填）"]
     form_inputs[-1].input("名称恢复")
-    at.button[-1].click().run()
+    next(b for b in at.button if b.label == "撤销（新增一条记录）").click().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     assert _layers(data_copy) == before

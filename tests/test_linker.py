@@ -239,7 +239,8 @@ def test_a_new_document_is_linked_accepted_and_cited(data_copy, capsys):
     living-data ``edit link`` writes) passes validation and shows in the panel."""
     from corridor_map.atlas.model import load_atlas
     from corridor_map.documents.corpus import load_corpus
-    from corridor_map.views.panel import citation_label_of, feature_panel
+    from corridor_map.views.panel import feature_panel
+    from corridor_map.views.previews import citation_label_of
 
     seeds = data_copy / "seeds"
     body = "关于温岭科创平台建设的通报\n一、总体进展\n九龙湖科创中心加快建设，新城智谷已经结顶。\n"

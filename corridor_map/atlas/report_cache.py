@@ -112,18 +112,31 @@ def report_key(directory: Path) -> str:
     excerpts are checked against the documents), and the digest of the package's sources,
     schemas and checkers' versions. Not the folders' paths: a report speaks of file names
     only, so the same bytes elsewhere have the same report — a curation change checked in a
-    candidate folder is not checked again when the published folder loads. Files that are
-    not regular or are too large to be read are left out (validation refuses them).
+    candidate folder is not checked again when the published folder loads. An entry that is
+    not a regular file or is too large to be read counts by its name, type and size only
+    (validation refuses it, by name: two folders that differ in such entries differ).
     """
     h = hashlib.sha256(code_digest((".py", ".json"), _CHECKERS).encode())
     for folder in (directory, seeds_dir().resolve()):
         h.update(b"\0")  # the two folders' files stay apart
         try:
-            files = [p for p in folder.iterdir() if _regular_bounded(p)]
+            entries = sorted(folder.iterdir())
         except OSError:
-            files = []
-        digest_files(h, folder, files)
+            entries = []
+        digest_files(h, folder, [p for p in entries if _regular_bounded(p)])
+        for path in entries:
+            if not _regular_bounded(path):
+                h.update(f"{path.name}\0{_kind(path)}".encode() + b"\0")
     return h.hexdigest()[:32]
+
+
+def _kind(path: Path) -> str:
+    """An irregular entry's type and size (``lstat``: a link is described, not followed)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return "gone"
+    return f"{stat.S_IFMT(info.st_mode):o}:{info.st_size}"
 
 
 def _own_folder(store: Path, create: bool) -> Path | None:

@@ -603,6 +603,14 @@ class SqliteStore:
         return self.change(change_id)
 
 
+def store_present(db_url: str, data_root: Path) -> bool:
+    """Whether a store is there to read: a database URL, or the SQLite file already made.
+
+    A page that only reads must not make one (a read-only install has no place for it).
+    """
+    return bool(db_url) or (Path(data_root) / STORE_FILE).exists()
+
+
 def open_store(data_root: Path) -> SqliteStore:
     """The store of a data folder (created from its curated layers on first use).
 

@@ -49,6 +49,7 @@ from corridor_map.core.roles import (
 from corridor_map.core.settings import Settings
 
 __all__ = [
+    "FRAME_DRAWS_SIGN_IN",
     "current_user",
     "gate_reading",
     "oidc_provider",
@@ -146,6 +147,10 @@ def _oidc_claims() -> dict[str, Any] | None:
         return dict(st.user.to_dict())
     except (KeyError, AttributeError, FileNotFoundError):
         return None
+
+
+#: Session key the app's frame sets: it draws the sign-in box, so a page inside it does not.
+FRAME_DRAWS_SIGN_IN = "auth_frame_draws_sign_in"
 
 
 def current_user(settings: Settings) -> User | None:
