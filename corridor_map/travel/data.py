@@ -26,8 +26,6 @@ from corridor_map.travel import network as _graph
 from corridor_map.travel.assumptions import SpeedAssumptions
 from corridor_map.travel.errors import TravelError, UnknownTravelFeatureError
 
-ROAD_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0), via scgraph-data 2.0.0"
-
 # A station joins the railway's nearest node within this distance (the rail graph's nodes
 # are ~100 m precise and sparse between junctions).
 _BOARD_RADIUS_KM = 2.0

@@ -19,11 +19,12 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas
+from corridor_map.core import credits
 from corridor_map.core.numbers import finite_number
 from corridor_map.geo.geodesy import geodesic_area_km2
 from corridor_map.travel import network as _graph
 from corridor_map.travel.assumptions import SpeedAssumptions, check_limit
-from corridor_map.travel.data import ROAD_ATTRIBUTION, Network, access_points, network
+from corridor_map.travel.data import Network, access_points, network
 from corridor_map.travel.errors import TravelError
 from corridor_map.travel.routing import _grow, _weights
 
@@ -130,7 +131,7 @@ def _isochrone(
             "reached network points, radius = remaining time at access speed ÷ detour "
             "(UTM 51N)"
         ),
-        "attribution": ROAD_ATTRIBUTION,
+        "attribution": credits.ROADS,
     }
     if not origins:
         props.update(area_km2=None, reason=f"要素 {feature_id} 未定位 / feature is unlocated")

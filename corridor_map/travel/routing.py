@@ -52,9 +52,10 @@ from typing import Any
 import numpy as np
 
 from corridor_map.atlas.model import Atlas
+from corridor_map.core import credits
 from corridor_map.travel import network as _graph
 from corridor_map.travel.assumptions import SpeedAssumptions
-from corridor_map.travel.data import ROAD_ATTRIBUTION, Network, access_points, feature, network
+from corridor_map.travel.data import Network, access_points, feature, network
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class RouteResult:
     origin_access: str
     destination_access: str
     assumptions: dict[str, Any]
-    attribution: str = ROAD_ATTRIBUTION
+    attribution: str = credits.ROADS
     #: why there is no trip, as a code beside the bilingual ``reason``: ``"unlocated"``
     #: (an end has no geometry), ``"unreachable"``, or None for a trip.
     reason_code: str | None = None

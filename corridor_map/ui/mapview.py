@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from corridor_map.core.credits import GEONAMES, OSM
 from corridor_map.core.i18n import t
 from corridor_map.ui import data, map_component, state
 from corridor_map.views import previews
-from corridor_map.webmap import basemaps
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -78,7 +78,4 @@ def show_map(
 
 def credits(lang: str) -> str:
     """The line under every map: what it is and whose data it shows."""
-    return (
-        f"{t('schematic_note', lang)} · {basemaps.OSM_ATTRIBUTION} · "
-        f"{basemaps.GEONAMES_ATTRIBUTION} · {t('districts_credit', lang)}"
-    )
+    return f"{t('schematic_note', lang)} · {OSM} · {GEONAMES} · {t('districts_credit', lang)}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corridor_map.atlas.model import Atlas
-from corridor_map.core import verdicts
+from corridor_map.core import credits, verdicts
 from corridor_map.core.i18n import display_name, role_name, t
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import word as verdict_word
@@ -26,7 +26,6 @@ from corridor_map.travel.compare import (
     pair_results,
     scenario_isochrone,
 )
-from corridor_map.travel.data import ROAD_ATTRIBUTION
 from corridor_map.travel.reach import ReachSet, places, reachable_in, target_reach
 from corridor_map.travel.targets import TargetResult
 from corridor_map.views import panel, tables
@@ -204,7 +203,7 @@ def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:
     destination = labels.get(worst["destination"], worst["destination"])
     return (
         f"{origin} → {destination}: {worst.get('minutes') or 0:.1f} min, "
-        f"{worst.get('km') or 0:.1f} km · {ROAD_ATTRIBUTION}"
+        f"{worst.get('km') or 0:.1f} km · {credits.ROADS}"
     )
 
 

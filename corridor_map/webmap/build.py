@@ -19,14 +19,12 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from corridor_map.core import credits
 from corridor_map.core.i18n import corridor_name
 from corridor_map.core.markup import inert
 from corridor_map.webmap import assets
 from corridor_map.webmap.basemaps import (
     DEFAULT_BASEMAP,
-    DISTRICTS_ATTRIBUTION,
-    GEONAMES_ATTRIBUTION,
-    OSM_ATTRIBUTION,
     Basemap,
     basemap_tiles,
 )
@@ -276,15 +274,15 @@ def build_map(
     _add_context(m, collections, basemap, lang)
     _add_corridors(m, collections, basemap, lang)
 
-    credits = [f"{DISTRICTS_ATTRIBUTION}"]
+    sources = [credits.DISTRICTS]
     if any(
         stem.startswith("ref_") and stem not in {"ref_districts", "ref_places"}
         for stem in collections
     ):
-        credits.insert(0, OSM_ATTRIBUTION)
+        sources.insert(0, credits.OSM)
     if "ref_places" in collections:
-        credits.append(GEONAMES_ATTRIBUTION)
-    Attribution(" | ".join(credits)).add_to(m)
+        sources.append(credits.GEONAMES)
+    Attribution(" | ".join(sources)).add_to(m)
     MetricScale().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
