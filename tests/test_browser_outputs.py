@@ -89,7 +89,13 @@ def test_choosing_a_document_hides_what_it_does_not_cite(page: tuple[object, lis
     )
     assert _drawn(pg, KEPT) >= 1, "a cited feature was hidden"
     assert _drawn(pg, HIDDEN) == 0
-    pg.wait_for_timeout(800)  # type: ignore[attr-defined]  (the map frames the rest)
+    # The map frames the rest, then places its labels: wait for that, not a fixed time.
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "([kept, hidden]) => { const shown = (id) => [...document.querySelectorAll("
+        "'.cm-map-root .cm-label')].some((l) => l.dataset.id === id && "
+        "l.style.display !== 'none'); return shown(kept) && !shown(hidden); }",
+        arg=[KEPT, HIDDEN],
+    )
     assert _label_shown(pg, KEPT) and not _label_shown(pg, HIDDEN)
     # Every curated path left on the map belongs to a feature the document cites.
     drawn = pg.locator(".cm-map-root").first.evaluate(  # type: ignore[attr-defined]
@@ -109,5 +115,8 @@ def test_choosing_a_document_hides_what_it_does_not_cite(page: tuple[object, lis
         "(id) => !!document.querySelector(`.cm-map-root path.cm-f-${id}`)", arg=HIDDEN
     )
     assert _drawn(pg, KEPT) >= 1
+    # The map shows the hidden features at once (in the browser); the notice goes with the
+    # server's rerun that follows: wait for it to leave (it did not always, under load).
+    pg.get_by_text(notice).first.wait_for(state="detached", timeout=30_000)  # type: ignore[attr-defined]
     assert pg.get_by_text(notice).count() == 0  # type: ignore[attr-defined]
     assert outside == [], f"requests to outside hosts: {outside}"

@@ -62,6 +62,15 @@ def payload(tag: str) -> str:
     )
 
 
+def name_payload(tag: str) -> str:
+    """The payload for a name: validate refuses names over 120 characters (issue 27), so a
+    name carries the markup, the template literal and the Markdown link, not the script."""
+    return (
+        f"探针{tag}<img src=x onerror=window.__pwned='{tag}'>${{window.__pwned=1}}`"
+        f"[{tag}](https://{EVIL}/login)"
+    )
+
+
 # Literal fragments that show a payload was written as text, not interpreted.
 SHOWN = "onerror=window.__pwned="
 SHOWN_MD = f"](https://{EVIL}/login)"
@@ -114,8 +123,8 @@ def _probe(core: dict[str, Any], seed_quote: str) -> dict[str, Any]:
                 },
                 "properties": {
                     "id": PROBE_ID,
-                    "name_zh": payload("name"),
-                    "name_en": payload("name_en"),
+                    "name_zh": name_payload("name"),
+                    "name_en": name_payload("name_en"),
                     "corridor": "taizhou-bay",
                     "role": "key_block",
                     "parent": None,
@@ -147,8 +156,8 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write_json(layers / "zz_payloads.geojson", _probe(taizhou[CORE_ID], seed_quote))
 
     data, wenling = _features(layers / "wenling_lakes.geojson")
-    wenling[LINK_ID]["properties"]["name_zh"] = payload("link")
-    wenling[LINK_ID]["properties"]["name_en"] = payload("link_en")
+    wenling[LINK_ID]["properties"]["name_zh"] = name_payload("link")
+    wenling[LINK_ID]["properties"]["name_en"] = name_payload("link_en")
     _write_json(layers / "wenling_lakes.geojson", data)
 
     links = json.loads((layers / "planned_links.geojson").read_text(encoding="utf-8"))
@@ -157,14 +166,14 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     targets = json.loads((layers / "travel_targets.json").read_text(encoding="utf-8"))
     target = next(t for t in targets["targets"] if t["id"] == TARGET_ID)
-    target["name_zh"] = payload("target")
-    target["name_en"] = payload("target_en")
+    target["name_zh"] = name_payload("target")
+    target["name_en"] = name_payload("target_en")
     target["evaluation_zh"] = payload("reading")
     _write_json(layers / "travel_targets.json", targets)
 
     register = json.loads((layers / "indicators.json").read_text(encoding="utf-8"))
     first = register["indicators"][0]
-    first["name_zh"] = payload("indicator")
+    first["name_zh"] = name_payload("indicator")
     first["note"] = payload("ind_note")
     _write_json(layers / "indicators.json", register)
 
@@ -295,7 +304,7 @@ def test_map_panel_tooltip_label_layer_control_and_legend(watch: Watch, data_roo
     probe.hover(force=True)
     tooltip = page.locator(".leaflet-tooltip", has_text="探针name").first
     tooltip.wait_for(timeout=20_000)
-    assert f"<img src=x {SHOWN}'name'>${{window.__pwned='name'}}`" in tooltip.inner_text()
+    assert f"<img src=x {SHOWN}'name'>${{window.__pwned=1}}`" in tooltip.inner_text()
     # the layer control and the legend: ours only, nothing from a payload inside
     control = page.locator(".leaflet-control-layers").first
     control.hover()
@@ -390,7 +399,7 @@ def test_travel_view_link_target_and_reading(watch: Watch) -> None:
         state="attached", timeout=60_000
     )
     chosen = page.get_by_role("combobox", name="选择目标")
-    assert chosen.input_value() == payload("target")  # the whole name, as text
+    assert chosen.input_value() == name_payload("target")  # the whole name, as text
     watch.text(f"探针reading<img src=x {SHOWN}'reading'>")
     page.locator("[data-testid='stExpander'] summary", has_text="速度假设").first.click()
     watch.text(f"探针note<img src=x {SHOWN}'note'>")
