@@ -30,7 +30,6 @@ from corridor_map.core.errors import UnknownFeatureError
 from corridor_map.curation.db import is_postgres_url
 from corridor_map.curation.publish import publish
 from corridor_map.curation.store import (
-    CHANGE_KINDS,
     CURATED_FILES,
     REGISTER_FILES,
     Change,
@@ -45,6 +44,8 @@ from corridor_map.curation.store import (
     _load,
     _now,
     _style_of,
+    check_change,
+    check_version,
     open_store,
     render_register,
 )
@@ -378,20 +379,13 @@ class PostgresStore:
         """Append a change and write the new states; see :meth:`Store.record`."""
         if not self._in_write:
             raise RuntimeError("record() outside writing()")
-        if kind not in CHANGE_KINDS:
-            raise CurationError(f"change kind {kind!r} is not one of {CHANGE_KINDS}")
-        if not reason.strip():
-            raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+        check_change(kind, reason)
         for state in states:
             row = self._db.execute(
                 "SELECT version FROM features WHERE id = %s", (state.id,)
             ).fetchone()
             stored = None if row is None else row[0]
-            if stored is not None and stored != state.version:
-                raise VersionConflictError(
-                    f"{state.file}: {state.id}: 版本冲突 / version conflict: the edit is based "
-                    f"on version {state.version}, the store holds version {stored}"
-                )
+            check_version(state, stored)
             geometry = None if state.geometry is None else _dump(state.geometry)
             if stored is None:
                 position = self._db.execute(

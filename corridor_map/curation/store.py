@@ -53,6 +53,8 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownChangeError",
+    "check_change",
+    "check_version",
     "render_layer",
     "render_register",
 ]
@@ -545,20 +547,13 @@ class SqliteStore:
         """Append a change and write the new states; see :meth:`Store.record`."""
         if not self._in_write:
             raise RuntimeError("record() outside writing()")
-        if kind not in CHANGE_KINDS:
-            raise CurationError(f"change kind {kind!r} is not one of {CHANGE_KINDS}")
-        if not reason.strip():
-            raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+        check_change(kind, reason)
         for state in states:
             row = self._db.execute(
                 "SELECT version FROM features WHERE id = ?", (state.id,)
             ).fetchone()
             stored = None if row is None else row[0]
-            if stored is not None and stored != state.version:
-                raise VersionConflictError(
-                    f"{state.file}: {state.id}: 版本冲突 / version conflict: the edit is based "
-                    f"on version {state.version}, the store holds version {stored}"
-                )
+            check_version(state, stored)
             if stored is None:
                 position = self._db.execute(
                     "SELECT coalesce(max(position) + 1, 0) FROM features WHERE file = ?",
@@ -601,6 +596,23 @@ class SqliteStore:
         change_id = cursor.lastrowid
         assert change_id is not None
         return self.change(change_id)
+
+
+def check_change(kind: str, reason: str) -> None:
+    """Refuse a change of an unknown kind or without a reason (every backend's record)."""
+    if kind not in CHANGE_KINDS:
+        raise CurationError(f"change kind {kind!r} is not one of {CHANGE_KINDS}")
+    if not reason.strip():
+        raise CurationError("--reason: 每项修改都须说明理由 / every change needs a reason")
+
+
+def check_version(state: FeatureState, stored: int | None) -> None:
+    """Refuse a save based on another version than the stored one (no lost update)."""
+    if stored is not None and stored != state.version:
+        raise VersionConflictError(
+            f"{state.file}: {state.id}: 版本冲突 / version conflict: the edit is based "
+            f"on version {state.version}, the store holds version {stored}"
+        )
 
 
 def store_present(db_url: str, data_root: Path) -> bool:
