@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from corridor_map.core.errors import CorridorMapError
-from corridor_map.core.i18n import corridor_name, normalize_language, role_name, t
+from corridor_map.core.i18n import corridor_name, display_name, normalize_language, role_name, t
 from corridor_map.core.markup import md_escape
 
 _MAX_SHOWN = 200  # parcels listed in the picker of a large file
@@ -95,7 +95,7 @@ def _parcels(lang: str) -> list[tuple[str, Any]]:
 def _relations(report: Any, lang: str) -> None:
     rows = [
         {
-            t("site_feature", lang): r.name_zh if lang == "zh" else r.name_en,
+            t("site_feature", lang): display_name(r, lang),
             t("site_role", lang): role_name(r.role, lang),
             t("site_verdict", lang): t(f"site_verdict_{r.verdict}", lang),
             t("site_overlap", lang): r.overlap_km2,
@@ -123,7 +123,7 @@ def _travel(report: Any, lang: str) -> None:
         return
     cols = st.columns(max(1, len(report.travel)))
     for col, trip in zip(cols, report.travel, strict=False):
-        name = trip.name_zh if lang == "zh" else trip.name_en
+        name = display_name(trip, lang)
         value = "—" if trip.minutes is None else f"{trip.minutes:.1f} {t('site_minutes', lang)}"
         # a metric's label is Markdown: escaped like every name from the layers
         col.metric(md_escape(name), value, help=md_escape(trip.reason) if trip.reason else None)
@@ -137,7 +137,7 @@ def _excerpts(report: Any, lang: str) -> None:
     for x in report.excerpts:
         if x.feature_id != current:
             current = x.feature_id
-            name = x.feature_name_zh if lang == "zh" else x.feature_name_en
+            name = display_name({"name_zh": x.feature_name_zh, "name_en": x.feature_name_en}, lang)
             st.markdown(
                 f"**{md_escape(name)}** · {md_escape(t(f'site_verdict_{x.verdict}', lang))}"
             )
@@ -151,7 +151,7 @@ def _excerpts(report: Any, lang: str) -> None:
                 [
                     {
                         "id": i.id,
-                        t("site_feature", lang): i.name_zh if lang == "zh" else i.name_en,
+                        t("site_feature", lang): display_name(i, lang),
                         "scope": i.scope,
                         "target": f"{i.target_year}: {i.target_text} {i.unit or ''}",
                         "source": i.citation,
@@ -206,7 +206,7 @@ def _coverage(atlas: Any, lang: str) -> None:
     rows = [
         {
             "id": c.id,
-            t("site_feature", lang): c.name_zh if lang == "zh" else c.name_en,
+            t("site_feature", lang): display_name(c, lang),
             t("coverage_places", lang): f"{c.places_met}/{len(c.places)}",
             t("coverage_area", lang): None if c.area_share is None else f"{c.area_share:.0%}",
             "worst (min)": None if c.worst_minutes is None else round(c.worst_minutes, 1),
@@ -217,7 +217,7 @@ def _coverage(atlas: Any, lang: str) -> None:
     st.dataframe(rows, hide_index=True, key="site_coverage_table")
     if not readings:
         return
-    names = {c.id: c.name_zh if lang == "zh" else c.name_en for c in readings}
+    names = {c.id: display_name(c, lang) for c in readings}
     chosen = st.selectbox(t("coverage_title", lang), list(names), format_func=names.__getitem__)
     coverage = next(c for c in readings if c.id == chosen)
     key = (chosen, scenario.describe(), lang)

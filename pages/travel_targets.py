@@ -62,7 +62,7 @@ def _travel_assumptions(
     from corridor_map.views import travel as travel_view
 
     links = planned_links(data.atlas())
-    names = "、".join(md_escape(link.name_zh if lang == "zh" else link.name_en) for link in links)
+    names = "、".join(md_escape(display_name(link, lang)) for link in links)
     toggle = (
         f"{t('planned_toggle', lang)}：{names}"
         if lang == "zh"
@@ -146,7 +146,7 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
             column_order=[c for c in (table[0] if table else {}) if c not in long_text],
             column_config={t("target", lang): st.column_config.TextColumn(width="medium")},
         )
-        names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in results}
+        names = {r.id: display_name(r, lang) for r in results}
         chosen = st.selectbox(
             t("pick_target", lang), list(names), format_func=lambda i: names[i], key="travel_target"
         )

@@ -20,6 +20,7 @@ from typing import Any
 from corridor_map.core.i18n import (
     basis_name,
     corridor_name,
+    display_name,
     quantity_name,
     role_name,
     status_name,
@@ -52,7 +53,7 @@ class Link:
 
     def label(self, lang: str) -> str:
         """Return the link text: the name in ``lang`` and the role."""
-        name = self.name_zh if lang == "zh" else (self.name_en or self.name_zh)
+        name = display_name(self, lang)
         return f"{name} · {role_name(self.role, lang)}"
 
 
@@ -168,7 +169,7 @@ class PanelView:
 
     def name(self, lang: str) -> str:
         """Return the name in ``lang`` (falling back to Chinese)."""
-        return self.name_zh if lang == "zh" else (self.name_en or self.name_zh)
+        return display_name(self, lang)
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -478,7 +479,7 @@ def header_html(view: PanelView, lang: str) -> str:
     One language at a time: the Chinese UI shows the Chinese name only; the English UI
     keeps the Chinese name under the English one (it is the name the documents use).
     """
-    first = view.name_zh if lang == "zh" else (view.name_en or view.name_zh)
+    first = display_name(view, lang)
     second = "" if lang == "zh" else view.name_zh
     badge = (
         f'<span class="cm-badge">{inert(t("schematic_badge", lang))}</span>'

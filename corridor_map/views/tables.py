@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from corridor_map.core.i18n import t
+from corridor_map.core.i18n import display_name, t
 from corridor_map.core.verdicts import word as verdict_word
 
 
@@ -44,7 +44,7 @@ def target_rows(results: Sequence[Any], lang: str) -> list[dict[str, Any]]:
         worst = result.worst_minutes
         rows.append(
             {
-                t("target", lang): result.name_zh if lang == "zh" else result.name_en,
+                t("target", lang): display_name(result, lang),
                 t("verdict", lang): verdict_word(result.status, lang),
                 t("threshold", lang): result.threshold_min,
                 t("worst", lang): None if worst is None else round(worst, 1),
