@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.core.errors import Problem
+from corridor_map.core.files import write_bytes_atomically
 from corridor_map.core.paths import code_digest, digest_files, seeds_dir
 from corridor_map.core.settings import load_settings
 from corridor_map.geo.geojson import MAX_DATA_FILE_BYTES
@@ -294,13 +294,4 @@ def write_report(store: Path, key: str, report: Report) -> None:
 
 
 def _write_entry(folder: Path, key: str, data: bytes) -> None:
-    handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".report-{key}.")  # mode 0600
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(_entry(folder, key))
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_bytes_atomically(_entry(folder, key), data, mode=0o600)  # this user's only

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +29,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
+from corridor_map.core.files import write_bytes_atomically
 from corridor_map.outputs.common import PrintError
 
 __all__ = ["FAMILY", "FontError", "cjk_font", "embed_fonts", "page_font", "source_face"]
@@ -149,14 +149,9 @@ def page_font(text: Iterable[str] | str, bold: bool, cache_dir: Path | None) -> 
     if not path.is_file():
         data = _build(source, index, chars)
         # Written atomically: another process printing at once reads whole files only.
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".font-", suffix=".ttf")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            Path(name).chmod(0o644)
-            Path(name).replace(path)
+            write_bytes_atomically(path, data)
         except OSError as exc:
-            Path(name).unlink(missing_ok=True)
             raise FontError(
                 f"{path.parent}: 无法写入字体缓存 / cannot write the page font: "
                 f"{exc.strerror or exc}"

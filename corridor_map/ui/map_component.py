@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from corridor_map.core import paths
+from corridor_map.core.files import write_bytes_atomically
 from corridor_map.core.i18n import t
 from corridor_map.core.settings import load_settings
 from corridor_map.webmap import assets, bundles, overlays
@@ -153,19 +152,8 @@ def stored_bundle(
         return f"{base_url}/{BUNDLE_SUBDIR}/map-{digest}.js", digest
     bundle = build()
     url = write_bundle(bundle, root, base_url)
-    _atomic_text(index, bundle.digest)
+    write_bytes_atomically(index, bundle.digest.encode("ascii"))
     return url, bundle.digest
-
-
-def _atomic_text(target: Path, text: str) -> None:
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(text)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_bundle(bundle: bundles.MapBundle, root: Path, base_url: str) -> str:
@@ -179,16 +167,7 @@ def write_bundle(bundle: bundles.MapBundle, root: Path, base_url: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / bundle.filename
     if not target.is_file():
-        handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{bundle.filename}.")
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(bundle.script)
-                out.flush()
-                os.fsync(out.fileno())
-            tmp.replace(target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_bytes_atomically(target, bundle.script.encode("utf-8"))
         _prune(folder, keep=target)
     return f"{base_url}/{BUNDLE_SUBDIR}/{bundle.filename}"
 

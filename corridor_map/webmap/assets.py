@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import filecmp
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
 from corridor_map.core.errors import CorridorMapError
+from corridor_map.core.files import write_bytes_atomically
 from corridor_map.core.settings import Settings, load_settings
 
 #: URL prefix under which Streamlit serves a ``static/`` folder next to a script (the
@@ -87,15 +87,8 @@ def _copy_if_changed(source: Path, target: Path) -> bool:
     if target.is_file() and filecmp.cmp(source, target, shallow=False):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a concurrent reader never sees half a file.
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # Written beside the target and renamed: a concurrent reader never sees half a file.
+    write_bytes_atomically(target, source.read_bytes())
     return True
 
 
