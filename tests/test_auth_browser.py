@@ -286,6 +286,12 @@ def test_comment_is_kept_apart_and_shown_inert(served: dict[str, Any], browser: 
     commenter.keyboard.type(CORE)
     commenter.keyboard.press("Enter")
     commenter.get_by_text(f"{CORE_NAME} · 版本").locator("visible=true").first.wait_for()
+    # The feature's comment form replaces the previous one in a rerun: wait until it is the
+    # only one shown (under load both were on the page for a moment).
+    commenter.wait_for_function(
+        "() => [...document.querySelectorAll('textarea[aria-label=\"新评论\"]')]"
+        ".filter((e) => e.offsetParent !== null).length === 1"
+    )
     form = commenter.locator("[data-testid='stForm']").locator("visible=true").first
     form.get_by_label("新评论", exact=True).fill(PROBE_COMMENT)
     form.get_by_role("button", name="发表评论").click()
