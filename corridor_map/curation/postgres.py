@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from corridor_map.core.errors import UnknownFeatureError
 from corridor_map.curation.db import is_postgres_url
 from corridor_map.curation.publish import publish
 from corridor_map.curation.store import (
@@ -35,9 +34,9 @@ from corridor_map.curation.store import (
     Change,
     CurationError,
     FeatureState,
-    Layer,
     SqliteStore,
     StoreError,
+    StoreReads,
     UnknownChangeError,
     VersionConflictError,
     _dump,
@@ -99,7 +98,7 @@ _INIT_LOCK = "corridor-map store init"
 _GEOM = "CASE WHEN %s::text IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326) END"
 
 
-class PostgresStore:
+class PostgresStore(StoreReads):
     """The curation store in a PostgreSQL + PostGIS database.
 
     Parameters
@@ -252,32 +251,7 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
-    def layers(self) -> dict[str, Layer]:
-        """Every curated layer by file name."""
-        rows = self._query("SELECT file, meta, style FROM layers ORDER BY file")
-        return {f: Layer(f, json.loads(m), s) for f, m, s in rows}
-
-    def features(self, file: str | None = None) -> list[FeatureState]:
-        """Every feature (of one file), in file order."""
-        sql = "SELECT id, file, properties, geometry, version FROM features"
-        if file is None:
-            rows = self._query(sql + " ORDER BY file, position")
-        else:
-            rows = self._query(sql + " WHERE file = %s ORDER BY position", (file,))
-        return [FeatureState(i, f, json.loads(p), _load(g), v) for i, f, p, g, v in rows]
-
-    def feature(self, feature_id: str) -> FeatureState:
-        """One feature; :class:`UnknownFeatureError` when the store has none by this id."""
-        rows = self._query(
-            "SELECT id, file, properties, geometry, version FROM features WHERE id = %s",
-            (feature_id,),
-        )
-        if not rows:
-            raise UnknownFeatureError(
-                feature_id, f"未知的可编辑要素 / no curated feature with id {feature_id!r}"
-            )
-        i, f, p, g, v = rows[0]
-        return FeatureState(i, f, json.loads(p), _load(g), v)
+    _PARAM = "%s"  # psycopg's placeholder (StoreReads' queries)
 
     _CHANGE_SQL = (
         "SELECT id, author, time, reason, source, feature, kind, before, after FROM changes"

@@ -52,6 +52,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "StoreReads",
     "UnknownChangeError",
     "check_change",
     "check_version",
@@ -308,7 +309,45 @@ def _style_of(text: str, data: dict[str, Any]) -> str | None:
     return None
 
 
-class SqliteStore:
+class StoreReads:
+    """The reads both backends answer alike; a backend gives :meth:`_query` and the
+    placeholder its driver writes parameters with (``?`` SQLite, ``%s`` psycopg)."""
+
+    _PARAM = "?"
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def layers(self) -> dict[str, Layer]:
+        """Every curated layer by file name."""
+        rows = self._query("SELECT file, meta, style FROM layers ORDER BY file")
+        return {f: Layer(f, json.loads(m), s) for f, m, s in rows}
+
+    def features(self, file: str | None = None) -> list[FeatureState]:
+        """Every feature (of one file), in file order."""
+        sql = "SELECT id, file, properties, geometry, version FROM features"
+        if file is None:
+            rows = self._query(sql + " ORDER BY file, position")
+        else:
+            rows = self._query(sql + f" WHERE file = {self._PARAM} ORDER BY position", (file,))
+        return [FeatureState(i, f, json.loads(p), _load(g), v) for i, f, p, g, v in rows]
+
+    def feature(self, feature_id: str) -> FeatureState:
+        """One feature; :class:`UnknownFeatureError` when the store has none by this id."""
+        rows = self._query(
+            "SELECT id, file, properties, geometry, version FROM features "
+            f"WHERE id = {self._PARAM}",
+            (feature_id,),
+        )
+        if not rows:
+            raise UnknownFeatureError(
+                feature_id, f"未知的可编辑要素 / no curated feature with id {feature_id!r}"
+            )
+        i, f, p, g, v = rows[0]
+        return FeatureState(i, f, json.loads(p), _load(g), v)
+
+
+class SqliteStore(StoreReads):
     """The embedded store: one SQLite file (WAL) in the data folder.
 
     Parameters
@@ -412,33 +451,6 @@ class SqliteStore:
         if not rows:
             raise CurationError(f"{name}: not a register of the store")
         return json.loads(rows[0][0]), rows[0][1]
-
-    def layers(self) -> dict[str, Layer]:
-        """Every curated layer by file name."""
-        rows = self._query("SELECT file, meta, style FROM layers ORDER BY file")
-        return {f: Layer(f, json.loads(m), s) for f, m, s in rows}
-
-    def features(self, file: str | None = None) -> list[FeatureState]:
-        """Every feature (of one file), in file order."""
-        sql = "SELECT id, file, properties, geometry, version FROM features"
-        if file is None:
-            rows = self._query(sql + " ORDER BY file, position")
-        else:
-            rows = self._query(sql + " WHERE file = ? ORDER BY position", (file,))
-        return [FeatureState(i, f, json.loads(p), _load(g), v) for i, f, p, g, v in rows]
-
-    def feature(self, feature_id: str) -> FeatureState:
-        """One feature; :class:`UnknownFeatureError` when the store has none by this id."""
-        rows = self._query(
-            "SELECT id, file, properties, geometry, version FROM features WHERE id = ?",
-            (feature_id,),
-        )
-        if not rows:
-            raise UnknownFeatureError(
-                feature_id, f"未知的可编辑要素 / no curated feature with id {feature_id!r}"
-            )
-        i, f, p, g, v = rows[0]
-        return FeatureState(i, f, json.loads(p), _load(g), v)
 
     def published(self) -> dict[str, str]:
         """File → SHA-256 of the bytes last published into the data folder's layers."""
