@@ -120,6 +120,10 @@ def test_pdf_report_reads_back(atlas, corpus, tmp_path):
     assert "OpenStreetMap" in flat and "示意" in flat
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, check=True).stdout
     assert b"Pages:           2" in pages or b"Pages:           1" in pages
+    # Chinese set in the SC face made for each page (it was drawn as empty boxes by a
+    # fallback font, which text extraction alone does not show).
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    assert "NotoSansCJKsc" in fonts.stdout and "LastResort" not in fonts.stdout
 
 
 def test_many_parcels_refuse_a_single_pdf(atlas, tmp_path, capsys):

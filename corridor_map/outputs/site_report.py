@@ -24,8 +24,10 @@ from shapely.geometry import Point
 from corridor_map.analysis.site_records import SiteReport, relation_rows
 from corridor_map.atlas.model import Atlas
 from corridor_map.core.i18n import corridor_name, display_name, role_name, t
+from corridor_map.core.settings import load_settings
 from corridor_map.outputs.brief import wrap
 from corridor_map.outputs.common import atomic_path, attribution, disclaimer
+from corridor_map.outputs.fonts import embed_fonts
 from corridor_map.outputs.printmap import (
     PrintError,
     cjk_font,
@@ -80,6 +82,9 @@ class _Flow:
             for part in wrap(line, 80):
                 self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.2), color="#444444")
                 y -= 0.0105
+        # Chinese in the SC face as a TrueType font made for the page (outputs.fonts):
+        # without it the glyphs came out as empty boxes.
+        embed_fonts(self.fig, load_settings().cache_dir)
         self.pdf.savefig(self.fig)
 
     def room(self, height: float) -> None:
@@ -298,6 +303,7 @@ def site_map_png(
     fig = Figure(figsize=(width_in, width_in * 0.62))
     _draw_on(fig.add_axes((0.01, 0.01, 0.98, 0.98)), report, atlas, lang)
     buffer = io.BytesIO()
+    embed_fonts(fig, load_settings().cache_dir)
     fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
@@ -338,6 +344,7 @@ def coverage_map_png(coverage: Any, atlas: Atlas, lang: str = "zh", width_in: fl
         )
     scale_bar(ax, frame, lang, size=6.5)
     buffer = io.BytesIO()
+    embed_fonts(fig, load_settings().cache_dir)
     fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
