@@ -149,6 +149,8 @@ def test_measure_chosen_right_after_load_has_a_sized_map(
             """() => [...document.querySelectorAll('.cm-map-root')].map(r => ({
                  shown: r.offsetParent !== null, ready: r.dataset.ready || '',
                  height: r.offsetHeight, built: Boolean(r.__cmMap),
+                 loaded: Boolean(r.__cmMap && r.__cmMap._loaded),
+                 mapHeight: r.__cmMap ? r.__cmMap.getContainer().clientHeight : null,
                  text: r.textContent.slice(0, 60)}))"""
         )
         raise AssertionError(f"no sized map on the measure page: {roots}") from exc

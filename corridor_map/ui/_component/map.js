@@ -284,6 +284,10 @@ function buildMap(host, bundle) {
   div.id = meta.mapId;
   div.className = "cm-leaflet";
   div.style.background = meta.background;
+  // Stretched over the root here, not only in map.css: the stylesheet may arrive after
+  // this script, and a map built in a 0-pixel element opens at zoom 0.
+  div.style.position = "absolute";
+  div.style.inset = "0";
   host.root.appendChild(div);
   const built = bundle.build(L);
   const map = built.map;
@@ -382,6 +386,10 @@ function buildMap(host, bundle) {
   host.frameSeq = null;
   map.on("dragstart", () => { if (host.previewBox) host.previewBox.style.display = "none"; });
   map.invalidateSize({ animate: false });
+  // The map's own element is watched too: its size can arrive after the root's (the
+  // component's stylesheet that stretches it over the root may load after this script),
+  // and the root, already at its height, would then report no change.
+  new ResizeObserver(() => settle(host)).observe(div);
   setTimeout(() => settle(host), 0);
 }
 
