@@ -78,8 +78,12 @@ def _geometry_form(store: Store, feature_id: str, version: int) -> None:
         format_func=lambda c: t(f"crs_{c}", lang),
     )
     imported = _preview(upload, crs) if upload is not None else None
+    labels = tables.shape_labels(imported.shapes, lang) if imported is not None else []
     with st.form("curate_geometry_form"):
-        where = st.text_input(t("curate_where", lang))
+        # The file's shapes by their own attributes: nobody must know its field names.
+        picked = st.selectbox(
+            t("curate_pick", lang), range(len(labels)), format_func=labels.__getitem__
+        )
         supplier = st.text_input(t("curate_supplier", lang))
         reference = st.text_input(t("curate_reference", lang))
         date = st.text_input(t("curate_date", lang), placeholder="2026-03-01")
@@ -96,8 +100,13 @@ def _geometry_form(store: Store, feature_id: str, version: int) -> None:
                 f"{t('curate_supplier', lang)} / {t('curate_reference', lang)} / "
                 f"{t('curate_date', lang)}"
             )
-        geometry = edits.pick_shape(imported.shapes, where.strip() or None, imported.name)
-        described = f"read from {imported.name} ({imported.format}, {imported.source_crs})"
+        if picked is None or imported.shapes[picked][1] is None:
+            raise CorridorMapError(f"{imported.name}: {t('curate_no_geometry', lang)}")
+        geometry = imported.shapes[picked][1]
+        described = (
+            f"read from {imported.name} ({imported.format}, {imported.source_crs}), "
+            f"{labels[picked]}"
+        )
         change = edits.replace_geometry(
             store,
             layers_dir(),

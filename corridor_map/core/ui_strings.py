@@ -445,10 +445,11 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "en": "File (zipped Shapefile, GeoPackage, KML, CSV, GeoJSON)",
     },
     "curate_crs": {"zh": "坐标系", "en": "Coordinate system"},
-    "curate_where": {
-        "zh": "选取文件中的要素（字段=值，可空）",
-        "en": "Pick the file's feature (FIELD=VALUE, optional)",
+    "curate_pick": {
+        "zh": "选取文件中的要素（按其属性）",
+        "en": "Pick the file's feature (by its attributes)",
     },
+    "curate_no_geometry": {"zh": "无几何", "en": "no geometry"},
     "curate_preview": {"zh": "预览（测地量算）", "en": "Preview (geodesic measures)"},
     "curate_supplier": {"zh": "提供单位", "en": "Supplied by"},
     "curate_reference": {"zh": "文号", "en": "Reference (文号)"},

@@ -28,6 +28,20 @@ def measure_rows(result: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+def shape_labels(shapes: Sequence[tuple[dict[str, Any], Any]], lang: str) -> list[str]:
+    """One line per shape of an imported file: its number, type and attributes.
+
+    What a curator picks the official shape by: the attributes are the file's own (its
+    field names and values, as the supplier wrote them), so no field name must be known.
+    """
+    labels = []
+    for number, (properties, geometry) in enumerate(shapes, start=1):
+        kind = geometry.geom_type if geometry is not None else t("curate_no_geometry", lang)
+        pairs = ", ".join(f"{k}={v}" for k, v in properties.items() if v not in (None, ""))
+        labels.append(f"#{number} · {kind}" + (f" · {pairs[:120]}" if pairs else ""))
+    return labels
+
+
 #: What a table shows for a figure that cannot be given (a target that is not evaluable).
 #: Pass it as ``st.dataframe(placeholder=...)``: the cell stays missing, the column numeric.
 NO_VALUE = "—"
