@@ -38,5 +38,6 @@ COMMANDS: dict[str, Command] = {
     "revert": Command("curation", "撤销修改 / a new change restoring the state before CHANGE"),
     "publish": Command("curation", "发布图层 / write the current state as layer files"),
     "data": Command("curation", "数据文件 / the curated data as YAML + GeoJSON files, and back"),
+    "sources": Command("sources", "来源说明 / write docs/sources pages from the data"),
     "brief": Command("outputs", "简报 / one- or two-page PDF brief on a feature or a target"),
 }
