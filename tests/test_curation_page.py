@@ -93,3 +93,21 @@ def test_a_proposed_link_accepted_on_the_page_is_a_cited_excerpt(
     feature = load_atlas().get(change.feature)
     cited = [s for s in feature.sources if s["doc"] == "wenling-14th-fyp"]
     assert any(s["quote"] in proposal_text for s in cited)
+
+
+def test_an_official_files_shapes_are_offered_by_their_own_attributes() -> None:
+    from shapely.geometry import Point
+
+    from corridor_map.views.tables import shape_labels
+
+    shapes = [
+        ({"name": "中央创新核", "code": "A-1", "note": None}, Point(121, 28).buffer(0.01)),
+        ({}, Point(121, 28)),
+        ({"name": "无几何"}, None),
+    ]
+    assert shape_labels(shapes, "zh") == [
+        "#1 · Polygon · name=中央创新核, code=A-1",
+        "#2 · Point",
+        "#3 · 无几何 · name=无几何",
+    ]
+    assert shape_labels(shapes, "en")[2] == "#3 · no geometry · name=无几何"

@@ -120,3 +120,22 @@ def test_notes_are_verbatim_in_the_page(data_copy: Path) -> None:
     layer = json.loads((data_copy / "layers" / "wenzhou_daluo.geojson").read_text("utf-8"))
     for feature in layer["features"]:
         assert f"### `{feature['properties']['id']}`" in page
+
+
+def test_an_official_geometry_names_its_supplier_and_reference() -> None:
+    layer = _layer("P", {"type": "Point", "coordinates": [121.0, 28.0]})
+    props = layer["features"][0]["properties"]
+    props.update(
+        geometry_basis="official",
+        precision_m=5,
+        geometry_official={
+            "supplier": "台州市自然资源和规划局",
+            "reference": "台自然资规〔2026〕12号",
+            "date": "2026-03-01",
+        },
+    )
+    page = render_page("probe.geojson", layer, {}, {})
+    supplied = "- supplied by 台州市自然资源和规划局 \\(台自然资规〔2026〕12号, 2026\\-03\\-01\\)"
+    assert supplied in page
+    row = next(line for line in page.splitlines() if line.startswith("| `probe`"))
+    assert row.split(" | ")[1:3] == ["Point", "official · 5 m"]
