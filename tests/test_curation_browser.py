@@ -208,6 +208,19 @@ def test_official_shapefile_through_the_page_map_panel_export_history_revert(
     root.wait_for()
     pg.locator(f"path.cm-f-{CORE}").first.wait_for(state="attached")
     pg.wait_for_load_state("networkidle")
+    # The map draws the new outline (the old one is 4 % larger: ~150 m on each side).
+    drawn = root.evaluate(
+        """(el, id) => Object.values(el.__cmMap._layers)
+             .filter((l) => l._path && l._path.classList.contains('cm-f-' + id) && l.getBounds)
+             .map((l) => { const b = l.getBounds();
+                           return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })""",
+        CORE,
+    )
+    assert drawn and all(
+        got == pytest.approx(want, abs=5e-4)
+        for bounds in drawn
+        for got, want in zip(bounds, expected.bounds, strict=True)
+    ), (drawn, expected.bounds)
     lat, lon = _free_point(data, expected)
     root.evaluate("(el, v) => el.__cmMap.setView([v[0], v[1]], 12, {animate: false})", [lat, lon])
     box = pg.locator(".cm-map-root .leaflet-container").first.bounding_box()
