@@ -16,7 +16,7 @@ import streamlit as st
 
 from corridor_map.analysis import uploads
 from corridor_map.core.errors import CorridorMapError
-from corridor_map.core.i18n import t
+from corridor_map.core.i18n import basis_name, t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.paths import data_root, layers_dir
 from corridor_map.core.roles import Role, RoleError, can
@@ -247,8 +247,14 @@ state = store.feature(feature_id)
 props = state.properties
 st.markdown(
     md_escape(
-        f"{t('geometry', lang)}: {props.get('geometry_basis')} · ±{props.get('precision_m')} m"
-        f" · {t('curate_version', lang)} {state.version}"
+        f"{t('geometry', lang)}: {basis_name(props.get('geometry_basis'), lang)}"
+        # An unlocated place has no precision: no "±None m".
+        + (
+            f" · ±{precision:g} m"
+            if isinstance(precision := props.get("precision_m"), int | float)
+            else ""
+        )
+        + f" · {t('curate_version', lang)} {state.version}"
     )
 )
 st.caption(md_escape(str(props.get("geometry_source") or "")))

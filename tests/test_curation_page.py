@@ -111,3 +111,24 @@ def test_an_official_files_shapes_are_offered_by_their_own_attributes() -> None:
         "#3 · 无几何 · name=无几何",
     ]
     assert shape_labels(shapes, "en")[2] == "#3 · no geometry · name=无几何"
+
+
+@pytest.mark.slow
+def test_the_state_line_names_the_basis_and_no_precision_for_an_unlocated_place(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.views import panel
+
+    monkeypatch.delenv("CORRIDOR_MAP_CURATION", raising=False)
+    unlocated = panel.unlocated(load_atlas())[0].id
+    assert main(["edit", "set", CORE, "name_en=Central Core", "--reason", "shorter"]) == 0
+    at = _page("zh")
+    at.run()
+    at.selectbox(key="curate_feature").set_value(unlocated).run()
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "几何" in m.value or "Geometry" in m.value)
+    assert "None" not in line and "±" not in line, line
+    at.selectbox(key="curate_feature").set_value(CORE).run()
+    line = next(m.value for m in at.markdown if "几何" in m.value or "Geometry" in m.value)
+    assert "schematic" not in line and "±" in line, line
