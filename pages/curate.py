@@ -215,6 +215,51 @@ def _revert_form(store: Store, changes: list[Any]) -> None:
     _saved(change.id)
 
 
+def _workbench(store: Store, curator: bool, enabled: bool) -> None:
+    """The chosen feature's state, its geometry form, history, revert and link proposals."""
+    states = store.features()
+    labels = {
+        s.id: f"{s.properties.get('name_zh')} / {s.properties.get('name_en')} ({s.id})"
+        for s in states
+    }
+    feature_id = st.selectbox(
+        t("curate_feature", lang),
+        list(labels),
+        format_func=labels.__getitem__,
+        key="curate_feature",
+    )
+    state = store.feature(feature_id)
+    props = state.properties
+    st.markdown(
+        md_escape(
+            f"{t('geometry', lang)}: {basis_name(props.get('geometry_basis'), lang)}"
+            # An unlocated place has no precision: no "±None m".
+            + (
+                f" · ±{precision:g} m"
+                if isinstance(precision := props.get("precision_m"), int | float)
+                else ""
+            )
+            + f" · {t('curate_version', lang)} {state.version}"
+        )
+    )
+    st.caption(md_escape(str(props.get("geometry_source") or "")))
+    if not settings.curation:
+        st.info(t("curate_read_only", lang))
+    elif not curator:
+        st.info(t("curate_needs_curator", lang))
+    else:
+        _geometry_form(store, feature_id, state.version)
+    changes = store.history(feature_id)
+    st.subheader(t("curate_history", lang))
+    if changes:
+        st.dataframe(_history_rows(changes), hide_index=True)
+        if enabled:
+            _revert_form(store, changes)
+    else:
+        st.caption(t("curate_no_changes", lang))
+    _link_proposals(store, enabled)
+
+
 st.title(t("curate_title", lang))
 notice = st.session_state.pop("curate_notice", None)
 if notice:
@@ -226,50 +271,13 @@ except RoleError as exc:
     user = None
 curator = can(Role.CURATOR, user)
 enabled = settings.curation and curator
+# No st.stop() here: it would stop the app's frame too (no sidebar, no URL state).
 if not settings.curation and not store_present(settings.db_url, data_root()):
     # Read-only and no change recorded yet: say so, and make no store.
     st.info(t("curate_read_only", lang))
     st.caption(t("curate_no_changes", lang))
-    st.stop()
-try:
-    store = _store()
-    states = store.features()
-except CorridorMapError as exc:
-    st.error(md_escape(str(exc)))
-    st.stop()
-labels = {
-    s.id: f"{s.properties.get('name_zh')} / {s.properties.get('name_en')} ({s.id})" for s in states
-}
-feature_id = st.selectbox(
-    t("curate_feature", lang), list(labels), format_func=labels.__getitem__, key="curate_feature"
-)
-state = store.feature(feature_id)
-props = state.properties
-st.markdown(
-    md_escape(
-        f"{t('geometry', lang)}: {basis_name(props.get('geometry_basis'), lang)}"
-        # An unlocated place has no precision: no "±None m".
-        + (
-            f" · ±{precision:g} m"
-            if isinstance(precision := props.get("precision_m"), int | float)
-            else ""
-        )
-        + f" · {t('curate_version', lang)} {state.version}"
-    )
-)
-st.caption(md_escape(str(props.get("geometry_source") or "")))
-if not settings.curation:
-    st.info(t("curate_read_only", lang))
-elif not curator:
-    st.info(t("curate_needs_curator", lang))
 else:
-    _geometry_form(store, feature_id, state.version)
-changes = store.history(feature_id)
-st.subheader(t("curate_history", lang))
-if changes:
-    st.dataframe(_history_rows(changes), hide_index=True)
-    if enabled:
-        _revert_form(store, changes)
-else:
-    st.caption(t("curate_no_changes", lang))
-_link_proposals(store, enabled)
+    try:
+        _workbench(_store(), curator, enabled)
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))

@@ -43,40 +43,41 @@ else:
 st.title(t("review_title", lang))
 show_flash()
 root = data_root()
+# No st.stop() here: it would stop the app's frame too (no sidebar, no URL state).
 if not store_present(settings.db_url, root) and not can(Role.COMMENTER, user):
     # Nothing proposed or commented yet, and a reader adds nothing: make no store.
     st.info(t("review_none", lang))
-    st.stop()
-try:
-    follow_shared_store(settings.db_url, str(root))
-    with curation_backend(settings, root) as (store, db):
-        features = store.features()
-        names = {f.id: f.properties.get("name_zh") or f.id for f in features}
-        review_tab, propose_tab, comments_tab = st.tabs(
-            [
-                t("review_tab_review", lang),
-                t("review_tab_propose", lang),
-                t("review_tab_comments", lang),
-            ]
-        )
-        with review_tab:
-            review_section(store, db, settings, root, user, lang)
-            trail_section(db, lang)
-        with propose_tab:
-            feature_id = st.selectbox(
-                t("review_pick_feature", lang),
-                list(names),
-                format_func=lambda i: f"{names[i]} ({i})",
-                key="review_feature",
+else:
+    try:
+        follow_shared_store(settings.db_url, str(root))
+        with curation_backend(settings, root) as (store, db):
+            features = store.features()
+            names = {f.id: f.properties.get("name_zh") or f.id for f in features}
+            review_tab, propose_tab, comments_tab = st.tabs(
+                [
+                    t("review_tab_review", lang),
+                    t("review_tab_propose", lang),
+                    t("review_tab_comments", lang),
+                ]
             )
-            if feature_id:
-                feature_state(store, feature_id, lang)
-                propose_form(store, db, user, feature_id, lang)
-        with comments_tab:
-            target = comment_target(names, lang)
-            if target is not None:
-                if target.kind == "feature":
-                    feature_state(store, target.key, lang)
-                comments_section(db, user, target, lang)
-except CorridorMapError as exc:
-    st.error(md_escape(str(exc)))
+            with review_tab:
+                review_section(store, db, settings, root, user, lang)
+                trail_section(db, lang)
+            with propose_tab:
+                feature_id = st.selectbox(
+                    t("review_pick_feature", lang),
+                    list(names),
+                    format_func=lambda i: f"{names[i]} ({i})",
+                    key="review_feature",
+                )
+                if feature_id:
+                    feature_state(store, feature_id, lang)
+                    propose_form(store, db, user, feature_id, lang)
+            with comments_tab:
+                target = comment_target(names, lang)
+                if target is not None:
+                    if target.kind == "feature":
+                        feature_state(store, target.key, lang)
+                    comments_section(db, user, target, lang)
+    except CorridorMapError as exc:
+        st.error(md_escape(str(exc)))

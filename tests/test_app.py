@@ -400,3 +400,19 @@ def test_the_travel_settings_are_kept_in_the_url_and_restored():
     assert again.slider(key="travel_speed").value == 60
     assert again.toggle(key="travel_rail").value is True
     assert again.dataframe[0].value.equals(table)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["pages/curate.py", "pages/review.py"])
+def test_a_page_with_nothing_to_show_keeps_the_sidebar_and_the_url_state(
+    page, data_copy, monkeypatch
+):
+    # Read-only and no store: the page says so and ends early; the frame still draws the
+    # sidebar and writes the state into the URL (st.stop() in a page stopped both).
+    monkeypatch.delenv("CORRIDOR_MAP_CURATION", raising=False)
+    at = _run(lang="en")
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.info, "the page says why it shows nothing"
+    assert at.sidebar.selectbox or at.sidebar.radio, "no sidebar drawn"
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"

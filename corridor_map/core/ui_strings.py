@@ -431,8 +431,11 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     # --- curation and history (issue 23) ---
     "curate_title": {"zh": "数据编辑与修改记录", "en": "Curation and history"},
     "curate_read_only": {
-        "zh": "只读：设置 CORRIDOR_MAP_CURATION=on 后才能在此修改数据。",
-        "en": "Read-only: set CORRIDOR_MAP_CURATION=on to change the data here.",
+        "zh": "只读：数据维护未开启，请联系管理员（其在设置中开启 CORRIDOR_MAP_CURATION=on）。",
+        "en": (
+            "Read-only: curation is switched off; ask an administrator "
+            "(who switches it on with CORRIDOR_MAP_CURATION=on)."
+        ),
     },
     "curate_feature": {"zh": "要素", "en": "Feature"},
     "curate_version": {"zh": "版本", "en": "Version"},
