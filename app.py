@@ -47,7 +47,8 @@ st.set_page_config(
 def main() -> None:
     """Restore the state, navigate to the page, draw it, then the sidebar."""
     data.static_url()
-    basemaps = map_basemaps.available_basemaps()
+    # Every basemap is offered; one missing its settings says so in the sidebar.
+    basemaps = map_basemaps.BASEMAPS
     state.init_state(basemaps)
     lang = st.session_state["lang"]
     settings = load_settings()

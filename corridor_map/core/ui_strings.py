@@ -425,6 +425,14 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "print_approval": {"zh": "审图号：", "en": "Map approval no. (审图号): "},
     "print_key": {"zh": "图注", "en": "Key"},
     "brief_source_english": {"zh": "几何来源说明（英文原文）：", "en": "Source note: "},
+    "basemap_not_set_up": {"zh": "{name}（未配置）", "en": "{name} (not set up)"},
+    "basemap_tianditu_missing": {
+        "zh": "天地图底图未配置：请设置 {settings}（天地图令牌）；内网或政务节点另设 "
+        "CORRIDOR_MAP_TIANDITU_URL（瓦片地址模板，令牌处写 {{key}}）。地图暂用离线底图。",
+        "en": "The Tianditu basemap is not set up: set {settings} (the Tianditu token); for "
+        "an intranet or government node also set CORRIDOR_MAP_TIANDITU_URL (the tile "
+        "template, {{key}} where the token goes). The map shows the offline basemap meanwhile.",
+    },
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
     # --- end of uploads strings ---
