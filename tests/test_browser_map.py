@@ -294,3 +294,85 @@ def test_the_preview_card_closes_on_a_drag_and_lets_it_through(server: str, page
     pg.mouse.up()  # type: ignore[attr-defined]
     card.first.wait_for(state="hidden", timeout=5_000)
     assert root.evaluate("el => el.__cmMap.getCenter().lng") != before
+
+
+def test_the_preview_card_is_short_and_leaves_the_selected_feature_uncovered(
+    server: str, page: object
+) -> None:
+    pg = page
+    pg.goto(f"{server}/?lang=zh&basemap=none")  # type: ignore[attr-defined]
+    _ready(pg)
+    root = pg.locator(".cm-map-root").first  # type: ignore[attr-defined]
+    # The zone brought to the lower left, where the card opens by default.
+    root.evaluate(
+        """el => { const m = el.__cmMap; m.setView([28.64, 121.40], 12, {animate: false});
+                   const s = m.getSize();
+                   m.panBy([s.x / 2 - 170, -(s.y / 2 - 140)], {animate: false}); }"""
+    )
+    zone = pg.locator("path.cm-f-" + CORE_ID).first  # type: ignore[attr-defined]
+    zone.dispatch_event("click")
+    card = pg.locator(f".cm-preview[data-id='{CORE_ID}']")  # type: ignore[attr-defined]
+    card.wait_for(state="visible", timeout=10_000)
+    shown, drawn = card.bounding_box(), zone.bounding_box()
+    apart = (
+        shown["x"] + shown["width"] <= drawn["x"]
+        or drawn["x"] + drawn["width"] <= shown["x"]
+        or shown["y"] + shown["height"] <= drawn["y"]
+        or drawn["y"] + drawn["height"] <= shown["y"]
+    )
+    assert apart, (shown, drawn, card.get_attribute("data-corner"))
+    # Short: name, kind, one figure, and where the rest is; the excerpts are the panel's.
+    atlas = load_atlas()
+    core = atlas.get(CORE_ID)
+    words = card.inner_text()
+    assert core.name_zh in words and "41平方公里" in words, words
+    view = panel.feature_panel(atlas, CORE_ID)
+    assert t("map_preview_more", "zh").format(n=len(view.excerpts)) in words, words
+    assert all(e.quote[:12] not in words for e in view.excerpts), words
+    assert len(words) < 120, words
+
+
+def test_the_map_keeps_its_place_while_the_sidebar_and_the_filter_arrive(
+    server: str, browser: object
+) -> None:
+    # Every animation frame from the first paint: where the map's column and the map are,
+    # and whether the sidebar is there yet (a fresh context: nothing cached).
+    record = """
+      window.__cmFrames = [];
+      (function poll() {
+        const col = document.querySelector('.st-key-cm-mapcol');
+        const map = document.querySelector('.cm-map-root .leaflet-container');
+        const side = document.querySelector('[data-testid=stSidebar]');
+        if (col) {
+          const box = (el) => { const r = el.getBoundingClientRect();
+            return [r.x, r.y, r.width, r.height].map(Math.round).join(','); };
+          const frame = {col: box(col), map: map && map.clientHeight ? box(map) : null,
+            sidebar: side ? side.getBoundingClientRect().width : 0};
+          const last = window.__cmFrames[window.__cmFrames.length - 1];
+          if (!last || JSON.stringify(last) !== JSON.stringify(frame))
+            window.__cmFrames.push(frame);
+        }
+        requestAnimationFrame(poll);
+      })();
+    """
+    for width, height in ((1440, 900), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        pg = context.new_page()
+        pg.add_init_script(record)
+        pg.goto(f"{server}/?lang=zh&basemap=none")
+        _ready(pg)
+        pg.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for()
+        pg.get_by_text(t("map_filter", "zh")).first.wait_for(timeout=20_000)
+        pg.wait_for_function(
+            "() => document.querySelectorAll('.cm-label').length > 0"
+            " && [...document.querySelectorAll('.cm-label')].some(e => e.style.display === 'block')"
+        )
+        frames = pg.evaluate("window.__cmFrames")
+        context.close()
+        drawn = [f for f in frames if f["map"]]
+        assert drawn, frames
+        # The map never appears before the sidebar, and once drawn it never moves or resizes.
+        assert all(f["sidebar"] > 0 for f in drawn), frames
+        assert {f["map"] for f in drawn} == {drawn[-1]["map"]}, (width, frames)
+        # Nor does its column while the map is in it.
+        assert {f["col"].split(",")[0] for f in drawn} == {drawn[-1]["col"].split(",")[0]}

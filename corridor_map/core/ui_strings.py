@@ -239,8 +239,8 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     },
     "map_close": {"zh": "关闭", "en": "Close"},
     "map_preview_more": {
-        "zh": "完整原文与出处见地图旁的面板",
-        "en": "Full excerpts and citations in the panel next to the map",
+        "zh": "原文摘录 {n} 段 · 详情在右侧面板",
+        "en": "{n} excerpt(s) · see the panel",
     },
     "map_tile_error": {
         "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",

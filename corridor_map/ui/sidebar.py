@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
 
 
-def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
-    """Draw the sidebar (after the page: its widgets hold their values in the session)."""
+def language_choice() -> str:
+    """Draw the sidebar's first widget, the language, before the page; return the language.
+
+    The sidebar is on the page from the first element on: when it arrived after the page
+    (its other widgets are drawn after the map), the main column, the map with it, moved
+    sideways by the sidebar's width as the page loaded.
+    """
     lang = st.session_state["lang"]
     with st.sidebar:
         st.radio(
@@ -30,7 +35,14 @@ def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
             format_func=lambda code: "中文" if code == "zh" else "English",
             horizontal=True,
         )
-        lang = st.session_state["lang"]
+    return str(st.session_state["lang"])
+
+
+def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
+    """Draw the rest of the sidebar (after the page: its widgets hold their values in the
+    session), under :func:`language_choice`."""
+    lang = st.session_state["lang"]
+    with st.sidebar:
         # One widget per language: Streamlit keeps a keyed widget's formatted options, so
         # the labels would not follow the language toggle otherwise.
         basemap_choice(basemaps, lang)
