@@ -191,13 +191,14 @@ def main() -> None:
     # The document filter stands above the map but outside its fragment: a selection
     # does not rebuild or send its list of documents again; a change of filter reruns
     # the page. Written once the map is sent.
-    # Its place kept from the start by a blank of its height (page.css): the map below does
-    # not move down when the filter arrives after the atlas.
-    bar = st.empty()
-    bar.html('<div class="cm-filterbar-blank"></div>')
+    # Until it arrives, a blank of its height keeps its place (page.css hides the blank
+    # once the filter is there, and on a rerun the last one stands till it is replaced):
+    # the map below does not move down when the filter comes after the atlas.
+    st.html('<div class="cm-filterbar-blank"></div>')
+    bar = st.container(key="cm-filterbar")
     _map_view(lang, st.session_state["basemap"])
     atlas = data.checked_atlas(notices, lang)
-    with bar.container(key="cm-filterbar"):
+    with bar:
         left, _ = st.columns([2.3, 1], gap="medium")
         with left:
             _doc_filter_widgets(_doc_filter(atlas, lang), lang)

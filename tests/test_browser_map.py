@@ -335,19 +335,22 @@ def test_the_preview_card_is_short_and_leaves_the_selected_feature_uncovered(
 def test_the_map_keeps_its_place_while_the_sidebar_and_the_filter_arrive(
     server: str, browser: object
 ) -> None:
-    # Every animation frame from the first paint: where the map's column and the map are,
-    # and whether the sidebar is there yet (a fresh context: nothing cached).
+    # Every animation frame from the first paint (a fresh context: nothing cached): where
+    # the map's column and the map are, whether the sidebar is there, and whether the
+    # page's style applies yet (before it, Streamlit may show the last page it drew).
     record = """
       window.__cmFrames = [];
       (function poll() {
         const col = document.querySelector('.st-key-cm-mapcol');
         const map = document.querySelector('.cm-map-root .leaflet-container');
         const side = document.querySelector('[data-testid=stSidebar]');
-        if (col) {
+        const main = document.querySelector('[data-testid=stMainBlockContainer]');
+        if (col && main) {
           const box = (el) => { const r = el.getBoundingClientRect();
-            return [r.x, r.y, r.width, r.height].map(Math.round).join(','); };
+            return [r.x, r.y, r.width, r.height].map(Math.round); };
           const frame = {col: box(col), map: map && map.clientHeight ? box(map) : null,
-            sidebar: side ? side.getBoundingClientRect().width : 0};
+            sidebar: side ? Math.round(side.getBoundingClientRect().width) : 0,
+            styled: getComputedStyle(main).getPropertyValue('--cm-page-style').trim() === '1'};
           const last = window.__cmFrames[window.__cmFrames.length - 1];
           if (!last || JSON.stringify(last) !== JSON.stringify(frame))
             window.__cmFrames.push(frame);
@@ -364,15 +367,20 @@ def test_the_map_keeps_its_place_while_the_sidebar_and_the_filter_arrive(
         pg.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for()
         pg.get_by_text(t("map_filter", "zh")).first.wait_for(timeout=20_000)
         pg.wait_for_function(
-            "() => document.querySelectorAll('.cm-label').length > 0"
-            " && [...document.querySelectorAll('.cm-label')].some(e => e.style.display === 'block')"
+            "() => [...document.querySelectorAll('.cm-label')]"
+            ".some(e => e.style.display === 'block')"
         )
         frames = pg.evaluate("window.__cmFrames")
         context.close()
-        drawn = [f for f in frames if f["map"]]
+        styled = [f for f in frames if f["styled"]]
+        drawn = [f for f in styled if f["map"]]
         assert drawn, frames
-        # The map never appears before the sidebar, and once drawn it never moves or resizes.
-        assert all(f["sidebar"] > 0 for f in drawn), frames
-        assert {f["map"] for f in drawn} == {drawn[-1]["map"]}, (width, frames)
-        # Nor does its column while the map is in it.
-        assert {f["col"].split(",")[0] for f in drawn} == {drawn[-1]["col"].split(",")[0]}
+        # The sidebar is there before the page (and the map) is laid out, and the map's
+        # column keeps its left edge, top and width from its first frame to the last.
+        assert all(f["sidebar"] > 0 for f in styled), (width, frames)
+        assert {tuple(f["col"][:3]) for f in styled} == {tuple(drawn[-1]["col"][:3])}, (
+            width,
+            frames,
+        )
+        # Once drawn, the map never moves or resizes.
+        assert {tuple(f["map"]) for f in drawn} == {tuple(drawn[-1]["map"])}, (width, frames)
