@@ -424,8 +424,9 @@ function buildMap(host, bundle) {
   host.overlayKey = null;
   host.frameSeq = null;
   map.on("dragstart", () => { if (host.previewBox) host.previewBox.style.display = "none"; });
-  // A zoom moves the feature under the card: the card finds its corner again.
-  map.on("zoomend", () => placePreview(host));
+  // A zoom, or the map narrowing as the panel opens beside it, moves the feature under the
+  // card: the card finds its corner again.
+  map.on("zoomend resize", () => placePreview(host));
   map.invalidateSize({ animate: false });
   // The map's own element is watched too: its size can arrive after the root's (the
   // component's stylesheet that stretches it over the root may load after this script),
