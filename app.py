@@ -17,7 +17,7 @@ from corridor_map.core.paths import data_root
 from corridor_map.core.roles import RoleError
 from corridor_map.core.settings import load_settings
 from corridor_map.ui import auth, data, state
-from corridor_map.ui.sidebar import sidebar
+from corridor_map.ui.sidebar import language_choice, sidebar
 from corridor_map.views import stylesheets
 from corridor_map.webmap import basemaps as map_basemaps
 
@@ -47,9 +47,13 @@ st.set_page_config(
 def main() -> None:
     """Restore the state, navigate to the page, draw it, then the sidebar."""
     data.static_url()
-    basemaps = map_basemaps.available_basemaps()
+    # Every basemap is offered; one missing its settings says so in the sidebar.
+    basemaps = map_basemaps.BASEMAPS
     state.init_state(basemaps)
-    lang = st.session_state["lang"]
+    # The page's layout and the sidebar's first widget before anything else: the page
+    # (the map with it) never moves sideways or changes its margins while it loads.
+    st.html(stylesheets.page_css())
+    lang = language_choice()
     settings = load_settings()
     if settings.db_url:
         # A replica of a shared deployment: bring the served layers up to the database.
@@ -81,7 +85,6 @@ def main() -> None:
 
     # The page in the session too (the URL's path holds it): tests and links read it.
     st.session_state["page"] = next(name for name, page in pages.items() if page is current)
-    st.html(stylesheets.page_css())
     # Title and subtitle on one line: the map below starts higher.
     with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
         st.title(t("title", lang), width="content")

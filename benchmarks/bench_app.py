@@ -14,7 +14,8 @@ Optionally **before** (``--before REV``): ``app.py`` as it was at a git revision
 a temporary worktree, so that before/after come from the same run.
 
 For each: start → interactive, click → excerpt visible (median of ``--clicks``; for the
-app both the instant preview on the map and the full Streamlit panel), websocket bytes
+app both the instant preview card on the map, which names the feature and leaves the
+excerpts to the panel, and the full Streamlit panel with the excerpt), websocket bytes
 received per selection, page payload (HTTP bodies + websocket frames until idle). For the
 app also a click in the measure view. Ratios against the floor and the plain pattern are
 printed, with the issue's targets.
@@ -88,7 +89,7 @@ class Target:
     lat: float
     lon: float
     name: str
-    quote: str  # its first excerpt, as the preview and the panel show it
+    quote: str  # its first excerpt, as the panel shows it
 
 
 @dataclass
@@ -233,9 +234,9 @@ def drive_app(
 ) -> Result:
     """Drive ``app.py``: start → map interactive, clicks on ``targets`` in turn, measure view.
 
-    A click is timed to the first excerpt in the preview card on the map (drawn at once
-    from the bundle) and to the same excerpt in the Streamlit panel (after the fragment
-    rerun). ``measure=False`` skips the measure view (the scale benchmark).
+    A click is timed to the feature's preview card on the map (drawn at once from the
+    bundle) and to its first excerpt in the Streamlit panel (after the fragment rerun).
+    ``measure=False`` skips the measure view (the scale benchmark).
     """
     res = Result(name)
     ctx, page, counters = _open(browser)
@@ -265,7 +266,7 @@ def drive_app(
             before_ws = counters.ws
             t0 = time.monotonic()
             page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
-            page.locator(".cm-preview .cm-preview-quote", has_text=target.quote).wait_for(
+            page.locator(f".cm-preview[data-id='{target.id}']", has_text=target.name).wait_for(
                 timeout=timeout_ms
             )
             res.clicks_s.append(time.monotonic() - t0)
@@ -504,7 +505,8 @@ def report(results: list[Result]) -> None:
     for label, values in rows:
         print(f"{label:46}" + "".join(f"{v:10.3f}" for v in values))
     print(
-        "(app: 'excerpt visible' is the preview card on the map, drawn from the bundle "
+        "(app: 'excerpt visible' is the preview card on the map (name, kind, one figure), "
+        "drawn from the bundle "
         "before any rerun; the panel is the Streamlit fragment after the rerun. "
         "plain / floor: the excerpt written by the rerun.)"
     )

@@ -144,6 +144,13 @@ def _map_view(lang: str, basemap: str) -> None:
         # mounted again); the panel's column is folded away (PAGE_CSS) while nothing is
         # selected or the user hid it, and the map takes the whole width.
         left, right = st.columns([2.3, 1], gap="medium")
+        is_open = bool(st.session_state.get("selected")) and not st.session_state.get(
+            "panel_closed"
+        )
+        if not is_open:
+            # Folded before the map is drawn: the map opens at its final width, not at the
+            # columns' share first and the whole width once the atlas has loaded.
+            right.container(key="cm-panel-closed").html("<span></span>")
         with left, st.container(key="cm-mapcol"):
             shown = _doc_filter(atlas, lang) if atlas is not None else None
             mapview.show_map(
@@ -151,7 +158,6 @@ def _map_view(lang: str, basemap: str) -> None:
             )
             atlas = atlas if atlas is not None else data.atlas()
             selected = st.session_state.get("selected")
-            is_open = bool(selected) and not st.session_state.get("panel_closed")
             opened = st.session_state.get("reader")
             if opened and opened.get("slot") == "search":
                 show_reader(lang, [])
@@ -171,12 +177,9 @@ def _map_view(lang: str, basemap: str) -> None:
                 st.caption(t("unlocated_beside_map", lang).format(n=missing))
     except CorridorMapError:
         return
-    with right:
-        if is_open:
+    if is_open:
+        with right:
             _panel(atlas, lang)
-        else:
-            # A marker the page's style folds the column by (an empty block is not drawn).
-            st.container(key="cm-panel-closed").html("<span></span>")
     state.sync_query_params()
 
 
@@ -188,7 +191,11 @@ def main() -> None:
     # The document filter stands above the map but outside its fragment: a selection
     # does not rebuild or send its list of documents again; a change of filter reruns
     # the page. Written once the map is sent.
-    bar = st.container()
+    # Until it arrives, a blank of its height keeps its place (page.css hides the blank
+    # once the filter is there, and on a rerun the last one stands till it is replaced):
+    # the map below does not move down when the filter comes after the atlas.
+    st.html('<div class="cm-filterbar-blank"></div>')
+    bar = st.container(key="cm-filterbar")
     _map_view(lang, st.session_state["basemap"])
     atlas = data.checked_atlas(notices, lang)
     with bar:

@@ -294,3 +294,108 @@ def test_the_preview_card_closes_on_a_drag_and_lets_it_through(server: str, page
     pg.mouse.up()  # type: ignore[attr-defined]
     card.first.wait_for(state="hidden", timeout=5_000)
     assert root.evaluate("el => el.__cmMap.getCenter().lng") != before
+
+
+def _apart(a: dict, b: dict) -> bool:
+    """Whether two boxes (Playwright's bounding boxes) do not overlap."""
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_the_preview_card_is_short_and_leaves_the_selected_feature_uncovered(
+    server: str, page: object
+) -> None:
+    pg = page
+    pg.goto(f"{server}/?lang=zh&basemap=none")  # type: ignore[attr-defined]
+    _ready(pg)
+    root = pg.locator(".cm-map-root").first  # type: ignore[attr-defined]
+    # The zone brought to the lower left, where the card opens by default.
+    root.evaluate(
+        """el => { const m = el.__cmMap; m.setView([28.64, 121.40], 12, {animate: false});
+                   const s = m.getSize();
+                   m.panBy([s.x / 2 - 170, -(s.y / 2 - 140)], {animate: false}); }"""
+    )
+    zone = pg.locator("path.cm-f-" + CORE_ID).first  # type: ignore[attr-defined]
+    zone.dispatch_event("click")
+    card = pg.locator(f".cm-preview[data-id='{CORE_ID}']")  # type: ignore[attr-defined]
+    card.wait_for(state="visible", timeout=10_000)
+    shown, drawn = card.bounding_box(), zone.bounding_box()
+    assert _apart(shown, drawn), (shown, drawn, card.get_attribute("data-corner"))
+    # The panel opens beside the map, the map narrows: the card still leaves the zone free.
+    pg.locator("[data-testid='stColumn'] .cm-head").first.wait_for(timeout=20_000)  # type: ignore[attr-defined]
+    pg.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        """() => { const m = document.querySelector('.cm-map-root').__cmMap;
+                   const el = m.getContainer();
+                   const narrow = el.clientWidth < innerWidth * 0.7;
+                   return narrow && m.getSize().x === el.clientWidth; }"""
+    )
+    shown, drawn = card.bounding_box(), zone.bounding_box()
+    assert _apart(shown, drawn), (shown, drawn, card.get_attribute("data-corner"))
+    # Short: name, kind, one figure, and where the rest is; the excerpts are the panel's.
+    atlas = load_atlas()
+    core = atlas.get(CORE_ID)
+    words = card.inner_text()
+    assert core.name_zh in words and "41平方公里" in words, words
+    view = panel.feature_panel(atlas, CORE_ID)
+    assert t("map_preview_more", "zh").format(n=len(view.excerpts)) in words, words
+    assert all(e.quote[:12] not in words for e in view.excerpts), words
+    assert len(words) < 120, words
+
+
+def test_the_map_keeps_its_place_while_the_sidebar_and_the_filter_arrive(
+    server: str, browser: object
+) -> None:
+    # Every animation frame from the first paint (a fresh context: nothing cached): where
+    # the map's column and the map are, whether the sidebar is there, and whether the
+    # page's style applies yet (before it, Streamlit may show the last page it drew).
+    record = """
+      window.__cmFrames = [];
+      (function poll() {
+        const col = document.querySelector('.st-key-cm-mapcol');
+        const map = document.querySelector('.cm-map-root .leaflet-container');
+        const side = document.querySelector('[data-testid=stSidebar]');
+        const main = document.querySelector('[data-testid=stMainBlockContainer]');
+        if (col && main) {
+          const box = (el) => { const r = el.getBoundingClientRect();
+            return [r.x, r.y, r.width, r.height].map(Math.round); };
+          const frame = {col: box(col), map: map && map.clientHeight ? box(map) : null,
+            sidebar: side ? Math.round(side.getBoundingClientRect().width) : 0,
+            styled: getComputedStyle(main).getPropertyValue('--cm-page-style').trim() === '1'};
+          const last = window.__cmFrames[window.__cmFrames.length - 1];
+          if (!last || JSON.stringify(last) !== JSON.stringify(frame))
+            window.__cmFrames.push(frame);
+        }
+        requestAnimationFrame(poll);
+      })();
+    """
+    for width, height in ((1440, 900), (1920, 1080)):
+        context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        pg = context.new_page()
+        pg.add_init_script(record)
+        pg.goto(f"{server}/?lang=zh&basemap=none")
+        _ready(pg)
+        pg.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for()
+        pg.get_by_text(t("map_filter", "zh")).first.wait_for(timeout=20_000)
+        pg.wait_for_function(
+            "() => [...document.querySelectorAll('.cm-label')]"
+            ".some(e => e.style.display === 'block')"
+        )
+        frames = pg.evaluate("window.__cmFrames")
+        context.close()
+        styled = [f for f in frames if f["styled"]]
+        drawn = [f for f in styled if f["map"]]
+        assert drawn, frames
+        # The sidebar is there before the page (and the map) is laid out, and the map's
+        # column keeps its left edge, top and width from its first frame to the last.
+        assert all(f["sidebar"] > 0 for f in styled), (width, frames)
+        assert {tuple(f["col"][:3]) for f in styled} == {tuple(drawn[-1]["col"][:3])}, (
+            width,
+            frames,
+        )
+        # Once drawn, the map never moves or resizes.
+        assert {tuple(f["map"]) for f in drawn} == {tuple(drawn[-1]["map"])}, (width, frames)

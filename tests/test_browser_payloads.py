@@ -174,7 +174,8 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     register = json.loads((layers / "indicators.json").read_text(encoding="utf-8"))
     first = register["indicators"][0]
     first["name_zh"] = name_payload("indicator")
-    first["note"] = payload("ind_note")
+    first["note"] = payload("ind_note_en")
+    first["note_zh"] = payload("ind_note")  # the Chinese UI shows the Chinese note
     _write_json(layers / "indicators.json", register)
 
     # Every payload file must be valid, or it would be refused and the test prove little.

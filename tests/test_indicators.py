@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import html
 import json
 import re
 import subprocess
@@ -343,3 +344,54 @@ def test_every_passed_target_without_report_shows_no_report_never_missed(registe
             assert f">{t('ind_status_no_report', lang)}</span>" in card, indicator.id
             for word in ("missed", "未完成", "未达成", t("verdict_not_met", lang)):
                 assert word not in card, (indicator.id, word)
+
+
+# ------------------------------------------------------------------ notes in both languages
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def test_every_note_of_the_register_has_a_chinese_version_keeping_the_documents_words(
+    register,
+):
+    notes = [(i.id, i.note, i.note_zh) for i in register] + [
+        (i.id, r.note, r.note_zh) for i in register for r in i.reported
+    ]
+    written = [(iid, en, zh) for iid, en, zh in notes if en or zh]
+    assert len(written) >= 12
+    for iid, english, chinese in written:
+        assert english and chinese, iid
+        assert re.search(r"[A-Za-z]{4,}", english), iid  # English, quoting the documents
+        # The words a note takes from a document stay verbatim in the Chinese note.
+        for words in _CJK_RUN.findall(english):
+            assert words in chinese, (iid, words)
+        assert not re.search(r"[A-Za-z]{4,}", chinese.replace("R&D", "")), (iid, chinese)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_card_shows_the_notes_in_the_ui_language(register, lang):
+    from corridor_map.views.indicators import card_html
+
+    own = register.get("wl-industrial-rd-intensity")
+    shown = html.unescape(card_html(own, lang, TODAY))
+    wanted, other = (own.note_zh, own.note) if lang == "zh" else (own.note, own.note_zh)
+    assert wanted and other
+    assert wanted in shown and other not in shown
+
+    city = register.get("wz-hitech-enterprises")
+    (report,) = [r for r in city.reported if r.note]
+    shown = html.unescape(card_html(city, lang, TODAY))
+    wanted, other = (report.note_zh, report.note) if lang == "zh" else (report.note, report.note_zh)
+    assert wanted in shown and other not in shown
+
+
+def test_a_note_written_in_one_language_only_is_shown_as_written(raw):
+    from corridor_map.views.indicators import card_html
+
+    data = copy.deepcopy(raw)
+    record = next(i for i in data["indicators"] if i["id"] == "wl-tech-loans-balance")
+    record["note"], record["note_zh"] = "A curator's note, English only.", None
+    indicator = parse(data).get("wl-tech-loans-balance")
+    for lang in ("zh", "en"):
+        shown = html.unescape(card_html(indicator, lang, TODAY))
+        assert "A curator's note, English only." in shown

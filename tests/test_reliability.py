@@ -244,7 +244,7 @@ def test_gaode_tiles_are_requested_over_https() -> None:
     tiles = basemaps.basemap_tiles("gaode", {})
     assert tiles is not None
     assert tiles.url.startswith("https://") and "autonavi.com" in tiles.url
-    for basemap in basemaps.available_basemaps({"TIANDITU_KEY": "k"}):
+    for basemap in basemaps.BASEMAPS:
         source = basemaps.basemap_tiles(basemap, {"TIANDITU_KEY": "k"})
         if source is not None:
             assert source.url.startswith("https://"), source.url

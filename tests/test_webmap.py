@@ -197,12 +197,30 @@ def test_base_map_script_is_identical_between_builds(collections):
     assert hashlib.sha256(webmap.stable_script(english).encode()).hexdigest() != h1
 
 
-def test_tianditu_only_with_a_key():
-    assert "tianditu" not in basemaps.available_basemaps({})
-    assert "tianditu" in basemaps.available_basemaps({"TIANDITU_KEY": "k123"})
+def test_tianditu_is_offered_and_names_its_missing_setting():
+    assert "tianditu" in basemaps.BASEMAPS
+    assert basemaps.missing_settings("tianditu", {}) == ("TIANDITU_KEY",)
+    assert basemaps.drawn_basemap("tianditu", {}) == basemaps.DEFAULT_BASEMAP
+    assert basemaps.basemap_tiles("tianditu", {}) is None
+    # A template with a {key} still needs the token; one without it needs none.
+    with_key = {"CORRIDOR_MAP_TIANDITU_URL": "https://gis.example.gov.cn/{z}/{x}/{y}?tk={key}"}
+    assert basemaps.missing_settings("tianditu", with_key) == ("TIANDITU_KEY",)
+    intranet = {"CORRIDOR_MAP_TIANDITU_URL": "https://gis.example.gov.cn/vec/{z}/{x}/{y}.png"}
+    assert basemaps.missing_settings("tianditu", intranet) == ()
+    assert basemaps.drawn_basemap("tianditu", intranet) == "tianditu"
+    tiles = basemaps.basemap_tiles("tianditu", intranet)
+    assert tiles is not None and tiles.url == intranet["CORRIDOR_MAP_TIANDITU_URL"]
+    keyed = basemaps.basemap_tiles("tianditu", {**with_key, "TIANDITU_KEY": "k9"})
+    assert keyed is not None and keyed.url.endswith("tk=k9")
+    for other in ("none", "osm", "gaode"):
+        assert basemaps.missing_settings(other, {}) == ()
+        assert basemaps.drawn_basemap(other, {}) == other
+
+
+def test_tianditu_with_a_key():
+    assert basemaps.missing_settings("tianditu", {"TIANDITU_KEY": "k123"}) == ()
     tiles = basemaps.basemap_tiles("tianditu", {"TIANDITU_KEY": "k123"})
     assert tiles is not None and tiles.url.endswith("tk=k123") and "天地图" in tiles.attribution
-    assert basemaps.basemap_tiles("tianditu", {}) is None
     assert "OpenStreetMap" in basemaps.basemap_tiles("osm", {}).attribution
     assert basemaps.basemap_tiles("none", {}) is None
 

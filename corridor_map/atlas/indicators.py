@@ -12,15 +12,19 @@ scope is "no report" (:func:`status`).
 Register schema (one object with an ``indicators`` list)::
 
     {"id", "corridor", "scope", "doc", "category", "name_zh", "name_en", "unit", "kind",
-     "tags": [...], "note": str | null,
+     "tags": [...], "note": str | null, "note_zh": str | null,
      "base":   figure | null,
      "target": figure,
      "restated": [figure, ...],
-     "reported": [{"value", "unit", "text", "date", "scope", "source", "note"}, ...]}
+     "reported": [{"value", "unit", "text", "date", "scope", "source", "note", "note_zh"},
+                  ...]}
 
     figure = {"year", "value", "text", "qualifier", "source", "year_source"}
     source = {"doc", "quote", "paragraph"}
 
+``note`` is a curator's explanatory note in English, ``note_zh`` the same note in Chinese
+(the documents' words inside a note stay verbatim Chinese in both). The shipped register
+has both; a note added with one only (``curation indicator --note``) is shown as written.
 ``value`` is the figure written in ``text`` (null only when the text states no figure,
 e.g. a milestone such as ``创成国家级高新区``); ``year`` appears in the figure's quote or in
 ``year_source`` (the table header or the sentence that gives the year).
@@ -114,6 +118,10 @@ class Source:
         return {"doc": self.doc, "quote": self.quote, "paragraph": self.paragraph}
 
 
+def _note_in(english: str | None, chinese: str | None, lang: str) -> str | None:
+    return (chinese or english) if lang == "zh" else (english or chinese)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A base or target figure as a document states it."""
@@ -137,6 +145,12 @@ class Report:
     scope: str
     source: Source
     note: str | None
+    note_zh: str | None = None
+
+    def note_in(self, lang: str) -> str | None:
+        """Return the curator's note in ``lang`` (``zh``: Chinese, else English), or the
+        one version there is."""
+        return _note_in(self.note, self.note_zh, lang)
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,12 @@ class Indicator:
     reported: tuple[Report, ...]
     tags: tuple[str, ...]
     note: str | None
+    note_zh: str | None = None
+
+    def note_in(self, lang: str) -> str | None:
+        """Return the curator's note in ``lang`` (``zh``: Chinese, else English), or the
+        one version there is."""
+        return _note_in(self.note, self.note_zh, lang)
 
     def figures(self) -> list[tuple[str, Figure | Report]]:
         """Return ``(role, figure)`` pairs: base, target, restated and reported figures."""
@@ -512,6 +532,7 @@ def _report(raw: dict[str, Any]) -> Report:
         scope=raw["scope"],
         source=_source(raw["source"]),
         note=raw.get("note"),
+        note_zh=raw.get("note_zh"),
     )
 
 
@@ -545,6 +566,7 @@ def parse(data: Any, file: str = REGISTER_FILE, path: Path | None = None) -> Reg
             reported=tuple(_report(f) for f in r.get("reported", [])),
             tags=tuple(r.get("tags", [])),
             note=r.get("note"),
+            note_zh=r.get("note_zh"),
         )
         for r in data["indicators"]
     )

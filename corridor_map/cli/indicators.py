@@ -87,6 +87,7 @@ def _report_record(report: Report, indicator: Indicator) -> dict[str, Any]:
         "scope": report.scope,
         "same_scope": report.scope == indicator.scope,
         "note": report.note,
+        "note_zh": report.note_zh,
         "source": _source_record(report.source),
     }
 
@@ -105,6 +106,7 @@ def indicator_record(indicator: Indicator, today: datetime.date | None = None) -
         "kind": indicator.kind,
         "tags": list(indicator.tags),
         "note": indicator.note,
+        "note_zh": indicator.note_zh,
         "status": status(indicator, today),
         "base": _figure_record(indicator.base),
         "target": _figure_record(indicator.target),

@@ -24,7 +24,8 @@ ENVIRONMENT: dict[str, str] = {
     "static/ under the cache folder)",
     "TIANDITU_KEY": "Tianditu (天地图) token; without it the Tianditu basemap says what is missing",
     "CORRIDOR_MAP_TIANDITU_URL": "Tianditu tile template for an intranet node, with {x} {y} "
-    "{z} and {key} (default: the public t0-t7 WMTS nodes)",
+    "{z} and {key} (a template without {key} needs no token) (default: the public t0-t7 WMTS "
+    "nodes)",
     "CORRIDOR_MAP_APPROVAL_NUMBER": "审图号 printed on maps (default: none)",
     "CORRIDOR_MAP_SCHEMATIC_MARK": "'on' prints the 示意图 mark on maps (default: on)",
     "CORRIDOR_MAP_DB": "the curation store's database: a postgresql://… URL for a shared "

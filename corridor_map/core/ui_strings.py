@@ -239,8 +239,8 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     },
     "map_close": {"zh": "关闭", "en": "Close"},
     "map_preview_more": {
-        "zh": "完整原文与出处见地图旁的面板",
-        "en": "Full excerpts and citations in the panel next to the map",
+        "zh": "原文摘录 {n} 段 · 详情在右侧面板",
+        "en": "{n} excerpt(s) · see the panel",
     },
     "map_tile_error": {
         "zh": "在线底图瓦片无法加载（无网络或被拦截）；图层仍可用，可改用离线底图。",
@@ -425,6 +425,14 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "print_approval": {"zh": "审图号：", "en": "Map approval no. (审图号): "},
     "print_key": {"zh": "图注", "en": "Key"},
     "brief_source_english": {"zh": "几何来源说明（英文原文）：", "en": "Source note: "},
+    "basemap_not_set_up": {"zh": "{name}（未配置）", "en": "{name} (not set up)"},
+    "basemap_tianditu_missing": {
+        "zh": "天地图底图未配置：请设置 {settings}（天地图令牌）；内网或政务节点另设 "
+        "CORRIDOR_MAP_TIANDITU_URL（瓦片地址模板，令牌处写 {{key}}）。地图暂用离线底图。",
+        "en": "The Tianditu basemap is not set up: set {settings} (the Tianditu token); for "
+        "an intranet or government node also set CORRIDOR_MAP_TIANDITU_URL (the tile "
+        "template, {{key}} where the token goes). The map shows the offline basemap meanwhile.",
+    },
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
     # --- end of uploads strings ---

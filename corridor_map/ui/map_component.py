@@ -116,8 +116,9 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
 
     The basemap and language, the data (name, size and modification time of every file in
     the layers and seeds folders: the atlas, the previews' excerpts), the package's own
-    sources and the renderers' versions, and the Tianditu key (in the tile URL).
+    sources and the renderers' versions, and the Tianditu key and node (in the tile URL).
     """
+    settings = load_settings()
     seeds = paths.seeds_dir() if seeds_dir is None else seeds_dir
     parts = [
         basemap,
@@ -127,7 +128,7 @@ def bundle_key(basemap: str, lang: str, layers_dir: Path, seeds_dir: Path | None
         str(seeds),
         paths.folder_snapshot(seeds),
         _code_fingerprint(),
-        hashlib.sha256(load_settings().tianditu_key.encode()).hexdigest(),
+        hashlib.sha256(f"{settings.tianditu_key}\n{settings.tianditu_url}".encode()).hexdigest(),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 

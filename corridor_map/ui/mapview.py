@@ -11,6 +11,7 @@ from corridor_map.core.credits import GEONAMES, OSM
 from corridor_map.core.i18n import t
 from corridor_map.ui import data, map_component, state
 from corridor_map.views import previews
+from corridor_map.webmap import basemaps as map_basemaps
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
@@ -44,7 +45,9 @@ def show_map(
     on_event : callable, optional
         Called with a map event; default: a click selects (``select`` mode).
     """
-    url, digest = data.bundle(basemap, lang)
+    # A basemap chosen without its settings is drawn as the offline one (the sidebar says
+    # what to set), never as an empty tile layer.
+    url, digest = data.bundle(map_basemaps.drawn_basemap(basemap), lang)
     selected = st.session_state.get("selected") if mode == "select" else None
     outline = (
         previews.map_outline(atlas, selected) if atlas is not None else previews.MapOutline(None)

@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
 
 
-def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
-    """Draw the sidebar (after the page: its widgets hold their values in the session)."""
+def language_choice() -> str:
+    """Draw the sidebar's first widget, the language, before the page; return the language.
+
+    The sidebar is on the page from the first element on: when it arrived after the page
+    (its other widgets are drawn after the map), the main column, the map with it, moved
+    sideways by the sidebar's width as the page loaded.
+    """
     lang = st.session_state["lang"]
     with st.sidebar:
         st.radio(
@@ -30,21 +35,17 @@ def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
             format_func=lambda code: "中文" if code == "zh" else "English",
             horizontal=True,
         )
-        lang = st.session_state["lang"]
+    return str(st.session_state["lang"])
+
+
+def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
+    """Draw the rest of the sidebar (after the page: its widgets hold their values in the
+    session), under :func:`language_choice`."""
+    lang = st.session_state["lang"]
+    with st.sidebar:
         # One widget per language: Streamlit keeps a keyed widget's formatted options, so
         # the labels would not follow the language toggle otherwise.
-        choices = list(basemaps)
-        st.selectbox(
-            t("basemap", lang),
-            choices,
-            index=choices.index(st.session_state["basemap"]),
-            key=f"basemap_{lang}",
-            format_func=lambda b: t(f"basemap_{b}", lang),
-            on_change=state.copy_widget,
-            args=(f"basemap_{lang}", "basemap"),
-        )
-        if st.session_state["basemap"] in map_basemaps.GCJ02_BASEMAPS:
-            st.caption(t("gcj_note", lang))
+        basemap_choice(basemaps, lang)
 
         from corridor_map.documents.corpus import MAX_QUERY_CHARS
 
@@ -84,6 +85,35 @@ def sidebar(atlas: Atlas, basemaps: Sequence[str]) -> None:
         st.subheader(t("attribution", lang))
         st.caption(t("attribution_text", lang))
         downloads(atlas, lang)
+
+
+def basemap_choice(basemaps: Sequence[str], lang: str) -> None:
+    """The basemap picker; a basemap missing its settings is listed as such and, chosen,
+    names the setting while the map draws the offline basemap."""
+    missing = {b: map_basemaps.missing_settings(b) for b in basemaps}
+
+    def label(basemap: str) -> str:
+        name = t(f"basemap_{basemap}", lang)
+        return t("basemap_not_set_up", lang).format(name=name) if missing[basemap] else name
+
+    choices = list(basemaps)
+    st.selectbox(
+        t("basemap", lang),
+        choices,
+        index=choices.index(st.session_state["basemap"]),
+        key=f"basemap_{lang}",
+        format_func=label,
+        on_change=state.copy_widget,
+        args=(f"basemap_{lang}", "basemap"),
+    )
+    chosen = st.session_state["basemap"]
+    if missing.get(chosen):
+        st.warning(
+            t(f"basemap_{chosen}_missing", lang).format(settings=", ".join(missing[chosen])),
+            icon=":material/key_off:",
+        )
+    elif chosen in map_basemaps.GCJ02_BASEMAPS:
+        st.caption(t("gcj_note", lang))
 
 
 def downloads(atlas: Atlas, lang: str) -> None:

@@ -195,7 +195,11 @@ def card_html(indicator: Indicator, lang: str, today: datetime.date | None = Non
             continue
         items = "".join(
             f"<li>{inert(r.date)} · {inert(figure_text(r, r.unit))} · {inert(r.scope)}"
-            + (f' <span class="cm-ind-note">{inert(r.note)}</span>' if r.note else "")
+            + (
+                f' <span class="cm-ind-note">{inert(note)}</span>'
+                if (note := r.note_in(lang))
+                else ""
+            )
             + "</li>"
             for r in reports
         )
@@ -208,9 +212,10 @@ def card_html(indicator: Indicator, lang: str, today: datetime.date | None = Non
             for f in indicator.restated
         )
         parts.append(f"<div><b>{inert(t('ind_restated', lang))}</b><ul>{items}</ul></div>")
-    if indicator.note:
+    note = indicator.note_in(lang)
+    if note:
         parts.append(f'<div class="cm-ind-note">{inert(t("ind_note", lang))}: ')
-        parts.append(f"{inert(indicator.note)}</div>")
+        parts.append(f"{inert(note)}</div>")
     parts.append("</div>")
     return "".join(parts)
 

@@ -14,11 +14,13 @@ from corridor_map.views.panel import (
 
 
 def preview_records(atlas: Any, lang: str, corpus: Any | None = None) -> dict[str, Any]:
-    """Return, per located curated feature, what the map shows the instant it is clicked.
+    """Return, per located curated feature, the short card the map shows on a click.
 
     The records travel once inside the map bundle (a static file the browser caches), so a
-    click shows the name, role, stated figures and the first excerpt without waiting for
-    the server; the full panel follows. Plain data: the component writes it with
+    click shows the card without waiting for the server: the name, the kind (role and
+    corridor), one key figure (the first the documents state, with its measured value)
+    and how many excerpts the panel beside the map holds. The excerpts themselves are the
+    panel's: the card does not repeat them. Plain data: the component writes it with
     ``textContent``, never as markup.
 
     Parameters
@@ -39,24 +41,23 @@ def preview_records(atlas: Any, lang: str, corpus: Any | None = None) -> dict[st
         if feature.corridor == "reference" or feature.geometry is None:
             continue
         view = feature_panel(atlas, feature.id, corpus)
-        first = next((e for e in view.excerpts if not e.error), None)
-        figures = [
-            f"{quantity_name(row.quantity, lang)} {row.stated_text}"
+        key = view.figures[0] if view.figures else None
+        figure = (
+            f"{quantity_name(key.quantity, lang)} {key.stated_text}"
             + (
-                f" · {t('measured', lang)} {row.measured:,.2f} {row.measured_unit}"
-                if row.measured is not None
+                f" · {t('measured', lang)} {key.measured:,.2f} {key.measured_unit}"
+                if key.measured is not None
                 else ""
             )
-            for row in view.figures
-        ]
+            if key is not None
+            else ""
+        )
         records[feature.id] = {
             "name": view.name(lang),
             "role": role_name(view.role, lang),
             "corridor": corridor_name(view.corridor, lang),
             "schematic": view.schematic,
-            "figures": figures,
-            "quote": first.quote if first else "",
-            "cite": citation_label_of(first) if first else "",
+            "figure": figure,
             "excerpts": len(view.excerpts),
         }
     return records

@@ -32,14 +32,31 @@ class Basemap:
     overlay_url: str | None = None
 
 
-def available_basemaps(env: Mapping[str, str] | None = None) -> list[str]:
-    """Return the basemap ids the user can choose; Tianditu only when a key is set.
+def missing_settings(basemap: str, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Return the settings a basemap needs that are not set (empty: it can be drawn).
+
+    Every basemap is offered; one whose settings are missing is drawn as the offline
+    basemap and the sidebar names what to set (:func:`drawn_basemap`). Tianditu needs a
+    token (``TIANDITU_KEY``) unless an intranet node's template
+    (``CORRIDOR_MAP_TIANDITU_URL``) has no ``{key}`` in it: such nodes often take none.
 
     ``env`` is read through :func:`corridor_map.core.settings.load_settings` (default: the
     process's environment).
     """
-    key = load_settings(env).tianditu_key
-    return [b for b in BASEMAPS if b != "tianditu" or key]
+    if basemap != "tianditu":
+        return ()
+    settings = load_settings(env)
+    if settings.tianditu_key:
+        return ()
+    if settings.tianditu_url and "{key}" not in settings.tianditu_url:
+        return ()
+    return ("TIANDITU_KEY",)
+
+
+def drawn_basemap(basemap: str, env: Mapping[str, str] | None = None) -> str:
+    """Return the basemap the map draws for a choice: the offline one while the chosen
+    one lacks its settings (a tile layer without them would draw a blank map)."""
+    return DEFAULT_BASEMAP if missing_settings(basemap, env) else basemap
 
 
 def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap | None:
@@ -64,9 +81,9 @@ def basemap_tiles(basemap: str, env: Mapping[str, str] | None = None) -> Basemap
             subdomains="".join(p.get("subdomains", "1234")),
         )
     if basemap == "tianditu":
-        key = settings.tianditu_key
-        if not key:
+        if missing_settings(basemap, env):
             return None
+        key = settings.tianditu_key
         if settings.tianditu_url:
             # An intranet (政务) node: its own template, with {key} where the token goes.
             url = settings.tianditu_url.replace("{key}", key)

@@ -903,6 +903,53 @@ def _taizhou() -> list[dict[str, Any]]:
     ]
 
 
+# The curators' notes are explanations, not quotes: each has a Chinese version, shown in
+# the Chinese UI (the Chinese words inside them are the documents' own and stay verbatim).
+CITY_WIDE_ZH = (
+    "温州市全市数字（复函中的“全市”口径），并非目标所针对的走廊；列于目标旁，不计作该目标的报告。"
+)
+NOTES_ZH = {
+    FYP_NOTES["wl-industrial-rd-intensity"]: (
+        "表1 与 p014 记 2020 年为 2.6%；p013 写作“规上工业企业R&D占营业收入比重达2.5%”"
+        "（2020 年）。本登记采用表中数字，不对二者作调和。"
+    ),
+    FYP_NOTES["wl-hitech-industry-share"]: (
+        "p013 写作“高新技术产业增加值占工业增加值比重达68.8%”（2020 年；口径为工业，"
+        "而非规模以上工业）。"
+    ),
+    FYP_NOTES["wl-innovation-enclaves"]: "表1 标注为“倍增”，但正文的“五倍增”列表（p035）未列此项。",
+    "Stated for “十四五”期间; the year is the end of the plan period (p010).": (
+        "原文为“十四五”期间；年份取规划期末（p010）。"
+    ),
+    "The sentence gives no year; it is the end of the plan's period (2020-2022).": (
+        "该句未写年份；年份取规划期末（2020-2022）。"
+    ),
+    "Not quantified in the briefing: a milestone, no figure.": (
+        "新闻发布会未给出量化数字：为里程碑目标，无数字。"
+    ),
+    f"{CITY_WIDE} 累计引进 (introduced, cumulative since a date not stated).": (
+        f"{CITY_WIDE_ZH}“累计引进”：累计数，起算时间未说明。"
+    ),
+    f"{CITY_WIDE} 累计 (cumulative).": f"{CITY_WIDE_ZH}“累计”：累计数。",
+    f"{CITY_WIDE} 累计 (cumulative); the letter's unit 万家 is kept.": (
+        f"{CITY_WIDE_ZH}“累计”：累计数；保留复函所用单位“万家”。"
+    ),
+    f"{CITY_WIDE} 累计建成 (built, cumulative); the letter's unit 万方 is kept.": (
+        f"{CITY_WIDE_ZH}“累计建成”：累计建成数；保留复函所用单位“万方”。"
+    ),
+}
+
+
+def _with_note_zh(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with ``note_zh`` after ``note`` (a note without a translation raises)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "note":
+            out["note_zh"] = None if value is None else NOTES_ZH[value]
+    return out
+
+
 def register() -> dict[str, Any]:
     """The register's content, before checking."""
     records = _table_1() + _fyp_prose() + _wenzhou() + _taizhou()
@@ -910,6 +957,8 @@ def register() -> dict[str, Any]:
         extra = TABLE_1_EXTRA_RESTATED.get(record["id"])
         if extra is not None:
             record["restated"].append(extra)
+        record["reported"] = [_with_note_zh(r) for r in record["reported"]]
+    records = [_with_note_zh(r) for r in records]
     return {
         "name": "indicators",
         "description": (

@@ -236,13 +236,17 @@ function noticeControl() {
 function previewControl(host) {
   const Control = L.Control.extend({
     options: { position: "bottomleft" },
-    onAdd() {
+    onAdd(map) {
       // The card lets the pointer through (map.css: pointer-events none but for its close
       // button): a drag that starts on it pans the map instead of selecting its text.
-      const box = L.DomUtil.create("div", "cm-preview");
-      box.style.display = "none";
-      host.previewBox = box;
-      return box;
+      // One card per map: moving it to another corner (placePreview) adds the control
+      // again, and the card keeps its content.
+      if (!host.previewBox || host.previewMap !== map) {
+        host.previewBox = L.DomUtil.create("div", "cm-preview");
+        host.previewBox.style.display = "none";
+        host.previewMap = map;
+      }
+      return host.previewBox;
     },
   });
   return new Control();
@@ -257,6 +261,7 @@ function showPreview(host, id) {
     box.style.display = "none";
     return;
   }
+  // A short card: what was clicked and one figure. The excerpts are the panel's.
   const s = host.meta.strings;
   const close = text("button", "×", "cm-preview-close");
   close.type = "button";
@@ -267,14 +272,47 @@ function showPreview(host, id) {
   if (rec.schematic) head.appendChild(text("span", s.schematic, "cm-badge"));
   box.appendChild(head);
   box.appendChild(text("div", `${rec.role} · ${rec.corridor}`, "cm-preview-meta"));
-  for (const fig of rec.figures) box.appendChild(text("div", fig, "cm-preview-figure"));
-  if (rec.quote) {
-    box.appendChild(text("blockquote", rec.quote, "cm-preview-quote"));
-    box.appendChild(text("div", rec.cite, "cm-preview-cite"));
-  }
-  box.appendChild(text("div", s.more, "cm-preview-more"));
+  if (rec.figure) box.appendChild(text("div", rec.figure, "cm-preview-figure"));
+  box.appendChild(text("div", s.more.replace("{n}", String(rec.excerpts)), "cm-preview-more"));
   box.dataset.id = id;
   box.style.display = "block";
+  placePreview(host);
+}
+
+// The card goes to the first map corner where it leaves the selected feature uncovered
+// (bottom left, then top left, top right, bottom right), else where it covers the least
+// of it. Corners hold the map's other controls too: Leaflet stacks them, never overlaps.
+const PREVIEW_CORNERS = ["bottomleft", "topleft", "topright", "bottomright"];
+function placePreview(host) {
+  const box = host.previewBox;
+  const id = box && box.style.display !== "none" ? box.dataset.id : null;
+  const layers = id ? host.index[id] || [] : [];
+  const map = host.map;
+  const control = host.previewControl;
+  if (!layers.length || !control || !hasSize(host)) return;
+  const bounds = layerBounds(layers);
+  if (!bounds || !bounds.isValid()) return;
+  const pad = 12; // a point's symbol, and some air around the outline
+  const a = map.latLngToContainerPoint(bounds.getNorthWest());
+  const b = map.latLngToContainerPoint(bounds.getSouthEast());
+  const shape = [Math.min(a.x, b.x) - pad, Math.min(a.y, b.y) - pad, Math.max(a.x, b.x) + pad, Math.max(a.y, b.y) + pad];
+  const root = map.getContainer().getBoundingClientRect();
+  const covered = () => {
+    const r = box.getBoundingClientRect();
+    const w = Math.min(shape[2], r.right - root.left) - Math.max(shape[0], r.left - root.left);
+    const h = Math.min(shape[3], r.bottom - root.top) - Math.max(shape[1], r.top - root.top);
+    return w > 0 && h > 0 ? w * h : 0;
+  };
+  let best = null;
+  for (const corner of PREVIEW_CORNERS) {
+    if (control.getPosition() !== corner) control.setPosition(corner);
+    const area = covered();
+    if (best === null || area < best[1]) best = [corner, area];
+    if (area === 0) break;
+  }
+  if (control.getPosition() !== best[0]) control.setPosition(best[0]);
+  box.dataset.corner = best[0];
+  if (host.labels) host.labels.update();
 }
 
 function buildMap(host, bundle) {
@@ -329,6 +367,7 @@ function buildMap(host, bundle) {
         const tip = document.createElement("div");
         tip.appendChild(text("b", rec.name));
         tip.appendChild(text("div", rec.role + (rec.schematic ? ` · ${meta.strings.schematic}` : ""), "cm-tip-role"));
+        if (rec.figure) tip.appendChild(text("div", rec.figure, "cm-tip-role"));
         sub.bindTooltip(tip, { sticky: true, direction: "top", opacity: 0.95 });
       }
     });
@@ -360,7 +399,7 @@ function buildMap(host, bundle) {
   groupLayerControl(map);
   legendControl(meta).addTo(map);
   host.notice = noticeControl().addTo(map);
-  previewControl(host).addTo(map);
+  host.previewControl = previewControl(host).addTo(map);
   for (const tiles of built.tiles) {
     let failures = 0;
     tiles.on("tileerror", () => {
@@ -385,6 +424,9 @@ function buildMap(host, bundle) {
   host.overlayKey = null;
   host.frameSeq = null;
   map.on("dragstart", () => { if (host.previewBox) host.previewBox.style.display = "none"; });
+  // A zoom, or the map narrowing as the panel opens beside it, moves the feature under the
+  // card: the card finds its corner again.
+  map.on("zoomend resize", () => placePreview(host));
   map.invalidateSize({ animate: false });
   // The map's own element is watched too: its size can arrive after the root's (the
   // component's stylesheet that stretches it over the root may load after this script),
