@@ -5,6 +5,7 @@ The PNGs are kept under tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -243,3 +244,26 @@ def test_district_names_cross_no_feature_outline_or_label():
         assert not b.intersects(outlines), name
         others = [o for other, o in placed if other != name]
         assert not any(b.intersects(o) for o in others), name
+
+
+@pytest.mark.slow
+def test_a_long_title_ends_before_the_schematic_mark(tmp_path):
+    pdf = printmap.render_map(tmp_path / "m.pdf", scope="wenzhou-daluo", paper="A4", lang="en")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    words = [
+        (float(x0), float(y0), float(x1), html.unescape(word))
+        for x0, y0, x1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            boxes,
+        )
+    ]
+    mark_first = t("print_schematic_mark", "en").split()[0]
+    mark = min((w for w in words if w[3] == mark_first), key=lambda w: w[1])
+    line = [w for w in words if abs(w[1] - mark[1]) < 12 and w[0] < mark[0]]
+    assert any(w[3] == "Daluo" for w in line), line  # the title is on the mark's line
+    assert max(w[2] for w in line) < mark[0], (line, mark)

@@ -13,7 +13,9 @@ import datetime
 from pathlib import Path
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.core.i18n import corridor_name, display_name, t
@@ -26,7 +28,7 @@ from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, sc
 from corridor_map.outputs.verify import check_pdf, check_png
 from corridor_map.webmap.style import CORRIDOR_COLORS
 
-__all__ = ["LAYOUT", "PAPER", "render_map", "save_figure", "setup"]
+__all__ = ["LAYOUT", "PAPER", "fit_left_of", "render_map", "save_figure", "setup"]
 
 #: Landscape page sizes in inches.
 PAPER = {"A4": (11.69, 8.27), "A3": (16.54, 11.69)}
@@ -39,6 +41,22 @@ LAYOUT: dict[str, dict[str, float]] = {
     "A4": {"margin": 0.35, "title": 16, "labels": 6.5, "legend": 7.5, "footer": 7},
     "A3": {"margin": 0.5, "title": 22, "labels": 8, "legend": 9.5, "footer": 8.5},
 }
+
+
+def fit_left_of(text: Text, other: Text, gap_px: float, smallest: float = 0.5) -> None:
+    """Shrink ``text`` until it ends ``gap_px`` before ``other`` begins.
+
+    A long title (an English corridor name) would otherwise run under the 示意图 mark
+    on the same line; it keeps at least ``smallest`` of its size.
+    """
+    figure = text.get_figure()
+    assert figure is not None
+    renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[arg-type]
+    limit = other.get_window_extent(renderer).x0 - gap_px
+    size = start = float(text.get_fontsize())
+    while text.get_window_extent(renderer).x1 > limit and size > start * smallest:
+        size *= 0.95
+        text.set_fontsize(size)
 
 
 def setup() -> None:
@@ -159,10 +177,9 @@ def render_map(
     scale_bar(ax, frame, lang, size=layout["legend"] * 0.95)
     north_arrow(ax, frame, lang)
     title_y = 1 - (margin + layout["title"] * 1.2 / 72) / height
-    fig.text(margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True))
     # The 示意图 mark on the title line, outside the map where no label can meet it (the
     # date is in the footer).
-    fig.text(
+    mark = fig.text(
         1 - margin / width,
         title_y,
         t("print_schematic_mark", lang)
@@ -175,6 +192,10 @@ def render_map(
         if settings.schematic_mark
         else None,
     )
+    heading = fig.text(
+        margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True)
+    )
+    fit_left_of(heading, mark, gap_px=fig.dpi * 0.15)
     for i, text in enumerate(footer):
         fig.text(
             margin / width,
