@@ -65,6 +65,23 @@ def test_legend_lists_what_the_map_draws():
     assert "平台" in labels and "门户枢纽" in labels  # the point symbols
 
 
+def test_the_legend_stands_above_every_label_and_mark_of_the_map():
+    # A brief's inset printed river names across the legend's rows (review finding 4).
+    atlas = load_atlas()
+    core = atlas.get("taizhou-central-core")
+    context = atlas.by_corridor(core.corridor)
+    fig = Figure(figsize=(8.27, 4))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    frame = cartography.draw_map(ax, atlas, context, "en", focus=core, label_size=6.5)
+    furniture.scale_bar(ax, frame, "en")
+    furniture.north_arrow(ax, frame, "en")
+    furniture.legend(ax, context, "en", size=5.5)
+    key = ax.get_legend()
+    drawn = [*ax.texts, *ax.patches, *ax.lines, *ax.collections]
+    assert drawn and key.get_zorder() > max(a.get_zorder() for a in drawn)
+
+
 @needs_poppler
 def test_a3_is_laid_out_for_a3_with_mark_and_approval_number(tmp_path):
     settings = dataclasses.replace(

@@ -19,9 +19,11 @@ from corridor_map.outputs.cartography import DISTRICT_EDGE, DISTRICT_FILL, MapFr
 from corridor_map.outputs.common import attribution
 from corridor_map.outputs.fonts import cjk_font
 
-__all__ = ["footer_lines", "legend", "north_arrow", "scale_bar"]
+__all__ = ["LEGEND_ZORDER", "footer_lines", "legend", "north_arrow", "scale_bar"]
 
 _GEOD = Geod(ellps="WGS84")
+#: The legend stands above everything the map draws (labels are at 20-31).
+LEGEND_ZORDER = 40
 
 
 def scale_bar(ax: Axes, frame: MapFrame, lang: str, size: float = 7.0) -> float:
@@ -202,7 +204,7 @@ def legend(
             label=t("print_legend_districts", lang),
         )
     )
-    ax.legend(
+    key = ax.legend(
         handles=handles,
         loc=loc,
         prop=cjk_font(size),
@@ -210,6 +212,9 @@ def legend(
         title=t("legend", lang),
         title_fontproperties=cjk_font(size + 1, bold=True),
     )
+    # Above the map's labels (and their halos): a label under the legend is hidden by its
+    # box instead of printed across its rows.
+    key.set_zorder(LEGEND_ZORDER)
     return [h.get_label() for h in handles]
 
 
