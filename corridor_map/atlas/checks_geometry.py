@@ -6,8 +6,11 @@ validity, RFC 7946 winding and stated areas.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,7 @@ from corridor_map.core.vocab import (
     area_in_km2,
 )
 from corridor_map.geo.geodesy import geodesic_area_km2
-from corridor_map.geo.geojson import read_json as _read_json
+from corridor_map.geo.geojson import parse_json, read_data_bytes
 
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 
@@ -34,11 +37,14 @@ def check_file(
     checker: Checker, path: Path, links: list[tuple[str, Any]]
 ) -> list[tuple[str, dict[str, Any], BaseGeometry | None]]:
     name = path.name
-    data, error = _read_json(path)
-    if error is not None:
-        checker.add(name, "-", "-", error)
+    raw, error = read_data_bytes(path)
+    data: Any = None
+    if raw is not None:
+        data, error = parse_json(raw)
+    if raw is None or error is not None:
+        checker.add(name, "-", "-", str(error))
         return []
-    findings = schemas.check("layer", data)
+    findings = _schema_findings(raw, data)
     per_feature: dict[int, list[schemas.Finding]] = {}
     for finding in findings:
         if len(finding.path) >= 2 and finding.path[0] == "features":
@@ -59,6 +65,32 @@ def check_file(
         if item is not None:
             items.append(item)
     return items
+
+
+#: Schema findings of the layer files last checked, by the SHA-256 of their bytes.
+_FINDINGS: OrderedDict[str, tuple[schemas.Finding, ...]] = OrderedDict()
+_FINDINGS_LOCK = threading.Lock()
+_FINDINGS_KEPT = 64
+
+
+def _schema_findings(raw: bytes, data: Any) -> list[schemas.Finding]:
+    """``schemas.check("layer", data)`` of a file's bytes ``raw``, once per content.
+
+    The schema pass is most of a validation's time, and the large reference layers seldom
+    change: a folder validated again after one curated file changed (a curation
+    candidate, a restart on other bytes) checks only that file's structure again.
+    """
+    key = hashlib.sha256(raw).hexdigest()
+    with _FINDINGS_LOCK:
+        if key in _FINDINGS:
+            _FINDINGS.move_to_end(key)
+            return list(_FINDINGS[key])
+    findings = tuple(schemas.check("layer", data))
+    with _FINDINGS_LOCK:
+        _FINDINGS[key] = findings
+        while len(_FINDINGS) > _FINDINGS_KEPT:
+            _FINDINGS.popitem(last=False)
+    return list(findings)
 
 
 def _check_collection(checker: Checker, name: str, data: dict[str, Any]) -> None:

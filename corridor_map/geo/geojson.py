@@ -129,6 +129,11 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     raw, reason = read_data_bytes(Path(path))
     if raw is None:
         return None, reason
+    return parse_json(raw)
+
+
+def parse_json(raw: bytes) -> tuple[Any, str | None]:
+    """Parse the bytes of a UTF-8 JSON file as :func:`read_json` does (same reasons)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
