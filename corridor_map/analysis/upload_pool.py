@@ -35,6 +35,28 @@ RETIRE_IDLE_S = IDLE_EXIT_S - 15.0
 START_TIMEOUT_S = 120.0
 
 
+def read_exactly(fd: int, size: int, deadline: float | None = None) -> bytes | None:
+    """``size`` bytes of the file descriptor ``fd``, or None at its end (both sides' frames).
+
+    Raises
+    ------
+    TimeoutError
+        At ``deadline`` (``time.monotonic()``; None: no limit) before they came.
+    """
+    chunks: list[bytes] = []
+    while size:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
 class _EndedError(Exception):
     """The worker's output ended (it exited) before a whole frame came."""
 
@@ -60,18 +82,10 @@ class _Worker:
 
     def _read(self, size: int, deadline: float) -> bytes:
         assert self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        chunks: list[bytes] = []
-        while size:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-            chunk = os.read(fd, min(size, 1 << 20))
-            if not chunk:
-                raise _EndedError
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
+        data = read_exactly(self.process.stdout.fileno(), size, deadline)
+        if data is None:
+            raise _EndedError
+        return data
 
     def stop(self) -> None:
         """End the worker and reap it (it exits at the end of its input; killed if not)."""

@@ -16,7 +16,6 @@ the end of its input (the parent gone). The parent kills it at the time limit.
 
 from __future__ import annotations
 
-import os
 import pickle
 import resource
 import select
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from corridor_map.analysis import upload_readers  # noqa: F401  (imported before the cap)
-from corridor_map.analysis.upload_pool import HEADER_BYTES, IDLE_EXIT_S
+from corridor_map.analysis.upload_pool import HEADER_BYTES, IDLE_EXIT_S, read_exactly
 from corridor_map.analysis.uploads import parse_upload
 from corridor_map.core.errors import CorridorMapError
 
@@ -40,18 +39,6 @@ def _address_space() -> int:
             if line.startswith("VmSize:"):
                 return int(line.split()[1]) * 1024
     return 0
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    """``size`` bytes of the file descriptor ``fd``, or None at its end."""
-    chunks: list[bytes] = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 def _write_frame(stream: BinaryIO, data: bytes) -> None:
@@ -90,8 +77,8 @@ def main() -> int:
         readable, _, _ = select.select([stdin], [], [], IDLE_EXIT_S)
         if not readable:
             return 0
-        header = _read_exactly(stdin, HEADER_BYTES)
-        request = None if header is None else _read_exactly(stdin, int.from_bytes(header, "big"))
+        header = read_exactly(stdin, HEADER_BYTES)
+        request = None if header is None else read_exactly(stdin, int.from_bytes(header, "big"))
         if request is None:
             return 0
         _write_frame(stdout, b"taken")  # from here on an exit is this request's doing
