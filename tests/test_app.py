@@ -79,6 +79,7 @@ def test_search_returns_and_selects(feature):
     assert feature.sources[0]["quote"][:8] in _html(at).replace("<mark>", "").replace("</mark>", "")
 
 
+@pytest.mark.slow
 def test_language_toggle_changes_labels(feature):
     at = _run(sel=feature.id)
     at.radio(key="lang").set_value("en").run()
@@ -121,6 +122,7 @@ def test_a_selection_from_the_url_is_shown_as_text_not_markdown(payload):
 
 
 @pytest.mark.parametrize("basemap", ["none", "gaode"])
+@pytest.mark.slow
 def test_measure_view_measures_clicked_points_geodesically(basemap):
     # Clicks are stored in WGS84 when made; on the Gaode basemap measuring must not shift
     # them again (that moved every point ~500 m and changed this area by 0.125 km²).
@@ -140,6 +142,7 @@ def test_measure_view_measures_clicked_points_geodesically(basemap):
     assert len(at.session_state["measure_pts"]) == 2
 
 
+@pytest.mark.slow
 def test_travel_view_lists_every_target_with_a_verdict():
     from corridor_map.travel import targets as travel_targets
 
@@ -249,6 +252,7 @@ def _travel_table(at: AppTest) -> dict[str, float | None]:
     return dict(zip(table[t("target", "zh")], table[t("worst", "zh")], strict=True))
 
 
+@pytest.mark.slow
 def test_travel_view_shows_every_target_route_and_sensitivity():
     from corridor_map.travel import targets as travel_targets
     from corridor_map.views import panel
@@ -272,6 +276,7 @@ def test_travel_view_shows_every_target_route_and_sensitivity():
             assert shown == [float(s) for s in speeds]
 
 
+@pytest.mark.slow
 def test_travel_speed_and_planned_links_change_the_estimates():
     import math
 
@@ -303,6 +308,7 @@ def test_travel_speed_and_planned_links_change_the_estimates():
         assert without[name] is None or math.isnan(without[name]) or without[name] > slow[name]
 
 
+@pytest.mark.slow
 def test_travel_tables_show_a_dash_not_none_for_a_missing_time(data_copy):
     import math
 
@@ -368,6 +374,7 @@ def test_every_page_has_a_url_path_apart_from_its_file_name():
         assert Path(script).stem != name, f"{script}: rename the file or the page"
 
 
+@pytest.mark.slow
 def test_the_sketch_is_kept_in_the_url_and_restored():
     at = _run(view="measure")
     points = [[121.3, 28.6], [121.4, 28.6], [121.4, 28.7]]
@@ -387,6 +394,7 @@ def test_the_sketch_is_kept_in_the_url_and_restored():
     assert not _run(view="measure", sketch="p:121.3,abc").exception
 
 
+@pytest.mark.slow
 def test_the_travel_settings_are_kept_in_the_url_and_restored():
     at = _run(view="travel")
     at.slider(key="travel_speed").set_value(60).run()

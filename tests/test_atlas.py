@@ -192,6 +192,7 @@ def _build_check(*only: str) -> subprocess.CompletedProcess[str]:
     not SHARED_SOURCES.is_dir(),
     reason=f"build-time OSM clips not on this machine ({SHARED_SOURCES} absent)",
 )
+@pytest.mark.slow
 def test_build_script_reproduces_the_committed_osm_layers():
     result = _build_check(*(name.removesuffix(".geojson") for name in OSM_LAYERS))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -97,6 +97,7 @@ print(loaded[0] if loaded else "no map")
 """
 
 
+@pytest.mark.slow
 def test_a_page_load_sends_the_map_before_the_atlas_and_geometry_libraries(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.indicators import features_citing
@@ -37,6 +38,7 @@ def _params(at: AppTest) -> dict:
     return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
 
 
+@pytest.mark.slow
 def test_timeline_document_filters_the_map_to_the_features_citing_it():
     atlas = load_atlas()
     cited = features_citing(atlas, DOC)

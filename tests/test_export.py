@@ -263,6 +263,7 @@ def test_cli_export(tmp_path, capsys):
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.slow
 def test_app_downloads_build_on_demand():
     sketch = {"type": "LineString", "coordinates": [[121.3, 28.3], [121.4, 28.4]]}
     items = export.downloads("wenling-lakes", "en", "jiulong-lake", sketch)

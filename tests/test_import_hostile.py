@@ -216,6 +216,7 @@ def test_parsing_past_the_time_limit_is_stopped_with_one_message():
     assert "时间上限 0.05 秒" in error.zh
 
 
+@pytest.mark.slow
 def test_parsing_past_the_memory_cap_is_stopped_with_one_message():
     error = _refusal(_dense(150_000), "big.geojson", limits=Limits(memory_bytes=1_000_000))
     assert "memory limit of 1 MB" in error.en and "内存上限 1 MB" in error.zh

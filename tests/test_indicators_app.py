@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.indicators import load_register
@@ -62,6 +63,7 @@ def test_card_button_opens_the_reader_at_the_figures_paragraph():
     assert '<p id="cm-p-p039" class="cm-p cm-cited">' in page
 
 
+@pytest.mark.slow
 def test_filters_by_corridor_document_year_and_kind():
     at = _run(view="indicators")
     at.selectbox(key="ind_corridor_zh").set_value("wenzhou-daluo").run()

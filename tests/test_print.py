@@ -48,6 +48,7 @@ def _pngs(pdf: Path, stem: str) -> list[Path]:
 
 @needs_poppler
 @pytest.mark.parametrize(("paper", "lang"), [("A4", "zh"), ("A3", "en")])
+@pytest.mark.slow
 def test_printed_map_has_title_legend_attribution_note_date(tmp_path, paper, lang):
     pdf = printmap.render_map(tmp_path / "map.pdf", paper=paper, lang=lang)
     text = _flat(_text(pdf))
@@ -84,6 +85,7 @@ def test_drawing_projection_keeps_distances_near_the_centre():
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_zone_brief_quotes_every_excerpt_with_its_citation(tmp_path):
     from corridor_map.documents.corpus import citation_label, load_corpus, resolve
 
@@ -123,6 +125,7 @@ def test_zone_brief_cites_issuer_date_and_number_when_the_document_has_them(tmp_
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path):
     from corridor_map.travel.targets import evaluate_targets
 
@@ -179,6 +182,7 @@ def test_bad_requests(tmp_path, capsys):
     assert not (tmp_path / "b.pdf").exists()
 
 
+@pytest.mark.slow
 def test_cli_print_and_brief(tmp_path, capsys):
     assert main(["print", "--out", str(tmp_path / "m.png"), "--scope", "wenzhou-daluo"]) == 0
     assert main(["brief", "wenling-tailong-15min", "--out", str(tmp_path / "t.pdf")]) == 0
@@ -186,6 +190,7 @@ def test_cli_print_and_brief(tmp_path, capsys):
     assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
     import numpy as np
     from matplotlib import colors, image
@@ -203,6 +208,7 @@ def test_corridors_drawn_in_the_on_screen_colours(tmp_path):
     assert near(CORRIDOR_COLORS["taizhou-bay"]) < 50  # another corridor's colour is absent
 
 
+@pytest.mark.slow
 def test_district_names_cross_no_feature_outline_or_label():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

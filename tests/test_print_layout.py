@@ -83,6 +83,7 @@ def test_the_legend_stands_above_every_label_and_mark_of_the_map():
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_a3_is_laid_out_for_a3_with_mark_and_approval_number(tmp_path):
     settings = dataclasses.replace(
         load_settings(), approval_number="浙S(2026)001号", schematic_mark=True
@@ -97,6 +98,7 @@ def test_a3_is_laid_out_for_a3_with_mark_and_approval_number(tmp_path):
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_print_in_a_gauss_kruger_zone_names_it(tmp_path):
     from corridor_map.outputs.crs import resolve_crs
 
@@ -113,6 +115,7 @@ def test_print_in_a_gauss_kruger_zone_names_it(tmp_path):
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_brief_insets_have_north_arrow_and_legend(tmp_path):
     from corridor_map.outputs import brief
 
@@ -123,6 +126,7 @@ def test_brief_insets_have_north_arrow_and_legend(tmp_path):
 
 
 @needs_poppler
+@pytest.mark.slow
 def test_briefs_speak_one_language(tmp_path):
     from corridor_map.outputs import brief
 

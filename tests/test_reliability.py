@@ -178,6 +178,7 @@ def test_every_command_on_an_empty_layers_folder_exits_2_with_the_message(
 # -------------------------------------------------------------- a seed, reported once
 
 
+@pytest.mark.slow
 def test_a_broken_seed_is_one_line_of_validate_not_one_per_quote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -215,6 +216,7 @@ def test_the_indicator_register_alone_reports_a_broken_seed_once(
 # ----------------------------------------------------------------- a dense upload
 
 
+@pytest.mark.slow
 def test_a_dense_upload_is_refused_before_any_geometry_is_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -104,6 +104,7 @@ def test_the_store_holds_json_and_restart_does_not_validate(
     assert again.travel_targets == first.travel_targets
 
 
+@pytest.mark.slow
 def test_a_changed_byte_validates_again(data_copy: Path, store: Path) -> None:
     assert validate() == []
     layer = data_copy / "layers" / "wenling_lakes.geojson"
@@ -176,7 +177,9 @@ FOREIGN = [
 ]
 
 
-@pytest.mark.parametrize("case", FOREIGN)
+@pytest.mark.parametrize(
+    "case", [FOREIGN[0], *(pytest.param(c, marks=pytest.mark.slow) for c in FOREIGN[1:])]
+)
 def test_a_bad_or_foreign_entry_is_ignored_and_rebuilt(
     data_copy: Path, store: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
@@ -194,6 +197,7 @@ def test_a_bad_or_foreign_entry_is_ignored_and_rebuilt(
     assert rebuilt["key"] == key and len(rebuilt["features"]) == len(good["features"])
 
 
+@pytest.mark.slow
 def test_an_entry_swapped_while_it_is_read_never_runs_code(
     data_copy: Path, store: Path, tmp_path: Path
 ) -> None:
@@ -233,6 +237,7 @@ def test_an_entry_swapped_while_it_is_read_never_runs_code(
 
 
 @pytest.mark.parametrize("where", ["folder", "entry"])
+@pytest.mark.slow
 def test_a_store_others_could_write_is_not_used(
     data_copy: Path, store: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
@@ -249,6 +254,7 @@ def test_a_store_others_could_write_is_not_used(
         store.chmod(0o700)
 
 
+@pytest.mark.slow
 def test_a_symlinked_store_to_a_shared_folder_is_not_used(
     data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -281,6 +287,7 @@ def test_no_exception_while_saving_takes_the_app_down(
     assert not list(store.glob(".report-*")), "a temporary file was left"
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_saving_is_not_an_error(
     data_copy: Path, store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,7 +47,7 @@ def cluster() -> Iterator[str]:
 _counter = iter(range(1, 10_000))
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=(BACKENDS[0], pytest.param(BACKENDS[1], marks=pytest.mark.slow)))
 def db_url(request: pytest.FixtureRequest) -> str:
     """'' for SQLite in the data folder; a fresh PostGIS database's URL for PostgreSQL."""
     if request.param == "sqlite":
@@ -204,6 +204,7 @@ def test_comments_apart_from_the_data(db_url: str, data_root: Path) -> None:
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.slow
 def test_postgis_column_follows_the_geometry(db_url: str, data_root: Path) -> None:
     store = open_curation_store(db_url, data_root)
     assert isinstance(store, PostgresStore)
@@ -340,6 +341,7 @@ def test_stale_proposal_is_refused_with_both_states(db_url: str, data_root: Path
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.slow
 def test_replicas_on_one_database_follow_each_other(
     db_url: str, data_root: Path, tmp_path: Path
 ) -> None:

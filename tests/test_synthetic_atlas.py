@@ -37,6 +37,7 @@ def _snapshot(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.slow
 def test_1k_synthetic_atlas_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = {name: _snapshot(ROOT / name) for name in ("layers", "seeds")}
     out = tmp_path / "syn1k"

@@ -53,6 +53,7 @@ def test_scenario_b_shows_both_verdicts_and_the_change() -> None:
         assert _same(table[t("change_b_a", "zh")][i], row.change_min)
 
 
+@pytest.mark.slow
 def test_an_isochrone_lists_the_places_it_reaches() -> None:
     at = _travel()
     at.selectbox(key="iso_from").set_value("wenzhou-south-station").run()

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy not installed")
+@pytest.mark.slow
 def test_mypy_finds_no_error_in_the_package_and_the_app() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "corridor_map", "app.py"],

@@ -247,6 +247,7 @@ def test_unlocated_rules(tmp_path):
     assert "must be null" in _only(problems, "t-core", "precision_m").reason
 
 
+@pytest.mark.slow
 def test_osm_geometry_needs_osm_attribution(tmp_path):
     problems = _broken(tmp_path / "a", "t-core", geometry_basis="osm")
     assert "© OpenStreetMap contributors" in _only(problems, "-", "attribution").reason
@@ -411,6 +412,7 @@ def _points_pushed_out_by_gcj(code: str, count: int) -> list[tuple[float, float]
     return found[::step][:count]
 
 
+@pytest.mark.slow
 def test_file_in_gcj02_detected_by_containment(tmp_path):
     inside = _points_pushed_out_by_gcj("331002", 3)
     shifted = [wgs84_to_gcj02(lon, lat) for lon, lat in inside]
@@ -835,6 +837,7 @@ def test_a_broken_seed_is_one_problem_at_the_seed(tmp_path, monkeypatch):
         load_atlas(folder, strict=True)
 
 
+@pytest.mark.slow
 def test_the_app_lists_a_refused_file_escaped_and_keeps_the_valid_ones(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
@@ -885,6 +888,7 @@ def _real_layers_with_shifted(tmp_path: Path, name: str | None) -> Path:
 @pytest.mark.parametrize(
     "name", ["taizhou_bay.geojson", "wenling_lakes.geojson", "wenzhou_daluo.geojson"]
 )
+@pytest.mark.slow
 def test_a_curated_file_shifted_to_gcj02_is_caught(tmp_path, name):
     # Wenling's file is caught by its point placed on a GeoNames 街道 seat (新城智谷).
     folder = _real_layers_with_shifted(tmp_path, name)
@@ -973,6 +977,7 @@ def _break_real(tmp_path: Path, case: str) -> Path:
         ["features"],
     ],
 )
+@pytest.mark.slow
 def test_cli_commands_on_bad_data_exit_2_with_the_list(
     tmp_path, monkeypatch, capsys, case, command
 ):

@@ -12,9 +12,10 @@ a whole file that sits on the Gaode/Baidu images of the reference stations.
 Bounded work, so that one hostile file cannot hold the server: at most
 :data:`DEFAULT_MAX_BYTES` per file, :data:`DEFAULT_MAX_VERTICES` vertices, archives and
 GeoPackages checked by structure before they are read; and the parsing runs in a worker
-process (:func:`read_upload`) that is killed at :data:`UPLOAD_TIME_LIMIT_S` and may use at
-most :data:`UPLOAD_MEMORY_BYTES` more memory than it started with (``RLIMIT_AS``), at most
-:data:`UPLOAD_WORKERS` at a time. :func:`measure_upload` caches its result by the file's
+process (:func:`read_upload`; reused while healthy, :mod:`corridor_map.analysis.upload_pool`)
+that is killed at :data:`UPLOAD_TIME_LIMIT_S` and may use at most
+:data:`UPLOAD_MEMORY_BYTES` more memory than it held when the file came (``RLIMIT_AS``), at
+most :data:`UPLOAD_WORKERS` at a time. :func:`measure_upload` caches its result by the file's
 SHA-256 so a rerun does not parse the file again, and :func:`display_geometries` gives a
 simplified copy for drawing.
 
@@ -25,9 +26,6 @@ message in both languages, so the app can show it in the user's language.
 from __future__ import annotations
 
 import hashlib
-import pickle
-import subprocess
-import sys
 import tempfile
 import threading
 from collections import OrderedDict
@@ -50,6 +48,7 @@ from corridor_map.analysis.upload_notes import (
     collection_notes,
     offset_notes,
 )
+from corridor_map.analysis.upload_pool import WorkerPool
 from corridor_map.analysis.upload_readers import (
     count_vertices,
     file_format,
@@ -236,7 +235,7 @@ def parse_upload(
 
 # --------------------------------------------------------------------------- the worker
 
-_SLOTS = threading.BoundedSemaphore(UPLOAD_WORKERS)
+_POOL = WorkerPool(UPLOAD_WORKERS)
 
 
 def _in_worker(
@@ -246,37 +245,10 @@ def _in_worker(
     limits: Limits,
     references: tuple[ReferencePoint, ...],
 ) -> Imported:
-    """Run :func:`parse_upload` in :mod:`corridor_map.analysis.upload_worker`, a fresh
-    Python process (not a fork of the app's threads), killed at the time limit."""
-    if not _SLOTS.acquire(timeout=limits.seconds):
-        raise UploadError(
-            name,
-            f"服务器正忙（已有 {UPLOAD_WORKERS} 个文件在解析），请稍后再试",
-            f"the server is busy ({UPLOAD_WORKERS} files are being read); try again shortly",
-        )
-    try:
-        request = pickle.dumps(
-            (limits.memory_bytes, (data, name, crs, limits.max_vertices, references))
-        )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "corridor_map.analysis.upload_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            output, _ = process.communicate(request, timeout=limits.seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            output = b""
-            outcome: tuple[str, Any] = ("time", None)
-        else:
-            # Our own worker's answer about the file (not the file itself).
-            outcome = pickle.loads(output) if output else ("died", process.returncode)
-    finally:
-        _SLOTS.release()
-    return _outcome(name, limits, outcome)
+    """Run :func:`parse_upload` in a worker of :mod:`corridor_map.analysis.upload_pool`
+    (a separate process, reused while healthy), killed at the time limit."""
+    request = (limits.memory_bytes, (data, name, crs, limits.max_vertices, references))
+    return _outcome(name, limits, _POOL.run(request, limits.seconds))
 
 
 def _outcome(name: str, limits: Limits, outcome: tuple[str, Any]) -> Imported:
@@ -286,6 +258,12 @@ def _outcome(name: str, limits: Limits, outcome: tuple[str, Any]) -> Imported:
     if status == "refused" and isinstance(value, CorridorMapError):
         raise value
     megabytes = f"{limits.memory_bytes / 1e6:,.0f}"
+    if status == "busy":
+        raise UploadError(
+            name,
+            f"服务器正忙（已有 {UPLOAD_WORKERS} 个文件在解析），请稍后再试",
+            f"the server is busy ({UPLOAD_WORKERS} files are being read); try again shortly",
+        )
     if status == "time":
         raise UploadError(
             name,

@@ -5,10 +5,13 @@ validity, RFC 7946 winding and stated areas.
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from corridor_map.core.vocab import (
     area_in_km2,
 )
 from corridor_map.geo.geodesy import geodesic_area_km2
-from corridor_map.geo.geojson import read_json as _read_json
+from corridor_map.geo.geojson import parse_json, read_data_bytes
 
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 
@@ -34,11 +37,19 @@ def check_file(
     checker: Checker, path: Path, links: list[tuple[str, Any]]
 ) -> list[tuple[str, dict[str, Any], BaseGeometry | None]]:
     name = path.name
-    data, error = _read_json(path)
-    if error is not None:
-        checker.add(name, "-", "-", error)
+    raw, error = read_data_bytes(path)
+    data: Any = None
+    if raw is not None:
+        key = hashlib.sha256(raw).hexdigest()
+        known = _recall(key)
+        # Bytes known from an earlier check parsed and were shallow enough then.
+        data, error = parse_json(raw, check_depth=known is None)
+    if raw is None or error is not None:
+        checker.add(name, "-", "-", str(error))
         return []
-    findings = schemas.check("layer", data)
+    if known is None:
+        known = _remember(key, data)
+    findings = known.findings
     per_feature: dict[int, list[schemas.Finding]] = {}
     for finding in findings:
         if len(finding.path) >= 2 and finding.path[0] == "features":
@@ -55,10 +66,52 @@ def check_file(
         links.append((name, data["links"]))
     items = []
     for index, raw in enumerate(data["features"]):
-        item = _check_feature(checker, name, index, raw, per_feature.get(index, []))
+        item = _check_feature(checker, name, index, raw, per_feature.get(index, []), known)
         if item is not None:
             items.append(item)
     return items
+
+
+@dataclass
+class _Known:
+    """What a layer file's bytes alone decide: its schema findings, and per feature index
+    the geometry's problems and shapely geometry (shared: shapely geometries are
+    immutable)."""
+
+    findings: tuple[schemas.Finding, ...]
+    geometries: dict[int, tuple[tuple[str, ...], BaseGeometry | None]] = field(default_factory=dict)
+
+
+#: :class:`_Known` of the layer files last checked, by the SHA-256 of their bytes.
+_KNOWN: OrderedDict[str, _Known] = OrderedDict()
+_KNOWN_LOCK = threading.Lock()
+_KNOWN_KEPT = 64
+
+
+def _recall(key: str) -> _Known | None:
+    """The :class:`_Known` of a layer file whose bytes have the SHA-256 ``key``, if checked.
+
+    The schema pass and the geometry checks of the large reference layers are most of a
+    validation's time, and those files seldom change: a folder validated again after one
+    curated file changed (a curation candidate, a restart on other bytes, a new folder
+    holding copies) checks only that file again. The checks that look across files
+    (parents, links, containment, quotes) always run.
+    """
+    with _KNOWN_LOCK:
+        known = _KNOWN.get(key)
+        if known is not None:
+            _KNOWN.move_to_end(key)
+        return known
+
+
+def _remember(key: str, data: Any) -> _Known:
+    """Check ``data`` (the file with SHA-256 ``key``) against the schema and keep it."""
+    known = _Known(tuple(schemas.check("layer", data)))
+    with _KNOWN_LOCK:
+        known = _KNOWN.setdefault(key, known)
+        while len(_KNOWN) > _KNOWN_KEPT:
+            _KNOWN.popitem(last=False)
+    return known
 
 
 def _check_collection(checker: Checker, name: str, data: dict[str, Any]) -> None:
@@ -108,7 +161,12 @@ def _declared_crs(data: dict[str, Any]) -> str | None:
 
 
 def _check_feature(
-    checker: Checker, file: str, index: int, raw: Any, findings: list[schemas.Finding]
+    checker: Checker,
+    file: str,
+    index: int,
+    raw: Any,
+    findings: list[schemas.Finding],
+    known: _Known,
 ) -> tuple[str, dict[str, Any], BaseGeometry | None] | None:
     """Report the schema's findings for one feature, then check what it cannot say."""
     props = raw.get("properties") if isinstance(raw, dict) else None
@@ -131,7 +189,15 @@ def _check_feature(
         return None
     check_properties(checker, file, fid, props)
     check_values(checker, file, fid, props)
-    geometry = None if "geometry" in fields else _check_geometry(checker, file, fid, props, raw)
+    geometry = None
+    if "geometry" not in fields:
+        if index not in known.geometries:
+            messages: list[str] = []
+            built = _check_geometry(messages.append, props, raw)
+            known.geometries[index] = (tuple(messages), built)
+        messages_known, geometry = known.geometries[index]
+        for message in messages_known:
+            checker.add(file, fid, "geometry", message)
     _check_area(checker, file, fid, props, geometry)
     checker.features[fid] = (file, props, geometry)
     return fid, props, geometry
@@ -159,18 +225,18 @@ def in_region(lon: float, lat: float) -> bool:
 
 
 def _check_geometry(
-    checker: Checker, file: str, fid: str, props: dict[str, Any], raw: dict[str, Any]
+    add: Callable[[str], None], props: dict[str, Any], raw: dict[str, Any]
 ) -> BaseGeometry | None:
     """Check a geometry the schema accepted (type, null exactly when unlocated).
 
     Here: every position 2–3 finite numbers (the position walker is much faster than a
     schema walk over the reference layers' ~20,000 positions), ≤ 6 decimals, rings closed,
     no latitude/longitude swap, inside the region, shapely-valid, RFC 7946 winding.
+    ``add`` takes each problem of the feature's ``geometry`` field.
     """
     geo = raw.get("geometry")
     if not isinstance(geo, dict):
         return None
-    add = functools.partial(checker.add, file, fid, "geometry")
     positions = list(_iter_positions(geo.get("coordinates")))
     bad = [p for p in positions if not _position_ok(p)]
     if not positions or bad:
@@ -278,7 +344,7 @@ def _check_area(
         return
     if not geometry.is_valid:
         return
-    measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
+    measured_km2: float | None = None  # measured only for a stated area
     for i, figure in enumerate(props.get("stated") or []):
         if not isinstance(figure, dict) or figure.get("quantity") != "area":
             continue
@@ -288,6 +354,8 @@ def _check_area(
         stated_km2 = area_in_km2(float(value), str(figure.get("unit")))
         if stated_km2 is None:
             continue
+        if measured_km2 is None:
+            measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
         ratio = measured_km2 / stated_km2
         if abs(ratio - 1) > AREA_TOLERANCE:
             checker.add(
@@ -301,6 +369,8 @@ def _check_area(
     measured = props.get("measured")
     if isinstance(measured, dict) and isinstance(measured.get("area_km2"), (int, float)):
         recorded = float(measured["area_km2"])
+        if measured_km2 is None:
+            measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
         if abs(recorded - measured_km2) > max(0.01 * measured_km2, 0.01):
             checker.add(
                 file,

@@ -129,6 +129,15 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     raw, reason = read_data_bytes(Path(path))
     if raw is None:
         return None, reason
+    return parse_json(raw)
+
+
+def parse_json(raw: bytes, check_depth: bool = True) -> tuple[Any, str | None]:
+    """Parse the bytes of a UTF-8 JSON file as :func:`read_json` does (same reasons).
+
+    ``check_depth=False`` skips the :func:`json_depth` walk, for bytes the caller has
+    already seen pass it.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -140,7 +149,7 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     except RecursionError:
         # json's decoder recurses per nesting level; no data file nests this deep
         return None, "malformed JSON: nested too deeply"
-    if json_depth(data) > MAX_JSON_DEPTH:
+    if check_depth and json_depth(data) > MAX_JSON_DEPTH:
         return None, f"malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
     return data, None
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 from shapely.geometry import shape
 
 from corridor_map.atlas.model import Atlas, load_atlas
@@ -37,184 +36,16 @@ from corridor_map.core.settings import Settings, load_settings
 from corridor_map.core.verdicts import colour as verdict_colour
 from corridor_map.outputs.cartography import MapFrame, draw_map
 from corridor_map.outputs.common import PrintError, atomic_path, in_language
-from corridor_map.outputs.fonts import cjk_font, embed_fonts
 from corridor_map.outputs.furniture import footer_lines, legend, north_arrow, scale_bar
+from corridor_map.outputs.pageflow import A4_PORTRAIT, FlowStyle, PageFlow
 from corridor_map.outputs.printmap import setup
 from corridor_map.outputs.verify import check_pdf
 
 __all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
 
-_A4_PORTRAIT = (8.27, 11.69)
-_MARGIN = 0.07  # of the page width / height
-_LINE = 1.45  # line height in font sizes
-
 
 class BriefError(CorridorMapError):
     """No feature or travel target has the id asked for."""
-
-
-def _em(ch: str) -> float:
-    """Width of a character in ems (CJK full width, Latin about half)."""
-    return 1.0 if ord(ch) >= 0x2E80 else 0.55
-
-
-def wrap(text: str, width_em: float) -> list[str]:
-    """Break text into lines of at most ``width_em`` ems, keeping every character.
-
-    Lines break at any CJK character or at a space between Latin words.
-    """
-    lines: list[str] = []
-    for paragraph in str(text).split("\n"):
-        line, used = "", 0.0
-        for word in _tokens(paragraph):
-            w = sum(_em(c) for c in word)
-            if used + w > width_em and line:
-                lines.append(line.rstrip())
-                line, used = word.lstrip(), sum(_em(c) for c in word.lstrip())
-            else:
-                line += word
-                used += w
-        lines.append(line.rstrip())
-    return lines
-
-
-def _tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    for ch in text:
-        if tokens and ord(ch) < 0x2E80 and not ch.isspace() and ord(tokens[-1][-1]) < 0x2E80:
-            tokens[-1] += ch
-        else:
-            tokens.append(ch)
-    return tokens
-
-
-class _Pages:
-    """A flow of text and figures on A4 portrait pages."""
-
-    def __init__(
-        self, pdf: PdfPages, title: str, footer: Sequence[str], cache_dir: Path | None
-    ) -> None:
-        self.pdf = pdf
-        self.cache_dir = cache_dir
-        self.title = title
-        self.footer = list(footer)
-        self.count = 0
-        self.fig: Figure | None = None
-        self.y = 0.0
-        self._new()
-
-    def _new(self) -> None:
-        if self.fig is not None:
-            self._finish()
-        self.fig = Figure(figsize=_A4_PORTRAIT)
-        self.count += 1
-        self.y = 1 - _MARGIN
-        if self.count > 1:
-            self.text(f"{self.title}（{self.count}）", 9, color="#555555")
-
-    def _finish(self) -> None:
-        assert self.fig is not None
-        y = _MARGIN * 0.95
-        for line in self.footer:
-            for part in wrap(line, 78):
-                self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.5), color="#444444")
-                y -= 0.011
-        embed_fonts(self.fig, self.cache_dir)
-        self.pdf.savefig(self.fig)
-
-    def room(self, height: float) -> None:
-        """Start a new page unless ``height`` (of the page) is left above the footer."""
-        if self.y - height < _MARGIN + 0.055:
-            self._new()
-
-    def text(
-        self,
-        text: str,
-        size: float = 9.0,
-        bold: bool = False,
-        color: str = "black",
-        indent: float = 0.0,
-    ) -> None:
-        """Write wrapped text at the cursor."""
-        assert self.fig is not None
-        width_in = _A4_PORTRAIT[0] * (1 - 2 * _MARGIN - indent)
-        width_em = width_in * 72 / size
-        step = size * _LINE / 72 / _A4_PORTRAIT[1]
-        for line in wrap(text, width_em):
-            self.room(step)
-            self.fig.text(
-                _MARGIN + indent,
-                self.y,
-                line,
-                fontproperties=cjk_font(size, bold),
-                color=color,
-                va="top",
-            )
-            self.y -= step
-
-    def heading(self, text: str, size: float = 11.0) -> None:
-        """Write a bold heading, on a new page unless a few lines fit below it."""
-        self.room(size * _LINE * 4 / 72 / _A4_PORTRAIT[1])
-        self.text(text, size, bold=True)
-
-    def gap(self, size: float = 6.0) -> None:
-        """Leave a blank space."""
-        self.y -= size / 72 / _A4_PORTRAIT[1]
-
-    def axes(self, height: float) -> Any:
-        """Return axes of ``height`` (of the page) across the text width at the cursor."""
-        self.room(height)
-        assert self.fig is not None
-        ax = self.fig.add_axes((_MARGIN, self.y - height, 1 - 2 * _MARGIN, height))
-        self.y -= height + 0.01
-        return ax
-
-    def table(
-        self,
-        rows: Sequence[Sequence[str]],
-        widths: Sequence[float],
-        size: float = 8,
-        caption: str | None = None,
-    ) -> None:
-        """Write a simple table; ``widths`` are fractions of the text width.
-
-        A short table (and its bold ``caption``) is kept on one page.
-        """
-        left = _MARGIN
-        step = size * _LINE / 72 / _A4_PORTRAIT[1]
-        wrapped = [
-            [
-                wrap(str(cell), _A4_PORTRAIT[0] * (1 - 2 * _MARGIN) * w * 72 / size - 1)
-                for cell, w in zip(row, widths, strict=True)
-            ]
-            for row in rows
-        ]
-        heights = [step * max(len(c) for c in cells) for cells in wrapped]
-        total = sum(h + step * 0.25 for h in heights) + (step * 1.2 if caption else 0)
-        if total < 0.4:
-            self.room(total)
-        if caption:
-            self.text(caption, size + 0.5, bold=True)
-        for r, (cells, height) in enumerate(zip(wrapped, heights, strict=True)):
-            self.room(height)
-            assert self.fig is not None
-            x = left
-            for lines, w in zip(cells, widths, strict=True):
-                for i, line in enumerate(lines):
-                    self.fig.text(
-                        x,
-                        self.y - i * step,
-                        line,
-                        fontproperties=cjk_font(size, bold=r == 0),
-                        va="top",
-                    )
-                x += (1 - 2 * _MARGIN) * w
-            self.y -= height + step * 0.25
-
-    def close(self) -> None:
-        """Finish the last page."""
-        self._finish()
-        self.fig = None
 
 
 @contextlib.contextmanager
@@ -241,7 +72,7 @@ def _source_note(text: str, lang: str) -> str:
     return text
 
 
-def _excerpts(pages: _Pages, sources: Sequence[Source], lang: str) -> None:
+def _excerpts(pages: PageFlow, sources: Sequence[Source], lang: str) -> None:
     from corridor_map.documents.corpus import citation_label, load_corpus
     from corridor_map.views.panel import excerpt_views
 
@@ -284,7 +115,7 @@ def zone_brief(
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
     with _pdf(Path(path), title) as pdf:
-        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
+        pages = PageFlow(pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle())
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -297,7 +128,7 @@ def zone_brief(
             ax = pages.axes(0.34)
             context = atlas.by_corridor(feature.corridor)
             box = ax.get_position()
-            aspect = (box.width * _A4_PORTRAIT[0]) / (box.height * _A4_PORTRAIT[1])
+            aspect = (box.width * A4_PORTRAIT[0]) / (box.height * A4_PORTRAIT[1])
             frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
             draw_map(ax, atlas, context, lang, frame=frame, focus=feature, label_size=6.5)
             scale_bar(ax, frame, lang, size=6)
@@ -450,7 +281,7 @@ def target_brief(
         return str(end)
 
     with _pdf(Path(path), title) as pdf:
-        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
+        pages = PageFlow(pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle())
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",

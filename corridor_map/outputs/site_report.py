@@ -25,9 +25,9 @@ from corridor_map.analysis.site_records import SiteReport, relation_rows
 from corridor_map.atlas.model import Atlas
 from corridor_map.core.i18n import corridor_name, display_name, role_name, t
 from corridor_map.core.settings import load_settings
-from corridor_map.outputs.brief import wrap
 from corridor_map.outputs.common import atomic_path, attribution, disclaimer
 from corridor_map.outputs.fonts import embed_fonts
+from corridor_map.outputs.pageflow import FlowStyle, PageFlow
 from corridor_map.outputs.printmap import (
     PrintError,
     cjk_font,
@@ -39,9 +39,6 @@ from corridor_map.outputs.printmap import (
 
 __all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
 
-_PAGE = (8.27, 11.69)  # A4 portrait, inches
-_MARGIN = 0.07
-_LINE = 1.45
 _PARCEL_STYLE = {
     "color": "#1a237e",
     "fillColor": "#3949ab",
@@ -55,97 +52,19 @@ _POINT_STYLE = {"color": "#1a237e", "fillColor": "#f1c40f", "fillOpacity": 1.0, 
 _MAX_INDICATORS = 8
 
 
-class _Flow:
-    """Text, tables and a map flowing down A4 portrait pages."""
-
-    def __init__(self, pdf: PdfPages, title: str, footer: Sequence[str]) -> None:
-        self.pdf, self.title, self.footer = pdf, title, list(footer)
-        self.fig: Figure | None = None
-        self.count = 0
-        self.y = 0.0
-        self._new()
-
-    def _new(self) -> None:
-        if self.fig is not None:
-            self._finish()
-        self.fig = Figure(figsize=_PAGE)
-        self.fig.set_label(self.title)
-        self.count += 1
-        self.y = 1 - _MARGIN
-        if self.count > 1:
-            self.text(f"{self.title} ({self.count})", 8, color="#555555")
-
-    def _finish(self) -> None:
-        assert self.fig is not None
-        y = _MARGIN * 0.95
-        for line in self.footer:
-            for part in wrap(line, 80):
-                self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.2), color="#444444")
-                y -= 0.0105
-        # Chinese in the SC face as a TrueType font made for the page (outputs.fonts):
-        # without it the glyphs came out as empty boxes.
-        embed_fonts(self.fig, load_settings().cache_dir)
-        self.pdf.savefig(self.fig)
-
-    def room(self, height: float) -> None:
-        if self.y - height < _MARGIN + 0.06:
-            self._new()
-
-    def text(self, text: str, size: float = 9.0, bold: bool = False, **kw: Any) -> None:
-        if bold:  # headings in colour, one embedded face: each extra face costs seconds
-            kw.setdefault("color", "#1a237e")
-        assert self.fig is not None
-        indent = float(kw.pop("indent", 0.0))
-        width_em = _PAGE[0] * (1 - 2 * _MARGIN - indent) * 72 / size
-        step = size * _LINE / 72 / _PAGE[1]
-        for line in wrap(text, width_em):
-            self.room(step)
-            self.fig.text(
-                _MARGIN + indent, self.y, line, fontproperties=cjk_font(size), va="top", **kw
-            )
-            self.y -= step
-
-    def gap(self, points: float = 5.0) -> None:
-        self.y -= points / 72 / _PAGE[1]
-
-    def table(
-        self, rows: Sequence[Sequence[str]], widths: Sequence[float], size: float = 7.5
-    ) -> None:
-        assert self.fig is not None
-        step = size * _LINE / 72 / _PAGE[1]
-        text_w = _PAGE[0] * (1 - 2 * _MARGIN)
-        for r, row in enumerate(rows):
-            cells = [
-                wrap(str(c), text_w * w * 72 / size - 1) for c, w in zip(row, widths, strict=True)
-            ]
-            height = step * max(len(c) for c in cells)
-            self.room(height)
-            assert self.fig is not None
-            x = _MARGIN
-            for lines, w in zip(cells, widths, strict=True):
-                for i, line in enumerate(lines):
-                    self.fig.text(
-                        x,
-                        self.y - i * step,
-                        line,
-                        fontproperties=cjk_font(size),
-                        # the header in colour: a bold face would embed a second font
-                        color="#1a237e" if r == 0 else "black",
-                        va="top",
-                    )
-                x += (1 - 2 * _MARGIN) * w
-            self.y -= height + step * 0.2
-
-    def axes(self, height: float) -> Any:
-        self.room(height)
-        assert self.fig is not None
-        ax = self.fig.add_axes((_MARGIN, self.y - height, 1 - 2 * _MARGIN, height))
-        self.y -= height + 0.01
-        return ax
-
-    def close(self) -> None:
-        self._finish()
-        self.fig = None
+#: The report's page layout (the briefs' with a smaller footer and headings in colour).
+_STYLE = FlowStyle(
+    continued="{title} ({count})",
+    continued_size=8,
+    footer_size=6.2,
+    footer_em=80,
+    footer_step=0.0105,
+    bottom=0.06,
+    bold_face=False,
+    gap_points=5,
+    row_gap=0.2,
+    keep_together=0,
+)
 
 
 def _feature_names(excerpt: Any) -> dict[str, str]:
@@ -157,7 +76,7 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _relations_table(flow: _Flow, report: SiteReport, lang: str) -> None:
+def _relations_table(flow: PageFlow, report: SiteReport, lang: str) -> None:
     header = [
         t("site_feature", lang),
         t("site_role", lang),
@@ -183,7 +102,7 @@ def _relations_table(flow: _Flow, report: SiteReport, lang: str) -> None:
                 r.note_zh if lang == "zh" else r.note_en,
             ]
         )
-    flow.table(rows, (0.2, 0.08, 0.08, 0.09, 0.08, 0.08, 0.13, 0.26))
+    flow.table(rows, (0.2, 0.08, 0.08, 0.09, 0.08, 0.08, 0.13, 0.26), size=7.5)
 
 
 def _map_features(report: SiteReport, atlas: Atlas) -> list[Any]:
@@ -195,7 +114,7 @@ def _map_features(report: SiteReport, atlas: Atlas) -> list[Any]:
     ]
 
 
-def _draw(flow: _Flow, report: SiteReport, atlas: Atlas, lang: str) -> None:
+def _draw(flow: PageFlow, report: SiteReport, atlas: Atlas, lang: str) -> None:
     _draw_on(flow.axes(0.36), report, atlas, lang)
 
 
@@ -213,7 +132,7 @@ def _draw_on(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> None:
     north_arrow(ax, frame, lang)
 
 
-def _summary(flow: _Flow, report: SiteReport, lang: str) -> None:
+def _summary(flow: PageFlow, report: SiteReport, lang: str) -> None:
     lon, lat = report.point
     districts = (
         "、".join(display_name({"name_zh": z, "name_en": e}, lang) for _, z, e in report.districts)
@@ -231,7 +150,7 @@ def _summary(flow: _Flow, report: SiteReport, lang: str) -> None:
         flow.text(f"{t('site_scenario', lang)}: {report.scenario['description']}", 7.5)
 
 
-def _travel(flow: _Flow, report: SiteReport, lang: str) -> None:
+def _travel(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
     flow.text(t("site_travel", lang), 10.5, bold=True)
     if not report.travel:
@@ -251,7 +170,7 @@ def _travel(flow: _Flow, report: SiteReport, lang: str) -> None:
         )
 
 
-def _excerpts(flow: _Flow, report: SiteReport, lang: str) -> None:
+def _excerpts(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
     flow.text(t("site_excerpts", lang), 10.5, bold=True)
     current = None
@@ -273,7 +192,7 @@ def _excerpts(flow: _Flow, report: SiteReport, lang: str) -> None:
             flow.text(x.error, 7, color="#c0392b", indent=0.04)
 
 
-def _indicators(flow: _Flow, report: SiteReport, lang: str) -> None:
+def _indicators(flow: PageFlow, report: SiteReport, lang: str) -> None:
     if not report.indicators:
         return
     flow.gap()
@@ -371,7 +290,7 @@ def render_site_report(
         atomic_path(path) as tmp,
         PdfPages(tmp, metadata={"Title": title}) as pdf,
     ):
-        flow = _Flow(pdf, title, footer)
+        flow = PageFlow(pdf, title, footer, load_settings().cache_dir, _STYLE)
         flow.text(title, 15, bold=True)
         _summary(flow, report, lang)
         flow.text(t("site_disclaimer", lang), 7.5, color="#7b241c")
