@@ -204,7 +204,7 @@ def legend(
             label=t("print_legend_districts", lang),
         )
     )
-    key = ax.legend(
+    drawn_key = ax.legend(
         handles=handles,
         loc=loc,
         prop=cjk_font(size),
@@ -214,7 +214,7 @@ def legend(
     )
     # Above the map's labels (and their halos): a label under the legend is hidden by its
     # box instead of printed across its rows.
-    key.set_zorder(LEGEND_ZORDER)
+    drawn_key.set_zorder(LEGEND_ZORDER)
     return [h.get_label() for h in handles]
 
 
