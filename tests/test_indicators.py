@@ -395,3 +395,24 @@ def test_a_note_written_in_one_language_only_is_shown_as_written(raw):
     for lang in ("zh", "en"):
         shown = html.unescape(card_html(indicator, lang, TODAY))
         assert "A curator's note, English only." in shown
+
+
+def test_every_unit_of_the_register_has_an_english_reading_beside_it():
+    from corridor_map.core.i18n import UNIT_NAMES, unit_name
+
+    units = {i.unit for i in load_register() if i.unit}
+    assert units and units <= set(UNIT_NAMES), units - set(UNIT_NAMES)
+    assert unit_name("亿元", "zh") == "亿元"
+    assert unit_name("亿元", "en") == "亿元 (CNY 100 million)"  # the document's unit kept
+    assert unit_name("%", "en") == "%"
+
+
+def test_a_card_and_a_chart_axis_name_the_unit_in_english():
+    from corridor_map.views import indicators as iv
+
+    register = load_register()
+    indicator = next(i for i in register if i.unit == "家")
+    assert "家 (organisations)" in html.unescape(iv.card_html(indicator, "en"))
+    charts = iv.charts(list(register), "en")
+    titles = [chart.to_dict()["encoding"]["x"]["title"] for _, chart in charts]
+    assert titles and all(re.search(r"[A-Za-z%]", title) for title in titles), titles

@@ -86,6 +86,23 @@ QUANTITY_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+#: The documents' units as an English reader reads them; the figures themselves stay as
+#: the documents write them (a quote), the unit is named beside them.
+UNIT_NAMES: dict[str, dict[str, str]] = {
+    "%": {"zh": "%", "en": "%"},
+    "万家": {"zh": "万家", "en": "10,000 households/firms"},
+    "万平方米": {"zh": "万平方米", "en": "10,000 m²"},
+    "万方": {"zh": "万方", "en": "10,000 m³"},
+    "个": {"zh": "个", "en": "count"},
+    "人年": {"zh": "人年", "en": "person-years"},
+    "亿元": {"zh": "亿元", "en": "CNY 100 million"},
+    "件": {"zh": "件", "en": "items"},
+    "名": {"zh": "名", "en": "persons"},
+    "家": {"zh": "家", "en": "organisations"},
+    "项": {"zh": "项", "en": "items"},
+}
+
+
 def normalize_language(lang: str | None) -> str:
     """Return ``lang`` when supported, else the default (Chinese)."""
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
@@ -132,6 +149,16 @@ def status_name(status: str | None, lang: str) -> str:
 def quantity_name(quantity: str | None, lang: str) -> str:
     """Return the display name of a stated quantity."""
     return _lookup(QUANTITY_NAMES, quantity, lang)
+
+
+def unit_name(unit: str | None, lang: str) -> str:
+    """Return a unit as the documents write it, with its English reading in English."""
+    if not unit:
+        return ""
+    english = UNIT_NAMES.get(unit, {}).get("en")
+    if normalize_language(lang) == "zh" or not english or english == unit:
+        return unit
+    return f"{unit} ({english})"
 
 
 def all_keys() -> list[str]:

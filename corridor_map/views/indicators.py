@@ -22,7 +22,7 @@ from corridor_map.atlas.indicators import (
     TimelineEntry,
     status,
 )
-from corridor_map.core.i18n import corridor_name, display_name, t
+from corridor_map.core.i18n import corridor_name, display_name, t, unit_name
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import colour as verdict_colour
 
@@ -170,7 +170,7 @@ def card_html(indicator: Indicator, lang: str, today: datetime.date | None = Non
             indicator.scope,
             indicator.category,
             kind_name(indicator.kind, lang),
-            indicator.unit,
+            unit_name(indicator.unit, lang),
             " ".join(indicator.tags),
         )
         if x
@@ -273,7 +273,7 @@ def charts(indicators: list[Indicator], lang: str) -> list[tuple[str, Any]]:
                 y=alt.Y(
                     "row:N", sort=list(frame["row"]), title=None, axis=alt.Axis(labelLimit=420)
                 ),
-                x=alt.X("value:Q", title=unit),
+                x=alt.X("value:Q", title=unit_name(unit, lang)),
                 color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
                 tooltip=["indicator:N", "series:N", "text:N"],
             )
