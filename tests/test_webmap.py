@@ -232,6 +232,15 @@ def test_tile_basemap_keeps_its_attribution(collections):
     assert "OpenStreetMap contributors" in script  # OSM-derived reference layers credited
 
 
+def test_openstreetmap_is_credited_once_on_its_own_basemap(collections):
+    from corridor_map.core import credits
+
+    for basemap in ("osm", "none"):
+        script = webmap.stable_script(webmap.build_map(collections, basemap, "zh", env={}))
+        # Each credit is written once into the page (the tile layer's or the overlays').
+        assert script.count(credits.OSM.removeprefix("© ")) == 1, basemap
+
+
 def test_display_features_carry_only_their_id(collections):
     for name, collection in collections.items():
         for feature in collection["features"][:5]:

@@ -278,7 +278,8 @@ def build_map(
     if any(
         stem.startswith("ref_") and stem not in {"ref_districts", "ref_places"}
         for stem in collections
-    ):
+    ) and (tiles is None or credits.OSM not in tiles.attribution):
+        # Said once: the OSM basemap's own credit already names the contributors.
         sources.insert(0, credits.OSM)
     if "ref_places" in collections:
         sources.append(credits.GEONAMES)
