@@ -107,11 +107,17 @@ def test_print_in_a_gauss_kruger_zone_names_it(tmp_path):
         f.geometry for f in load_atlas().by_corridor("wenling-lakes") if cartography.in_region(f)
     ]
     zone = resolve_crs("auto", drawn)
-    assert zone.projected and _flat(zone.label) in _text(pdf)
+    # The Chinese page names the zone in Chinese (review finding 6).
+    assert zone.projected and _flat(zone.label_in("zh")) in _text(pdf)
     pdf = printmap.render_map(tmp_path / "gk40.pdf", scope="wenling-lakes", crs="EPSG:4549")
+    assert "中央经线120°E(EPSG:4549)" in _text(pdf)
+    pdf = printmap.render_map(
+        tmp_path / "gk40en.pdf", scope="wenling-lakes", crs="EPSG:4549", lang="en"
+    )
     assert "CM120E(EPSG:4549)" in _text(pdf)
     pdf = printmap.render_map(tmp_path / "cgcs.pdf", scope="wenling-lakes", crs="EPSG:4490")
-    assert "(EPSG:4490)" in _text(pdf)
+    # One system named: not "(WGS84)" beside CGCS2000 (review finding 13).
+    assert "EPSG:4490" in _text(pdf) and _flat(t("print_projection", "zh")) not in _text(pdf)
 
 
 @needs_poppler

@@ -421,6 +421,18 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     # --- end of map page strings ---
     # --- outputs: files, print and briefs (issue 21) ---
     "print_drawn_in": {"zh": "投影", "en": "Projection"},
+    "print_gk_cm": {
+        "zh": "CGCS2000 3度带高斯-克吕格投影，中央经线 {cm}°E",
+        "en": "CGCS2000 / 3-degree Gauss-Kruger CM {cm}E",
+    },
+    "print_gk_zone": {
+        "zh": "CGCS2000 3度带高斯-克吕格投影，第 {zone} 带",
+        "en": "CGCS2000 / 3-degree Gauss-Kruger zone {zone}",
+    },
+    "print_projection_cgcs2000": {
+        "zh": "兰伯特方位等积投影（CGCS2000 经纬度，EPSG:4490）",
+        "en": "Lambert azimuthal equal-area projection (CGCS2000 longitude/latitude, EPSG:4490)",
+    },
     "print_schematic_mark": {"zh": "示意图", "en": "Schematic map"},
     "print_approval": {"zh": "审图号：", "en": "Map approval no. (审图号): "},
     "print_key": {"zh": "图注", "en": "Key"},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from corridor_map.core.i18n import t
 from corridor_map.outputs.common import ExportError
 
 __all__ = ["CHOICES", "OutputCrs", "resolve_crs"]
@@ -60,6 +62,14 @@ class OutputCrs:
     def label(self) -> str:
         """The name and code, as files and maps name it."""
         return f"{self.name} ({self.code})"
+
+    def label_in(self, lang: str) -> str:
+        """The name and code in the UI language (a Gauss-Krüger zone named in Chinese)."""
+        if found := re.fullmatch(r"CGCS2000 / 3-degree Gauss-Kruger CM (\d+)E", self.name):
+            return f"{t('print_gk_cm', lang).format(cm=found[1])} ({self.code})"
+        if found := re.fullmatch(r"CGCS2000 / 3-degree Gauss-Kruger zone (\d+)", self.name):
+            return f"{t('print_gk_zone', lang).format(zone=found[1])} ({self.code})"
+        return self.label
 
     def transform(self, geometry: BaseGeometry | None) -> BaseGeometry | None:
         """Return a WGS84 geometry in this system (unchanged for EPSG:4326 and 4490)."""

@@ -10,6 +10,7 @@ face of Noto Sans CJK, embedded as TrueType (:mod:`corridor_map.outputs.fonts`).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -70,13 +71,21 @@ def setup() -> None:
     matplotlib.rcParams["text.parse_math"] = False
 
 
-def save_figure(fig: Figure, path: Path, cache_dir: Path | None = None) -> Path:
+def save_figure(
+    fig: Figure,
+    path: Path,
+    cache_dir: Path | None = None,
+    fits: Sequence[tuple[Text, Text]] = (),
+) -> Path:
     """Save ``fig`` as PNG or PDF (from the ending) atomically, its text in the SC font.
 
     Parameters
     ----------
     cache_dir
         The settings' cache folder, where page fonts are kept (None: a temporary one).
+    fits
+        Pairs ``(text, other)`` on one line: ``text`` shrinks to end before ``other``
+        (:func:`fit_left_of`), measured in the page font once it is set.
     """
     suffix = Path(path).suffix.lower()
     if suffix not in {".png", ".pdf"}:
@@ -84,6 +93,8 @@ def save_figure(fig: Figure, path: Path, cache_dir: Path | None = None) -> Path:
     # A bare Figure (no pyplot): no global state, safe in Streamlit's threads.
     with atomic_path(Path(path)) as tmp:
         embed_fonts(fig, cache_dir)
+        for text, other in fits:
+            fit_left_of(text, other, gap_px=fig.dpi * 0.15)
         fig.savefig(
             tmp,
             format=suffix[1:],
@@ -146,10 +157,10 @@ def render_map(
     system = resolve_crs(crs, [f.geometry for f in features if in_region(f)])
     epsg = system.epsg if system.projected else None
     projection = (
-        f"{t('print_drawn_in', lang)} {system.label}"
+        f"{t('print_drawn_in', lang)} {system.label_in(lang)}"
         if epsg
-        else f"{t('print_projection', lang)} · {system.label}"
-        if system.epsg != 4326
+        else t("print_projection_cgcs2000", lang)
+        if system.epsg == 4490
         else None
     )
     if title is None:
@@ -195,7 +206,6 @@ def render_map(
     heading = fig.text(
         margin / width, title_y, title, fontproperties=cjk_font(layout["title"], bold=True)
     )
-    fit_left_of(heading, mark, gap_px=fig.dpi * 0.15)
     for i, text in enumerate(footer):
         fig.text(
             margin / width,
@@ -215,4 +225,4 @@ def render_map(
             ha="right",
             va="top",
         )
-    return save_figure(fig, Path(path), settings.cache_dir)
+    return save_figure(fig, Path(path), settings.cache_dir, fits=[(heading, mark)])
