@@ -427,6 +427,16 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "brief_source_english": {"zh": "几何来源说明（英文原文）：", "en": "Source note: "},
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
+    "url_dropped_ids": {
+        "zh": "链接中的 {n} 个要素编号未使用（不在图中、过长或超出一次可选的数量）：{ids}。",
+        "en": "{n} feature id(s) of the link were not used (not in the map, too long, or "
+        "more than one selection holds): {ids}.",
+    },
+    "url_dropped_more": {"zh": " 等另 {n} 个", "en": " and {n} more"},
+    "url_dropped_params": {
+        "zh": "链接参数过长或重复过多，已忽略：{names}。",
+        "en": "Link parameters too long or repeated too often were ignored: {names}.",
+    },
     # --- end of uploads strings ---
     # --- curation and history (issue 23) ---
     "curate_title": {"zh": "数据编辑与修改记录", "en": "Curation and history"},
