@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from shapely.geometry import shape
 
 from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.core import progress as job
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.core.i18n import (
     basis_name,
@@ -92,10 +93,16 @@ class _Pages:
     """A flow of text and figures on A4 portrait pages."""
 
     def __init__(
-        self, pdf: PdfPages, title: str, footer: Sequence[str], cache_dir: Path | None
+        self,
+        pdf: PdfPages,
+        title: str,
+        footer: Sequence[str],
+        cache_dir: Path | None,
+        progress: job.Progress | None = None,
     ) -> None:
         self.pdf = pdf
         self.cache_dir = cache_dir
+        self.progress = progress
         self.title = title
         self.footer = list(footer)
         self.count = 0
@@ -119,6 +126,8 @@ class _Pages:
             for part in wrap(line, 78):
                 self.fig.text(_MARGIN, y, part, fontproperties=cjk_font(6.5), color="#444444")
                 y -= 0.011
+        # Each page's fonts are subset and embedded: the slow part of a brief.
+        job.step(self.progress, "write")
         embed_fonts(self.fig, self.cache_dir)
         self.pdf.savefig(self.fig)
 
@@ -263,6 +272,7 @@ def zone_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of one feature (a zone, core, belt, platform …) as PDF.
 
@@ -275,6 +285,7 @@ def zone_brief(
     """
     from corridor_map.views.panel import feature_panel
 
+    job.step(progress, "data")
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
         raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
@@ -284,7 +295,8 @@ def zone_brief(
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
     with _pdf(Path(path), title) as pdf:
-        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir, progress)
+        job.step(progress, "text")
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -294,6 +306,7 @@ def zone_brief(
         pages.text(title, 16, bold=True)
         pages.gap()
         if feature.geometry is not None:
+            job.step(progress, "draw")
             ax = pages.axes(0.34)
             context = atlas.by_corridor(feature.corridor)
             box = ax.get_position()
@@ -377,6 +390,7 @@ def target_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of one travel target as PDF: verdict, method, worst case, sensitivity.
 
@@ -391,12 +405,14 @@ def target_brief(
     from corridor_map.travel.routing import route
     from corridor_map.views.panel import SENSITIVITY_SPEEDS, ring_points
 
+    job.step(progress, "data")
     atlas = atlas or load_atlas()
     targets = {x["id"] for x in travel_targets.load_targets(atlas)}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
     setup()
     assumptions = SpeedAssumptions()
+    job.step(progress, "routes")
     result = travel_targets.evaluate_targets(atlas, assumptions, target_ids=[target_id])[0]
     title = f"{result.name_zh} / {result.name_en}"
     footer = footer_lines(atlas, lang, roads=True)
@@ -450,7 +466,7 @@ def target_brief(
         return str(end)
 
     with _pdf(Path(path), title) as pdf:
-        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir)
+        pages = _Pages(pdf, title, footer, (settings or load_settings()).cache_dir, progress)
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -535,15 +551,16 @@ def render_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
     from corridor_map.travel import targets as travel_targets
 
     atlas = atlas or load_atlas()
     if item_id in {x["id"] for x in travel_targets.load_targets(atlas)}:
-        return target_brief(path, item_id, lang, atlas, settings=settings)
+        return target_brief(path, item_id, lang, atlas, settings=settings, progress=progress)
     if item_id in atlas:
-        return zone_brief(path, item_id, lang, atlas, settings=settings)
+        return zone_brief(path, item_id, lang, atlas, settings=settings, progress=progress)
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )

@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.core.i18n import t
+from corridor_map.core.progress import Progress
 from corridor_map.outputs.common import (
     ExportError,
     attribution,
@@ -224,13 +225,24 @@ def export_bytes(write: Callable[[Path], Any], filename: str) -> bytes:
 
 @dataclass(frozen=True)
 class Download:
-    """One file the app offers: label, file name, MIME type and how to make its bytes."""
+    """One file the app offers: label, file name, MIME type and how to make its bytes.
+
+    ``build`` is set for long work (a printed map, a brief): the same bytes as ``make``,
+    made under a :class:`~corridor_map.core.progress.Progress` (its steps shown, its time
+    limit kept); the app prepares such a file before offering it.
+    """
 
     key: str
     label: str
     file_name: str
     mime: str
     make: Callable[[], bytes]
+    build: Callable[[Progress], bytes] | None = None
+
+
+def _built(write: Callable[..., Path], filename: str, progress: Progress) -> bytes:
+    """``export_bytes`` of a writer that takes ``progress=`` (long work)."""
+    return export_bytes(functools.partial(write, progress=progress), filename)
 
 
 def downloads(
@@ -278,28 +290,28 @@ def downloads(
         ("download_print_png", "A4", ".png", "image/png"),
     ):
         name = f"{stem}-{paper}{suffix}"
+        write = functools.partial(_print_to, scope, paper, lang, crs)
         items.append(
             Download(
                 f"print-{paper}{suffix}",
                 t(key, lang),
                 name,
                 mime,
-                functools.partial(
-                    export_bytes,
-                    functools.partial(_print_to, scope, paper, lang, crs),
-                    name,
-                ),
+                functools.partial(export_bytes, write, name),
+                functools.partial(_built, write, name),
             )
         )
     if selected:
         name = f"corridor-map-brief-{selected}.pdf"
+        write = functools.partial(_brief_to, selected, lang)
         items.append(
             Download(
                 "brief",
                 t("download_brief", lang),
                 name,
                 "application/pdf",
-                functools.partial(export_bytes, functools.partial(_brief_to, selected, lang), name),
+                functools.partial(export_bytes, write, name),
+                functools.partial(_built, write, name),
             )
         )
     if sketch:
@@ -420,14 +432,21 @@ def _bytes(
     return export_bytes(lambda p: write(p, scope, fmt, crs=crs), name)
 
 
-def _print_to(scope: str, paper: str, lang: str, crs: str | None, path: Path) -> Path:
+def _print_to(
+    scope: str,
+    paper: str,
+    lang: str,
+    crs: str | None,
+    path: Path,
+    progress: Progress | None = None,
+) -> Path:
     # matplotlib is imported on the first click, not on every page load.
     from corridor_map.outputs.printmap import render_map
 
-    return render_map(path, scope, paper, lang, crs=crs)
+    return render_map(path, scope, paper, lang, crs=crs, progress=progress)
 
 
-def _brief_to(item_id: str, lang: str, path: Path) -> Path:
+def _brief_to(item_id: str, lang: str, path: Path, progress: Progress | None = None) -> Path:
     from corridor_map.outputs.brief import render_brief
 
-    return render_brief(path, item_id, lang)
+    return render_brief(path, item_id, lang, progress=progress)
