@@ -21,7 +21,7 @@ import streamlit as st
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import normalize_language, t
 from corridor_map.core.markup import md_escape
-from corridor_map.ui import map_component
+from corridor_map.ui import map_component, memory
 from corridor_map.webmap import basemaps as map_basemaps
 
 
@@ -237,6 +237,7 @@ def init_state(basemaps: Sequence[str]) -> None:
         state["measure_pts"], state["measure_mode"] = sketch
     _restore_travel(given)
     state["_cm_init"] = True
+    memory.watch_session_end(state)
     if reading.anything_dropped:
         st.warning(dropped_notice(reading, state["lang"]), icon=":material/link_off:")
 
