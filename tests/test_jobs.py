@@ -189,3 +189,39 @@ def test_the_travel_page_over_the_limit_says_so(monkeypatch: pytest.MonkeyPatch)
     (status,) = [s for s in at.status if s.label.startswith(t("job_travel", "en"))]
     assert status.state == "error"
     assert any("time limit" in e.value for e in at.error)
+
+
+def test_a_feature_export_stopped_at_the_limit_leaves_the_old_file(tmp_path: Path):
+    from corridor_map.outputs.export import write_features
+
+    target = tmp_path / "plan.gpkg"
+    target.write_bytes(b"a good old file")
+    with pytest.raises(TimeLimitError) as caught:
+        write_features(
+            target, "all", "gpkg", progress=Progress("plan.gpkg", 1, clock=_clock(0, 0, 0, 9))
+        )
+    assert caught.value.step == "write"
+    assert target.read_bytes() == b"a good old file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.gpkg"]
+
+
+@pytest.mark.slow
+def test_a_feature_download_is_made_within_the_limit(monkeypatch: pytest.MonkeyPatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):  # type: ignore[no-untyped-def]
+        file_id = original(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    monkeypatch.setenv("CORRIDOR_MAP_JOB_TIME_LIMIT", "0.000001")
+    at = _sidebar_with_downloads()
+    (proto,) = [
+        b.proto for b in at.get("download_button") if b.proto.id.endswith("-dl-features-gpkg")
+    ]
+    with pytest.raises(TimeLimitError):
+        made[proto.deferred_file_id]()  # type: ignore[operator]

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.core.i18n import t
-from corridor_map.core.progress import Progress
+from corridor_map.core.progress import Progress, step
 from corridor_map.outputs.common import (
     ExportError,
     attribution,
@@ -78,6 +78,7 @@ def write_features(
     fmt: str | None = None,
     atlas: Atlas | None = None,
     crs: str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Export curated features (all, one corridor, or one feature with its children).
 
@@ -92,10 +93,15 @@ def write_features(
         or ``"shp"`` (a zip).
     crs
         See :func:`corridor_map.outputs.crs.resolve_crs` (default WGS84).
+    progress
+        Told the steps; its time limit is checked between them (default: no limit).
     """
+    step(progress, "data")
     atlas = atlas or load_atlas()
+    step(progress, "features")
     rows = feature_rows(atlas, select_features(atlas, scope))
     title = f"corridor-map features ({scope or 'all'})"
+    step(progress, "write")
     return _write(Path(path), rows, fmt, title, attribution(atlas), crs)
 
 
@@ -227,9 +233,10 @@ def export_bytes(write: Callable[[Path], Any], filename: str) -> bytes:
 class Download:
     """One file the app offers: label, file name, MIME type and how to make its bytes.
 
-    ``build`` is set for long work (a printed map, a brief): the same bytes as ``make``,
-    made under a :class:`~corridor_map.core.progress.Progress` (its steps shown, its time
-    limit kept); the app prepares such a file before offering it.
+    ``build``, when set, makes the same bytes as ``make`` under a
+    :class:`~corridor_map.core.progress.Progress` (its time limit kept, its steps told).
+    ``prepare`` marks long work (a printed map, a brief): the app makes such a file first,
+    its steps shown, then offers it; the others are made on click within the limit.
     """
 
     key: str
@@ -238,6 +245,7 @@ class Download:
     mime: str
     make: Callable[[], bytes]
     build: Callable[[Progress], bytes] | None = None
+    prepare: bool = False
 
 
 def _built(write: Callable[..., Path], filename: str, progress: Progress) -> bytes:
@@ -272,6 +280,11 @@ def downloads(
             functools.partial(
                 _bytes, write_features, scope, fmt, f"{stem}{suffix}", None if fmt == "kml" else crs
             ),
+            functools.partial(
+                _built,
+                functools.partial(_features_to, scope, fmt, None if fmt == "kml" else crs),
+                f"{stem}{suffix}",
+            ),
         )
         for fmt, (suffix, mime) in FORMATS.items()
     ]
@@ -299,6 +312,7 @@ def downloads(
                 mime,
                 functools.partial(export_bytes, write, name),
                 functools.partial(_built, write, name),
+                prepare=True,
             )
         )
     if selected:
@@ -312,6 +326,7 @@ def downloads(
                 "application/pdf",
                 functools.partial(export_bytes, write, name),
                 functools.partial(_built, write, name),
+                prepare=True,
             )
         )
     if sketch:
@@ -430,6 +445,12 @@ def _bytes(
     write: Callable[..., Path], scope: str, fmt: str, name: str, crs: str | None = None
 ) -> bytes:
     return export_bytes(lambda p: write(p, scope, fmt, crs=crs), name)
+
+
+def _features_to(
+    scope: str, fmt: str, crs: str | None, path: Path, progress: Progress | None = None
+) -> Path:
+    return write_features(path, scope, fmt, crs=crs, progress=progress)
 
 
 def _print_to(

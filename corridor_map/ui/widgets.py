@@ -3,6 +3,7 @@ and long work run under a time limit with its steps shown."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -92,6 +93,11 @@ def _prepared(item: export.Download, key: str, lang: str, limit_s: float) -> Non
     )
 
 
+def _within(build: Callable[[Progress], bytes], name: str, limit_s: float) -> bytes:
+    # The clock starts at the click (Streamlit calls this then), not when the page ran.
+    return build(Progress(name, limit_s))
+
+
 def download_buttons(
     items: list[export.Download],
     prefix: str,
@@ -100,16 +106,21 @@ def download_buttons(
 ) -> None:
     """One download button per file; files are built on click, not on every rerun.
 
-    A long file (``item.build``, e.g. a printed map) is first prepared by a button, its
-    steps shown and ``limit_s`` kept (see :func:`run_job`), when ``limit_s`` is given.
+    With ``limit_s`` given, a long file (``item.prepare``, e.g. a printed map) is first
+    prepared by a button, its steps shown (see :func:`run_job`); any other file with a
+    ``build`` is made on click within the limit (past it the download fails and nothing
+    is kept).
     """
     for item in items:
-        if item.build is not None and limit_s is not None:
+        if item.build is not None and limit_s is not None and item.prepare:
             _prepared(item, f"{prefix}-{item.key}", lang, limit_s)
             continue
+        make = item.make
+        if item.build is not None and limit_s is not None:
+            make = functools.partial(_within, item.build, item.file_name, limit_s)
         st.download_button(
             item.label,
-            item.make,
+            make,
             file_name=item.file_name,
             mime=item.mime,
             key=f"{prefix}-{item.key}",
