@@ -50,3 +50,45 @@ def _frames(tb):  # type: ignore[no-untyped-def]
     while tb is not None:
         yield tb
         tb = tb.tb_next
+
+
+class _Session:
+    """Stands for an AppSession in Streamlit's session storage (only its id and shutdown)."""
+
+    def __init__(self, session_id: str) -> None:
+        self.id = session_id
+        self.shut = False
+
+    def shutdown(self) -> None:
+        self.shut = True
+
+
+def test_closed_sessions_past_their_reconnection_time_are_shut_down():
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.session_manager import SessionInfo
+
+    class _Manager:
+        def __init__(self, ttl: float) -> None:
+            self._session_storage = MemorySessionStorage(ttl_seconds=ttl)  # type: ignore[arg-type]
+            self._storage_lock = threading.Lock()
+
+    class _Runtime:
+        def __init__(self, ttl: float) -> None:
+            self._session_mgr = _Manager(ttl)
+
+    gone = _Runtime(0)
+    old = _Session("old")
+    gone._session_mgr._session_storage.save(SessionInfo(client=None, session=old))  # type: ignore[arg-type]
+    assert memory.reap_expired_sessions(gone) == 1
+    assert old.shut
+    assert memory.reap_expired_sessions(gone) == 0
+
+    kept = _Runtime(3600)
+    recent = _Session("recent")
+    kept._session_mgr._session_storage.save(SessionInfo(client=None, session=recent))  # type: ignore[arg-type]
+    assert memory.reap_expired_sessions(kept) == 0
+    assert not recent.shut
+
+
+def test_an_unknown_session_manager_is_left_alone():
+    assert memory.reap_expired_sessions(object()) is None

@@ -238,6 +238,7 @@ def init_state(basemaps: Sequence[str]) -> None:
     _restore_travel(given)
     state["_cm_init"] = True
     memory.watch_session_end(state)
+    memory.start_reaper()
     if reading.anything_dropped:
         st.warning(dropped_notice(reading, state["lang"]), icon=":material/link_off:")
 
