@@ -99,6 +99,7 @@ def test_the_notice_counts_names_and_escapes_what_was_dropped(lang):
 # ------------------------------------------------------------------------ the app
 
 
+@pytest.mark.slow
 def test_a_huge_query_string_is_capped_and_not_echoed():
     at = AppTest.from_file(APP, default_timeout=60)
     ids = ",".join(f"zz-{i:05d}" for i in range(10_000))
