@@ -13,6 +13,10 @@ headless Chromium (every request to anything but this machine is aborted), and:
    190,000-vertex polygon) while the N sessions click;
 3. the sessions close; the server's memory is sampled for ``--release-wait`` seconds.
 
+With ``--warm-uploads`` the warm-up session also uploads every file once, so the one-time
+cost of the upload path (its imports, the measure page, the reference points) is charged
+to the warm-up, and "over the warm-up" is what the sessions themselves leave.
+
 Printed: p95 and median click → panel, quiet and hostile, and their ratio; each upload's
 time to its message; errors (exceptions shown, failed clicks, uploads without a
 message); the server's memory at start, after the runs and after the wait; upload worker
@@ -231,7 +235,7 @@ def _workers(pid: int) -> int:
     return count
 
 
-async def run(sessions: int, release_wait_s: float) -> int:
+async def run(sessions: int, release_wait_s: float, warm_uploads: bool = False) -> int:
     from playwright.async_api import async_playwright
 
     lat, lon = click_point()
@@ -249,6 +253,8 @@ async def run(sessions: int, release_wait_s: float) -> int:
                 rss_start = rss_mb(pid)
                 started = asyncio.Event()
                 warm, _ = await clicking(browser, app.url, 1, 0, lat, lon)
+                if warm_uploads:
+                    await upload_all(browser, app.url, files, asyncio.Event())
                 await wait_idle(pid)
                 rss_warm = rss_mb(pid)
                 quiet, _ = await clicking(browser, app.url, sessions, 1, lat, lon)
@@ -272,7 +278,10 @@ async def run(sessions: int, release_wait_s: float) -> int:
     hostile_s = [s.click_s for s in hostile if s.click_s is not None]
     errors = [f"session {s.number}: {e}" for s in [*warm, *quiet, *hostile] for e in s.errors]
     errors += [line for line in uploads if "error:" in line or "NO MESSAGE" in line]
-    print(f"{sessions} clicking sessions per phase, server pid {pid}, localhost only")
+    print(
+        f"{sessions} clicking sessions per phase, server pid {pid}, localhost only"
+        + (", warm-up with one upload of each file" if warm_uploads else "")
+    )
     for label, values in (("quiet", quiet_s), ("hostile", hostile_s)):
         median = statistics.median(values) if values else float("nan")
         print(
@@ -300,6 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20, help=f"1–{MAX_SESSIONS}")
     parser.add_argument("--release-wait", type=float, default=120.0, help="0–600 s")
     parser.add_argument("--time-limit", type=float, default=1500.0, help="whole run, ≤ 1800 s")
+    parser.add_argument(
+        "--warm-uploads",
+        action="store_true",
+        help="the warm-up session uploads every file once too (one-time costs apart)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be within 1–{MAX_SESSIONS}")
@@ -308,7 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.time_limit <= 1800:
         parser.error("--time-limit must be within 0–1800 s")
     try:
-        return asyncio.run(asyncio.wait_for(run(args.sessions, args.release_wait), args.time_limit))
+        return asyncio.run(
+            asyncio.wait_for(
+                run(args.sessions, args.release_wait, args.warm_uploads), args.time_limit
+            )
+        )
     except TimeoutError:
         print(f"stopped: the run exceeded --time-limit {args.time_limit:g} s", file=sys.stderr)
         return 2

@@ -24,25 +24,54 @@ def _add_measure_point(event: map_component.MapEvent, basemap: str) -> None:
         points.append(map_overlays.to_wgs84_points([(event.lon, event.lat)], basemap)[0])
 
 
-def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``.
+#: Session key of the measured upload: what this session draws of its one file (the
+#: session's end releases it; a new file or CRS replaces it).
+_HELD = "_measure_held"
 
-    Parsed once per file content (cached in :func:`corridor_map.analysis.uploads.measure_upload`);
-    ``data`` holds the simplified copy to draw, messages are in the UI language.
-    """
+
+def _measure(upload: Any, crs: str) -> dict[str, Any] | CorridorMapError:
+    """The upload measured once per file and CRS in this session (a refusal too)."""
     from corridor_map.analysis import uploads as imports
     from corridor_map.analysis.upload_notes import reference_points
 
+    key = (upload.file_id, crs)
+    held = st.session_state.get(_HELD)
+    if held is not None and held[0] == key:
+        return held[1]
+    value: dict[str, Any] | CorridorMapError
+    try:
+        out = imports.measure_upload(
+            upload.getvalue(),
+            upload.name,
+            crs,
+            references=reference_points(data.atlas()),
+            cache=False,
+        )
+        # Not the parsed shapes (all their vertices): the figures and the drawn copy.
+        value = {"result": out["result"], "display": out["display"]}
+    except CorridorMapError as exc:
+        # Kept without its traceback: the frames would hold the file's bytes.
+        value = exc.with_traceback(None)
+    st.session_state[_HELD] = (key, value)
+    return value
+
+
+def _measured_upload(upload: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Return ``({"result", "data"}, None)`` for a measurable upload, else ``(None, error)``.
+
+    Parsed once per file and CRS in this session (:func:`_measure`); ``data`` holds the
+    simplified copy to draw, messages are in the UI language.
+    """
+    from corridor_map.analysis import uploads as imports
+
     if upload is None:
+        st.session_state.pop(_HELD, None)
         return None, None
     lang = st.session_state.get("lang", "zh")
     crs = st.session_state.get("measure_crs", "auto")
-    try:
-        out = imports.measure_upload(
-            upload.getvalue(), upload.name, crs, references=reference_points(data.atlas())
-        )
-    except CorridorMapError as exc:
-        return None, md_escape(imports.error_text(exc, lang))
+    out = _measure(upload, crs)
+    if isinstance(out, CorridorMapError):
+        return None, md_escape(imports.error_text(out, lang))
     result = dict(out["result"])
     notes = [md_escape(n.text(lang)) for n in result.get("notes", [])]
     others = [md_escape(w) for w in result["warnings"][len(notes) :]]

@@ -17,6 +17,8 @@ import streamlit as st
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import corridor_name, display_name, normalize_language, role_name, t
 from corridor_map.core.markup import md_escape
+from corridor_map.core.settings import load_settings
+from corridor_map.ui import widgets
 
 _MAX_SHOWN = 200  # parcels listed in the picker of a large file
 
@@ -162,7 +164,7 @@ def _excerpts(report: Any, lang: str) -> None:
             )
 
 
-def _downloads(reports: list[Any], report: Any, atlas: Any, lang: str) -> None:
+def _downloads(reports: list[Any], report: Any, atlas: Any, lang: str, limit_s: float) -> None:
     import tempfile
     from pathlib import Path
 
@@ -171,8 +173,21 @@ def _downloads(reports: list[Any], report: Any, atlas: Any, lang: str) -> None:
     cols = st.columns(2)
     with tempfile.TemporaryDirectory() as folder:
         if cols[0].button(t("site_download_pdf", lang), key="site_make_pdf"):
-            path = render_site_report(Path(folder) / "site.pdf", report, atlas, lang)
-            st.session_state["site_pdf"] = path.read_bytes()
+            # The PDF is made in the temporary folder and kept only when complete: a job
+            # stopped at its limit leaves nothing (and drops an older report's PDF).
+            st.session_state.pop("site_pdf", None)
+            with cols[0]:
+                made = widgets.run_job(
+                    t("site_download_pdf", lang),
+                    "site_report.pdf",
+                    lambda progress: render_site_report(
+                        Path(folder) / "site.pdf", report, atlas, lang, progress=progress
+                    ).read_bytes(),
+                    lang,
+                    limit_s,
+                )
+            if made is not None:
+                st.session_state["site_pdf"] = made
         table = write_site_table(Path(folder) / "site.csv", reports, atlas)
         cols[1].download_button(
             t("site_download_csv", lang),
@@ -229,11 +244,19 @@ def _coverage(atlas: Any, lang: str) -> None:
     st.caption(md_escape(f"{coverage.reading_zh} / {coverage.reading_en} · {scenario.describe()}"))
 
 
-def _checked(parcels: list[tuple[str, Any]], atlas: Any, corpus: Any, scenario: Any) -> list[Any]:
+def _checked(
+    parcels: list[tuple[str, Any]],
+    atlas: Any,
+    corpus: Any,
+    scenario: Any,
+    lang: str,
+    limit_s: float,
+) -> list[Any] | None:
     """The reports of these parcels, kept while the parcels and the scenario stay the same.
 
     Picking another parcel of a large file, or a download, reruns the page: the check of
-    a thousand parcels is not repeated then.
+    a thousand parcels is not repeated then. The check runs under the time limit, its
+    steps shown; None when it stopped (the message is shown).
     """
     from corridor_map.analysis.site import check_sites
 
@@ -245,7 +268,16 @@ def _checked(parcels: list[tuple[str, Any]], atlas: Any, corpus: Any, scenario: 
     cache = st.session_state.setdefault("_site_cache", {})
     if key not in cache:
         cache.clear()
-        cache[key] = check_sites(parcels, atlas, corpus, scenario)
+        reports = widgets.run_job(
+            t("job_step_sites", lang),
+            f"{len(parcels)} × {t('site_parcels', lang)}",
+            lambda progress: check_sites(parcels, atlas, corpus, scenario, progress=progress),
+            lang,
+            limit_s,
+        )
+        if reports is None:
+            return None
+        cache[key] = reports
     return list(cache[key])
 
 
@@ -264,10 +296,13 @@ def main() -> None:
     if not parcels:
         _coverage(atlas, lang)
         return
+    limit_s = load_settings().job_time_limit_s
     try:
-        reports = _checked(parcels, atlas, load_corpus(), _scenario())
+        reports = _checked(parcels, atlas, load_corpus(), _scenario(), lang, limit_s)
     except CorridorMapError as exc:
         st.error(md_escape(str(exc)))
+        return
+    if reports is None:
         return
     st.caption(f"{t('site_parcels', lang)}: {len(reports)}")
     labels = [r.parcel for r in reports[:_MAX_SHOWN]]
@@ -283,7 +318,7 @@ def main() -> None:
     _relations(report, lang)
     _travel(report, lang)
     _excerpts(report, lang)
-    _downloads(reports, report, atlas, lang)
+    _downloads(reports, report, atlas, lang, limit_s)
     _coverage(atlas, lang)
     st.caption(md_escape(f"{t('attribution', lang)}: {attribution(atlas, roads=True)}"))
 

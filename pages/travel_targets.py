@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -10,6 +12,7 @@ import streamlit as st
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import display_name, t
 from corridor_map.core.markup import md_escape
+from corridor_map.core.settings import load_settings
 from corridor_map.ui import data, map_component, mapview, widgets
 from corridor_map.views import panel, tables
 from corridor_map.webmap import overlays
@@ -19,16 +22,49 @@ if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas
 
 
-@st.cache_data(max_entries=16)
-def _targets(data_key: str, network_kmh: float, planned: bool, rail: bool = False) -> list[Any]:
-    del data_key  # cache key only
+#: Scenarios' results kept for every session (the sliders give many speeds: the oldest
+#: goes first).
+_RESULTS_KEPT = 16
+
+
+@st.cache_resource
+def _results() -> tuple[threading.Lock, OrderedDict[tuple[Any, ...], list[Any]]]:
+    # Not st.cache_data: the evaluation shows its steps in a status box, which a cached
+    # function may not draw into; the results are read-only and shared, never copied.
+    return threading.Lock(), OrderedDict()
+
+
+def _targets(
+    data_key: str, network_kmh: float, planned: bool, rail: bool, lang: str, limit_s: float
+) -> list[Any] | None:
+    """The targets evaluated in this scenario; computed under the time limit with its
+    steps shown the first time (None when it stopped: the message is shown)."""
     from corridor_map.travel import targets as travel_targets
     from corridor_map.views import travel as travel_view
 
+    lock, cache = _results()
+    key = (data_key, network_kmh, planned, rail)
+    with lock:
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
     scenario = travel_view.scenario(network_kmh, planned, rail=rail)
-    return travel_targets.evaluate_targets(
-        data.atlas(), scenario.assumptions, scenario.planned_links
+    results = widgets.run_job(
+        t("job_travel", lang),
+        t("job_travel", lang),
+        lambda progress: travel_targets.evaluate_targets(
+            data.atlas(), scenario.assumptions, scenario.planned_links, progress=progress
+        ),
+        lang,
+        limit_s,
     )
+    if results is not None:
+        with lock:
+            cache[key] = results
+            while len(cache) > _RESULTS_KEPT:
+                cache.popitem(last=False)
+    return results
 
 
 @st.cache_data(max_entries=64)
@@ -52,6 +88,26 @@ def _sensitivity(
         planned,
         parameter,
     )
+
+
+def _both(
+    data_key: str,
+    first: tuple[float, bool, bool],
+    second: tuple[float, bool, bool] | None,
+    lang: str,
+) -> tuple[list[Any], list[Any] | None] | None:
+    """Scenario A's results and B's (None when not compared); None when one failed or
+    stopped (its message is shown)."""
+    limit_s = load_settings().job_time_limit_s
+    try:
+        results = _targets(data_key, *first, lang, limit_s)
+        results_b = _targets(data_key, *second, lang, limit_s) if second else None
+    except CorridorMapError as exc:
+        st.text(str(exc))
+        return None
+    if results is None or (second and results_b is None):
+        return None
+    return results, results_b
 
 
 def _travel_assumptions(
@@ -118,12 +174,10 @@ def _travel_view(atlas: Atlas, basemap: str, lang: str) -> None:
     with right:
         (speed, planned, rail), second = _travel_assumptions(lang)
         data_key = data.data_key()
-        try:
-            results = _targets(data_key, speed, planned, rail)
-            results_b = _targets(data_key, *second) if second else None
-        except CorridorMapError as exc:
-            st.text(str(exc))
+        both = _both(data_key, (speed, planned, rail), second, lang)
+        if both is None:
             return
+        results, results_b = both
     scenario_a = travel_view.scenario(speed, planned, "A", rail)
     scenario_b = travel_view.scenario(*second[:2], "B", second[2]) if second else None
     if results_b is not None:

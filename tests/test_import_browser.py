@@ -91,10 +91,15 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
             )
             page.get_by_text("几何集合", exact=False).first.wait_for(timeout=90_000)
             assert page.get_by_text("Traceback").count() == 0
-            # the downloads sit in the sidebar and are built on click
+            # the downloads sit in the sidebar and are built on click; a printed map is
+            # prepared first, its steps shown, then offered
             page.get_by_text("下载", exact=True).first.click()
+            page.get_by_role("button", name="打印地图（PDF，A4 横向）", exact=True).click()
+            ready = page.get_by_role("button", name="打印地图（PDF，A4 横向） ↓")
+            ready.wait_for(timeout=120_000)
+            assert page.get_by_text("嵌入字体并写入文件").count() >= 1
             with page.expect_download(timeout=120_000) as info:
-                page.get_by_role("button", name="打印地图（PDF，A4 横向）").click()
+                ready.click()
             pdf = Path(info.value.path()).read_bytes()
             assert pdf.startswith(b"%PDF") and info.value.suggested_filename == (
                 "corridor-map-all-A4.pdf"

@@ -47,6 +47,7 @@ from corridor_map.analysis.site_records import (
 )
 from corridor_map.atlas.indicators import Register, load_register
 from corridor_map.atlas.model import Atlas, Feature
+from corridor_map.core import progress as job
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.vocab import CORRIDORS
 from corridor_map.documents.corpus import Corpus, citation_label
@@ -560,6 +561,7 @@ def check_sites(
     *,
     register: Register | None = None,
     travel: bool = True,
+    progress: job.Progress | None = None,
 ) -> list[SiteReport]:
     """Check many parcels against the atlas; see :func:`check_site`.
 
@@ -577,20 +579,28 @@ def check_sites(
     travel
         Compute travel times (one shortest-path tree per gateway and core, shared by all
         parcels).
+    progress
+        Told the steps; its time limit is checked at every parcel (default: no limit).
 
     Raises
     ------
     SiteError
         Naming the parcel when its geometry is empty or not in WGS84 degrees.
+    TimeLimitError
+        The progress's limit was met.
     """
     from corridor_map.travel.compare import Scenario
 
     scenario = scenario if scenario is not None else Scenario()
     register = register if register is not None else load_register()
+    job.step(progress, "data")
     index = site_index(atlas)
     checked = [(label, _checked(g, label)) for label, g in parcels]
     partial = []
+    job.step(progress, "sites")
     for label, parcel in checked:
+        if progress is not None:
+            progress.check()
         parcel_m = to_metric(parcel)
         area = _area_km2(parcel) if parcel.geom_type in _AREAL else 0.0
         relations = _relations(label, parcel, parcel_m, area, index)
@@ -607,6 +617,8 @@ def check_sites(
             near = (min(outside, key=lambda r: r.distance_km or 0.0).corridor,) if outside else ()
         partial.append((label, parcel, relations, districts, may, near, area))
     points = [_point_of(parcel) for _, parcel, *_ in partial]
+    if travel:
+        job.step(progress, "routes")
     times = (
         _travel(points, [p[5] for p in partial], atlas, scenario)
         if travel

@@ -25,6 +25,7 @@ message in both languages, so the app can show it in the user's language.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import tempfile
 import threading
@@ -304,11 +305,14 @@ def measure_upload(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     references: Sequence[ReferencePoint] = (),
+    cache: bool = True,
 ) -> dict[str, Any]:
     """Read and measure an upload once per content (cached by SHA-256, name and CRS).
 
     ``references``: as :func:`read_upload` (the app and the CLI pass
-    ``reference_points(atlas)``).
+    ``reference_points(atlas)``). ``cache`` False neither reads nor fills the process's
+    cache: the app keeps what it draws in the session instead, released with it (a
+    200,000-vertex file held here outlived its session).
 
     Returns
     -------
@@ -325,11 +329,12 @@ def measure_upload(
     """
     key = (hashlib.sha256(data).hexdigest(), name, crs, max_bytes, max_vertices, len(references))
     with _CACHE_LOCK:
-        if key in _CACHE:
+        if cache and key in _CACHE:
             _CACHE.move_to_end(key)
             cached = _CACHE[key]
             if isinstance(cached, CorridorMapError):
-                raise cached
+                # A copy: a raise gives the error this frame's traceback (and the file).
+                raise copy.copy(cached)
             return cached
     try:
         imported = read_upload(
@@ -346,13 +351,15 @@ def measure_upload(
             "display": display_geometries(imported.collection),
         }
     except CorridorMapError as exc:
-        value = exc
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        # Kept without its traceback: its frames would hold the file's bytes.
+        value = exc.with_traceback(None)
+    if cache:
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     if isinstance(value, CorridorMapError):
-        raise value
+        raise copy.copy(value) if cache else value
     return value
 
 

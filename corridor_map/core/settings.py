@@ -49,7 +49,14 @@ ENVIRONMENT: dict[str, str] = {
     "comma-separated (default: none)",
     "CORRIDOR_MAP_CURATION": "'on' lets the app's curation page change the data (default: "
     "off, read-only)",
+    "CORRIDOR_MAP_JOB_TIME_LIMIT": "seconds one long job of a request may take in the app "
+    "(printing a map, a brief or a site report, routing the travel targets); past it the "
+    "job stops with one line and writes nothing (default: 120)",
 }
+
+#: Default of ``CORRIDOR_MAP_JOB_TIME_LIMIT`` (a print takes about 1 s, a brief 2-5 s idle;
+#: 47 and 100 s were seen on a loaded machine).
+DEFAULT_JOB_TIME_LIMIT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class Settings:
         Header names the trusted proxy writes (the roles header may be empty: unused).
     curation : bool
         Whether the app's curation page may change the data (``CORRIDOR_MAP_CURATION``).
+    job_time_limit_s : float
+        Seconds one long job of a request may take (``CORRIDOR_MAP_JOB_TIME_LIMIT``; a
+        value that is not a positive number gives the default).
     """
 
     data_dir: Path | None
@@ -109,6 +119,15 @@ class Settings:
     proxy_email_header: str = "X-Remote-Email"
     proxy_roles_header: str = ""
     curation: bool = False
+    job_time_limit_s: float = DEFAULT_JOB_TIME_LIMIT_S
+
+
+def _seconds(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if 0 < value < float("inf") else default
 
 
 def _on(value: str) -> bool:
@@ -158,4 +177,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         or "X-Remote-Email",
         proxy_roles_header=env.get("CORRIDOR_MAP_PROXY_ROLES_HEADER", "").strip(),
         curation=env.get("CORRIDOR_MAP_CURATION", "").strip().lower() in {"on", "1", "yes", "true"},
+        job_time_limit_s=_seconds(
+            env.get("CORRIDOR_MAP_JOB_TIME_LIMIT", "").strip(), DEFAULT_JOB_TIME_LIMIT_S
+        ),
     )

@@ -447,6 +447,35 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     },
     # --- end of outputs strings ---
     # --- uploads and reliability (issue 27) ---
+    "url_dropped_ids": {
+        "zh": "链接中的 {n} 个要素编号未使用（不在图中、过长或超出一次可选的数量）：{ids}。",
+        "en": "{n} feature id(s) of the link were not used (not in the map, too long, or "
+        "more than one selection holds): {ids}.",
+    },
+    "url_dropped_more": {"zh": " 等另 {n} 个", "en": " and {n} more"},
+    "url_dropped_params": {
+        "zh": "链接参数过长或重复过多，已忽略：{names}。",
+        "en": "Link parameters too long or repeated too often were ignored: {names}.",
+    },
+    "job_done": {"zh": "完成", "en": "done"},
+    "job_stopped": {"zh": "已在时间上限处停止", "en": "stopped at the time limit"},
+    "job_failed": {"zh": "未能完成", "en": "could not be finished"},
+    "job_step_data": {"zh": "读取数据", "en": "Reading the data"},
+    "job_step_draw": {"zh": "绘制地图", "en": "Drawing the map"},
+    "job_step_furniture": {
+        "zh": "绘制图例、比例尺和指北针",
+        "en": "Drawing the legend, scale bar and north arrow",
+    },
+    "job_step_text": {"zh": "排版文字", "en": "Setting the text"},
+    "job_step_routes": {"zh": "计算路线", "en": "Routing"},
+    "job_step_sites": {"zh": "核查地块", "en": "Checking the parcels"},
+    "job_step_features": {"zh": "整理要素", "en": "Collecting the features"},
+    "job_step_write": {
+        "zh": "嵌入字体并写入文件",
+        "en": "Embedding the fonts and writing the file",
+    },
+    "job_travel": {"zh": "计算出行目标", "en": "Evaluating the travel targets"},
+    "job_coverage": {"zh": "计算目标覆盖", "en": "Computing the targets' coverage"},
     # --- end of uploads strings ---
     # --- curation and history (issue 23) ---
     "curate_title": {"zh": "数据编辑与修改记录", "en": "Curation and history"},

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from shapely.geometry import shape
 
 from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.core import progress as job
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.core.i18n import (
     basis_name,
@@ -94,6 +95,7 @@ def zone_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of one feature (a zone, core, belt, platform …) as PDF.
 
@@ -106,6 +108,7 @@ def zone_brief(
     """
     from corridor_map.views.panel import feature_panel
 
+    job.step(progress, "data")
     atlas = atlas or load_atlas()
     if feature_id not in atlas:
         raise UnknownFeatureError(feature_id, f"未知要素 / unknown feature id {feature_id!r}")
@@ -115,7 +118,10 @@ def zone_brief(
     title = f"{view.name_zh} / {view.name_en}"
     footer = footer_lines(atlas, lang)
     with _pdf(Path(path), title) as pdf:
-        pages = PageFlow(pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle())
+        pages = PageFlow(
+            pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle(), progress
+        )
+        job.step(progress, "text")
         pages.text(
             f"{t('brief_zone', lang)} · {corridor_name(view.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -125,6 +131,7 @@ def zone_brief(
         pages.text(title, 16, bold=True)
         pages.gap()
         if feature.geometry is not None:
+            job.step(progress, "draw")
             ax = pages.axes(0.34)
             context = atlas.by_corridor(feature.corridor)
             box = ax.get_position()
@@ -208,6 +215,7 @@ def target_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of one travel target as PDF: verdict, method, worst case, sensitivity.
 
@@ -222,12 +230,14 @@ def target_brief(
     from corridor_map.travel.routing import route
     from corridor_map.views.panel import SENSITIVITY_SPEEDS, ring_points
 
+    job.step(progress, "data")
     atlas = atlas or load_atlas()
     targets = {x["id"] for x in travel_targets.load_targets(atlas)}
     if target_id not in targets:
         raise BriefError(f"未知出行目标 / unknown travel target id {target_id!r}")
     setup()
     assumptions = SpeedAssumptions()
+    job.step(progress, "routes")
     result = travel_targets.evaluate_targets(atlas, assumptions, target_ids=[target_id])[0]
     title = f"{result.name_zh} / {result.name_en}"
     footer = footer_lines(atlas, lang, roads=True)
@@ -281,7 +291,9 @@ def target_brief(
         return str(end)
 
     with _pdf(Path(path), title) as pdf:
-        pages = PageFlow(pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle())
+        pages = PageFlow(
+            pdf, title, footer, (settings or load_settings()).cache_dir, FlowStyle(), progress
+        )
         pages.text(
             f"{t('brief_target', lang)} · {corridor_name(result.corridor, lang)} · "
             f"{datetime.date.today().isoformat()}",
@@ -366,15 +378,16 @@ def render_brief(
     lang: str = "zh",
     atlas: Atlas | None = None,
     settings: Settings | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the brief of a feature id or a travel-target id (whichever it is)."""
     from corridor_map.travel import targets as travel_targets
 
     atlas = atlas or load_atlas()
     if item_id in {x["id"] for x in travel_targets.load_targets(atlas)}:
-        return target_brief(path, item_id, lang, atlas, settings=settings)
+        return target_brief(path, item_id, lang, atlas, settings=settings, progress=progress)
     if item_id in atlas:
-        return zone_brief(path, item_id, lang, atlas, settings=settings)
+        return zone_brief(path, item_id, lang, atlas, settings=settings, progress=progress)
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )

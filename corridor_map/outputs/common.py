@@ -21,6 +21,7 @@ from corridor_map.atlas.model import Atlas, Feature, load_atlas
 from corridor_map.core import credits
 from corridor_map.core.errors import CorridorMapError
 from corridor_map.core.i18n import t
+from corridor_map.core.progress import TimeLimitError
 from corridor_map.core.vocab import LAYER_CORRIDORS as CORRIDORS
 
 __all__ = [
@@ -147,6 +148,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ExportError(f"{path}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    except TimeLimitError:
+        tmp.unlink(missing_ok=True)
+        raise  # already names the job, in each language apart
     except CorridorMapError as exc:
         tmp.unlink(missing_ok=True)
         # Name the file the user asked for, not the temporary one.

@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas, load_atlas
 from corridor_map.core.i18n import t
+from corridor_map.core.progress import Progress, step
 from corridor_map.outputs.common import (
     ExportError,
     attribution,
@@ -77,6 +78,7 @@ def write_features(
     fmt: str | None = None,
     atlas: Atlas | None = None,
     crs: str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Export curated features (all, one corridor, or one feature with its children).
 
@@ -91,10 +93,15 @@ def write_features(
         or ``"shp"`` (a zip).
     crs
         See :func:`corridor_map.outputs.crs.resolve_crs` (default WGS84).
+    progress
+        Told the steps; its time limit is checked between them (default: no limit).
     """
+    step(progress, "data")
     atlas = atlas or load_atlas()
+    step(progress, "features")
     rows = feature_rows(atlas, select_features(atlas, scope))
     title = f"corridor-map features ({scope or 'all'})"
+    step(progress, "write")
     return _write(Path(path), rows, fmt, title, attribution(atlas), crs)
 
 
@@ -224,13 +231,26 @@ def export_bytes(write: Callable[[Path], Any], filename: str) -> bytes:
 
 @dataclass(frozen=True)
 class Download:
-    """One file the app offers: label, file name, MIME type and how to make its bytes."""
+    """One file the app offers: label, file name, MIME type and how to make its bytes.
+
+    ``build``, when set, makes the same bytes as ``make`` under a
+    :class:`~corridor_map.core.progress.Progress` (its time limit kept, its steps told).
+    ``prepare`` marks long work (a printed map, a brief): the app makes such a file first,
+    its steps shown, then offers it; the others are made on click within the limit.
+    """
 
     key: str
     label: str
     file_name: str
     mime: str
     make: Callable[[], bytes]
+    build: Callable[[Progress], bytes] | None = None
+    prepare: bool = False
+
+
+def _built(write: Callable[..., Path], filename: str, progress: Progress) -> bytes:
+    """``export_bytes`` of a writer that takes ``progress=`` (long work)."""
+    return export_bytes(functools.partial(write, progress=progress), filename)
 
 
 def downloads(
@@ -260,6 +280,11 @@ def downloads(
             functools.partial(
                 _bytes, write_features, scope, fmt, f"{stem}{suffix}", None if fmt == "kml" else crs
             ),
+            functools.partial(
+                _built,
+                functools.partial(_features_to, scope, fmt, None if fmt == "kml" else crs),
+                f"{stem}{suffix}",
+            ),
         )
         for fmt, (suffix, mime) in FORMATS.items()
     ]
@@ -278,28 +303,30 @@ def downloads(
         ("download_print_png", "A4", ".png", "image/png"),
     ):
         name = f"{stem}-{paper}{suffix}"
+        write = functools.partial(_print_to, scope, paper, lang, crs)
         items.append(
             Download(
                 f"print-{paper}{suffix}",
                 t(key, lang),
                 name,
                 mime,
-                functools.partial(
-                    export_bytes,
-                    functools.partial(_print_to, scope, paper, lang, crs),
-                    name,
-                ),
+                functools.partial(export_bytes, write, name),
+                functools.partial(_built, write, name),
+                prepare=True,
             )
         )
     if selected:
         name = f"corridor-map-brief-{selected}.pdf"
+        write = functools.partial(_brief_to, selected, lang)
         items.append(
             Download(
                 "brief",
                 t("download_brief", lang),
                 name,
                 "application/pdf",
-                functools.partial(export_bytes, functools.partial(_brief_to, selected, lang), name),
+                functools.partial(export_bytes, write, name),
+                functools.partial(_built, write, name),
+                prepare=True,
             )
         )
     if sketch:
@@ -420,14 +447,27 @@ def _bytes(
     return export_bytes(lambda p: write(p, scope, fmt, crs=crs), name)
 
 
-def _print_to(scope: str, paper: str, lang: str, crs: str | None, path: Path) -> Path:
+def _features_to(
+    scope: str, fmt: str, crs: str | None, path: Path, progress: Progress | None = None
+) -> Path:
+    return write_features(path, scope, fmt, crs=crs, progress=progress)
+
+
+def _print_to(
+    scope: str,
+    paper: str,
+    lang: str,
+    crs: str | None,
+    path: Path,
+    progress: Progress | None = None,
+) -> Path:
     # matplotlib is imported on the first click, not on every page load.
     from corridor_map.outputs.printmap import render_map
 
-    return render_map(path, scope, paper, lang, crs=crs)
+    return render_map(path, scope, paper, lang, crs=crs, progress=progress)
 
 
-def _brief_to(item_id: str, lang: str, path: Path) -> Path:
+def _brief_to(item_id: str, lang: str, path: Path, progress: Progress | None = None) -> Path:
     from corridor_map.outputs.brief import render_brief
 
-    return render_brief(path, item_id, lang)
+    return render_brief(path, item_id, lang, progress=progress)

@@ -18,6 +18,7 @@ from typing import Any
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from corridor_map.core import progress as job
 from corridor_map.outputs.fonts import cjk_font, embed_fonts
 
 __all__ = ["A4_PORTRAIT", "FlowStyle", "PageFlow", "wrap"]
@@ -103,6 +104,8 @@ class PageFlow:
         Folder of the page fonts (:func:`corridor_map.outputs.fonts.embed_fonts`).
     style
         The document's :class:`FlowStyle`.
+    progress
+        Told "write" as each page is finished (its time limit checked then).
     """
 
     def __init__(
@@ -112,10 +115,12 @@ class PageFlow:
         footer: Sequence[str],
         cache_dir: Path | None,
         style: FlowStyle,
+        progress: job.Progress | None = None,
     ) -> None:
         self.pdf, self.title, self.footer = pdf, title, list(footer)
         self.cache_dir = cache_dir
         self.style = style
+        self.progress = progress
         self.fig: Figure | None = None
         self.count = 0
         self.y = 0.0
@@ -149,6 +154,8 @@ class PageFlow:
                     color="#444444",
                 )
                 y -= style.footer_step
+        # Each page's fonts are subset and embedded: the slow part of a document.
+        job.step(self.progress, "write")
         embed_fonts(self.fig, self.cache_dir)
         self.pdf.savefig(self.fig)
 

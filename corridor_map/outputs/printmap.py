@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.core import progress as job
 from corridor_map.core.i18n import corridor_name, display_name, t
 from corridor_map.core.settings import Settings, load_settings
 from corridor_map.outputs.cartography import draw_map, in_region
@@ -117,6 +118,7 @@ def render_map(
     atlas: Atlas | None = None,
     settings: Settings | None = None,
     crs: str | None = None,
+    progress: job.Progress | None = None,
 ) -> Path:
     """Print the corridors (all, one corridor, or a feature with its children).
 
@@ -139,16 +141,21 @@ def render_map(
     settings
         The cache folder (page fonts), the 审图号 and the 示意图 mark (default: the
         environment's, :func:`corridor_map.core.settings.load_settings`).
+    progress
+        Told each step; its time limit is checked between them (default: no limit).
 
     Raises
     ------
     PrintError
         Unknown paper, file type, no CJK font, nothing to draw.
+    TimeLimitError
+        The progress's limit was met; nothing was written.
     """
     if paper not in PAPER:
         raise PrintError(f"未知纸张 / unknown paper {paper!r}: use {', '.join(PAPER)}")
     if Path(path).suffix.lower() not in {".png", ".pdf"}:
         raise PrintError(f"{path}: 仅支持 .png 或 .pdf / only .png or .pdf can be printed")
+    job.step(progress, "data")
     setup()
     settings = settings or load_settings()
     atlas = atlas or load_atlas()
@@ -183,7 +190,9 @@ def render_map(
     ax = fig.add_axes(
         (margin / width, bottom / height, 1 - 2 * margin / width, 1 - (bottom + top) / height)
     )
+    job.step(progress, "draw")
     frame = draw_map(ax, atlas, features, lang, label_size=layout["labels"], epsg=epsg)
+    job.step(progress, "furniture")
     legend(ax, features, lang, size=layout["legend"])
     scale_bar(ax, frame, lang, size=layout["legend"] * 0.95)
     north_arrow(ax, frame, lang)
@@ -225,4 +234,5 @@ def render_map(
             ha="right",
             va="top",
         )
+    job.step(progress, "write")
     return save_figure(fig, Path(path), settings.cache_dir, fits=[(heading, mark)])

@@ -23,6 +23,7 @@ from shapely.geometry import Point
 
 from corridor_map.analysis.site_records import SiteReport, relation_rows
 from corridor_map.atlas.model import Atlas
+from corridor_map.core import progress as job
 from corridor_map.core.i18n import corridor_name, display_name, role_name, t
 from corridor_map.core.settings import load_settings
 from corridor_map.outputs.common import atomic_path, attribution, disclaimer
@@ -269,18 +270,27 @@ def coverage_map_png(coverage: Any, atlas: Atlas, lang: str = "zh", width_in: fl
 
 
 def render_site_report(
-    path: Path | str, report: SiteReport, atlas: Atlas, lang: str = "zh"
+    path: Path | str,
+    report: SiteReport,
+    atlas: Atlas,
+    lang: str = "zh",
+    progress: job.Progress | None = None,
 ) -> Path:
     """Write the site report of one parcel as PDF.
+
+    ``progress`` is told each step; its time limit is checked between them.
 
     Raises
     ------
     PrintError
         When the path is not ``.pdf`` or no CJK font is installed.
+    TimeLimitError
+        The progress's limit was met; nothing was written.
     """
     path = Path(path)
     if path.suffix.lower() != ".pdf":
         raise PrintError(f"{path}: 选址报告仅输出 PDF / a site report is written as .pdf")
+    job.step(progress, "data")
     cjk_font()  # refuse before drawing anything
     title = f"{t('site_title', lang)} · {report.parcel}"
     footer = [*footer_lines(atlas, lang, roads=bool(report.travel)), disclaimer()]
@@ -290,11 +300,14 @@ def render_site_report(
         atomic_path(path) as tmp,
         PdfPages(tmp, metadata={"Title": title}) as pdf,
     ):
-        flow = PageFlow(pdf, title, footer, load_settings().cache_dir, _STYLE)
+        flow = PageFlow(pdf, title, footer, load_settings().cache_dir, _STYLE, progress)
+        job.step(progress, "text")
         flow.text(title, 15, bold=True)
         _summary(flow, report, lang)
         flow.text(t("site_disclaimer", lang), 7.5, color="#7b241c")
+        job.step(progress, "draw")
         _draw(flow, report, atlas, lang)
+        job.step(progress, "text")
         flow.text(t("site_relations", lang), 10.5, bold=True)
         if not any(r.verdict != "outside" for r in report.relations):
             flow.text(t("site_none", lang), 8)

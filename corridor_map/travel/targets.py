@@ -24,6 +24,7 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from corridor_map.atlas.model import Atlas
+from corridor_map.core import progress as job
 from corridor_map.core.records import RingPoint, Source
 from corridor_map.core.vocab import TARGETS_FILE
 from corridor_map.travel import network as _graph
@@ -159,6 +160,7 @@ def evaluate_targets(
     assumptions: SpeedAssumptions | None = None,
     planned_links: bool = True,
     target_ids: Iterable[str] | None = None,
+    progress: job.Progress | None = None,
 ) -> list[TargetResult]:
     """Evaluate every travel target of ``layers/travel_targets.json``.
 
@@ -172,6 +174,9 @@ def evaluate_targets(
         Include the curated planned links (e.g. 太龙快速路).
     target_ids
         Only these targets (all when None).
+    progress
+        Told the routing step; its time limit is checked before each target
+        (:class:`~corridor_map.core.progress.TimeLimitError`).
     """
     a = assumptions or SpeedAssumptions()
     wanted = set(target_ids) if target_ids is not None else None
@@ -179,7 +184,13 @@ def evaluate_targets(
     if wanted is not None and len(targets) < len(wanted):
         known = {t["id"] for t in load_targets(atlas)}
         raise TravelError(f"未知目标 / unknown target id(s): {sorted(wanted - known)}")
-    return [_evaluate(atlas, t, a, planned_links) for t in targets]
+    job.step(progress, "routes")
+    results = []
+    for target in targets:
+        if progress is not None:
+            progress.check()
+        results.append(_evaluate(atlas, target, a, planned_links))
+    return results
 
 
 def sensitivity(

@@ -9,6 +9,7 @@ import streamlit as st
 
 from corridor_map.core.i18n import LANGUAGES, corridor_name, t
 from corridor_map.core.markup import md_escape
+from corridor_map.core.settings import load_settings
 from corridor_map.ui import state, widgets
 from corridor_map.views import panel, search
 from corridor_map.webmap import basemaps as map_basemaps
@@ -144,7 +145,12 @@ def downloads(atlas: Atlas, lang: str) -> None:
         sketch = overlays.sketch_geometry(
             st.session_state.get("measure_pts") or [], st.session_state.get("measure_mode", "line")
         )
-        widgets.download_buttons(export.downloads(scope, lang, selected, sketch), "dl")
+        widgets.download_buttons(
+            export.downloads(scope, lang, selected, sketch),
+            "dl",
+            lang,
+            load_settings().job_time_limit_s,
+        )
 
 
 def search_results(atlas: Atlas, query: str, lang: str) -> None:
