@@ -6,9 +6,12 @@ validity, RFC 7946 winding and stated areas.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +22,112 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map.atlas.checks_quotes import Checker, check_properties
 from corridor_map.atlas.checks_values import check_values
 from corridor_map.core import schemas
+from corridor_map.core.errors import Problem
+from corridor_map.core.paths import folder_snapshot, seeds_dir
 from corridor_map.core.vocab import (
     AREA_TOLERANCE,
     REGION,
     area_in_km2,
 )
 from corridor_map.geo.geodesy import geodesic_area_km2
-from corridor_map.geo.geojson import read_json as _read_json
+from corridor_map.geo.geojson import parse_json_bytes, read_data_bytes
 
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 
 
-def check_file(
-    checker: Checker, path: Path, links: list[tuple[str, Any]]
-) -> list[tuple[str, dict[str, Any], BaseGeometry | None]]:
+Items = list[tuple[str, dict[str, Any], BaseGeometry | None]]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What checking one file's bytes added to a checker (see :func:`check_file`)."""
+
+    problems: tuple[Problem, ...]
+    items: tuple[tuple[str, dict[str, Any], BaseGeometry | None], ...]
+    collection: dict[str, Any] | None
+    links: Any
+    ids: frozenset[str]
+
+
+# file name, SHA-256 of its bytes, seeds snapshot → what checking it added. A curator's
+# save changes one file; the others (the reference layers: most of the data) are not
+# checked again. Bounded; each saved version of a file adds an entry.
+_CHECKED: dict[tuple[str, str, Any], _Checked] = {}
+_CHECKED_MAX = 64
+_CHECKED_LOCK = threading.Lock()
+_NO_LINKS = object()
+
+
+def check_file(checker: Checker, path: Path, links: list[tuple[str, Any]]) -> Items:
+    """Check one layer file into ``checker``; return its accepted ``(id, props, geometry)``.
+
+    The checks of a file depend on its bytes, the documents (``seeds/``) and, for
+    duplicate ids, the features of the files checked before it. So when no id of the
+    file is already in ``checker`` and the documents load, the outcome for the same bytes
+    and seeds is remembered and replayed, not computed again.
+    """
     name = path.name
-    data, error = _read_json(path)
+    raw, error = read_data_bytes(path)
+    if raw is None:
+        checker.add(name, "-", "-", str(error))
+        return []
+    key = (name, hashlib.sha256(raw).hexdigest(), folder_snapshot(seeds_dir()))
+    with _CHECKED_LOCK:
+        known = _CHECKED.get(key)
+    if known is not None and not (known.ids & checker.features.keys()):
+        return _replay(checker, name, known, links)
+    data, error = parse_json_bytes(raw)
     if error is not None:
         checker.add(name, "-", "-", error)
         return []
-    findings = schemas.check("layer", data)
+    ids = raw_ids(data)
+    memo = not (ids & checker.features.keys()) and checker.resolver() is not None
+    problems_before, unchecked_before = len(checker.problems), checker.unchecked_quotes
+    links_before = len(links)
+    items = _check_data(checker, name, data, key[1], ids, links)
+    if memo and checker.unchecked_quotes == unchecked_before:
+        checked = _Checked(
+            problems=tuple(checker.problems[problems_before:]),
+            items=tuple(items),
+            collection=checker.collections.get(name),
+            links=links[links_before][1] if len(links) > links_before else _NO_LINKS,
+            ids=frozenset(ids),
+        )
+        with _CHECKED_LOCK:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.pop(next(iter(_CHECKED)))  # the oldest entry
+            _CHECKED[key] = checked
+    return items
+
+
+def forget_checked_files() -> None:
+    """Forget the remembered outcomes of :func:`check_file` (a cold validation)."""
+    with _CHECKED_LOCK:
+        _CHECKED.clear()
+
+
+def _replay(checker: Checker, name: str, known: _Checked, links: list[tuple[str, Any]]) -> Items:
+    checker.raw_ids.update(known.ids)
+    checker.problems.extend(known.problems)
+    if known.collection is not None:
+        checker.collections[name] = known.collection
+    if known.links is not _NO_LINKS:
+        links.append((name, known.links))
+    for fid, props, geometry in known.items:
+        checker.features[fid] = (name, props, geometry)
+    return list(known.items)
+
+
+def _check_data(
+    checker: Checker,
+    name: str,
+    data: Any,
+    digest: str,
+    ids: set[str],
+    links: list[tuple[str, Any]],
+) -> Items:
+    checker.raw_ids.update(ids)
+    findings = schemas.check_digest("layer", data, digest)
     per_feature: dict[int, list[schemas.Finding]] = {}
     for finding in findings:
         if len(finding.path) >= 2 and finding.path[0] == "features":
@@ -59,6 +148,18 @@ def check_file(
         if item is not None:
             items.append(item)
     return items
+
+
+def raw_ids(data: Any) -> set[str]:
+    """Every string id a parsed layer's features carry, checked or not (what the aliases
+    may name: a feature with a problem keeps its id)."""
+    features = data.get("features") if isinstance(data, dict) else None
+    ids: set[str] = set()
+    for feature in features if isinstance(features, list) else []:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict) and isinstance(props.get("id"), str):
+            ids.add(props["id"])
+    return ids
 
 
 def _check_collection(checker: Checker, name: str, data: dict[str, Any]) -> None:

@@ -67,7 +67,7 @@ from corridor_map.atlas.checks_containment import (
     district_geometries,
 )
 from corridor_map.atlas.checks_gcj02 import check_gcj_anchors, check_known_points
-from corridor_map.atlas.checks_geometry import check_file
+from corridor_map.atlas.checks_geometry import check_file, forget_checked_files
 from corridor_map.atlas.checks_quotes import Checker, check_links, check_parents, check_targets
 from corridor_map.atlas.report_cache import (
     Report,
@@ -76,6 +76,7 @@ from corridor_map.atlas.report_cache import (
     report_store,
     write_report,
 )
+from corridor_map.core import schemas
 from corridor_map.core.errors import Problem
 from corridor_map.core.paths import data_snapshot
 from corridor_map.core.paths import layers_dir as default_layers_dir
@@ -83,6 +84,7 @@ from corridor_map.core.vocab import DISTRICTS_FILE, TARGETS_FILE
 
 __all__ = [
     "explain",
+    "forget_reports",
     "refusal_message",
     "validate",
 ]
@@ -168,17 +170,41 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> Report:
     does not validate again, and any changed byte validates again.
     """
     del snapshot  # only part of the cache key
-    store = report_store()
-    if store is None or not directory.is_dir():
+    if not directory.is_dir():
         return _validated(directory)
     key = report_key(directory)
-    stored = read_report(store, key)
-    if stored is not None:
-        return stored
-    report = _validated(directory)
-    if not report.fatal:
-        write_report(store, key, report)  # never raises: a cache cannot take the app down
+    with _LOAD_LOCK:
+        known = _BY_KEY.get(key)
+    if known is not None:
+        return known
+    store = report_store()
+    report = None if store is None else read_report(store, key)
+    if report is None:
+        report = _validated(directory)
+        if store is not None and not report.fatal:
+            write_report(store, key, report)  # never raises: a cache cannot take the app down
+    with _LOAD_LOCK:
+        if len(_BY_KEY) >= _BY_KEY_MAX:
+            _BY_KEY.pop(next(iter(_BY_KEY)))  # the oldest
+        _BY_KEY[key] = report
     return report
+
+
+def forget_reports() -> None:
+    """Forget every validation outcome this process holds, as a restart would (the
+    report store on disk stays): for benchmarks of a cold load and tests of the store."""
+    _report.cache_clear()
+    with _LOAD_LOCK:
+        _BY_KEY.clear()
+    forget_checked_files()
+    schemas.forget_findings()
+
+
+#: reports of this process by content key (:func:`report_key`): the folder a curator's
+#: change was checked in (a candidate copy) and the layers folder it is then published
+#: into hold the same bytes, so the second is not validated (or decoded) again.
+_BY_KEY: dict[str, Report] = {}
+_BY_KEY_MAX = 4
 
 
 def _validated(directory: Path) -> Report:
@@ -195,6 +221,8 @@ def _validated(directory: Path) -> Report:
         problem = Problem(str(directory), "-", "-", "no *.geojson layer files")
         return Report((problem,), (problem,), (), {}, {}, None, (), True)
     checker = _check_folder(directory, files)
+    # The aliases may name any feature of the folder's files, refused ones too.
+    every_id = set(checker.raw_ids)
     first = tuple(checker.problems)
     problems = list(first)
     refused: list[str] = []
@@ -209,7 +237,9 @@ def _validated(directory: Path) -> Report:
             break
         refused.extend(bad)
         files = [p for p in files if p.name not in bad]
-        checker = _check_folder(directory, files, targets=TARGETS_FILE not in refused)
+        checker = _check_folder(
+            directory, files, targets=TARGETS_FILE not in refused, every_id=every_id
+        )
         note = f" (after refusing {', '.join(refused)})"
         known = set(problems)
         listed = {f.name for f in files} | ({TARGETS_FILE} - set(refused))
@@ -231,7 +261,9 @@ def _validated(directory: Path) -> Report:
     )
 
 
-def _check_folder(directory: Path, files: list[Path], targets: bool = True) -> Checker:
+def _check_folder(
+    directory: Path, files: list[Path], targets: bool = True, every_id: set[str] | None = None
+) -> Checker:
     checker = Checker(directory)
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
     links: list[tuple[str, Any]] = []
@@ -250,7 +282,8 @@ def _check_folder(directory: Path, files: list[Path], targets: bool = True) -> C
         checker.unchecked_quotes += count
 
     checker.problems.extend(validate_register(directory, on_unchecked=unchecked))
-    checker.problems.extend(validate_aliases(directory))
+    ids = checker.raw_ids if every_id is None else every_id
+    checker.problems.extend(validate_aliases(directory, ids))
     districts = district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:

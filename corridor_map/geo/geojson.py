@@ -11,6 +11,7 @@ removes its temporary files on SIGTERM/SIGINT and turns OS failures (a full disk
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -126,9 +127,25 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     (…)``, ``cannot read (…)``, ``malformed JSON: … at line L column C`` or ``malformed
     JSON: nested too deeply`` (deeper than :data:`MAX_JSON_DEPTH` levels). It never raises.
     """
+    data, reason, _ = read_json_digest(path)
+    return data, reason
+
+
+def read_json_digest(path: Path) -> tuple[Any, str | None, str | None]:
+    """:func:`read_json` and the SHA-256 of the bytes parsed (None when unreadable).
+
+    The digest is of the very bytes the data was parsed from (one read), so a cache keyed
+    on it (the validator's schema findings) can never pair data with another file state.
+    """
     raw, reason = read_data_bytes(Path(path))
     if raw is None:
-        return None, reason
+        return None, reason, None
+    data, reason = parse_json_bytes(raw)
+    return data, reason, hashlib.sha256(raw).hexdigest()
+
+
+def parse_json_bytes(raw: bytes) -> tuple[Any, str | None]:
+    """The JSON data of a file's bytes, or ``(None, reason)`` as :func:`read_json` says it."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
