@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,8 @@ from corridor_map.core.paths import layers_dir as default_layers_dir
 from corridor_map.core.vocab import DISTRICTS_FILE, TARGETS_FILE
 
 __all__ = [
+    "adopt_report",
+    "checked_report",
     "explain",
     "forget_reports",
     "refusal_message",
@@ -183,11 +185,53 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> Report:
         report = _validated(directory)
         if store is not None and not report.fatal:
             write_report(store, key, report)  # never raises: a cache cannot take the app down
+    _remember(key, report)
+    return report
+
+
+def checked_report(layers_dir: Path | str) -> tuple[str, Report]:
+    """The content key (:func:`report_key`) of a folder and its validation report.
+
+    What a writer hands on with a change it checked (the report of the state it
+    publishes), so that replicas holding the same bytes load it without validating.
+    """
+    directory = Path(layers_dir).resolve()
+    report = _folder_report(directory)
+    return report_key(directory), report
+
+
+def adopt_report(layers_dir: Path | str, fetch: Callable[[str], Report | None]) -> bool:
+    """Take the report of a folder's current bytes from ``fetch`` when this process does
+    not hold it yet; whether a report is now held.
+
+    ``fetch(key)`` gives the report a writer validated for that content key (None when
+    it has none): a replica of a shared store loads a published change without checking
+    it again, since the key covers every byte of the layers, the seeds and the code.
+    """
+    directory = Path(layers_dir).resolve()
+    if not directory.is_dir():
+        return False
+    key = report_key(directory)
+    with _LOAD_LOCK:
+        if key in _BY_KEY:
+            return True
+    store = report_store()
+    report = None if store is None else read_report(store, key)
+    if report is None:
+        report = fetch(key)
+        if report is None:
+            return False
+        if store is not None:
+            write_report(store, key, report)
+    _remember(key, report)
+    return True
+
+
+def _remember(key: str, report: Report) -> None:
     with _LOAD_LOCK:
         if len(_BY_KEY) >= _BY_KEY_MAX:
             _BY_KEY.pop(next(iter(_BY_KEY)))  # the oldest
         _BY_KEY[key] = report
-    return report
 
 
 def forget_reports() -> None:

@@ -188,7 +188,7 @@ def apply_change(
         if new.record() == current.record():
             raise CurationError(f"{current.file}: {feature_id}: 没有变化 / nothing changes")
         texts = render_with(store, [new])
-        check_candidate(texts, layers_dir)
+        key, report = check_candidate(texts, layers_dir)
         change = store.record(
             kind=kind,
             author=provenance.author,
@@ -199,6 +199,7 @@ def apply_change(
             after=new.record(),
             states=[new],
         )
+        store.keep_report(key, report)
     _publish_after(store, layers_dir, change, lock_file)
     return change
 
@@ -470,7 +471,7 @@ def _change_indicator(
             raise CurationError(f"{register}: {indicator_id}: 没有变化 / nothing changes")
         new_data = copy.deepcopy(data)
         new_data["indicators"][index] = after
-        check_candidate({register: render_register(new_data)}, layers_dir)
+        key, report = check_candidate({register: render_register(new_data)}, layers_dir)
         change = store.record(
             kind=kind,
             author=provenance.author,
@@ -482,6 +483,7 @@ def _change_indicator(
             states=[],
             registers={register: (new_data, version)},
         )
+        store.keep_report(key, report)
     _publish_after(store, layers_dir, change)
     return change
 
