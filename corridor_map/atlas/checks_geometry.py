@@ -72,6 +72,7 @@ def check_file(checker: Checker, path: Path, links: list[tuple[str, Any]]) -> It
         checker.add(name, "-", "-", str(error))
         return []
     key = (name, hashlib.sha256(raw).hexdigest(), folder_snapshot(seeds_dir()))
+    checker.digests[name] = key[1]
     with _CHECKED_LOCK:
         known = _CHECKED.get(key)
     if known is not None and not (known.ids & checker.features.keys()):

@@ -47,6 +47,8 @@ class Checker:
         self.unchecked_quotes = 0
         #: every string feature id of the layer files read, checked or not.
         self.raw_ids: set[str] = set()
+        #: layer file name → SHA-256 of the bytes checked (files that could be read).
+        self.digests: dict[str, str] = {}
 
     def structure(
         self, file: str, findings: Iterable[schemas.Finding], feature_id: str = "-"

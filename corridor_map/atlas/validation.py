@@ -57,7 +57,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from shapely.geometry.base import BaseGeometry
 
@@ -66,7 +66,7 @@ from corridor_map.atlas.checks_containment import (
     check_containment,
     district_geometries,
 )
-from corridor_map.atlas.checks_gcj02 import check_gcj_anchors, check_known_points
+from corridor_map.atlas.checks_gcj02 import anchor_tree, check_gcj_anchors, check_known_points
 from corridor_map.atlas.checks_geometry import check_file, forget_checked_files
 from corridor_map.atlas.checks_quotes import Checker, check_links, check_parents, check_targets
 from corridor_map.atlas.report_cache import (
@@ -242,6 +242,8 @@ def forget_reports() -> None:
         _BY_KEY.clear()
     forget_checked_files()
     schemas.forget_findings()
+    with _LOAD_LOCK:
+        _PER_FILE.clear()
 
 
 #: reports of this process by content key (:func:`report_key`): the folder a curator's
@@ -333,10 +335,65 @@ def _check_folder(
     if curated and not districts:
         checker.add(DISTRICTS_FILE, "-", "-", "missing or empty: containment not checked")
     containment = Containment(districts)
+    reference = _reference_key(checker)
     checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]] = {}
     for name, items in parsed:
-        checkable[name] = check_containment(checker, name, items, containment)
+        checkable[name] = _per_file(
+            checker,
+            ("containment", name, reference),
+            functools.partial(check_containment, checker, name, items, containment),
+        )
     check_known_points(checker, parsed)
-    check_gcj_anchors(checker, parsed, checkable, districts)
+    tree = functools.cache(functools.partial(anchor_tree, checker, districts))
+    for name, items in parsed:
+        _per_file(
+            checker,
+            ("gcj02", name, reference),
+            functools.partial(
+                check_gcj_anchors, checker, [(name, items)], checkable, districts, anchors=tree
+            ),
+        )
     checker.finish()
     return checker
+
+
+def _reference_key(checker: Checker) -> tuple[tuple[str, str], ...]:
+    """The bytes the containment and GCJ-02 checks of a file measure it against: every
+    file up to the last reference layer in the checking order (files checked earlier
+    decide which reference features a duplicate id leaves out)."""
+    names = sorted(checker.digests)
+    last = max((n for n in names if n.startswith("ref_")), default="")
+    return tuple((n, checker.digests[n]) for n in names if n <= last)
+
+
+_T = TypeVar("_T")
+# (check, file, reference key) + the file's digest → (problems, notes, result): a check
+# of one file against the reference layers, which a curator's save does not change.
+_PER_FILE: dict[tuple[Any, ...], tuple[tuple[Problem, ...], tuple[str, ...], Any]] = {}
+_PER_FILE_MAX = 128
+
+
+def _per_file(checker: Checker, what: tuple[Any, ...], check: Callable[[], _T]) -> _T:
+    """Run ``check`` of one file (adding problems and notes), or replay what it added for
+    the same file bytes and reference key."""
+    digest = checker.digests.get(what[1])
+    if digest is None:
+        return check()
+    key = (*what, digest)
+    with _LOAD_LOCK:
+        known = _PER_FILE.get(key)
+    if known is not None:
+        checker.problems.extend(known[0])
+        checker.notes.extend(known[1])
+        return cast(_T, known[2])
+    problems, notes = len(checker.problems), len(checker.notes)
+    result = check()
+    with _LOAD_LOCK:
+        if len(_PER_FILE) >= _PER_FILE_MAX:
+            _PER_FILE.pop(next(iter(_PER_FILE)))  # the oldest
+        _PER_FILE[key] = (
+            tuple(checker.problems[problems:]),
+            tuple(checker.notes[notes:]),
+            result,
+        )
+    return result
