@@ -3,10 +3,11 @@
 Every change follows one path (:func:`apply_change`): inside one exclusive transaction of
 the store, read the feature, build its new state, render the layer file(s) it changes,
 run the one validator on them (:func:`corridor_map.curation.publish.check_candidate`),
-then record the change with the state before and after; after the commit the store's
-state is published into the layers folder, where :func:`corridor_map.atlas.model.
-load_atlas` (keyed on the files' snapshot) picks it up at once. A refused change writes
-nothing.
+then record the change with the state before and after, and keep the validation report
+of the new state with it (replicas of a shared store load that state without checking
+it again); after the commit the store's state is published into the layers folder,
+where :func:`corridor_map.atlas.model.load_atlas` (keyed on the files' snapshot) picks
+it up at once. A refused change writes nothing.
 """
 
 from __future__ import annotations
