@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from corridor_map.atlas import model as atlas
+from corridor_map.atlas.validation import forget_reports
 from corridor_map.documents import corpus
 from corridor_map.geo import gcj02
 
@@ -33,12 +34,12 @@ def _median_s(action: Callable[[], object], runs: int = RUNS) -> float:
 
 def _cold_load() -> None:
     atlas._load_cached.cache_clear()
-    atlas._report.cache_clear()
+    forget_reports()
     atlas.load_atlas()
 
 
 def _cold_validate() -> list[atlas.Problem]:
-    atlas._report.cache_clear()
+    forget_reports()
     return atlas.validate()
 
 

@@ -24,7 +24,7 @@ from corridor_map.atlas.validation import validate
 
 
 def _restart() -> None:
-    validation._report.cache_clear()
+    validation.forget_reports()
     atlas_module._load_cached.cache_clear()
 
 

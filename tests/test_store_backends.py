@@ -15,12 +15,19 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
+from corridor_map.atlas import validation
+from corridor_map.atlas.model import load_atlas
 from corridor_map.core.roles import PermissionRefusedError, RolePolicy, user_from_claims
 from corridor_map.curation import comments as cm
 from corridor_map.curation import proposals as pr
 from corridor_map.curation.db import open_database
 from corridor_map.curation.edits import Official, Provenance, set_fields
-from corridor_map.curation.postgres import PostgresStore, follow_store, open_curation_store
+from corridor_map.curation.postgres import (
+    PostgresStore,
+    adopt_shared_report,
+    follow_store,
+    open_curation_store,
+)
 from corridor_map.curation.publish import render_all
 from corridor_map.curation.store import (
     CURATED_FILES,
@@ -364,3 +371,34 @@ def test_replicas_on_one_database_follow_each_other(
     assert "Saved on replica B" in (other_root / "layers" / name).read_text("utf-8")
     follow_store(here, data_root / "layers")
     assert (other_root / "layers" / name).read_bytes() == (data_root / "layers" / name).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_replica_loads_a_change_with_the_report_its_writer_kept(
+    db_url: str, data_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change is validated once, by the process that saves it: a replica holding the
+    same bytes loads it with the writer's report; bytes no writer checked are validated."""
+    monkeypatch.setenv("CORRIDOR_MAP_CACHE", "off")  # hosts share no report folder
+    other_root = copy_data(tmp_path / "replica-b")
+    here = open_curation_store(db_url, data_root)
+    there = open_curation_store(db_url, other_root)
+    assert isinstance(there, PostgresStore)
+    _rename(here, data_root, "Checked once", 1)
+    name = here.feature(FEATURE).file
+    assert follow_store(there, other_root / "layers") == [name]
+    validation.forget_reports()  # replica B is another process: it holds no report
+    checked: list[Path] = []
+    real = validation._validated
+    monkeypatch.setattr(validation, "_validated", lambda d: checked.append(d) or real(d))
+
+    assert adopt_shared_report(db_url, other_root / "layers")
+    assert load_atlas(other_root / "layers").get(FEATURE).name_en == "Checked once"
+    assert checked == []
+
+    layer = other_root / "layers" / name
+    layer.write_text(layer.read_text("utf-8").replace("Checked once", "Edited by hand"), "utf-8")
+    assert not adopt_shared_report(db_url, other_root / "layers")
+    assert load_atlas(other_root / "layers").get(FEATURE).name_en == "Edited by hand"
+    assert checked == [(other_root / "layers").resolve()]

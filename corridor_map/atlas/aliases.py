@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from corridor_map.core import schemas
 from corridor_map.core.errors import CorridorMapError, Problem
 from corridor_map.core.paths import layers_dir
-from corridor_map.geo.geojson import read_json
+from corridor_map.geo.geojson import read_json, read_json_digest
 
 if TYPE_CHECKING:
     from corridor_map.atlas.model import Atlas, Feature
@@ -325,16 +325,21 @@ class AliasTable:
 
 
 def check(
-    data: Any, feature_ids: set[str] | None = None, corpus: Corpus | None = None
+    data: Any,
+    feature_ids: set[str] | None = None,
+    corpus: Corpus | None = None,
+    digest: str | None = None,
 ) -> list[tuple[str, str, str]]:
     """Check alias data; return ``(feature id, field, reason)`` for every problem.
 
     Structure from ``aliases.schema.json``; then each feature id exists (when
     ``feature_ids`` is given), each document source resolves in ``corpus`` (when given)
     with the alias inside its quote, and a feature lists a text once. Never raises.
+    ``digest``: the SHA-256 of the bytes ``data`` was parsed from (the schema's findings
+    are remembered by it).
     """
     found: list[tuple[str, str, str]] = []
-    findings = schemas.check("aliases", data)
+    findings = schemas.check_digest("aliases", data, digest)
     for finding in findings:
         path = finding.path
         fid = str(path[1]) if len(path) >= 2 and path[0] == "aliases" else "-"
@@ -395,8 +400,18 @@ def _feature_ids(folder: Path) -> set[str]:
     return ids
 
 
-def validate_aliases(directory: Path | str | None = None) -> list[Problem]:
+def validate_aliases(
+    directory: Path | str | None = None, feature_ids: set[str] | None = None
+) -> list[Problem]:
     """Check ``aliases.json`` in a layers folder for ``corridor-map validate``.
+
+    Parameters
+    ----------
+    directory
+        The layers folder (default: the shipped one).
+    feature_ids
+        Every feature id its layer files hold, when the caller has read them (the
+        validator); else they are read here.
 
     Returns
     -------
@@ -409,14 +424,15 @@ def validate_aliases(directory: Path | str | None = None) -> list[Problem]:
     path = folder / ALIASES_FILE
     if not path.exists():
         return []
-    data, error = read_json(path)
+    data, error, digest = read_json_digest(path)
     if error is not None:
         return [Problem(path.name, "-", "-", error)]
     try:
         corpus: Corpus | None = load_corpus()
     except CorridorMapError:
         corpus = None  # the broken seed is reported by validate itself
-    found = check(data, _feature_ids(folder), corpus)
+    ids = _feature_ids(folder) if feature_ids is None else feature_ids
+    found = check(data, ids, corpus, digest)
     return [Problem(path.name, fid, where, reason) for fid, where, reason in found]
 
 

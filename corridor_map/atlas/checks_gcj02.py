@@ -5,6 +5,7 @@ better after converting GCJ-02 → WGS84.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -95,9 +96,11 @@ _FIT_FACTOR = 4.0
 _NEAR_DEG = ANCHOR_NEAR_M / 111_320.0  # 1° of latitude; of longitude here ≥ 97 km
 
 
-def _anchor_tree(
+def anchor_tree(
     checker: Checker, districts: dict[str, tuple[str, BaseGeometry]]
 ) -> shapely.STRtree | None:
+    """The district boundaries and reference stations, runways and stops a GCJ-02 shift
+    is measured against (None: none)."""
     anchors = [geometry.boundary for _, geometry in districts.values()]
     for file, _, geometry in checker.features.values():
         if (
@@ -122,6 +125,7 @@ def check_gcj_anchors(
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]],
     checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]],
     districts: dict[str, tuple[str, BaseGeometry]],
+    anchors: Callable[[], shapely.STRtree | None] | None = None,
 ) -> None:
     """Catch a curated file shifted wholesale to GCJ-02, wherever it has an anchor.
 
@@ -129,9 +133,11 @@ def check_gcj_anchors(
     that sit on a district boundary or a reference station, runway or stop; how much of
     the file lies outside its districts (unbuffered); and points and polygon centres on
     the 0.001° grid the curation scripts round positions to. A file with none gets a note
-    for ``validate --explain``: a wholesale shift of it would pass.
+    for ``validate --explain``: a wholesale shift of it would pass. ``anchors`` gives
+    the :func:`anchor_tree` (built here when not given; a caller checking files one by
+    one builds it once).
     """
-    tree = _anchor_tree(checker, districts)
+    tree = anchor_tree(checker, districts) if anchors is None else anchors()
     flat = Containment(districts, buffer_m=0.0)
     for file, items in parsed:
         if file.startswith("ref_") or file == PLANNED_LINKS_FILE:

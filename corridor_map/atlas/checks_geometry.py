@@ -5,13 +5,13 @@ validity, RFC 7946 winding and stated areas.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,34 +22,113 @@ from shapely.geometry.base import BaseGeometry
 from corridor_map.atlas.checks_quotes import Checker, check_properties
 from corridor_map.atlas.checks_values import check_values
 from corridor_map.core import schemas
+from corridor_map.core.errors import Problem
+from corridor_map.core.paths import folder_snapshot, seeds_dir
 from corridor_map.core.vocab import (
     AREA_TOLERANCE,
     REGION,
     area_in_km2,
 )
 from corridor_map.geo.geodesy import geodesic_area_km2
-from corridor_map.geo.geojson import parse_json, read_data_bytes
+from corridor_map.geo.geojson import parse_json_bytes, read_data_bytes
 
 _WGS84_CRS_NAMES = ("crs84", "4326", "wgs84", "wgs 84", "wgs_84", "wgs-84")
 
 
-def check_file(
-    checker: Checker, path: Path, links: list[tuple[str, Any]]
-) -> list[tuple[str, dict[str, Any], BaseGeometry | None]]:
+Items = list[tuple[str, dict[str, Any], BaseGeometry | None]]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What checking one file's bytes added to a checker (see :func:`check_file`)."""
+
+    problems: tuple[Problem, ...]
+    items: tuple[tuple[str, dict[str, Any], BaseGeometry | None], ...]
+    collection: dict[str, Any] | None
+    links: Any
+    ids: frozenset[str]
+
+
+# file name, SHA-256 of its bytes, seeds snapshot → what checking it added. A curator's
+# save changes one file; the others (the reference layers: most of the data) are not
+# checked again. Bounded; each saved version of a file adds an entry.
+_CHECKED: dict[tuple[str, str, Any], _Checked] = {}
+_CHECKED_MAX = 64
+_CHECKED_LOCK = threading.Lock()
+_NO_LINKS = object()
+
+
+def check_file(checker: Checker, path: Path, links: list[tuple[str, Any]]) -> Items:
+    """Check one layer file into ``checker``; return its accepted ``(id, props, geometry)``.
+
+    The checks of a file depend on its bytes, the documents (``seeds/``) and, for
+    duplicate ids, the features of the files checked before it. So when no id of the
+    file is already in ``checker`` and the documents load, the outcome for the same bytes
+    and seeds is remembered and replayed, not computed again.
+    """
     name = path.name
     raw, error = read_data_bytes(path)
-    data: Any = None
-    if raw is not None:
-        key = hashlib.sha256(raw).hexdigest()
-        known = _recall(key)
-        # Bytes known from an earlier check parsed and were shallow enough then.
-        data, error = parse_json(raw, check_depth=known is None)
-    if raw is None or error is not None:
+    if raw is None:
         checker.add(name, "-", "-", str(error))
         return []
-    if known is None:
-        known = _remember(key, data)
-    findings = known.findings
+    key = (name, hashlib.sha256(raw).hexdigest(), folder_snapshot(seeds_dir()))
+    checker.digests[name] = key[1]
+    with _CHECKED_LOCK:
+        known = _CHECKED.get(key)
+    if known is not None and not (known.ids & checker.features.keys()):
+        return _replay(checker, name, known, links)
+    data, error = parse_json_bytes(raw)
+    if error is not None:
+        checker.add(name, "-", "-", error)
+        return []
+    ids = raw_ids(data)
+    memo = not (ids & checker.features.keys()) and checker.resolver() is not None
+    problems_before, unchecked_before = len(checker.problems), checker.unchecked_quotes
+    links_before = len(links)
+    items = _check_data(checker, name, data, key[1], ids, links)
+    if memo and checker.unchecked_quotes == unchecked_before:
+        checked = _Checked(
+            problems=tuple(checker.problems[problems_before:]),
+            items=tuple(items),
+            collection=checker.collections.get(name),
+            links=links[links_before][1] if len(links) > links_before else _NO_LINKS,
+            ids=frozenset(ids),
+        )
+        with _CHECKED_LOCK:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.pop(next(iter(_CHECKED)))  # the oldest entry
+            _CHECKED[key] = checked
+    return items
+
+
+def forget_checked_files() -> None:
+    """Forget the remembered outcomes of :func:`check_file` (a cold validation)."""
+    with _CHECKED_LOCK:
+        _CHECKED.clear()
+
+
+def _replay(checker: Checker, name: str, known: _Checked, links: list[tuple[str, Any]]) -> Items:
+    checker.raw_ids.update(known.ids)
+    checker.problems.extend(known.problems)
+    if known.collection is not None:
+        checker.collections[name] = known.collection
+    if known.links is not _NO_LINKS:
+        links.append((name, known.links))
+    for fid, props, geometry in known.items:
+        checker.features[fid] = (name, props, geometry)
+    return list(known.items)
+
+
+def _check_data(
+    checker: Checker,
+    name: str,
+    data: Any,
+    digest: str,
+    ids: set[str],
+    links: list[tuple[str, Any]],
+) -> Items:
+    checker.raw_ids.update(ids)
+    findings = schemas.check_digest("layer", data, digest)
     per_feature: dict[int, list[schemas.Finding]] = {}
     for finding in findings:
         if len(finding.path) >= 2 and finding.path[0] == "features":
@@ -66,52 +145,22 @@ def check_file(
         links.append((name, data["links"]))
     items = []
     for index, raw in enumerate(data["features"]):
-        item = _check_feature(checker, name, index, raw, per_feature.get(index, []), known)
+        item = _check_feature(checker, name, index, raw, per_feature.get(index, []))
         if item is not None:
             items.append(item)
     return items
 
 
-@dataclass
-class _Known:
-    """What a layer file's bytes alone decide: its schema findings, and per feature index
-    the geometry's problems and shapely geometry (shared: shapely geometries are
-    immutable)."""
-
-    findings: tuple[schemas.Finding, ...]
-    geometries: dict[int, tuple[tuple[str, ...], BaseGeometry | None]] = field(default_factory=dict)
-
-
-#: :class:`_Known` of the layer files last checked, by the SHA-256 of their bytes.
-_KNOWN: OrderedDict[str, _Known] = OrderedDict()
-_KNOWN_LOCK = threading.Lock()
-_KNOWN_KEPT = 64
-
-
-def _recall(key: str) -> _Known | None:
-    """The :class:`_Known` of a layer file whose bytes have the SHA-256 ``key``, if checked.
-
-    The schema pass and the geometry checks of the large reference layers are most of a
-    validation's time, and those files seldom change: a folder validated again after one
-    curated file changed (a curation candidate, a restart on other bytes, a new folder
-    holding copies) checks only that file again. The checks that look across files
-    (parents, links, containment, quotes) always run.
-    """
-    with _KNOWN_LOCK:
-        known = _KNOWN.get(key)
-        if known is not None:
-            _KNOWN.move_to_end(key)
-        return known
-
-
-def _remember(key: str, data: Any) -> _Known:
-    """Check ``data`` (the file with SHA-256 ``key``) against the schema and keep it."""
-    known = _Known(tuple(schemas.check("layer", data)))
-    with _KNOWN_LOCK:
-        known = _KNOWN.setdefault(key, known)
-        while len(_KNOWN) > _KNOWN_KEPT:
-            _KNOWN.popitem(last=False)
-    return known
+def raw_ids(data: Any) -> set[str]:
+    """Every string id a parsed layer's features carry, checked or not (what the aliases
+    may name: a feature with a problem keeps its id)."""
+    features = data.get("features") if isinstance(data, dict) else None
+    ids: set[str] = set()
+    for feature in features if isinstance(features, list) else []:
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(props, dict) and isinstance(props.get("id"), str):
+            ids.add(props["id"])
+    return ids
 
 
 def _check_collection(checker: Checker, name: str, data: dict[str, Any]) -> None:
@@ -161,12 +210,7 @@ def _declared_crs(data: dict[str, Any]) -> str | None:
 
 
 def _check_feature(
-    checker: Checker,
-    file: str,
-    index: int,
-    raw: Any,
-    findings: list[schemas.Finding],
-    known: _Known,
+    checker: Checker, file: str, index: int, raw: Any, findings: list[schemas.Finding]
 ) -> tuple[str, dict[str, Any], BaseGeometry | None] | None:
     """Report the schema's findings for one feature, then check what it cannot say."""
     props = raw.get("properties") if isinstance(raw, dict) else None
@@ -189,15 +233,7 @@ def _check_feature(
         return None
     check_properties(checker, file, fid, props)
     check_values(checker, file, fid, props)
-    geometry = None
-    if "geometry" not in fields:
-        if index not in known.geometries:
-            messages: list[str] = []
-            built = _check_geometry(messages.append, props, raw)
-            known.geometries[index] = (tuple(messages), built)
-        messages_known, geometry = known.geometries[index]
-        for message in messages_known:
-            checker.add(file, fid, "geometry", message)
+    geometry = None if "geometry" in fields else _check_geometry(checker, file, fid, props, raw)
     _check_area(checker, file, fid, props, geometry)
     checker.features[fid] = (file, props, geometry)
     return fid, props, geometry
@@ -225,18 +261,18 @@ def in_region(lon: float, lat: float) -> bool:
 
 
 def _check_geometry(
-    add: Callable[[str], None], props: dict[str, Any], raw: dict[str, Any]
+    checker: Checker, file: str, fid: str, props: dict[str, Any], raw: dict[str, Any]
 ) -> BaseGeometry | None:
     """Check a geometry the schema accepted (type, null exactly when unlocated).
 
     Here: every position 2–3 finite numbers (the position walker is much faster than a
     schema walk over the reference layers' ~20,000 positions), ≤ 6 decimals, rings closed,
     no latitude/longitude swap, inside the region, shapely-valid, RFC 7946 winding.
-    ``add`` takes each problem of the feature's ``geometry`` field.
     """
     geo = raw.get("geometry")
     if not isinstance(geo, dict):
         return None
+    add = functools.partial(checker.add, file, fid, "geometry")
     positions = list(_iter_positions(geo.get("coordinates")))
     bad = [p for p in positions if not _position_ok(p)]
     if not positions or bad:
@@ -344,7 +380,7 @@ def _check_area(
         return
     if not geometry.is_valid:
         return
-    measured_km2: float | None = None  # measured only for a stated area
+    measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
     for i, figure in enumerate(props.get("stated") or []):
         if not isinstance(figure, dict) or figure.get("quantity") != "area":
             continue
@@ -354,8 +390,6 @@ def _check_area(
         stated_km2 = area_in_km2(float(value), str(figure.get("unit")))
         if stated_km2 is None:
             continue
-        if measured_km2 is None:
-            measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
         ratio = measured_km2 / stated_km2
         if abs(ratio - 1) > AREA_TOLERANCE:
             checker.add(
@@ -369,8 +403,6 @@ def _check_area(
     measured = props.get("measured")
     if isinstance(measured, dict) and isinstance(measured.get("area_km2"), (int, float)):
         recorded = float(measured["area_km2"])
-        if measured_km2 is None:
-            measured_km2 = geodesic_area_km2(shapely.union_all(geometry))
         if abs(recorded - measured_km2) > max(0.01 * measured_km2, 0.01):
             checker.add(
                 file,

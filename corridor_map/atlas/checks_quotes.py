@@ -24,6 +24,7 @@ from corridor_map.core.vocab import (
     PLACE_ROLES,
 )
 from corridor_map.geo.geojson import read_json as _read_json
+from corridor_map.geo.geojson import read_json_digest
 
 _AS_OF_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _FIGURE_RE = re.compile(r"\d+(?:\.\d+)?")
@@ -44,6 +45,10 @@ class Checker:
         self._corpus_error: Problem | None = None
         self._doc_ids: frozenset[str] | None = None
         self.unchecked_quotes = 0
+        #: every string feature id of the layer files read, checked or not.
+        self.raw_ids: set[str] = set()
+        #: layer file name → SHA-256 of the bytes checked (files that could be read).
+        self.digests: dict[str, str] = {}
 
     def structure(
         self, file: str, findings: Iterable[schemas.Finding], feature_id: str = "-"
@@ -184,13 +189,13 @@ def check_targets(checker: Checker, path: Path) -> None:
     if not path.exists():
         return
     name = path.name
-    data, error = _read_json(path)
+    data, error, digest = read_json_digest(path)
     if error is not None:
         checker.add(name, "-", "-", error)
         return
     before = len(checker.problems)
     targets = data.get("targets") if isinstance(data, dict) else None
-    for finding in schemas.check("travel_targets", data):
+    for finding in schemas.check_digest("travel_targets", data, digest):
         where = finding.path
         if len(where) >= 2 and where[0] == "targets" and isinstance(where[1], int):
             checker.structure(

@@ -37,7 +37,15 @@ from corridor_map.core.paths import code_digest, digest_files, seeds_dir
 from corridor_map.core.settings import load_settings
 from corridor_map.geo.geojson import MAX_DATA_FILE_BYTES
 
-__all__ = ["Report", "read_report", "report_key", "report_store", "write_report"]
+__all__ = [
+    "Report",
+    "decode_report",
+    "encode_report",
+    "read_report",
+    "report_key",
+    "report_store",
+    "write_report",
+]
 
 _LOG = logging.getLogger(__name__)
 #: The entry format; an entry of any other format is ignored (and rewritten).
@@ -273,6 +281,21 @@ def _encode(report: Report, key: str) -> bytes:
         "geometries": [None if b is None else str(b) for b in blobs],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encode_report(report: Report, key: str) -> bytes:
+    """A report as the JSON bytes of a store entry (what a shared store hands replicas)."""
+    return _encode(report, key)
+
+
+def decode_report(raw: bytes, key: str) -> Report | None:
+    """The report of :func:`encode_report`'s bytes for ``key``, or None (foreign, another
+    key, malformed). Never raises: the worst outcome is validating again."""
+    try:
+        return _decode(json.loads(raw), key)
+    except Exception as exc:  # damaged data means: validate again
+        _LOG.info("validation report %s ignored (%r)", key, exc)
+        return None
 
 
 def write_report(store: Path, key: str, report: Report) -> None:

@@ -55,9 +55,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from shapely.geometry.base import BaseGeometry
 
@@ -66,8 +66,8 @@ from corridor_map.atlas.checks_containment import (
     check_containment,
     district_geometries,
 )
-from corridor_map.atlas.checks_gcj02 import check_gcj_anchors, check_known_points
-from corridor_map.atlas.checks_geometry import check_file
+from corridor_map.atlas.checks_gcj02 import anchor_tree, check_gcj_anchors, check_known_points
+from corridor_map.atlas.checks_geometry import check_file, forget_checked_files
 from corridor_map.atlas.checks_quotes import Checker, check_links, check_parents, check_targets
 from corridor_map.atlas.report_cache import (
     Report,
@@ -76,13 +76,17 @@ from corridor_map.atlas.report_cache import (
     report_store,
     write_report,
 )
+from corridor_map.core import schemas
 from corridor_map.core.errors import Problem
 from corridor_map.core.paths import data_snapshot
 from corridor_map.core.paths import layers_dir as default_layers_dir
 from corridor_map.core.vocab import DISTRICTS_FILE, TARGETS_FILE
 
 __all__ = [
+    "adopt_report",
+    "checked_report",
     "explain",
+    "forget_reports",
     "refusal_message",
     "validate",
 ]
@@ -168,17 +172,85 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> Report:
     does not validate again, and any changed byte validates again.
     """
     del snapshot  # only part of the cache key
-    store = report_store()
-    if store is None or not directory.is_dir():
+    if not directory.is_dir():
         return _validated(directory)
     key = report_key(directory)
-    stored = read_report(store, key)
-    if stored is not None:
-        return stored
-    report = _validated(directory)
-    if not report.fatal:
-        write_report(store, key, report)  # never raises: a cache cannot take the app down
+    with _LOAD_LOCK:
+        known = _BY_KEY.get(key)
+    if known is not None:
+        return known
+    store = report_store()
+    report = None if store is None else read_report(store, key)
+    if report is None:
+        report = _validated(directory)
+        if store is not None and not report.fatal:
+            write_report(store, key, report)  # never raises: a cache cannot take the app down
+    _remember(key, report)
     return report
+
+
+def checked_report(layers_dir: Path | str) -> tuple[str, Report]:
+    """The content key (:func:`report_key`) of a folder and its validation report.
+
+    What a writer hands on with a change it checked (the report of the state it
+    publishes), so that replicas holding the same bytes load it without validating.
+    """
+    directory = Path(layers_dir).resolve()
+    report = _folder_report(directory)
+    return report_key(directory), report
+
+
+def adopt_report(layers_dir: Path | str, fetch: Callable[[str], Report | None]) -> bool:
+    """Take the report of a folder's current bytes from ``fetch`` when this process does
+    not hold it yet; whether a report is now held.
+
+    ``fetch(key)`` gives the report a writer validated for that content key (None when
+    it has none): a replica of a shared store loads a published change without checking
+    it again, since the key covers every byte of the layers, the seeds and the code.
+    """
+    directory = Path(layers_dir).resolve()
+    if not directory.is_dir():
+        return False
+    key = report_key(directory)
+    with _LOAD_LOCK:
+        if key in _BY_KEY:
+            return True
+    store = report_store()
+    report = None if store is None else read_report(store, key)
+    if report is None:
+        report = fetch(key)
+        if report is None:
+            return False
+        if store is not None:
+            write_report(store, key, report)
+    _remember(key, report)
+    return True
+
+
+def _remember(key: str, report: Report) -> None:
+    with _LOAD_LOCK:
+        if len(_BY_KEY) >= _BY_KEY_MAX:
+            _BY_KEY.pop(next(iter(_BY_KEY)))  # the oldest
+        _BY_KEY[key] = report
+
+
+def forget_reports() -> None:
+    """Forget every validation outcome this process holds, as a restart would (the
+    report store on disk stays): for benchmarks of a cold load and tests of the store."""
+    _report.cache_clear()
+    with _LOAD_LOCK:
+        _BY_KEY.clear()
+    forget_checked_files()
+    schemas.forget_findings()
+    with _LOAD_LOCK:
+        _PER_FILE.clear()
+
+
+#: reports of this process by content key (:func:`report_key`): the folder a curator's
+#: change was checked in (a candidate copy) and the layers folder it is then published
+#: into hold the same bytes, so the second is not validated (or decoded) again.
+_BY_KEY: dict[str, Report] = {}
+_BY_KEY_MAX = 4
 
 
 def _validated(directory: Path) -> Report:
@@ -195,6 +267,8 @@ def _validated(directory: Path) -> Report:
         problem = Problem(str(directory), "-", "-", "no *.geojson layer files")
         return Report((problem,), (problem,), (), {}, {}, None, (), True)
     checker = _check_folder(directory, files)
+    # The aliases may name any feature of the folder's files, refused ones too.
+    every_id = set(checker.raw_ids)
     first = tuple(checker.problems)
     problems = list(first)
     refused: list[str] = []
@@ -209,7 +283,9 @@ def _validated(directory: Path) -> Report:
             break
         refused.extend(bad)
         files = [p for p in files if p.name not in bad]
-        checker = _check_folder(directory, files, targets=TARGETS_FILE not in refused)
+        checker = _check_folder(
+            directory, files, targets=TARGETS_FILE not in refused, every_id=every_id
+        )
         note = f" (after refusing {', '.join(refused)})"
         known = set(problems)
         listed = {f.name for f in files} | ({TARGETS_FILE} - set(refused))
@@ -231,7 +307,9 @@ def _validated(directory: Path) -> Report:
     )
 
 
-def _check_folder(directory: Path, files: list[Path], targets: bool = True) -> Checker:
+def _check_folder(
+    directory: Path, files: list[Path], targets: bool = True, every_id: set[str] | None = None
+) -> Checker:
     checker = Checker(directory)
     parsed: list[tuple[str, list[tuple[str, dict[str, Any], BaseGeometry | None]]]] = []
     links: list[tuple[str, Any]] = []
@@ -250,16 +328,72 @@ def _check_folder(directory: Path, files: list[Path], targets: bool = True) -> C
         checker.unchecked_quotes += count
 
     checker.problems.extend(validate_register(directory, on_unchecked=unchecked))
-    checker.problems.extend(validate_aliases(directory))
+    ids = checker.raw_ids if every_id is None else every_id
+    checker.problems.extend(validate_aliases(directory, ids))
     districts = district_geometries(checker)
     curated = [name for name, _ in parsed if not name.startswith("ref_")]
     if curated and not districts:
         checker.add(DISTRICTS_FILE, "-", "-", "missing or empty: containment not checked")
     containment = Containment(districts)
+    reference = _reference_key(checker)
     checkable: dict[str, list[tuple[str, dict[str, Any], BaseGeometry, tuple[str, ...]]]] = {}
     for name, items in parsed:
-        checkable[name] = check_containment(checker, name, items, containment)
+        checkable[name] = _per_file(
+            checker,
+            ("containment", name, reference),
+            functools.partial(check_containment, checker, name, items, containment),
+        )
     check_known_points(checker, parsed)
-    check_gcj_anchors(checker, parsed, checkable, districts)
+    tree = functools.cache(functools.partial(anchor_tree, checker, districts))
+    for name, items in parsed:
+        _per_file(
+            checker,
+            ("gcj02", name, reference),
+            functools.partial(
+                check_gcj_anchors, checker, [(name, items)], checkable, districts, anchors=tree
+            ),
+        )
     checker.finish()
     return checker
+
+
+def _reference_key(checker: Checker) -> tuple[tuple[str, str], ...]:
+    """The bytes the containment and GCJ-02 checks of a file measure it against: every
+    file up to the last reference layer in the checking order (files checked earlier
+    decide which reference features a duplicate id leaves out)."""
+    names = sorted(checker.digests)
+    last = max((n for n in names if n.startswith("ref_")), default="")
+    return tuple((n, checker.digests[n]) for n in names if n <= last)
+
+
+_T = TypeVar("_T")
+# (check, file, reference key) + the file's digest → (problems, notes, result): a check
+# of one file against the reference layers, which a curator's save does not change.
+_PER_FILE: dict[tuple[Any, ...], tuple[tuple[Problem, ...], tuple[str, ...], Any]] = {}
+_PER_FILE_MAX = 128
+
+
+def _per_file(checker: Checker, what: tuple[Any, ...], check: Callable[[], _T]) -> _T:
+    """Run ``check`` of one file (adding problems and notes), or replay what it added for
+    the same file bytes and reference key."""
+    digest = checker.digests.get(what[1])
+    if digest is None:
+        return check()
+    key = (*what, digest)
+    with _LOAD_LOCK:
+        known = _PER_FILE.get(key)
+    if known is not None:
+        checker.problems.extend(known[0])
+        checker.notes.extend(known[1])
+        return cast(_T, known[2])
+    problems, notes = len(checker.problems), len(checker.notes)
+    result = check()
+    with _LOAD_LOCK:
+        if len(_PER_FILE) >= _PER_FILE_MAX:
+            _PER_FILE.pop(next(iter(_PER_FILE)))  # the oldest
+        _PER_FILE[key] = (
+            tuple(checker.problems[problems:]),
+            tuple(checker.notes[notes:]),
+            result,
+        )
+    return result

@@ -3,10 +3,11 @@
 Every change follows one path (:func:`apply_change`): inside one exclusive transaction of
 the store, read the feature, build its new state, render the layer file(s) it changes,
 run the one validator on them (:func:`corridor_map.curation.publish.check_candidate`),
-then record the change with the state before and after; after the commit the store's
-state is published into the layers folder, where :func:`corridor_map.atlas.model.
-load_atlas` (keyed on the files' snapshot) picks it up at once. A refused change writes
-nothing.
+then record the change with the state before and after, and keep the validation report
+of the new state with it (replicas of a shared store load that state without checking
+it again); after the commit the store's state is published into the layers folder,
+where :func:`corridor_map.atlas.model.load_atlas` (keyed on the files' snapshot) picks
+it up at once. A refused change writes nothing.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ def apply_change(
         if new.record() == current.record():
             raise CurationError(f"{current.file}: {feature_id}: 没有变化 / nothing changes")
         texts = render_with(store, [new])
-        check_candidate(texts, layers_dir)
+        key, report = check_candidate(texts, layers_dir)
         change = store.record(
             kind=kind,
             author=provenance.author,
@@ -199,6 +200,7 @@ def apply_change(
             after=new.record(),
             states=[new],
         )
+        store.keep_report(key, report)
     _publish_after(store, layers_dir, change, lock_file)
     return change
 
@@ -470,7 +472,7 @@ def _change_indicator(
             raise CurationError(f"{register}: {indicator_id}: 没有变化 / nothing changes")
         new_data = copy.deepcopy(data)
         new_data["indicators"][index] = after
-        check_candidate({register: render_register(new_data)}, layers_dir)
+        key, report = check_candidate({register: render_register(new_data)}, layers_dir)
         change = store.record(
             kind=kind,
             author=provenance.author,
@@ -482,6 +484,7 @@ def _change_indicator(
             states=[],
             registers={register: (new_data, version)},
         )
+        store.keep_report(key, report)
     _publish_after(store, layers_dir, change)
     return change
 

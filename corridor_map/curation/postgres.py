@@ -22,10 +22,13 @@ import contextlib
 import hashlib
 import json
 import socket
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from corridor_map.atlas.report_cache import Report, decode_report, encode_report
+from corridor_map.atlas.validation import adopt_report
 from corridor_map.curation.db import is_postgres_url
 from corridor_map.curation.publish import publish
 from corridor_map.curation.store import (
@@ -50,7 +53,14 @@ from corridor_map.curation.store import (
 )
 from corridor_map.geo.geojson import read_json
 
-__all__ = ["FOLLOW_MARK", "PostgresStore", "follow_store", "open_curation_store"]
+__all__ = [
+    "FOLLOW_MARK",
+    "PostgresStore",
+    "adopt_shared_report",
+    "fetch_report",
+    "follow_store",
+    "open_curation_store",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS layers (
@@ -92,6 +102,18 @@ CREATE TABLE IF NOT EXISTS published (
     PRIMARY KEY (replica, file)
 );
 """
+# The validation reports of the latest published states (zlib-compressed JSON of
+# corridor_map.atlas.report_cache.encode_report), by content key: a replica whose layers
+# hold those bytes loads them with the writer's report instead of validating again.
+_REPORTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    key TEXT PRIMARY KEY,
+    change BIGINT NOT NULL,
+    data BYTEA NOT NULL
+);
+"""
+#: reports kept (the newest states'); a replica more changes behind validates itself.
+KEPT_REPORTS = 8
 # Held while the schema is created and filled: two processes starting on an empty
 # database must not both fill it.
 _INIT_LOCK = "corridor-map store init"
@@ -133,6 +155,9 @@ class PostgresStore(StoreReads):
                 (last,) = self._db.execute("SELECT to_regclass('published')").fetchone() or (None,)
                 if last is None:
                     self._db.execute(_SCHEMA)
+                (reports,) = self._db.execute("SELECT to_regclass('reports')").fetchone() or (None,)
+                if reports is None:  # a database made before reports were kept
+                    self._db.execute(_REPORTS_SCHEMA)
                 if not self._db.execute("SELECT 1 FROM layers LIMIT 1").fetchone():
                     self._initialise()
                 if not self._db.execute("SELECT 1 FROM registers LIMIT 1").fetchone():
@@ -291,6 +316,24 @@ class PostgresStore(StoreReads):
             (lon, lat),
         )
         return [r[0] for r in rows]
+
+    def keep_report(self, key: str, report: Report) -> None:
+        """Keep the report of the state a change publishes (inside :meth:`writing`, so it
+        commits with the change); only the newest :data:`KEPT_REPORTS` stay."""
+        if not self._in_write:
+            raise RuntimeError("keep_report() outside writing()")
+        data = zlib.compress(encode_report(report, key), 1)
+        self._db.execute(
+            "INSERT INTO reports (key, change, data) VALUES "
+            "(%s, (SELECT coalesce(max(id), 0) FROM changes), %s) "
+            "ON CONFLICT (key) DO UPDATE SET change = excluded.change, data = excluded.data",
+            (key, data),
+        )
+        self._db.execute(
+            "DELETE FROM reports WHERE key NOT IN "
+            "(SELECT key FROM reports ORDER BY change DESC, key LIMIT %s)",
+            (KEPT_REPORTS,),
+        )
 
     # ---- transactions
 
@@ -455,6 +498,38 @@ def follow_store(store: PostgresStore, layers_dir: Path) -> list[str]:
     except OSError as exc:
         raise StoreError(f"{mark}: 无法写入 / cannot write: {exc.strerror}") from None
     return replaced
+
+
+def fetch_report(db_url: str, key: str) -> Report | None:
+    """The report a writer kept for content key ``key`` in the shared database, or None
+    (none kept, or the database cannot be read: the caller validates, as without one)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(db_url, autocommit=True, connect_timeout=10) as db:
+            (table,) = db.execute("SELECT to_regclass('reports')").fetchone() or (None,)
+            if table is None:
+                return None
+            row = db.execute("SELECT data FROM reports WHERE key = %s", (key,)).fetchone()
+    except psycopg.Error:
+        return None
+    if row is None:
+        return None
+    try:
+        raw = zlib.decompress(bytes(row[0]))
+    except zlib.error:
+        return None
+    return decode_report(raw, key)
+
+
+def adopt_shared_report(db_url: str, layers_dir: Path) -> bool:
+    """Load the layers folder's current state with the report its writer kept in the
+    shared database, not validating it again; whether a report is held for it now.
+
+    A change is checked once, by the process that saves it (the one validator, before
+    the commit); the replicas that publish it compare content keys, not the whole atlas.
+    """
+    return adopt_report(layers_dir, lambda key: fetch_report(db_url, key))
 
 
 def open_curation_store(db_url: str, data_root: Path) -> PostgresStore | SqliteStore:

@@ -19,7 +19,8 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from corridor_map.atlas.validation import validate
+from corridor_map.atlas.report_cache import Report
+from corridor_map.atlas.validation import checked_report, validate
 from corridor_map.core.errors import Problem
 from corridor_map.curation.store import (
     CurationError,
@@ -178,12 +179,19 @@ def _problem_lines(problems: list[Problem]) -> str:
     return "\n".join([head, *rest])
 
 
-def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
+def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> tuple[str, Report]:
     """Validate ``layers_dir`` with ``texts`` in place of its files; refuse new problems.
 
     The candidate folder is made in :data:`WORK_DIR` beside ``layers_dir`` (the other
     files linked, not copied); call it inside the store's write transaction. Problems the
     published folder already has are not this change's doing and do not refuse it.
+
+    Returns
+    -------
+    tuple
+        The candidate's content key and validation report
+        (:func:`corridor_map.atlas.validation.checked_report`): the layers folder holds
+        the same bytes once the change is published, and loads with this report.
 
     Raises
     ------
@@ -212,6 +220,8 @@ def check_candidate(texts: Mapping[str, str], layers_dir: Path) -> None:
                 shutil.copy2(entry, folder / entry.name)
         for name, text in texts.items():
             (folder / name).write_text(text, "utf-8")
-        problems = [p for p in validate(folder) if p not in before]
+        key, report = checked_report(folder)
+    problems = [p for p in report.first_round if p not in before]
     if problems:
         raise CurationError(_problem_lines(problems))
+    return key, report

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from corridor_map.atlas.report_cache import Report
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.geo.geojson import read_json, render_collection
 
@@ -231,6 +232,11 @@ class Store(Protocol):
 
     def reading(self) -> contextlib.AbstractContextManager[None]:
         """One consistent snapshot for several reads (e.g. rendering every layer)."""
+        ...
+
+    def keep_report(self, key: str, report: Report) -> None:
+        """Keep the validation report of the state a change publishes (inside
+        :meth:`writing`), for replicas that load it without validating again."""
         ...
 
     def writing(self) -> contextlib.AbstractContextManager[None]:
@@ -499,6 +505,11 @@ class SqliteStore(StoreReads):
             raise self._error(exc) from None
 
     # ---- writes
+
+    def keep_report(self, key: str, report: Report) -> None:
+        """Nothing to keep: the SQLite store's readers serve the folder its writers
+        publish into, and find the report in the report store (or this process)."""
+        del key, report
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:

@@ -11,6 +11,7 @@ removes its temporary files on SIGTERM/SIGINT and turns OS failures (a full disk
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -126,18 +127,25 @@ def read_json(path: Path) -> tuple[Any, str | None]:
     (…)``, ``cannot read (…)``, ``malformed JSON: … at line L column C`` or ``malformed
     JSON: nested too deeply`` (deeper than :data:`MAX_JSON_DEPTH` levels). It never raises.
     """
+    data, reason, _ = read_json_digest(path)
+    return data, reason
+
+
+def read_json_digest(path: Path) -> tuple[Any, str | None, str | None]:
+    """:func:`read_json` and the SHA-256 of the bytes parsed (None when unreadable).
+
+    The digest is of the very bytes the data was parsed from (one read), so a cache keyed
+    on it (the validator's schema findings) can never pair data with another file state.
+    """
     raw, reason = read_data_bytes(Path(path))
     if raw is None:
-        return None, reason
-    return parse_json(raw)
+        return None, reason, None
+    data, reason = parse_json_bytes(raw)
+    return data, reason, hashlib.sha256(raw).hexdigest()
 
 
-def parse_json(raw: bytes, check_depth: bool = True) -> tuple[Any, str | None]:
-    """Parse the bytes of a UTF-8 JSON file as :func:`read_json` does (same reasons).
-
-    ``check_depth=False`` skips the :func:`json_depth` walk, for bytes the caller has
-    already seen pass it.
-    """
+def parse_json_bytes(raw: bytes) -> tuple[Any, str | None]:
+    """The JSON data of a file's bytes, or ``(None, reason)`` as :func:`read_json` says it."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -149,7 +157,7 @@ def parse_json(raw: bytes, check_depth: bool = True) -> tuple[Any, str | None]:
     except RecursionError:
         # json's decoder recurses per nesting level; no data file nests this deep
         return None, "malformed JSON: nested too deeply"
-    if check_depth and json_depth(data) > MAX_JSON_DEPTH:
+    if json_depth(data) > MAX_JSON_DEPTH:
         return None, f"malformed JSON: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
     return data, None
 

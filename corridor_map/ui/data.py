@@ -56,10 +56,29 @@ def static_url() -> str:
 
 
 def atlas() -> Atlas:
-    """The atlas, lenient: files with problems are refused and listed, the others shown."""
-    from corridor_map.atlas.model import load_atlas
+    """The atlas, lenient: files with problems are refused and listed, the others shown.
 
+    A replica of a shared PostgreSQL store first takes the report the writer of the
+    current state kept (once per data snapshot), so that a published change loads
+    without being validated again in every app process.
+    """
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.core.settings import load_settings
+    from corridor_map.curation.db import is_postgres_url
+
+    db_url = load_settings().db_url
+    if is_postgres_url(db_url):
+        _shared_report(db_url, str(layers_dir()), data_key())
     return load_atlas(strict=False)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_report(db_url: str, folder: str, data_key: str) -> bool:
+    # Keyed by the data snapshot: one look-up per published state and process.
+    del data_key
+    from corridor_map.curation.postgres import adopt_shared_report
+
+    return adopt_shared_report(db_url, Path(folder))
 
 
 def corpus() -> Corpus:

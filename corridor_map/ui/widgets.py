@@ -55,18 +55,23 @@ def run_job(
             box.update(label=f"{title} · {label}")
             box.caption(label)
 
+        details: list[str] = []
         try:
             result = work(Progress(what, limit_s, shown))
         except TimeLimitError as exc:
             message = md_escape(exc.message(lang))
             box.update(label=f"{title} · {t('job_stopped', lang)}", state="error", expanded=False)
         except CorridorMapError as exc:
-            message = md_escape(str(exc).splitlines()[0])
+            # The whole message: a data error's lines name each file, feature and field.
+            first, *details = str(exc).splitlines()
+            message = md_escape(first)
             box.update(label=f"{title} · {t('job_failed', lang)}", state="error", expanded=False)
         else:
             box.update(label=f"{title} · {t('job_done', lang)}", state="complete", expanded=False)
             return result
     st.error(message)
+    if details:
+        st.text("\n".join(details))
     return None
 
 

@@ -33,6 +33,7 @@ import functools
 import json
 import math
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -48,7 +49,9 @@ __all__ = [
     "Finding",
     "SchemaError",
     "check",
+    "check_digest",
     "field_name",
+    "forget_findings",
     "require",
     "schema",
     "validator",
@@ -172,6 +175,40 @@ def check(name: str, data: Any) -> list[Finding]:
         seen.add(finding.path)
         kept.append(finding)
     return kept
+
+
+#: findings by (schema name, SHA-256 of the file's bytes): the reference layers (most of
+#: the data) do not change when a curator saves, so a save's validation does not walk
+#: them through the schema again. Bounded: every saved version adds an entry.
+_BY_DIGEST: dict[tuple[str, str], tuple[Finding, ...]] = {}
+_BY_DIGEST_MAX = 256
+_BY_DIGEST_LOCK = threading.Lock()
+
+
+def check_digest(name: str, data: Any, digest: str | None) -> list[Finding]:
+    """:func:`check` of data parsed from bytes whose SHA-256 is ``digest`` (remembered).
+
+    The same bytes parse to the same data, and :func:`check` is a function of the data
+    alone, so the findings of a digest already checked are returned as they were.
+    ``digest`` None: checked every time.
+    """
+    if digest is None:
+        return check(name, data)
+    with _BY_DIGEST_LOCK:
+        known = _BY_DIGEST.get((name, digest))
+    if known is None:
+        known = tuple(check(name, data))
+        with _BY_DIGEST_LOCK:
+            if len(_BY_DIGEST) >= _BY_DIGEST_MAX:
+                _BY_DIGEST.pop(next(iter(_BY_DIGEST)))  # the oldest entry
+            _BY_DIGEST[(name, digest)] = known
+    return list(known)
+
+
+def forget_findings() -> None:
+    """Forget the findings :func:`check_digest` remembers (a cold validation)."""
+    with _BY_DIGEST_LOCK:
+        _BY_DIGEST.clear()
 
 
 class SchemaError(CorridorMapError, ValueError):
