@@ -138,9 +138,10 @@ def test_the_app_on_an_empty_layers_folder_stops_with_the_message(
     (error,) = at.error
     assert t("data_error", "zh") in error.value
     assert md_escape("no *.geojson layer files") in error.value
-    # Stopped under the page's title: no map (not even an empty one), no panel or sidebar.
+    # Stopped under the page's title: no map (not even an empty one), no panel, and of the
+    # sidebar only the language choice (drawn first, so the message can be read in English).
     assert not [e for e in at.get("bidi_component") if e.proto.component_name == "corridor-map.map"]
-    assert not at.sidebar.children and not at.info
+    assert [w.key for w in at.sidebar.children.values()] == ["lang"] and not at.info
 
 
 @pytest.mark.parametrize(

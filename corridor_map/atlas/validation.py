@@ -183,7 +183,10 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> Report:
     report = None if store is None else read_report(store, key)
     if report is None:
         report = _validated(directory)
-        if store is not None and not report.fatal:
+        if report.fatal:
+            # A fatal report names its folder (no layers there): never another folder's.
+            return report
+        if store is not None:
             write_report(store, key, report)  # never raises: a cache cannot take the app down
     _remember(key, report)
     return report
