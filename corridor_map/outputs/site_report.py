@@ -37,6 +37,7 @@ from corridor_map.outputs.printmap import (
     north_arrow,
     scale_bar,
 )
+from corridor_map.views.tables import site_relation_table
 
 __all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
 
@@ -73,36 +74,9 @@ def _feature_names(excerpt: Any) -> dict[str, str]:
     return {"name_zh": excerpt.feature_name_zh, "name_en": excerpt.feature_name_en}
 
 
-def _num(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _relations_table(flow: PageFlow, report: SiteReport, lang: str) -> None:
-    header = [
-        t("site_feature", lang),
-        t("site_role", lang),
-        t("site_verdict", lang),
-        t("site_overlap", lang),
-        t("site_share", lang),
-        t("site_distance", lang),
-        t("site_basis", lang),
-        t("site_note", lang),
-    ]
-    rows = [header]
-    for r in report.relations:
-        precision = "" if r.precision_m is None else f" ±{r.precision_m:g} m"
-        rows.append(
-            [
-                display_name(r, lang),
-                role_name(r.role, lang),
-                t(f"site_verdict_{r.verdict}", lang),
-                _num(r.overlap_km2),
-                "—" if r.parcel_share is None else f"{r.parcel_share:.1%}",
-                _num(r.distance_km, 2),
-                f"{r.geometry_basis}{precision}",
-                r.note_zh if lang == "zh" else r.note_en,
-            ]
-        )
+    header, cells = site_relation_table(report, lang)
+    rows = [header, *cells]
     flow.table(rows, (0.2, 0.08, 0.08, 0.09, 0.08, 0.08, 0.13, 0.26), size=7.5)
 
 
