@@ -273,3 +273,13 @@ def test_a_long_title_ends_before_the_schematic_mark(tmp_path):
     line = [w for w in words if abs(w[1] - mark[1]) < 12 and w[0] < mark[0]]
     assert any(w[3] == "Daluo" for w in line), line  # the title is on the mark's line
     assert max(w[2] for w in line) < mark[0], (line, mark)
+
+
+@pytest.mark.slow
+def test_the_names_on_a_printed_map_are_text_a_reader_can_search(tmp_path):
+    # A label with a halo was drawn wholly as outlines: pdftotext found no zone's name.
+    atlas = load_atlas()
+    pdf = printmap.render_map(tmp_path / "m.pdf", lang="zh", atlas=atlas)
+    text = _flat(_text(pdf))
+    assert _flat(atlas.get("taizhou-central-core").name_zh) in text
+    assert _flat(atlas.get("jiulong-lake-innovation-center").name_zh) in text
