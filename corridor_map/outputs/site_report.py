@@ -127,7 +127,7 @@ def _summary(flow: PageFlow, report: SiteReport, lang: str) -> None:
 
 def _travel(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
-    flow.text(t("site_travel", lang), 10.5, bold=True)
+    flow.heading(t("site_travel", lang), 10.5)
     if not report.travel:
         flow.text(t("site_no_travel", lang), 8)
         return
@@ -147,7 +147,7 @@ def _travel(flow: PageFlow, report: SiteReport, lang: str) -> None:
 
 def _excerpts(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
-    flow.text(t("site_excerpts", lang), 10.5, bold=True)
+    flow.heading(t("site_excerpts", lang), 10.5)
     current = None
     for x in report.excerpts:
         if x.feature_id != current:
@@ -171,7 +171,7 @@ def _indicators(flow: PageFlow, report: SiteReport, lang: str) -> None:
     if not report.indicators:
         return
     flow.gap()
-    flow.text(t("site_indicators", lang), 10.5, bold=True)
+    flow.heading(t("site_indicators", lang), 10.5)
     for i in report.indicators[:_MAX_INDICATORS]:
         base = f"{i.base_year}: {i.base_text} → " if i.base_text else ""
         flow.text(
@@ -267,7 +267,7 @@ def render_site_report(
     job.step(progress, "data")
     cjk_font()  # refuse before drawing anything
     title = f"{t('site_title', lang)} · {report.parcel}"
-    footer = [*footer_lines(atlas, lang, roads=bool(report.travel)), disclaimer()]
+    footer = footer_lines(atlas, lang, roads=bool(report.travel))
     # TrueType embedding keeps the text searchable (pdftotext reads the report back).
     with (
         matplotlib.rc_context({"pdf.fonttype": 42, "axes.unicode_minus": False}),
@@ -282,13 +282,13 @@ def render_site_report(
         job.step(progress, "draw")
         _draw(flow, report, atlas, lang)
         job.step(progress, "text")
-        flow.text(t("site_relations", lang), 10.5, bold=True)
+        flow.heading(t("site_relations", lang), 10.5)
         if not any(r.verdict != "outside" for r in report.relations):
             flow.text(t("site_none", lang), 8)
         _relations_table(flow, report, lang)
         if report.may_be_here:
             flow.gap()
-            flow.text(t("site_may_heading", lang), 10.5, bold=True)
+            flow.heading(t("site_may_heading", lang), 10.5)
             for r in report.may_be_here:
                 flow.text(r.note_zh if lang == "zh" else r.note_en, 8, indent=0.02)
         _travel(flow, report, lang)

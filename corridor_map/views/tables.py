@@ -149,7 +149,7 @@ def site_relation_table(report: Any, lang: str) -> tuple[list[str], list[list[st
                 _figure(r.overlap_km2, 3),
                 "—" if r.parcel_share is None else f"{r.parcel_share:.1%}",
                 _figure(r.distance_km, 2),
-                basis_name(r.geometry_basis, lang) + precision,
+                basis_name(r.geometry_basis, lang, short=True) + precision,
                 r.note_zh if lang == "zh" else r.note_en,
             ]
         )
