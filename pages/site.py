@@ -15,10 +15,11 @@ from typing import Any
 import streamlit as st
 
 from corridor_map.core.errors import CorridorMapError
-from corridor_map.core.i18n import corridor_name, display_name, normalize_language, role_name, t
+from corridor_map.core.i18n import corridor_name, display_name, normalize_language, t
 from corridor_map.core.markup import md_escape
 from corridor_map.core.settings import load_settings
 from corridor_map.ui import widgets
+from corridor_map.views import tables
 
 _MAX_SHOWN = 200  # parcels listed in the picker of a large file
 
@@ -95,20 +96,8 @@ def _parcels(lang: str) -> list[tuple[str, Any]]:
 
 
 def _relations(report: Any, lang: str) -> None:
-    rows = [
-        {
-            t("site_feature", lang): display_name(r, lang),
-            t("site_role", lang): role_name(r.role, lang),
-            t("site_verdict", lang): t(f"site_verdict_{r.verdict}", lang),
-            t("site_overlap", lang): r.overlap_km2,
-            t("site_share", lang): r.parcel_share,
-            t("site_distance", lang): r.distance_km,
-            t("site_basis", lang): r.geometry_basis
-            + ("" if r.precision_m is None else f" ±{r.precision_m:g} m"),
-            t("site_note", lang): r.note_zh if lang == "zh" else r.note_en,
-        }
-        for r in report.relations
-    ]
+    header, cells = tables.site_relation_table(report, lang)
+    rows = [dict(zip(header, row, strict=True)) for row in cells]
     st.subheader(t("site_relations", lang))
     # st.dataframe shows cells as text: nothing in them is rendered as markup
     st.dataframe(rows, hide_index=True, key="site_relations_table")

@@ -31,6 +31,7 @@ from urllib.parse import quote
 import pytest
 from shapely.geometry import shape
 
+from corridor_map.core.i18n import t
 from corridor_map.core.paths import layers_dir, seeds_dir
 from tests._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
 
@@ -428,6 +429,8 @@ def test_indicators_view(watch: Watch) -> None:
 def test_url_parameters(watch: Watch, query: str) -> None:
     watch.open(query)
     if "sel=" in query:
-        watch.text("未找到要素")
-        watch.text("javascript:window.__pwned" if "javascript" in query else f"{SHOWN}'url'")
+        # The unknown id is named as text in the notice of what the link lost (shortened
+        # to 40 characters: the start of the payload, its markup shown, not run).
+        watch.text(t("url_dropped_ids", "zh").split("{n}")[0])
+        watch.text("javascript:window.__pwned" if "javascript" in query else "探针url<img src=x")
     watch.assert_inert(f"URL {query[:40]}")

@@ -161,7 +161,8 @@ def _pick_core(pg: Any, basis: str, version: int) -> None:
     box.first.click()
     pg.keyboard.type(CORE)
     pg.keyboard.press("Enter")
-    line = f"{t('geometry', 'zh')}: {basis} · ±[0-9.]+ m · {t('curate_version', 'zh')} {version}"
+    named = re.escape(basis_name(basis, "zh"))
+    line = f"{t('geometry', 'zh')}: {named} · ±[0-9.]+ m · {t('curate_version', 'zh')} {version}"
     pg.get_by_text(re.compile(line)).first.wait_for()
 
 

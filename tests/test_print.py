@@ -134,13 +134,13 @@ def test_target_brief_has_verdict_method_route_assumptions_sensitivity(tmp_path)
     text = _flat(_text(pdf))
     assert _flat(result.name_zh) in text
     assert _flat(t(f"verdict_{result.status}", "zh")) in text
-    assert f"{result.worst_minutes:.1f}min" in text
+    assert f"{result.worst_minutes:.1f}分钟" in text
     assert _flat(t("brief_sensitivity", "zh")) in text and "40km/h" in text
     # The drawn worst trip is the evaluated one: its minutes are the verdict's, its ends
     # are named.
     atlas = load_atlas()
     worst = result.worst_case
-    assert f"{worst['minutes']:.1f}min,{worst['km']:.1f}km" in text
+    assert f"{worst['minutes']:.1f}分钟,{worst['km']:.1f}km" in text
     ends = f"{atlas.get(worst['origin']).name_zh}→{atlas.get(worst['destination']).name_zh}"
     assert _flat(ends) in text
     # It rides the planned expressway: the design speed's sensitivity comes first.
@@ -273,3 +273,21 @@ def test_a_long_title_ends_before_the_schematic_mark(tmp_path):
     line = [w for w in words if abs(w[1] - mark[1]) < 12 and w[0] < mark[0]]
     assert any(w[3] == "Daluo" for w in line), line  # the title is on the mark's line
     assert max(w[2] for w in line) < mark[0], (line, mark)
+
+
+@pytest.mark.slow
+def test_the_names_on_a_printed_map_are_text_a_reader_can_search(tmp_path):
+    # A label with a halo was drawn wholly as outlines: pdftotext found no zone's name.
+    atlas = load_atlas()
+    pdf = printmap.render_map(tmp_path / "m.pdf", lang="zh", atlas=atlas)
+    text = _flat(_text(pdf))
+    assert _flat(atlas.get("taizhou-central-core").name_zh) in text
+    assert _flat(atlas.get("jiulong-lake-innovation-center").name_zh) in text
+
+
+@pytest.mark.slow
+def test_a_chinese_target_brief_gives_minutes_in_chinese(tmp_path):
+    pdf = brief.render_brief(tmp_path / "t.pdf", "wenling-tailong-15min", lang="zh")
+    text = _text(pdf)
+    assert re.search(r"\d+\.\d 分钟", text), text[:400]
+    assert not re.search(r"\d\.\d min", text)  # "24.5 min" on a Chinese page before

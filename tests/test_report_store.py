@@ -315,3 +315,19 @@ def test_the_store_can_be_turned_off(
         assert not (tmp_path / "xdg").exists()
     finally:
         _restart()
+
+
+@pytest.mark.slow
+def test_a_report_held_while_the_store_was_off_is_stored_once_it_is_on(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The next process (the CLI after the app, a restart) must not validate again; on a
+    # full disk it would also print the store's warning beside the user's one error.
+    monkeypatch.setenv("CORRIDOR_MAP_CACHE", "off")
+    validate()
+    assert not _entries(store)
+    monkeypatch.setenv("CORRIDOR_MAP_CACHE", str(store))
+    atlas_module._load_cached.cache_clear()
+    validation._report.cache_clear()  # a new data snapshot; the report held by content key
+    validate()
+    assert len(_entries(store)) == 1

@@ -8,6 +8,7 @@ intersection in the Gauss-Krüger plane, areas and distances with :class:`pyproj
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import pytest
@@ -281,3 +282,26 @@ def test_a_drawing_without_stated_precision_never_says_inside(atlas, corpus):
         ).verdict
         == "inside"
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_relations_table_shows_figures_as_a_reader_reads_them(atlas, corpus, lang):
+    from corridor_map.core.i18n import basis_name
+    from corridor_map.views.tables import site_relation_table
+
+    core = atlas.get("taizhou-central-core")
+    core_gk = to_gk(core.geometry)
+    west = shapely.Point(core_gk.bounds[0], core_gk.centroid.y)
+    edge = shapely.ops.nearest_points(core_gk.exterior, west)[0]
+    parcel_gk = box(edge.x - 4000, edge.y - 2000, edge.x + 4000, edge.y + 2000).segmentize(50)
+    report = check_site(to_wgs84(parcel_gk), atlas, corpus, travel=False)
+    header, rows = site_relation_table(report, lang)
+    assert len(header) == len(rows[0]) and len(rows) == len(report.relations)
+    cells = [cell for row in rows for cell in row]
+    assert "None" not in cells and not any(c.endswith("None") for c in cells)
+    (row,) = [row for row, r in zip(rows, report.relations, strict=True) if r.feature_id == core.id]
+    overlap, share, distance, basis = row[3], row[4], row[5], row[6]
+    assert re.fullmatch(r"\d+\.\d{3}", overlap) and re.fullmatch(r"\d+\.\d%", share), row
+    assert re.fullmatch(r"\d+\.\d{2}|—", distance), row
+    # the basis in the UI language (the page printed the raw "schematic" in Chinese)
+    assert basis.startswith(basis_name(core.properties["geometry_basis"], lang, short=True)), row

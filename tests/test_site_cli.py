@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import box
 
 from corridor_map.cli.main import main
+from corridor_map.core.i18n import t
 
 TO_GK = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True)
 
@@ -120,6 +122,17 @@ def test_pdf_report_reads_back(atlas, corpus, tmp_path):
     assert "OpenStreetMap" in flat and "示意" in flat
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, check=True).stdout
     assert b"Pages:           2" in pages or b"Pages:           1" in pages
+    count = int(re.search(rb"Pages:\s+(\d+)", pages)[1])
+    # The schematic note once in each page's footer (the bilingual disclaimer repeated it).
+    note = "".join(t("schematic_note", "zh").split())
+    assert flat.count(note) == count, (flat.count(note), count)
+    # No section heading left alone at the foot of a page.
+    for page in text.split("\f")[:-1]:
+        body = [line for line in page.splitlines() if line.strip()]
+        footer_start = next(i for i, line in enumerate(body) if "OpenStreetMap" in line)
+        assert body[footer_start - 1].strip() not in {
+            t(key, "zh") for key in ("site_excerpts", "site_travel", "site_indicators")
+        }
     # Chinese set in the SC face made for each page (it was drawn as empty boxes by a
     # fallback font, which text extraction alone does not show).
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)

@@ -41,6 +41,7 @@ __all__ = [
     "Report",
     "decode_report",
     "encode_report",
+    "has_report",
     "read_report",
     "report_key",
     "report_store",
@@ -164,6 +165,12 @@ def _own_folder(store: Path, create: bool) -> Path | None:
 
 def _entry(folder: Path, key: str) -> Path:
     return folder / f"report-{key}.json"
+
+
+def has_report(store: Path, key: str) -> bool:
+    """Whether the store holds an entry for ``key`` (not read or checked)."""
+    folder = _own_folder(store, create=False)
+    return folder is not None and _entry(folder, key).is_file()
 
 
 def read_report(store: Path, key: str) -> Report | None:

@@ -71,6 +71,7 @@ from corridor_map.atlas.checks_geometry import check_file, forget_checked_files
 from corridor_map.atlas.checks_quotes import Checker, check_links, check_parents, check_targets
 from corridor_map.atlas.report_cache import (
     Report,
+    has_report,
     read_report,
     report_key,
     report_store,
@@ -175,11 +176,15 @@ def _report(directory: Path, snapshot: tuple[Any, ...]) -> Report:
     if not directory.is_dir():
         return _validated(directory)
     key = report_key(directory)
+    store = report_store()
     with _LOAD_LOCK:
         known = _BY_KEY.get(key)
     if known is not None:
+        # Held in this process since a time the store was off or elsewhere: the next
+        # process (the CLI after the app, a restart) finds it stored.
+        if store is not None and not has_report(store, key):
+            write_report(store, key, known)
         return known
-    store = report_store()
     report = None if store is None else read_report(store, key)
     if report is None:
         report = _validated(directory)

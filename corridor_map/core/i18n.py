@@ -136,9 +136,13 @@ def corridor_name(corridor: str | None, lang: str) -> str:
     return _lookup(CORRIDOR_NAMES, corridor, lang)
 
 
-def basis_name(basis: str | None, lang: str) -> str:
-    """Return the display name of a ``geometry_basis`` value."""
-    return _lookup(GEOMETRY_BASIS_NAMES, basis, lang)
+def basis_name(basis: str | None, lang: str, short: bool = False) -> str:
+    """Return the display name of a ``geometry_basis`` value.
+
+    ``short`` leaves out the bracketed explanation, for a table's narrow column.
+    """
+    name = _lookup(GEOMETRY_BASIS_NAMES, basis, lang)
+    return name.split("（")[0].split(" (")[0] if short else name
 
 
 def status_name(status: str | None, lang: str) -> str:

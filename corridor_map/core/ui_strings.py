@@ -151,6 +151,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "isochrone": {"zh": "等时圈", "en": "Isochrone"},
     "isochrone_from": {"zh": "出发地点", "en": "From"},
     "minutes": {"zh": "分钟", "en": "Minutes"},
+    "duration_min": {"zh": "{m} 分钟", "en": "{m} min"},
     "share": {"zh": "链接已包含当前选择，可直接分享。", "en": "The URL holds this view: share it."},
     "polygon_needs_three": {
         "zh": "多边形至少需要 3 个点。",

@@ -264,7 +264,8 @@ def target_brief(
         elif worst.get("path"):
             # The evaluated worst trip itself: its minutes are the verdict's figure.
             overlays.append((shape(worst["path"]), {"color": "#d35400", "weight": 5}))
-            route_note = f"{worst.get('minutes') or 0:.1f} min, {worst.get('km') or 0:.1f} km"
+            minutes = t("duration_min", lang).format(m=f"{worst.get('minutes') or 0:.1f}")
+            route_note = f"{minutes}, {worst.get('km') or 0:.1f} km"
         else:
             # The same computation as the route export for this pair (its access modes).
             origin_access, destination_access, _ = trip_access(
@@ -281,7 +282,8 @@ def target_brief(
             )
             if trip.path is not None:
                 overlays.append((shape(trip.path), {"color": "#d35400", "weight": 5}))
-                route_note = f"{trip.minutes:.1f} min, {trip.km:.1f} km"
+                minutes = t("duration_min", lang).format(m=f"{trip.minutes:.1f}")
+                route_note = f"{minutes}, {trip.km:.1f} km"
                 route_note += " · " + t("route_note", lang)
 
     def name(end: Any) -> str:
@@ -302,7 +304,11 @@ def target_brief(
         )
         pages.text(title, 15, bold=True)
         verdict = t(f"verdict_{result.status}", lang)
-        worst_text = "—" if result.worst_minutes is None else f"{result.worst_minutes:.1f} min"
+        worst_text = (
+            "—"
+            if result.worst_minutes is None
+            else t("duration_min", lang).format(m=f"{result.worst_minutes:.1f}")
+        )
         pages.text(
             f"{t('verdict', lang)}：{verdict} · {t('worst', lang)} {worst_text} · "
             f"{t('threshold', lang)} {result.threshold_min:g}",

@@ -236,12 +236,16 @@ def _label(
     name = display_name(feature, lang)
     at = projected.representative_point() if projected.geom_type != "Point" else projected
     color = CORRIDOR_COLORS.get(feature.corridor, "#333333")
-    halo = [effects.withStroke(linewidth=2.2, foreground="white")]
+    # The white halo is its own text, drawn as outlines under the name; the name itself
+    # carries no path effect, so a PDF keeps it as text (searchable, copyable): a text
+    # with a path effect is drawn wholly as paths.
+    halo = [effects.Stroke(linewidth=2.2, foreground="white")]
     box = _text_box(ax, at, name, size)
     if force or _free(ax, box, placed):
         placed.append(box)
-        ax.text(at.x, at.y, name, fontproperties=cjk_font(size), color=color, ha="center",
-                va="center", zorder=20, clip_on=True, path_effects=halo)  # fmt: skip
+        for effect in (halo, None):
+            ax.text(at.x, at.y, name, fontproperties=cjk_font(size), color=color, ha="center",
+                    va="center", zorder=20, clip_on=True, path_effects=effect)  # fmt: skip
         return "placed"
     x0, y0, x1, y1 = box.bounds
     half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
@@ -266,6 +270,8 @@ def _label(
                     arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6,
                                 "shrinkA": 0, "shrinkB": 1},
                 )  # fmt: skip
+                ax.text(cx, cy, name, fontproperties=cjk_font(size), color=color,
+                        ha="center", va="center", zorder=20)  # fmt: skip
                 return "moved"
     number = str(len(callouts) + 1)
     callouts.append(f"{number}  {name}")

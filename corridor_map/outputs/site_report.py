@@ -37,6 +37,7 @@ from corridor_map.outputs.printmap import (
     north_arrow,
     scale_bar,
 )
+from corridor_map.views.tables import site_relation_table
 
 __all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
 
@@ -73,36 +74,9 @@ def _feature_names(excerpt: Any) -> dict[str, str]:
     return {"name_zh": excerpt.feature_name_zh, "name_en": excerpt.feature_name_en}
 
 
-def _num(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _relations_table(flow: PageFlow, report: SiteReport, lang: str) -> None:
-    header = [
-        t("site_feature", lang),
-        t("site_role", lang),
-        t("site_verdict", lang),
-        t("site_overlap", lang),
-        t("site_share", lang),
-        t("site_distance", lang),
-        t("site_basis", lang),
-        t("site_note", lang),
-    ]
-    rows = [header]
-    for r in report.relations:
-        precision = "" if r.precision_m is None else f" ±{r.precision_m:g} m"
-        rows.append(
-            [
-                display_name(r, lang),
-                role_name(r.role, lang),
-                t(f"site_verdict_{r.verdict}", lang),
-                _num(r.overlap_km2),
-                "—" if r.parcel_share is None else f"{r.parcel_share:.1%}",
-                _num(r.distance_km, 2),
-                f"{r.geometry_basis}{precision}",
-                r.note_zh if lang == "zh" else r.note_en,
-            ]
-        )
+    header, cells = site_relation_table(report, lang)
+    rows = [header, *cells]
     flow.table(rows, (0.2, 0.08, 0.08, 0.09, 0.08, 0.08, 0.13, 0.26), size=7.5)
 
 
@@ -153,7 +127,7 @@ def _summary(flow: PageFlow, report: SiteReport, lang: str) -> None:
 
 def _travel(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
-    flow.text(t("site_travel", lang), 10.5, bold=True)
+    flow.heading(t("site_travel", lang), 10.5)
     if not report.travel:
         flow.text(t("site_no_travel", lang), 8)
         return
@@ -173,7 +147,7 @@ def _travel(flow: PageFlow, report: SiteReport, lang: str) -> None:
 
 def _excerpts(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
-    flow.text(t("site_excerpts", lang), 10.5, bold=True)
+    flow.heading(t("site_excerpts", lang), 10.5)
     current = None
     for x in report.excerpts:
         if x.feature_id != current:
@@ -197,7 +171,7 @@ def _indicators(flow: PageFlow, report: SiteReport, lang: str) -> None:
     if not report.indicators:
         return
     flow.gap()
-    flow.text(t("site_indicators", lang), 10.5, bold=True)
+    flow.heading(t("site_indicators", lang), 10.5)
     for i in report.indicators[:_MAX_INDICATORS]:
         base = f"{i.base_year}: {i.base_text} → " if i.base_text else ""
         flow.text(
@@ -293,7 +267,7 @@ def render_site_report(
     job.step(progress, "data")
     cjk_font()  # refuse before drawing anything
     title = f"{t('site_title', lang)} · {report.parcel}"
-    footer = [*footer_lines(atlas, lang, roads=bool(report.travel)), disclaimer()]
+    footer = footer_lines(atlas, lang, roads=bool(report.travel))
     # TrueType embedding keeps the text searchable (pdftotext reads the report back).
     with (
         matplotlib.rc_context({"pdf.fonttype": 42, "axes.unicode_minus": False}),
@@ -308,13 +282,13 @@ def render_site_report(
         job.step(progress, "draw")
         _draw(flow, report, atlas, lang)
         job.step(progress, "text")
-        flow.text(t("site_relations", lang), 10.5, bold=True)
+        flow.heading(t("site_relations", lang), 10.5)
         if not any(r.verdict != "outside" for r in report.relations):
             flow.text(t("site_none", lang), 8)
         _relations_table(flow, report, lang)
         if report.may_be_here:
             flow.gap()
-            flow.text(t("site_may_heading", lang), 10.5, bold=True)
+            flow.heading(t("site_may_heading", lang), 10.5)
             for r in report.may_be_here:
                 flow.text(r.note_zh if lang == "zh" else r.note_en, 8, indent=0.02)
         _travel(flow, report, lang)

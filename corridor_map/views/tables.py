@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from corridor_map.core.i18n import display_name, t
+from corridor_map.core.i18n import basis_name, display_name, role_name, t
 from corridor_map.core.verdicts import word as verdict_word
 
 
@@ -111,3 +111,46 @@ def sensitivity_summary(rows: Sequence[dict[str, Any]], lang: str) -> str:
     if not flips:
         return t("verdict_stable", lang).format(verdict=verdict_word(ordered[0]["status"], lang))
     return "；".join(flips) if lang == "zh" else "; ".join(flips)
+
+
+def _figure(value: float | None, digits: int) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def site_relation_table(report: Any, lang: str) -> tuple[list[str], list[list[str]]]:
+    """The site check's relations as the page and the PDF show them: a header and rows.
+
+    Figures are text in fixed digits (km² to 3 places, shares in per cent, km to 2),
+    an empty figure is "—", the geometry basis is named in the UI language.
+
+    Parameters
+    ----------
+    report
+        A :class:`corridor_map.analysis.site_records.SiteReport`.
+    """
+    header = [
+        t("site_feature", lang),
+        t("site_role", lang),
+        t("site_verdict", lang),
+        t("site_overlap", lang),
+        t("site_share", lang),
+        t("site_distance", lang),
+        t("site_basis", lang),
+        t("site_note", lang),
+    ]
+    rows = []
+    for r in report.relations:
+        precision = "" if r.precision_m is None else f" ±{r.precision_m:g} m"
+        rows.append(
+            [
+                display_name(r, lang),
+                role_name(r.role, lang),
+                t(f"site_verdict_{r.verdict}", lang),
+                _figure(r.overlap_km2, 3),
+                "—" if r.parcel_share is None else f"{r.parcel_share:.1%}",
+                _figure(r.distance_km, 2),
+                basis_name(r.geometry_basis, lang, short=True) + precision,
+                r.note_zh if lang == "zh" else r.note_en,
+            ]
+        )
+    return header, rows

@@ -194,17 +194,15 @@ def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
     ]
 
 
-def worst_caption(result: TargetResult, labels: Mapping[str, str]) -> str:
+def worst_caption(result: TargetResult, labels: Mapping[str, str], lang: str) -> str:
     """Return one line naming a worst case's ends, minutes and km (no Markdown)."""
     worst = result.worst_case
     if not worst:
         return ""
     origin = labels.get(worst["origin"], worst["origin"])
     destination = labels.get(worst["destination"], worst["destination"])
-    return (
-        f"{origin} → {destination}: {worst.get('minutes') or 0:.1f} min, "
-        f"{worst.get('km') or 0:.1f} km · {credits.ROADS}"
-    )
+    minutes = t("duration_min", lang).format(m=f"{worst.get('minutes') or 0:.1f}")
+    return f"{origin} → {destination}: {minutes}, {worst.get('km') or 0:.1f} km · {credits.ROADS}"
 
 
 def isochrone_origins(atlas: Atlas, lang: str) -> dict[str, str]:
@@ -305,7 +303,8 @@ def target_reach_line(
         if isinstance(origin, str)
         else f"{origin[0]:.4f}, {origin[1]:.4f}"
     )
-    return f"{found['minutes']:g} min · {name} · {reach_summary(found['reach'], lang)}"
+    minutes = t("duration_min", lang).format(m=f"{found['minutes']:g}")
+    return f"{minutes} · {name} · {reach_summary(found['reach'], lang)}"
 
 
 @dataclass(frozen=True)
@@ -333,7 +332,7 @@ def worst_case_views(
         shown = next(r for r in found if r.id == target_id)
         geometries = worst_geometries(shown)
         prefix = f"{label}: " if results_b is not None else ""
-        caption = worst_caption(shown, labels) if geometries else t("no_worst_case", lang)
+        caption = worst_caption(shown, labels, lang) if geometries else t("no_worst_case", lang)
         lines = [prefix + caption] + [
             prefix + note_text(note, lang, labels) for note in shown.notes
         ]
