@@ -8,22 +8,17 @@ import os
 import sqlite3
 import stat
 import subprocess
-import zipfile
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
 import pytest
-import shapely
-from pyproj import Geod, Transformer
-from shapely import affinity
-from shapely.geometry import Polygon, shape
+from shapely.geometry import shape
 
 from corridor_map.atlas.model import load_atlas
 from corridor_map.cli.main import main
 from corridor_map.curation.publish import render_all
 from corridor_map.curation.store import CURATED_FILES, open_store
 from corridor_map.views.panel import feature_panel
+from tests._support import geodesic_km2, official_core_zip
 
 CORE = "taizhou-central-core"
 
@@ -36,39 +31,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def layer_bytes(root: Path) -> dict[str, bytes]:
     return {name: (root / "layers" / name).read_bytes() for name in CURATED_FILES}
-
-
-def official_zip(root: Path, tmp: Path) -> tuple[Path, Polygon]:
-    """A zipped Shapefile in EPSG:4549 (CGCS2000 / 3-degree GK CM 120E… zone of 121.5°E)
-    holding two polygons: the core's outline shrunk by 3 % about its centre, and a decoy."""
-    layer = json.loads((root / "layers" / "taizhou_bay.geojson").read_text("utf-8"))
-    current = next(shape(f["geometry"]) for f in layer["features"] if f["properties"]["id"] == CORE)
-    to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True).transform
-    core_gk = affinity.scale(transform(to_gk, current), 0.97, 0.97, origin="centroid")
-    decoy = core_gk.centroid.buffer(500)
-    frame = gpd.GeoDataFrame(
-        {"name": ["中央创新核", "other"], "code": ["A-1", "B-2"]},
-        geometry=[core_gk, decoy],
-        crs="EPSG:4549",
-    )
-    folder = tmp / "shp"
-    folder.mkdir()
-    frame.to_file(folder / "redline.shp", engine="pyogrio", encoding="utf-8")
-    archive = tmp / "redline.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for part in sorted(folder.iterdir()):
-            zf.write(part, part.name)
-    back = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True).transform
-    return archive, transform(back, core_gk)
-
-
-def transform(fn, geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(fn(xy[:, 0], xy[:, 1])))
-
-
-def geodesic_km2(polygon: Polygon) -> float:
-    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(polygon)
-    return abs(area) / 1e6
 
 
 def edit_core(capsys, archive: Path) -> tuple[int, str, str]:
@@ -90,7 +52,7 @@ def edit_core(capsys, archive: Path) -> tuple[int, str, str]:
 @pytest.mark.slow
 def test_official_geometry_sequence(data_copy: Path, tmp_path: Path, capsys) -> None:
     before = layer_bytes(data_copy)
-    archive, expected = official_zip(data_copy, tmp_path)
+    archive, expected = official_core_zip(data_copy, tmp_path, 0.97, decoy_first=False)
     code, _, err = run(capsys, "measure", CORE, "--json")
     assert code == 0, err
 

@@ -16,23 +16,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
-from pyproj import Geod, Transformer
-from shapely import affinity
 from shapely.geometry import Polygon, shape
 
 from corridor_map.core.i18n import basis_name, t
 from corridor_map.curation.store import CURATED_FILES
 from tests._appserver import CHROMIUM, is_local, launch_chromium, streamlit_app
-from tests._support import ROOT, copy_data
+from tests._support import ROOT, copy_data, geodesic_km2, official_core_zip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,38 +43,6 @@ TIMEOUT_MS = 90_000
 
 def _layers(data: Path) -> dict[str, bytes]:
     return {name: (data / "layers" / name).read_bytes() for name in CURATED_FILES}
-
-
-def _on_array(fn: Any, geometry: Any) -> Any:
-    return shapely.transform(geometry, lambda xy: np.column_stack(fn(xy[:, 0], xy[:, 1])))
-
-
-def _official_zip(data: Path, folder: Path) -> tuple[Path, Polygon]:
-    """A zipped Shapefile in EPSG:4549 holding the core's outline shrunk by 4 % and a decoy
-    first; returns it and the shape a user should end with (back in WGS84)."""
-    layer = json.loads((data / "layers" / "taizhou_bay.geojson").read_text("utf-8"))
-    core = next(shape(f["geometry"]) for f in layer["features"] if f["properties"]["id"] == CORE)
-    to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True).transform
-    core_gk = affinity.scale(_on_array(to_gk, core), 0.96, 0.96, origin="centroid")
-    frame = gpd.GeoDataFrame(
-        {"name": ["其他地块", "中央创新核"], "code": ["B-2", "A-1"]},
-        geometry=[core_gk.centroid.buffer(600), core_gk],
-        crs="EPSG:4549",
-    )
-    shp = folder / "shp"
-    shp.mkdir()
-    frame.to_file(shp / "redline.shp", engine="pyogrio", encoding="utf-8")
-    archive = folder / "redline.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for part in sorted(shp.iterdir()):
-            zf.write(part, part.name)
-    back = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True).transform
-    return archive, _on_array(back, core_gk)
-
-
-def _geodesic_km2(geometry: Any) -> float:
-    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(geometry)
-    return abs(area) / 1e6
 
 
 def _free_point(data: Path, area: Polygon) -> tuple[float, float]:
@@ -178,8 +141,8 @@ def test_official_shapefile_through_the_page_map_panel_export_history_revert(
 ) -> None:
     pg, data = page, served["data"]
     before = _layers(data)
-    archive, expected = _official_zip(data, served["root"])
-    expected_km2 = _geodesic_km2(expected)
+    archive, expected = official_core_zip(data, served["root"], 0.96, decoy_first=True)
+    expected_km2 = geodesic_km2(expected)
 
     # The curation page: the curator is signed in through the proxy's headers.
     _open_curation(pg, served["url"])
@@ -201,7 +164,7 @@ def test_official_shapefile_through_the_page_map_panel_export_history_revert(
     published = json.loads((data / "layers" / "taizhou_bay.geojson").read_text("utf-8"))
     core = next(f for f in published["features"] if f["properties"]["id"] == CORE)
     assert core["properties"]["geometry_official"]["reference"] == REFERENCE
-    assert _geodesic_km2(shape(core["geometry"])) == pytest.approx(expected_km2, rel=1e-3)
+    assert geodesic_km2(shape(core["geometry"])) == pytest.approx(expected_km2, rel=1e-3)
 
     # The map: a click on the new shape opens the panel, official with its reference.
     pg.goto(f"{served['url']}/?lang=zh&basemap=none")
@@ -252,7 +215,7 @@ def test_official_shapefile_through_the_page_map_panel_export_history_revert(
     exported = json.loads(Path(info.value.path()).read_text("utf-8"))
     row = next(f for f in exported["features"] if f["properties"]["id"] == CORE)
     assert row["properties"]["geometry_basis"] == "official"
-    assert _geodesic_km2(shape(row["geometry"])) == pytest.approx(expected_km2, rel=1e-3)
+    assert geodesic_km2(shape(row["geometry"])) == pytest.approx(expected_km2, rel=1e-3)
 
     # The history: before (schematic) and after (official), then a revert from the page.
     _open_curation(pg, served["url"])

@@ -79,12 +79,17 @@ def test_parcel_in_the_core_names_core_and_corridor_with_geodesic_overlap(atlas,
     assert [d[0] for d in report.districts] == ["district-331002"]
 
 
+def _across_the_west_edge(core_gk):
+    """An 8 × 4 km parcel (Gauss-Krüger metres) centred on the core's western edge."""
+    west = shapely.Point(core_gk.bounds[0], core_gk.centroid.y)
+    edge = shapely.ops.nearest_points(core_gk.exterior, west)[0]
+    return box(edge.x - 4000, edge.y - 2000, edge.x + 4000, edge.y + 2000).segmentize(50)
+
+
 def test_parcel_across_the_core_edge_shares_its_area(atlas, corpus):
     core = atlas.get("taizhou-central-core")
     core_gk = to_gk(core.geometry)
-    west = shapely.Point(core_gk.bounds[0], core_gk.centroid.y)
-    edge = shapely.ops.nearest_points(core_gk.exterior, west)[0]
-    parcel_gk = box(edge.x - 4000, edge.y - 2000, edge.x + 4000, edge.y + 2000).segmentize(50)
+    parcel_gk = _across_the_west_edge(core_gk)
     report = check_site(to_wgs84(parcel_gk), atlas, corpus, travel=False)
     r = relation(report, "taizhou-central-core")
     assert r.verdict == "inside"
@@ -291,9 +296,7 @@ def test_the_relations_table_shows_figures_as_a_reader_reads_them(atlas, corpus,
 
     core = atlas.get("taizhou-central-core")
     core_gk = to_gk(core.geometry)
-    west = shapely.Point(core_gk.bounds[0], core_gk.centroid.y)
-    edge = shapely.ops.nearest_points(core_gk.exterior, west)[0]
-    parcel_gk = box(edge.x - 4000, edge.y - 2000, edge.x + 4000, edge.y + 2000).segmentize(50)
+    parcel_gk = _across_the_west_edge(core_gk)
     report = check_site(to_wgs84(parcel_gk), atlas, corpus, travel=False)
     header, rows = site_relation_table(report, lang)
     assert len(header) == len(rows[0]) and len(rows) == len(report.relations)
