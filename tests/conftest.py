@@ -52,3 +52,20 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def travel_grid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The synthetic road grid (:func:`tests._travel_grid.make_grid`); returns its layers."""
     return make_grid(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The callables the app's download buttons register, by their deferred file id."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):  # type: ignore[no-untyped-def]
+        file_id = original(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made

@@ -9,10 +9,8 @@ import csv
 from pathlib import Path
 
 import pyogrio
-import pytest
 import shapely
 from shapely.geometry import shape
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from corridor_map.atlas.model import load_atlas
@@ -20,21 +18,6 @@ from corridor_map.travel import targets as travel_targets
 from corridor_map.views import travel as travel_view
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    """The callables the app's download buttons register, by their deferred file id."""
-    made: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, *args, **kwargs):  # type: ignore[no-untyped-def]
-        file_id = original(self, data_callable, *args, **kwargs)
-        made[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return made
 
 
 def _file(at: AppTest, deferred: dict[str, object], key: str, tmp_path: Path) -> Path:

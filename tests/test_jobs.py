@@ -206,22 +206,13 @@ def test_a_feature_export_stopped_at_the_limit_leaves_the_old_file(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_a_feature_download_is_made_within_the_limit(monkeypatch: pytest.MonkeyPatch):
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, *args, **kwargs):  # type: ignore[no-untyped-def]
-        file_id = original(self, data_callable, *args, **kwargs)
-        made[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+def test_a_feature_download_is_made_within_the_limit(
+    monkeypatch: pytest.MonkeyPatch, deferred: dict[str, object]
+):
     monkeypatch.setenv("CORRIDOR_MAP_JOB_TIME_LIMIT", "0.000001")
     at = _sidebar_with_downloads()
     (proto,) = [
         b.proto for b in at.get("download_button") if b.proto.id.endswith("-dl-features-gpkg")
     ]
     with pytest.raises(TimeLimitError):
-        made[proto.deferred_file_id]()  # type: ignore[operator]
+        deferred[proto.deferred_file_id]()  # type: ignore[operator]
