@@ -56,10 +56,10 @@ def main() -> None:
     lang = language_choice()
     settings = load_settings()
     if settings.db_url:
-        # A replica of a shared deployment: bring the served layers up to the database.
-        from corridor_map.ui.review import follow_shared_store
+        # A replica of a shared deployment: its layers follow the database (one thread).
+        from corridor_map.ui.replica import follow_in_background
 
-        follow_shared_store(settings.db_url, str(data_root()))
+        follow_in_background(settings.db_url, str(data_root()))
     # Who is signed in is resolved on the server; every edit checks it again itself.
     try:
         user = auth.current_user(settings)

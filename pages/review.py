@@ -18,12 +18,12 @@ from corridor_map.core.roles import Role, RoleError, can
 from corridor_map.core.settings import load_settings
 from corridor_map.curation.store import store_present
 from corridor_map.ui.auth import FRAME_DRAWS_SIGN_IN, current_user, gate_reading, sign_in_box
+from corridor_map.ui.replica import follow_in_background
 from corridor_map.ui.review import (
     comment_target,
     comments_section,
     curation_backend,
     feature_state,
-    follow_shared_store,
     propose_form,
     review_section,
     show_flash,
@@ -49,7 +49,7 @@ if not store_present(settings.db_url, root) and not can(Role.COMMENTER, user):
     st.info(t("review_none", lang))
 else:
     try:
-        follow_shared_store(settings.db_url, str(root))
+        follow_in_background(settings.db_url, str(root))
         with curation_backend(settings, root) as (store, db):
             features = store.features()
             names = {f.id: f.properties.get("name_zh") or f.id for f in features}

@@ -402,3 +402,37 @@ def test_a_replica_loads_a_change_with_the_report_its_writer_kept(
     assert not adopt_shared_report(db_url, other_root / "layers")
     assert load_atlas(other_root / "layers").get(FEATURE).name_en == "Edited by hand"
     assert checked == [(other_root / "layers").resolve()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_replicas_follower_brings_its_folder_up_with_no_session_running(
+    db_url: str, data_root: Path, tmp_path: Path
+) -> None:
+    """The app's background follower: another host's save reaches this replica's files
+    (and the hook that builds the new state runs after them) without any page run."""
+    import threading
+
+    from corridor_map.ui.replica import Follower
+
+    other_root = copy_data(tmp_path / "replica-b")
+    here = open_curation_store(db_url, data_root)
+    name = here.feature(FEATURE).file
+    seen: list[bytes] = []
+    changed = threading.Event()
+
+    def on_change() -> None:
+        seen.append((other_root / "layers" / name).read_bytes())
+        changed.set()
+
+    follower = Follower(db_url, other_root / "layers", every_s=0.05, on_change=on_change)
+    follower.start()
+    try:
+        assert not changed.is_set()  # the first look found nothing to follow
+        _rename(here, data_root, "Saved on another host", 1)
+        assert changed.wait(timeout=60), "the follower never brought the change in"
+        assert seen[0] == (data_root / "layers" / name).read_bytes()
+        assert "Saved on another host" in seen[0].decode("utf-8")
+        assert follower.last_error is None
+    finally:
+        follower.stop.set()

@@ -7,6 +7,10 @@ libraries before it needs them.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +59,47 @@ def static_url() -> str:
     return f"/component/{served.name}"
 
 
+@dataclass
+class _Served:
+    """What this process serves, per slot (a layers folder's atlas; its bundle per basemap
+    and language): the newest value built and its data key, and the (slot, key) pairs
+    being built. A folder never serves another folder's values (tests switch folders)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    values: dict[Hashable, tuple[str, Any]] = field(default_factory=dict)
+    building: set[tuple[Hashable, str]] = field(default_factory=set)
+
+
+@st.cache_resource(show_spinner=False)
+def _served() -> _Served:
+    return _Served()
+
+
+def _newest(slot: Hashable, key: str, make: Callable[[], Any]) -> Any:
+    """The value of ``slot`` for data ``key``; the previous one while another thread builds it.
+
+    After a change of the data the first run to see it builds the new value (the curator
+    who saved sees the change in that run); runs that come while it is being built are
+    served the previous one rather than wait: on a replica following a shared store
+    (:mod:`corridor_map.ui.replica` builds it as soon as it publishes a change), readers'
+    clicks never queue behind a rebuild, and see the change on their next run.
+    """
+    served = _served()
+    with served.lock:
+        known = served.values.get(slot)
+        if known is not None and (known[0] == key or (slot, key) in served.building):
+            return known[1]
+        served.building.add((slot, key))
+    try:
+        value = make()
+    finally:
+        with served.lock:
+            served.building.discard((slot, key))
+    with served.lock:
+        served.values[slot] = (key, value)
+    return value
+
+
 def atlas() -> Atlas:
     """The atlas, lenient: files with problems are refused and listed, the others shown.
 
@@ -62,6 +107,10 @@ def atlas() -> Atlas:
     current state kept (once per data snapshot), so that a published change loads
     without being validated again in every app process.
     """
+    return _newest(("atlas", str(layers_dir())), data_key(), _load_atlas)
+
+
+def _load_atlas() -> Atlas:
     from corridor_map.atlas.model import load_atlas
     from corridor_map.core.settings import load_settings
     from corridor_map.curation.db import is_postgres_url
@@ -70,6 +119,22 @@ def atlas() -> Atlas:
     if is_postgres_url(db_url):
         _shared_report(db_url, str(layers_dir()), data_key())
     return load_atlas(strict=False)
+
+
+def warm() -> None:
+    """Build what this process serves for the data as it is now (the atlas and every map
+    bundle served so far), so that no reader's run waits for it: called by a replica's
+    follower right after it publishes a change."""
+    key, folder = data_key(), str(layers_dir())
+    _newest(("atlas", folder), key, _load_atlas)
+    with _served().lock:
+        pairs = [
+            (str(slot[2]), str(slot[3]))
+            for slot in _served().values
+            if isinstance(slot, tuple) and slot[:2] == ("bundle", folder)
+        ]
+    for basemap, lang in pairs:
+        _newest(("bundle", folder, basemap, lang), key, partial(_bundle, basemap, lang, key))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -119,8 +184,13 @@ def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
 
 
 def bundle(basemap: str, lang: str) -> tuple[str, str]:
-    """``(url, digest)`` of the map bundle for this basemap and language."""
-    return _bundle(basemap, lang, data_key())
+    """``(url, digest)`` of the map bundle for this basemap and language (the previous
+    one while another run builds the bundle of changed data: see :func:`_newest`)."""
+    key = data_key()
+    result: tuple[str, str] = _newest(
+        ("bundle", str(layers_dir()), basemap, lang), key, lambda: _bundle(basemap, lang, key)
+    )
+    return result
 
 
 def checked_atlas(notices: Any, lang: str) -> Atlas:

@@ -25,9 +25,9 @@ from corridor_map.core.roles import Role, User, can
 from corridor_map.core.settings import Settings
 from corridor_map.curation import comments as cm
 from corridor_map.curation import proposals as pr
-from corridor_map.curation.db import Database, is_postgres_url, open_database
+from corridor_map.curation.db import Database, open_database
 from corridor_map.curation.edits import Official
-from corridor_map.curation.postgres import PostgresStore, follow_store, open_curation_store
+from corridor_map.curation.postgres import open_curation_store
 from corridor_map.curation.store import FeatureState, Store
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "comments_section",
     "curation_backend",
     "feature_state",
-    "follow_shared_store",
     "propose_form",
     "review_section",
     "show_flash",
@@ -62,21 +61,6 @@ def curation_backend(settings: Settings, data_root: Path) -> Iterator[tuple[Stor
         yield store, db
     finally:
         db.close()
-        store.close()
-
-
-@st.cache_data(ttl=2, show_spinner=False)
-def follow_shared_store(db_url: str, data_root: str) -> list[str]:
-    """Bring this process's layers folder up to a shared PostgreSQL store (at most once
-    every 2 s per process, whichever session asks); the files replaced. Nothing to do
-    for the SQLite store, whose writers publish into the one data folder themselves."""
-    if not is_postgres_url(db_url):
-        return []
-    layers = Path(data_root) / "layers"
-    store = PostgresStore(db_url, layers)
-    try:
-        return follow_store(store, layers)
-    finally:
         store.close()
 
 
