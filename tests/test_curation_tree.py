@@ -5,6 +5,7 @@ declared recipes give the shapes they declare."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -13,19 +14,15 @@ from shapely import affinity
 from shapely.geometry import shape
 
 from corridor_map.cli.main import main
-from corridor_map.curation.sourcetree import (
-    ellipse_area_km2,
-    export_tree,
-    read_tree,
-    recipe_geometry,
-)
+from corridor_map.curation.recipes import recipe_shape
+from corridor_map.curation.sourcetree import export_tree, read_tree
 from corridor_map.curation.store import CURATED_FILES, FeatureState, open_store, render_layer
 
 CORE = "taizhou-central-core"
 
 
-def geodesic_km2(geometry: dict) -> float:
-    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(shape(geometry))
+def geodesic_km2(geometry) -> float:
+    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(geometry)
     return abs(area) / 1e6
 
 
@@ -71,17 +68,17 @@ def test_an_edit_in_the_files_becomes_a_change(data_copy: Path, tmp_path: Path, 
 
 
 def test_recipes_give_the_declared_shapes() -> None:
-    ellipse = recipe_geometry(
+    ellipse = recipe_shape(
         {"kind": "ellipse", "lon": 121.4, "lat": 28.65, "a_m": 3000, "b_m": 1500,
          "rotation_deg": 30},
         {},
         "recipes.yaml: recipe #1",
     )  # fmt: skip
-    assert geodesic_km2(ellipse) == pytest.approx(ellipse_area_km2(3000, 1500), rel=0.01)
-    seat = {"type": "Point", "coordinates": [121.4, 28.65]}
-    ring = recipe_geometry(
+    assert geodesic_km2(ellipse) == pytest.approx(math.pi * 3000 * 1500 / 1e6, rel=0.01)
+    seat = shape({"type": "Point", "coordinates": [121.4, 28.65]})
+    ring = recipe_shape(
         {"kind": "buffer", "of": "seat", "metres": 500}, {"seat": seat}, "recipe #2"
     )
     assert geodesic_km2(ring) == pytest.approx(3.14159 * 0.25, rel=0.01)
     with pytest.raises(Exception, match="recipe #3: of: 'nowhere' has no geometry"):
-        recipe_geometry({"kind": "buffer", "of": "nowhere", "metres": 5}, {}, "recipe #3")
+        recipe_shape({"kind": "buffer", "of": "nowhere", "metres": 5}, {}, "recipe #3")

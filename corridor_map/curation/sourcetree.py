@@ -6,10 +6,9 @@ Layout of a tree (one folder per curated layer)::
     <tree>/<layer>/features/<id>.yaml    every property, in the layer's order
     <tree>/<layer>/geometries.geojson    WGS84, one feature per located id (QGIS opens
                                          and saves it; only ``id`` is read as a property)
-    <tree>/<layer>/recipes.yaml          optional: derived shapes, e.g.
-                                         - {id: x, kind: buffer, of: y, metres: 500}
-                                         - {id: z, kind: ellipse, lon: .., lat: ..,
-                                            a_m: .., b_m: .., rotation_deg: ..}
+    <tree>/<layer>/recipes.yaml          optional: derived shapes (buffer, ellipse, clip,
+                                         difference, union, centroid, point) and their
+                                         checks: :mod:`corridor_map.curation.recipes`
 
 :func:`export_tree` writes a store's state as such a tree; :func:`read_tree` reads one
 back (geometries rounded and wound as the layers are: :func:`corridor_map.geo.geojson.
@@ -23,17 +22,15 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pyproj import CRS, Transformer
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import shape
 
 from corridor_map.curation.edits import Provenance, apply_change, remeasured
+from corridor_map.curation.recipes import evaluate_recipes
 from corridor_map.curation.store import Change, CurationError, FeatureState, Layer, Store
 from corridor_map.geo.geojson import geometry_json, write_all_atomically
 
@@ -119,66 +116,12 @@ def _geometries(path: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _local(geometry: BaseGeometry) -> tuple[Transformer, Transformer]:
-    """Azimuthal equidistant projection centred on the shape: metres true near it."""
-    centre = geometry.centroid
-    local = CRS.from_proj4(
-        f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m +no_defs"
-    )
-    to = Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    back = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-    return to, back
-
-
-def _project(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
-    import numpy as np
-    import shapely
-
-    def apply(xy: Any) -> Any:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geometry, apply)
-
-
-def recipe_geometry(
-    recipe: dict[str, Any], geometries: dict[str, dict[str, Any]], where: str
-) -> dict[str, Any]:
-    """Evaluate one declared derived shape: ``buffer`` of a feature or an ``ellipse``."""
-    kind = recipe.get("kind")
-    if kind == "buffer":
-        of = recipe.get("of")
-        metres = recipe.get("metres")
-        if of not in geometries:
-            raise CurationError(f"{where}: of: {of!r} has no geometry in the tree")
-        if not isinstance(metres, int | float) or metres <= 0:
-            raise CurationError(f"{where}: metres: must be a positive number")
-        base = shape(geometries[of])
-        to, back = _local(base)
-        grown = _project(_project(base, to).buffer(float(metres), quad_segs=16), back)
-        result = geometry_json(grown)
-    elif kind == "ellipse":
-        try:
-            lon, lat = float(recipe["lon"]), float(recipe["lat"])
-            a, b = float(recipe["a_m"]), float(recipe["b_m"])
-            rotation = float(recipe.get("rotation_deg", 0.0))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CurationError(f"{where}: needs lon, lat, a_m, b_m: {exc}") from None
-        from shapely import affinity
-
-        seat = Point(lon, lat)
-        to, back = _local(seat)
-        circle = _project(seat, to).buffer(1.0, quad_segs=32)
-        ellipse = affinity.rotate(affinity.scale(circle, a, b), rotation, origin=(0, 0))
-        result = geometry_json(_project(ellipse, back))
-    else:
-        raise CurationError(f"{where}: kind: {kind!r} is not one of buffer, ellipse")
-    assert result is not None
-    return result
-
-
-def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
+def read_tree(
+    folder: Path, layers_dir: Path | None = None
+) -> dict[str, tuple[Layer, list[TreeFeature]]]:
     """Read a tree: layer file name → (layer, features in order).
+
+    ``layers_dir`` holds the reference layers recipes use (default: the data folder's).
 
     Raises
     ------
@@ -193,14 +136,23 @@ def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
         name = str(head["file"])
         layer = Layer(name, dict(head.get("members") or {}), str(head.get("style") or "lines"))
         geometries = _geometries(base / _GEOMETRIES)
-        recipes = _read_yaml(base / "recipes.yaml") if (base / "recipes.yaml").exists() else []
-        for number, recipe in enumerate(recipes or []):
-            where = f"{base / 'recipes.yaml'}: recipe #{number + 1}"
-            if not isinstance(recipe, dict) or not isinstance(recipe.get("id"), str):
-                raise CurationError(f"{where}: id: missing")
-            geometries[recipe["id"]] = recipe_geometry(recipe, geometries, where)
         listed = _read_yaml(base / "order.yaml") if (base / "order.yaml").exists() else []
         files = {p.stem: p for p in (base / "features").glob("*.yaml")}
+        recipes_file = base / "recipes.yaml"
+        if recipes_file.exists():
+            recipes = _read_yaml(recipes_file)
+            plain = {fid: shape(g) for fid, g in geometries.items()}
+            made = evaluate_recipes(recipes, plain, recipes_file, layers_dir)
+            helpers = {r["id"] for r in recipes if r.get("helper") is True}
+            for rid, geometry in made.items():
+                if (rid in files) == (rid in helpers):
+                    raise CurationError(
+                        f"{recipes_file}: {rid}: helper: a recipe makes a feature of "
+                        "features/ or is marked `helper: true`, not both or neither"
+                    )
+                written = geometry_json(geometry)
+                if rid in files and written is not None:
+                    geometries[rid] = written
         order = [i for i in listed or [] if i in files] + sorted(set(files) - set(listed or []))
         features = []
         for fid in order:
@@ -259,8 +211,3 @@ def apply_tree(
                 )
             )
     return changes
-
-
-def ellipse_area_km2(a_m: float, b_m: float) -> float:
-    """π·a·b in km² (what an ``ellipse`` recipe should measure)."""
-    return math.pi * a_m * b_m / 1e6
