@@ -163,9 +163,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build = steps.add_parser(
         "build", parents=[why], help="由数据文件生成修改 / record the tree's changes"
     )
-    build.add_argument("folder", type=Path, metavar="DIR")
+    build.add_argument(
+        "folder", type=Path, metavar="DIR", nargs="?", help="default: the data folder's curated/"
+    )
     build.add_argument("--source", default="", help="what the edits rest on")
     build.set_defaults(handler=_data_build)
+    check = steps.add_parser(
+        "check", help="核对数据文件与图层 / do the served layers equal what the tree gives?"
+    )
+    check.add_argument(
+        "folder", type=Path, metavar="DIR", nargs="?", help="default: the data folder's curated/"
+    )
+    check.set_defaults(handler=_data_check)
 
 
 def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -382,6 +391,27 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_check(args: argparse.Namespace) -> int:
+    from corridor_map.core.paths import layers_dir
+    from corridor_map.curation.sourcetree import render_tree
+
+    folder = _tree(args)
+    stale = []
+    for name, text in render_tree(folder).items():
+        served = layers_dir() / name
+        try:
+            current = served.read_bytes()
+        except OSError as exc:
+            raise CorridorMapError(f"{served}: 无法读取 / cannot read: {exc.strerror}") from None
+        if current != text.encode("utf-8"):
+            stale.append(name)
+    for name in stale:
+        print(f"{name}: differs from {folder} (record it: corridor-map data build)")
+    if not stale:
+        print(f"layers equal {folder}")
+    return 1 if stale else 0
+
+
 def _revert(args: argparse.Namespace) -> int:
     from corridor_map.curation.edits import revert_change
 
@@ -442,9 +472,16 @@ def _data_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tree(args: argparse.Namespace) -> Path:
+    from corridor_map.core.paths import curated_dir
+
+    return Path(args.folder) if args.folder is not None else curated_dir()
+
+
 def _data_build(args: argparse.Namespace) -> int:
     from corridor_map.curation.sourcetree import apply_tree
 
+    args.folder = _tree(args)
     store, layers = _open()
     changes = apply_tree(
         store, layers, args.folder, provenance=_provenance(args, args.source or str(args.folder))

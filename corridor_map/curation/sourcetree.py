@@ -31,10 +31,17 @@ from shapely.geometry import shape
 
 from corridor_map.curation.edits import Provenance, apply_change, remeasured
 from corridor_map.curation.recipes import evaluate_recipes
-from corridor_map.curation.store import Change, CurationError, FeatureState, Layer, Store
+from corridor_map.curation.store import (
+    Change,
+    CurationError,
+    FeatureState,
+    Layer,
+    Store,
+    render_layer,
+)
 from corridor_map.geo.geojson import geometry_json, write_all_atomically
 
-__all__ = ["TreeFeature", "apply_tree", "export_tree", "read_tree"]
+__all__ = ["TreeFeature", "apply_tree", "export_tree", "read_tree", "render_tree"]
 
 _GEOMETRIES = "geometries.geojson"
 
@@ -164,6 +171,20 @@ def read_tree(
             features.append(TreeFeature(fid, name, props, geometries.get(fid)))
         layers[name] = (layer, features)
     return layers
+
+
+def render_tree(folder: Path, layers_dir: Path | None = None) -> dict[str, str]:
+    """Every layer file the tree gives, as its text (byte-stable, in each layer's style).
+
+    ``measured`` is taken from the features' files; :func:`apply_tree` measures a changed
+    geometry again.
+    """
+    return {
+        name: render_layer(
+            layer, [FeatureState(f.id, f.file, f.properties, f.geometry, 1) for f in features]
+        )
+        for name, (layer, features) in read_tree(folder, layers_dir).items()
+    }
 
 
 def apply_tree(
