@@ -58,7 +58,9 @@ def test_an_edit_in_the_files_becomes_a_change(data_copy: Path, tmp_path: Path, 
     capsys.readouterr()
     assert main(["data", "build", str(tree), "--reason", "core redrawn in QGIS"]) == 0
     out = capsys.readouterr().out
-    assert "change #1: geometry taizhou-central-core" in out and "1 change(s)" in out
+    # the extent is declared as the union of the core and the zones: it follows
+    assert "geometry taizhou-central-core" in out and "2 change(s)" in out
+    assert "geometry taizhou-bay-corridor" in out
     change = open_store(data_copy).history(CORE)[0]
     assert change.reason == "core redrawn in QGIS"
     assert change.after["geometry"] != change.before["geometry"]

@@ -61,7 +61,11 @@ def _yaml(value: Any) -> str:
 
 
 def export_tree(store: Store, folder: Path) -> list[Path]:
-    """Write the store's current state as a tree under ``folder``; return the files written."""
+    """Write the store's current state as a tree under ``folder``; return the files written.
+
+    A layer's ``recipes.yaml`` already in ``folder`` is kept, and the shapes its recipes
+    make are left out of ``geometries.geojson`` (the recipe stays their source).
+    """
     texts: dict[Path, str] = {}
     with store.reading():
         layers = store.layers()
@@ -76,10 +80,17 @@ def export_tree(store: Store, folder: Path) -> list[Path]:
             texts[base / "features" / f"{state.id}.yaml"] = _yaml(state.properties)
             order.append(state.id)
         texts[base / "order.yaml"] = _yaml(order)
+        # a tree's declared recipes stay its source of the shapes they make
+        recipes = base / "recipes.yaml"
+        derived = {
+            r.get("id")
+            for r in (_read_yaml(recipes) if recipes.exists() else None) or []
+            if isinstance(r, dict)
+        }
         located = [
             {"type": "Feature", "properties": {"id": s.id}, "geometry": s.geometry}
             for s in states[name]
-            if s.geometry is not None
+            if s.geometry is not None and s.id not in derived
         ]
         collection = {"type": "FeatureCollection", "name": Path(name).stem, "features": located}
         texts[base / _GEOMETRIES] = json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
