@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import yaml
 from shapely.geometry import shape
 
 from corridor_map.curation.edits import Provenance, apply_change, remeasured
+from corridor_map.curation.publish import check_candidate, publish, render_with
 from corridor_map.curation.recipes import evaluate_recipes
 from corridor_map.curation.store import (
     Change,
@@ -105,6 +107,8 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text("utf-8"))
     except OSError as exc:
         raise CurationError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise CurationError(f"{path}: 无法读取 / cannot read: not UTF-8 ({exc.reason})") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
@@ -132,6 +136,22 @@ def _geometries(path: Path) -> dict[str, dict[str, Any]]:
         if geometry is not None:
             found[fid] = geometry
     return found
+
+
+def _refuse_non_finite(value: Any, where: str, field: str = "") -> None:
+    """A YAML ``.nan`` or ``.inf`` is no figure; no strict JSON reader accepts it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CurationError(f"{where}: {field or '-'}: must be a finite number, not {value}")
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        name = f"{field}[{key}]" if isinstance(key, int) else f"{field}.{key}" if field else key
+        _refuse_non_finite(item, where, str(name))
 
 
 def read_tree(
@@ -179,6 +199,7 @@ def read_tree(
                 raise CurationError(f"{files[fid]}: not a mapping of properties")
             if props.get("id") != fid:
                 raise CurationError(f"{files[fid]}: id: {props.get('id')!r} is not the file's name")
+            _refuse_non_finite(props, f"{files[fid]}: {fid}")
             features.append(TreeFeature(fid, name, props, geometries.get(fid)))
         layers[name] = (layer, features)
     return layers
@@ -205,9 +226,10 @@ def apply_tree(
 
     A feature whose geometry changes is a ``geometry`` change, else ``set``. Features the
     tree lacks or adds are refused (adding and removing features is not a curation edit).
+    All the tree's changes are validated together first; a refusal records none of them.
     """
     tree = read_tree(folder)
-    changes = []
+    pending: list[tuple[TreeFeature, FeatureState]] = []
     for name, (_, features) in tree.items():
         for item in features:
             try:
@@ -225,21 +247,27 @@ def apply_tree(
                     props["measured"] = remeasured(item.file, props, geometry)
             if (props, item.geometry) == (current.properties, current.geometry):
                 continue
-            kind = "geometry" if item.geometry != current.geometry else "set"
+            pending.append((item, replace(current, properties=props, geometry=item.geometry)))
+    if len(pending) > 1:
+        # The tree's changes are checked together before any is recorded: a derived shape
+        # and its parts change at once, and a refusal must leave nothing half-applied.
+        publish(store, layers_dir)
+        with store.writing():
+            check_candidate(render_with(store, [new for _, new in pending]), layers_dir)
+    changes = []
+    for item, new in pending:
 
-            def build(
-                state: FeatureState, props: dict[str, Any] = props, item: TreeFeature = item
-            ) -> FeatureState:
-                return replace(state, properties=props, geometry=item.geometry)
+        def build(state: FeatureState, new: FeatureState = new) -> FeatureState:
+            return replace(state, properties=new.properties, geometry=new.geometry)
 
-            changes.append(
-                apply_change(
-                    store,
-                    layers_dir,
-                    kind=kind,
-                    feature_id=item.id,
-                    build=build,
-                    provenance=provenance,
-                )
+        changes.append(
+            apply_change(
+                store,
+                layers_dir,
+                kind="geometry" if new.geometry != store.feature(item.id).geometry else "set",
+                feature_id=item.id,
+                build=build,
+                provenance=provenance,
             )
+        )
     return changes

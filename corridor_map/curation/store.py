@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 from corridor_map.atlas.report_cache import Report
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
-from corridor_map.geo.geojson import read_json, render_collection
+from corridor_map.geo.geojson import LayerWriteError, read_json, render_collection
 
 __all__ = [
     "CHANGE_KINDS",
@@ -297,7 +297,10 @@ def render_layer(layer: Layer, features: list[FeatureState]) -> str:
         collection[key] = items if key == "features" else value
     if "features" not in collection:
         collection["features"] = items
-    return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    try:
+        return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    except ValueError as exc:  # NaN or Infinity: no strict reader accepts them
+        raise LayerWriteError(f"{layer.file}: {exc} (NaN or Infinity)") from None
 
 
 def render_register(data: Any) -> str:
