@@ -113,3 +113,18 @@ def test_a_union_refuses_overlapping_parts_and_a_shape_off_its_published_area(
     _edit_recipe(tree, "wenzhou_daluo", "daluo-ring-outer", a_km=9.0, b_km=7.2)
     with pytest.raises(CurationError, match=r"daluo-innovation-ring: area_km2: measures"):
         render_tree(tree)
+
+
+@pytest.mark.slow
+def test_aliases_are_derived_by_the_rules_and_rewritten_by_the_cli(
+    data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data_copy / "layers" / "aliases.json"
+    shipped = path.read_bytes()
+    assert main(["data", "aliases", "--check"]) == 0
+    data = json.loads(shipped)
+    data["aliases"]["wenzhou-daluo-corridor"].pop()  # an alias the rules give, deleted by hand
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    assert main(["data", "aliases", "--check"]) == 1
+    assert main(["data", "aliases"]) == 0
+    assert path.read_bytes() == shipped

@@ -175,6 +175,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "folder", type=Path, metavar="DIR", nargs="?", help="default: the data folder's curated/"
     )
     check.set_defaults(handler=_data_check)
+    aliases = steps.add_parser(
+        "aliases", help="由规则生成别名 / write layers/aliases.json from the names and rules"
+    )
+    aliases.add_argument("--check", action="store_true", help="fail if the file would change")
+    aliases.set_defaults(handler=_data_aliases)
 
 
 def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -489,4 +494,32 @@ def _data_build(args: argparse.Namespace) -> int:
     for change in changes:
         _report(change)
     print(f"{len(changes)} change(s)")
+    return 0
+
+
+def _data_aliases(args: argparse.Namespace) -> int:
+    from corridor_map.atlas.aliases import ALIASES_FILE, check
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.core.paths import layers_dir
+    from corridor_map.curation.aliasrules import build_aliases
+    from corridor_map.documents.corpus import load_corpus
+    from corridor_map.geo.geojson import write_atomically
+
+    data = build_aliases()
+    ids = {f.id for f in load_atlas(strict=True).select(include_reference=False)}
+    problems = check(data, ids, load_corpus())
+    if problems:
+        raise CorridorMapError("; ".join(": ".join(problem) for problem in problems))
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    path = layers_dir() / ALIASES_FILE
+    if args.check:
+        try:
+            same = path.read_text("utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        print("up to date" if same else f"{path} differs from the rules' output")
+        return 0 if same else 1
+    write_atomically(path, text)
+    count = sum(len(v) for v in data["aliases"].values())
+    print(f"wrote {path}: {count} aliases of {len(data['aliases'])} features")
     return 0
