@@ -84,6 +84,7 @@ def test_a_tree_that_cannot_be_read_says_so_in_one_line(
     assert str(broken) in line and "cannot read" in line
 
 
+@pytest.mark.slow
 def test_a_register_edit_that_cannot_write_says_so_in_one_line(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

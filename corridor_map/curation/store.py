@@ -304,7 +304,7 @@ def render_layer(layer: Layer, features: list[FeatureState]) -> str:
 
 
 def render_register(data: Any) -> str:
-    """A register file's text (as ``scripts/curation/indicators.py`` writes it)."""
+    """A register file's text (``indicators.json``: ``json.dumps`` with ``indent=1``)."""
     return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
