@@ -128,3 +128,29 @@ def test_aliases_are_derived_by_the_rules_and_rewritten_by_the_cli(
     assert main(["data", "aliases", "--check"]) == 1
     assert main(["data", "aliases"]) == 0
     assert path.read_bytes() == shipped
+
+
+def test_a_layers_declared_checks_refuse_a_point_off_its_district_and_a_wrong_status_date(
+    tmp_path: Path,
+) -> None:
+    tree = tmp_path / "curated"
+    shutil.copytree(curated_dir(), tree)
+    path = tree / "taizhou_bay" / "geometries.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    point = next(f for f in data["features"] if f["properties"]["id"] == "zheli-optics-valley")
+    point["geometry"]["coordinates"] = [121.27106, 28.6473]  # 黄岩's seat, still claiming 椒江
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(
+        CurationError,
+        match=r"taizhou_bay/checks.yaml: zheli-optics-valley: geometry: only 0.0% inside",
+    ):
+        render_tree(tree)
+    shutil.rmtree(tree)
+    shutil.copytree(curated_dir(), tree)
+    feature = tree / "wenling_lakes" / "features" / "longmen-incubation-park.yaml"
+    props = yaml.safe_load(feature.read_text("utf-8"))
+    assert props["status"]["as_of"]
+    props["status"]["as_of"] = "2019-01-01"
+    feature.write_text(yaml.safe_dump(props, allow_unicode=True, sort_keys=False), "utf-8")
+    with pytest.raises(CurationError, match=r"longmen-incubation-park: status.as_of: "):
+        render_tree(tree)

@@ -38,13 +38,21 @@ Checks any recipe may carry, each refused with ``file: id: field: reason``:
 AREA_TOLERANCE`; for an ellipse sized by it, the size), ``keeps`` and ``excludes``
 (points, as ``[lon, lat]`` or ``{layer, id}``, the shape must cover / must not cover).
 Free-text fields (``note``, ``centre_note``, ``area_source``) carry the provenance.
+
+A layer's ``checks.yaml`` holds its own policy, checked on every build (:func:`check_layer`):
+``containment`` (``buffer_deg``: slack past the land-only district boundary;
+``min_inside_share``: least share of a polygon's geodesic area or a line's length inside the
+union of its listed districts, points wholly inside; each listed district touched; enclaves
+exempt) and ``status_as_of: document_date`` (a status is as of the date of the document
+that gives it). The atlas validator's own checks (200 m, 95 %) are looser; a layer drawn
+inside its land boundaries says so here.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +65,7 @@ from corridor_map.core.vocab import AREA_TOLERANCE
 from corridor_map.curation.store import CurationError
 from corridor_map.geo.geodesy import geodesic_area_km2
 
-__all__ = ["RECIPE_KINDS", "evaluate_recipes", "recipe_shape"]
+__all__ = ["RECIPE_KINDS", "check_layer", "evaluate_recipes", "recipe_shape"]
 
 RECIPE_KINDS = ("buffer", "ellipse", "clip", "difference", "union", "centroid", "point")
 _WGS84 = Geod(ellps="WGS84")
@@ -414,3 +422,85 @@ def evaluate_recipes(
             raise CurationError(f"{where}: id: also given by geometries.geojson or a recipe")
         known[rid] = made[rid] = recipe_shape(recipe, known, where, refs=refs)
     return made
+
+
+def _inside_share(geometry: BaseGeometry, area: BaseGeometry) -> float:
+    """Share of ``geometry`` inside ``area``: geodesic area for polygons, length for lines."""
+    if geometry.geom_type in {"Point", "MultiPoint"}:
+        return 1.0 if area.covers(geometry) else 0.0
+    inside = geometry.intersection(area)
+    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
+        return float(geodesic_area_km2(inside) / geodesic_area_km2(geometry))
+    return float(inside.length / geometry.length)
+
+
+def check_layer(
+    checks: Any,
+    features: Sequence[tuple[str, Mapping[str, Any], BaseGeometry | None]],
+    file: Path,
+    layers_dir: Path | None = None,
+) -> None:
+    """Run a layer's declared checks (``checks.yaml``) over its built features.
+
+    Parameters
+    ----------
+    checks
+        The parsed ``checks.yaml``.
+    features
+        ``(id, properties, geometry)`` in file order.
+
+    Raises
+    ------
+    CurationError
+        ``checks.yaml: <feature>: <field>: reason`` for the first feature that fails.
+    """
+    from corridor_map.core.paths import layers_dir as default_layers
+
+    if not isinstance(checks, Mapping):
+        raise CurationError(f"{file}: a mapping of checks is needed")
+    unknown = set(checks) - {"containment", "status_as_of", "note"}
+    if unknown:
+        raise CurationError(f"{file}: {sorted(unknown)[0]}: not a known check")
+    refs = _References(layers_dir or default_layers())
+    containment = checks.get("containment")
+    if containment is not None:
+        where = f"{file}: containment"
+        slack = _number({"b": containment.get("buffer_deg", 0.0)}, "b", f"{where}.buffer_deg")
+        least = _number(containment, "min_inside_share", where)
+        for fid, props, geometry in features:
+            if geometry is None or props.get("role") == "enclave":
+                continue
+            codes = [str(d.get("code")) for d in props.get("district") or []]
+            spot = f"{file}: {fid}"
+            land = refs.land(codes, f"{spot}: district")
+            share = _inside_share(geometry, land.buffer(slack) if slack else land)
+            if share < least:
+                raise CurationError(
+                    f"{spot}: geometry: only {share:.1%} inside districts {codes} "
+                    f"(containment: at least {least:.1%}, {slack:g}° slack)"
+                )
+            for code in codes:
+                if not geometry.intersects(refs.land([code], spot).buffer(slack)):
+                    raise CurationError(f"{spot}: district: listed {code} does not touch it")
+    rule = checks.get("status_as_of")
+    if rule is not None:
+        if rule != "document_date":
+            raise CurationError(f"{file}: status_as_of: {rule!r} is not document_date")
+        from corridor_map.documents.corpus import load_corpus
+
+        corpus = load_corpus()
+        for fid, props, _ in features:
+            status = props.get("status")
+            if not isinstance(status, Mapping):
+                continue
+            doc = (status.get("source") or {}).get("doc")
+            try:
+                date = corpus.document(str(doc)).date
+            except Exception:  # an unknown document is the validator's finding
+                continue
+            wanted = None if date is None else str(date)
+            if status.get("as_of") != wanted:
+                raise CurationError(
+                    f"{file}: {fid}: status.as_of: {status.get('as_of')!r} is not the date of "
+                    f"{doc} ({wanted})"
+                )

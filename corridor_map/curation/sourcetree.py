@@ -9,6 +9,9 @@ Layout of a tree (one folder per curated layer)::
     <tree>/<layer>/recipes.yaml          optional: derived shapes (buffer, ellipse, clip,
                                          difference, union, centroid, point) and their
                                          checks: :mod:`corridor_map.curation.recipes`
+    <tree>/<layer>/checks.yaml           optional: the layer's containment policy and
+                                         status dates (:func:`~corridor_map.curation.
+                                         recipes.check_layer`)
 
 :func:`export_tree` writes a store's state as such a tree; :func:`read_tree` reads one
 back (geometries rounded and wound as the layers are: :func:`corridor_map.geo.geojson.
@@ -32,7 +35,7 @@ from shapely.geometry import shape
 
 from corridor_map.curation.edits import Provenance, apply_change, remeasured
 from corridor_map.curation.publish import check_candidate, publish, render_with
-from corridor_map.curation.recipes import evaluate_recipes
+from corridor_map.curation.recipes import check_layer, evaluate_recipes
 from corridor_map.curation.store import (
     Change,
     CurationError,
@@ -201,6 +204,13 @@ def read_tree(
                 raise CurationError(f"{files[fid]}: id: {props.get('id')!r} is not the file's name")
             _refuse_non_finite(props, f"{files[fid]}: {fid}")
             features.append(TreeFeature(fid, name, props, geometries.get(fid)))
+        checks_file = base / "checks.yaml"
+        if checks_file.exists():
+            built = [
+                (f.id, f.properties, None if f.geometry is None else shape(f.geometry))
+                for f in features
+            ]
+            check_layer(_read_yaml(checks_file), built, checks_file, layers_dir)
         layers[name] = (layer, features)
     return layers
 
