@@ -154,3 +154,15 @@ def test_a_layers_declared_checks_refuse_a_point_off_its_district_and_a_wrong_st
     feature.write_text(yaml.safe_dump(props, allow_unicode=True, sort_keys=False), "utf-8")
     with pytest.raises(CurationError, match=r"longmen-incubation-park: status.as_of: "):
         render_tree(tree)
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["missing", "empty"])
+def test_a_folder_that_is_no_tree_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], made: bool
+) -> None:
+    folder = tmp_path / "nothing"
+    if made:
+        folder.mkdir()
+    assert main(["data", "check", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(folder) in err and "Traceback" not in err

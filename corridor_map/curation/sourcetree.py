@@ -170,7 +170,13 @@ def read_tree(
         Naming the file (and feature, field) that cannot be read.
     """
     layers: dict[str, tuple[Layer, list[TreeFeature]]] = {}
-    for base in sorted(p for p in Path(folder).iterdir() if (p / "layer.yaml").is_file()):
+    try:
+        bases = sorted(p for p in Path(folder).iterdir() if (p / "layer.yaml").is_file())
+    except OSError as exc:
+        raise CurationError(f"{folder}: 无法读取 / cannot read: {exc.strerror}") from None
+    if not bases:
+        raise CurationError(f"{folder}: no layer folder (<layer>/layer.yaml) in it")
+    for base in bases:
         head = _read_yaml(base / "layer.yaml")
         if not isinstance(head, dict) or "file" not in head:
             raise CurationError(f"{base / 'layer.yaml'}: file: missing")
