@@ -14,9 +14,15 @@ from shapely import affinity
 from shapely.geometry import shape
 
 from corridor_map.cli.main import main
-from corridor_map.curation.recipes import recipe_shape
+from corridor_map.curation.recipes import evaluate_recipes, recipe_shape
 from corridor_map.curation.sourcetree import export_tree, read_tree
-from corridor_map.curation.store import CURATED_FILES, FeatureState, open_store, render_layer
+from corridor_map.curation.store import (
+    CURATED_FILES,
+    CurationError,
+    FeatureState,
+    open_store,
+    render_layer,
+)
 
 CORE = "taizhou-central-core"
 
@@ -84,3 +90,27 @@ def test_recipes_give_the_declared_shapes() -> None:
     assert geodesic_km2(ring) == pytest.approx(3.14159 * 0.25, rel=0.01)
     with pytest.raises(Exception, match="recipe #3: of: 'nowhere' has no geometry"):
         recipe_shape({"kind": "buffer", "of": "nowhere", "metres": 5}, {}, "recipe #3")
+
+
+@pytest.mark.parametrize(
+    ("recipe", "message"),
+    [
+        ({"kind": "clip", "districts": ["999999"], "polygon": [[0, 0], [1, 0], [1, 1]]},
+         r"x.yaml: r: districts: \['999999'\] not in ref_districts"),
+        ({"kind": "ellipse", "method": "degrees_per_km", "lon": 121.4, "lat": 28.6, "a_km": -1,
+          "b_km": 1}, r"x.yaml: r: a_km: must be positive"),
+        ({"kind": "ellipse", "method": "degrees_per_km", "lon": 121.4, "lat": 28.6,
+          "area_km2": 2}, r"x.yaml: r: proportions: \[a, b\] is needed"),
+        ({"kind": "ellipse", "method": "mercator", "lon": 121.4, "lat": 28.6},
+         r"x.yaml: r: method: 'mercator' is not one of"),
+        ({"kind": "point", "at": {"layer": "ref_places", "id": "place-0"}},
+         r"x.yaml: r: at: no point 'place-0' in ref_places.geojson"),
+        ({"kind": "union", "of": ["a"]}, r"x.yaml: r: of: a list of at least two"),
+        ({"kind": "spline"}, r"x.yaml: r: kind: 'spline' is not one of buffer, ellipse"),
+        ({"kind": "ellipse", "lon": 121.4, "lat": 28.6, "a_m": 900, "b_m": 600,
+          "keeps": [[121.5, 28.6]]}, r"x.yaml: r: keeps #1: the shape leaves out \(121.5, 28.6\)"),
+    ],
+)  # fmt: skip
+def test_a_recipe_that_cannot_be_made_names_file_id_and_field(recipe: dict, message: str) -> None:
+    with pytest.raises(CurationError, match=message):
+        evaluate_recipes([{"id": "r", **recipe}], {}, Path("x.yaml"))
