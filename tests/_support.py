@@ -9,16 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from corridor_map.core.paths import layers_dir, seeds_dir
+from corridor_map.core.paths import curated_dir, layers_dir, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy_data(root: Path, layers: bool = True) -> Path:
-    """Copy the shipped ``seeds/`` (and ``layers/``) into ``root``; return ``root``."""
+    """Copy the shipped ``seeds/`` (and ``layers/``, ``curated/``) into ``root``."""
     shutil.copytree(seeds_dir(), root / "seeds")
     if layers:
         shutil.copytree(layers_dir(), root / "layers")
+        shutil.copytree(curated_dir(), root / "curated")
     return root
 
 

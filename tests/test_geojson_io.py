@@ -1,4 +1,4 @@
-"""The deterministic GeoJSON writer the build and curation scripts share."""
+"""The deterministic GeoJSON writer the reference-layer build and the curation store share."""
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -10,17 +9,19 @@ from pathlib import Path
 import pytest
 import shapely
 import shapely.affinity
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 
 from corridor_map.atlas.validation import validate
-from corridor_map.core.paths import layers_dir
+from corridor_map.cli.main import main
+from corridor_map.core.paths import curated_dir, layers_dir
+from corridor_map.curation.sourcetree import render_tree
+from corridor_map.curation.store import open_store
 from corridor_map.documents.corpus import load_corpus, resolve
 from corridor_map.geo.geodesy import geodesic_area_km2
 from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parent.parent
 LAYER = layers_dir() / "taizhou_bay.geojson"
-SCRIPT = REPO / "scripts" / "curation" / "taizhou_bay.py"
 DOC = "taizhou-bay-briefing"
 EXTENT = "taizhou-bay-corridor"
 CORE = "taizhou-central-core"
@@ -297,24 +298,22 @@ def test_atlas_validation_finds_no_problem_in_this_layer():
     assert not problems, "\n".join(str(p) for p in problems)
 
 
-def test_curation_script_reproduces_the_committed_layer():
-    spec = importlib.util.spec_from_file_location("taizhou_bay_curation", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.build() == LAYER.read_text(encoding="utf-8")
+def test_the_curated_tree_reproduces_the_committed_layer():
+    assert render_tree(curated_dir())[LAYER.name] == LAYER.read_text(encoding="utf-8")
 
 
-def test_curation_script_refuses_a_core_that_misses_its_stated_area(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("taizhou_bay_curation_bad", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    core = next(entry for entry in module.FEATURES if entry["id"] == CORE)
+@pytest.mark.slow
+def test_building_refuses_a_core_that_misses_its_stated_area(data_copy, capsys):
+    path = data_copy / "curated" / "taizhou_bay" / "geometries.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    core = next(f for f in data["features"] if f["properties"]["id"] == CORE)
     # Half the core's size: ~20 km² against the briefing's 41 km².
-    core["geometry"] = shapely.affinity.scale(core["geometry"], 0.7, 0.7)
-    target = tmp_path / LAYER.name
-    target.write_text("previous content\n", encoding="utf-8")
-    module.OUTPUT = target
-    assert module.main([]) == 2
-    assert "41平方公里" in capsys.readouterr().err
-    assert target.read_text(encoding="utf-8") == "previous content\n"
-    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    core["geometry"] = mapping(shapely.affinity.scale(shape(core["geometry"]), 0.7, 0.7))
+    path.write_text(json.dumps(data), "utf-8")
+    target = data_copy / "layers" / LAYER.name
+    before = target.read_bytes()
+    assert main(["data", "build", "--reason", "core redrawn"]) == 2
+    err = capsys.readouterr().err
+    assert f"{LAYER.name}: {CORE}: stated[0]" in err and "41平方公里" in err, err
+    assert target.read_bytes() == before
+    assert open_store(data_copy).history() == []

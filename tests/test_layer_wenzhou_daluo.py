@@ -7,7 +7,6 @@ district boundaries, Wikipedia's airport position), not from the layer's own out
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -17,13 +16,16 @@ import shapely
 from shapely.geometry import LineString, Point, shape
 
 from corridor_map.atlas.validation import validate
+from corridor_map.cli.main import main
+from corridor_map.core.paths import curated_dir
+from corridor_map.curation.sourcetree import render_tree
+from corridor_map.curation.store import open_store
 from corridor_map.documents.corpus import resolve
 from corridor_map.geo.geodesy import distance_km, geodesic_area_km2
 from tests._layer_checks import ancestry
 
 REPO = Path(__file__).resolve().parents[1]
 LAYER = REPO / "layers" / "wenzhou_daluo.geojson"
-SCRIPT = REPO / "scripts" / "curation" / "wenzhou_daluo.py"
 CORRIDOR_ID = "wenzhou-daluo-corridor"
 
 # The plan's 重点区块 sentence: each area "围绕" two blocks.
@@ -123,11 +125,14 @@ def _geometry(feature: dict):
     return shape(feature["geometry"]) if feature["geometry"] else None
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("wenzhou_daluo_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _build_refused(data_copy: Path, capsys) -> str:
+    """``data build`` of the edited tree: refused in a line per problem, nothing written."""
+    target = data_copy / "layers" / LAYER.name
+    before = target.read_bytes()
+    assert main(["data", "build", "--reason", "an edit the checks refuse"]) == 2
+    assert target.read_bytes() == before
+    assert open_store(data_copy).history() == []
+    return capsys.readouterr().err
 
 
 def test_every_listed_place_is_a_feature_with_its_role(features):
@@ -276,32 +281,30 @@ def test_unlocated_features_say_so_and_located_key_blocks_have_geometry(features
         assert features[area]["geometry"]["type"] in {"Polygon", "MultiPolygon"}, area
 
 
-def test_layer_is_exactly_what_the_script_builds():
-    module = _load_script()
-    assert module.main(["--check"]) == 0
+def test_layer_is_exactly_what_the_curated_tree_builds():
+    assert render_tree(curated_dir())[LAYER.name] == LAYER.read_text(encoding="utf-8")
 
 
-def test_script_refuses_a_bad_excerpt_and_leaves_the_file_alone(tmp_path, monkeypatch, capsys):
-    module = _load_script()
-    target = tmp_path / "wenzhou_daluo.geojson"
-    target.write_text("previous content\n", encoding="utf-8")
-    monkeypatch.setattr(module, "OUTPUT", target)
-    monkeypatch.setattr(module, "Q_SLOGAN", module._src(module.ACTION, "共建三带、七园联创"))
-    assert module.main([]) == 2
-    assert target.read_text(encoding="utf-8") == "previous content\n"
-    assert "wenzhou-daluo-corridor" in capsys.readouterr().err
-    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+@pytest.mark.slow
+def test_building_refuses_a_bad_excerpt_and_leaves_the_file_alone(data_copy, capsys):
+    path = data_copy / "curated" / "wenzhou_daluo" / "features" / f"{CORRIDOR_ID}.yaml"
+    text = path.read_text("utf-8")
+    assert "共建两带、六园联创" in text
+    path.write_text(text.replace("共建两带、六园联创", "共建三带、七园联创"), "utf-8")
+    err = _build_refused(data_copy, capsys)
+    assert f"{CORRIDOR_ID}: sources[1]" in err, err
 
 
-def test_script_refuses_a_point_outside_its_district(tmp_path, monkeypatch, capsys):
-    module = _load_script()
-    target = tmp_path / "wenzhou_daluo.geojson"
-    monkeypatch.setattr(module, "OUTPUT", target)
+@pytest.mark.slow
+def test_building_refuses_a_point_outside_its_district(data_copy, capsys):
+    path = data_copy / "curated" / "wenzhou_daluo" / "geometries.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    station = next(f for f in data["features"] if f["properties"]["id"] == "wenzhou-south-station")
     # 温州南站 moved onto 乐清's plain, still claiming 瓯海.
-    monkeypatch.setattr(module, "WENZHOU_SOUTH_STATION", (120.985, 28.085))
-    assert module.main([]) == 2
-    assert not target.exists()
-    assert "wenzhou-south-station" in capsys.readouterr().err
+    station["geometry"] = {"type": "Point", "coordinates": [120.985, 28.085]}
+    path.write_text(json.dumps(data), "utf-8")
+    err = _build_refused(data_copy, capsys)
+    assert "wenzhou-south-station" in err and "district" in err, err
 
 
 def test_point_geometries_are_plain_points(features):

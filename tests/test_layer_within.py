@@ -16,7 +16,7 @@ import pytest
 from shapely.geometry import shape
 
 from corridor_map.atlas.validation import validate
-from corridor_map.core.paths import layers_dir
+from corridor_map.core.paths import curated_dir, layers_dir
 from corridor_map.core.vocab import PLACE_ROLES
 from corridor_map.geo.geodesy import distance_km
 
@@ -100,23 +100,30 @@ def test_points_lie_within_their_precision_of_the_seat_their_source_names(curate
     assert checked >= 3  # 新城智谷 (城东街道), 浙里光谷 (海门街道), 飞龙湖 (桐屿街道)
 
 
-def test_district_seats_used_as_anchors_are_the_geonames_seats():
-    import sys
+def test_reference_places_used_as_anchors_are_the_geonames_seats():
+    # Every point the curated tree places on a reference place (a recipe `at:` ref_places)
+    # is a GeoNames seat, and the published feature sits exactly on it.
+    import yaml
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts" / "curation"))
-    try:
-        import taizhou_bay
-    finally:
-        sys.path.pop(0)
-    seats = {f["properties"]["seat_of"]["name"]: f for f in _features("ref_places.geojson")
-             if f["properties"]["role"] == "county_seat"}  # fmt: skip
-    for county, anchor in (
-        ("椒江区", taizhou_bay.JIAOJIANG_SEAT),
-        ("黄岩区", taizhou_bay.HUANGYAN_SEAT),
-        ("路桥区", taizhou_bay.LUQIAO_SEAT),
-    ):
-        seat = seats[county]["geometry"]["coordinates"]
-        assert distance_km(*anchor, *seat) <= 1.0, county
+    places = {f["properties"]["id"]: f for f in _features("ref_places.geojson")}
+    anchored = 0
+    for recipes in sorted(curated_dir().glob("*/recipes.yaml")):
+        layer = {f["properties"]["id"]: f for f in _features(f"{recipes.parent.name}.geojson")}
+        for recipe in yaml.safe_load(recipes.read_text("utf-8")):
+            at = recipe.get("at")
+            if not isinstance(at, dict) or at.get("layer") != "ref_places":
+                continue
+            seat = places[at["id"]]
+            props = seat["properties"]
+            assert props["role"] in PLACE_ROLES and props["geonameid"], at
+            assert "GeoNames" in props["geometry_source"], at
+            if recipe["kind"] == "point":
+                feature = layer[recipe["id"]]
+                assert feature["geometry"] == seat["geometry"], recipe["id"]
+                name = props["name_zh"]
+                assert name in feature["properties"]["geometry_source"], (recipe["id"], name)
+            anchored += 1
+    assert anchored >= 1  # 新城智谷 on the 城东街道 seat
 
 
 def test_counts_per_corridor(curated):

@@ -1,5 +1,5 @@
-"""Issue 15's cases that had no test of their own: writes by the curation scripts, the
-app on an empty data folder, a seed reported once on the command line, a dense upload
+"""Issue 15's cases that had no test of their own: writes of the curated tree and the
+register, the app on an empty data folder, a seed reported once on the command line, a dense upload
 refused before it is built, Gaode tiles over TLS.
 
 The other cases are proved where their code is tested (see the audit table in the
@@ -9,13 +9,10 @@ report of the reliability work and README's *Invalid data* section).
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -30,19 +27,6 @@ from corridor_map.webmap import basemaps, overlays
 from corridor_map.webmap import build as webmap
 
 ROOT = Path(__file__).resolve().parent.parent
-CURATION = ROOT / "scripts" / "curation"
-
-
-def _script(name: str) -> ModuleType:
-    sys.path.insert(0, str(CURATION))
-    try:
-        spec = importlib.util.spec_from_file_location(f"{name}_under_test", CURATION / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(CURATION))
-    return module
 
 
 def _one_line(err: str) -> str:
@@ -60,7 +44,7 @@ def _no_permission(*args: object, **kwargs: object) -> tuple[int, str]:
     raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
 
-# ------------------------------------------------ writes: the curation scripts' main
+# ------------------------------------------------ writes: the curated tree and the register
 
 
 @pytest.mark.parametrize(
@@ -70,7 +54,8 @@ def _no_permission(*args: object, **kwargs: object) -> tuple[int, str]:
         ("tempfile.mkstemp", _no_permission, "Permission denied"),
     ],
 )
-def test_a_curation_script_that_cannot_write_says_so_in_one_line(
+def test_a_tree_export_that_cannot_write_says_so_in_one_line(
+    data_copy: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -78,46 +63,47 @@ def test_a_curation_script_that_cannot_write_says_so_in_one_line(
     replacement: object,
     reason: str,
 ) -> None:
-    layerkit = _script("_layerkit")
-    output = tmp_path / "layer.geojson"
-    output.write_text("old\n", encoding="utf-8")
-    text = '{"type":"FeatureCollection","name":"x","description":"x","features":[]}\n'
+    folder = tmp_path / "tree"
+    shutil.copytree(data_copy / "curated", folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     monkeypatch.setattr(target, replacement)
-    status = layerkit.main([], "scripts/curation/x.py", "A layer.", output, lambda: text)
-    assert status == 2
+    assert cli.main(["data", "export", str(folder)]) == 2
     line = _one_line(capsys.readouterr().err)
-    assert line.startswith("x: ") and str(output) in line and reason in line
-    assert output.read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["layer.geojson"]  # no temp file left
+    assert str(folder) in line and reason in line
+    # all or nothing: every file as it was, no temporary file left
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
 
 
-def test_a_check_that_cannot_read_the_layer_says_so_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_tree_that_cannot_be_read_says_so_in_one_line(
+    data_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    layerkit = _script("_layerkit")
-    output = tmp_path / "layer.geojson"
-    output.write_bytes(b"\xff\xfe not utf-8")
-    text = '{"type":"FeatureCollection","name":"x","description":"x","features":[]}\n'
-    status = layerkit.main(["--check"], "x.py", "A layer.", output, lambda: text)
-    assert status == 2
-    assert "cannot read" in _one_line(capsys.readouterr().err)
+    broken = data_copy / "curated" / "taizhou_bay" / "features" / "feilong-lake.yaml"
+    broken.write_bytes(b"\xff\xfe not utf-8")
+    assert cli.main(["data", "check"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert str(broken) in line and "cannot read" in line
 
 
-def test_the_indicator_script_that_cannot_write_says_so_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.slow
+def test_a_register_edit_that_cannot_write_says_so_in_one_line(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    script = _script("indicators")
-    output = tmp_path / "indicators.json"
-    output.write_text("old\n", encoding="utf-8")
-    monkeypatch.setattr(script, "OUTPUT", output)
-    monkeypatch.setattr(script, "REPO", tmp_path)
-    monkeypatch.setattr(script, "build", lambda: '{"indicators": []}\n')
+    register = data_copy / "layers" / "indicators.json"
+    before = register.read_bytes()
     monkeypatch.setattr(os, "write", _disk_full)
-    assert script.main([]) == 2
+    status = cli.main(
+        ["edit", "indicator", "wz-hitech-enterprises", "--value", "4326", "--unit", "家",
+         "--text", "4326家", "--date", "2024-06-27", "--scope", "温州市",
+         "--doc", "wenzhou-reply-2024", "--quote", "高新技术企业累计4326家",
+         "--paragraph", "p008", "--reason", "the city-wide figure again"]
+    )  # fmt: skip
+    assert status == 2
     line = _one_line(capsys.readouterr().err)
-    assert line.startswith("indicators: ") and "No space left on device" in line
-    assert output.read_text(encoding="utf-8") == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["indicators.json"]
+    assert str(register) in line and "No space left on device" in line
+    assert register.read_bytes() == before
+    assert sorted(p.name for p in register.parent.iterdir()) == sorted(
+        p.name for p in layers_dir().iterdir()
+    )  # no temporary file left beside the served files
 
 
 # ------------------------------------------------------------- an empty data folder

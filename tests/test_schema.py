@@ -396,21 +396,29 @@ def test_require_names_the_file_and_every_field():
     schemas.require("layer", _good(), "t.geojson")  # a valid layer passes
 
 
-def test_a_curation_script_refuses_to_write_what_the_loader_would_refuse(
-    tmp_path, monkeypatch, capsys
-):
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts/curation"))
-    import _layerkit
+@pytest.mark.slow
+def test_building_the_tree_refuses_what_the_loader_would_refuse(data_copy, capsys):
+    from corridor_map.cli.main import main
 
-    data = _good()
-    data["features"][0]["properties"]["precision_m"] = math.nan
-    output = tmp_path / "t.geojson"
-    assert _layerkit.main([], "t.py", "test", output, lambda: json.dumps(data)) == 2
-    assert not output.exists()
-    expected = "t.geojson: features[0].properties.precision_m: must be a positive number"
+    features = data_copy / "curated" / "wenzhou_daluo" / "features"
+    layer = data_copy / "layers" / "wenzhou_daluo.geojson"
+    before = layer.read_bytes()
+    station = features / "wenzhou-south-station.yaml"
+    good = station.read_text("utf-8")
+    # a figure JSON cannot carry, and a role the schema does not know
+    station.write_text(good.replace("precision_m: 100", "precision_m: .nan"), "utf-8")
+    assert main(["data", "build", "--reason", "t"]) == 2
+    expected = "wenzhou-south-station.yaml: wenzhou-south-station: precision_m: must be a finite"
     assert expected in capsys.readouterr().err
-    assert _layerkit.main([], "t.py", "test", output, lambda: json.dumps(_good())) == 0
-    assert json.loads(output.read_text("utf-8")) == _good()
+    station.write_text(good.replace("role: gateway", "role: hub"), "utf-8")
+    assert main(["data", "build", "--reason", "t"]) == 2
+    expected = f"wenzhou-south-station: role: 'hub' is not one of {ROLE_LIST}"
+    err = capsys.readouterr().err
+    assert "wenzhou_daluo.geojson" in err and expected in err, err
+    assert layer.read_bytes() == before
+    station.write_text(good.replace("name_en: High-speed rail station", "name_en: HSR"), "utf-8")
+    assert main(["data", "build", "--reason", "t"]) == 0  # a valid edit passes
+    assert json.loads(layer.read_text("utf-8"))["features"] != json.loads(before)["features"]
 
 
 def test_the_corpus_checks_the_catalog_against_its_schema_too(tmp_path):

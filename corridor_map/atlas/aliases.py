@@ -6,9 +6,10 @@ city, district or landmark prefix dropped (``prefix_dropped``). Every alias name
 source: the layer's ``name_zh`` field, a document paragraph where the document itself uses
 the form (``{doc, paragraph, quote}``, the quote verbatim in that paragraph and containing
 the alias) or a public page (``{url, quote}``). An alias scoped ``document`` (a
-``以下简称`` definition) holds only in the document it comes from. The file is written by
-``scripts/curation/aliases.py`` from the features' names and the rules below, never tuned
-by hand to the curated links it is measured against.
+``以下简称`` definition) holds only in the document it comes from. The file is derived data,
+written by ``corridor-map data aliases`` (:mod:`corridor_map.curation.aliasrules`) from the
+features' names and the rules below, never tuned by hand to the curated links it is
+measured against.
 
 The gazetteer (:class:`Gazetteer`) is the administrative divisions the prefix rules and the
 linker need: the region's county-level divisions (``ref_districts``), their prefectures and

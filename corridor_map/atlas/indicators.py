@@ -1,6 +1,8 @@
 """The documents' own quantified targets as a register, and the documents in time.
 
-``layers/indicators.json`` (written by ``scripts/curation/indicators.py``) holds one record
+``layers/indicators.json`` (its own source: edited as data, a reported value recorded by
+``corridor-map edit indicator`` through the curation store; :func:`check` is the one
+validator of what it holds) holds one record
 per indicator a document sets: its corridor and scope, name, unit and kind, the base
 figure and the target figure, figures that restate them elsewhere in the same document,
 and figures a *later* document reports. Every figure carries the text it is stated in

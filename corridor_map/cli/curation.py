@@ -163,9 +163,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build = steps.add_parser(
         "build", parents=[why], help="由数据文件生成修改 / record the tree's changes"
     )
-    build.add_argument("folder", type=Path, metavar="DIR")
+    build.add_argument(
+        "folder", type=Path, metavar="DIR", nargs="?", help="default: the data folder's curated/"
+    )
     build.add_argument("--source", default="", help="what the edits rest on")
     build.set_defaults(handler=_data_build)
+    check = steps.add_parser(
+        "check", help="核对数据文件与图层 / do the served layers equal what the tree gives?"
+    )
+    check.add_argument(
+        "folder", type=Path, metavar="DIR", nargs="?", help="default: the data folder's curated/"
+    )
+    check.set_defaults(handler=_data_check)
+    aliases = steps.add_parser(
+        "aliases", help="由规则生成别名 / write layers/aliases.json from the names and rules"
+    )
+    aliases.add_argument("--check", action="store_true", help="fail if the file would change")
+    aliases.set_defaults(handler=_data_aliases)
 
 
 def register_docs_add(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -382,6 +396,27 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_check(args: argparse.Namespace) -> int:
+    from corridor_map.core.paths import layers_dir
+    from corridor_map.curation.sourcetree import render_tree
+
+    folder = _tree(args)
+    stale = []
+    for name, text in render_tree(folder).items():
+        served = layers_dir() / name
+        try:
+            current = served.read_bytes()
+        except OSError as exc:
+            raise CorridorMapError(f"{served}: 无法读取 / cannot read: {exc.strerror}") from None
+        if current != text.encode("utf-8"):
+            stale.append(name)
+    for name in stale:
+        print(f"{name}: differs from {folder} (record it: corridor-map data build)")
+    if not stale:
+        print(f"layers equal {folder}")
+    return 1 if stale else 0
+
+
 def _revert(args: argparse.Namespace) -> int:
     from corridor_map.curation.edits import revert_change
 
@@ -442,9 +477,16 @@ def _data_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tree(args: argparse.Namespace) -> Path:
+    from corridor_map.core.paths import curated_dir
+
+    return Path(args.folder) if args.folder is not None else curated_dir()
+
+
 def _data_build(args: argparse.Namespace) -> int:
     from corridor_map.curation.sourcetree import apply_tree
 
+    args.folder = _tree(args)
     store, layers = _open()
     changes = apply_tree(
         store, layers, args.folder, provenance=_provenance(args, args.source or str(args.folder))
@@ -452,4 +494,32 @@ def _data_build(args: argparse.Namespace) -> int:
     for change in changes:
         _report(change)
     print(f"{len(changes)} change(s)")
+    return 0
+
+
+def _data_aliases(args: argparse.Namespace) -> int:
+    from corridor_map.atlas.aliases import ALIASES_FILE, check
+    from corridor_map.atlas.model import load_atlas
+    from corridor_map.core.paths import layers_dir
+    from corridor_map.curation.aliasrules import build_aliases
+    from corridor_map.documents.corpus import load_corpus
+    from corridor_map.geo.geojson import write_atomically
+
+    data = build_aliases()
+    ids = {f.id for f in load_atlas(strict=True).select(include_reference=False)}
+    problems = check(data, ids, load_corpus())
+    if problems:
+        raise CorridorMapError("; ".join(": ".join(problem) for problem in problems))
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    path = layers_dir() / ALIASES_FILE
+    if args.check:
+        try:
+            same = path.read_text("utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        print("up to date" if same else f"{path} differs from the rules' output")
+        return 0 if same else 1
+    write_atomically(path, text)
+    count = sum(len(v) for v in data["aliases"].values())
+    print(f"wrote {path}: {count} aliases of {len(data['aliases'])} features")
     return 0

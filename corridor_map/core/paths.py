@@ -50,6 +50,16 @@ def layers_dir() -> Path:
     return data_root() / "layers"
 
 
+def curated_dir() -> Path:
+    """Return the curated data tree, the source of the curated layers.
+
+    One folder per curated layer (``layer.yaml``, ``order.yaml``, ``features/<id>.yaml``,
+    ``geometries.geojson``, ``recipes.yaml``: :mod:`corridor_map.curation.sourcetree`);
+    ``corridor-map data build`` records what it changes and publishes into ``layers/``.
+    """
+    return data_root() / "curated"
+
+
 Snapshot = tuple[tuple[str, int, int], ...]
 
 

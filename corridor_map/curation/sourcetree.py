@@ -6,10 +6,12 @@ Layout of a tree (one folder per curated layer)::
     <tree>/<layer>/features/<id>.yaml    every property, in the layer's order
     <tree>/<layer>/geometries.geojson    WGS84, one feature per located id (QGIS opens
                                          and saves it; only ``id`` is read as a property)
-    <tree>/<layer>/recipes.yaml          optional: derived shapes, e.g.
-                                         - {id: x, kind: buffer, of: y, metres: 500}
-                                         - {id: z, kind: ellipse, lon: .., lat: ..,
-                                            a_m: .., b_m: .., rotation_deg: ..}
+    <tree>/<layer>/recipes.yaml          optional: derived shapes (buffer, ellipse, clip,
+                                         difference, union, centroid, point) and their
+                                         checks: :mod:`corridor_map.curation.recipes`
+    <tree>/<layer>/checks.yaml           optional: the layer's containment policy and
+                                         status dates (:func:`~corridor_map.curation.
+                                         recipes.check_layer`)
 
 :func:`export_tree` writes a store's state as such a tree; :func:`read_tree` reads one
 back (geometries rounded and wound as the layers are: :func:`corridor_map.geo.geojson.
@@ -29,15 +31,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pyproj import CRS, Transformer
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import shape
 
 from corridor_map.curation.edits import Provenance, apply_change, remeasured
-from corridor_map.curation.store import Change, CurationError, FeatureState, Layer, Store
+from corridor_map.curation.publish import check_candidate, publish, render_with
+from corridor_map.curation.recipes import check_layer, evaluate_recipes
+from corridor_map.curation.store import (
+    Change,
+    CurationError,
+    FeatureState,
+    Layer,
+    Store,
+    render_layer,
+)
 from corridor_map.geo.geojson import geometry_json, write_all_atomically
 
-__all__ = ["TreeFeature", "apply_tree", "export_tree", "read_tree"]
+__all__ = ["TreeFeature", "apply_tree", "export_tree", "read_tree", "render_tree"]
 
 _GEOMETRIES = "geometries.geojson"
 
@@ -57,7 +66,11 @@ def _yaml(value: Any) -> str:
 
 
 def export_tree(store: Store, folder: Path) -> list[Path]:
-    """Write the store's current state as a tree under ``folder``; return the files written."""
+    """Write the store's current state as a tree under ``folder``; return the files written.
+
+    A layer's ``recipes.yaml`` already in ``folder`` is kept, and the shapes its recipes
+    make are left out of ``geometries.geojson`` (the recipe stays their source).
+    """
     texts: dict[Path, str] = {}
     with store.reading():
         layers = store.layers()
@@ -72,10 +85,17 @@ def export_tree(store: Store, folder: Path) -> list[Path]:
             texts[base / "features" / f"{state.id}.yaml"] = _yaml(state.properties)
             order.append(state.id)
         texts[base / "order.yaml"] = _yaml(order)
+        # a tree's declared recipes stay its source of the shapes they make
+        recipes = base / "recipes.yaml"
+        derived = {
+            r.get("id")
+            for r in (_read_yaml(recipes) if recipes.exists() else None) or []
+            if isinstance(r, dict)
+        }
         located = [
             {"type": "Feature", "properties": {"id": s.id}, "geometry": s.geometry}
             for s in states[name]
-            if s.geometry is not None
+            if s.geometry is not None and s.id not in derived
         ]
         collection = {"type": "FeatureCollection", "name": Path(name).stem, "features": located}
         texts[base / _GEOMETRIES] = json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
@@ -90,6 +110,8 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text("utf-8"))
     except OSError as exc:
         raise CurationError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise CurationError(f"{path}: 无法读取 / cannot read: not UTF-8 ({exc.reason})") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
@@ -119,66 +141,28 @@ def _geometries(path: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _local(geometry: BaseGeometry) -> tuple[Transformer, Transformer]:
-    """Azimuthal equidistant projection centred on the shape: metres true near it."""
-    centre = geometry.centroid
-    local = CRS.from_proj4(
-        f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m +no_defs"
+def _refuse_non_finite(value: Any, where: str, field: str = "") -> None:
+    """A YAML ``.nan`` or ``.inf`` is no figure; no strict JSON reader accepts it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CurationError(f"{where}: {field or '-'}: must be a finite number, not {value}")
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
     )
-    to = Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    back = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-    return to, back
+    for key, item in items:
+        name = f"{field}[{key}]" if isinstance(key, int) else f"{field}.{key}" if field else key
+        _refuse_non_finite(item, where, str(name))
 
 
-def _project(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
-    import numpy as np
-    import shapely
-
-    def apply(xy: Any) -> Any:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geometry, apply)
-
-
-def recipe_geometry(
-    recipe: dict[str, Any], geometries: dict[str, dict[str, Any]], where: str
-) -> dict[str, Any]:
-    """Evaluate one declared derived shape: ``buffer`` of a feature or an ``ellipse``."""
-    kind = recipe.get("kind")
-    if kind == "buffer":
-        of = recipe.get("of")
-        metres = recipe.get("metres")
-        if of not in geometries:
-            raise CurationError(f"{where}: of: {of!r} has no geometry in the tree")
-        if not isinstance(metres, int | float) or metres <= 0:
-            raise CurationError(f"{where}: metres: must be a positive number")
-        base = shape(geometries[of])
-        to, back = _local(base)
-        grown = _project(_project(base, to).buffer(float(metres), quad_segs=16), back)
-        result = geometry_json(grown)
-    elif kind == "ellipse":
-        try:
-            lon, lat = float(recipe["lon"]), float(recipe["lat"])
-            a, b = float(recipe["a_m"]), float(recipe["b_m"])
-            rotation = float(recipe.get("rotation_deg", 0.0))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CurationError(f"{where}: needs lon, lat, a_m, b_m: {exc}") from None
-        from shapely import affinity
-
-        seat = Point(lon, lat)
-        to, back = _local(seat)
-        circle = _project(seat, to).buffer(1.0, quad_segs=32)
-        ellipse = affinity.rotate(affinity.scale(circle, a, b), rotation, origin=(0, 0))
-        result = geometry_json(_project(ellipse, back))
-    else:
-        raise CurationError(f"{where}: kind: {kind!r} is not one of buffer, ellipse")
-    assert result is not None
-    return result
-
-
-def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
+def read_tree(
+    folder: Path, layers_dir: Path | None = None
+) -> dict[str, tuple[Layer, list[TreeFeature]]]:
     """Read a tree: layer file name → (layer, features in order).
+
+    ``layers_dir`` holds the reference layers recipes use (default: the data folder's).
 
     Raises
     ------
@@ -186,21 +170,36 @@ def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
         Naming the file (and feature, field) that cannot be read.
     """
     layers: dict[str, tuple[Layer, list[TreeFeature]]] = {}
-    for base in sorted(p for p in Path(folder).iterdir() if (p / "layer.yaml").is_file()):
+    try:
+        bases = sorted(p for p in Path(folder).iterdir() if (p / "layer.yaml").is_file())
+    except OSError as exc:
+        raise CurationError(f"{folder}: 无法读取 / cannot read: {exc.strerror}") from None
+    if not bases:
+        raise CurationError(f"{folder}: no layer folder (<layer>/layer.yaml) in it")
+    for base in bases:
         head = _read_yaml(base / "layer.yaml")
         if not isinstance(head, dict) or "file" not in head:
             raise CurationError(f"{base / 'layer.yaml'}: file: missing")
         name = str(head["file"])
         layer = Layer(name, dict(head.get("members") or {}), str(head.get("style") or "lines"))
         geometries = _geometries(base / _GEOMETRIES)
-        recipes = _read_yaml(base / "recipes.yaml") if (base / "recipes.yaml").exists() else []
-        for number, recipe in enumerate(recipes or []):
-            where = f"{base / 'recipes.yaml'}: recipe #{number + 1}"
-            if not isinstance(recipe, dict) or not isinstance(recipe.get("id"), str):
-                raise CurationError(f"{where}: id: missing")
-            geometries[recipe["id"]] = recipe_geometry(recipe, geometries, where)
         listed = _read_yaml(base / "order.yaml") if (base / "order.yaml").exists() else []
         files = {p.stem: p for p in (base / "features").glob("*.yaml")}
+        recipes_file = base / "recipes.yaml"
+        if recipes_file.exists():
+            recipes = _read_yaml(recipes_file)
+            plain = {fid: shape(g) for fid, g in geometries.items()}
+            made = evaluate_recipes(recipes, plain, recipes_file, layers_dir)
+            helpers = {r["id"] for r in recipes if r.get("helper") is True}
+            for rid, geometry in made.items():
+                if (rid in files) == (rid in helpers):
+                    raise CurationError(
+                        f"{recipes_file}: {rid}: helper: a recipe makes a feature of "
+                        "features/ or is marked `helper: true`, not both or neither"
+                    )
+                written = geometry_json(geometry)
+                if rid in files and written is not None:
+                    geometries[rid] = written
         order = [i for i in listed or [] if i in files] + sorted(set(files) - set(listed or []))
         features = []
         for fid in order:
@@ -209,9 +208,31 @@ def read_tree(folder: Path) -> dict[str, tuple[Layer, list[TreeFeature]]]:
                 raise CurationError(f"{files[fid]}: not a mapping of properties")
             if props.get("id") != fid:
                 raise CurationError(f"{files[fid]}: id: {props.get('id')!r} is not the file's name")
+            _refuse_non_finite(props, f"{files[fid]}: {fid}")
             features.append(TreeFeature(fid, name, props, geometries.get(fid)))
+        checks_file = base / "checks.yaml"
+        if checks_file.exists():
+            built = [
+                (f.id, f.properties, None if f.geometry is None else shape(f.geometry))
+                for f in features
+            ]
+            check_layer(_read_yaml(checks_file), built, checks_file, layers_dir)
         layers[name] = (layer, features)
     return layers
+
+
+def render_tree(folder: Path, layers_dir: Path | None = None) -> dict[str, str]:
+    """Every layer file the tree gives, as its text (byte-stable, in each layer's style).
+
+    ``measured`` is taken from the features' files; :func:`apply_tree` measures a changed
+    geometry again.
+    """
+    return {
+        name: render_layer(
+            layer, [FeatureState(f.id, f.file, f.properties, f.geometry, 1) for f in features]
+        )
+        for name, (layer, features) in read_tree(folder, layers_dir).items()
+    }
 
 
 def apply_tree(
@@ -221,9 +242,10 @@ def apply_tree(
 
     A feature whose geometry changes is a ``geometry`` change, else ``set``. Features the
     tree lacks or adds are refused (adding and removing features is not a curation edit).
+    All the tree's changes are validated together first; a refusal records none of them.
     """
     tree = read_tree(folder)
-    changes = []
+    pending: list[tuple[TreeFeature, FeatureState]] = []
     for name, (_, features) in tree.items():
         for item in features:
             try:
@@ -241,26 +263,27 @@ def apply_tree(
                     props["measured"] = remeasured(item.file, props, geometry)
             if (props, item.geometry) == (current.properties, current.geometry):
                 continue
-            kind = "geometry" if item.geometry != current.geometry else "set"
+            pending.append((item, replace(current, properties=props, geometry=item.geometry)))
+    if len(pending) > 1:
+        # The tree's changes are checked together before any is recorded: a derived shape
+        # and its parts change at once, and a refusal must leave nothing half-applied.
+        publish(store, layers_dir)
+        with store.writing():
+            check_candidate(render_with(store, [new for _, new in pending]), layers_dir)
+    changes = []
+    for item, new in pending:
 
-            def build(
-                state: FeatureState, props: dict[str, Any] = props, item: TreeFeature = item
-            ) -> FeatureState:
-                return replace(state, properties=props, geometry=item.geometry)
+        def build(state: FeatureState, new: FeatureState = new) -> FeatureState:
+            return replace(state, properties=new.properties, geometry=new.geometry)
 
-            changes.append(
-                apply_change(
-                    store,
-                    layers_dir,
-                    kind=kind,
-                    feature_id=item.id,
-                    build=build,
-                    provenance=provenance,
-                )
+        changes.append(
+            apply_change(
+                store,
+                layers_dir,
+                kind="geometry" if new.geometry != store.feature(item.id).geometry else "set",
+                feature_id=item.id,
+                build=build,
+                provenance=provenance,
             )
+        )
     return changes
-
-
-def ellipse_area_km2(a_m: float, b_m: float) -> float:
-    """π·a·b in km² (what an ``ellipse`` recipe should measure)."""
-    return math.pi * a_m * b_m / 1e6

@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 from corridor_map.atlas.report_cache import Report
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
-from corridor_map.geo.geojson import read_json, render_collection
+from corridor_map.geo.geojson import LayerWriteError, read_json, render_collection
 
 __all__ = [
     "CHANGE_KINDS",
@@ -297,11 +297,14 @@ def render_layer(layer: Layer, features: list[FeatureState]) -> str:
         collection[key] = items if key == "features" else value
     if "features" not in collection:
         collection["features"] = items
-    return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    try:
+        return json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    except ValueError as exc:  # NaN or Infinity: no strict reader accepts them
+        raise LayerWriteError(f"{layer.file}: {exc} (NaN or Infinity)") from None
 
 
 def render_register(data: Any) -> str:
-    """A register file's text (as ``scripts/curation/indicators.py`` writes it)."""
+    """A register file's text (``indicators.json``: ``json.dumps`` with ``indent=1``)."""
     return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 

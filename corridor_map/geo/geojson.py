@@ -1,8 +1,9 @@
 """Deterministic GeoJSON text for the layer files, writing it safely, and the one JSON
 file reader (:func:`read_json`) every data loader uses.
 
-The build scripts (``scripts/build_layers.py`` and ``scripts/curation/*.py``) render
-their layers here, so that a rebuild from the same inputs gives identical bytes and a
+The builders (``scripts/build_layers.py`` for the reference layers, the curation store's
+publish for the curated ones, :mod:`corridor_map.curation.sourcetree`) render their layers
+here, so that a rebuild from the same inputs gives identical bytes and a
 failed build never leaves a half-written file: :func:`write_all_atomically` stages every
 file beside its target (fsynced), renames them all or none (then fsyncs the folder),
 removes its temporary files on SIGTERM/SIGINT and turns OS failures (a full disk) into one

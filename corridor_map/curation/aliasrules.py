@@ -1,7 +1,7 @@
-"""Write layers/aliases.json from the features' names, general rules and public sources.
+"""``layers/aliases.json`` from the features' names, general rules and public sources.
 
-Usage: ``python scripts/curation/aliases.py [--check]`` (``--check``: exit 1 when the file
-on disk differs from what the rules give).
+Derived data, never edited: ``corridor-map data aliases`` writes it (``--check``: exit 1
+when the file on disk differs from what the rules give).
 
 Rules (each alias keeps the rule that made it and a source; nothing is typed per feature):
 
@@ -21,22 +21,20 @@ Rules (each alias keeps the rule that made it and a source; nothing is typed per
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
-from pathlib import Path
+from typing import Any
 
 from corridor_map.atlas.aliases import (
-    ALIASES_FILE,
     build_gazetteer,
-    check,
     dropped_prefixes,
     fold,
 )
 from corridor_map.atlas.model import load_atlas
-from corridor_map.core.paths import layers_dir
 from corridor_map.documents.corpus import Corpus, load_corpus
+
+__all__ = ["build_aliases"]
+
+RULES = (__doc__ or "").split("Rules")[1]
 
 #: (full form, short form, public page using the short form, the page's words).
 SHORT_FORMS = (
@@ -71,13 +69,15 @@ def _clause(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
-def _standalone(corpus: Corpus, form: str, longer: list[str], docs: list[str]):
+def _standalone(
+    corpus: Corpus, form: str, longer: list[str], docs: list[str]
+) -> dict[str, str] | None:
     """First paragraph using ``form`` outside every longer name, in the given doc order."""
     for doc_id in docs:
         doc = corpus.document(doc_id)
         for paragraph in doc.paragraphs:
             text = fold(paragraph.text)
-            covered = set()
+            covered: set[int] = set()
             for name in longer:
                 start = text.find(fold(name))
                 while start != -1:
@@ -92,7 +92,8 @@ def _standalone(corpus: Corpus, form: str, longer: list[str], docs: list[str]):
     return None
 
 
-def build() -> dict:
+def build_aliases() -> dict[str, Any]:
+    """The aliases the rules give for the current atlas and corpus (checked by the caller)."""
     atlas = load_atlas(strict=True)
     corpus = load_corpus()
     gazetteer = build_gazetteer(atlas)
@@ -101,7 +102,7 @@ def build() -> dict:
     names: dict[str, list[tuple[str, dict, str | None]]] = {}
     for feature in curated:
         layer = {"layer": feature.file, "field": "name_zh"}
-        entries = [(feature.name_zh, layer, None)]
+        entries: list[tuple[str, dict[str, Any], str | None]] = [(feature.name_zh, layer, None)]
         bracket = re.fullmatch(r"(.{4,}?)[(（](.{4,})[)）]", feature.name_zh)
         if bracket:
             entries += [(bracket.group(1), layer, "bracketed second name split")]
@@ -118,11 +119,12 @@ def build() -> dict:
         landmarks = [
             f.name_zh for f in curated if f.role == "landmark" and f.corridor == feature.corridor
         ]
-        docs = sorted(
-            corpus.documents,
-            key=lambda d, f=feature: feature_corridor_rank(corpus, d, f.corridor),
-        )
-        texts = {i["text"] for i in items}
+
+        def rank(doc_id: str, corridor: str = feature.corridor) -> tuple[int, str]:
+            return feature_corridor_rank(corpus, doc_id, corridor)
+
+        docs = sorted(corpus.documents, key=rank)
+        texts: set[str] = {str(i["text"]) for i in items}
         for text, _, _ in names[feature.id]:
             for form, rule in dropped_prefixes(text, prefixes, landmarks):
                 if form in texts or form in all_names:
@@ -144,10 +146,10 @@ def build() -> dict:
             "各要素的名称、简称与曾用名，每项注明来源（图层字段、文件中自身使用该简称的段落或公开网页）。"
             " Names, short forms and former names of each curated feature, each with its "
             "source: the layer's name field, a document paragraph where the document "
-            "itself uses the form, or a public page. Written by scripts/curation/aliases.py "
+            "itself uses the form, or a public page. Written by `corridor-map data aliases` "
             "from the names and general rules, not from the curated links."
         ),
-        "rules": [line.strip() for line in __doc__.split("Rules")[1].splitlines()[2:] if line],
+        "rules": [line.strip() for line in RULES.splitlines()[2:] if line],
         "aliases": aliases,
     }
 
@@ -157,7 +159,14 @@ def feature_corridor_rank(corpus: Corpus, doc_id: str, corridor: str) -> tuple[i
     return (0 if corridor in doc.corridors else 1, doc_id)
 
 
-def _district_part(feature, gazetteer, corpus, docs, texts, longer_than) -> list[dict]:
+def _district_part(
+    feature: Any,
+    gazetteer: Any,
+    corpus: Corpus,
+    docs: list[str],
+    texts: set[str],
+    longer_than: list[str],
+) -> list[dict[str, Any]]:
     if not feature.name_zh.endswith("片区"):
         return []
     district = feature.name_zh[: -len("片区")]
@@ -174,7 +183,7 @@ def _district_part(feature, gazetteer, corpus, docs, texts, longer_than) -> list
     return [{"text": district, "kind": "short", "rule": rule, "source": source}]
 
 
-def _short_forms(feature, texts) -> list[dict]:
+def _short_forms(feature: Any, texts: set[str]) -> list[dict[str, Any]]:
     found = []
     for full, short, url, quote in SHORT_FORMS:
         for text in list(texts):
@@ -222,31 +231,3 @@ def _defined_short_forms(corpus: Corpus, aliases: dict[str, list[dict]]) -> None
                             }
                         )
                         break
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    data = build()
-    atlas = load_atlas(strict=True)
-    ids = {f.id for f in atlas.select(include_reference=False)}
-    problems = check(data, ids, load_corpus())
-    if problems:
-        for problem in problems:
-            print(": ".join(problem), file=sys.stderr)
-        return 1
-    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    path = Path(layers_dir()) / ALIASES_FILE
-    if args.check:
-        same = path.exists() and path.read_text("utf-8") == text
-        print("up to date" if same else f"{path} differs from the rules' output")
-        return 0 if same else 1
-    path.write_text(text, "utf-8")
-    count = sum(len(v) for v in data["aliases"].values())
-    print(f"wrote {path}: {count} aliases of {len(data['aliases'])} features")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
