@@ -144,7 +144,7 @@ def _excerpts(report: Any, lang: str) -> None:
                         "id": i.id,
                         t("site_feature", lang): display_name(i, lang),
                         "scope": i.scope,
-                        "target": f"{i.target_year}: {i.target_text} {i.unit or ''}",
+                        "target": tables.site_indicator_figures(i, lang),
                         "source": i.citation,
                     }
                     for i in report.indicators

@@ -308,3 +308,28 @@ def test_the_relations_table_shows_figures_as_a_reader_reads_them(atlas, corpus,
     assert re.fullmatch(r"\d+\.\d{2}|—", distance), row
     # the basis in the UI language (the page printed the raw "schematic" in Chinese)
     assert basis.startswith(basis_name(core.properties["geometry_basis"], lang, short=True)), row
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_indicator_lines_show_a_stated_unit_once(atlas, corpus, lang):
+    from corridor_map.core.i18n import UNIT_NAMES
+    from corridor_map.views.tables import site_indicator_figures
+
+    anchor = atlas.get("wenzhou-daluo-corridor").geometry.representative_point()
+    report = check_site(anchor, atlas, corpus, travel=False)
+    carrying = [i for i in report.indicators if i.unit and re.search(rf"\d{i.unit}", i.target_text)]
+    assert carrying, "no indicator whose stated figure carries its unit"
+    for i in carrying:
+        line = site_indicator_figures(i, lang)
+        # the review found "15家以上 家": the unit after a figure that already carries it
+        assert not line.endswith(f" {i.unit}") and f"{i.target_text} {i.unit}" not in line, line
+        assert line.startswith(f"{i.base_year}: " if i.base_text else f"{i.target_year}: "), line
+        english = UNIT_NAMES.get(i.unit, {}).get("en")
+        if lang == "en" and english and english != i.unit:
+            assert line.endswith(f"{i.target_text} ({english})"), line
+        else:
+            assert line.endswith(f"{i.target_year}: {i.target_text}"), line
+    lacking = [i for i in report.indicators if i.unit and i.unit not in i.target_text]
+    assert {"20家以上", "110万平方米"} <= {i.target_text for i in carrying}
+    for i in lacking:
+        assert i.unit in site_indicator_figures(i, lang)

@@ -6,6 +6,7 @@ them; a key missing from either language is a bug and raises ``KeyError`` in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -163,6 +164,23 @@ def unit_name(unit: str | None, lang: str) -> str:
     if normalize_language(lang) == "zh" or not english or english == unit:
         return unit
     return f"{unit} ({english})"
+
+
+def stated_figure(text: str, unit: str | None, lang: str) -> str:
+    """Return a stated figure as the document writes it, its unit shown once.
+
+    A figure that already carries its unit ("20家以上") keeps it as written; one that
+    lacks it gets the unit appended. English adds the unit's English reading once.
+    """
+    if not unit:
+        return text
+    # "国家级…" holds 家 without stating it: the unit counts only right after a number
+    if re.search(rf"\d\s*{re.escape(unit)}", text) is None:
+        return f"{text} {unit_name(unit, lang)}"
+    english = UNIT_NAMES.get(unit, {}).get("en")
+    if normalize_language(lang) == "zh" or not english or english == unit:
+        return text
+    return f"{text} ({english})"
 
 
 def all_keys() -> list[str]:

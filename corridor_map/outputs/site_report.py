@@ -37,7 +37,7 @@ from corridor_map.outputs.printmap import (
     north_arrow,
     scale_bar,
 )
-from corridor_map.views.tables import site_relation_table
+from corridor_map.views.tables import site_indicator_figures, site_relation_table
 
 __all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
 
@@ -173,10 +173,9 @@ def _indicators(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
     flow.heading(t("site_indicators", lang), 10.5)
     for i in report.indicators[:_MAX_INDICATORS]:
-        base = f"{i.base_year}: {i.base_text} → " if i.base_text else ""
         flow.text(
-            f"{display_name(i, lang)} ({i.scope}): {base}{i.target_year}: "
-            f"{i.target_text} {i.unit or ''} —— {i.citation}",
+            f"{display_name(i, lang)} ({i.scope}): {site_indicator_figures(i, lang)}"
+            f" —— {i.citation}",
             7.5,
             indent=0.02,
         )

@@ -22,7 +22,7 @@ from corridor_map.atlas.indicators import (
     TimelineEntry,
     status,
 )
-from corridor_map.core.i18n import corridor_name, display_name, t, unit_name
+from corridor_map.core.i18n import corridor_name, display_name, stated_figure, t, unit_name
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import colour as verdict_colour
 
@@ -69,8 +69,7 @@ def status_name(value: str, lang: str) -> str:
 
 def figure_text(figure: Figure | Report, unit: str | None) -> str:
     """The figure as the document writes it, with the unit when the text lacks it."""
-    text = figure.text
-    return text if not unit or unit in text else f"{text} {unit}"
+    return stated_figure(figure.text, unit, "zh")
 
 
 def corridors(register: Register) -> list[str]:
