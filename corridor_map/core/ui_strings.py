@@ -698,4 +698,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "comment_lon": {"zh": "经度（WGS84）", "en": "Longitude (WGS84)"},
     "comment_lat": {"zh": "纬度（WGS84）", "en": "Latitude (WGS84)"},
     # --- end of bureaus strings ---
+    # --- review polish (wave 5) ---
+    "hierarchy_show_all": {"zh": "全部 {n} 项", "en": "Show all ({n})"},
+    # --- end of review polish strings ---
 }

@@ -38,6 +38,20 @@ from corridor_map.documents.snippets import snippet
 #: Characters of the cited paragraph shown on each side of a quote in the panel.
 CONTEXT_CHARS = 120
 
+#: Child links shown at once; the rest wait behind a "show all (N)" expander.
+CHILDREN_SHOWN = 8
+
+
+def split_children(children: Sequence[Link]) -> tuple[Sequence[Link], Sequence[Link]]:
+    """Return ``(shown, folded)``: the first :data:`CHILDREN_SHOWN` links, then the rest.
+
+    A list of one more than the cap is shown whole: an expander hiding one button saves
+    nothing.
+    """
+    if len(children) <= CHILDREN_SHOWN + 1:
+        return children, ()
+    return children[:CHILDREN_SHOWN], children[CHILDREN_SHOWN:]
+
 
 # --------------------------------------------------------------------------- data
 
