@@ -700,5 +700,15 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     # --- end of bureaus strings ---
     # --- review polish (wave 5) ---
     "hierarchy_show_all": {"zh": "全部 {n} 项", "en": "Show all ({n})"},
+    "measured_drawing": {
+        "zh": "示意图形的量算值（测地，非核实数值）",
+        "en": "Measured on the schematic drawing (geodesic; not a verified figure)",
+    },
+    "measured_drawing_short": {"zh": "示意图形量算", "en": "measured on the drawing"},
+    "drawing_share": {
+        "zh": "图形为文件所述的 {p}",
+        "en": "the drawing is {p} of the stated figure",
+    },
+    "drawing_minus_stated": {"zh": "图形 − 所述", "en": "drawing − stated"},
     # --- end of review polish strings ---
 }

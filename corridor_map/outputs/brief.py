@@ -185,7 +185,16 @@ def zone_brief(
         pages.gap()
         pages.heading(t("brief_figures", lang))
         if view.figures:
-            rows = [(t("brief_stated", lang), t("brief_measured", lang), "±")]
+            # a schematic shape's figure is a drawing's: its headings say so
+            rows = [
+                (t("brief_stated", lang), t("brief_measured", lang), "±")
+                if not view.schematic
+                else (
+                    t("brief_stated", lang),
+                    t("measured_drawing", lang),
+                    t("drawing_minus_stated", lang),
+                )
+            ]
             for figure in view.figures:
                 measured = (
                     "—"
