@@ -333,3 +333,33 @@ def test_indicator_lines_show_a_stated_unit_once(atlas, corpus, lang):
     assert {"20家以上", "110万平方米"} <= {i.target_text for i in carrying}
     for i in lacking:
         assert i.unit in site_indicator_figures(i, lang)
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "swapped"),
+    [
+        (28.641, 121.402, True),  # the review's Zhejiang point typed lat, lon
+        (27.9, 120.7, True),
+        (121.402, 28.641, False),  # as it should be typed
+        (120.7, 27.9, False),
+        (45.0, 10.0, False),  # far from the corridors either way: no hint
+    ],
+)
+def test_a_point_looks_swapped_only_when_swapping_brings_it_near_the_corridors(
+    atlas, lon, lat, swapped
+):
+    from corridor_map.analysis.site_point import looks_swapped
+
+    assert looks_swapped(lon, lat, atlas) is swapped
+
+
+@pytest.mark.slow
+def test_a_point_typed_in_cgcs2000_degrees_lands_where_wgs84_does(atlas):
+    from corridor_map.analysis.site_point import typed_point
+
+    anchor = atlas.get("taizhou-central-core").geometry.representative_point()
+    point = typed_point(anchor.x, anchor.y, "EPSG:4490", "p")
+    # CGCS2000 and WGS84 agree far below any precision of the layers
+    assert point.distance(anchor) < 1e-6
+    x, y = TO_GK.transform(anchor.x, anchor.y)
+    assert typed_point(x, y, "EPSG:4549", "p").distance(anchor) < 1e-7
