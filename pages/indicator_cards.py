@@ -50,6 +50,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
                     args=(entry.doc_id, True),
                     disabled=not (shown and shown.ids),
                 )
+    titles = iv.doc_titles(corpus, lang)
     cols = st.columns(4)
     corridor = cols[0].selectbox(
         t("ind_corridor", lang),
@@ -60,7 +61,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     doc = cols[1].selectbox(
         t("ind_doc", lang),
         [None, *iv.doc_options(register, corridor)],
-        format_func=lambda d: t("ind_all", lang) if d is None else corpus.document(d).title,
+        format_func=lambda d: t("ind_all", lang) if d is None else titles[d],
         key=f"ind_doc_{lang}_{corridor}",
         # Choosing a document here also filters the map to the features citing it.
         on_change=lambda: state.filter_map(st.session_state.get(f"ind_doc_{lang}_{corridor}")),
@@ -92,7 +93,7 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     for indicator in chosen:
         with st.container(border=True):
             st.html(iv.card_html(indicator, lang))
-            for i, link in enumerate(iv.figure_links(indicator, lang)):
+            for i, link in enumerate(iv.figure_links(indicator, lang, titles)):
                 slot = f"ind-{indicator.id}-{i}"
                 st.button(
                     md_escape(link.label),

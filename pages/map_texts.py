@@ -69,6 +69,15 @@ def _set_panel(closed: bool) -> None:
     st.session_state["panel_closed"] = closed
 
 
+def _child_button(link: panel.Link, lang: str) -> None:
+    st.button(
+        f"↓ {panel.plain_label(link.label(lang))}",
+        key=f"child-{link.id}",
+        on_click=state.select,
+        args=(link.id,),
+    )
+
+
 def _panel(atlas: Atlas, lang: str) -> None:
     selected = str(st.session_state.get("selected"))
     if selected not in atlas:
@@ -94,13 +103,14 @@ def _panel(atlas: Atlas, lang: str) -> None:
                 on_click=state.select,
                 args=(link.id,),
             )
-        for link in view.children:
-            st.button(
-                f"↓ {panel.plain_label(link.label(lang))}",
-                key=f"child-{link.id}",
-                on_click=state.select,
-                args=(link.id,),
-            )
+        shown, folded = panel.split_children(view.children)
+        for link in shown:
+            _child_button(link, lang)
+        if folded:
+            label = t("hierarchy_show_all", lang).format(n=len(view.children))
+            with st.expander(label, expanded=False):
+                for link in folded:
+                    _child_button(link, lang)
 
     note = previews.within_note(atlas, selected, lang)
     if note:

@@ -43,7 +43,36 @@ def _drawn() -> Any:
     return Polygon([(float(x), float(y)) for x, y in points])
 
 
-def _parcels(lang: str) -> list[tuple[str, Any]]:
+def _point(lang: str, atlas: Any) -> list[tuple[str, Any]]:
+    """The typed point in its chosen system, with a hint when its numbers look swapped."""
+    from corridor_map.analysis import site_point
+
+    crs = st.selectbox(
+        t("site_point_crs", lang),
+        site_point.POINT_CRS_CHOICES,
+        key="site_point_crs",
+        format_func=lambda c: t(f"crs_{c}", lang),
+    )
+    projected = site_point.projected_choice(crs)
+    label = t("site_xy" if projected else "site_lonlat_plain", lang)
+    text = st.text_input(label, value="121.402,28.641", key="site_lonlat")
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        st.error(md_escape(f"{text}: {label}"))
+        return []
+    if not projected and site_point.looks_swapped(x, y, atlas):
+        st.warning(md_escape(t("site_swapped", lang).format(swapped=f"{y:g},{x:g}")))
+    try:
+        return [(text, site_point.typed_point(x, y, crs, text))]
+    except CorridorMapError as exc:
+        from corridor_map.analysis.uploads import error_text
+
+        st.error(md_escape(error_text(exc, lang)))
+        return []
+
+
+def _parcels(lang: str, atlas: Any) -> list[tuple[str, Any]]:
     """The parcels the user gave, or [] (errors shown in the UI language)."""
     from corridor_map.analysis import uploads
 
@@ -55,15 +84,7 @@ def _parcels(lang: str) -> list[tuple[str, Any]]:
         key="site_input",
     )
     if how == "point":
-        text = st.text_input(t("site_lonlat", lang), value="121.402,28.641", key="site_lonlat")
-        try:
-            lon, lat = (float(v) for v in text.split(","))
-        except ValueError:
-            st.error(md_escape(f"{text}: {t('site_lonlat', lang)}"))
-            return []
-        from corridor_map.analysis.site import parcel_point
-
-        return [(text, parcel_point(lon, lat))]
+        return _point(lang, atlas)
     if how == "draw":
         drawn = _drawn()
         if drawn is None:
@@ -84,6 +105,8 @@ def _parcels(lang: str) -> list[tuple[str, Any]]:
     except CorridorMapError as exc:
         st.error(md_escape(uploads.error_text(exc, lang)))
         return []
+    found_in = "site_detected_crs" if crs == "auto" else "site_chosen_crs"
+    st.caption(md_escape(t(found_in, lang).format(crs=imported.source_crs)))
     for note in imported.notes:
         st.warning(md_escape(note.text(lang)))
     found = []
@@ -144,7 +167,7 @@ def _excerpts(report: Any, lang: str) -> None:
                         "id": i.id,
                         t("site_feature", lang): display_name(i, lang),
                         "scope": i.scope,
-                        "target": f"{i.target_year}: {i.target_text} {i.unit or ''}",
+                        "target": tables.site_indicator_figures(i, lang),
                         "source": i.citation,
                     }
                     for i in report.indicators
@@ -281,7 +304,7 @@ def main() -> None:
     st.title(t("site_title", lang))
     st.caption(md_escape(t("site_disclaimer", lang)))
     atlas = load_atlas(strict=False)
-    parcels = _parcels(lang)
+    parcels = _parcels(lang, atlas)
     if not parcels:
         _coverage(atlas, lang)
         return

@@ -424,3 +424,25 @@ def test_a_page_with_nothing_to_show_keeps_the_sidebar_and_the_url_state(
     assert at.info, "the page says why it shows nothing"
     assert at.sidebar.selectbox or at.sidebar.radio, "no sidebar drawn"
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_child_list_shows_eight_and_folds_the_rest(lang):
+    from corridor_map.views import panel
+
+    atlas = load_atlas()
+    parent = "wenzhou-daluo-corridor"
+    children = [c.id for c in atlas.children(parent)]
+    assert len(children) > panel.CHILDREN_SHOWN + 1  # the review counted 13 buttons
+    at = _run(sel=parent, lang=lang)
+    assert not at.exception
+    label = t("hierarchy_show_all", lang).format(n=len(children))
+    (folded,) = [e for e in at.expander if e.label == label]
+    assert not folded.proto.expanded
+    inside = [b.key for b in folded.button]
+    everywhere = [b.key for b in at.button if str(b.key).startswith("child-")]
+    assert everywhere == [f"child-{c}" for c in children]  # every child once, in order
+    assert inside == everywhere[panel.CHILDREN_SHOWN :]
+    folded.button[0].click().run()
+    assert at.session_state["selected"] == children[panel.CHILDREN_SHOWN]

@@ -109,6 +109,14 @@ def test_sidebar_downloads_are_built_when_their_list_is_opened(deferred, tmp_pat
     at.session_state["sb_downloads"] = True
     at.run()
     assert not at.exception
-    back = pyogrio.read_dataframe(_file(at, deferred, "dl-features-geojson", tmp_path))
+    # a feature file is made by its button (a stop at the limit is told in one line)
+    (make,) = [b for b in at.sidebar.button if b.key == "dl-features-geojson-make"]
+    make.click()
+    at.run()
+    assert not at.exception
+    path = tmp_path / "features.geojson"
+    path.write_bytes(at.session_state["_cm_prepared"]["data"])
+    assert [b for b in at.get("download_button") if b.proto.id.endswith("-dl-features-geojson")]
+    back = pyogrio.read_dataframe(path)
     located = {f.id for f in load_atlas() if f.geometry is not None and f.corridor != "reference"}
     assert located <= set(back["id"])

@@ -415,3 +415,43 @@ def test_a_card_and_a_chart_axis_name_the_unit_in_english():
     charts = iv.charts(list(register), "en")
     titles = [chart.to_dict()["encoding"]["x"]["title"] for _, chart in charts]
     assert titles and all(re.search(r"[A-Za-z%]", title) for title in titles), titles
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_buttons_and_the_timeline_axis_name_documents_by_short_title(register, lang):
+    from corridor_map.core.i18n import short_title
+    from corridor_map.views import indicators as iv
+
+    corpus = load_corpus()
+    ids = set(corpus.documents)
+    titles = iv.doc_titles(corpus, lang)
+    assert set(titles) == ids and len(set(titles.values())) == len(ids)  # one label each
+    links = [link for i in register for link in iv.figure_links(i, lang, titles)]
+    assert links
+    for link in links:
+        # the review saw "taizhou-bay-briefing" on a button: the id stays the link target only
+        assert link.doc in ids and not any(doc in link.label for doc in ids), link.label
+        assert titles[link.doc] in link.label
+    english = corpus.document("wenling-14th-fyp")
+    assert short_title(english.id, english.title, english.title_en, lang) == (
+        "Wenling 14th FYP for S&T" if lang == "en" else "温岭科创“十四五”规划"
+    )
+    chart = iv.timeline_chart(timeline(load_atlas(), register), lang).to_dict()
+    (rows,) = chart["datasets"].values()
+    axis = [row["doc"] for row in rows]
+    assert axis and not set(axis) & ids and set(axis) <= set(titles.values()), axis
+
+
+def test_a_document_without_a_listed_short_title_is_cut_visibly():
+    from corridor_map.core.i18n import SHORT_TITLE_CHARS, short_title
+
+    title = "关于对温岭市政协十五届四次会议202502301号提案答复的函"
+    english = "Reply to proposal No. 202502301 of the 4th session of the 15th Wenling CPPCC"
+    zh, en = (
+        short_title("new-doc", title, english, "zh"),
+        short_title("new-doc", title, english, "en"),
+    )
+    assert zh.endswith("…") and len(zh) == SHORT_TITLE_CHARS["zh"] and title.startswith(zh[:-1])
+    assert en.endswith("…") and len(en) <= SHORT_TITLE_CHARS["en"]
+    assert english.startswith(en[:-1]) and english[len(en) - 1] == " "  # cut at a word's end
+    assert short_title("new-doc", title, None, "en") == zh

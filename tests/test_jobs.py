@@ -6,6 +6,7 @@ with one line and writes nothing; the app shows the steps in a status box.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -206,13 +207,28 @@ def test_a_feature_export_stopped_at_the_limit_leaves_the_old_file(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_a_feature_download_is_made_within_the_limit(
-    monkeypatch: pytest.MonkeyPatch, deferred: dict[str, object]
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_feature_export_over_the_limit_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, lang: str
 ):
+    # The review met Streamlit's generic "Failed to generate file for download" here: the
+    # export ran inside the download's deferred callable, where no message can be shown.
     monkeypatch.setenv("CORRIDOR_MAP_JOB_TIME_LIMIT", "0.000001")
-    at = _sidebar_with_downloads()
-    (proto,) = [
-        b.proto for b in at.get("download_button") if b.proto.id.endswith("-dl-features-gpkg")
-    ]
-    with pytest.raises(TimeLimitError):
-        deferred[proto.deferred_file_id]()  # type: ignore[operator]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.session_state["sb_downloads"] = True
+    at.run()
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("-dl-features-gpkg")]
+    _button(at, "dl-features-gpkg-make").click()
+    at.run()
+    assert not at.exception
+    errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.sidebar.error]  # Markdown escapes
+    assert len(errors) == 1 and "\n" not in errors[0]
+    limit = f"{0.000001:g}"  # as the message writes the limit
+    if lang == "zh":
+        assert "超过时间上限" in errors[0] and f"{limit} 秒" in errors[0], errors
+    else:
+        assert f"time limit of {limit} s" in errors[0] and "nothing was written" in errors[0]
+    assert "_cm_prepared" not in at.session_state
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("-dl-features-gpkg")]

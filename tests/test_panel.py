@@ -448,3 +448,19 @@ def test_panel_and_search_use_the_corpus_they_are_given(atlas, corpus, monkeypat
     spy.calls.clear()
     assert search.search_text("中央创新核", corpus=spy)
     assert [kind for kind, _ in spy.calls] == ["search"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_schematic_shapes_area_reads_as_a_drawings_not_a_verified_figure(atlas, corpus, lang):
+    view = panel.feature_panel(atlas, "taizhou-central-core", corpus)
+    assert view.schematic
+    (row,) = [r for r in view.figures if r.quantity == "area" and r.ratio is not None]
+    share = f"{row.ratio:.0%}"
+    assert share == "99%"  # the figure the review read as a verification
+    body = html.unescape(panel.figures_html(view, lang))
+    assert i18n.t("measured_drawing", lang) in body and i18n.t("measured", lang) not in body
+    assert i18n.t("drawing_share", lang).format(p=share) in body
+    assert f"({share})" not in body
+    card = previews.preview_records(atlas, lang, corpus)["taizhou-central-core"]["figure"]
+    assert i18n.t("measured_drawing_short", lang) in card
+    assert i18n.t("measured", lang) not in card

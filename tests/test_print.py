@@ -100,6 +100,10 @@ def test_zone_brief_quotes_every_excerpt_with_its_citation(tmp_path):
         assert _flat(citation_label(corpus.document(source["doc"]), excerpt.heading_path)) in text
     assert "40.738km²" in text  # the geodesic measure beside the stated 41平方公里
     assert "41平方公里" in text
+    # a schematic core's figure is a drawing's, headed so (not "量算（测地）" and "±")
+    assert _flat(t("measured_drawing", "zh")) in text
+    assert _flat(t("brief_measured", "zh")) not in text
+    assert _flat(t("drawing_minus_stated", "zh")) in text
     assert "©OpenStreetMapcontributors" in text
     pages = _pngs(pdf, "brief-zone")
     assert 1 <= len(pages) <= 2

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from corridor_map.atlas.model import load_atlas
 from corridor_map.core.i18n import t
@@ -144,3 +145,80 @@ def test_briefs_speak_one_language(tmp_path):
     zone = _text(brief.render_brief(tmp_path / "z.pdf", "wenling-hitech-park", lang="zh"))
     assert not re.search(r"·p\d{3}", zone)  # 《title》 and section, not paragraph ids
     assert "《" in zone
+
+
+def _label_boxes(fig: Figure, ax, name: str):  # type: ignore[no-untyped-def]
+    """Data-space boxes of the texts reading ``name`` (the halo and the name itself)."""
+    import shapely
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    to_data = ax.transData.inverted()
+    boxes = []
+    for text in ax.texts:
+        # the name itself (a moved name's halo is an annotation, boxed with its leader)
+        if type(text) is Text and text.get_text() == name:
+            extent = text.get_window_extent(renderer)
+            (x0, y0), (x1, y1) = to_data.transform(extent.get_points())
+            boxes.append(shapely.box(x0, y0, x1, y1))
+    return boxes
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_corridors_name_keeps_off_the_uploaded_parcel(corpus, lang):
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+
+    from corridor_map.analysis.site import check_site
+    from corridor_map.core.i18n import display_name
+    from corridor_map.outputs.site_report import draw_site_map
+
+    atlas = load_atlas()
+    extent = atlas.get("taizhou-bay-corridor")
+    # a 600 m lot right where the corridor's name went (near the site page's default point)
+    to_gk = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True)
+    to_wgs = Transformer.from_crs("EPSG:4549", "EPSG:4326", always_xy=True)
+    x, y = to_gk.transform(121.4022, 28.6487)
+    lot = shapely.transform(
+        shapely.box(x - 300, y - 300, x + 300, y + 300).segmentize(50),
+        lambda xy: np.column_stack(to_wgs.transform(*xy.T)),
+    )
+    report = check_site(lot, atlas, corpus, travel=False)
+    printmap.setup()
+    fig = Figure(figsize=(7.0, 7.0 * 0.62))  # as site_map_png draws it
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
+    frame = draw_site_map(ax, report, atlas, lang)
+    parcel = shapely.box(*frame.project(report.geometry).bounds)
+    name = display_name(extent, lang)
+    boxes = _label_boxes(fig, ax, name)
+    callout = any(name in text.get_text() and text.get_text() != name for text in ax.texts)
+    assert boxes or callout, f"{name} is not on the map"
+    assert not any(box.intersects(parcel) for box in boxes), name
+
+
+@pytest.mark.parametrize(
+    "feature_id", ["taizhou-central-core", "longmen-lake-innovation-belt", "longwan-area"]
+)
+def test_a_zone_briefs_map_keeps_the_corridors_name_off_the_zone(feature_id):
+    import shapely
+
+    from corridor_map.core.i18n import display_name
+    from corridor_map.outputs.brief import draw_zone_inset
+    from corridor_map.outputs.pageflow import A4_PORTRAIT
+
+    atlas = load_atlas()
+    feature = atlas.get(feature_id)
+    (extent,) = [f for f in atlas.by_corridor(feature.corridor) if f.role == "extent"]
+    printmap.setup()
+    fig = Figure(figsize=A4_PORTRAIT)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.06, 0.5, 0.88, 0.34))  # a brief's inset across the text width
+    frame = draw_zone_inset(ax, atlas, feature, "zh")
+    zone = shapely.box(*frame.project(feature.geometry).bounds)
+    name = display_name(extent, "zh")
+    boxes = _label_boxes(fig, ax, name)
+    callout = any(name in text.get_text() and text.get_text() != name for text in ax.texts)
+    assert boxes or callout, f"{name} is not on the map"  # moved or in the key, never dropped
+    # the review saw 台州湾科创走廊 written across the central core
+    assert not any(box.intersects(zone) for box in boxes), feature_id

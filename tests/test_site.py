@@ -308,3 +308,58 @@ def test_the_relations_table_shows_figures_as_a_reader_reads_them(atlas, corpus,
     assert re.fullmatch(r"\d+\.\d{2}|—", distance), row
     # the basis in the UI language (the page printed the raw "schematic" in Chinese)
     assert basis.startswith(basis_name(core.properties["geometry_basis"], lang, short=True)), row
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_indicator_lines_show_a_stated_unit_once(atlas, corpus, lang):
+    from corridor_map.core.i18n import UNIT_NAMES
+    from corridor_map.views.tables import site_indicator_figures
+
+    anchor = atlas.get("wenzhou-daluo-corridor").geometry.representative_point()
+    report = check_site(anchor, atlas, corpus, travel=False)
+    carrying = [i for i in report.indicators if i.unit and re.search(rf"\d{i.unit}", i.target_text)]
+    assert carrying, "no indicator whose stated figure carries its unit"
+    for i in carrying:
+        line = site_indicator_figures(i, lang)
+        # the review found "15家以上 家": the unit after a figure that already carries it
+        assert not line.endswith(f" {i.unit}") and f"{i.target_text} {i.unit}" not in line, line
+        assert line.startswith(f"{i.base_year}: " if i.base_text else f"{i.target_year}: "), line
+        english = UNIT_NAMES.get(i.unit, {}).get("en")
+        if lang == "en" and english and english != i.unit:
+            assert line.endswith(f"{i.target_text} ({english})"), line
+        else:
+            assert line.endswith(f"{i.target_year}: {i.target_text}"), line
+    lacking = [i for i in report.indicators if i.unit and i.unit not in i.target_text]
+    assert {"20家以上", "110万平方米"} <= {i.target_text for i in carrying}
+    for i in lacking:
+        assert i.unit in site_indicator_figures(i, lang)
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "swapped"),
+    [
+        (28.641, 121.402, True),  # the review's Zhejiang point typed lat, lon
+        (27.9, 120.7, True),
+        (121.402, 28.641, False),  # as it should be typed
+        (120.7, 27.9, False),
+        (45.0, 10.0, False),  # far from the corridors either way: no hint
+    ],
+)
+def test_a_point_looks_swapped_only_when_swapping_brings_it_near_the_corridors(
+    atlas, lon, lat, swapped
+):
+    from corridor_map.analysis.site_point import looks_swapped
+
+    assert looks_swapped(lon, lat, atlas) is swapped
+
+
+@pytest.mark.slow
+def test_a_point_typed_in_cgcs2000_degrees_lands_where_wgs84_does(atlas):
+    from corridor_map.analysis.site_point import typed_point
+
+    anchor = atlas.get("taizhou-central-core").geometry.representative_point()
+    point = typed_point(anchor.x, anchor.y, "EPSG:4490", "p")
+    # CGCS2000 and WGS84 agree far below any precision of the layers
+    assert point.distance(anchor) < 1e-6
+    x, y = TO_GK.transform(anchor.x, anchor.y)
+    assert typed_point(x, y, "EPSG:4549", "p").distance(anchor) < 1e-7

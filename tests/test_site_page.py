@@ -6,6 +6,7 @@ of the issue needs it there.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,62 @@ def test_coverage_table_and_map():
     assert "Places meeting it" in table.columns
     images = [e for e in at.main if getattr(e, "type", "") == "image"]
     assert len(images) >= 2  # the parcel's map and the coverage map
+
+
+def _plain(markdown: str) -> str:
+    """The text an escaped Markdown line shows (escapes and word joiners removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+def _warnings(at: AppTest) -> list[str]:
+    return [_plain(w.value) for w in at.warning]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("crs", ["EPSG:4549", "EPSG:4528"])
+def test_a_point_typed_in_gauss_krueger_is_checked_where_it_lies(atlas, crs):
+    from pyproj import Transformer
+
+    anchor = atlas.get("taizhou-central-core").geometry.representative_point()
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(anchor.x, anchor.y)
+    at = _page(lang="en", site_point_crs=crs, site_lonlat=f"{x:.2f},{y:.2f}")
+    assert not at.exception and not at.error
+    assert at.text_input(key="site_lonlat").label == "easting,northing (m)"
+    assert "Central Innovation Core" in set(at.dataframe[0].value["Feature"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_point_typed_lat_lon_gets_a_swap_hint(lang):
+    from corridor_map.core.i18n import t
+
+    at = _page(lang=lang, site_lonlat="28.641,121.402")
+    assert not at.exception
+    hint = t("site_swapped", lang).format(swapped="121.402,28.641")
+    assert hint in _warnings(at), _warnings(at)
+    assert at.error  # the point as typed is refused, in one line
+    # the right order gets no hint
+    at.text_input(key="site_lonlat").set_value("121.402,28.641").run()
+    assert not at.exception and not _warnings(at) and not at.error
+
+
+@pytest.mark.slow
+def test_an_uploaded_file_names_the_coordinate_system_found_in_it(atlas, tmp_path):
+    import geopandas as gpd
+    from pyproj import Transformer
+    from shapely.geometry import box
+
+    anchor = atlas.get("taizhou-central-core").geometry.representative_point()
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:4549", always_xy=True).transform(
+        anchor.x, anchor.y
+    )
+    path = tmp_path / "lot.gpkg"
+    gpd.GeoDataFrame(
+        {"name": ["lot"]}, geometry=[box(x - 200, y - 200, x + 200, y + 200)], crs="EPSG:4549"
+    ).to_file(path, driver="GPKG")
+    at = _page(lang="en", site_input="upload")
+    at.file_uploader(key="site_upload").upload("lot.gpkg", path.read_bytes()).run()
+    assert not at.exception
+    lines = [_plain(c.value) for c in at.caption if "Coordinate system detected" in c.value]
+    assert len(lines) == 1 and "EPSG:4549" in lines[0], [c.value for c in at.caption]
+    assert "Central Innovation Core" in set(at.dataframe[0].value["Feature"])

@@ -97,3 +97,22 @@ def test_an_isochrone_from_a_point_equals_the_api(capsys: pytest.CaptureFixture[
         data["properties"]["area_km2"]
         == isochrone_at(load_atlas(), 120.58, 27.97, 20)["properties"]["area_km2"]
     )
+
+
+@pytest.mark.slow
+def test_targets_name_the_worst_case_ends_not_their_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    atlas = load_atlas()
+    assert main(["targets"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "worst case:" in line]
+    assert lines
+    ids = {f.id for f in atlas}
+    for line in lines:
+        ends = line.split("worst case:", 1)[1].split(" → ")
+        assert len(ends) == 2 and not {e.strip().split(" @ ")[0] for e in ends} & ids, line
+        assert not any(end.strip() in ids or "@[" in end for end in ends), line
+    jiulong, longmen = atlas.get("jiulong-lake"), atlas.get("longmen-lake")
+    assert f"{jiulong.name_zh} / {jiulong.name_en} → {longmen.name_zh} / {longmen.name_en}" in (
+        "\n".join(lines)
+    )
+    ring = atlas.get("daluo-innovation-ring")
+    assert any(f"{ring.name_zh} / {ring.name_en} @ " in line for line in lines)

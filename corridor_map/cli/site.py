@@ -73,18 +73,13 @@ def _label(props: dict[str, Any], index: int) -> str:
 
 def _parcels(text: str, crs: str | None) -> list[tuple[str, Any]]:
     from corridor_map.analysis.measure import DEFAULT_MAX_BYTES, MeasureInputError
-    from corridor_map.analysis.site import parcel_point
+    from corridor_map.analysis.site_point import typed_point
     from corridor_map.analysis.uploads import read_upload
 
     point = _point(text)
     path = Path(text)
     if point is not None and not path.exists():
-        if crs in (None, "EPSG:4326", "auto"):
-            return [(text, parcel_point(*point))]
-        # a point in another system goes through the upload reader like any file
-        data = f"x,y\n{point[0]!r},{point[1]!r}\n".encode()
-        imported = read_upload(data, f"{text}.csv", crs)
-        return [(text, g) for _, g in imported.shapes if g is not None]
+        return [(text, typed_point(*point, crs, text))]
     try:
         with path.open("rb") as handle:
             data = handle.read(DEFAULT_MAX_BYTES + 1)

@@ -220,6 +220,24 @@ def _compare_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _bilingual_names(atlas: Atlas) -> dict[str, str]:
+    """Feature id → "中文名 / English name", as the command's lines name features."""
+    from corridor_map.core.i18n import display_name
+
+    names = {}
+    for f in atlas:
+        zh, en = display_name(f, "zh"), display_name(f, "en")
+        names[f.id] = zh if zh == en else f"{zh} / {en}"
+    return names
+
+
+def _worst_ends(worst: dict[str, Any], labels: dict[str, str]) -> str:
+    """A worst case's ends by name (ids are for --json and scripts)."""
+    from corridor_map.views.travel import end_name
+
+    return f"{end_name(worst['origin'], labels)} → {end_name(worst['destination'], labels)}"
+
+
 def _atlas() -> Atlas:
     """The layers every travel and measure command works on (strict: any problem stops it)."""
     return load_atlas(strict=True)
@@ -403,19 +421,20 @@ def _targets(args: argparse.Namespace) -> int:
                 f"≤ {r['threshold_min']:g}? {cli_word(r['status'])}"
             )
         return 0
-    results = evaluate_targets(_atlas(), a, planned_links=not args.no_planned)
+    atlas = _atlas()
+    results = evaluate_targets(atlas, a, planned_links=not args.no_planned)
     if args.json:
         _print_json([r.to_dict() for r in results])
         return 0
+    labels = _bilingual_names(atlas)
     for result in results:
         print(f"{result.id}: {result.name_zh} / {result.name_en}")
         print(
             f"  {cli_word(result.status)}: worst {_fmt(result.worst_minutes, 1)} min vs "
             f"threshold {result.threshold_min:g} min ({result.method})"
         )
-        worst = result.worst_case
-        if worst:
-            print(f"  worst case: {worst['origin']} → {worst['destination']}")
+        if result.worst_case:
+            print(f"  最不利 worst case: {_worst_ends(result.worst_case, labels)}")
         for note in result.notes:
             print(f"  note: {note}")
     print("假设 assumptions:")
@@ -505,12 +524,14 @@ def _coverage_csv(
 
 def _compare_targets(args: argparse.Namespace) -> int:
     a, b = _scenarios(args)
-    rows = compare_targets(_atlas(), a, b)
+    atlas = _atlas()
+    rows = compare_targets(atlas, a, b)
     if args.json:
         _print_json(
             {"scenarios": [a.to_dict(), b.to_dict()], "targets": [r.to_dict() for r in rows]}
         )
         return 0
+    labels = _bilingual_names(atlas)
     print(a.describe())
     print(b.describe())
     for r in rows:
@@ -524,10 +545,7 @@ def _compare_targets(args: argparse.Namespace) -> int:
         )
         for label, result in (("A", r.a), ("B", r.b)):
             if result.worst_case:
-                print(
-                    f"  {label} worst case: {result.worst_case['origin']} → "
-                    f"{result.worst_case['destination']}"
-                )
+                print(f"  {label} worst case: {_worst_ends(result.worst_case, labels)}")
     return 0
 
 

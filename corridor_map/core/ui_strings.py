@@ -698,4 +698,26 @@ UI_STRINGS: dict[str, dict[str, str]] = {
     "comment_lon": {"zh": "经度（WGS84）", "en": "Longitude (WGS84)"},
     "comment_lat": {"zh": "纬度（WGS84）", "en": "Latitude (WGS84)"},
     # --- end of bureaus strings ---
+    # --- review polish (wave 5) ---
+    "hierarchy_show_all": {"zh": "全部 {n} 项", "en": "Show all ({n})"},
+    "measured_drawing": {
+        "zh": "示意图形的量算值（测地，非核实数值）",
+        "en": "Measured on the schematic drawing (geodesic; not a verified figure)",
+    },
+    "measured_drawing_short": {"zh": "示意图形量算", "en": "measured on the drawing"},
+    "drawing_share": {
+        "zh": "图形为文件所述的 {p}",
+        "en": "the drawing is {p} of the stated figure",
+    },
+    "drawing_minus_stated": {"zh": "图形 − 所述", "en": "drawing − stated"},
+    "site_point_crs": {"zh": "输入坐标的坐标系", "en": "Coordinate system of the typed point"},
+    "site_lonlat_plain": {"zh": "经度,纬度", "en": "lon,lat"},
+    "site_xy": {"zh": "东坐标,北坐标（米）", "en": "easting,northing (m)"},
+    "site_swapped": {
+        "zh": "看起来经纬度颠倒了：是否应为 {swapped}？",
+        "en": "latitude and longitude look swapped: did you mean {swapped}?",
+    },
+    "site_detected_crs": {"zh": "识别到的坐标系：{crs}", "en": "Coordinate system detected: {crs}"},
+    "site_chosen_crs": {"zh": "按所选坐标系读取：{crs}", "en": "Read in the chosen system: {crs}"},
+    # --- end of review polish strings ---
 }

@@ -20,7 +20,7 @@ import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from shapely.geometry import shape
 
-from corridor_map.atlas.model import Atlas, load_atlas
+from corridor_map.atlas.model import Atlas, Feature, load_atlas
 from corridor_map.core import progress as job
 from corridor_map.core.errors import CorridorMapError, UnknownFeatureError
 from corridor_map.core.i18n import (
@@ -42,7 +42,7 @@ from corridor_map.outputs.pageflow import A4_PORTRAIT, FlowStyle, PageFlow
 from corridor_map.outputs.printmap import setup
 from corridor_map.outputs.verify import check_pdf
 
-__all__ = ["BriefError", "render_brief", "target_brief", "zone_brief"]
+__all__ = ["BriefError", "draw_zone_inset", "render_brief", "target_brief", "zone_brief"]
 
 
 class BriefError(CorridorMapError):
@@ -132,23 +132,7 @@ def zone_brief(
         pages.gap()
         if feature.geometry is not None:
             job.step(progress, "draw")
-            ax = pages.axes(0.34)
-            context = atlas.by_corridor(feature.corridor)
-            box = ax.get_position()
-            aspect = (box.width * A4_PORTRAIT[0]) / (box.height * A4_PORTRAIT[1])
-            frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
-            draw_map(ax, atlas, context, lang, frame=frame, focus=feature, label_size=6.5)
-            scale_bar(ax, frame, lang, size=6)
-            north_arrow(ax, frame, lang)
-            shown = [
-                f
-                for f in context
-                if f.geometry is not None
-                and f.geometry.intersects(
-                    shapely.box(*frame.lonlat(*frame.bounds[:2]), *frame.lonlat(*frame.bounds[2:]))
-                )
-            ]
-            legend(ax, shown, lang, size=5.5, overlays=["overlay:legend_selected"])  # fmt: skip
+            draw_zone_inset(pages.axes(0.34), atlas, feature, lang)
         else:
             pages.text(t("brief_unlocated", lang), 9, color="#c0392b")
         pages.heading(t("brief_role", lang))
@@ -185,7 +169,16 @@ def zone_brief(
         pages.gap()
         pages.heading(t("brief_figures", lang))
         if view.figures:
-            rows = [(t("brief_stated", lang), t("brief_measured", lang), "±")]
+            # a schematic shape's figure is a drawing's: its headings say so
+            rows = [
+                (t("brief_stated", lang), t("brief_measured", lang), "±")
+                if not view.schematic
+                else (
+                    t("brief_stated", lang),
+                    t("measured_drawing", lang),
+                    t("drawing_minus_stated", lang),
+                )
+            ]
             for figure in view.figures:
                 measured = (
                     "—"
@@ -397,3 +390,37 @@ def render_brief(
     raise UnknownFeatureError(
         item_id, f"未知要素或出行目标 / no feature or travel target has id {item_id!r}"
     )
+
+
+def draw_zone_inset(ax: Any, atlas: Atlas, feature: Feature, lang: str) -> MapFrame:
+    """A zone brief's map: the feature among its corridor, outlined, with its legend.
+
+    The corridor's name keeps off the feature (it would sit on the very thing the brief
+    is about), unless the feature is the corridor's extent itself.
+    """
+    context = atlas.by_corridor(feature.corridor)
+    box = ax.get_position()
+    aspect = (box.width * A4_PORTRAIT[0]) / (box.height * A4_PORTRAIT[1])
+    frame = MapFrame.around([feature.geometry], margin=0.6, aspect=aspect)
+    draw_map(
+        ax,
+        atlas,
+        context,
+        lang,
+        frame=frame,
+        focus=feature,
+        label_size=6.5,
+        clear_of=[feature.geometry] if feature.role != "extent" else [],
+    )
+    scale_bar(ax, frame, lang, size=6)
+    north_arrow(ax, frame, lang)
+    shown = [
+        f
+        for f in context
+        if f.geometry is not None
+        and f.geometry.intersects(
+            shapely.box(*frame.lonlat(*frame.bounds[:2]), *frame.lonlat(*frame.bounds[2:]))
+        )
+    ]
+    legend(ax, shown, lang, size=5.5, overlays=["overlay:legend_selected"])
+    return frame

@@ -413,6 +413,7 @@ def draw_map(
     labels: bool = True,
     label_size: float = 7.0,
     epsg: int | None = None,
+    clear_of: Sequence[BaseGeometry] = (),
 ) -> MapFrame:
     """Draw district outlines, features (on-screen styles), overlays and labels on ``ax``.
 
@@ -429,6 +430,10 @@ def draw_map(
     epsg
         Draw in this projected system (a Gauss-Krüger zone) instead of the local
         equal-area projection, when no ``frame`` is given.
+    clear_of
+        WGS84 geometries (an uploaded parcel, a brief's feature) the corridor's name
+        must not cover: its label goes outside their bounds (with a leader line), or
+        becomes a numbered callout.
 
     Returns
     -------
@@ -491,9 +496,19 @@ def draw_map(
             _label(ax, focus, frame.project(focus.geometry), lang, label_size + 1, placed, [], True)
         # Larger roles first: the zones get the first places, smaller things move or
         # become numbered callouts.
+        # The corridor's name is large and sits at its extent's middle, often on the very
+        # thing the map is about: it keeps off those bounds (a little halo included).
+        pad = label_size * _metres_per_point(ax)
+        kept = [shapely.box(*frame.project(g).bounds).buffer(pad) for g in clear_of]
         for f in sorted(ordered, key=lambda f: _LABEL_PRIORITY.get(f.role, 9)):
             if f.role in _LABEL_ROLES and f is not focus:
-                _label(ax, f, frame.project(f.geometry), lang, label_size, placed, callouts)
+                projected = frame.project(f.geometry)
+                if f.role != "extent" or not kept:
+                    _label(ax, f, projected, lang, label_size, placed, callouts)
+                    continue
+                avoid = [*kept, *placed]
+                _label(ax, f, projected, lang, label_size, avoid, callouts)
+                placed.extend(avoid[len(kept) + len(placed) :])
         _key(ax, callouts, lang, label_size * 0.9)
         drawn = [frame.project(f.geometry) for f in ordered]
         drawn += [frame.project(g) for g, _ in overlays]

@@ -235,8 +235,10 @@ class Download:
 
     ``build``, when set, makes the same bytes as ``make`` under a
     :class:`~corridor_map.core.progress.Progress` (its time limit kept, its steps told).
-    ``prepare`` marks long work (a printed map, a brief): the app makes such a file first,
-    its steps shown, then offers it; the others are made on click within the limit.
+    ``prepare`` marks work that may meet the time limit (features, a printed map, a
+    brief): the app makes such a file first, its steps shown and a stop told in one line
+    in the UI language, then offers it. The others are made on click: a failure there
+    reaches the user only as the browser's generic "failed to generate file".
     """
 
     key: str
@@ -285,6 +287,8 @@ def downloads(
                 functools.partial(_features_to, scope, fmt, None if fmt == "kml" else crs),
                 f"{stem}{suffix}",
             ),
+            # a whole atlas can meet the limit: its stop must be told, not a generic error
+            prepare=True,
         )
         for fmt, (suffix, mime) in FORMATS.items()
     ]

@@ -26,6 +26,7 @@ from corridor_map.atlas.model import Atlas
 from corridor_map.core import progress as job
 from corridor_map.core.i18n import corridor_name, display_name, role_name, t
 from corridor_map.core.settings import load_settings
+from corridor_map.outputs.cartography import MapFrame
 from corridor_map.outputs.common import atomic_path, attribution, disclaimer
 from corridor_map.outputs.fonts import embed_fonts
 from corridor_map.outputs.pageflow import FlowStyle, PageFlow
@@ -37,9 +38,15 @@ from corridor_map.outputs.printmap import (
     north_arrow,
     scale_bar,
 )
-from corridor_map.views.tables import site_relation_table
+from corridor_map.views.tables import site_indicator_figures, site_relation_table
 
-__all__ = ["coverage_map_png", "render_site_report", "site_map_png", "write_site_table"]
+__all__ = [
+    "coverage_map_png",
+    "draw_site_map",
+    "render_site_report",
+    "site_map_png",
+    "write_site_table",
+]
 
 _PARCEL_STYLE = {
     "color": "#1a237e",
@@ -90,10 +97,11 @@ def _map_features(report: SiteReport, atlas: Atlas) -> list[Any]:
 
 
 def _draw(flow: PageFlow, report: SiteReport, atlas: Atlas, lang: str) -> None:
-    _draw_on(flow.axes(0.36), report, atlas, lang)
+    draw_site_map(flow.axes(0.36), report, atlas, lang)
 
 
-def _draw_on(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> None:
+def draw_site_map(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> MapFrame:
+    """The parcel over its corridors on ``ax``; the corridor's name kept off the parcel."""
     features = _map_features(report, atlas)
     frame = draw_map(
         ax,
@@ -102,9 +110,11 @@ def _draw_on(ax: Any, report: SiteReport, atlas: Atlas, lang: str) -> None:
         lang,
         overlays=[(report.geometry, _PARCEL_STYLE), (Point(report.point), _POINT_STYLE)],
         label_size=6.0,
+        clear_of=[report.geometry],
     )
     scale_bar(ax, frame, lang, size=6.5)
     north_arrow(ax, frame, lang)
+    return frame
 
 
 def _summary(flow: PageFlow, report: SiteReport, lang: str) -> None:
@@ -173,10 +183,9 @@ def _indicators(flow: PageFlow, report: SiteReport, lang: str) -> None:
     flow.gap()
     flow.heading(t("site_indicators", lang), 10.5)
     for i in report.indicators[:_MAX_INDICATORS]:
-        base = f"{i.base_year}: {i.base_text} → " if i.base_text else ""
         flow.text(
-            f"{display_name(i, lang)} ({i.scope}): {base}{i.target_year}: "
-            f"{i.target_text} {i.unit or ''} —— {i.citation}",
+            f"{display_name(i, lang)} ({i.scope}): {site_indicator_figures(i, lang)}"
+            f" —— {i.citation}",
             7.5,
             indent=0.02,
         )
@@ -195,7 +204,7 @@ def site_map_png(
 
     cjk_font()  # refuse before drawing anything
     fig = Figure(figsize=(width_in, width_in * 0.62))
-    _draw_on(fig.add_axes((0.01, 0.01, 0.98, 0.98)), report, atlas, lang)
+    draw_site_map(fig.add_axes((0.01, 0.01, 0.98, 0.98)), report, atlas, lang)
     buffer = io.BytesIO()
     embed_fonts(fig, load_settings().cache_dir)
     fig.savefig(buffer, format="png", dpi=110)

@@ -10,6 +10,7 @@ same scope, one chart per unit (no normalisation, no computed progress).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,14 @@ from corridor_map.atlas.indicators import (
     TimelineEntry,
     status,
 )
-from corridor_map.core.i18n import corridor_name, display_name, t, unit_name
+from corridor_map.core.i18n import (
+    corridor_name,
+    display_name,
+    short_title,
+    stated_figure,
+    t,
+    unit_name,
+)
 from corridor_map.core.markup import inert
 from corridor_map.core.verdicts import colour as verdict_colour
 
@@ -34,6 +42,7 @@ __all__ = [
     "charts",
     "corridors",
     "doc_options",
+    "doc_titles",
     "figure_links",
     "figure_text",
     "kind_name",
@@ -69,8 +78,7 @@ def status_name(value: str, lang: str) -> str:
 
 def figure_text(figure: Figure | Report, unit: str | None) -> str:
     """The figure as the document writes it, with the unit when the text lacks it."""
-    text = figure.text
-    return text if not unit or unit in text else f"{text} {unit}"
+    return stated_figure(figure.text, unit, "zh")
 
 
 def corridors(register: Register) -> list[str]:
@@ -99,12 +107,21 @@ def _role(role: str, figure: Figure | Report, lang: str) -> str:
     return f"{t(key, lang)} {figure.year}"
 
 
-def figure_links(indicator: Indicator, lang: str) -> list[FigureLink]:
+def doc_titles(corpus: Any, lang: str) -> dict[str, str]:
+    """Document id → short title in ``lang`` (the id stays the link target only)."""
+    return {d.id: short_title(d.id, d.title, d.title_en, lang) for d in corpus.documents.values()}
+
+
+def figure_links(
+    indicator: Indicator, lang: str, titles: Mapping[str, str] | None = None
+) -> list[FigureLink]:
     """One link per cited paragraph: base, target, restatements and reports.
 
     Figures quoting the same excerpt (a table row holds both the base and the target)
-    share one link, labelled with every role it carries.
+    share one link, labelled with every role it carries and its document's short title
+    from ``titles`` (:func:`doc_titles`).
     """
+    titles = titles or {}
     grouped: dict[tuple[str, str | None, str], list[str]] = {}
     for role, figure in indicator.figures():
         key = (figure.source.doc, figure.source.paragraph, figure.source.quote)
@@ -113,7 +130,8 @@ def figure_links(indicator: Indicator, lang: str) -> list[FigureLink]:
         )
     return [
         FigureLink(
-            label=f"{t('ind_open', lang)} · {doc} {paragraph or ''} · " + "；".join(roles),
+            label=f"{t('ind_open', lang)} · {titles.get(doc, doc)} {paragraph or ''} · "
+            + "；".join(roles),
             doc=doc,
             paragraph=paragraph,
             quote=quote,
@@ -310,7 +328,7 @@ def timeline_chart(entries: list[TimelineEntry], lang: str) -> Any:
     rows = [
         {
             "date": entry.date,
-            "doc": entry.doc_id,
+            "doc": short_title(entry.doc_id, entry.title, entry.title_en, lang),
             "title": entry.title if lang == "zh" or not entry.title_en else entry.title_en,
             "indicators": len(entry.indicators),
         }

@@ -38,6 +38,20 @@ from corridor_map.documents.snippets import snippet
 #: Characters of the cited paragraph shown on each side of a quote in the panel.
 CONTEXT_CHARS = 120
 
+#: Child links shown at once; the rest wait behind a "show all (N)" expander.
+CHILDREN_SHOWN = 8
+
+
+def split_children(children: Sequence[Link]) -> tuple[Sequence[Link], Sequence[Link]]:
+    """Return ``(shown, folded)``: the first :data:`CHILDREN_SHOWN` links, then the rest.
+
+    A list of one more than the cap is shown whole: an expander hiding one button saves
+    nothing.
+    """
+    if len(children) <= CHILDREN_SHOWN + 1:
+        return children, ()
+    return children[:CHILDREN_SHOWN], children[CHILDREN_SHOWN:]
+
 
 # --------------------------------------------------------------------------- data
 
@@ -532,19 +546,38 @@ def facts_html(view: PanelView, lang: str) -> str:
     return f'<table class="cm-facts">{body}</table>'
 
 
+def measured_heading(view: PanelView, lang: str) -> str:
+    """The measured column's heading: a schematic shape's figure is a drawing's, not a check."""
+    return t("measured_drawing" if view.schematic else "measured", lang)
+
+
+def measured_text(row: FigureRow, schematic: bool, lang: str) -> str:
+    """A measured figure with its share of the stated one, worded for what was measured.
+
+    On a schematic shape the share says it compares a drawing (the review read a bare
+    "(99%)" as a verification figure).
+    """
+    if row.measured is None:
+        return "—"
+    text = f"{_fmt(row.measured)} {row.measured_unit}"
+    if row.ratio is None:
+        return text
+    if schematic:
+        return f"{text} ({t('drawing_share', lang).format(p=f'{row.ratio:.0%}')})"
+    return f"{text} ({row.ratio:.0%})"
+
+
 def figures_html(view: PanelView, lang: str) -> str:
     """Return the stated-versus-measured table (escaped); empty string when no figures."""
     if not view.figures:
         return ""
     head = (
         f"<tr><th>{inert(t('quantity', lang))}</th><th>{inert(t('stated', lang))}</th>"
-        f"<th>{inert(t('measured', lang))}</th></tr>"
+        f"<th>{inert(measured_heading(view, lang))}</th></tr>"
     )
     rows = []
     for row in view.figures:
-        measured = f"{_fmt(row.measured)} {row.measured_unit}" if row.measured is not None else "—"
-        if row.ratio is not None:
-            measured += f" ({row.ratio:.0%})"
+        measured = measured_text(row, view.schematic, lang)
         rows.append(
             f"<tr><td>{inert(quantity_name(row.quantity, lang))}</td>"
             f"<td>{inert(row.stated_text)}</td><td>{inert(measured)}</td></tr>"

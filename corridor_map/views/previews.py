@@ -45,7 +45,8 @@ def preview_records(atlas: Any, lang: str, corpus: Any | None = None) -> dict[st
         figure = (
             f"{quantity_name(key.quantity, lang)} {key.stated_text}"
             + (
-                f" · {t('measured', lang)} {key.measured:,.2f} {key.measured_unit}"
+                f" · {t('measured_drawing_short' if view.schematic else 'measured', lang)}"
+                f" {key.measured:,.2f} {key.measured_unit}"
                 if key.measured is not None
                 else ""
             )

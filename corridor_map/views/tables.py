@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from corridor_map.core.i18n import basis_name, display_name, role_name, t
+from corridor_map.core.i18n import basis_name, display_name, role_name, stated_figure, t
 from corridor_map.core.verdicts import word as verdict_word
 
 
@@ -154,3 +154,18 @@ def site_relation_table(report: Any, lang: str) -> tuple[list[str], list[list[st
             ]
         )
     return header, rows
+
+
+def site_indicator_figures(indicator: Any, lang: str) -> str:
+    """An indicator of a site report as "base year: figure → target year: figure".
+
+    Each figure as the document writes it, its unit shown once (a figure such as
+    "15家以上" already carries it), for the site page and the site report alike.
+    """
+    target = (
+        f"{indicator.target_year}: {stated_figure(indicator.target_text, indicator.unit, lang)}"
+    )
+    if not indicator.base_text:
+        return target
+    base = stated_figure(indicator.base_text, indicator.unit, lang)
+    return f"{indicator.base_year}: {base} → {target}"

@@ -17,6 +17,7 @@ from corridor_map.atlas.model import Atlas
 from corridor_map.core import credits, verdicts
 from corridor_map.core.i18n import display_name, role_name, t
 from corridor_map.core.markup import inert
+from corridor_map.core.records import RingPoint
 from corridor_map.core.verdicts import word as verdict_word
 from corridor_map.travel.assumptions import LIMITS, SpeedAssumptions
 from corridor_map.travel.compare import (
@@ -194,13 +195,26 @@ def frame_bounds(geometry: Mapping[str, Any]) -> list[list[float]] | None:
     ]
 
 
+def end_name(end: Any, labels: Mapping[str, str]) -> str:
+    """A worst case's end as a reader names it: the feature's name from ``labels``.
+
+    A sampled point of a ring (``"<id>@[lon, lat]"``) is the ring's name and the point's
+    position; an id without a label stays as it is.
+    """
+    ring = RingPoint.parse(end)
+    if ring is not None:
+        name = labels.get(ring.feature_id, ring.feature_id)
+        return f"{name} @ {ring.lon:.4f}, {ring.lat:.4f}"
+    return labels.get(str(end), str(end))
+
+
 def worst_caption(result: TargetResult, labels: Mapping[str, str], lang: str) -> str:
     """Return one line naming a worst case's ends, minutes and km (no Markdown)."""
     worst = result.worst_case
     if not worst:
         return ""
-    origin = labels.get(worst["origin"], worst["origin"])
-    destination = labels.get(worst["destination"], worst["destination"])
+    origin = end_name(worst["origin"], labels)
+    destination = end_name(worst["destination"], labels)
     minutes = t("duration_min", lang).format(m=f"{worst.get('minutes') or 0:.1f}")
     return f"{origin} → {destination}: {minutes}, {worst.get('km') or 0:.1f} km · {credits.ROADS}"
 
