@@ -165,7 +165,9 @@ def test_bundle_is_content_addressed_and_stable(collections):
     first = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
     second = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta)
     english = webmap.map_bundle(webmap.build_map(collections, "none", "en"), meta)
+    consumed = webmap.map_bundle(webmap.build_map(collections, "none", "zh"), meta, consume=True)
     assert first.digest == second.digest and first.script == second.script
+    assert consumed.script == first.script  # rendering the map itself, not a copy
     assert english.digest != first.digest
     assert first.filename == f"map-{first.digest}.js"
     assert f"[{json.dumps(first.digest)}]" in first.script

@@ -84,12 +84,24 @@ def _newest(slot: Hashable, key: str, make: Callable[[], Any]) -> Any:
     (:mod:`corridor_map.ui.replica` builds it as soon as it publishes a change), readers'
     clicks never queue behind a rebuild, and see the change on their next run.
     """
+    claimed, value = _claim(slot, key)
+    return _fill(slot, key, make) if claimed else value
+
+
+def _claim(slot: Hashable, key: str) -> tuple[bool, Any]:
+    """``(False, value)`` when ``slot`` has a value to serve for ``key`` now, else
+    ``(True, None)``: the caller builds it (and must :func:`_fill` it)."""
     served = _served()
     with served.lock:
         known = served.values.get(slot)
         if known is not None and (known[0] == key or (slot, key) in served.building):
-            return known[1]
+            return False, known[1]
         served.building.add((slot, key))
+    return True, None
+
+
+def _fill(slot: Hashable, key: str, make: Callable[[], Any]) -> Any:
+    served = _served()
     try:
         value = make()
     finally:
@@ -126,15 +138,24 @@ def warm() -> None:
     bundle served so far), so that no reader's run waits for it: called by a replica's
     follower right after it publishes a change."""
     key, folder = data_key(), str(layers_dir())
-    _newest(("atlas", folder), key, _load_atlas)
     with _served().lock:
-        pairs = [
-            (str(slot[2]), str(slot[3]))
+        bundles = [
+            slot
             for slot in _served().values
             if isinstance(slot, tuple) and slot[:2] == ("bundle", folder)
         ]
-    for basemap, lang in pairs:
-        _newest(("bundle", folder, basemap, lang), key, partial(_bundle, basemap, lang, key))
+    # Every slot claimed first: a run that comes while the atlas is being loaded is
+    # served the previous bundle too, not left to build the new one itself.
+    claimed = [slot for slot in [("atlas", folder), *bundles] if _claim(slot, key)[0]]
+    try:
+        for slot in claimed:
+            if slot[0] == "atlas":
+                _fill(slot, key, _load_atlas)
+            else:
+                _fill(slot, key, partial(_bundle, str(slot[2]), str(slot[3]), key))
+    finally:  # a failure leaves nothing claimed: the next run builds (and shows) it
+        with _served().lock:
+            _served().building.difference_update((slot, key) for slot in claimed)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -99,7 +99,8 @@ def build_bundle(
     from corridor_map.webmap import build as webmap
 
     m = webmap.build_map(collections, basemap, lang)
-    return webmap.map_bundle(m, bundle_meta(collections, basemap, lang, previews, identified))
+    meta = bundle_meta(collections, basemap, lang, previews, identified)
+    return webmap.map_bundle(m, meta, consume=True)
 
 
 #: Distributions whose code renders into a bundle (with this package's own sources).

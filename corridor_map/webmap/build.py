@@ -305,7 +305,7 @@ def _renumber(m: folium.Map) -> None:
         element._id = f"{index:04d}"
 
 
-def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
+def map_bundle(m: folium.Map, meta: Mapping[str, Any], *, consume: bool = False) -> MapBundle:
     """Render a built map and its browser-side records into a :class:`MapBundle`.
 
     Parameters
@@ -314,9 +314,13 @@ def map_bundle(m: folium.Map, meta: Mapping[str, Any]) -> MapBundle:
         From :func:`build_map` (left unchanged: a copy is rendered).
     meta
         JSON-serialisable records for the component (labels, legend, previews, strings).
+    consume
+        Render ``m`` itself, not a copy (it is renumbered and rendered: of no further use),
+        for a caller that built it for this bundle alone. The copy of every feature's
+        GeoJSON was a third of a bundle's build, which a replica pays after each change.
     """
 
-    fresh, root = _rendered(m)
+    fresh, root = _rendered(m, copy=not consume)
     script = root.script.render()
     layers = {}
     tile_names = []
@@ -341,11 +345,12 @@ def stable_script(m: folium.Map) -> str:
     return str(_rendered(m)[1].script.render())
 
 
-def _rendered(m: folium.Map) -> tuple[folium.Map, Figure]:
-    """Render a renumbered copy of ``m`` (left untouched); return it and its root figure."""
-    import copy
+def _rendered(m: folium.Map, *, copy: bool = True) -> tuple[folium.Map, Figure]:
+    """Render a renumbered copy of ``m`` (left untouched), or ``m`` itself when not
+    ``copy``; return it and its root figure."""
+    import copy as copying
 
-    fresh = copy.deepcopy(m)
+    fresh = copying.deepcopy(m) if copy else m
     _renumber(fresh)
     root = fresh.get_root()
     if not isinstance(root, Figure):  # folium puts every Map in a branca Figure
