@@ -327,37 +327,53 @@ async def _run(args: argparse.Namespace, urls: list[str], roots: list[Path], db:
             " the browser's"
         )
 
-        # 2. the load: every session opens first (not timed), then the clock runs
+        # 2. the load: every session opens first (not timed), then the clock runs. The
+        # protocol sessions run in their own processes: Playwright's own work in this one
+        # (a message validated per event of the Chromium pages) would add to their times.
         readers = [Reader(n, browser=n < args.browsers) for n in range(args.readers)]
+        in_chromium = [r for r in readers if r.browser]
         pages = await asyncio.gather(
             *(
                 _reader_open(browser, urls, r, template, targets[(r.number + 1) % len(targets)])
-                for r in readers
+                for r in in_chromium
             )
         )
+        numbers = [r.number for r in readers if not r.browser]
+        groups = [g for g in (numbers[0::2], numbers[1::2]) if g]
         ctx = multiprocessing.get_context("spawn")
-        results = ctx.Queue()
-        ready = ctx.Barrier(args.curators + 1)
-        curators = [
+        results, reports = ctx.Queue(), ctx.Queue()
+        ready = ctx.Barrier(args.curators + len(groups) + 1)
+        workers = [
             ctx.Process(
                 target=_curator,
                 args=(n, db, str(roots[2]), args.duration, args.curator_think, ready, results),
             )
             for n in range(args.curators)
+        ] + [
+            ctx.Process(
+                target=_protocol_readers,
+                args=(group, urls, template.message, targets, args, ready, reports),
+            )
+            for group in groups
         ]
-        for c in curators:
-            c.start()
+        for w in workers:
+            w.start()
         await asyncio.to_thread(ready.wait, STEP_TIMEOUT_MS / 1000)
         end = time.monotonic() + args.duration
         await asyncio.gather(
             *(
                 _reader_loop(page, r, targets, template, end, args.think)
-                for page, r in zip(pages, readers, strict=True)
+                for page, r in zip(pages, in_chromium, strict=True)
             )
         )
-        outcomes = [results.get(timeout=STEP_TIMEOUT_MS / 1000) for _ in curators]
-        for c in curators:
-            c.join(timeout=60)
+        outcomes = [results.get(timeout=STEP_TIMEOUT_MS / 1000) for _ in range(args.curators)]
+        by_number = {r.number: r for r in readers}
+        for _ in groups:
+            for number, times, at, errors in reports.get(timeout=STEP_TIMEOUT_MS / 1000):
+                by_number[number].times, by_number[number].at = times, at
+                by_number[number].errors = errors
+        for w in workers:
+            w.join(timeout=60)
         await browser.close()
 
     # 3. the checks (the replicas follow the database themselves: wait for them)
@@ -422,6 +438,48 @@ def _windows(readers: list[Reader], start: float, duration: float) -> str:
         ]
         out.append(f"{_p95(inside):.2f}" if inside else "-")
     return " ".join(out)
+
+
+def _protocol_readers(
+    numbers: list[int],
+    urls: list[str],
+    message: bytes,
+    targets: list[Target],
+    args: argparse.Namespace,
+    ready: Any,
+    reports: Any,
+) -> None:
+    """A process of protocol sessions: open them, wait for the clock, click, report."""
+    asyncio.run(
+        _protocol_main(numbers, urls, ClickTemplate(message), targets, args, ready, reports)
+    )
+
+
+async def _protocol_main(
+    numbers: list[int],
+    urls: list[str],
+    template: ClickTemplate,
+    targets: list[Target],
+    args: argparse.Namespace,
+    ready: Any,
+    reports: Any,
+) -> None:
+    readers = [Reader(n, browser=False) for n in numbers]
+    sessions = await asyncio.gather(
+        *(
+            _reader_open(None, urls, r, template, targets[(r.number + 1) % len(targets)])
+            for r in readers
+        )
+    )
+    await asyncio.to_thread(ready.wait, STEP_TIMEOUT_MS / 1000)
+    end = time.monotonic() + args.duration
+    await asyncio.gather(
+        *(
+            _reader_loop(session, r, targets, template, end, args.think)
+            for session, r in zip(sessions, readers, strict=True)
+        )
+    )
+    reports.put([(r.number, r.times, r.at, r.errors) for r in readers])
 
 
 def _replicas_converge(roots: list[Path], limit_s: float) -> bool:
