@@ -34,7 +34,8 @@ def _indicators_view(atlas: Atlas, lang: str) -> None:
     corpus = data.corpus()
     with st.expander(t("timeline", lang), expanded=True):
         st.caption(t("timeline_intro", lang))
-        st.altair_chart(iv.timeline_chart(entries, lang), width="stretch")
+        titles = iv.doc_titles(corpus, lang)
+        st.altair_chart(iv.timeline_chart(entries, lang, titles), width="stretch")
         st.dataframe(iv.timeline_rows(entries, lang), hide_index=True, width="stretch")
         for entry in entries:
             when = entry.date or t("timeline_year_unknown", lang)

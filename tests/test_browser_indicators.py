@@ -73,7 +73,8 @@ def test_card_excerpt_opens_reader_at_paragraph(page: tuple[object, list[str]]) 
     # The card shows the table's figures as written, base → target.
     text = card.inner_text()
     assert "28.2" in text and "58" in text and "无报告" in text
-    button = pg.get_by_role("button", name="wenling-14th-fyp p039").first  # type: ignore[attr-defined]
+    # named by the document's short title (the catalog's), never by its id
+    button = pg.get_by_role("button", name="温岭科创“十四五”规划 p039").first  # type: ignore[attr-defined]
     button.click()
     cited = None
     for _ in range(60):

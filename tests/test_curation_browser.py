@@ -210,8 +210,11 @@ def test_official_shapefile_through_the_page_map_panel_export_history_revert(
     # The export: the sidebar's GeoJSON of every feature holds the new shape.
     pg.get_by_text(t("downloads", "zh"), exact=True).first.click()
     label = t("download_features", "zh").format(fmt="GeoJSON")
+    pg.get_by_role("button", name=label, exact=True).click()  # made first, then offered
+    made = pg.get_by_role("button", name=f"{label} ↓")
+    made.wait_for(timeout=120_000)
     with pg.expect_download() as info:
-        pg.get_by_role("button", name=label).click()
+        made.click()
     exported = json.loads(Path(info.value.path()).read_text("utf-8"))
     row = next(f for f in exported["features"] if f["properties"]["id"] == CORE)
     assert row["properties"]["geometry_basis"] == "official"

@@ -104,8 +104,12 @@ def test_upload_shapefile_and_refusal_in_ui_language(tmp_path):
             assert pdf.startswith(b"%PDF") and info.value.suggested_filename == (
                 "corridor-map-all-A4.pdf"
             )
+            # feature files too are made first (within the time limit), then offered
+            page.get_by_role("button", name="要素（GPKG）", exact=True).click()
+            made = page.get_by_role("button", name="要素（GPKG） ↓")
+            made.wait_for(timeout=120_000)
             with page.expect_download(timeout=120_000) as info:
-                page.get_by_role("button", name="要素（GPKG）").click()
+                made.click()
             assert Path(info.value.path()).read_bytes().startswith(b"SQLite format 3")
             artifacts = ROOT / "tests" / "artifacts"
             artifacts.mkdir(exist_ok=True)

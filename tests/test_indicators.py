@@ -433,10 +433,13 @@ def test_buttons_and_the_timeline_axis_name_documents_by_short_title(register, l
         assert link.doc in ids and not any(doc in link.label for doc in ids), link.label
         assert titles[link.doc] in link.label
     english = corpus.document("wenling-14th-fyp")
-    assert short_title(english.id, english.title, english.title_en, lang) == (
+    # the catalog's label, not a list of documents in the code
+    assert english.short_title is not None
+    assert titles[english.id] == english.short_title[lang]
+    assert short_title(english.title, english.title_en, english.short_title, lang) == (
         "Wenling 14th FYP for S&T" if lang == "en" else "温岭科创“十四五”规划"
     )
-    chart = iv.timeline_chart(timeline(load_atlas(), register), lang).to_dict()
+    chart = iv.timeline_chart(timeline(load_atlas(), register), lang, titles).to_dict()
     (rows,) = chart["datasets"].values()
     axis = [row["doc"] for row in rows]
     assert axis and not set(axis) & ids and set(axis) <= set(titles.values()), axis
@@ -448,10 +451,10 @@ def test_a_document_without_a_listed_short_title_is_cut_visibly():
     title = "关于对温岭市政协十五届四次会议202502301号提案答复的函"
     english = "Reply to proposal No. 202502301 of the 4th session of the 15th Wenling CPPCC"
     zh, en = (
-        short_title("new-doc", title, english, "zh"),
-        short_title("new-doc", title, english, "en"),
+        short_title(title, english, None, "zh"),
+        short_title(title, english, None, "en"),
     )
     assert zh.endswith("…") and len(zh) == SHORT_TITLE_CHARS["zh"] and title.startswith(zh[:-1])
     assert en.endswith("…") and len(en) <= SHORT_TITLE_CHARS["en"]
     assert english.startswith(en[:-1]) and english[len(en) - 1] == " "  # cut at a word's end
-    assert short_title("new-doc", title, None, "en") == zh
+    assert short_title(title, None, None, "en") == zh

@@ -183,37 +183,23 @@ def stated_figure(text: str, unit: str | None, lang: str) -> str:
     return f"{text} ({english})"
 
 
-#: Short titles of the corpus's documents, for chart axes and buttons (the full title
-#: stays in tooltips and citations); a document not listed is cut to SHORT_TITLE_CHARS.
-DOCUMENT_SHORT_TITLES: dict[str, dict[str, str]] = {
-    "wenling-reply-2025": {"zh": "温岭市政协提案答复（2025）", "en": "Wenling CPPCC reply (2025)"},
-    "taizhou-bay-briefing": {
-        "zh": "台州湾科创走廊规划发布会",
-        "en": "Taizhou Bay corridor plan press conference",
-    },
-    "wenzhou-daluo-action-2020": {
-        "zh": "环大罗山三年行动计划",
-        "en": "Daluo three-year action plan (2020-2022)",
-    },
-    "wenzhou-reply-2024": {"zh": "温州市政协提案答复（2024）", "en": "Wenzhou CPPCC reply (2024)"},
-    "wenling-14th-fyp": {"zh": "温岭科创“十四五”规划", "en": "Wenling 14th FYP for S&T"},
-}
-
-#: The widest a short title not in DOCUMENT_SHORT_TITLES runs (characters; letters).
+#: The widest a title runs when its catalog entry gives no short title (characters; letters).
 SHORT_TITLE_CHARS = {"zh": 18, "en": 44}
 
 
-def short_title(doc_id: str, title: str, title_en: str | None, lang: str) -> str:
+def short_title(
+    title: str, title_en: str | None, short: Mapping[str, str] | None, lang: str
+) -> str:
     """Return a document's short title in ``lang``, for a chart label or a button.
 
-    A document without a listed short title shows its title (the Chinese one when it has
-    no English one) cut to :data:`SHORT_TITLE_CHARS`, ending in "…" (English at a word's
-    end), so a cut title is never taken for the whole one.
+    ``short`` is the catalog's ``short_title`` (``{"zh": …, "en": …}``). A document whose
+    entry gives none shows its title (the Chinese one when it has no English one) cut to
+    :data:`SHORT_TITLE_CHARS`, ending in "…" (English at a word's end), so a cut title is
+    never taken for the whole one.
     """
     lang = normalize_language(lang)
-    listed = DOCUMENT_SHORT_TITLES.get(doc_id)
-    if listed:
-        return listed[lang]
+    if short:
+        return short[lang]
     text = title_en if lang == "en" and title_en else title
     limit = SHORT_TITLE_CHARS["en" if text is title_en else "zh"]
     if len(text) <= limit:

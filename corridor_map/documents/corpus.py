@@ -34,6 +34,7 @@ import datetime
 import hashlib
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -144,6 +145,8 @@ class Document:
     id: str
     title: str
     title_en: str | None
+    # the catalog's editorial label in both languages (a label: not part of the identity)
+    short_title: Mapping[str, str] | None = field(hash=False, compare=False)
     issuer: str | None
     date: str | None
     date_text: str | None
@@ -547,6 +550,7 @@ def _build_document(entry: dict[str, Any], folder: Path, corrections: list[Any])
         id=doc_id,
         title=title,
         title_en=entry.get("title_en"),
+        short_title=entry.get("short_title"),
         issuer=_require(entry, "issuer", where),
         date=date.get("iso"),
         date_text=date.get("text"),

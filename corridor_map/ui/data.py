@@ -40,7 +40,7 @@ def static_root() -> Path:
     return assets.static_dir()
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def _vendored(root: str) -> list[str]:
     return [str(p) for p in assets.ensure_static_assets(Path(root))]
 
@@ -186,7 +186,7 @@ def data_key() -> str:
     return folder_data_key(layers_dir())
 
 
-@st.cache_resource(max_entries=16)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _bundle(basemap: str, lang: str, data_key: str) -> tuple[str, str]:
     # Keyed by basemap + language (+ the data snapshot, so edited layers show up); on
     # disk too (map_component.stored_bundle): a restart does not build it again, and

@@ -109,7 +109,10 @@ def _role(role: str, figure: Figure | Report, lang: str) -> str:
 
 def doc_titles(corpus: Any, lang: str) -> dict[str, str]:
     """Document id → short title in ``lang`` (the id stays the link target only)."""
-    return {d.id: short_title(d.id, d.title, d.title_en, lang) for d in corpus.documents.values()}
+    return {
+        d.id: short_title(d.title, d.title_en, d.short_title, lang)
+        for d in corpus.documents.values()
+    }
 
 
 def figure_links(
@@ -320,15 +323,19 @@ def timeline_rows(entries: list[TimelineEntry], lang: str) -> list[dict[str, Any
     return rows
 
 
-def timeline_chart(entries: list[TimelineEntry], lang: str) -> Any:
-    """A time axis (Altair) of the dated documents; undated ones are not placed on it."""
+def timeline_chart(
+    entries: list[TimelineEntry], lang: str, titles: Mapping[str, str] | None = None
+) -> Any:
+    """A time axis (Altair) of the dated documents; undated ones are not placed on it.
+    ``titles`` are the documents' short titles (:func:`doc_titles`)."""
     import altair as alt
     import pandas as pd
 
     rows = [
         {
             "date": entry.date,
-            "doc": short_title(entry.doc_id, entry.title, entry.title_en, lang),
+            "doc": (titles or {}).get(entry.doc_id)
+            or short_title(entry.title, entry.title_en, None, lang),
             "title": entry.title if lang == "zh" or not entry.title_en else entry.title_en,
             "indicators": len(entry.indicators),
         }
