@@ -201,14 +201,14 @@ def main() -> None:
     # The document filter stands above the map but outside its fragment: a selection
     # does not rebuild or send its list of documents again; a change of filter reruns
     # the page. Written once the map is sent.
-    # Until it arrives, a blank of its height keeps its place (page.css hides the blank
-    # once the filter is there, and on a rerun the last one stands till it is replaced):
-    # the map below does not move down when the filter comes after the atlas.
-    st.html('<div class="cm-filterbar-blank"></div>')
-    bar = st.container(key="cm-filterbar")
+    # Until it arrives, a blank of its height holds its place in one slot, which the
+    # filter then replaces (never both at once): the map below does not move when the
+    # filter comes after the atlas.
+    slot = st.empty()
+    slot.html('<div class="cm-filterbar-blank"></div>')
     _map_view(lang, st.session_state["basemap"])
     atlas = data.checked_atlas(notices, lang)
-    with bar:
+    with slot.container(key="cm-filterbar"):
         left, _ = st.columns([2.3, 1], gap="medium")
         with left:
             _doc_filter_widgets(_doc_filter(atlas, lang), lang)
