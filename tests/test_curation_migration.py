@@ -89,20 +89,33 @@ def test_a_recipe_check_refuses_in_one_line_and_changes_nothing(
     assert open_store(data_copy).history() == []
 
 
+def _geometry(tree: Path, fid: str) -> dict:
+    """A feature's geometry as the tree's Taizhou Bay geometries.geojson holds it."""
+    data = json.loads((tree / "taizhou_bay" / "geometries.geojson").read_text("utf-8"))
+    return next(f["geometry"] for f in data["features"] if f["properties"]["id"] == fid)
+
+
+def _redraw(tree: Path, fid: str, redraw) -> None:  # type: ignore[no-untyped-def]
+    """Replace a feature's geometry in the tree's Taizhou Bay geometries.geojson."""
+    path = tree / "taizhou_bay" / "geometries.geojson"
+    data = json.loads(path.read_text("utf-8"))
+    feature = next(f for f in data["features"] if f["properties"]["id"] == fid)
+    feature["geometry"] = redraw(feature["geometry"])
+    path.write_text(json.dumps(data), "utf-8")
+
+
 def test_a_union_refuses_overlapping_parts_and_a_shape_off_its_published_area(
     tmp_path: Path,
 ) -> None:
     tree = tmp_path / "curated"
     shutil.copytree(curated_dir(), tree)
     # a zone drawn over the core: the extent would count the overlap twice
-    path = tree / "taizhou_bay" / "geometries.geojson"
-    data = json.loads(path.read_text("utf-8"))
-    zone = next(
-        f for f in data["features"] if f["properties"]["id"] == "jiaojiang-innovation-valley"
+    core = _geometry(tree, "taizhou-central-core")
+    _redraw(
+        tree,
+        "jiaojiang-innovation-valley",
+        lambda zone: mapping(shape(zone).union(shape(core).buffer(-0.01))),
     )
-    core = next(f for f in data["features"] if f["properties"]["id"] == "taizhou-central-core")
-    zone["geometry"] = mapping(shape(zone["geometry"]).union(shape(core["geometry"]).buffer(-0.01)))
-    path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(
         CurationError, match=r"taizhou_bay/recipes.yaml: taizhou-bay-corridor: of: "
     ):
@@ -135,11 +148,12 @@ def test_a_layers_declared_checks_refuse_a_point_off_its_district_and_a_wrong_st
 ) -> None:
     tree = tmp_path / "curated"
     shutil.copytree(curated_dir(), tree)
-    path = tree / "taizhou_bay" / "geometries.geojson"
-    data = json.loads(path.read_text("utf-8"))
-    point = next(f for f in data["features"] if f["properties"]["id"] == "zheli-optics-valley")
-    point["geometry"]["coordinates"] = [121.27106, 28.6473]  # 黄岩's seat, still claiming 椒江
-    path.write_text(json.dumps(data), "utf-8")
+    # moved to 黄岩's seat, still claiming 椒江
+    _redraw(
+        tree,
+        "zheli-optics-valley",
+        lambda _: {"type": "Point", "coordinates": [121.27106, 28.6473]},
+    )
     with pytest.raises(
         CurationError,
         match=r"taizhou_bay/checks.yaml: zheli-optics-valley: geometry: only 0.0% inside",
