@@ -433,6 +433,11 @@ def test_a_replicas_follower_brings_its_folder_up_with_no_session_running(
         assert changed.wait(timeout=60), "the follower never brought the change in"
         assert seen[0] == (data_root / "layers" / name).read_bytes()
         assert "Saved on another host" in seen[0].decode("utf-8")
+        # the next save too, through the same connection the follower keeps
+        changed.clear()
+        _rename(here, data_root, "Saved again on another host", 2)
+        assert changed.wait(timeout=60), "the follower missed the second change"
+        assert "Saved again on another host" in seen[-1].decode("utf-8")
         assert follower.last_error is None
     finally:
         follower.stop.set()

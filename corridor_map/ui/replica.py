@@ -43,8 +43,10 @@ class Follower:
     #: run after a look that replaced files (the app builds the new state: data.warm)
     on_change: Callable[[], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
-    rounds: int = 0
     last_error: str | None = None
+    # One connection for every look (a store's opening checks the schema under a lock);
+    # opened anew after an error.
+    _store: PostgresStore | None = field(default=None, repr=False)
 
     def start(self) -> Follower:
         """Follow once now (the first page shows the database's state), then every few s."""
@@ -54,30 +56,37 @@ class Follower:
 
     def follow_once(self) -> list[str]:
         """One look at the database; the layer files replaced ([] when nothing changed)."""
-        store = PostgresStore(self.db_url, self.layers)
+        if self._store is None:
+            self._store = PostgresStore(self.db_url, self.layers)
         try:
-            replaced = follow_store(store, self.layers)
-            self.last_error = None
-            return replaced
-        finally:
+            replaced = follow_store(self._store, self.layers)
+        except BaseException:
+            self._close()
+            raise
+        self.last_error = None
+        return replaced
+
+    def _close(self) -> None:
+        if self._store is not None:
+            store, self._store = self._store, None
             store.close()
-            self.rounds += 1
 
     def _run(self) -> None:
-        while not self.stop.wait(self.every_s):
-            try:
-                replaced = self.follow_once()
-            except Exception as exc:  # the store's, the disk's or the driver's: go on
-                # Never the URL in a log (it may hold a password): the error's first line.
-                lines = str(exc).splitlines()
-                message = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-                if message != self.last_error:
-                    _log.warning("following the shared store failed: %s", message)
-                self.last_error = message
-                continue
-            if replaced:
-                _log.info("followed the shared store: %s", ", ".join(replaced))
-                self._changed()
+        try:
+            while not self.stop.wait(self.every_s):
+                try:
+                    replaced = self.follow_once()
+                except Exception as exc:  # the store's, the disk's or the driver's: go on
+                    message = _first_line(exc)
+                    if message != self.last_error:
+                        _log.warning("following the shared store failed: %s", message)
+                    self.last_error = message
+                    continue
+                if replaced:
+                    _log.info("followed the shared store: %s", ", ".join(replaced))
+                    self._changed()
+        finally:
+            self._close()
 
     def _changed(self) -> None:
         if self.on_change is None:
@@ -85,8 +94,13 @@ class Follower:
         try:
             self.on_change()
         except Exception as exc:  # a reader's run meets it again and shows it
-            lines = str(exc).splitlines()
-            _log.warning("loading the followed state failed: %s", lines[0] if lines else exc)
+            _log.warning("loading the followed state failed: %s", _first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    # Never a URL in a log (it may hold a password): the error's type and first line.
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
 @st.cache_resource(show_spinner=False)
